@@ -42,7 +42,15 @@ public sealed class StorageAccount
     /// AccountKey=…;EndpointSuffix=…</c>; or explicit <c>TableEndpoint=</c>/<c>QueueEndpoint=</c>/<c>BlobEndpoint=</c>
     /// with <c>AccountName</c>/<c>AccountKey</c>. Throws <see cref="FormatException"/> naming what is missing or wrong.
     /// </summary>
-    public static StorageAccount Parse(string connectionString) => throw new NotImplementedException();
+    public static StorageAccount Parse(string connectionString) => StorageConnectionString.Parse(connectionString);
+
+    /// <summary>The account Azurite serves by default (<c>UseDevelopmentStorage=true</c>): devstoreaccount1 on 127.0.0.1, ports 10000–10002.</summary>
+    public static StorageAccount DevelopmentStorage { get; } = FromSharedKey(
+        StorageConnectionString.DevelopmentAccountName,
+        new Uri("http://127.0.0.1:10002/devstoreaccount1"),
+        new Uri("http://127.0.0.1:10001/devstoreaccount1"),
+        new Uri("http://127.0.0.1:10000/devstoreaccount1"),
+        new StorageSharedKeyCredential(StorageConnectionString.DevelopmentAccountName, StorageConnectionString.DevelopmentAccountKey));
 
     /// <summary>An account reached with a token credential (managed identity) at the given endpoints.</summary>
     public static StorageAccount FromEndpoints(Uri tableEndpoint, Uri queueEndpoint, Uri blobEndpoint, TokenCredential credential)
