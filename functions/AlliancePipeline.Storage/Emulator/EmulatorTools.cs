@@ -1,0 +1,89 @@
+using System.Diagnostics;
+
+namespace AlliancePipeline.Storage.Emulator;
+
+/// <summary>
+/// The repository's pinned emulator tools: <c>tools/emulators</c> with its <c>package.json</c> and
+/// <c>package-lock.json</c>; <c>npm ci</c> installs them when <c>node_modules</c> is missing.
+/// </summary>
+public sealed class EmulatorTools
+{
+    private static readonly SemaphoreSlim InstallLock = new(1, 1);
+
+    private EmulatorTools(string repositoryRoot)
+    {
+        RepositoryRoot = repositoryRoot;
+        Directory = Path.Combine(repositoryRoot, "tools", "emulators");
+    }
+
+    /// <summary>The repository root (the folder holding <c>tools/emulators/package.json</c>).</summary>
+    public string RepositoryRoot { get; }
+
+    /// <summary>The <c>tools/emulators</c> folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>The path of an npm-installed command (<c>node_modules/.bin/…</c>, <c>.cmd</c> on Windows).</summary>
+    public string BinPath(string tool)
+        => Path.Combine(Directory, "node_modules", ".bin", OperatingSystem.IsWindows() ? tool + ".cmd" : tool);
+
+    /// <summary>
+    /// Finds the repository by walking up from the current directory, then from <see cref="AppContext.BaseDirectory"/>,
+    /// to a folder containing <c>tools/emulators/package.json</c>.
+    /// </summary>
+    public static EmulatorTools Locate()
+    {
+        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
+            {
+                if (File.Exists(Path.Combine(dir.FullName, "tools", "emulators", "package.json")))
+                {
+                    return new EmulatorTools(dir.FullName);
+                }
+            }
+        }
+
+        throw new InvalidOperationException($"No folder containing tools/emulators/package.json above '{Environment.CurrentDirectory}' or '{AppContext.BaseDirectory}': run from inside the repository.");
+    }
+
+    /// <summary>Runs <c>npm ci</c> in <see cref="Directory"/> if <c>node_modules</c> is missing (logged through <paramref name="log"/>).</summary>
+    public async Task EnsureInstalledAsync(Action<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        await InstallLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (System.IO.Directory.Exists(Path.Combine(Directory, "node_modules"))) return;
+            log?.Invoke($"tools/emulators/node_modules is missing: running 'npm ci' in {Directory}");
+            await NpmCiAsync(Directory, log, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            InstallLock.Release();
+        }
+    }
+
+    /// <summary>Runs <c>npm ci</c> in <paramref name="directory"/>; throws with npm's output if it fails.</summary>
+    public static async Task NpmCiAsync(string directory, Action<string>? log = null, CancellationToken cancellationToken = default)
+    {
+        var info = new ProcessStartInfo(OperatingSystem.IsWindows() ? "npm.cmd" : "npm")
+        {
+            WorkingDirectory = directory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("ci");
+        info.ArgumentList.Add("--no-audit");
+        info.ArgumentList.Add("--no-fund");
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start npm.");
+        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
+        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+        var output = (await stdout.ConfigureAwait(false)) + (await stderr.ConfigureAwait(false));
+        log?.Invoke(output.Trim());
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"'npm ci' in {directory} failed with exit code {process.ExitCode}:\n{output}");
+        }
+    }
+}
