@@ -34,12 +34,7 @@ public sealed class BlobContainerClient : IBlobContainerClient
     {
         using var message = _pipeline.CreateMessage(RequestMethod.Put, _endpoint, Name);
         message.Request.Uri.AppendQuery("restype", "container");
-        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        var response = message.Response;
-        if (response.IsError && !(response.Status == 409 && StorageErrors.Parse(response).Code == "ContainerAlreadyExists"))
-        {
-            throw StorageErrors.Create($"Create Container '{Name}'", response);
-        }
+        await _pipeline.SendToleratingAsync(message, $"Create Container '{Name}'", (r, code) => r.Status == 409 && code == "ContainerAlreadyExists", cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Deletes the container and its blobs if it exists.</summary>
@@ -47,11 +42,7 @@ public sealed class BlobContainerClient : IBlobContainerClient
     {
         using var message = _pipeline.CreateMessage(RequestMethod.Delete, _endpoint, Name);
         message.Request.Uri.AppendQuery("restype", "container");
-        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        if (message.Response.IsError && message.Response.Status != 404)
-        {
-            throw StorageErrors.Create($"Delete Container '{Name}'", message.Response);
-        }
+        await _pipeline.SendToleratingAsync(message, $"Delete Container '{Name}'", StorageClientCore.NotFound, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
@@ -125,11 +116,8 @@ public sealed class BlobContainerClient : IBlobContainerClient
     public async Task<Response<bool>> ExistsAsync(string blobName, CancellationToken cancellationToken = default)
     {
         using var message = CreateBlobMessage(RequestMethod.Head, blobName);
-        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        var response = message.Response;
-        if (response.Status == 404) return Response.FromValue(false, response);
-        if (response.IsError) throw StorageErrors.Create($"Get Blob Properties '{Name}/{blobName}'", response);
-        return Response.FromValue(true, response);
+        var response = await _pipeline.SendToleratingAsync(message, $"Get Blob Properties '{Name}/{blobName}'", StorageClientCore.NotFound, cancellationToken).ConfigureAwait(false);
+        return Response.FromValue(response.Status != 404, response);
     }
 
     /// <inheritdoc />
@@ -172,11 +160,8 @@ public sealed class BlobContainerClient : IBlobContainerClient
     public async Task<Response<bool>> DeleteIfExistsAsync(string blobName, CancellationToken cancellationToken = default)
     {
         using var message = CreateBlobMessage(RequestMethod.Delete, blobName);
-        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        var response = message.Response;
-        if (response.Status == 404 && StorageErrors.Parse(response).Code is "BlobNotFound" or null) return Response.FromValue(false, response);
-        if (response.IsError) throw StorageErrors.Create($"Delete Blob '{Name}/{blobName}'", response);
-        return Response.FromValue(true, response);
+        var response = await _pipeline.SendToleratingAsync(message, $"Delete Blob '{Name}/{blobName}'", (r, code) => r.Status == 404 && code is "BlobNotFound" or null, cancellationToken).ConfigureAwait(false);
+        return Response.FromValue(response.Status != 404, response);
     }
 
     private HttpMessage CreateBlobMessage(RequestMethod method, string blobName)
