@@ -12,9 +12,6 @@ namespace AlliancePipeline.Storage.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class OfficialSdkCrossCheckTests(AzuriteFixture azurite)
 {
-    private const string ConnectionString =
-        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1";
-
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
     [Fact]
@@ -65,7 +62,7 @@ public sealed class OfficialSdkCrossCheckTests(AzuriteFixture azurite)
         Assert.Equal(new byte[] { 0, 1, 2, 254, 255 }, Assert.IsType<byte[]>(entity["Bytes"]));
     }
 
-    private static async Task<JsonDocument> RunAsync(string command, string table, string partitionKey, string rowKey)
+    private async Task<JsonDocument> RunAsync(string command, string table, string partitionKey, string rowKey)
     {
         var directory = Path.Combine(EmulatorTools.Locate().RepositoryRoot, "tests", "AlliancePipeline.Storage.Tests", "sdk-check");
         await InstallLock.WaitAsync();
@@ -79,7 +76,7 @@ public sealed class OfficialSdkCrossCheckTests(AzuriteFixture azurite)
         }
 
         var info = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "check.mjs", command, ConnectionString, table, partitionKey, rowKey }) info.ArgumentList.Add(argument);
+        foreach (var argument in new[] { "check.mjs", command, azurite.ConnectionString, table, partitionKey, rowKey }) info.ArgumentList.Add(argument);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

@@ -104,7 +104,8 @@ public static partial class TableValidation
         }
     }
 
-    private static string Printable(string key)
+    /// <summary>A key for messages: clipped to 64 characters, control characters shown as ·.</summary>
+    internal static string Printable(string key)
     {
         var clipped = key.Length > 64 ? key[..64] + "…" : key;
         return new string(clipped.Select(c => char.IsControl(c) ? '·' : c).ToArray());
