@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using AlliancePipeline.Storage.Common;
 using AlliancePipeline.Storage.Emulator;
 using AlliancePipeline.Storage.Queues;
@@ -23,32 +22,26 @@ public sealed class AzuriteLauncherTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Azurite_on_free_ports_is_started_with_its_own_data_folder_and_stopped_on_dispose()
+    public async Task An_isolated_Azurite_is_started_with_its_own_data_folder_and_stopped_and_removed_on_dispose()
     {
-        var ports = FreePorts(3);
-        var tools = EmulatorTools.Locate();
-        var location = Path.Combine(tools.RepositoryRoot, ".azurite", "launcher-test-" + Guid.NewGuid().ToString("N"));
         var log = new List<string>();
-        try
+        var options = AzuriteOptions.Isolated(log.Add);
+        int[] ports = [options.BlobPort, options.QueuePort, options.TablePort];
+        Assert.DoesNotContain(azurite.Options.QueuePort, ports);
+        await using (var handle = await Azurite.EnsureRunningAsync(options))
         {
-            await using (var handle = await Azurite.EnsureRunningAsync(new AzuriteOptions { BlobPort = ports[0], QueuePort = ports[1], TablePort = ports[2], Location = location, Log = log.Add }))
-            {
-                Assert.True(handle.StartedHere);
-                Assert.Equal(new Uri($"http://127.0.0.1:{ports[1]}/devstoreaccount1"), handle.Account.QueueEndpoint);
-                var queue = new QueueServiceClient(handle.Account).GetQueueClient("launcher");
-                await queue.CreateIfNotExistsAsync();
-                await queue.SendMessageAsync("hello");
-                Assert.Equal(1, (await queue.GetApproximateMessageCountAsync()).Value);
-                Assert.True(Directory.EnumerateFileSystemEntries(location).Any());
-            }
+            Assert.True(handle.StartedHere);
+            Assert.Equal(new Uri($"http://127.0.0.1:{options.QueuePort}/devstoreaccount1"), handle.Account.QueueEndpoint);
+            var queue = new QueueServiceClient(handle.Account).GetQueueClient("launcher");
+            await queue.CreateIfNotExistsAsync();
+            await queue.SendMessageAsync("hello");
+            Assert.Equal(1, (await queue.GetApproximateMessageCountAsync()).Value);
+            Assert.True(Directory.EnumerateFileSystemEntries(options.Location!).Any());
+        }
 
-            Assert.Contains(log, l => l.StartsWith("Starting Azurite", StringComparison.Ordinal));
-            foreach (var port in ports) Assert.False(await EmulatorProcess.AnswersAsync(port), $"port {port} still answers after dispose");
-        }
-        finally
-        {
-            if (Directory.Exists(location)) Directory.Delete(location, recursive: true);
-        }
+        Assert.Contains(log, l => l.StartsWith("Starting Azurite", StringComparison.Ordinal));
+        foreach (var port in ports) Assert.False(await EmulatorProcess.AnswersAsync(port), $"port {port} still answers after dispose");
+        Assert.False(Directory.Exists(options.Location));
     }
 
     [Fact]
@@ -65,14 +58,5 @@ public sealed class AzuriteLauncherTests(AzuriteFixture azurite)
         var tools = EmulatorTools.Locate();
         Assert.True(File.Exists(Path.Combine(tools.Directory, "package-lock.json")));
         Assert.EndsWith(Path.Combine("node_modules", ".bin", "azurite"), tools.BinPath("azurite"));
-    }
-
-    private static int[] FreePorts(int count)
-    {
-        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(System.Net.IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
-        return ports;
     }
 }
