@@ -12,8 +12,6 @@ namespace AlliancePipeline.Storage.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class OfficialSdkCrossCheckTests(AzuriteFixture azurite)
 {
-    private static readonly SemaphoreSlim InstallLock = new(1, 1);
-
     [Fact]
     public async Task The_official_SDK_reads_what_the_client_wrote_with_the_same_EDM_types()
     {
@@ -64,16 +62,9 @@ public sealed class OfficialSdkCrossCheckTests(AzuriteFixture azurite)
 
     private async Task<JsonDocument> RunAsync(string command, string table, string partitionKey, string rowKey)
     {
-        var directory = Path.Combine(EmulatorTools.Locate().RepositoryRoot, "tests", "AlliancePipeline.Storage.Tests", "sdk-check");
-        await InstallLock.WaitAsync();
-        try
-        {
-            if (!Directory.Exists(Path.Combine(directory, "node_modules"))) await EmulatorTools.NpmCiAsync(directory);
-        }
-        finally
-        {
-            InstallLock.Release();
-        }
+        var root = EmulatorTools.Locate().RepositoryRoot;
+        var directory = Path.Combine(root, "tests", "AlliancePipeline.Storage.Tests", "sdk-check");
+        await EmulatorTools.EnsureNpmInstallAsync(directory, Path.Combine(root, ".local"), Console.WriteLine);
 
         var info = new ProcessStartInfo("node") { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[] { "check.mjs", command, azurite.ConnectionString, table, partitionKey, rowKey }) info.ArgumentList.Add(argument);
