@@ -45,6 +45,23 @@ public sealed class AzuriteLauncherTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task MailDev_starts_the_same_way_and_stops_on_dispose()
+    {
+        var ports = EmulatorProcess.FreePorts(2);
+        var maildev = await MailDev.EnsureRunningAsync(smtpPort: ports[0], webPort: ports[1]);
+        Assert.NotNull(maildev);
+        await using (maildev)
+        {
+            Assert.Equal("maildev", maildev.Name);
+            using var http = new HttpClient();
+            var page = await http.GetAsync($"http://127.0.0.1:{ports[1]}/");
+            Assert.True(page.IsSuccessStatusCode);
+        }
+
+        foreach (var port in ports) Assert.False(await EmulatorProcess.AnswersAsync(port), $"port {port} still answers after dispose");
+    }
+
+    [Fact]
     public void The_default_ports_give_the_development_storage_account()
     {
         var options = new AzuriteOptions();

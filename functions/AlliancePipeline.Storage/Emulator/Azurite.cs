@@ -33,10 +33,7 @@ public sealed record AzuriteOptions
     /// </summary>
     public static AzuriteOptions Isolated(Action<string>? log = null)
     {
-        var listeners = Enumerable.Range(0, 3).Select(_ => new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0)).ToList();
-        listeners.ForEach(l => l.Start());
-        var ports = listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port).ToArray();
-        listeners.ForEach(l => l.Stop());
+        var ports = EmulatorProcess.FreePorts(3);
         return new AzuriteOptions
         {
             BlobPort = ports[0],
