@@ -153,7 +153,9 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         Assert.Equal(2, (await table.GetEntityAsync("p", "r")).Value.GetInt32("N"));
         await table.UpdateEntityAsync(second, ETag.All, TableUpdateMode.Merge);
         Assert.Equal(3, (await table.GetEntityAsync("p", "r")).Value.GetInt32("N"));
-        await table.DeleteEntityAsync("p", "r", newEtag == default ? ETag.All : (await table.GetEntityAsync("p", "r")).Value.ETag);
+        var current = (await table.GetEntityAsync("p", "r")).Value;
+        Assert.NotEqual(newEtag, current.ETag);
+        await table.DeleteEntityAsync("p", "r", current.ETag);
         Assert.False((await table.GetEntityIfExistsAsync("p", "r")).HasValue);
     }
 

@@ -19,15 +19,14 @@ public sealed class TableClient : ITableClient
 
     private readonly HttpPipeline _pipeline;
     private readonly Uri _endpoint;
-
     private readonly bool _validate;
 
     internal TableClient(HttpPipeline pipeline, Uri endpoint, string name, bool validate = true)
     {
-        _validate = validate;
         _pipeline = pipeline;
         _endpoint = endpoint;
         Name = name;
+        _validate = validate;
     }
 
     /// <inheritdoc />
