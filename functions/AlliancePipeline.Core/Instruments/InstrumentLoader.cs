@@ -22,6 +22,24 @@ public static partial class InstrumentLoader
     /// <summary>Top-level properties allowed besides <see cref="RequiredProperties"/>.</summary>
     public static readonly ImmutableArray<string> OptionalProperties = ["$schema"];
 
+    /// <summary>Properties of <c>scale</c> (all required, no others).</summary>
+    public static readonly ImmutableArray<string> ScaleProperties = ["min", "max", "anchors"];
+
+    /// <summary>Properties of each <c>scale.anchors[]</c> entry (all required, no others).</summary>
+    public static readonly ImmutableArray<string> AnchorProperties = ["value", "label"];
+
+    /// <summary>Properties of each <c>items[]</c> entry (all required, no others).</summary>
+    public static readonly ImmutableArray<string> ItemProperties = ["id", "text", "subscale", "reverse"];
+
+    /// <summary>Properties of each <c>subscales[]</c> entry (all required, no others).</summary>
+    public static readonly ImmutableArray<string> SubscaleProperties = ["id", "column", "label", "score"];
+
+    /// <summary>Properties of <c>global</c> (all required, no others).</summary>
+    public static readonly ImmutableArray<string> GlobalProperties = ["column", "label", "score"];
+
+    /// <summary>Properties of a score rule (all required, no others).</summary>
+    public static readonly ImmutableArray<string> ScoreRuleProperties = ["method", "minAnswered", "prorate"];
+
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,63}$")]
     private static partial Regex InstrumentIdPattern();
 
@@ -322,7 +340,7 @@ public static partial class InstrumentLoader
                 return null;
             }
 
-            CheckProperties(scale, "$.scale", ["min", "max", "anchors"], []);
+            CheckProperties(scale, "$.scale", ScaleProperties, []);
             var min = Integer(scale, "$.scale", "min");
             var max = Integer(scale, "$.scale", "max");
             if (min is null || max is null)
@@ -352,7 +370,7 @@ public static partial class InstrumentLoader
                     continue;
                 }
 
-                CheckProperties(element, path, ["value", "label"], []);
+                CheckProperties(element, path, AnchorProperties, []);
                 var value = Integer(element, path, "value");
                 var label = Text(element, path, "label");
                 if (value is null || label is null)
@@ -402,7 +420,7 @@ public static partial class InstrumentLoader
                     continue;
                 }
 
-                CheckProperties(element, path, ["id", "column", "label", "score"], []);
+                CheckProperties(element, path, SubscaleProperties, []);
                 var id = String(element, path, "id", ElementIdPattern(), "letters, digits, '_' or '-'");
                 var column = String(element, path, "column", ColumnPattern(), "a PascalCase identifier such as \"Goal\"");
                 var label = Text(element, path, "label");
@@ -442,7 +460,7 @@ public static partial class InstrumentLoader
             }
 
             var here = path + ".score";
-            CheckProperties(score, here, ["method", "minAnswered", "prorate"], []);
+            CheckProperties(score, here, ScoreRuleProperties, []);
             var methodText = String(score, here, "method", null, null);
             ScoreMethod? method = methodText switch
             {
@@ -493,7 +511,7 @@ public static partial class InstrumentLoader
                     continue;
                 }
 
-                CheckProperties(element, path, ["id", "text", "subscale", "reverse"], []);
+                CheckProperties(element, path, ItemProperties, []);
                 var id = String(element, path, "id", ElementIdPattern(), "letters, digits, '_' or '-'");
                 var text = Text(element, path, "text");
                 var subscale = String(element, path, "subscale", null, null);
@@ -535,7 +553,7 @@ public static partial class InstrumentLoader
                 return null;
             }
 
-            CheckProperties(global, "$.global", ["column", "label", "score"], []);
+            CheckProperties(global, "$.global", GlobalProperties, []);
             var column = String(global, "$.global", "column", ColumnPattern(), "a PascalCase identifier such as \"Global\"");
             var label = Text(global, "$.global", "label");
             var rule = Rule(global, "$.global");
