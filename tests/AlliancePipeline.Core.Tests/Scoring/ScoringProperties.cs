@@ -44,6 +44,16 @@ public class ScoringProperties
         return InstrumentScorer.Score(definition, Answers(definition, raw ?? [], false)).GetValueOrThrow().Scores.IsComplete;
     }
 
+    /// <summary>With three equal-sized subscales and no missing items, the mean of the 12 equals the mean of the three subscale means.</summary>
+    [Property(MaxTest = 400)]
+    public bool Complete_global_is_the_mean_of_the_subscale_means(int instrument, int[] raw)
+    {
+        var definition = Shipped[((instrument % Shipped.Length) + Shipped.Length) % Shipped.Length];
+        var scores = InstrumentScorer.Score(definition, Answers(definition, raw ?? [], false)).GetValueOrThrow().Scores;
+        var meanOfMeans = scores.Subscales.Average(s => s.Score!.Value);
+        return Math.Abs(scores.Global!.Value - meanOfMeans) < 1e-12;
+    }
+
     [Property(MaxTest = 400)]
     public bool Reversing_twice_is_the_identity(short min, byte width, int pick)
     {
