@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs every test of Alliance Pipeline on this machine, installing what a fresh machine lacks first:
+# the pinned emulators (Azurite, MailDev) from tools/emulators/package-lock.json and Debian's Chromium for the
+# browser tests. Ends by printing the totals on a line of their own: "N passed, N failed".
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+log() { printf '\n== %s\n' "$*"; }
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  log "installing Node.js and npm (Debian)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm
+fi
+if [ ! -x tools/emulators/node_modules/.bin/azurite ] || [ ! -x tools/emulators/node_modules/.bin/maildev ]; then
+  log "installing the pinned emulators (npm ci in tools/emulators)"
+  (cd tools/emulators && npm ci --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -x /usr/bin/chromium ]; then
+  log "installing Debian's Chromium for the browser tests"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+fi
+
+results="$root/TestResults"
+rm -rf "$results"
+log "building"
+dotnet build AlliancePipeline.sln -c Release -nologo -v q
+log "testing"
+status=0
+# One test project at a time: the projects share the emulators, and the machine has two cores.
+dotnet test AlliancePipeline.sln -c Release --no-build -nologo -m:1 \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=$?
+
+passed=0; failed=0; skipped=0; files=0
+shopt -s nullglob
+for trx in "$results"/*.trx; do
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { printf '%s' "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+echo
+echo "test result files: $files"
+if [ "$files" -eq 0 ] || [ "$passed" -eq 0 ]; then
+  echo "no test ran"
+  status=1
+fi
+[ "$failed" -gt 0 ] && status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit "$status"
