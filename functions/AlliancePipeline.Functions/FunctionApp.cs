@@ -58,5 +58,5 @@ public static class FunctionApp
 
     /// <summary>Where host.json and the function folders are: the setting, else beside the executable.</summary>
     public static string ScriptRootOf(WebApplication app) =>
-        app.Configuration["AlliancePipeline:LocalDriver:ScriptRoot"] is { Length: > 0 } root ? root : AppContext.BaseDirectory;
+        app.Configuration[AppSettings.DriverScriptRootKey] is { Length: > 0 } root ? root : AppContext.BaseDirectory;
 }

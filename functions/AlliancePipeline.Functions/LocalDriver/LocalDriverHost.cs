@@ -19,7 +19,8 @@ public sealed class LocalDriverHost(
     ILoggerFactory loggers,
     IConfiguration configuration,
     IHostApplicationLifetime lifetime,
-    TimeProvider clock) : IHostedService, IAsyncDisposable
+    TimeProvider clock,
+    Services.DemoStudySeeder seeder) : IHostedService, IAsyncDisposable
 {
     private readonly List<QueueListener> _listeners = [];
     private readonly List<TimerScheduler> _timers = [];
@@ -29,7 +30,7 @@ public sealed class LocalDriverHost(
     private readonly TaskCompletionSource _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>The script root: where host.json and the function folders are.</summary>
-    public string ScriptRoot { get; } = configuration["AlliancePipeline:LocalDriver:ScriptRoot"] is { Length: > 0 } root ? root : AppContext.BaseDirectory;
+    public string ScriptRoot { get; } = configuration[AppSettings.DriverScriptRootKey] is { Length: > 0 } root ? root : AppContext.BaseDirectory;
 
     /// <summary>The metadata read at start.</summary>
     public FunctionAppMetadata? Metadata { get; private set; }
@@ -69,6 +70,20 @@ public sealed class LocalDriverHost(
             _app = builder.Build();
             HttpTriggerRoutes.Map(_app, metadata, handler, clock);
             _app.MapGet("/admin/host/status", () => Results.Json(new { state = "Running", functions = metadata.Functions.Select(f => f.Name) }));
+            _app.MapPost("/admin/demo/{studyId}", async (string studyId, HttpContext c, CancellationToken ct) =>
+            {
+                if (!Core.Studies.StudyIds.IsValid(studyId))
+                    return Results.Problem(statusCode: 400, title: "Invalid study id", detail: $"'{studyId}' is not a valid id (a-z, 0-9, '-').");
+                var links = await seeder.SeedAsync(studyId, ct: ct).ConfigureAwait(false);
+                var prefix = metadata.Host.RoutePrefix.Trim('/');
+                var route = metadata.Functions.FirstOrDefault(f => f.Name == "Questionnaire")?.Route ?? "q/{token}";
+                return Results.Json(links.Select(l => new
+                {
+                    assessmentId = l.Assessment.Id,
+                    l.Assessment.Meeting,
+                    url = $"{c.Request.Scheme}://{c.Request.Host}/{prefix}/{route.Replace("{token}", l.Token, StringComparison.Ordinal)}",
+                }));
+            });
             _app.MapPost("/admin/functions/{name}", (string name, JsonObject? body, CancellationToken ct) => AdminInvokeAsync(name, body, metadata, handler, ct));
 
             foreach (var f in metadata.Functions)

@@ -27,6 +27,8 @@ public sealed record AppSettings
     public const string DriverStartAzuriteKey = "AlliancePipeline:LocalDriver:StartAzurite";
     /// <summary>How long a received message stays hidden while it runs; renewed at half of it (the host: 10 minutes).</summary>
     public const string DriverMessageLeaseKey = "AlliancePipeline:LocalDriver:MessageLease";
+    /// <summary>Where host.json and the function folders are (empty: beside the executable).</summary>
+    public const string DriverScriptRootKey = "AlliancePipeline:LocalDriver:ScriptRoot";
 
     /// <summary>The storage connection string.</summary>
     public required string StorageConnectionString { get; init; }

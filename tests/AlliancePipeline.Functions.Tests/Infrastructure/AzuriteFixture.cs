@@ -1,0 +1,41 @@
+using AlliancePipeline.Storage.Blobs;
+using AlliancePipeline.Storage.Emulator;
+using AlliancePipeline.Storage.Queues;
+using AlliancePipeline.Storage.Tables;
+
+namespace AlliancePipeline.Functions.Tests.Infrastructure;
+
+/// <summary>Starts Azurite for the test run (or reuses one already answering) and stops it afterwards if it started it.</summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    private AzuriteHandle? _handle;
+
+    /// <summary>The emulator's connection string (default ports).</summary>
+    public const string ConnectionString = "UseDevelopmentStorage=true";
+
+    public TableServiceClient Tables { get; private set; } = null!;
+    public QueueServiceClient Queues { get; private set; } = null!;
+    public BlobServiceClient Blobs { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        _handle = await Azurite.EnsureRunningAsync(new AzuriteOptions { Log = Console.WriteLine });
+        Tables = new TableServiceClient(_handle.Account);
+        Queues = new QueueServiceClient(_handle.Account);
+        Blobs = new BlobServiceClient(_handle.Account);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_handle is not null) await _handle.DisposeAsync();
+    }
+
+    /// <summary>A queue or study name unique to this run (lowercase, hyphenated, under 63 characters).</summary>
+    public static string UniqueName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 17, 63)];
+}
+
+[CollectionDefinition(Name)]
+public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "Azurite";
+}
