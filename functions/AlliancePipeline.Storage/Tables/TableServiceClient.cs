@@ -20,5 +20,5 @@ public sealed class TableServiceClient : ITableServiceClient
     public Uri Endpoint { get; }
 
     /// <inheritdoc />
-    public ITableClient GetTableClient(string tableName) => throw new NotImplementedException();
+    public ITableClient GetTableClient(string tableName) => new TableClient(_pipeline, Endpoint, TableValidation.ValidateTableName(tableName));
 }
