@@ -55,6 +55,8 @@ public sealed class HmacLinkTokens(byte[] key) : ILinkTokens
             return null;
         }
         if (!CryptographicOperations.FixedTimeEquals(mac, HMACSHA256.HashData(key, payload))) return null;
+        // One token per claims: a spelling that decodes to the same bytes (unused trailing bits) is refused.
+        if (!string.Equals(Base64Url(payload) + "." + Base64Url(mac), token, StringComparison.Ordinal)) return null;
         var parts = Encoding.UTF8.GetString(payload).Split('|');
         if (parts.Length != 5 || parts[0] != "v1" || !StudyIds.IsValid(parts[1]) || !StudyIds.IsValid(parts[2])
             || !int.TryParse(parts[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var version)
