@@ -20,5 +20,5 @@ public sealed class BlobServiceClient : IBlobServiceClient
     public Uri Endpoint { get; }
 
     /// <inheritdoc />
-    public IBlobContainerClient GetBlobContainerClient(string containerName) => throw new NotImplementedException();
+    public IBlobContainerClient GetBlobContainerClient(string containerName) => new BlobContainerClient(_pipeline, Endpoint, StorageClientCore.ValidateLowercaseName(containerName, "container"));
 }

@@ -18,6 +18,21 @@ internal static partial class StorageClientCore
         return response;
     }
 
+    /// <summary>
+    /// Sends the message; an error status throws unless <paramref name="tolerated"/> accepts it (e.g. a 404 for
+    /// "delete if exists", a 409 "already exists" for "create if not exists").
+    /// </summary>
+    public static async Task<Response> SendToleratingAsync(this HttpPipeline pipeline, HttpMessage message, string operation, Func<Response, string?, bool> tolerated, CancellationToken cancellationToken)
+    {
+        await pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
+        var response = message.Response;
+        if (response.IsError && !tolerated(response, StorageErrors.Parse(response).Code)) throw StorageErrors.Create(operation, response);
+        return response;
+    }
+
+    /// <summary>Tolerates a 404 (the resource is already gone).</summary>
+    public static bool NotFound(Response response, string? code) => response.Status == 404;
+
     /// <summary>A request to <paramref name="endpoint"/> followed by the (escaped) path segments.</summary>
     public static HttpMessage CreateMessage(this HttpPipeline pipeline, RequestMethod method, Uri endpoint, params string[] segments)
     {

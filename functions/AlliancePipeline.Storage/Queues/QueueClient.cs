@@ -41,11 +41,7 @@ public sealed class QueueClient : IQueueClient
     public async Task DeleteIfExistsAsync(CancellationToken cancellationToken = default)
     {
         using var message = _pipeline.CreateMessage(RequestMethod.Delete, _endpoint, Name);
-        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        if (message.Response.IsError && message.Response.Status != 404)
-        {
-            throw StorageErrors.Create($"Delete Queue '{Name}'", message.Response);
-        }
+        await _pipeline.SendToleratingAsync(message, $"Delete Queue '{Name}'", StorageClientCore.NotFound, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -36,23 +36,14 @@ public sealed class TableClient : ITableClient
         using var message = CreateMessage(RequestMethod.Post, "Tables");
         message.Request.Headers.SetValue("Prefer", "return-no-content");
         SetJson(message, JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, string> { ["TableName"] = Name }));
-        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        var response = message.Response;
-        if (response.IsError && !(response.Status == 409 && StorageErrors.Parse(response).Code == "TableAlreadyExists"))
-        {
-            throw StorageErrors.Create($"Create Table '{Name}'", response);
-        }
+        await _pipeline.SendToleratingAsync(message, $"Create Table '{Name}'", (r, code) => r.Status == 409 && code == "TableAlreadyExists", cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task DeleteIfExistsAsync(CancellationToken cancellationToken = default)
     {
         using var message = CreateMessage(RequestMethod.Delete, $"Tables('{Name}')");
-        await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
-        if (message.Response.IsError && message.Response.Status != 404)
-        {
-            throw StorageErrors.Create($"Delete Table '{Name}'", message.Response);
-        }
+        await _pipeline.SendToleratingAsync(message, $"Delete Table '{Name}'", StorageClientCore.NotFound, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
