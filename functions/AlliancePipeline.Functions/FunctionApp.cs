@@ -17,7 +17,10 @@ public static class FunctionApp
     /// values of <c>local.settings.json</c>, else <c>local.settings.sample.json</c>, found from the working directory
     /// upwards, are read below environment variables and <paramref name="overrides"/>.
     /// </summary>
-    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null)
+    /// <param name="args">Command-line arguments.</param>
+    /// <param name="overrides">Settings that win over every other source (tests); when given, no settings file is read.</param>
+    /// <param name="configure">A last look at the builder before it builds (tests add log capture here).</param>
+    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? overrides = null, Action<WebApplicationBuilder>? configure = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         if (Environment.GetEnvironmentVariable(AppSettings.PortKey) is null && overrides is null
@@ -37,6 +40,7 @@ public static class FunctionApp
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalDriverHost>());
         }
 
+        configure?.Invoke(builder);
         var app = builder.Build();
         var routePrefix = FunctionAppMetadata.Load(ScriptRootOf(app), app.Configuration).Host.RoutePrefix.Trim('/');
         app.MapHandler(routePrefix);
