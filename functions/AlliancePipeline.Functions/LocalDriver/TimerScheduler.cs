@@ -93,6 +93,7 @@ public sealed class TimerScheduler(
             {
                 logger.LogInformation("Timer {Function}: running at start ({Why}).", function.Name, pastDue ? $"past due since {status!.Next:O}" : "runOnStartup");
                 await InvokeAsync(pastDue, ct).ConfigureAwait(false);
+                status = function.UseMonitor ? await ReadStatusAsync(ct).ConfigureAwait(false) : null;
             }
             while (!ct.IsCancellationRequested)
             {
