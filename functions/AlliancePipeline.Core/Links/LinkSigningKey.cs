@@ -1,0 +1,51 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+
+namespace AlliancePipeline.Core.Links;
+
+/// <summary>
+/// One HMAC-SHA256 key for signing assessment links, named by an id that every token carries so the verifier knows
+/// which key to use. The secret never appears in <see cref="ToString"/> or in error messages.
+/// </summary>
+public sealed partial class LinkSigningKey
+{
+    /// <summary>Minimum secret length in bytes: the SHA-256 output length (RFC 2104 §3 discourages HMAC keys shorter than the hash output).</summary>
+    public const int MinSecretBytes = 32;
+
+    /// <summary>Maximum key id length (ASCII characters).</summary>
+    public const int MaxIdLength = 32;
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
+    internal static partial Regex IdPattern();
+
+    private readonly ImmutableArray<byte> _secret;
+
+    /// <summary>Creates a key.</summary>
+    /// <param name="id">Key id: 1–32 characters of letters, digits, '_' or '-' (e.g. "2026-11").</param>
+    /// <param name="secret">At least <see cref="MinSecretBytes"/> random bytes.</param>
+    /// <exception cref="ArgumentException">The id or the secret breaks a rule.</exception>
+    public LinkSigningKey(string id, ReadOnlySpan<byte> secret)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (!IdPattern().IsMatch(id))
+        {
+            throw new ArgumentException($"Key id '{id}' is not allowed: use 1–{MaxIdLength} letters, digits, '_' or '-'.", nameof(id));
+        }
+
+        if (secret.Length < MinSecretBytes)
+        {
+            throw new ArgumentException($"The secret of key '{id}' has {secret.Length} bytes; at least {MinSecretBytes} are required.", nameof(secret));
+        }
+
+        Id = id;
+        _secret = secret.ToImmutableArray();
+    }
+
+    /// <summary>The key id carried in tokens.</summary>
+    public string Id { get; }
+
+    internal ReadOnlySpan<byte> Secret => _secret.AsSpan();
+
+    /// <inheritdoc />
+    public override string ToString() => $"LinkSigningKey({Id})";
+}
