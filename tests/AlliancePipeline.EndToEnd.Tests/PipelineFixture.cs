@@ -43,7 +43,8 @@ public sealed class PipelineFixture : IAsyncLifetime
         {
             ["AzureWebJobsStorage"] = connection,
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = handler.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["AlliancePipeline:Links:SigningKey"] = Convert.ToBase64String([.. Enumerable.Range(100, 32).Select(i => (byte)i)]),
+            ["LinkSigning:Keys"] = "e2e=" + Convert.ToBase64String([.. Enumerable.Range(100, 32).Select(i => (byte)i)]),
+            ["LinkSigning:CurrentKeyId"] = "e2e",
             ["AlliancePipeline:Storage:CreateResources"] = "true",
             ["AlliancePipeline:LocalDriver:Enabled"] = "true",
             ["AlliancePipeline:LocalDriver:Port"] = driver.ToString(System.Globalization.CultureInfo.InvariantCulture),

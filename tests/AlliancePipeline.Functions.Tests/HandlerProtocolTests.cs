@@ -145,11 +145,12 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
         var entity = Assert.Single(all);
         Assert.Equal(assessment.Id, entity.RowKey);
         for (var i = 0; i < 12; i++) Assert.Equal(items[i], Assert.IsType<int>(entity[$"Item{i + 1:00}"]));
-        // Hand-computed: goal items 4,6,8,11 = 4,6,1,4; task 1,2,10,12 = 1,2,3,5; bond 3,5,7,9 = 3,5,7,2.
+        // Hand-computed for WAI-S (items 4 and 10 reversed as 8 - answer: 4 -> 4, 3 -> 5): goal items 4,6,8,11 =
+        // 4,6,1,4; task 1,2,10,12 = 1,2,5,5; bond 3,5,7,9 = 3,5,7,2; global = (43 - 3 + 5) / 12.
         Assert.Equal(15.0 / 4, Assert.IsType<double>(entity["Goal"]));
-        Assert.Equal(11.0 / 4, Assert.IsType<double>(entity["Task"]));
+        Assert.Equal(13.0 / 4, Assert.IsType<double>(entity["Task"]));
         Assert.Equal(17.0 / 4, Assert.IsType<double>(entity["Bond"]));
-        Assert.Equal(43.0 / 12, Assert.IsType<double>(entity["Global"]));
+        Assert.Equal(45.0 / 12, Assert.IsType<double>(entity["Global"]));
         Assert.Equal(2, Assert.IsType<int>(entity["Meeting"]));
         Assert.Equal("practitioner", entity["RaterRole"]);
         Assert.Equal("site-a", entity["SiteId"]);
@@ -225,7 +226,8 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
         Assert.Equal(3, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
         var clusters = JsonNode.Parse((await container.DownloadContentAsync($"{study}/latest/clusters.json")).Value.Content.ToString())!;
         Assert.Equal(2, clusters["responseCount"]!.GetValue<int>());
-        Assert.Equal(4.0, clusters["meanGlobalByMeeting"]![0]!["meanGlobal"]!.GetValue<double>());
+        // All 3s score (10 x 3 + 2 x 5) / 12, all 5s (10 x 5 + 2 x 3) / 12 (items 4 and 10 reversed): mean 4.
+        Assert.Equal(4.0, clusters["meanGlobalByMeeting"]![0]!["meanGlobal"]!.GetValue<double>(), 12);
 
         // Nothing new: the next occurrence writes nothing.
         (_, body) = await PostAsync(app, "Recluster", Invocation((JsonObject)timer.DeepClone()));

@@ -22,7 +22,8 @@ public sealed class NamesAgreeTests
         {
             ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "7072",
-            ["AlliancePipeline:Links:SigningKey"] = Infrastructure.TestApp.SigningKey,
+            ["LinkSigning:Keys"] = "test=" + Infrastructure.TestApp.SigningKey,
+            ["LinkSigning:CurrentKeyId"] = "test",
         }).Build());
         services.AddLogging();
         services.AddPipelineServices(settings);

@@ -21,10 +21,11 @@ public sealed class SettingsTests
     public void Missing_settings_are_each_named()
     {
         var e = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(new Dictionary<string, string?>())));
-        Assert.Equal(3, e.Problems.Count);
+        Assert.Equal(4, e.Problems.Count);
         Assert.StartsWith("AzureWebJobsStorage is missing", e.Problems[0], StringComparison.Ordinal);
         Assert.StartsWith("FUNCTIONS_CUSTOMHANDLER_PORT is missing", e.Problems[1], StringComparison.Ordinal);
-        Assert.StartsWith("AlliancePipeline__Links__SigningKey is missing", e.Problems[2], StringComparison.Ordinal);
+        Assert.StartsWith("LinkSigning__Keys is missing", e.Problems[2], StringComparison.Ordinal);
+        Assert.StartsWith("LinkSigning__CurrentKeyId is missing", e.Problems[3], StringComparison.Ordinal);
         Assert.Contains(" - AzureWebJobsStorage is missing", e.Message, StringComparison.Ordinal);
     }
 
@@ -35,15 +36,18 @@ public sealed class SettingsTests
         {
             ["AzureWebJobsStorage"] = "just-a-word",
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "70000",
-            ["AlliancePipeline:Links:SigningKey"] = Convert.ToBase64String(new byte[16]),
+            ["LinkSigning:Keys"] = "k1=" + Convert.ToBase64String(new byte[16]),
+            ["LinkSigning:CurrentKeyId"] = "k1",
             ["AlliancePipeline:LocalDriver:Enabled"] = "yes",
             ["AlliancePipeline:LocalDriver:MessageLease"] = "-00:01:00",
         })));
+        Assert.StartsWith("Setting LinkSigning__Keys, entry 1", e.Problems[2], StringComparison.Ordinal);
+        Assert.Contains("32", e.Problems[2], StringComparison.Ordinal);
         Assert.Equal(
         [
             "AzureWebJobsStorage is not a connection string (expected Name=Value pairs separated by ';').",
             "FUNCTIONS_CUSTOMHANDLER_PORT is '70000': expected an integer from 1 to 65535.",
-            "AlliancePipeline__Links__SigningKey is 16 bytes: at least 32 are needed.",
+            e.Problems[2],
             "AlliancePipeline__LocalDriver__Enabled is 'yes': expected true or false.",
             "AlliancePipeline__LocalDriver__MessageLease is '-00:01:00': expected a positive time span such as 00:10:00.",
         ], e.Problems);
@@ -55,13 +59,13 @@ public sealed class SettingsTests
         var values = LocalSettingsFile.Read(SamplePath());
         var keys = typeof(AppSettings).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal))
             .Select(f => (string)f.GetRawConstantValue()!).ToList();
-        Assert.Equal(10, keys.Count);
+        Assert.Equal(11, keys.Count);
         Assert.All(keys, k => Assert.True(values.ContainsKey(k), $"local.settings.sample.json lacks {AppSettings.Env(k)}"));
         var settings = AppSettings.Read(Config(values));
         Assert.True(settings.LocalDriver.Enabled);
         Assert.Equal(7071, settings.LocalDriver.Port);
         Assert.Equal("UseDevelopmentStorage=true", settings.StorageConnectionString);
-        Assert.Equal(32, settings.SigningKey.Length);
+        Assert.Equal("local1", settings.SigningKeys.Current.Id);
     }
 
     [Fact]
@@ -71,7 +75,8 @@ public sealed class SettingsTests
         {
             ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "7071",
-            ["AlliancePipeline:Links:SigningKey"] = Infrastructure.TestApp.SigningKey,
+            ["LinkSigning:Keys"] = "test=" + Infrastructure.TestApp.SigningKey,
+            ["LinkSigning:CurrentKeyId"] = "test",
             ["AlliancePipeline:LocalDriver:Enabled"] = "true",
         })));
         Assert.Contains("both 7071", Assert.Single(e.Problems), StringComparison.Ordinal);

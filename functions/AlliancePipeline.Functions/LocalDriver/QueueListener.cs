@@ -168,19 +168,28 @@ public sealed class QueueListener(
         async Task RenewAsync()
         {
             var every = messageLease / 2;
-            try
+            while (true)
             {
-                while (true)
+                try
                 {
                     await Task.Delay(every, renewal.Token).ConfigureAwait(false);
-                    var receipt = await queue.UpdateMessageAsync(message.MessageId, popReceipt, messageLease, cancellationToken: renewal.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                try
+                {
+                    // Not cancelled mid-request: an update the service applied must leave its pop receipt here, or the
+                    // delete that follows would be refused and the message delivered again.
+                    var receipt = await queue.UpdateMessageAsync(message.MessageId, popReceipt, messageLease, cancellationToken: CancellationToken.None).ConfigureAwait(false);
                     popReceipt = receipt.Value.PopReceipt;
                 }
-            }
-            catch (OperationCanceledException) { }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "Renewing the visibility of message {MessageId} on {Queue} failed.", message.MessageId, QueueName);
+                catch (Exception e)
+                {
+                    logger.LogWarning(e, "Renewing the visibility of message {MessageId} on {Queue} failed.", message.MessageId, QueueName);
+                    return;
+                }
             }
         }
     }

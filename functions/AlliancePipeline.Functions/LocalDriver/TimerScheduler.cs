@@ -95,18 +95,30 @@ public sealed class TimerScheduler(
                 await InvokeAsync(pastDue, ct).ConfigureAwait(false);
                 status = function.UseMonitor ? await ReadStatusAsync(ct).ConfigureAwait(false) : null;
             }
+            var next = NextAfter(_clock.GetUtcNow());
             while (!ct.IsCancellationRequested)
             {
-                var next = NextAfter(_clock.GetUtcNow());
                 if (function.UseMonitor && (status is null || status.Next != next))
                 {
                     status = new ScheduleStatus(status?.Last ?? DateTimeOffset.MinValue, next, _clock.GetUtcNow());
                     await WriteStatusAsync(status, ct).ConfigureAwait(false);
                 }
-                var delay = next - _clock.GetUtcNow();
-                if (delay > TimeSpan.Zero) await Task.Delay(delay, _clock, ct).ConfigureAwait(false);
-                await InvokeAsync(false, ct).ConfigureAwait(false);
-                status = function.UseMonitor ? await ReadStatusAsync(ct).ConfigureAwait(false) : null;
+                // A timer may wake a little early: wait until the occurrence is really reached, so it runs once.
+                for (var delay = next - _clock.GetUtcNow(); delay > TimeSpan.Zero; delay = next - _clock.GetUtcNow())
+                    await Task.Delay(delay, _clock, ct).ConfigureAwait(false);
+                try
+                {
+                    await InvokeAsync(false, ct).ConfigureAwait(false);
+                    status = function.UseMonitor ? await ReadStatusAsync(ct).ConfigureAwait(false) : null;
+                }
+                catch (Exception e) when (!ct.IsCancellationRequested)
+                {
+                    // Storage trouble around one run must not end the schedule.
+                    logger.LogError(e, "Timer {Function}: the run at {Occurrence:O} could not complete.", function.Name, next);
+                }
+                // The occurrence after the one just run; if the run outlasted it, the next one after now (the host skips missed ones too).
+                var following = NextAfter(next);
+                next = following > _clock.GetUtcNow() ? following : NextAfter(_clock.GetUtcNow());
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

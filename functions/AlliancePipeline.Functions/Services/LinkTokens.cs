@@ -1,6 +1,4 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
+using AlliancePipeline.Core.Links;
 using AlliancePipeline.Core.Studies;
 
 namespace AlliancePipeline.Functions.Services;
@@ -18,64 +16,36 @@ public interface ILinkTokens
     /// <summary>A token for the claims.</summary>
     string Issue(LinkClaims claims);
 
-    /// <summary>The claims of a well-formed, untampered, unexpired token; otherwise null and why.</summary>
+    /// <summary>The claims of a well-formed, untampered, unexpired token; otherwise null and why (for the rater).</summary>
     LinkClaims? Validate(string token, DateTimeOffset now, out string? problem);
 }
 
 /// <summary>
-/// A minimal tamper-evident token until Core's link tokens are merged: <c>base64url(payload).base64url(HMAC-SHA256(key,
-/// payload))</c> with payload <c>v1|studyId|assessmentId|linkVersion|expiresUnixSeconds</c> (HMAC: RFC 2104;
-/// base64url: RFC 4648 §5). Unguessable because the MAC needs the key; comparison is constant-time.
+/// Link tokens by Core's <see cref="LinkTokens"/> (HMAC-SHA256, canonical base64url, key rotation). The token's
+/// assessment id is the assessment's table address <c>{studyId}:{assessmentId}</c> (partition key / row key), so the
+/// link finds its entity with one point read; study ids cannot contain ':' (<see cref="StudyIds.IsValid"/>).
 /// </summary>
-public sealed class HmacLinkTokens(byte[] key) : ILinkTokens
+public sealed class CoreLinkTokens(LinkSigningKeys keys) : ILinkTokens
 {
+    private readonly LinkTokens _tokens = new(keys);
+
     /// <inheritdoc />
-    public string Issue(LinkClaims claims)
-    {
-        var payload = string.Join('|', "v1", claims.StudyId, claims.AssessmentId,
-            claims.LinkVersion.ToString(CultureInfo.InvariantCulture), claims.ExpiresAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-        var bytes = Encoding.UTF8.GetBytes(payload);
-        return Base64Url(bytes) + "." + Base64Url(HMACSHA256.HashData(key, bytes));
-    }
+    public string Issue(LinkClaims claims) => _tokens.Issue($"{claims.StudyId}:{claims.AssessmentId}", claims.LinkVersion, claims.ExpiresAt);
 
     /// <inheritdoc />
     public LinkClaims? Validate(string token, DateTimeOffset now, out string? problem)
     {
-        problem = "The link is not valid.";
-        var dot = token.IndexOf('.', StringComparison.Ordinal);
-        if (dot <= 0 || dot == token.Length - 1) return null;
-        byte[] payload, mac;
-        try
+        switch (_tokens.Verify(token, now))
         {
-            payload = FromBase64Url(token[..dot]);
-            mac = FromBase64Url(token[(dot + 1)..]);
+            case LinkVerification.Valid v when v.AssessmentId.Split(':') is [var study, var assessment] && StudyIds.IsValid(study) && assessment.Length > 0:
+                problem = null;
+                return new LinkClaims(study, assessment, v.LinkVersion, v.ExpiresAt);
+            case LinkVerification.Expired:
+                problem = "The link has expired.";
+                return null;
+            default:
+                problem = "The link is not valid.";
+                return null;
         }
-        catch (FormatException)
-        {
-            return null;
-        }
-        if (!CryptographicOperations.FixedTimeEquals(mac, HMACSHA256.HashData(key, payload))) return null;
-        // One token per claims: a spelling that decodes to the same bytes (unused trailing bits) is refused.
-        if (!string.Equals(Base64Url(payload) + "." + Base64Url(mac), token, StringComparison.Ordinal)) return null;
-        var parts = Encoding.UTF8.GetString(payload).Split('|');
-        if (parts.Length != 5 || parts[0] != "v1" || !StudyIds.IsValid(parts[1]) || !StudyIds.IsValid(parts[2])
-            || !int.TryParse(parts[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var version)
-            || !long.TryParse(parts[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var expires)) return null;
-        var claims = new LinkClaims(parts[1], parts[2], version, DateTimeOffset.FromUnixTimeSeconds(expires));
-        if (now >= claims.ExpiresAt)
-        {
-            problem = "The link has expired.";
-            return null;
-        }
-        problem = null;
-        return claims;
-    }
-
-    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
-
-    private static byte[] FromBase64Url(string text)
-    {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
     }
 }

@@ -19,8 +19,9 @@ public static class ServiceRegistration
         services.AddSingleton<IQueueServiceClient>(_ => new QueueServiceClient(account));
         services.AddSingleton<IBlobServiceClient>(_ => new BlobServiceClient(account));
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<ILinkTokens>(_ => new HmacLinkTokens(settings.SigningKey));
-        services.AddSingleton<IResponseScorer, MinimalWaiScorer>();
+        services.AddSingleton<ILinkTokens>(_ => new CoreLinkTokens(settings.SigningKeys));
+        services.AddSingleton(Core.Instruments.InstrumentCatalog.Shipped);
+        services.AddSingleton<IResponseScorer, InstrumentResponseScorer>();
         services.AddSingleton<IReportBuilder, MinimalReportBuilder>();
         services.AddSingleton<StudyTables>();
         services.AddSingleton<QuestionnaireService>();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AlliancePipeline.Core.Links;
 
 namespace AlliancePipeline.Functions.Settings;
 
@@ -13,8 +14,10 @@ public sealed record AppSettings
     public const string StorageKey = "AzureWebJobsStorage";
     /// <summary>The port the host tells a custom handler to listen on.</summary>
     public const string PortKey = "FUNCTIONS_CUSTOMHANDLER_PORT";
-    /// <summary>The link signing key (base64, at least 32 bytes).</summary>
-    public const string SigningKeyKey = "AlliancePipeline:Links:SigningKey";
+    /// <summary>The link signing keys: <c>id=BASE64;id2=BASE64</c>, each at least 32 bytes (Core's <see cref="LinkSigningKeys"/>).</summary>
+    public const string SigningKeysKey = LinkSigningKeys.KeysSetting;
+    /// <summary>The id of the key that signs new links.</summary>
+    public const string CurrentSigningKeyIdKey = LinkSigningKeys.CurrentKeyIdSetting;
     /// <summary>How long an issued link stays valid (TimeSpan, e.g. <c>30.00:00:00</c>).</summary>
     public const string LinkLifetimeKey = "AlliancePipeline:Links:Lifetime";
     /// <summary>Whether the app creates its tables, queues and container at start.</summary>
@@ -34,8 +37,8 @@ public sealed record AppSettings
     public required string StorageConnectionString { get; init; }
     /// <summary>The handler's port.</summary>
     public required int HandlerPort { get; init; }
-    /// <summary>The link signing key.</summary>
-    public required byte[] SigningKey { get; init; }
+    /// <summary>The link signing keys.</summary>
+    public required LinkSigningKeys SigningKeys { get; init; }
     /// <summary>How long an issued link stays valid.</summary>
     public TimeSpan LinkLifetime { get; init; } = TimeSpan.FromDays(30);
     /// <summary>Whether to create tables, queues and the container at start.</summary>
@@ -54,20 +57,22 @@ public sealed record AppSettings
             errors.Add($"{StorageKey} is not a connection string (expected Name=Value pairs separated by ';').");
 
         var port = ReadInt(configuration, PortKey, null, 1, 65535, errors);
-        byte[] key = [];
-        var keyText = configuration[SigningKeyKey];
-        if (string.IsNullOrWhiteSpace(keyText))
-            errors.Add($"{Env(SigningKeyKey)} is missing: a base64 key of at least 32 random bytes.");
-        else
+        LinkSigningKeys? keys = null;
+        var keysText = configuration[SigningKeysKey];
+        var currentKeyId = configuration[CurrentSigningKeyIdKey];
+        if (string.IsNullOrWhiteSpace(keysText))
+            errors.Add($"{Env(SigningKeysKey)} is missing: link signing keys as id=BASE64 (at least 32 random bytes each), separated by ';'.");
+        if (string.IsNullOrWhiteSpace(currentKeyId))
+            errors.Add($"{Env(CurrentSigningKeyIdKey)} is missing: the id of the key in {Env(SigningKeysKey)} that signs new links.");
+        if (!string.IsNullOrWhiteSpace(keysText) && !string.IsNullOrWhiteSpace(currentKeyId))
         {
             try
             {
-                key = Convert.FromBase64String(keyText);
-                if (key.Length < 32) errors.Add($"{Env(SigningKeyKey)} is {key.Length} bytes: at least 32 are needed.");
+                keys = LinkSigningKeys.FromSettings(keysText, currentKeyId);
             }
-            catch (FormatException)
+            catch (FormatException e)
             {
-                errors.Add($"{Env(SigningKeyKey)} is not base64.");
+                errors.Add(e.Message.Replace(SigningKeysKey, Env(SigningKeysKey), StringComparison.Ordinal).Replace(CurrentSigningKeyIdKey, Env(CurrentSigningKeyIdKey), StringComparison.Ordinal));
             }
         }
 
@@ -87,7 +92,7 @@ public sealed record AppSettings
         {
             StorageConnectionString = storage!,
             HandlerPort = port,
-            SigningKey = key,
+            SigningKeys = keys!,
             LinkLifetime = lifetime,
             CreateResources = create,
             LocalDriver = driver,

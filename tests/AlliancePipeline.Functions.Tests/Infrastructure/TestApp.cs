@@ -30,7 +30,8 @@ public sealed class TestApp : IAsyncDisposable
     {
         ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
         ["FUNCTIONS_CUSTOMHANDLER_PORT"] = handlerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["AlliancePipeline:Links:SigningKey"] = SigningKey,
+        ["LinkSigning:Keys"] = "test=" + SigningKey,
+        ["LinkSigning:CurrentKeyId"] = "test",
         ["AlliancePipeline:Storage:CreateResources"] = "true",
         ["AlliancePipeline:LocalDriver:Enabled"] = driver ? "true" : "false",
         ["AlliancePipeline:LocalDriver:Port"] = driverPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
