@@ -43,9 +43,10 @@ public sealed class SettingsTests
         })));
         Assert.StartsWith("Setting LinkSigning__Keys, entry 1", e.Problems[2], StringComparison.Ordinal);
         Assert.Contains("32", e.Problems[2], StringComparison.Ordinal);
+        Assert.StartsWith("AzureWebJobsStorage is not a usable connection string: ", e.Problems[0], StringComparison.Ordinal);
         Assert.Equal(
         [
-            "AzureWebJobsStorage is not a connection string (expected Name=Value pairs separated by ';').",
+            e.Problems[0],
             "FUNCTIONS_CUSTOMHANDLER_PORT is '70000': expected an integer from 1 to 65535.",
             e.Problems[2],
             "AlliancePipeline__LocalDriver__Enabled is 'yes': expected true or false.",

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AlliancePipeline.Core.Links;
+using AlliancePipeline.Storage.Common;
 
 namespace AlliancePipeline.Functions.Settings;
 
@@ -53,8 +54,17 @@ public sealed record AppSettings
         var storage = configuration[StorageKey];
         if (string.IsNullOrWhiteSpace(storage))
             errors.Add($"{StorageKey} is missing: a storage connection string (UseDevelopmentStorage=true for Azurite).");
-        else if (!storage.Contains('=', StringComparison.Ordinal))
-            errors.Add($"{StorageKey} is not a connection string (expected Name=Value pairs separated by ';').");
+        else
+        {
+            try
+            {
+                StorageAccount.Parse(storage);
+            }
+            catch (FormatException e)
+            {
+                errors.Add($"{StorageKey} is not a usable connection string: {e.Message}");
+            }
+        }
 
         var port = ReadInt(configuration, PortKey, null, 1, 65535, errors);
         LinkSigningKeys? keys = null;
