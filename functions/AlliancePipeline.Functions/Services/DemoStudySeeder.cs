@@ -9,7 +9,7 @@ public sealed record SeededLink(Assessment Assessment, string Token);
 /// Seeds a small synthetic study (no real people): one site, some dyads, meetings 1..n, practitioner raters; returns
 /// each assessment with a valid link token. For the demo and tests.
 /// </summary>
-public sealed class DemoStudySeeder(StudyTables studies, ILinkTokens tokens, TimeProvider clock)
+public sealed class DemoStudySeeder(StudyTables studies, ILinkTokens tokens, TimeProvider clock, Settings.AppSettings settings)
 {
     /// <summary>Writes the study and its assessments; idempotent for the same arguments.</summary>
     public async Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 3, int meetings = 3, CancellationToken ct = default, string instrumentId = "wai-s-practitioner")
@@ -28,7 +28,7 @@ public sealed class DemoStudySeeder(StudyTables studies, ILinkTokens tokens, Tim
                     StudyTables.AssessmentId(dyadId, m, "practitioner"), studyId, "site-a", dyadId, m, "practitioner",
                     $"rater-{d:00}", now.AddDays(7 * m), AssessmentStatus.Pending, 1);
                 await studies.SaveAssessmentAsync(assessment, ct).ConfigureAwait(false);
-                links.Add(new SeededLink(assessment, tokens.Issue(new LinkClaims(studyId, assessment.Id, 1, now.AddDays(30)))));
+                links.Add(new SeededLink(assessment, tokens.Issue(new LinkClaims(studyId, assessment.Id, 1, now + settings.LinkLifetime))));
             }
         }
         return links;
