@@ -122,7 +122,14 @@ public sealed class QueueListener(
         await Task.Yield();
         if (message.DequeueCount > settings.MaxDequeueCount)
         {
-            await PoisonAsync(queue, message, message.PopReceipt, $"its dequeue count {message.DequeueCount} exceeds maxDequeueCount {settings.MaxDequeueCount} (an earlier run did not finish)", CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await PoisonAsync(queue, message, message.PopReceipt, $"its dequeue count {message.DequeueCount} exceeds maxDequeueCount {settings.MaxDequeueCount} (an earlier run did not finish)", CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Poisoning message {MessageId} on {Queue} failed; it will be received again.", message.MessageId, QueueName);
+            }
             return;
         }
 
