@@ -6,10 +6,17 @@ using AlliancePipeline.Storage.Tables;
 
 namespace AlliancePipeline.Storage.Tests;
 
-/// <summary>Starts Azurite for the test run (or reuses a running one) and stops it afterwards if it started it.</summary>
+/// <summary>
+/// Starts an Azurite of the test run's own (free ports, fresh data folder under .azurite/) and stops it afterwards,
+/// so parallel test projects never reuse or stop each other's emulator.
+/// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     private AzuriteHandle? _handle;
+
+    public AzuriteOptions Options { get; private set; } = null!;
+
+    public string ConnectionString => _handle?.ConnectionString ?? throw new InvalidOperationException("Azurite is not running.");
 
     public StorageAccount Account => _handle?.Account ?? throw new InvalidOperationException("Azurite is not running.");
 
@@ -21,7 +28,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _handle = await Azurite.EnsureRunningAsync(new AzuriteOptions { Log = Console.WriteLine });
+        Options = AzuriteOptions.Isolated(Console.WriteLine);
+        _handle = await Azurite.EnsureRunningAsync(Options);
         Tables = new TableServiceClient(_handle.Account);
         Queues = new QueueServiceClient(_handle.Account);
         Blobs = new BlobServiceClient(_handle.Account);

@@ -153,7 +153,9 @@ public sealed class TableClientTests(AzuriteFixture azurite)
         Assert.Equal(2, (await table.GetEntityAsync("p", "r")).Value.GetInt32("N"));
         await table.UpdateEntityAsync(second, ETag.All, TableUpdateMode.Merge);
         Assert.Equal(3, (await table.GetEntityAsync("p", "r")).Value.GetInt32("N"));
-        await table.DeleteEntityAsync("p", "r", newEtag == default ? ETag.All : (await table.GetEntityAsync("p", "r")).Value.ETag);
+        var current = (await table.GetEntityAsync("p", "r")).Value;
+        Assert.NotEqual(newEtag, current.ETag);
+        await table.DeleteEntityAsync("p", "r", current.ETag);
         Assert.False((await table.GetEntityIfExistsAsync("p", "r")).HasValue);
     }
 
@@ -320,6 +322,26 @@ public sealed class TableClientTests(AzuriteFixture azurite)
 
         var unsupported = new TableEntity("p", "r") { ["D"] = 1.5m };
         Assert.Contains("Decimal", (await Assert.ThrowsAsync<ArgumentException>(() => table.AddEntityAsync(unsupported))).Message);
+    }
+
+    [Fact]
+    public async Task Entities_at_the_limits_are_accepted_and_read_back()
+    {
+        var table = await NewTableAsync();
+        var wide = new TableEntity("p", new string('k', TableValidation.MaxKeyLength));
+        for (var i = 0; i < TableValidation.MaxCustomProperties; i++) wide[$"P{i}"] = i;
+        await table.UpsertEntityAsync(wide);
+        Assert.Equal(252, (await table.GetEntityAsync("p", wide.RowKey)).Value.PropertyNames.Count);
+
+        // 15 strings of 32K characters: 4 + 2·(1+5) + 15·(8 + 2·3 + 4 + 65,536) = 983,286 bytes by the documented formula.
+        var large = new TableEntity("p", "large");
+        for (var i = 0; i < 15; i++) large[$"S{i:D2}"] = new string((char)('a' + i), 32 * 1024);
+        await table.UpsertEntityAsync(large);
+        var read = (await table.GetEntityAsync("p", "large")).Value;
+        Assert.Equal(new string('o', 32 * 1024), read.GetString("S14"));
+
+        var longKey = new TableEntity("p", new string('k', TableValidation.MaxKeyLength + 1));
+        Assert.Contains("513 characters", (await Assert.ThrowsAsync<ArgumentException>(() => table.AddEntityAsync(longKey))).Message);
     }
 
     [Fact]

@@ -14,4 +14,11 @@ public sealed class StorageClientOptions : ClientOptions
 
     /// <summary>The <c>x-ms-version</c> header value.</summary>
     public string ServiceVersion { get; set; } = DefaultServiceVersion;
+
+    /// <summary>
+    /// Whether the Table client checks entities against the service's limits before sending (forbidden key
+    /// characters, more than 252 properties, over 1 MiB), for an error naming the entity and the rule. Default true;
+    /// false sends as is and lets the service refuse.
+    /// </summary>
+    public bool ValidateEntitiesBeforeSending { get; set; } = true;
 }

@@ -22,6 +22,28 @@ public sealed record AzuriteOptions
 
     /// <summary>Where progress is reported (npm ci, start, reuse); null for silence.</summary>
     public Action<string>? Log { get; init; }
+
+    /// <summary>Whether disposing the handle of an Azurite this call started also deletes <see cref="Location"/>.</summary>
+    public bool DeleteLocationOnDispose { get; init; }
+
+    /// <summary>
+    /// An Azurite of one's own: three free ports and a fresh data folder under <c>&lt;repository&gt;/.azurite/</c>,
+    /// deleted on dispose. Test runs use it so parallel runs (and other test projects) never share, reuse or stop each
+    /// other's emulator.
+    /// </summary>
+    public static AzuriteOptions Isolated(Action<string>? log = null)
+    {
+        var ports = EmulatorProcess.FreePorts(3);
+        return new AzuriteOptions
+        {
+            BlobPort = ports[0],
+            QueuePort = ports[1],
+            TablePort = ports[2],
+            Location = Path.Combine(EmulatorTools.Locate().RepositoryRoot, ".azurite", "isolated-" + Guid.NewGuid().ToString("N")),
+            DeleteLocationOnDispose = true,
+            Log = log,
+        };
+    }
 }
 
 /// <summary>
@@ -43,7 +65,7 @@ public static class Azurite
         if (await EmulatorProcess.AllAnswerAsync(ports, cancellationToken).ConfigureAwait(false))
         {
             options.Log?.Invoke($"Azurite already answers on ports {string.Join(", ", ports)}: reusing it.");
-            return new AzuriteHandle(account, null);
+            return new AzuriteHandle(account, null, null);
         }
 
         var tools = EmulatorTools.Locate();
@@ -63,23 +85,27 @@ public static class Azurite
         {
             var process = await EmulatorProcess.StartAsync(tools, "azurite", arguments, ports, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
             options.Log?.Invoke($"Azurite started (pid {process.ProcessId}).");
-            return new AzuriteHandle(account, process);
+            return new AzuriteHandle(account, process, options.DeleteLocationOnDispose ? location : null);
         }
         catch (InvalidOperationException)
         {
             // Another process may have started Azurite at the same moment and won the ports: then use that one.
             if (!await EmulatorProcess.AllAnswerAsync(ports, cancellationToken).ConfigureAwait(false)) throw;
             options.Log?.Invoke("Another Azurite took the ports while this one started: reusing it.");
-            return new AzuriteHandle(account, null);
+            return new AzuriteHandle(account, null, null);
         }
     }
 
     private static StorageAccount Account(AzuriteOptions options)
     {
         if (options is { BlobPort: 10000, QueuePort: 10001, TablePort: 10002 }) return StorageAccount.DevelopmentStorage;
-        return StorageAccount.Parse(
-            $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={StorageConnectionString.DevelopmentAccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{options.BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{options.QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{options.TablePort}/devstoreaccount1");
+        const string name = StorageConnectionString.DevelopmentAccountName;
+        return StorageAccount.FromSharedKey(
+            name,
+            new Uri($"http://127.0.0.1:{options.TablePort}/{name}"),
+            new Uri($"http://127.0.0.1:{options.QueuePort}/{name}"),
+            new Uri($"http://127.0.0.1:{options.BlobPort}/{name}"),
+            new StorageSharedKeyCredential(name, StorageConnectionString.DevelopmentAccountKey));
     }
 }
 
@@ -87,11 +113,13 @@ public static class Azurite
 public sealed class AzuriteHandle : IAsyncDisposable
 {
     private readonly EmulatorProcess? _process;
+    private readonly string? _locationToDelete;
 
-    internal AzuriteHandle(StorageAccount account, EmulatorProcess? process)
+    internal AzuriteHandle(StorageAccount account, EmulatorProcess? process, string? locationToDelete)
     {
         Account = account;
         _process = process;
+        _locationToDelete = locationToDelete;
     }
 
     /// <summary>The emulator's account (devstoreaccount1 with its well-known key).</summary>
@@ -100,6 +128,26 @@ public sealed class AzuriteHandle : IAsyncDisposable
     /// <summary>Whether this handle started Azurite (and so stops it).</summary>
     public bool StartedHere => _process is not null;
 
+    /// <summary>The connection string of this Azurite (explicit endpoints, the well-known key).</summary>
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName={Account.AccountName};AccountKey={Account.SharedKey?.AccountKey};" +
+        $"BlobEndpoint={Account.BlobEndpoint};QueueEndpoint={Account.QueueEndpoint};TableEndpoint={Account.TableEndpoint}";
+
     /// <inheritdoc />
-    public ValueTask DisposeAsync() => _process?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public async ValueTask DisposeAsync()
+    {
+        if (_process is null) return;
+        await _process.DisposeAsync().ConfigureAwait(false);
+        if (_locationToDelete is not null && Directory.Exists(_locationToDelete))
+        {
+            try
+            {
+                Directory.Delete(_locationToDelete, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A file still held open by the exiting process: the folder is git-ignored, a later run may remove it.
+            }
+        }
+    }
 }

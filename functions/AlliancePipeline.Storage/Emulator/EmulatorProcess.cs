@@ -137,6 +137,21 @@ public sealed class EmulatorProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>Ports on 127.0.0.1 that were free a moment ago (the operating system's choice of ephemeral ports).</summary>
+    public static int[] FreePorts(int count)
+    {
+        var listeners = Enumerable.Range(0, count).Select(_ => new TcpListener(System.Net.IPAddress.Loopback, 0)).ToList();
+        try
+        {
+            listeners.ForEach(l => l.Start());
+            return listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port).ToArray();
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Stop());
+        }
+    }
+
     /// <summary>Whether every port answers.</summary>
     public static async Task<bool> AllAnswerAsync(IEnumerable<int> ports, CancellationToken cancellationToken = default)
     {

@@ -46,15 +46,44 @@ public sealed class EmulatorTools
         throw new InvalidOperationException($"No folder containing tools/emulators/package.json above '{Environment.CurrentDirectory}' or '{AppContext.BaseDirectory}': run from inside the repository.");
     }
 
-    /// <summary>Runs <c>npm ci</c> in <see cref="Directory"/> if <c>node_modules</c> is missing (logged through <paramref name="log"/>).</summary>
-    public async Task EnsureInstalledAsync(Action<string>? log = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs <c>npm ci</c> in <see cref="Directory"/> if its install is missing or incomplete (logged through
+    /// <paramref name="log"/>). Concurrent callers, in this process or others, wait for one install.
+    /// </summary>
+    public Task EnsureInstalledAsync(Action<string>? log = null, CancellationToken cancellationToken = default)
+        => EnsureNpmInstallAsync(Directory, Path.Combine(RepositoryRoot, ".local"), log, cancellationToken);
+
+    /// <summary>
+    /// Runs <c>npm ci</c> in <paramref name="directory"/> unless <c>node_modules/.package-lock.json</c> (written by npm
+    /// when an install completes) is there, holding a lock file in <paramref name="lockDirectory"/> so that parallel
+    /// test runs never install into the same folder at once.
+    /// </summary>
+    public static async Task EnsureNpmInstallAsync(string directory, string lockDirectory, Action<string>? log = null, CancellationToken cancellationToken = default)
     {
+        static bool Installed(string dir) => File.Exists(Path.Combine(dir, "node_modules", ".package-lock.json"));
+        if (Installed(directory)) return;
         await InstallLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            if (System.IO.Directory.Exists(Path.Combine(Directory, "node_modules"))) return;
-            log?.Invoke($"tools/emulators/node_modules is missing: running 'npm ci' in {Directory}");
-            await NpmCiAsync(Directory, log, cancellationToken).ConfigureAwait(false);
+            System.IO.Directory.CreateDirectory(lockDirectory);
+            var lockPath = Path.Combine(lockDirectory, "npm-ci-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(directory))))[..16] + ".lock");
+            var deadline = DateTime.UtcNow.AddMinutes(10);
+            while (true)
+            {
+                try
+                {
+                    await using var fileLock = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                    if (Installed(directory)) return;
+                    log?.Invoke($"{directory}/node_modules is missing or incomplete: running 'npm ci'.");
+                    await NpmCiAsync(directory, log, cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+                catch (IOException) when (DateTime.UtcNow < deadline)
+                {
+                    // Another process is installing: wait for it.
+                    await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
         finally
         {

@@ -19,12 +19,14 @@ public sealed class TableClient : ITableClient
 
     private readonly HttpPipeline _pipeline;
     private readonly Uri _endpoint;
+    private readonly bool _validate;
 
-    internal TableClient(HttpPipeline pipeline, Uri endpoint, string name)
+    internal TableClient(HttpPipeline pipeline, Uri endpoint, string name, bool validate = true)
     {
         _pipeline = pipeline;
         _endpoint = endpoint;
         Name = name;
+        _validate = validate;
     }
 
     /// <inheritdoc />
@@ -49,7 +51,7 @@ public sealed class TableClient : ITableClient
     /// <inheritdoc />
     public async Task<Response<ETag>> AddEntityAsync(TableEntity entity, CancellationToken cancellationToken = default)
     {
-        TableValidation.ValidateEntity(entity);
+        ValidateEntity(entity);
         using var message = CreateMessage(RequestMethod.Post, Name);
         message.Request.Headers.SetValue("Prefer", "return-no-content");
         SetJson(message, TableEntityJson.Serialize(entity));
@@ -70,7 +72,7 @@ public sealed class TableClient : ITableClient
 
     private async Task<Response<ETag>> WriteAsync(TableEntity entity, ETag? ifMatch, TableUpdateMode mode, string operation, CancellationToken cancellationToken)
     {
-        TableValidation.ValidateEntity(entity);
+        ValidateEntity(entity);
         using var message = CreateMessage(mode == TableUpdateMode.Merge ? Merge : RequestMethod.Put, EntityPath(Name, entity.PartitionKey, entity.RowKey));
         if (ifMatch is { } etag) message.Request.Headers.SetValue("If-Match", IfMatch(etag));
         SetJson(message, TableEntityJson.Serialize(entity));
@@ -91,8 +93,7 @@ public sealed class TableClient : ITableClient
 
     private async Task<NullableResponse<TableEntity>> GetEntityIfExistsAsync(string partitionKey, string rowKey, IEnumerable<string>? select, bool throwIfMissing, CancellationToken cancellationToken)
     {
-        TableValidation.ValidateKey(partitionKey, "PartitionKey");
-        TableValidation.ValidateKey(rowKey, "RowKey");
+        ValidateKeys(partitionKey, rowKey);
         using var message = CreateMessage(RequestMethod.Get, EntityPath(Name, partitionKey, rowKey));
         AppendSelect(message, select);
         await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
@@ -111,8 +112,7 @@ public sealed class TableClient : ITableClient
     /// <inheritdoc />
     public async Task<Response> DeleteEntityAsync(string partitionKey, string rowKey, ETag ifMatch = default, CancellationToken cancellationToken = default)
     {
-        TableValidation.ValidateKey(partitionKey, "PartitionKey");
-        TableValidation.ValidateKey(rowKey, "RowKey");
+        ValidateKeys(partitionKey, rowKey);
         using var message = CreateMessage(RequestMethod.Delete, EntityPath(Name, partitionKey, rowKey));
         message.Request.Headers.SetValue("If-Match", ifMatch == default ? "*" : IfMatch(ifMatch));
         await _pipeline.SendAsync(message, cancellationToken).ConfigureAwait(false);
@@ -163,7 +163,7 @@ public sealed class TableClient : ITableClient
     /// <inheritdoc />
     public async Task<Response<IReadOnlyList<Response>>> SubmitTransactionAsync(IEnumerable<TableTransactionAction> actions, CancellationToken cancellationToken = default)
     {
-        var list = TableTransaction.Validate(actions);
+        var list = TableTransaction.Validate(actions, _validate);
         using var message = CreateMessage(RequestMethod.Post, "$batch");
         var batch = new TableTransaction(StoragePipeline.Base(_endpoint), Name, list);
         message.Request.Headers.SetValue("Content-Type", batch.ContentType);
@@ -172,6 +172,21 @@ public sealed class TableClient : ITableClient
         var response = message.Response;
         if (response.IsError) throw StorageErrors.Create($"Entity group transaction on '{Name}'", response);
         return Response.FromValue(batch.ParseResponse(response), response);
+    }
+
+    private void ValidateEntity(TableEntity entity)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        if (_validate) TableValidation.ValidateEntity(entity);
+    }
+
+    private void ValidateKeys(string partitionKey, string rowKey)
+    {
+        ArgumentNullException.ThrowIfNull(partitionKey);
+        ArgumentNullException.ThrowIfNull(rowKey);
+        if (!_validate) return;
+        TableValidation.ValidateKey(partitionKey, "PartitionKey");
+        TableValidation.ValidateKey(rowKey, "RowKey");
     }
 
     private HttpMessage CreateMessage(RequestMethod method, string path)
@@ -225,7 +240,7 @@ public sealed class TableClient : ITableClient
     private RequestFailedException Error(string operation, string partitionKey, string rowKey, Response response)
     {
         var (code, text) = StorageErrors.Parse(response);
-        var description = StorageErrors.Describe($"{operation} on '{Name}' (PartitionKey '{partitionKey}', RowKey '{rowKey}')", response, code, text);
+        var description = StorageErrors.Describe($"{operation} on '{Name}' (PartitionKey '{TableValidation.Printable(partitionKey)}', RowKey '{TableValidation.Printable(rowKey)}')", response, code, text);
         return response.Status == 412
             ? new TableConcurrencyException(description + " The entity changed since it was read (ETag mismatch).", code)
             : new RequestFailedException(response.Status, description, code, null);

@@ -7,6 +7,7 @@ namespace AlliancePipeline.Storage.Tables;
 public sealed class TableServiceClient : ITableServiceClient
 {
     private readonly HttpPipeline _pipeline;
+    private readonly bool _validate;
 
     /// <summary>A client for the account's Table endpoint, authorised by its Shared Key or token credential.</summary>
     public TableServiceClient(StorageAccount account, StorageClientOptions? options = null)
@@ -14,11 +15,12 @@ public sealed class TableServiceClient : ITableServiceClient
         ArgumentNullException.ThrowIfNull(account);
         _pipeline = StoragePipeline.Build(account, options, StorageService.Table);
         Endpoint = account.TableEndpoint;
+        _validate = options?.ValidateEntitiesBeforeSending ?? true;
     }
 
     /// <summary>The Table service endpoint.</summary>
     public Uri Endpoint { get; }
 
     /// <inheritdoc />
-    public ITableClient GetTableClient(string tableName) => new TableClient(_pipeline, Endpoint, TableValidation.ValidateTableName(tableName));
+    public ITableClient GetTableClient(string tableName) => new TableClient(_pipeline, Endpoint, TableValidation.ValidateTableName(tableName), _validate);
 }

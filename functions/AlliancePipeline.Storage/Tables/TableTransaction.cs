@@ -75,7 +75,7 @@ internal sealed partial class TableTransaction
     public byte[] Body { get; }
 
     /// <summary>Checks what the service would refuse: 1–100 operations, one partition, each row once, valid entities.</summary>
-    public static IReadOnlyList<TableTransactionAction> Validate(IEnumerable<TableTransactionAction> actions)
+    public static IReadOnlyList<TableTransactionAction> Validate(IEnumerable<TableTransactionAction> actions, bool validateEntities = true)
     {
         ArgumentNullException.ThrowIfNull(actions);
         var list = actions.ToList();
@@ -89,7 +89,11 @@ internal sealed partial class TableTransaction
         for (var i = 0; i < list.Count; i++)
         {
             var entity = list[i].Entity ?? throw new ArgumentException($"Operation {i} has no entity.", nameof(actions));
-            if (list[i].ActionType == TableTransactionActionType.Delete)
+            if (!validateEntities)
+            {
+                // The service will judge the entities themselves.
+            }
+            else if (list[i].ActionType == TableTransactionActionType.Delete)
             {
                 TableValidation.ValidateKey(entity.PartitionKey, "PartitionKey");
                 TableValidation.ValidateKey(entity.RowKey, "RowKey");

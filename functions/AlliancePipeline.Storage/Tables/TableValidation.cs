@@ -14,8 +14,8 @@ public static partial class TableValidation
     /// <summary>Largest entity: 1 MiB, by the documented size formula.</summary>
     public const int MaxEntityBytes = 1024 * 1024;
 
-    /// <summary>Longest key the service accepts, in characters.</summary>
-    public const int MaxKeyLength = 1024;
+    /// <summary>Longest key the service accepts: 1 KiB of UTF-16, i.e. 512 UTF-16 code units (Azurite enforces the same).</summary>
+    public const int MaxKeyLength = 512;
 
     /// <summary>Largest string or binary property value: 64 KiB (a string holds at most 32K UTF-16 characters).</summary>
     public const int MaxValueBytes = 64 * 1024;
@@ -34,14 +34,14 @@ public static partial class TableValidation
 
     /// <summary>
     /// Throws <see cref="ArgumentException"/> if a key holds a character the service forbids (<c>/ \ # ?</c> or a
-    /// control character U+0000–U+001F, U+007F–U+009F) or is longer than 1,024 characters.
+    /// control character U+0000–U+001F, U+007F–U+009F) or is longer than 1 KiB (512 UTF-16 code units).
     /// </summary>
     public static string ValidateKey(string key, string keyName)
     {
         if (key is null) throw new ArgumentNullException(keyName, $"The {keyName} is null.");
         if (key.Length > MaxKeyLength)
         {
-            throw new ArgumentException($"The {keyName} is {key.Length} characters long; the Table service takes at most {MaxKeyLength}.", keyName);
+            throw new ArgumentException($"The {keyName} is {key.Length} characters long; the Table service takes at most {MaxKeyLength} (1 KiB of UTF-16).", keyName);
         }
 
         for (var i = 0; i < key.Length; i++)
@@ -104,7 +104,8 @@ public static partial class TableValidation
         }
     }
 
-    private static string Printable(string key)
+    /// <summary>A key for messages: clipped to 64 characters, control characters shown as ·.</summary>
+    internal static string Printable(string key)
     {
         var clipped = key.Length > 64 ? key[..64] + "…" : key;
         return new string(clipped.Select(c => char.IsControl(c) ? '·' : c).ToArray());
