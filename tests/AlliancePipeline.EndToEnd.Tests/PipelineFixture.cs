@@ -14,14 +14,13 @@ using Microsoft.Extensions.Logging;
 namespace AlliancePipeline.EndToEnd.Tests;
 
 /// <summary>
-/// The whole pipeline as the README runs it: a private Azurite (own ports and data folder, so no other test run
+/// The whole pipeline as the README runs it: an isolated Azurite (own ports and data folder, so no other test run
 /// shares its queues), the app with the local driver on, storage created at start. Queue timings are shortened
 /// through the host's own override settings (AzureFunctionsJobHost__extensions__queues__…).
 /// </summary>
 public sealed class PipelineFixture : IAsyncLifetime
 {
     private AzuriteHandle? _azurite;
-    private string? _data;
 
     public WebApplication App { get; private set; } = null!;
     public HttpClient Driver { get; private set; } = null!;
@@ -32,13 +31,9 @@ public sealed class PipelineFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        int blob = FreePort(), queue = FreePort(), table = FreePort(), handler = FreePort(), driver = FreePort();
-        _data = Directory.CreateTempSubdirectory("azurite-e2e").FullName;
-        _azurite = await Azurite.EnsureRunningAsync(new AzuriteOptions { BlobPort = blob, QueuePort = queue, TablePort = table, Location = _data, Log = Console.WriteLine });
-        // Azurite's documented, well-known development account key (not a secret).
-        var connection = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-            $"BlobEndpoint=http://127.0.0.1:{blob}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queue}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{table}/devstoreaccount1";
+        int handler = FreePort(), driver = FreePort();
+        _azurite = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated(Console.WriteLine));
+        var connection = _azurite.ConnectionString;
         App = FunctionApp.Build([], new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = connection,
@@ -48,7 +43,7 @@ public sealed class PipelineFixture : IAsyncLifetime
             ["AlliancePipeline:Storage:CreateResources"] = "true",
             ["AlliancePipeline:LocalDriver:Enabled"] = "true",
             ["AlliancePipeline:LocalDriver:Port"] = driver.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["AlliancePipeline:LocalDriver:StartAzurite"] = "true",
+            ["AlliancePipeline:LocalDriver:StartAzurite"] = "true", // finds the isolated one answering
             ["AlliancePipeline:LocalDriver:MessageLease"] = "00:00:10",
             ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.500",
             ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
@@ -71,7 +66,6 @@ public sealed class PipelineFixture : IAsyncLifetime
             await App.DisposeAsync();
         }
         if (_azurite is not null) await _azurite.DisposeAsync();
-        try { if (_data is not null) Directory.Delete(_data, true); } catch (IOException) { }
     }
 
     private static int FreePort()

@@ -18,7 +18,7 @@ public sealed class DriverHttpTests(AzuriteFixture azurite)
     [InlineData(true)]
     public async Task The_questionnaire_route_works_through_the_driver_with_and_without_request_forwarding(bool forward)
     {
-        await using var app = await TestApp.StartAsync(driver: true, s => s["AzureFunctionsJobHost:customHandler:enableForwardingHttpRequest"] = forward ? "true" : "false");
+        await using var app = await TestApp.StartAsync(azurite, driver: true, s => s["AzureFunctionsJobHost:customHandler:enableForwardingHttpRequest"] = forward ? "true" : "false");
         var study = AzuriteFixture.UniqueName(forward ? "fwd" : "nofwd");
         var links = await app.SeedAsync(study, 1, 1);
 
@@ -44,7 +44,7 @@ public sealed class DriverHttpTests(AzuriteFixture azurite)
     [Fact]
     public async Task Admin_runs_a_function_now_and_names_an_unknown_one()
     {
-        await using var app = await TestApp.StartAsync(driver: true);
+        await using var app = await TestApp.StartAsync(azurite, driver: true);
         using var status = await app.Driver.GetAsync("/admin/host/status");
         var functions = JsonNode.Parse(await status.Content.ReadAsStringAsync())!["functions"]!.AsArray().Select(f => f!.GetValue<string>());
         Assert.Equal(["Questionnaire", "Recluster", "ScoreResponse"], functions.Order(StringComparer.Ordinal));

@@ -42,7 +42,7 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
     [Fact]
     public async Task Readiness_is_GET_slash_and_an_unknown_function_or_a_broken_payload_is_not_2xx()
     {
-        await using var app = await TestApp.StartAsync(driver: false);
+        await using var app = await TestApp.StartAsync(azurite, driver: false);
         Assert.Equal(HttpStatusCode.OK, (await app.Handler.GetAsync("/")).StatusCode);
 
         var (status, body) = await PostAsync(app, "NoSuchFunction", Invocation([]));
@@ -60,7 +60,7 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
     [Fact]
     public async Task Http_trigger_GET_answers_the_form_in_Outputs_res_and_POST_enqueues_and_answers_202()
     {
-        await using var app = await TestApp.StartAsync(driver: false);
+        await using var app = await TestApp.StartAsync(azurite, driver: false);
         var study = AzuriteFixture.UniqueName("http");
         var links = await app.SeedAsync(study);
 
@@ -90,7 +90,7 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
     [InlineData("item01=x", "item01 is 'x', not an integer.")]
     public async Task Http_trigger_bad_answers_give_400_problem_details_naming_the_item(string form, string detail)
     {
-        await using var app = await TestApp.StartAsync(driver: false);
+        await using var app = await TestApp.StartAsync(azurite, driver: false);
         var links = await app.SeedAsync(AzuriteFixture.UniqueName("bad"), 1, 1);
         var (status, body) = await PostAsync(app, "Questionnaire", Invocation(HttpRequest("POST", links[0].Token, form)));
         Assert.Equal(HttpStatusCode.OK, status);
@@ -103,7 +103,7 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
     [Fact]
     public async Task Http_trigger_a_tampered_link_is_404()
     {
-        await using var app = await TestApp.StartAsync(driver: false);
+        await using var app = await TestApp.StartAsync(azurite, driver: false);
         var links = await app.SeedAsync(AzuriteFixture.UniqueName("tamper"), 1, 1);
         var token = links[0].Token;
         var tampered = token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1];
@@ -114,7 +114,7 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
     [Fact]
     public async Task Queue_trigger_stores_the_Responses_entity_with_the_designs_names_and_twice_leaves_one_entity_and_one_completion()
     {
-        await using var app = await TestApp.StartAsync(driver: false);
+        await using var app = await TestApp.StartAsync(azurite, driver: false);
         var study = AzuriteFixture.UniqueName("queue");
         var links = await app.SeedAsync(study, 1, 2);
         var assessment = links[1].Assessment;
@@ -167,7 +167,7 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
     [Fact]
     public async Task Queue_trigger_a_malformed_message_is_poisoned_at_once_with_its_reason_and_the_invocation_succeeds()
     {
-        await using var app = await TestApp.StartAsync(driver: false);
+        await using var app = await TestApp.StartAsync(azurite, driver: false);
         var marker = Guid.NewGuid().ToString("N");
         var id = Guid.NewGuid().ToString();
         var text = $"{{\"schema\":\"alliance.response.v1\",\"studyId\":\"s-{marker}\",\"items\":[1,2]}}";
@@ -183,7 +183,7 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
     [Fact]
     public async Task Queue_trigger_an_unknown_assessment_fails_with_500_and_its_reason_so_the_host_retries()
     {
-        await using var app = await TestApp.StartAsync(driver: false);
+        await using var app = await TestApp.StartAsync(azurite, driver: false);
         var study = AzuriteFixture.UniqueName("unknown");
         await app.SeedAsync(study, 1, 1);
         var text = new SubmissionMessage { StudyId = study, AssessmentId = "no-such", LinkVersion = 1, Items = [.. Enumerable.Repeat(4, 12)], SubmittedAt = DateTimeOffset.UtcNow }.ToJson();
@@ -195,7 +195,7 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
     [Fact]
     public async Task Timer_trigger_writes_the_report_set_under_the_run_and_latest()
     {
-        await using var app = await TestApp.StartAsync(driver: false);
+        await using var app = await TestApp.StartAsync(azurite, driver: false);
         var study = AzuriteFixture.UniqueName("timer");
         var links = await app.SeedAsync(study, 2, 1);
         foreach (var (link, score) in links.Zip(new[] { 3, 5 }))
@@ -237,7 +237,7 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
     [Fact]
     public async Task With_forwarding_the_handler_serves_the_http_route_itself()
     {
-        await using var app = await TestApp.StartAsync(driver: false);
+        await using var app = await TestApp.StartAsync(azurite, driver: false);
         var links = await app.SeedAsync(AzuriteFixture.UniqueName("fwd"), 1, 1);
         using var get = await app.Handler.GetAsync($"/api/q/{links[0].Token}");
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);

@@ -14,11 +14,11 @@ public sealed class NothingLostTests(AzuriteFixture azurite)
     {
         foreach (var table in StorageNames.Tables) await azurite.Tables.GetTableClient(table).CreateIfNotExistsAsync();
         var deadPort = TestApp.FreePort();
-        // Azurite's documented development account key (not a secret); tables and blobs on Azurite, queues on a closed port.
-        var connection = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
-            "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
-            $"BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{deadPort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:10002/devstoreaccount1";
-        await using var app = await TestApp.StartAsync(driver: true, s =>
+        // Tables and blobs on this run's Azurite, queues on a closed port.
+        var a = azurite.Account;
+        var connection = $"DefaultEndpointsProtocol=http;AccountName={a.AccountName};AccountKey={a.SharedKey!.AccountKey};" +
+            $"BlobEndpoint={a.BlobEndpoint};QueueEndpoint=http://127.0.0.1:{deadPort}/devstoreaccount1;TableEndpoint={a.TableEndpoint}";
+        await using var app = await TestApp.StartAsync(azurite, driver: true, s =>
         {
             s["AzureWebJobsStorage"] = connection;
             s["AlliancePipeline:Storage:CreateResources"] = "false";

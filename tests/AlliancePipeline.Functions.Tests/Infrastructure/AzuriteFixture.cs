@@ -5,13 +5,16 @@ using AlliancePipeline.Storage.Tables;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
 
-/// <summary>Starts Azurite for the test run (or reuses one already answering) and stops it afterwards if it started it.</summary>
+/// <summary>Starts an Azurite of this test run's own (free ports, fresh data folder) and stops it afterwards.</summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
     private AzuriteHandle? _handle;
 
-    /// <summary>The emulator's connection string (default ports).</summary>
-    public const string ConnectionString = "UseDevelopmentStorage=true";
+    /// <summary>This run's emulator's connection string.</summary>
+    public string ConnectionString => _handle?.ConnectionString ?? throw new InvalidOperationException("Azurite is not running.");
+
+    /// <summary>This run's emulator's account.</summary>
+    public Storage.Common.StorageAccount Account => _handle?.Account ?? throw new InvalidOperationException("Azurite is not running.");
 
     public TableServiceClient Tables { get; private set; } = null!;
     public QueueServiceClient Queues { get; private set; } = null!;
@@ -19,7 +22,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _handle = await Azurite.EnsureRunningAsync(new AzuriteOptions { Log = Console.WriteLine });
+        _handle = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated(Console.WriteLine));
         Tables = new TableServiceClient(_handle.Account);
         Queues = new QueueServiceClient(_handle.Account);
         Blobs = new BlobServiceClient(_handle.Account);

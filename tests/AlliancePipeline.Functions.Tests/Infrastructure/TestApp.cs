@@ -26,9 +26,9 @@ public sealed class TestApp : IAsyncDisposable
     public IServiceProvider Services => App.Services;
 
     /// <summary>Settings for a test run: the app's defaults plus short queue timings.</summary>
-    public static Dictionary<string, string?> Settings(int handlerPort, int driverPort, bool driver) => new()
+    public static Dictionary<string, string?> Settings(string connectionString, int handlerPort, int driverPort, bool driver) => new()
     {
-        ["AzureWebJobsStorage"] = AzuriteFixture.ConnectionString,
+        ["AzureWebJobsStorage"] = connectionString,
         ["FUNCTIONS_CUSTOMHANDLER_PORT"] = handlerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["LinkSigning:Keys"] = "test=" + SigningKey,
         ["LinkSigning:CurrentKeyId"] = "test",
@@ -42,10 +42,10 @@ public sealed class TestApp : IAsyncDisposable
     };
 
     /// <summary>Starts the app; with the driver, waits until it serves.</summary>
-    public static async Task<TestApp> StartAsync(bool driver, Action<Dictionary<string, string?>>? adjust = null)
+    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, bool driver, Action<Dictionary<string, string?>>? adjust = null)
     {
         int handlerPort = FreePort(), driverPort = FreePort();
-        var settings = Settings(handlerPort, driverPort, driver);
+        var settings = Settings(azurite.ConnectionString, handlerPort, driverPort, driver);
         adjust?.Invoke(settings);
         var app = FunctionApp.Build([], settings);
         await FunctionApp.PrepareAsync(app);
