@@ -1,6 +1,18 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using AlliancePipeline.Functions;
+using AlliancePipeline.Functions.Settings;
 
-app.MapGet("/", () => "Hello World!");
+try
+{
+    var app = FunctionApp.Build(args);
+    await FunctionApp.PrepareAsync(app);
+    await app.RunAsync();
+    return 0;
+}
+catch (InvalidSettingsException e)
+{
+    await Console.Error.WriteLineAsync(e.Message);
+    return 2;
+}
 
-app.Run();
+/// <summary>The app's entry point (public for tests).</summary>
+public partial class Program;

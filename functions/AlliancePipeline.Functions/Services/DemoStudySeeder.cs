@@ -1,0 +1,36 @@
+using AlliancePipeline.Core.Studies;
+
+namespace AlliancePipeline.Functions.Services;
+
+/// <summary>An assessment and its questionnaire link token.</summary>
+public sealed record SeededLink(Assessment Assessment, string Token);
+
+/// <summary>
+/// Seeds a small synthetic study (no real people): one site, some dyads, meetings 1..n, practitioner raters; returns
+/// each assessment with a valid link token. For the demo and tests.
+/// </summary>
+public sealed class DemoStudySeeder(StudyTables studies, ILinkTokens tokens, TimeProvider clock, Settings.AppSettings settings)
+{
+    /// <summary>Writes the study and its assessments; idempotent for the same arguments.</summary>
+    public async Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 3, int meetings = 3, CancellationToken ct = default, string instrumentId = "wai-s-practitioner")
+    {
+        if (!StudyIds.IsValid(studyId)) throw new ArgumentException($"'{studyId}' is not a valid study id.", nameof(studyId));
+        var study = new Study(studyId, $"Demo study {studyId}", instrumentId, ["site-a"]);
+        await studies.SaveStudyAsync(study, ct).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        var links = new List<SeededLink>();
+        for (var d = 1; d <= dyads; d++)
+        {
+            for (var m = 1; m <= meetings; m++)
+            {
+                var dyadId = $"dyad-{d:00}";
+                var assessment = new Assessment(
+                    StudyTables.AssessmentId(dyadId, m, "practitioner"), studyId, "site-a", dyadId, m, "practitioner",
+                    $"rater-{d:00}", now.AddDays(7 * m), AssessmentStatus.Pending, 1);
+                await studies.SaveAssessmentAsync(assessment, ct).ConfigureAwait(false);
+                links.Add(new SeededLink(assessment, tokens.Issue(new LinkClaims(studyId, assessment.Id, 1, now + settings.LinkLifetime))));
+            }
+        }
+        return links;
+    }
+}

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Azure;
+
+namespace AlliancePipeline.EndToEnd.Tests;
+
+/// <summary>From an HTTP submission to the report blob, through the driver, the handler, Azurite and back.</summary>
+[Collection(PipelineCollection.Name)]
+public sealed class PipelineTests(PipelineFixture pipeline)
+{
+    private static string Form(IEnumerable<int> items) => string.Join('&', items.Select((v, i) => $"item{i + 1:00}={v}"));
+
+    private async Task<JsonArray> SeedAsync(string studyId)
+    {
+        using var seeded = await pipeline.Driver.PostAsync($"/admin/demo/{studyId}", null);
+        Assert.Equal(HttpStatusCode.OK, seeded.StatusCode);
+        return JsonNode.Parse(await seeded.Content.ReadAsStringAsync())!.AsArray();
+    }
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) where T : class
+    {
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await probe() is { } value) return value;
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"Timed out after {timeout} waiting for {what}.");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<List<string>> PoisonTextsAsync()
+    {
+        var peeked = await pipeline.Queues.GetQueueClient("responses-poison").PeekMessagesAsync(32);
+        return [.. peeked.Value.Select(m => m.MessageText)];
+    }
+
+    [Fact]
+    public async Task A_submission_posted_to_its_link_is_answered_202_stored_in_Responses_within_seconds_and_reported()
+    {
+        const string study = "e2e-study";
+        var links = await SeedAsync(study);
+        var link = new Uri(links[0]!["url"]!.GetValue<string>());
+        var assessmentId = links[0]!["assessmentId"]!.GetValue<string>();
+        Assert.StartsWith("/api/q/", link.AbsolutePath, StringComparison.Ordinal);
+
+        using (var form = await pipeline.Driver.GetAsync(link.PathAndQuery))
+        {
+            Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+            Assert.Contains("name=\"item12\"", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        int[] answers = [6, 7, 6, 5, 6, 7, 6, 5, 6, 7, 6, 5];
+        var clock = Stopwatch.StartNew();
+        using var posted = await pipeline.Driver.PostAsync(link.PathAndQuery, new StringContent(Form(answers), Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var answeredIn = clock.Elapsed;
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        Assert.Equal(assessmentId, JsonNode.Parse(await posted.Content.ReadAsStringAsync())!["assessmentId"]!.GetValue<string>());
+
+        var responses = pipeline.Tables.GetTableClient("Responses");
+        var entity = await EventuallyAsync(async () =>
+        {
+            var found = await responses.GetEntityIfExistsAsync(study, assessmentId);
+            return found.HasValue ? found.Value : null;
+        }, TimeSpan.FromSeconds(10), "the Responses entity");
+        var storedIn = clock.Elapsed;
+        Console.WriteLine($"202 in {answeredIn.TotalMilliseconds:0} ms; in Responses after {storedIn.TotalMilliseconds:0} ms.");
+        Assert.True(storedIn < TimeSpan.FromSeconds(5), $"stored after {storedIn}");
+        // WAI-S reverses items 4 (5 -> 3) and 10 (7 -> 1): (72 - 2 - 6) / 12.
+        Assert.Equal(64.0 / 12, entity.GetDouble("Global"));
+        Assert.Equal(5, entity.GetInt32("Item04"));
+        Assert.Equal(1, entity.GetInt32("Meeting"));
+
+        // Posting again to an answered link is refused, and nothing new is queued.
+        using var again = await pipeline.Driver.PostAsync(link.PathAndQuery, new StringContent(Form(answers), Encoding.UTF8, "application/x-www-form-urlencoded"));
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("application/problem+json", again.Content.Headers.ContentType!.MediaType);
+
+        using var run = await pipeline.Driver.PostAsJsonAsync("/admin/functions/Recluster", new JsonObject());
+        Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
+        var container = pipeline.Blobs.GetBlobContainerClient("reports");
+        var report = (await container.DownloadContentAsync($"{study}/latest/report.html")).Value.Content.ToString();
+        Assert.Contains("<span id=\"response-count\">1</span>", report, StringComparison.Ordinal);
+        var names = new List<string>();
+        await foreach (var blob in container.GetBlobsAsync(study + "/")) names.Add(blob.Name);
+        var runFolders = names.Select(n => n.Split('/')[1]).Where(f => f != "latest").Distinct().ToList();
+        Assert.Single(runFolders);
+        Assert.Contains($"{study}/{runFolders[0]}/responses.csv", names);
+        var run1 = await pipeline.Tables.GetTableClient("ClusterRuns").GetEntityAsync(study, runFolders[0]);
+        Assert.Equal(1, run1.Value.GetInt32("ResponseCount"));
+    }
+
+    [Fact]
+    public async Task A_message_that_always_fails_reaches_responses_poison_after_5_dequeues_with_its_reason_while_others_go_through()
+    {
+        const string study = "e2e-poison";
+        var links = await SeedAsync(study);
+        var queue = pipeline.Queues.GetQueueClient("responses");
+        var failing = $"{{\"schema\":\"alliance.response.v1\",\"studyId\":\"{study}\",\"assessmentId\":\"no-such-assessment\",\"linkVersion\":1,\"items\":[4,4,4,4,4,4,4,4,4,4,4,4],\"submittedAt\":\"2026-11-23T12:00:00+00:00\"}}";
+        const string malformed = "this is not a submission";
+        await queue.SendMessageAsync(failing);
+        await queue.SendMessageAsync(malformed);
+        var link = new Uri(links[1]!["url"]!.GetValue<string>());
+        using var posted = await pipeline.Driver.PostAsync(link.PathAndQuery, new StringContent(Form(Enumerable.Repeat(3, 12)), Encoding.UTF8, "application/x-www-form-urlencoded"));
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+
+        // The good one is not held up by the failing one.
+        var responses = pipeline.Tables.GetTableClient("Responses");
+        var assessmentId = links[1]!["assessmentId"]!.GetValue<string>();
+        await EventuallyAsync(async () => (await responses.GetEntityIfExistsAsync(study, assessmentId)).HasValue ? new object() : null, TimeSpan.FromSeconds(10), "the good response");
+
+        await EventuallyAsync(async () => (await PoisonTextsAsync()).Contains(malformed) ? new object() : null, TimeSpan.FromSeconds(10), "the malformed message in poison");
+        await EventuallyAsync(async () => (await PoisonTextsAsync()).Contains(failing) ? new object() : null, TimeSpan.FromSeconds(30), "the failing message in poison");
+
+        var log = pipeline.Log.ToList();
+        Assert.Contains(log, l => l.Contains("moved to responses-poison after 5 dequeues", StringComparison.Ordinal)
+            && l.Contains($"Assessment '{study}/no-such-assessment' does not exist.", StringComparison.Ordinal));
+        // Dequeues 1-4 are released for another try; the fifth failure poisons it.
+        Assert.Equal(4, log.Count(l => l.Contains("ScoreResponse failed on message", StringComparison.Ordinal) && l.Contains("no-such-assessment", StringComparison.Ordinal)));
+        Assert.Contains(log, l => l.Contains("moved to responses-poison: not a submission", StringComparison.Ordinal));
+        Assert.Equal(0, (await queue.GetApproximateMessageCountAsync()).Value);
+    }
+
+    [Fact]
+    public async Task The_same_submission_delivered_twice_leaves_one_entity_and_one_completed_assessment()
+    {
+        const string study = "e2e-twice";
+        var links = await SeedAsync(study);
+        var assessmentId = links[2]!["assessmentId"]!.GetValue<string>();
+        var text = $"{{\"schema\":\"alliance.response.v1\",\"studyId\":\"{study}\",\"assessmentId\":\"{assessmentId}\",\"linkVersion\":1,\"items\":[5,5,5,5,5,5,5,5,5,5,5,5],\"submittedAt\":\"2026-11-23T12:00:00+00:00\"}}";
+        var queue = pipeline.Queues.GetQueueClient("responses");
+        await queue.SendMessageAsync(text);
+        await queue.SendMessageAsync(text);
+
+        await EventuallyAsync(async () => (await queue.GetApproximateMessageCountAsync()).Value == 0
+            && pipeline.Log.Count(l => l.Contains($"{study}/{assessmentId}", StringComparison.Ordinal)) >= 2 ? new object() : null,
+            TimeSpan.FromSeconds(10), "both deliveries");
+        var all = new List<Storage.Tables.TableEntity>();
+        await foreach (var e in pipeline.Tables.GetTableClient("Responses").QueryAsync(Storage.Tables.TableFilter.Create($"PartitionKey eq {study}"))) all.Add(e);
+        Assert.Equal(assessmentId, Assert.Single(all).RowKey);
+        var assessments = new List<Storage.Tables.TableEntity>();
+        await foreach (var e in pipeline.Tables.GetTableClient("Assessments").QueryAsync(Storage.Tables.TableFilter.Create($"PartitionKey eq {study}"))) assessments.Add(e);
+        Assert.Equal(assessmentId, Assert.Single(assessments, a => (string?)a["Status"] == "Completed").RowKey);
+        Assert.Single(pipeline.Log, l => l.Contains($"Stored response {study}/{assessmentId}", StringComparison.Ordinal));
+        Assert.Single(pipeline.Log, l => l.Contains($"Response {study}/{assessmentId} was already stored", StringComparison.Ordinal));
+        Assert.DoesNotContain(await PoisonTextsAsync(), t => t == text);
+    }
+}
