@@ -18,12 +18,12 @@ param maximumInstanceCount int = 40
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
-@description('SMTP host the SendEmail function sends through.')
-param smtpHost string = ''
-
-@description('Link signing keys, as "keyId:base64key" pairs separated by ";" (the first signs). Keep in Key Vault in production.')
+@description('Link signing keys, as "keyId=BASE64" pairs (at least 32 random bytes each) separated by ";". Keep in Key Vault in production.')
 @secure()
 param linkSigningKeys string
+
+@description('The id, among linkSigningKeys, of the key that signs new links (older keys keep verifying until removed).')
+param linkSigningCurrentKeyId string
 
 var suffix = uniqueString(resourceGroup().id, namePrefix)
 var storageName = toLower('${namePrefix}${take(suffix, 13)}')
@@ -178,8 +178,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
         { name: 'AlliancePipeline__LocalDriver__Enabled', value: 'false' }
-        { name: 'AlliancePipeline__Links__SigningKeys', value: linkSigningKeys }
-        { name: 'AlliancePipeline__Smtp__Host', value: smtpHost }
+        { name: 'LinkSigning__Keys', value: linkSigningKeys }
+        { name: 'LinkSigning__CurrentKeyId', value: linkSigningCurrentKeyId }
       ]
     }
   }

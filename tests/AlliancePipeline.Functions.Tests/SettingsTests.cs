@@ -65,7 +65,7 @@ public sealed class SettingsTests
         var settings = AppSettings.Read(Config(values));
         Assert.True(settings.LocalDriver.Enabled);
         Assert.Equal(7071, settings.LocalDriver.Port);
-        Assert.Equal("UseDevelopmentStorage=true", settings.StorageConnectionString);
+        Assert.Equal("devstoreaccount1", settings.StorageAccount.AccountName);
         Assert.Equal("local1", settings.SigningKeys.Current.Id);
     }
 

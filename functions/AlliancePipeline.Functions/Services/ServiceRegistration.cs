@@ -9,10 +9,10 @@ namespace AlliancePipeline.Functions.Services;
 /// <summary>Registers the storage clients and the services the functions hand off to.</summary>
 public static class ServiceRegistration
 {
-    /// <summary>Adds storage clients (from <see cref="AppSettings.StorageConnectionString"/>) and services.</summary>
+    /// <summary>Adds storage clients (for <see cref="AppSettings.StorageAccount"/>) and services.</summary>
     public static IServiceCollection AddPipelineServices(this IServiceCollection services, AppSettings settings)
     {
-        var account = StorageAccount.Parse(settings.StorageConnectionString);
+        var account = settings.StorageAccount;
         services.AddSingleton(settings);
         services.AddSingleton(account);
         services.AddSingleton<ITableServiceClient>(_ => new TableServiceClient(account));

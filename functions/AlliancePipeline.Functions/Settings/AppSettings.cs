@@ -11,8 +11,8 @@ namespace AlliancePipeline.Functions.Settings;
 /// </summary>
 public sealed record AppSettings
 {
-    /// <summary>The storage connection string setting (as the Functions host names it).</summary>
-    public const string StorageKey = "AzureWebJobsStorage";
+    /// <summary>The storage connection setting (as the Functions host names it; see <see cref="StorageConnectionSetting"/>).</summary>
+    public const string StorageKey = StorageConnectionSetting.Name;
     /// <summary>The port the host tells a custom handler to listen on.</summary>
     public const string PortKey = "FUNCTIONS_CUSTOMHANDLER_PORT";
     /// <summary>The link signing keys: <c>id=BASE64;id2=BASE64</c>, each at least 32 bytes (Core's <see cref="LinkSigningKeys"/>).</summary>
@@ -34,8 +34,8 @@ public sealed record AppSettings
     /// <summary>Where host.json and the function folders are (empty: beside the executable).</summary>
     public const string DriverScriptRootKey = "AlliancePipeline:LocalDriver:ScriptRoot";
 
-    /// <summary>The storage connection string.</summary>
-    public required string StorageConnectionString { get; init; }
+    /// <summary>The storage account: Shared Key from a connection string, or a token credential (managed identity).</summary>
+    public required StorageAccount StorageAccount { get; init; }
     /// <summary>The handler's port.</summary>
     public required int HandlerPort { get; init; }
     /// <summary>The link signing keys.</summary>
@@ -51,20 +51,7 @@ public sealed record AppSettings
     public static AppSettings Read(IConfiguration configuration)
     {
         var errors = new List<string>();
-        var storage = configuration[StorageKey];
-        if (string.IsNullOrWhiteSpace(storage))
-            errors.Add($"{StorageKey} is missing: a storage connection string (UseDevelopmentStorage=true for Azurite).");
-        else
-        {
-            try
-            {
-                StorageAccount.Parse(storage);
-            }
-            catch (FormatException e)
-            {
-                errors.Add($"{StorageKey} is not a usable connection string: {e.Message}");
-            }
-        }
+        var storage = StorageConnectionSetting.Read(configuration, errors);
 
         var port = ReadInt(configuration, PortKey, null, 1, 65535, errors);
         LinkSigningKeys? keys = null;
@@ -100,7 +87,7 @@ public sealed record AppSettings
         if (errors.Count > 0) throw new InvalidSettingsException(errors);
         return new AppSettings
         {
-            StorageConnectionString = storage!,
+            StorageAccount = storage!,
             HandlerPort = port,
             SigningKeys = keys!,
             LinkLifetime = lifetime,

@@ -1,0 +1,64 @@
+using AlliancePipeline.Functions.Settings;
+using Microsoft.Extensions.Configuration;
+
+namespace AlliancePipeline.Functions.Tests;
+
+/// <summary>The AzureWebJobsStorage setting, read as the Functions host reads it: connection string or identity-based.</summary>
+public sealed class StorageConnectionSettingTests
+{
+    private static IConfiguration Config(params (string Key, string Value)[] values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
+
+    [Fact]
+    public void A_connection_string_gives_a_shared_key_account()
+    {
+        var errors = new List<string>();
+        var account = StorageConnectionSetting.Read(Config(("AzureWebJobsStorage", "UseDevelopmentStorage=true")), errors);
+        Assert.Empty(errors);
+        Assert.NotNull(account!.SharedKey);
+        Assert.Null(account.TokenCredential);
+        Assert.Equal("http://127.0.0.1:10002/devstoreaccount1", account.TableEndpoint.ToString().TrimEnd('/'));
+    }
+
+    [Fact]
+    public void An_account_name_with_a_managed_identity_gives_token_credential_endpoints()
+    {
+        var errors = new List<string>();
+        var account = StorageConnectionSetting.Read(Config(
+            ("AzureWebJobsStorage:accountName", "alliancedata"),
+            ("AzureWebJobsStorage:credential", "managedidentity"),
+            ("AzureWebJobsStorage:clientId", "00000000-0000-0000-0000-000000000001")), errors);
+        Assert.Empty(errors);
+        Assert.Null(account!.SharedKey);
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(account.TokenCredential);
+        Assert.Equal(new Uri("https://alliancedata.table.core.windows.net/"), account.TableEndpoint);
+        Assert.Equal(new Uri("https://alliancedata.queue.core.windows.net/"), account.QueueEndpoint);
+        Assert.Equal(new Uri("https://alliancedata.blob.core.windows.net/"), account.BlobEndpoint);
+    }
+
+    [Fact]
+    public void Explicit_service_uris_win_over_the_account_name()
+    {
+        var errors = new List<string>();
+        var account = StorageConnectionSetting.Read(Config(
+            ("AzureWebJobsStorage:accountName", "alliancedata"),
+            ("AzureWebJobsStorage:tableServiceUri", "https://tables.example.test/")), errors);
+        Assert.Empty(errors);
+        Assert.Equal(new Uri("https://tables.example.test/"), account!.TableEndpoint);
+        Assert.Equal(new Uri("https://alliancedata.blob.core.windows.net/"), account.BlobEndpoint);
+    }
+
+    [Fact]
+    public void Wrong_identity_settings_are_named()
+    {
+        var errors = new List<string>();
+        Assert.Null(StorageConnectionSetting.Read(Config(
+            ("AzureWebJobsStorage:accountName", "alliancedata"),
+            ("AzureWebJobsStorage:credential", "password")), errors));
+        Assert.Equal("AzureWebJobsStorage__credential is 'password': the only value understood is 'managedidentity'.", Assert.Single(errors));
+
+        errors.Clear();
+        Assert.Null(StorageConnectionSetting.Read(Config(("AzureWebJobsStorage:blobServiceUri", "not a uri")), errors));
+        Assert.Contains(errors, e => e.StartsWith("AzureWebJobsStorage__blobServiceUri is 'not a uri'", StringComparison.Ordinal));
+    }
+}
