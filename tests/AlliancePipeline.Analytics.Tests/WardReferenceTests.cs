@@ -24,3 +24,27 @@ public class WardReferenceTests
         RAssert.SameAsR(r, d);
     }
 }
+
+/// <summary>R outputs not seen while writing the code (RData/make_reference.R): ties, duplicates, deviation scores.</summary>
+public class WardExtraReferenceTests
+{
+    public static TheoryData<string, WardAlgorithm> ExtraCases()
+    {
+        var data = new TheoryData<string, WardAlgorithm>();
+        foreach (var f in Directory.GetFiles(ReferenceFiles.ExtraDir, "ward_*.json").Select(Path.GetFileName).Order())
+        foreach (var a in new[] { WardAlgorithm.Auto, WardAlgorithm.RLiteral })
+            data.Add(f!, a);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(ExtraCases))]
+    public void Extra_reference_is_reproduced(string file, WardAlgorithm algorithm)
+    {
+        var doc = ReferenceFiles.Extra(file);
+        var r = WardReference.From(doc, file);
+        bool deviation = doc.RootElement.GetProperty("deviation").GetBoolean();
+        var d = WardClustering.Cluster(r.X, new WardOptions { Algorithm = algorithm, Deviation = deviation });
+        RAssert.SameAsR(r, d);
+    }
+}

@@ -67,27 +67,34 @@ internal static class NearestNeighborChainWard
                 continue;
             }
             top -= 2;
-            int pb = bestPos;
-            int lo = Math.Min(pa, pb), hi = Math.Max(pa, pb);
-            double wa = w[lo], wb = w[hi], wt = wa + wb;
-            for (int j = 0; j < d; j++)
-                x[lo * d + j] = (wa * x[lo * d + j] + wb * x[hi * d + j]) / wt;
-            w[lo] = wt;
             int newId = g + made;
-            merges[made++] = new ChainMerge(id[lo], id[hi], best, newId);
-            id[lo] = newId;
-            posOf[newId] = lo;
-            int last = active - 1;
-            if (hi != last)
-            {
-                Array.Copy(x, last * d, x, hi * d, d);
-                w[hi] = w[last];
-                id[hi] = id[last];
-                posOf[id[hi]] = hi;
-            }
-            active--;
+            merges[made++] = new ChainMerge(id[Math.Min(pa, bestPos)], id[Math.Max(pa, bestPos)], best, newId);
+            MergeCompact(x, w, id, posOf, d, pa, bestPos, newId, active--);
         }
         return merges;
+    }
+
+    /// <summary>
+    /// Merges the clusters at positions <paramref name="pa"/> and <paramref name="pb"/> of the compact arrays into the
+    /// lower position (weighted centroid), moves the last active cluster into the freed position.
+    /// </summary>
+    private static void MergeCompact(double[] x, double[] w, int[] id, int[] posOf, int d, int pa, int pb, int newId, int active)
+    {
+        int lo = Math.Min(pa, pb), hi = Math.Max(pa, pb);
+        double wa = w[lo], wb = w[hi], wt = wa + wb;
+        for (int j = 0; j < d; j++)
+            x[lo * d + j] = (wa * x[lo * d + j] + wb * x[hi * d + j]) / wt;
+        w[lo] = wt;
+        id[lo] = newId;
+        posOf[newId] = lo;
+        int last = active - 1;
+        if (hi != last)
+        {
+            Array.Copy(x, last * d, x, hi * d, d);
+            w[hi] = w[last];
+            id[hi] = id[last];
+            posOf[id[hi]] = hi;
+        }
     }
 
     private static double Cost(double[] x, double[] w, int d, int p, int q)
@@ -148,25 +155,9 @@ internal static class NearestNeighborChainWard
                 if (p == pa || p == pb) continue;
                 if (Cost(x, w, d, pa, p) <= limit || Cost(x, w, d, pb, p) <= limit) certified = false;
             }
-            int lo = Math.Min(pa, pb), hi = Math.Max(pa, pb);
-            double wa = w[lo], wb = w[hi], wt = wa + wb;
-            for (int j = 0; j < d; j++)
-                x[lo * d + j] = (wa * x[lo * d + j] + wb * x[hi * d + j]) / wt;
-            w[lo] = wt;
-            posOf[id[lo]] = -1;
-            posOf[id[hi]] = -1;
-            int newId = mg.Created;
-            id[lo] = newId;
-            posOf[newId] = lo;
-            int last = active - 1;
-            if (hi != last)
-            {
-                Array.Copy(x, last * d, x, hi * d, d);
-                w[hi] = w[last];
-                id[hi] = id[last];
-                posOf[id[hi]] = hi;
-            }
-            active--;
+            posOf[mg.ClusterA] = -1;
+            posOf[mg.ClusterB] = -1;
+            MergeCompact(x, w, id, posOf, d, pa, pb, mg.Created, active--);
         }
         return (ordered, certified);
     }
