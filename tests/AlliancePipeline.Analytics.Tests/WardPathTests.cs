@@ -103,3 +103,24 @@ public class WardPathTests
         RAssert.SameAsR(r, auto);
     }
 }
+
+/// <summary>Above 4,096 units the Lance–Williams updates run in parallel chunks: still bit for bit R's order.</summary>
+public class WardLargePathTests
+{
+    [Fact]
+    public void Parallel_updates_on_a_large_tied_grid_equal_the_literal_replica()
+    {
+        var rng = new Random(77);
+        var x = Enumerable.Range(0, 4400).Select(_ =>
+        {
+            double level = 5 + rng.Next(-6, 7) / 6.0;
+            return Enumerable.Range(0, 4).Select(_ => Math.Round((level + rng.Next(-4, 5) / 12.0) * 12) / 12).ToArray();
+        }).ToArray();
+        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
+        var grouped = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborList });
+        Assert.True(grouped.DistinctRows > 4096 || x.Length > 4096);
+        Assert.Equal(literal.Merge, grouped.Merge);
+        Assert.Equal(literal.Order, grouped.Order);
+        Assert.Equal(literal.Heights, grouped.Heights);
+    }
+}

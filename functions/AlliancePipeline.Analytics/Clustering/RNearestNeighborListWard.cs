@@ -32,9 +32,10 @@ internal static class RNearestNeighborListWard
     {
         int n = rows.Rows;
         var diss = new double[Math.Max(1L, (long)n * (n - 1) / 2)];
-        for (int i = 0; i < n; i++)
-        for (int j = i + 1; j < n; j++)
-            diss[Packed(n, i, j)] = rows.RSquaredDistance(i, j);
+        Parallel.For(0, n, i =>
+        {
+            for (int j = i + 1; j < n; j++) diss[Packed(n, i, j)] = rows.RSquaredDistance(i, j);
+        });
         var membr = new double[n];
         Array.Fill(membr, 1.0);
         var nn = new int[n];
@@ -79,9 +80,10 @@ internal static class RNearestNeighborListWard
             size[q] = members[q].Length;
         }
         var m = new double[Math.Max(1L, (long)g * (g - 1) / 2)];
-        for (int a = 0; a < g; a++)
-        for (int b = a + 1; b < g; b++)
-            m[Packed(g, a, b)] = rows.RSquaredDistance(rep[a], rep[b]);
+        Parallel.For(0, g, a =>
+        {
+            for (int b = a + 1; b < g; b++) m[Packed(g, a, b)] = rows.RSquaredDistance(rep[a], rep[b]);
+        });
         double M(int a, int b) => a < b ? m[Packed(g, a, b)] : m[Packed(g, b, a)];
 
         // collapsed[q]: every unit of q is its representative (true for singletons from the start).
@@ -109,24 +111,32 @@ internal static class RNearestNeighborListWard
             }
         }
 
-        // Initial neighbour lists (R: first J > I with the smallest dissimilarity).
-        for (int q = 0; q < g; q++)
+        // Initial neighbour lists (R: first J > I with the smallest dissimilarity). Groups after q have every unit above
+        // rep[q], the first being their representative; groups before q can only offer members of duplicate groups.
+        var duplicated = Enumerable.Range(0, g).Where(q => size[q] > 1).ToArray();
+        Parallel.For(0, g, q =>
         {
             int r = rep[q];
             double best = Inf;
             int bestUnit = -1;
             if (size[q] > 1) Offer(0.0, members[q][1], ref best, ref bestUnit);
-            for (int h = 0; h < g; h++)
-                if (h != q) Offer(M(q, h), FirstUnitAbove(h, r), ref best, ref bestUnit);
+            long row = Packed(g, q, q + 1) - (q + 1);
+            for (int h = q + 1; h < g; h++) Offer(m[row + h], rep[h], ref best, ref bestUnit);
+            foreach (int h in duplicated)
+            {
+                if (h >= q) break;
+                Offer(M(q, h), FirstUnitAbove(h, r), ref best, ref bestUnit);
+            }
             nnUnit[q] = bestUnit;
             disnn[q] = bestUnit < 0 ? Inf : best;
-        }
+        });
 
         var ia = new int[n - 1];
         var ib = new int[n - 1];
         var heights = new double[n - 1];
         int step = 0;
         var saved = new double[g];
+        var updated = new double[g];
         for (int p = 0; p < g; p++)
         {
             if (size[p] == 1) continue;
@@ -144,13 +154,24 @@ internal static class RNearestNeighborListWard
                 double best = Inf;
                 int bestUnit = -1;
                 if (j + 1 < size[p]) Offer(0.0, members[p][j + 1], ref best, ref bestUnit);
+                double m1Now = m1;
+                ForChunks(g, (from, to) =>
+                {
+                    for (int h = from; h < to; h++)
+                    {
+                        if (h == p) continue;
+                        double mk = collapsed[h] ? size[h] : 1.0;
+                        long at = p < h ? Packed(g, p, h) : Packed(g, h, p);
+                        double nv = (m1Now + mk) * m[at] + (1.0 + mk) * saved[h] - mk * d12;
+                        nv /= m1Now + 1.0 + mk;
+                        m[at] = nv;
+                        updated[h] = nv;
+                    }
+                });
                 for (int h = 0; h < g; h++)
                 {
                     if (h == p) continue;
-                    double mk = collapsed[h] ? size[h] : 1.0;
-                    double nv = (m1 + mk) * M(p, h) + (1.0 + mk) * saved[h] - mk * d12;
-                    nv /= m1 + 1.0 + mk;
-                    m[p < h ? Packed(g, p, h) : Packed(g, h, p)] = nv;
+                    double nv = updated[h];
                     if (rep[h] > p1) Offer(nv, rep[h], ref best, ref bestUnit);
                     else if (nv < disnn[h])
                     {
@@ -169,17 +190,26 @@ internal static class RNearestNeighborListWard
                     double b2 = Inf;
                     int u2 = -1;
                     if (!collapsed[q] && size[q] > 1) Offer(0.0, members[q][1], ref b2, ref u2);
-                    for (int h = 0; h < g; h++)
+                    // Groups after q: every unit is above r, the first is the representative (for p: p1 at the
+                    // cluster's value, its remaining members at the singleton value, which is never smaller in index).
+                    long row = Packed(g, q, q + 1) - (q + 1);
+                    for (int h = q + 1; h < g; h++)
                     {
-                        if (h == q) continue;
-                        if (h == p)
-                        {
-                            if (p1 > r) Offer(M(p, q), p1, ref b2, ref u2);
-                            int pos = Array.BinarySearch(members[p], j + 1, size[p] - j - 1, r + 1);
-                            if (pos < 0) pos = ~pos;
-                            if (pos < size[p]) Offer(saved[q], members[p][pos], ref b2, ref u2);
-                        }
-                        else Offer(M(q, h), FirstUnitAbove(h, r), ref b2, ref u2);
+                        if (h == p) continue;
+                        Offer(m[row + h], rep[h], ref b2, ref u2);
+                    }
+                    // Groups before q: only members of groups not yet collapsed, and p's remaining members.
+                    foreach (int h in duplicated)
+                    {
+                        if (h >= q) break;
+                        if (h != p && !collapsed[h]) Offer(M(q, h), FirstUnitAbove(h, r), ref b2, ref u2);
+                    }
+                    if (p != q)
+                    {
+                        if (p1 > r) Offer(M(p, q), p1, ref b2, ref u2);
+                        int pos = Array.BinarySearch(members[p], j + 1, size[p] - j - 1, r + 1);
+                        if (pos < 0) pos = ~pos;
+                        if (pos < size[p]) Offer(saved[q], members[p][pos], ref b2, ref u2);
                     }
                     nnUnit[q] = u2;
                     disnn[q] = u2 < 0 ? Inf : b2;
@@ -217,19 +247,43 @@ internal static class RNearestNeighborListWard
         return new Result(ia, ib, heights);
     }
 
-    /// <summary>The main loop of hclust.f (label 400) for Ward "D2" on <paramref name="u"/> units.</summary>
+    /// <summary>Runs <paramref name="body"/> over [0, count) in two chunks in parallel when the range is large.</summary>
+    private static void ForChunks(int count, Action<int, int> body)
+    {
+        if (count < 4096)
+        {
+            body(0, count);
+            return;
+        }
+        int chunks = Math.Min(Environment.ProcessorCount, 8);
+        Parallel.For(0, chunks, c => body((int)((long)count * c / chunks), (int)((long)count * (c + 1) / chunks)));
+    }
+
+    /// <summary>
+    /// The main loop of hclust.f (label 400) for Ward "D2" on <paramref name="u"/> units. Inactive units are skipped
+    /// through an ascending list of active units instead of R's FLAG tests: the same units are visited in the same
+    /// order, so every comparison and update is R's.
+    /// </summary>
     private static void Agglomerate(int u, double[] diss, double[] membr, int[] nn, double[] disnn,
         int[] ia, int[] ib, double[] crit)
     {
-        var flag = new bool[u];
-        Array.Fill(flag, true);
+        // rowBase[i] + j = packed index of (i, j), i < j.
+        var rowBase = new long[u];
+        for (int i = 0; i < u; i++) rowBase[i] = Packed(u, i, i + 1) - (i + 1);
+        var active = new int[u];
+        for (int i = 0; i < u; i++) active[i] = i;
+        int count = u;
+        var updated = new double[u];
         int im = 0, jm = 0, jj = 0;
         for (int step = 0; step < u - 1; step++)
         {
+            // R scans I = 1..N-1: the last unit (index u-1) is never a candidate.
             double dmin = Inf;
-            for (int i = 0; i < u - 1; i++)
+            for (int p = 0; p < count; p++)
             {
-                if (flag[i] && disnn[i] < dmin)
+                int i = active[p];
+                if (i == u - 1) break;
+                if (disnn[i] < dmin)
                 {
                     dmin = disnn[i];
                     im = i;
@@ -240,20 +294,35 @@ internal static class RNearestNeighborListWard
             ia[step] = i2;
             ib[step] = j2;
             crit[step] = Math.Sqrt(dmin);
-            flag[j2] = false;
+            int pj = Array.BinarySearch(active, 0, count, j2);
+            Array.Copy(active, pj + 1, active, pj, count - pj - 1);
+            count--;
 
-            dmin = Inf;
-            double d12 = diss[Packed(u, i2, j2)];
+            double d12 = diss[rowBase[i2] + j2];
             double mi = membr[i2], mj = membr[j2];
-            for (int k = 0; k < u; k++)
+            long bi = rowBase[i2], bj = rowBase[j2];
+            int c = count;
+            ForChunks(c, (from, to) =>
             {
-                if (!flag[k] || k == i2) continue;
-                long ind1 = i2 < k ? Packed(u, i2, k) : Packed(u, k, i2);
-                long ind2 = j2 < k ? Packed(u, j2, k) : Packed(u, k, j2);
-                double mk = membr[k];
-                double v = (mi + mk) * diss[ind1] + (mj + mk) * diss[ind2] - mk * d12;
-                v /= mi + mj + mk;
-                diss[ind1] = v;
+                for (int p = from; p < to; p++)
+                {
+                    int k = active[p];
+                    if (k == i2) continue;
+                    long ind1 = i2 < k ? bi + k : rowBase[k] + i2;
+                    long ind2 = j2 < k ? bj + k : rowBase[k] + j2;
+                    double mk = membr[k];
+                    double v = (mi + mk) * diss[ind1] + (mj + mk) * diss[ind2] - mk * d12;
+                    v /= mi + mj + mk;
+                    diss[ind1] = v;
+                    updated[k] = v;
+                }
+            });
+            dmin = Inf;
+            for (int p = 0; p < count; p++)
+            {
+                int k = active[p];
+                if (k == i2) continue;
+                double v = updated[k];
                 if (i2 < k)
                 {
                     if (v < dmin)
@@ -272,14 +341,17 @@ internal static class RNearestNeighborListWard
             disnn[i2] = dmin;
             nn[i2] = jj;
 
-            for (int i = 0; i < u - 1; i++)
+            for (int p = 0; p < count; p++)
             {
-                if (!flag[i] || (nn[i] != i2 && nn[i] != j2)) continue;
+                int i = active[p];
+                if (i == u - 1) break;
+                if (nn[i] != i2 && nn[i] != j2) continue;
                 dmin = Inf;
-                for (int j = i + 1; j < u; j++)
+                long b = rowBase[i];
+                for (int q = p + 1; q < count; q++)
                 {
-                    if (!flag[j]) continue;
-                    double v = diss[Packed(u, i, j)];
+                    int j = active[q];
+                    double v = diss[b + j];
                     if (v < dmin)
                     {
                         dmin = v;

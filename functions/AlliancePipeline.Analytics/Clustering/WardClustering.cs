@@ -42,7 +42,9 @@ public static class WardClustering
         }
         var groups = DuplicateGroups.Find(rows);
         bool exact = options.Algorithm == WardAlgorithm.RNearestNeighborList
-                     || (options.Algorithm == WardAlgorithm.Auto && groups.Count <= options.ExactMaxDistinctRows);
+                     || (options.Algorithm == WardAlgorithm.Auto
+                         && (groups.Count <= options.ExactMaxDistinctRows
+                             || (groups.Count <= options.FallbackMaxDistinctRows && IsDiscrete(rows, options.DiscreteMaxLevels))));
         if (!exact)
         {
             var chain = NearestNeighborChainWard.Run(rows, groups);
@@ -53,6 +55,22 @@ public static class WardClustering
         }
         var r = RNearestNeighborListWard.Grouped(rows, groups);
         return Dendrogram.FromRepresentativePairs(n, r.IA, r.IB, r.Heights, WardPath.RNearestNeighborList, groups.Count);
+    }
+
+    /// <summary>
+    /// True when every column takes at most <paramref name="maxLevels"/> distinct values (Likert items, means of a fixed
+    /// number of items): equal distances between distinct rows are then all but certain, the chain's certificate would
+    /// fail, and R's algorithm is run directly.
+    /// </summary>
+    private static bool IsDiscrete(ScoreRows rows, int maxLevels)
+    {
+        for (int j = 0; j < rows.Columns; j++)
+        {
+            var levels = new HashSet<double>();
+            for (int i = 0; i < rows.Rows; i++)
+                if (levels.Add(rows.Values[i * rows.Columns + j]) && levels.Count > maxLevels) return false;
+        }
+        return true;
     }
 
     private static Dendrogram FromChain(int n, DuplicateGroups groups, NearestNeighborChainWard.ChainMerge[] chain,

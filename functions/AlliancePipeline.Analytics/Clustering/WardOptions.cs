@@ -28,6 +28,13 @@ public sealed record WardOptions
     public int FallbackMaxDistinctRows { get; init; } = 20_000;
 
     /// <summary>
+    /// Auto treats scores as discrete when every column has at most this many distinct values (default 1,000): ties are
+    /// then expected, so up to <see cref="FallbackMaxDistinctRows"/> distinct rows it runs R's algorithm without trying
+    /// the chain first.
+    /// </summary>
+    public int DiscreteMaxLevels { get; init; } = 1_000;
+
+    /// <summary>
     /// Relative margin of the tie certificate: a merge is certified when every competing Ward cost exceeds it by more
     /// than this fraction. It must exceed the relative rounding of R's Lance–Williams recurrence and of the centroid
     /// costs (both near 1e-13 for 10^5 rows). Default 1e-9.
