@@ -15,14 +15,14 @@ namespace AlliancePipeline.Analytics.Clustering;
 public sealed class Dendrogram
 {
     private readonly int[,] _merge;
-    private readonly double[] _heights;
     private readonly int[] _order;
 
     internal Dendrogram(int[,] merge, double[] heights, int[] order, WardPath path, int distinctRows)
     {
         _merge = merge;
-        _heights = heights;
         _order = order;
+        Heights = Array.AsReadOnly(heights);
+        Order = Array.AsReadOnly(order);
         Path = path;
         DistinctRows = distinctRows;
     }
@@ -34,10 +34,10 @@ public sealed class Dendrogram
     public int[,] Merge => (int[,])_merge.Clone();
 
     /// <summary>Merge heights, one per step, as R's <c>hclust(...)$height</c>.</summary>
-    public IReadOnlyList<double> Heights => _heights;
+    public IReadOnlyList<double> Heights { get; }
 
     /// <summary>R's <c>hclust(...)$order</c>: 1-based observation numbers in dendrogram order.</summary>
-    public IReadOnlyList<int> Order => _order;
+    public IReadOnlyList<int> Order { get; }
 
     /// <summary>Which algorithm produced the tree (both give R's tree; see <see cref="WardClustering"/>).</summary>
     public WardPath Path { get; }
