@@ -92,6 +92,29 @@ public class WardPathTests
         Assert.Equal(literal.Order, chain.Order);
     }
 
+    [Theory]
+    [InlineData(31)]
+    [InlineData(32)]
+    public void Chain_puts_exactly_tied_merges_of_single_rows_in_Rs_order(int seed)
+    {
+        // 400 pairs of rows, every pair at exactly the same distance (dyadic coordinates, differences exact), rows shuffled:
+        // the chain must order the 400 tied merges as R does (lower row first) and still certify.
+        var rng = new Random(seed);
+        var rows = new List<double[]>();
+        for (int i = 0; i < 400; i++)
+        {
+            var b = Enumerable.Range(0, 4).Select(_ => rng.Next(0, 8 * 4096) / 4096.0).ToArray();
+            rows.Add(b);
+            rows.Add(new[] { b[0] + 1 / 256.0, b[1], b[2], b[3] });
+        }
+        var x = rows.OrderBy(_ => rng.Next()).ToArray();
+        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
+        var chain = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.NearestNeighborChain });
+        Assert.Equal(WardPath.NearestNeighborChain, chain.Path);
+        Assert.Equal(literal.Merge, chain.Merge);
+        Assert.Equal(literal.Order, chain.Order);
+    }
+
     [Fact]
     public void Chain_refuses_to_certify_ties_and_Auto_falls_back_to_R()
     {

@@ -8,8 +8,9 @@ namespace AlliancePipeline.Analytics.Clustering;
 /// <remarks>
 /// Ward's cost is reducible, so the chain finds the same merges as R's global-minimum loop whenever no two candidate
 /// merges tie. <see cref="Certify"/> checks that on the result: replaying the merges in height order, every merge must
-/// beat every other merge open to either of its clusters, and every next height, by a relative margin larger than the
-/// rounding both computations can make. Then R's loop, whatever its rounding, makes the same choice at every step, and
+/// beat every other merge open to either of its clusters by a relative margin larger than the rounding both computations
+/// can make; merges whose costs come within that margin of each other are put in R's order by R's own costs, recomputed
+/// bit for bit (or the result is not certified). Then R's loop, whatever its rounding, makes the same choice at every step, and
 /// the lower-index rule gives the same representatives. See <c>docs/analytics.md</c>.
 /// </remarks>
 internal static class NearestNeighborChainWard
@@ -75,6 +76,101 @@ internal static class NearestNeighborChainWard
     }
 
     /// <summary>
+    /// Puts runs of merges whose costs lie within the margin of each other into R's order, or reports that it cannot.
+    /// R takes the smaller of its own costs first, the lower row first on equality (its scan for the smallest neighbour
+    /// cost runs over rows in index order with a strict &lt;). R's cost of each merge in a run is recomputed bit for bit by
+    /// replaying R's Lance–Williams recurrence over the merges that built the two clusters (<see cref="RCosts"/>); this
+    /// needs rows that occur once (the duplicate phase would enter the recurrence) and runs without a merge of a cluster
+    /// formed in the same run. Otherwise the order is left to R's rounding: not certified.
+    /// </summary>
+    private static bool ResolveNearTies(ScoreRows rows, DuplicateGroups groups, ChainMerge[] ordered, double relativeMargin)
+    {
+        var r = new RCosts(rows, groups, ordered.Length);
+        for (int start = 0; start < ordered.Length;)
+        {
+            int end = start;
+            while (end + 1 < ordered.Length && ordered[end + 1].Cost <= ordered[end].Cost * (1.0 + relativeMargin)) end++;
+            if (end > start)
+            {
+                var created = new HashSet<int>();
+                for (int t = start; t <= end; t++) created.Add(ordered[t].Created);
+                var run = new (ChainMerge Merge, double RCost, int Lower)[end - start + 1];
+                for (int t = start; t <= end; t++)
+                {
+                    var mg = ordered[t];
+                    if (created.Contains(mg.ClusterA) || created.Contains(mg.ClusterB)) return false;
+                    double cost = r.Cost(mg.ClusterA, mg.ClusterB);
+                    if (double.IsNaN(cost)) return false;
+                    run[t - start] = (mg, cost, Math.Min(r.Rep(mg.ClusterA), r.Rep(mg.ClusterB)));
+                }
+                Array.Sort(run, (x, y) => x.RCost != y.RCost ? x.RCost.CompareTo(y.RCost) : x.Lower.CompareTo(y.Lower));
+                for (int t = start; t <= end; t++) ordered[t] = run[t - start].Merge;
+            }
+            for (int t = start; t <= end; t++) r.Record(ordered[t], t);
+            start = end + 1;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// R's dissimilarity between two clusters that coexist, recomputed as hclust.f computed it: for two rows, the
+    /// squared <c>dist()</c> value; otherwise the younger cluster Z = Z₁ ∪ Z₂ (Z₁ the one with the lower row, R's I2) was
+    /// formed while the other, W, existed, and R then set
+    /// <c>((n_Z₁+n_W) D(Z₁,W) + (n_Z₂+n_W) D(Z₂,W) − n_W D(Z₁,Z₂)) / (n_Z₁+n_Z₂+n_W)</c>. Memoized, with a budget.
+    /// </summary>
+    private sealed class RCosts(ScoreRows rows, DuplicateGroups groups, int merges)
+    {
+        private const int Budget = 2_000_000;
+        private readonly int _g = groups.Count;
+        private readonly int[] _position = new int[merges];
+        private readonly int[] _low = new int[merges];
+        private readonly int[] _high = new int[merges];
+        private readonly int[] _rep = new int[groups.Count + merges];
+        private readonly double[] _size = new double[groups.Count + merges];
+        private readonly Dictionary<(int, int), double> _memo = new();
+        private int _spent;
+
+        public int Rep(int cluster) => cluster < _g ? groups.Representative(cluster) : _rep[cluster];
+
+        private double Size(int cluster) => cluster < _g ? groups.Members[cluster].Length : _size[cluster];
+
+        public void Record(ChainMerge mg, int position)
+        {
+            int c = mg.Created - _g;
+            _position[c] = position;
+            bool aLow = Rep(mg.ClusterA) < Rep(mg.ClusterB);
+            _low[c] = aLow ? mg.ClusterA : mg.ClusterB;
+            _high[c] = aLow ? mg.ClusterB : mg.ClusterA;
+            _rep[mg.Created] = Math.Min(Rep(mg.ClusterA), Rep(mg.ClusterB));
+            _size[mg.Created] = Size(mg.ClusterA) + Size(mg.ClusterB);
+        }
+
+        /// <summary>R's cost of merging <paramref name="x"/> and <paramref name="y"/>; NaN when not reproducible here.</summary>
+        public double Cost(int x, int y)
+        {
+            if (x < _g && y < _g)
+                return groups.Members[x].Length == 1 && groups.Members[y].Length == 1
+                    ? rows.RSquaredDistance(Rep(x), Rep(y))
+                    : double.NaN;
+            var key = x < y ? (x, y) : (y, x);
+            if (_memo.TryGetValue(key, out double v)) return v;
+            if (++_spent > Budget) return double.NaN;
+            int z, w;
+            if (x < _g) (z, w) = (y, x);
+            else if (y < _g) (z, w) = (x, y);
+            else (z, w) = _position[x - _g] > _position[y - _g] ? (x, y) : (y, x);
+            int z1 = _low[z - _g], z2 = _high[z - _g];
+            double d1 = Cost(z1, w), d2 = Cost(z2, w), d12 = Cost(z1, z2);
+            if (double.IsNaN(d1) || double.IsNaN(d2) || double.IsNaN(d12)) return double.NaN;
+            double mi = Size(z1), mj = Size(z2), mk = Size(w);
+            double t = (mi + mk) * d1 + (mj + mk) * d2 - mk * d12;
+            v = t / (mi + mj + mk);
+            _memo[key] = v;
+            return v;
+        }
+    }
+
+    /// <summary>
     /// Merges the clusters at positions <paramref name="pa"/> and <paramref name="pb"/> of the compact arrays into the
     /// lower position (weighted centroid), moves the last active cluster into the freed position.
     /// </summary>
@@ -127,7 +223,7 @@ internal static class NearestNeighborChainWard
         });
         var ordered = new ChainMerge[merges.Length];
         for (int t = 0; t < order.Length; t++) ordered[t] = merges[order[t]];
-        bool certified = true;
+        bool certified = ResolveNearTies(rows, groups, ordered, relativeMargin);
 
         // Replay in R's order over compact active clusters.
         var x = new double[g * d];
@@ -149,7 +245,6 @@ internal static class NearestNeighborChainWard
             int pa = posOf[mg.ClusterA], pb = posOf[mg.ClusterB];
             if (pa < 0 || pb < 0) return (ordered, false); // a parent before its child: heights not monotone
             double limit = mg.Cost * (1.0 + relativeMargin);
-            if (t + 1 < ordered.Length && ordered[t + 1].Cost <= limit) certified = false;
             for (int p = 0; p < active && certified; p++)
             {
                 if (p == pa || p == pb) continue;
