@@ -93,6 +93,31 @@ public class WardPathTests
     }
 
     [Theory]
+    [InlineData(41)]
+    [InlineData(42)]
+    public void Chain_puts_exactly_tied_merges_of_duplicated_rows_in_Rs_order(int seed)
+    {
+        // As below, but a third of the pairs have their first row twice or three times: the tied merges then join groups
+        // of identical rows, whose R costs come out of R's zero-height phase.
+        var rng = new Random(seed);
+        var rows = new List<double[]>();
+        for (int i = 0; i < 300; i++)
+        {
+            var b = Enumerable.Range(0, 4).Select(_ => rng.Next(0, 8 * 4096) / 4096.0).ToArray();
+            int copies = i % 3 == 0 ? 1 + i % 2 + 1 : 1;
+            for (int c = 0; c < copies; c++) rows.Add(b);
+            rows.Add(new[] { b[0] + 1 / 256.0, b[1], b[2], b[3] });
+        }
+        var x = rows.OrderBy(_ => rng.Next()).ToArray();
+        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
+        var chain = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.NearestNeighborChain });
+        Assert.True(chain.DistinctRows < x.Length);
+        Assert.Equal(WardPath.NearestNeighborChain, chain.Path);
+        Assert.Equal(literal.Merge, chain.Merge);
+        Assert.Equal(literal.Order, chain.Order);
+    }
+
+    [Theory]
     [InlineData(31)]
     [InlineData(32)]
     public void Chain_puts_exactly_tied_merges_of_single_rows_in_Rs_order(int seed)

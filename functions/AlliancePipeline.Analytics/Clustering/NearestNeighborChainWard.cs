@@ -79,9 +79,9 @@ internal static class NearestNeighborChainWard
     /// Puts runs of merges whose costs lie within the margin of each other into R's order, or reports that it cannot.
     /// R takes the smaller of its own costs first, the lower row first on equality (its scan for the smallest neighbour
     /// cost runs over rows in index order with a strict &lt;). R's cost of each merge in a run is recomputed bit for bit by
-    /// replaying R's Lance–Williams recurrence over the merges that built the two clusters (<see cref="RCosts"/>); this
-    /// needs rows that occur once (the duplicate phase would enter the recurrence) and runs without a merge of a cluster
-    /// formed in the same run. Otherwise the order is left to R's rounding: not certified.
+    /// replaying R's zero-height duplicate phase and Lance–Williams recurrence over the merges that built the two clusters
+    /// (<see cref="RCosts"/>); a run with a merge of a cluster formed in the same run, or beyond the budget, is left to
+    /// R's rounding: not certified.
     /// </summary>
     private static bool ResolveNearTies(ScoreRows rows, DuplicateGroups groups, ChainMerge[] ordered, double relativeMargin)
     {
@@ -145,13 +145,35 @@ internal static class NearestNeighborChainWard
             _size[mg.Created] = Size(mg.ClusterA) + Size(mg.ClusterB);
         }
 
+        /// <summary>
+        /// R's dissimilarity between two groups of identical rows after its zero-height phase: the squared <c>dist()</c>
+        /// value d, carried through the collapse of the group with the lower first row (P, against each single row of Q),
+        /// then through Q's collapse (against P), with the operations of R's update (the merged rows are at 0).
+        /// </summary>
+        private double GroupCost(int x, int y)
+        {
+            int p = Rep(x) < Rep(y) ? x : y, q = p == x ? y : x;
+            double d = rows.RSquaredDistance(Rep(p), Rep(q));
+            int np = groups.Members[p].Length, nq = groups.Members[q].Length;
+            double v = d;
+            for (double m1 = 1; m1 < np; m1++)
+            {
+                v = (m1 + 1.0) * v + (1.0 + 1.0) * d - 1.0 * 0.0;
+                v /= m1 + 1.0 + 1.0;
+            }
+            double w = v, mp = np;
+            for (double m1 = 1; m1 < nq; m1++)
+            {
+                w = (m1 + mp) * w + (1.0 + mp) * v - mp * 0.0;
+                w /= m1 + 1.0 + mp;
+            }
+            return w;
+        }
+
         /// <summary>R's cost of merging <paramref name="x"/> and <paramref name="y"/>; NaN when not reproducible here.</summary>
         public double Cost(int x, int y)
         {
-            if (x < _g && y < _g)
-                return groups.Members[x].Length == 1 && groups.Members[y].Length == 1
-                    ? rows.RSquaredDistance(Rep(x), Rep(y))
-                    : double.NaN;
+            if (x < _g && y < _g) return GroupCost(x, y);
             var key = x < y ? (x, y) : (y, x);
             if (_memo.TryGetValue(key, out double v)) return v;
             if (++_spent > Budget) return double.NaN;

@@ -13,8 +13,10 @@ namespace AlliancePipeline.Analytics.Clustering;
 /// neighbour lists are reproduced on one value per pair of distinct rows, then R's loop continues on the distinct rows
 /// with the same floating-point operations. Bit-for-bit R, ties included; memory quadratic in the distinct rows.</item>
 /// <item><b>Nearest-neighbour chain</b> on weighted centroids of the distinct rows: linear memory. Its result is
-/// certified equal to R's when no two candidate merges come within <see cref="WardOptions.CertificateMargin"/> of each
-/// other; otherwise <see cref="WardAlgorithm.Auto"/> falls back to the first way.</item>
+/// certified equal to R's when every merge beats its competitors for either cluster by
+/// <see cref="WardOptions.CertificateMargin"/>, and merges whose costs come within that margin of each other are put in
+/// R's order by R's own costs, recomputed bit for bit; otherwise <see cref="WardAlgorithm.Auto"/> falls back to the first
+/// way when memory allows, or marks the result <see cref="WardPath.NearestNeighborChainUncertified"/>.</item>
 /// </list>
 /// </remarks>
 public static class WardClustering
