@@ -66,6 +66,19 @@ public class SelectionAndPatternTests
     }
 
     [Fact]
+    public void Unseen_paper_like_data_is_named_SHA_SLA_LDA_with_Rs_cutree_sizes_at_k_3()
+    {
+        // RData/ward_paper_like_60x3.json: 60 dyads drawn around the three published patterns, R's cutree for k = 2..6.
+        var r = WardReference.Extra("ward_paper_like_60x3.json");
+        var result = TrajectoryAnalysis.Run(Trajectories(r));
+        Assert.Equal(3, result.Selection.K);
+        var rCut = r.CutTree[3 - 2];
+        Assert.Equal(rCut, result.ClusteredDyadIds.Select(id => result.Assignments[id]).ToArray());
+        Assert.Equal(new[] { "LDA", "SHA", "SLA" }, result.Clusters.Select(c => c.Shape.Code).Order());
+        foreach (var c in result.Clusters) Assert.Equal(rCut.Count(l => l == c.Cluster), c.Descriptive.N);
+    }
+
+    [Fact]
     public void A_fixed_k_overrides_the_rule_and_says_so()
     {
         var r = WardReference.Shared("ward_paper_like_18x3.json");
