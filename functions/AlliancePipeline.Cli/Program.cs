@@ -1,1 +1,3 @@
-﻿Console.WriteLine("Hello, World!");
+using AlliancePipeline.Cli.Commands;
+
+return AllianceCli.Run(args);

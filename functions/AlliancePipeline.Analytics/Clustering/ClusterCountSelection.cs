@@ -1,0 +1,125 @@
+using System.Globalization;
+
+namespace AlliancePipeline.Analytics.Clustering;
+
+/// <summary>How the number of clusters was chosen.</summary>
+public enum ClusterCountRule
+{
+    /// <summary>The study fixed k.</summary>
+    Fixed,
+
+    /// <summary>
+    /// The elbow of the agglomeration coefficient (largest relative jump between two solutions), reduced one cluster at a
+    /// time until every cluster reaches the minimum share.
+    /// </summary>
+    CoefficientJump,
+
+    /// <summary>Reduction reached the smallest k without every cluster at the minimum share: the smallest k is kept.</summary>
+    NoAdmissibleSolution,
+}
+
+/// <summary>Settings of the choice of k.</summary>
+public sealed record ClusterCountOptions
+{
+    /// <summary>Smallest k considered (default 2).</summary>
+    public int MinK { get; init; } = 2;
+
+    /// <summary>Largest k considered (default 8).</summary>
+    public int MaxK { get; init; } = 8;
+
+    /// <summary>Every cluster must hold at least this share of dyads (default 0.10, Hair &amp; Black 2000).</summary>
+    public double MinClusterShare { get; init; } = 0.10;
+
+    /// <summary>A k fixed by the study, overriding the rule (null: use the rule).</summary>
+    public int? FixedK { get; init; }
+}
+
+/// <summary>One candidate solution in the choice of k.</summary>
+/// <param name="K">Number of clusters.</param>
+/// <param name="Coefficient">Agglomeration coefficient with k clusters.</param>
+/// <param name="RelativeJump">(coefficient at k − 1 − coefficient at k) / coefficient at k: how much merging down to
+/// k − 1 clusters would add (∞ when the coefficient at k is 0).</param>
+/// <param name="SmallestClusterSize">Size of the smallest of the k clusters.</param>
+/// <param name="SmallestClusterShare">Its share of all dyads.</param>
+/// <param name="Admissible">Every cluster reaches the minimum share.</param>
+/// <param name="CalinskiHarabasz">Calinski–Harabasz index.</param>
+/// <param name="MeanSilhouette">Mean silhouette width.</param>
+public sealed record ClusterCountCandidate(int K, double Coefficient, double RelativeJump, int SmallestClusterSize,
+    double SmallestClusterShare, bool Admissible, double CalinskiHarabasz, double MeanSilhouette);
+
+/// <summary>
+/// The choice of the number of clusters by iterative reduction (Hair &amp; Black 2000): start at the elbow of the
+/// agglomeration coefficient, the k (3..MaxK) whose merge into k − 1 clusters raises the coefficient by the largest
+/// relative amount (the final merge into a single cluster always jumps and is not compared), then reduce k one step at a
+/// time until every cluster holds at least the minimum share of dyads (default 10 %). Calinski–Harabasz and mean
+/// silhouette are reported beside it for k = MinK..MaxK; a k fixed by the study overrides.
+/// </summary>
+/// <param name="K">The chosen number of clusters.</param>
+/// <param name="Rule">Which rule chose it.</param>
+/// <param name="Reason">One sentence a report can print.</param>
+/// <param name="Candidates">The table of candidates k = MinK..MaxK (those below n).</param>
+public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string Reason, IReadOnlyList<ClusterCountCandidate> Candidates)
+{
+    /// <summary>Chooses k for a tree of the given score rows (the rows that were clustered).</summary>
+    public static ClusterCountSelection Choose(Dendrogram tree, IReadOnlyList<IReadOnlyList<double>> clusteredRows, ClusterCountOptions? options = null) =>
+        Choose(tree, ScoreRows.From(clusteredRows), options ?? new ClusterCountOptions());
+
+    internal static ClusterCountSelection Choose(Dendrogram tree, ScoreRows rows, ClusterCountOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(tree);
+        int n = tree.Count;
+        if (options.MinK < 2 || options.MaxK < options.MinK)
+            throw new ArgumentException($"Need 2 ≤ MinK ≤ MaxK (got MinK = {options.MinK}, MaxK = {options.MaxK}).", nameof(options));
+        if (options.MinClusterShare is < 0 or > 0.5)
+            throw new ArgumentException($"MinClusterShare must be between 0 and 0.5 (got {options.MinClusterShare}).", nameof(options));
+        var schedule = AgglomerationSchedule.Of(tree);
+        int maxK = Math.Min(options.MaxK, n - 1);
+        var ks = Enumerable.Range(options.MinK, Math.Max(0, maxK - options.MinK + 1)).ToArray();
+        var labelings = ks.Select(tree.CutTree).ToArray();
+        var silhouettes = ClusterValidity.MeanSilhouettes(rows, labelings);
+        var candidates = new List<ClusterCountCandidate>();
+        for (int i = 0; i < ks.Length; i++)
+        {
+            int k = ks[i];
+            double at = AgglomerationSchedule.CoefficientAt(schedule, k);
+            double next = AgglomerationSchedule.CoefficientAt(schedule, k - 1);
+            double jump = at > 0 ? (next - at) / at : double.PositiveInfinity;
+            int smallest = labelings[i].GroupBy(l => l).Min(g => g.Count());
+            double share = (double)smallest / n;
+            candidates.Add(new ClusterCountCandidate(k, at, jump, smallest, share, share >= options.MinClusterShare,
+                ClusterValidity.CalinskiHarabasz(rows, labelings[i]), silhouettes[i]));
+        }
+
+        string Pct(double v) => (v * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
+        string Jump(double v) => double.IsPositiveInfinity(v) ? "from 0" : "+" + Pct(v);
+        if (options.FixedK is int fixedK)
+        {
+            if (fixedK < 1 || fixedK > n)
+                throw new ArgumentOutOfRangeException(nameof(options), fixedK, $"The fixed k must be between 1 and the number of dyads ({n}).");
+            return new ClusterCountSelection(fixedK, ClusterCountRule.Fixed,
+                $"k = {fixedK} was fixed by the study.", candidates);
+        }
+        if (candidates.Count == 0)
+            return new ClusterCountSelection(Math.Min(2, n), ClusterCountRule.NoAdmissibleSolution,
+                $"Too few dyads ({n}) to compare solutions; k = {Math.Min(2, n)}.", candidates);
+        // The elbow: the largest relative jump among merges between two solutions (k ≥ 3; the final merge into one
+        // cluster always jumps and ends no solution), then reduction while a cluster is under the minimum share.
+        var elbow = candidates.Where(c => c.K >= 3).OrderByDescending(c => c.RelativeJump).ThenBy(c => c.K).FirstOrDefault()
+                    ?? candidates[0];
+        var chosen = elbow;
+        while (!chosen.Admissible && chosen.K > options.MinK) chosen = candidates.Single(c => c.K == chosen.K - 1);
+        if (!chosen.Admissible)
+            return new ClusterCountSelection(chosen.K, ClusterCountRule.NoAdmissibleSolution,
+                $"k = {chosen.K}: no solution from {chosen.K} to {elbow.K} clusters had every cluster at {Pct(options.MinClusterShare)} of dyads or more "
+                + $"(the elbow of the agglomeration coefficient was at k = {elbow.K}), so the coarsest was kept.", candidates);
+        string reason = chosen.K == elbow.K
+            ? $"k = {chosen.K}: the agglomeration coefficient jumps most ({Jump(elbow.RelativeJump)}) when {elbow.K} clusters are merged into {elbow.K - 1} "
+              + $"(among solutions of 3 to {maxK} clusters), and every cluster holds at least {Pct(options.MinClusterShare)} of dyads "
+              + $"(smallest {chosen.SmallestClusterSize} dyads, {Pct(chosen.SmallestClusterShare)})"
+            : $"k = {chosen.K}: the agglomeration coefficient jumps most ({Jump(elbow.RelativeJump)}) when {elbow.K} clusters are merged into {elbow.K - 1}, "
+              + $"but that solution has a cluster of {elbow.SmallestClusterSize} dyads ({Pct(elbow.SmallestClusterShare)}); reducing k one step at a time, "
+              + $"{chosen.K} clusters is the first solution with every cluster at {Pct(options.MinClusterShare)} of dyads or more "
+              + $"(smallest {chosen.SmallestClusterSize} dyads, {Pct(chosen.SmallestClusterShare)})";
+        return new ClusterCountSelection(chosen.K, ClusterCountRule.CoefficientJump, reason + ".", candidates);
+    }
+}

@@ -1,0 +1,34 @@
+using System.CommandLine;
+
+namespace AlliancePipeline.Cli.Commands;
+
+/// <summary>
+/// The <c>alliance</c> command line. Each subcommand lives in its own file in this folder as a static class with a
+/// <c>Create()</c> method returning its <see cref="Command"/>; add it to <see cref="Subcommands"/> to expose it.
+/// Subcommands write through <see cref="ParseResult.InvocationConfiguration"/> (Output and Error), so tests can run
+/// them in-process with captured writers.
+/// </summary>
+public static class AllianceCli
+{
+    /// <summary>Factories of the subcommands, in the order help lists them.</summary>
+    private static readonly Func<Command>[] Subcommands =
+    [
+        ClusterCommand.Create,
+    ];
+
+    /// <summary>Builds the root command <c>alliance</c> with every subcommand.</summary>
+    public static RootCommand CreateRoot()
+    {
+        var root = new RootCommand("alliance: working-alliance study pipeline (clustering, reports, study administration).");
+        foreach (var create in Subcommands) root.Subcommands.Add(create());
+        return root;
+    }
+
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (0 success, 1 bad input or failure).</summary>
+    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null) =>
+        CreateRoot().Parse(args).Invoke(new InvocationConfiguration
+        {
+            Output = output ?? Console.Out,
+            Error = error ?? Console.Error,
+        });
+}
