@@ -11,7 +11,7 @@ namespace AlliancePipeline.EndToEnd.Tests;
 [Collection(PipelineCollection.Name)]
 public sealed class PipelineTests(PipelineFixture pipeline)
 {
-    private static string Form(IEnumerable<int> items) => string.Join('&', items.Select((v, i) => $"item{i + 1:00}={v}"));
+    private static StringContent Json(IEnumerable<int> items) => new($"{{\"items\":[{string.Join(',', items)}]}}", Encoding.UTF8, "application/json");
 
     private async Task<JsonArray> SeedAsync(string studyId)
     {
@@ -49,12 +49,12 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         using (var form = await pipeline.Driver.GetAsync(link.PathAndQuery))
         {
             Assert.Equal(HttpStatusCode.OK, form.StatusCode);
-            Assert.Contains("name=\"item12\"", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Contains("name=\"item-12\"", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
 
         int[] answers = [6, 7, 6, 5, 6, 7, 6, 5, 6, 7, 6, 5];
         var clock = Stopwatch.StartNew();
-        using var posted = await pipeline.Driver.PostAsync(link.PathAndQuery, new StringContent(Form(answers), Encoding.UTF8, "application/x-www-form-urlencoded"));
+        using var posted = await pipeline.Driver.PostAsync(link.PathAndQuery, Json(answers));
         var answeredIn = clock.Elapsed;
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         Assert.Equal(assessmentId, JsonNode.Parse(await posted.Content.ReadAsStringAsync())!["assessmentId"]!.GetValue<string>());
@@ -74,7 +74,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         Assert.Equal(1, entity.GetInt32("Meeting"));
 
         // Posting again to an answered link is refused, and nothing new is queued.
-        using var again = await pipeline.Driver.PostAsync(link.PathAndQuery, new StringContent(Form(answers), Encoding.UTF8, "application/x-www-form-urlencoded"));
+        using var again = await pipeline.Driver.PostAsync(link.PathAndQuery, Json(answers));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("application/problem+json", again.Content.Headers.ContentType!.MediaType);
 
@@ -103,7 +103,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         await queue.SendMessageAsync(failing);
         await queue.SendMessageAsync(malformed);
         var link = new Uri(links[1]!["url"]!.GetValue<string>());
-        using var posted = await pipeline.Driver.PostAsync(link.PathAndQuery, new StringContent(Form(Enumerable.Repeat(3, 12)), Encoding.UTF8, "application/x-www-form-urlencoded"));
+        using var posted = await pipeline.Driver.PostAsync(link.PathAndQuery, Json(Enumerable.Repeat(3, 12)));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
 
         // The good one is not held up by the failing one.

@@ -10,8 +10,8 @@ namespace AlliancePipeline.Functions.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class DriverHttpTests(AzuriteFixture azurite)
 {
-    private static StringContent Form(int value) =>
-        new(string.Join('&', Enumerable.Range(1, 12).Select(i => $"item{i:00}={value}")), Encoding.UTF8, "application/x-www-form-urlencoded");
+    private static StringContent Json(int value) =>
+        new($"{{\"items\":[{string.Join(',', Enumerable.Repeat(value, 12))}]}}", Encoding.UTF8, "application/json");
 
     [Theory]
     [InlineData(false)]
@@ -28,16 +28,20 @@ public sealed class DriverHttpTests(AzuriteFixture azurite)
 
         using var bad = await app.Driver.GetAsync("/api/q/not-a-token");
         Assert.Equal(HttpStatusCode.NotFound, bad.StatusCode);
-        Assert.Equal("application/problem+json", bad.Content.Headers.ContentType!.MediaType);
+        Assert.Equal("text/html", bad.Content.Headers.ContentType!.MediaType);
+        using var badForTools = new HttpRequestMessage(HttpMethod.Get, "/api/q/not-a-token") { Headers = { { "Accept", "application/json" } } };
+        using var badJson = await app.Driver.SendAsync(badForTools);
+        Assert.Equal(HttpStatusCode.NotFound, badJson.StatusCode);
+        Assert.Equal("application/problem+json", badJson.Content.Headers.ContentType!.MediaType);
 
-        using var post = await app.Driver.PostAsync($"/api/q/{links[0].Token}", Form(4));
+        using var post = await app.Driver.PostAsync($"/api/q/{links[0].Token}", Json(4));
         Assert.Equal(HttpStatusCode.Accepted, post.StatusCode);
 
         // The driver's queue listener scores it.
         var responses = azurite.Tables.GetTableClient(StorageNames.ResponsesTable);
         await Eventually.TrueAsync(async () => (await responses.GetEntityIfExistsAsync(study, links[0].Assessment.Id)).HasValue, TimeSpan.FromSeconds(10), "the stored response");
 
-        using var put = await app.Driver.PutAsync($"/api/q/{links[0].Token}", Form(4));
+        using var put = await app.Driver.PutAsync($"/api/q/{links[0].Token}", Json(4));
         Assert.Equal(HttpStatusCode.MethodNotAllowed, put.StatusCode);
     }
 

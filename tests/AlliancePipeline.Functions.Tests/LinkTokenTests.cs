@@ -14,7 +14,7 @@ public sealed class LinkTokenTests
     {
         var claims = new LinkClaims("study-1", "dyad-01-m2-client", 3, Now.AddDays(30));
         Assert.Equal(claims, Tokens.Validate(Tokens.Issue(claims), Now, out var problem));
-        Assert.Null(problem);
+        Assert.Equal(LinkProblem.None, problem);
     }
 
     [Fact]
@@ -23,10 +23,10 @@ public sealed class LinkTokenTests
         var token = Tokens.Issue(new LinkClaims("study-1", "a-1", 1, Now.AddDays(1)));
         var changed = token[..10] + (token[10] == 'x' ? 'y' : 'x') + token[11..];
         Assert.Null(Tokens.Validate(changed, Now, out var problem));
-        Assert.Equal("The link is not valid.", problem);
+        Assert.Equal(LinkProblem.NotValid, problem);
         var other = new CoreLinkTokens(LinkSigningKeys.FromSettings("k1=" + Convert.ToBase64String(new byte[32]), "k1"));
         Assert.Null(other.Validate(token, Now, out problem));
-        Assert.Equal("The link is not valid.", problem);
+        Assert.Equal(LinkProblem.NotValid, problem);
     }
 
     [Fact]
@@ -34,7 +34,7 @@ public sealed class LinkTokenTests
     {
         var token = Tokens.Issue(new LinkClaims("study-1", "a-1", 1, Now));
         Assert.Null(Tokens.Validate(token, Now.AddSeconds(1), out var problem));
-        Assert.Equal("The link has expired.", problem);
+        Assert.Equal(LinkProblem.Expired, problem);
         Assert.NotNull(Tokens.Validate(token, Now.AddSeconds(-1), out _));
     }
 }

@@ -24,8 +24,8 @@ public sealed class NothingLostTests(AzuriteFixture azurite)
             s["AlliancePipeline:Storage:CreateResources"] = "false";
         });
         var links = await app.SeedAsync(AzuriteFixture.UniqueName("lost"), 1, 1);
-        var form = string.Join('&', Enumerable.Range(1, 12).Select(i => $"item{i:00}=4"));
-        using var post = await app.Driver.PostAsync($"/api/q/{links[0].Token}", new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded"));
+        var json = $"{{\"items\":[{string.Join(',', Enumerable.Repeat(4, 12))}]}}";
+        using var post = await app.Driver.PostAsync($"/api/q/{links[0].Token}", new StringContent(json, Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.InternalServerError, post.StatusCode);
     }
 }

@@ -7,6 +7,11 @@ public enum AssessmentStatus
     Pending,
     /// <summary>Answered: a <c>Responses</c> entity exists with the same keys.</summary>
     Completed,
+    /// <summary>
+    /// Answers received and queued on <c>responses</c>, not yet scored: the link shows the thank-you page and refuses a
+    /// second submission. Scoring moves it to <see cref="Completed"/>.
+    /// </summary>
+    Submitted,
     /// <summary>The dyad or rater withdrew: no reminders, and the link no longer opens.</summary>
     Withdrawn,
 }
@@ -25,6 +30,7 @@ public enum AssessmentStatus
 /// <param name="DueDate">When the answer is due.</param>
 /// <param name="Status">Where it stands.</param>
 /// <param name="LinkVersion">The version of its link: raising it revokes every link issued before.</param>
+/// <param name="Language">The rater's language for the form and emails (BCP 47, e.g. <c>en</c>, <c>fr</c>).</param>
 public sealed record Assessment(
     string Id,
     string StudyId,
@@ -35,8 +41,12 @@ public sealed record Assessment(
     string RaterId,
     DateTimeOffset DueDate,
     AssessmentStatus Status,
-    int LinkVersion)
+    int LinkVersion,
+    string Language = "en")
 {
     /// <summary>Whether a link of version <paramref name="linkVersion"/> may still open this assessment.</summary>
     public bool AcceptsLink(int linkVersion) => Status != AssessmentStatus.Withdrawn && linkVersion == LinkVersion;
+
+    /// <summary>Whether answers were already received for it (queued or scored): a new submission is refused.</summary>
+    public bool IsAnswered => Status is AssessmentStatus.Submitted or AssessmentStatus.Completed;
 }

@@ -12,7 +12,7 @@ public sealed record SeededLink(Assessment Assessment, string Token);
 public sealed class DemoStudySeeder(StudyTables studies, ILinkTokens tokens, TimeProvider clock, Settings.AppSettings settings)
 {
     /// <summary>Writes the study and its assessments; idempotent for the same arguments.</summary>
-    public async Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 3, int meetings = 3, CancellationToken ct = default, string instrumentId = "wai-s-practitioner")
+    public async Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 3, int meetings = 3, CancellationToken ct = default, string instrumentId = "wai-s-practitioner", string language = "en")
     {
         if (!StudyIds.IsValid(studyId)) throw new ArgumentException($"'{studyId}' is not a valid study id.", nameof(studyId));
         var study = new Study(studyId, $"Demo study {studyId}", instrumentId, ["site-a"]);
@@ -26,7 +26,7 @@ public sealed class DemoStudySeeder(StudyTables studies, ILinkTokens tokens, Tim
                 var dyadId = $"dyad-{d:00}";
                 var assessment = new Assessment(
                     StudyTables.AssessmentId(dyadId, m, "practitioner"), studyId, "site-a", dyadId, m, "practitioner",
-                    $"rater-{d:00}", now.AddDays(7 * m), AssessmentStatus.Pending, 1);
+                    $"rater-{d:00}", now.AddDays(7 * m), AssessmentStatus.Pending, 1, language);
                 await studies.SaveAssessmentAsync(assessment, ct).ConfigureAwait(false);
                 links.Add(new SeededLink(assessment, tokens.Issue(new LinkClaims(studyId, assessment.Id, 1, now + settings.LinkLifetime))));
             }

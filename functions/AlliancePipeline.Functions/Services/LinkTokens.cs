@@ -10,14 +10,25 @@ namespace AlliancePipeline.Functions.Services;
 /// <param name="ExpiresAt">When it stops opening.</param>
 public sealed record LinkClaims(string StudyId, string AssessmentId, int LinkVersion, DateTimeOffset ExpiresAt);
 
+/// <summary>Why a link token was refused.</summary>
+public enum LinkProblem
+{
+    /// <summary>Not refused.</summary>
+    None,
+    /// <summary>Malformed, altered, signed with an unknown key, or naming no assessment: the page answers 404.</summary>
+    NotValid,
+    /// <summary>Genuine but past its expiry: the page answers 410.</summary>
+    Expired,
+}
+
 /// <summary>Issues and checks questionnaire link tokens.</summary>
 public interface ILinkTokens
 {
     /// <summary>A token for the claims.</summary>
     string Issue(LinkClaims claims);
 
-    /// <summary>The claims of a well-formed, untampered, unexpired token; otherwise null and why (for the rater).</summary>
-    LinkClaims? Validate(string token, DateTimeOffset now, out string? problem);
+    /// <summary>The claims of a well-formed, untampered, unexpired token; otherwise null and why.</summary>
+    LinkClaims? Validate(string token, DateTimeOffset now, out LinkProblem problem);
 }
 
 /// <summary>
@@ -33,18 +44,18 @@ public sealed class CoreLinkTokens(LinkSigningKeys keys) : ILinkTokens
     public string Issue(LinkClaims claims) => _tokens.Issue($"{claims.StudyId}:{claims.AssessmentId}", claims.LinkVersion, claims.ExpiresAt);
 
     /// <inheritdoc />
-    public LinkClaims? Validate(string token, DateTimeOffset now, out string? problem)
+    public LinkClaims? Validate(string token, DateTimeOffset now, out LinkProblem problem)
     {
         switch (_tokens.Verify(token, now))
         {
             case LinkVerification.Valid v when v.AssessmentId.Split(':') is [var study, var assessment] && StudyIds.IsValid(study) && assessment.Length > 0:
-                problem = null;
+                problem = LinkProblem.None;
                 return new LinkClaims(study, assessment, v.LinkVersion, v.ExpiresAt);
             case LinkVerification.Expired:
-                problem = "The link has expired.";
+                problem = LinkProblem.Expired;
                 return null;
             default:
-                problem = "The link is not valid.";
+                problem = LinkProblem.NotValid;
                 return null;
         }
     }

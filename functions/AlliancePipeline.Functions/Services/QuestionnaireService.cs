@@ -1,148 +1,250 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using System.Text.Json;
+using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Scoring;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Hosting;
+using AlliancePipeline.Functions.Pages;
 using AlliancePipeline.Storage.Queues;
 
 namespace AlliancePipeline.Functions.Services;
 
 /// <summary>
-/// The questionnaire link: <c>GET</c> serves a minimal form (the full form is its own issue); <c>POST</c> checks the
-/// link and the 12 answers, enqueues the raw submission on <c>responses</c> and answers 202 at once. A 202 is sent only
-/// after the queue accepted the message, so nothing acknowledged is lost.
+/// The questionnaire link <c>/api/q/{token}</c>. <c>GET</c> serves the form in the rater's language (<c>?lang=</c>
+/// overrides). <c>POST</c> checks the link and the answers, puts the raw submission on <c>responses</c>, marks the
+/// assessment <see cref="AssessmentStatus.Submitted"/> and answers: a browser's form post gets a 303 to the thank-you
+/// page (Post/Redirect/Get: a refresh does not post again), a tool's JSON post gets 202 with JSON. Refused links
+/// (404 unknown or altered, 410 expired or revoked, 409 already answered) get a page, or problem details for JSON
+/// clients, and never reach the queue. Nothing is acknowledged before the queue has accepted the message.
 /// </summary>
-public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies, IResponseScorer scorer, IQueueServiceClient queues, TimeProvider clock)
+public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies, InstrumentCatalog instruments, IQueueServiceClient queues, TimeProvider clock)
 {
-    /// <summary>Serves the form for a valid link.</summary>
-    public async Task<HttpResponseData> GetAsync(string token, CancellationToken ct)
+    /// <summary>Serves the form, the thank-you page (<c>?done=1</c> once answered), or a refused link's page.</summary>
+    public async Task<HttpResponseData> GetAsync(string token, HttpRequestData request, CancellationToken ct)
     {
-        var (target, problem) = await OpenAsync(token, ct).ConfigureAwait(false);
-        if (problem is not null) return problem;
-        var (study, assessment) = target!.Value;
-        var (min, max) = scorer.ScaleOf(study.InstrumentId);
-        var html = new StringBuilder();
-        html.Append("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
-            .Append("<title>Working alliance questionnaire</title></head><body><main><h1>Working alliance questionnaire</h1>")
-            .Append(CultureInfo.InvariantCulture, $"<p>Meeting {assessment.Meeting}.</p><form method=\"post\">");
-        for (var i = 1; i <= 12; i++)
+        var opened = await OpenAsync(token, request, ct).ConfigureAwait(false);
+        if (opened.Refusal is { } refusal) return refusal;
+        var (_, assessment, definition) = opened.Target!.Value;
+        var language = RequestedLanguage(request) ?? assessment.Language;
+        if (assessment.IsAnswered)
         {
-            html.Append(CultureInfo.InvariantCulture, $"<fieldset><legend>Item {i}</legend>");
-            for (var v = min; v <= max; v++)
-                html.Append(CultureInfo.InvariantCulture, $"<label><input type=\"radio\" name=\"item{i:00}\" value=\"{v}\" required> {v}</label> ");
-            html.Append("</fieldset>");
+            return request.Query.ContainsKey("done")
+                ? Page(200, MessagePage.ThankYou, language)
+                : Refuse(request, 409, MessagePage.AlreadyAnswered, language, "Already answered", "Answers for this questionnaire were already received; the first answers stand.");
         }
-        html.Append("<button type=\"submit\">Send</button></form></main></body></html>");
-        return HttpResponseData.Text(200, html.ToString(), "text/html; charset=utf-8");
+        var view = new QuestionnaireView(InstrumentForm.Create(definition, language), assessment.DyadId, assessment.Meeting,
+            new Dictionary<string, int>(), new Dictionary<string, string>());
+        return Html(200, QuestionnairePage.RenderForm(view));
     }
 
-    /// <summary>Checks and enqueues a submission: 202, or a 4xx problem naming what is wrong.</summary>
+    /// <summary>Checks and enqueues a submission (form or JSON).</summary>
     public async Task<HttpResponseData> PostAsync(string token, HttpRequestData request, CancellationToken ct)
     {
-        var (target, problem) = await OpenAsync(token, ct).ConfigureAwait(false);
-        if (problem is not null) return problem;
-        var (study, assessment) = target!.Value;
-        if (assessment.Status == AssessmentStatus.Completed)
-            return HttpResponseData.Problem(409, "Already answered", "This questionnaire has already been answered.");
+        var opened = await OpenAsync(token, request, ct).ConfigureAwait(false);
+        if (opened.Refusal is { } refusal) return refusal;
+        var (study, assessment, definition) = opened.Target!.Value;
+        var language = RequestedLanguage(request) ?? assessment.Language;
+        if (assessment.IsAnswered)
+            return Refuse(request, 409, MessagePage.AlreadyAnswered, language, "Already answered", "Answers for this questionnaire were already received; the first answers stand.");
 
-        var items = ReadItems(request, out var error);
-        if (items is null) return HttpResponseData.Problem(400, "Invalid answers", error!);
-        var (min, max) = scorer.ScaleOf(study.InstrumentId);
-        for (var i = 0; i < 12; i++)
+        var json = IsJson(request.Header("Content-Type"));
+        var form = InstrumentForm.Create(definition, language);
+        IReadOnlyList<KeyValuePair<string, string?>> fields;
+        if (json)
         {
-            if (items[i] < min || items[i] > max)
-                return HttpResponseData.Problem(400, "Invalid answers", $"item{i + 1:00} is {items[i]}: answers run from {min} to {max}.");
+            fields = JsonFields(request.Body, definition, out var bodyError)!;
+            if (bodyError is not null) return HttpResponseData.Problem(400, "Invalid answers", bodyError);
+        }
+        else
+        {
+            fields = FormFields(request.Body);
         }
 
+        var checkedAnswers = Check(definition, fields, form.Language, out var errors);
+        if (checkedAnswers is null)
+        {
+            if (json) return InvalidAnswersProblem(errors);
+            var kept = fields
+                .Where(f => f.Key.StartsWith(InstrumentForm.FieldPrefix, StringComparison.Ordinal) && int.TryParse(f.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
+                .GroupBy(f => f.Key[InstrumentForm.FieldPrefix.Length..], StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => int.Parse(g.First().Value!, CultureInfo.InvariantCulture), StringComparer.Ordinal);
+            var view = new QuestionnaireView(form, assessment.DyadId, assessment.Meeting, kept, errors);
+            return Html(400, QuestionnairePage.RenderForm(view));
+        }
+
+        var submittedAt = clock.GetUtcNow();
         var message = new SubmissionMessage
         {
             StudyId = study.Id,
             AssessmentId = assessment.Id,
             LinkVersion = assessment.LinkVersion,
-            Items = items,
-            SubmittedAt = clock.GetUtcNow(),
+            Items = checkedAnswers,
+            SubmittedAt = submittedAt,
         };
         await queues.GetQueueClient(StorageNames.ResponsesQueue).SendMessageAsync(message.ToJson(), cancellationToken: ct).ConfigureAwait(false);
-        return HttpResponseData.Text(202, JsonSerializer.Serialize(new { status = "accepted", assessmentId = assessment.Id }), "application/json");
-    }
+        // Queued first, marked second: a crash in between leaves a queued message and a pending assessment, which
+        // scoring completes; marking first could acknowledge answers that never reached the queue. A lost race with a
+        // concurrent post of the same link is fine: both messages are scored idempotently and the first stands.
+        await studies.TryMarkSubmittedAsync(study.Id, assessment.Id, opened.ETag, submittedAt, ct).ConfigureAwait(false);
 
-    private async Task<((Study, Assessment)? Target, HttpResponseData? Problem)> OpenAsync(string token, CancellationToken ct)
-    {
-        var claims = tokens.Validate(token, clock.GetUtcNow(), out var why);
-        if (claims is null) return (null, HttpResponseData.Problem(404, "Link not valid", why!));
-        var study = await studies.FindStudyAsync(claims.StudyId, ct).ConfigureAwait(false);
-        var found = await studies.FindAssessmentAsync(claims.StudyId, claims.AssessmentId, ct).ConfigureAwait(false);
-        if (study is null || found is null) return (null, HttpResponseData.Problem(404, "Link not valid", "The questionnaire this link names does not exist."));
-        if (!found.Value.Assessment.AcceptsLink(claims.LinkVersion))
-            return (null, HttpResponseData.Problem(410, "Link revoked", "This link has been replaced or withdrawn."));
-        return ((study, found.Value.Assessment), null);
+        if (json)
+            return HttpResponseData.Text(202, JsonSerializer.Serialize(new { status = "accepted", assessmentId = assessment.Id }), "application/json");
+        return new HttpResponseData
+        {
+            StatusCode = 303,
+            Headers = { ["Location"] = $"?done=1&lang={Uri.EscapeDataString(form.Language)}", ["Cache-Control"] = "no-store" },
+        };
     }
 
     /// <summary>
-    /// The 12 answers from a form post (<c>item01</c>..<c>item12</c>) or JSON (<c>{"items":[…]}</c>); null and the
-    /// reason when they are missing or not integers.
+    /// The answers in item order when every item has a valid answer; otherwise null and a message per item. The form
+    /// asks for every item: the <c>Responses</c> table keeps all twelve answers as given.
     /// </summary>
-    public static int[]? ReadItems(HttpRequestData request, out string? error)
+    private static int[]? Check(InstrumentDefinition definition, IReadOnlyList<KeyValuePair<string, string?>> fields, string language, out Dictionary<string, string> errors)
     {
-        error = null;
-        var body = request.Body ?? "";
-        var contentType = request.Header("Content-Type") ?? "";
-        if (contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        var result = ResponseFormValidator.Validate(definition, fields, language);
+        errors = result.IsValid
+            ? new Dictionary<string, string>(StringComparer.Ordinal)
+            : result.Errors.GroupBy(e => e.ItemId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Message, StringComparer.Ordinal);
+        var byItem = result.IsValid ? result.Value.ByItem : null;
+        var unanswered = PageText.For(language).Unanswered;
+        foreach (var item in definition.Items)
         {
-            try
-            {
-                using var doc = JsonDocument.Parse(body);
-                if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("items", out var arr) || arr.ValueKind != JsonValueKind.Array)
-                {
-                    error = "The JSON body needs an \"items\" array of 12 integers.";
-                    return null;
-                }
-                var list = new List<int>();
-                foreach (var x in arr.EnumerateArray())
-                {
-                    if (x.ValueKind != JsonValueKind.Number || !x.TryGetInt32(out var v))
-                    {
-                        error = $"items[{list.Count}] is not an integer.";
-                        return null;
-                    }
-                    list.Add(v);
-                }
-                if (list.Count != 12)
-                {
-                    error = $"items has {list.Count} answers, expected 12.";
-                    return null;
-                }
-                return [.. list];
-            }
-            catch (JsonException e)
-            {
-                error = $"The body is not JSON: {e.Message}";
-                return null;
-            }
+            if (!errors.ContainsKey(item.Id) && (byItem is null ? !Answered(fields, item.Id) : byItem.GetValueOrDefault(item.Id) is null))
+                errors[item.Id] = unanswered;
         }
-        var form = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var pair in body.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        if (errors.Count > 0 || byItem is null) return null;
+        return [.. definition.Items.OrderBy(i => i.Number).Select(i => byItem[i.Id]!.Value)];
+    }
+
+    private static bool Answered(IReadOnlyList<KeyValuePair<string, string?>> fields, string itemId)
+    {
+        var name = InstrumentForm.FieldNameFor(itemId);
+        return fields.Any(f => f.Key == name && !string.IsNullOrWhiteSpace(f.Value));
+    }
+
+    private async Task<Opened> OpenAsync(string token, HttpRequestData request, CancellationToken ct)
+    {
+        var language = RequestedLanguage(request) ?? AcceptLanguage(request);
+        var claims = tokens.Validate(token, clock.GetUtcNow(), out var problem);
+        if (claims is null)
+        {
+            return problem == LinkProblem.Expired
+                ? new(Refuse(request, 410, MessagePage.Expired, language, "Link expired", "The link has expired."))
+                : new(Refuse(request, 404, MessagePage.NotFound, language, "Link not valid", "The link is not valid."));
+        }
+        var study = await studies.FindStudyAsync(claims.StudyId, ct).ConfigureAwait(false);
+        var found = await studies.FindAssessmentAsync(claims.StudyId, claims.AssessmentId, ct).ConfigureAwait(false);
+        if (study is null || found is null || !instruments.TryGet(study.InstrumentId, out var definition))
+            return new(Refuse(request, 404, MessagePage.NotFound, language, "Link not valid", "The questionnaire this link names does not exist."));
+        var (assessment, etag) = found.Value;
+        if (!assessment.AcceptsLink(claims.LinkVersion))
+            return new(Refuse(request, 410, MessagePage.Revoked, RequestedLanguage(request) ?? assessment.Language, "Link revoked", "This link has been replaced or withdrawn."));
+        return new((study, assessment, definition), etag);
+    }
+
+    private static HttpResponseData Refuse(HttpRequestData request, int status, MessagePage page, string? language, string title, string detail) =>
+        WantsJson(request) ? HttpResponseData.Problem(status, title, detail) : Page(status, page, language);
+
+    private static HttpResponseData Page(int status, MessagePage page, string? language) => Html(status, QuestionnairePage.RenderMessage(page, language));
+
+    private static HttpResponseData Html(int status, string html)
+    {
+        var response = HttpResponseData.Text(status, html, "text/html; charset=utf-8");
+        response.Headers["Cache-Control"] = "no-store";
+        response.Headers["X-Content-Type-Options"] = "nosniff";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+        return response;
+    }
+
+    private static HttpResponseData InvalidAnswersProblem(IReadOnlyDictionary<string, string> errors)
+    {
+        var body = JsonSerializer.Serialize(new
+        {
+            type = "about:blank",
+            title = "Invalid answers",
+            status = 400,
+            detail = string.Join(" ", errors.Values),
+            errors = errors.ToDictionary(e => InstrumentForm.FieldNameFor(e.Key), e => new[] { e.Value }),
+        });
+        return HttpResponseData.Text(400, body, "application/problem+json");
+    }
+
+    private static bool IsJson(string? mediaType) =>
+        mediaType is not null && (mediaType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.Contains("+json", StringComparison.OrdinalIgnoreCase));
+
+    private static bool WantsJson(HttpRequestData request)
+    {
+        if (IsJson(request.Header("Content-Type"))) return true;
+        var accept = request.Header("Accept");
+        return accept is not null && accept.Contains("json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private static string? RequestedLanguage(HttpRequestData request) =>
+        request.Query.TryGetValue("lang", out var lang) && !string.IsNullOrWhiteSpace(lang) ? lang.Trim() : null;
+
+    private static string? AcceptLanguage(HttpRequestData request) =>
+        request.Header("Accept-Language")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Split(';')[0];
+
+    /// <summary>Fields of an <c>application/x-www-form-urlencoded</c> body, in order; a name may repeat.</summary>
+    public static IReadOnlyList<KeyValuePair<string, string?>> FormFields(string? body)
+    {
+        var fields = new List<KeyValuePair<string, string?>>();
+        foreach (var pair in (body ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            var name = WebUtility.UrlDecode(eq < 0 ? pair : pair[..eq]);
-            form[name] = WebUtility.UrlDecode(eq < 0 ? "" : pair[(eq + 1)..]);
+            fields.Add(new(WebUtility.UrlDecode(eq < 0 ? pair : pair[..eq]), WebUtility.UrlDecode(eq < 0 ? "" : pair[(eq + 1)..])));
         }
-        var items = new int[12];
-        for (var i = 0; i < 12; i++)
+        return fields;
+    }
+
+    /// <summary>
+    /// A JSON body <c>{"items":[…]}</c> (answers in item order, one per item of the instrument) as form fields, or null
+    /// and what is wrong with it.
+    /// </summary>
+    private static IReadOnlyList<KeyValuePair<string, string?>>? JsonFields(string? body, InstrumentDefinition definition, out string? error)
+    {
+        error = null;
+        try
         {
-            var name = $"item{i + 1:00}";
-            if (!form.TryGetValue(name, out var text) || string.IsNullOrWhiteSpace(text))
+            using var doc = JsonDocument.Parse(body ?? "");
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("items", out var array) || array.ValueKind != JsonValueKind.Array)
             {
-                error = $"{name} is missing.";
+                error = $"The JSON body needs an \"items\" array of {definition.Items.Length} integers, in item order.";
                 return null;
             }
-            if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out items[i]))
+            var values = array.EnumerateArray().ToList();
+            if (values.Count != definition.Items.Length)
             {
-                error = $"{name} is '{text}', not an integer.";
+                error = $"items has {values.Count} answers, expected {definition.Items.Length}.";
                 return null;
             }
+            var items = definition.Items.OrderBy(i => i.Number).ToList();
+            var fields = new List<KeyValuePair<string, string?>>();
+            for (var i = 0; i < values.Count; i++)
+            {
+                if (values[i].ValueKind != JsonValueKind.Number || !values[i].TryGetInt32(out var value))
+                {
+                    error = $"items[{i}] is not an integer.";
+                    return null;
+                }
+                fields.Add(new(InstrumentForm.FieldNameFor(items[i].Id), value.ToString(CultureInfo.InvariantCulture)));
+            }
+            return fields;
         }
-        return items;
+        catch (JsonException e)
+        {
+            error = $"The body is not JSON: {e.Message}";
+            return null;
+        }
+    }
+
+    private readonly record struct Opened((Study Study, Assessment Assessment, InstrumentDefinition Definition)? Target, Azure.ETag ETag, HttpResponseData? Refusal)
+    {
+        public Opened(HttpResponseData refusal) : this(null, default, refusal) { }
+
+        public Opened((Study, Assessment, InstrumentDefinition) target, Azure.ETag etag) : this(target, etag, null) { }
     }
 }

@@ -8,7 +8,7 @@ namespace AlliancePipeline.Functions.Services;
 /// <summary>
 /// Reads and writes studies and assessments. <c>Studies</c>: PartitionKey <c>Study</c>, RowKey study id, Name,
 /// InstrumentId, Sites (comma-separated). <c>Assessments</c>: PartitionKey study id, RowKey assessment id, SiteId,
-/// DyadId, Meeting, RaterRole, RaterId, DueDate, Status, LinkVersion, CompletedAt.
+/// DyadId, Meeting, RaterRole, RaterId, DueDate, Status, LinkVersion, Language, SubmittedAt, CompletedAt.
 /// </summary>
 public sealed class StudyTables(ITableServiceClient tables)
 {
@@ -80,6 +80,29 @@ public sealed class StudyTables(ITableServiceClient tables)
         }
     }
 
+    /// <summary>
+    /// Marks a pending assessment <see cref="AssessmentStatus.Submitted"/> (answers queued), conditioned on the ETag it
+    /// was read with. Returns false when somebody else wrote it first (a concurrent submission, or scoring already
+    /// done): the caller re-reads and decides.
+    /// </summary>
+    public async Task<bool> TryMarkSubmittedAsync(string studyId, string assessmentId, ETag readWith, DateTimeOffset submittedAt, CancellationToken ct)
+    {
+        var update = new TableEntity(studyId, assessmentId)
+        {
+            ["Status"] = nameof(AssessmentStatus.Submitted),
+            ["SubmittedAt"] = submittedAt,
+        };
+        try
+        {
+            await Assessments.UpdateEntityAsync(update, readWith, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (TableConcurrencyException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Every assessment of a study.</summary>
     public async Task<IReadOnlyList<Assessment>> ListAssessmentsAsync(string studyId, CancellationToken ct)
     {
@@ -105,6 +128,7 @@ public sealed class StudyTables(ITableServiceClient tables)
         ["DueDate"] = a.DueDate,
         ["Status"] = a.Status.ToString(),
         ["LinkVersion"] = a.LinkVersion,
+        ["Language"] = a.Language,
     };
 
     private static Assessment ToAssessment(TableEntity e) => new(
@@ -117,7 +141,8 @@ public sealed class StudyTables(ITableServiceClient tables)
         e.GetString("RaterId") ?? "",
         e.GetDateTimeOffset("DueDate") ?? DateTimeOffset.MinValue,
         Enum.TryParse<AssessmentStatus>(e.GetString("Status"), out var s) ? s : AssessmentStatus.Pending,
-        e.GetInt32("LinkVersion") ?? 1);
+        e.GetInt32("LinkVersion") ?? 1,
+        e.GetString("Language") ?? "en");
 
     /// <summary>An id made of the parts, safe as a key (for seeding and tests).</summary>
     public static string AssessmentId(string dyadId, int meeting, string raterRole) =>

@@ -21,6 +21,6 @@ public sealed class QuestionnaireFunction(QuestionnaireService questionnaire) : 
         var token = request.Params.GetValueOrDefault("token") ?? "";
         return string.Equals(request.Method, "POST", StringComparison.OrdinalIgnoreCase)
             ? questionnaire.PostAsync(token, request, cancellationToken)
-            : questionnaire.GetAsync(token, cancellationToken);
+            : questionnaire.GetAsync(token, request, cancellationToken);
     }
 }
