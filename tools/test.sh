@@ -35,6 +35,10 @@ status=0
 dotnet test AlliancePipeline.sln -c Release --no-build -nologo -m:1 \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=$?
 
+# Keep the browser tests' screenshots with the results.
+mkdir -p "$results/screenshots"
+cp tests/*/bin/Release/*/artifacts/screenshots/*.png "$results/screenshots/" 2>/dev/null || true
+
 passed=0; failed=0; skipped=0; files=0
 shopt -s nullglob
 for trx in "$results"/*.trx; do
