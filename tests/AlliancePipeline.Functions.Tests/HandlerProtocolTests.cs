@@ -230,8 +230,10 @@ public sealed class HandlerProtocolTests(AzuriteFixture azurite)
         Assert.Equal(3, csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
         var clusters = JsonNode.Parse((await container.DownloadContentAsync($"{study}/latest/clusters.json")).Value.Content.ToString())!;
         Assert.Equal(2, clusters["responseCount"]!.GetValue<int>());
-        // All 3s score (10 x 3 + 2 x 5) / 12, all 5s (10 x 5 + 2 x 3) / 12 (items 4 and 10 reversed): mean 4.
-        Assert.Equal(4.0, clusters["meanGlobalByMeeting"]![0]!["meanGlobal"]!.GetValue<double>(), 12);
+        Assert.Equal("insufficient-data", clusters["status"]!.GetValue<string>());
+        // All 3s score (10 x 3 + 2 x 5) / 12, all 5s (10 x 5 + 2 x 3) / 12 (items 4 and 10 reversed).
+        var globals = csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => double.Parse(l.Split(',')[21], System.Globalization.CultureInfo.InvariantCulture)).Order();
+        Assert.Equal([40.0 / 12, 56.0 / 12], globals);
 
         // Nothing new: the next occurrence writes nothing.
         (_, body) = await PostAsync(app, "Recluster", Invocation((JsonObject)timer.DeepClone()));

@@ -22,7 +22,7 @@ public static class ServiceRegistration
         services.AddSingleton<ILinkTokens>(_ => new CoreLinkTokens(settings.SigningKeys));
         services.AddSingleton(Core.Instruments.InstrumentCatalog.Shipped);
         services.AddSingleton<IResponseScorer, InstrumentResponseScorer>();
-        services.AddSingleton<IReportBuilder, MinimalReportBuilder>();
+        services.AddSingleton<IReportBuilder>(new Reports.StudyReportBuilder());
         services.AddSingleton<StudyTables>();
         services.AddSingleton<QuestionnaireService>();
         services.AddSingleton<ResponseProcessor>();
