@@ -38,6 +38,11 @@ public static class FunctionApp
         {
             builder.Services.AddSingleton<LocalDriverHost>();
             builder.Services.AddHostedService(sp => sp.GetRequiredService<LocalDriverHost>());
+            if (settings.Demo.Enabled)
+            {
+                builder.Services.AddSingleton<Demo.DemoRunner>();
+                builder.Services.AddHostedService(sp => sp.GetRequiredService<Demo.DemoRunner>());
+            }
         }
 
         configure?.Invoke(builder);

@@ -60,7 +60,7 @@ public sealed class SettingsTests
         var values = LocalSettingsFile.Read(SamplePath());
         var keys = typeof(AppSettings).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal))
             .Select(f => (string)f.GetRawConstantValue()!).ToList();
-        Assert.Equal(11, keys.Count);
+        Assert.Equal(13, keys.Count);
         Assert.All(keys, k => Assert.True(values.ContainsKey(k), $"local.settings.sample.json lacks {AppSettings.Env(k)}"));
         var settings = AppSettings.Read(Config(values));
         Assert.True(settings.LocalDriver.Enabled);

@@ -72,6 +72,9 @@ public sealed class StudyReportTests
         for (var i = 0; i < rCut3.Length; i++) Assert.Equal(rCut3[i], assignments[$"d{i + 1:00}"]!.GetValue<int>());
         Assert.False(string.IsNullOrWhiteSpace(clusters["kReason"]!.GetValue<string>()));
 
+        // Kept beside the test output for a look in a browser.
+        var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "reports"));
+        File.WriteAllText(Path.Combine(artifacts.FullName, "paper-like-report.html"), files[0].Content);
         var page = new HtmlParser().ParseDocument(files[0].Content);
         Assert.Equal(3, page.QuerySelectorAll("#descriptives tbody tr").Length);
         Assert.Equal(3, page.QuerySelectorAll("svg polyline").Length);

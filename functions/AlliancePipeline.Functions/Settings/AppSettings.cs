@@ -34,6 +34,11 @@ public sealed record AppSettings
     /// <summary>Where host.json and the function folders are (empty: beside the executable).</summary>
     public const string DriverScriptRootKey = "AlliancePipeline:LocalDriver:ScriptRoot";
 
+    /// <summary>Whether the demo study runs when the local driver is on (seeded, answered through its links, reported).</summary>
+    public const string DemoEnabledKey = "AlliancePipeline:Demo:Enabled";
+    /// <summary>How many dyads the demo study has.</summary>
+    public const string DemoDyadsKey = "AlliancePipeline:Demo:Dyads";
+
     /// <summary>The storage account: Shared Key from a connection string, or a token credential (managed identity).</summary>
     public required StorageAccount StorageAccount { get; init; }
     /// <summary>The handler's port.</summary>
@@ -46,6 +51,8 @@ public sealed record AppSettings
     public bool CreateResources { get; init; }
     /// <summary>The local driver's settings.</summary>
     public LocalDriverSettings LocalDriver { get; init; } = new();
+    /// <summary>The demo study's settings (local only).</summary>
+    public DemoSettings Demo { get; init; } = new();
 
     /// <summary>Reads and checks every setting; throws <see cref="InvalidSettingsException"/> naming each problem.</summary>
     public static AppSettings Read(IConfiguration configuration)
@@ -82,6 +89,13 @@ public sealed record AppSettings
             StartAzurite = ReadBool(configuration, DriverStartAzuriteKey, true, errors),
             MessageLease = ReadTimeSpan(configuration, DriverMessageLeaseKey, TimeSpan.FromMinutes(10), errors),
         };
+        var demo = new DemoSettings
+        {
+            Enabled = ReadBool(configuration, DemoEnabledKey, false, errors),
+            Dyads = ReadInt(configuration, DemoDyadsKey, 40, 4, 1000, errors),
+        };
+        if (demo.Enabled && !driver.Enabled)
+            errors.Add($"{Env(DemoEnabledKey)} is true but {Env(DriverEnabledKey)} is not: the demo runs on the local driver only.");
         if (driver.Enabled && driver.Port == port)
             errors.Add($"{Env(DriverPortKey)} and {PortKey} are both {port}: the driver and the handler need different ports.");
         if (errors.Count > 0) throw new InvalidSettingsException(errors);
@@ -93,6 +107,7 @@ public sealed record AppSettings
             LinkLifetime = lifetime,
             CreateResources = create,
             LocalDriver = driver,
+            Demo = demo,
         };
     }
 
@@ -146,6 +161,15 @@ public sealed record LocalDriverSettings
     public bool StartAzurite { get; init; } = true;
     /// <summary>How long a running message stays hidden (renewed at half).</summary>
     public TimeSpan MessageLease { get; init; } = TimeSpan.FromMinutes(10);
+}
+
+/// <summary>The demo study's settings.</summary>
+public sealed record DemoSettings
+{
+    /// <summary>Whether the demo runs.</summary>
+    public bool Enabled { get; init; }
+    /// <summary>How many dyads it has (each rated after 3 meetings).</summary>
+    public int Dyads { get; init; } = 40;
 }
 
 /// <summary>One or more settings are missing or wrong; the message names each.</summary>
