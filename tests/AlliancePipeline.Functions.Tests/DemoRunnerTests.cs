@@ -43,10 +43,15 @@ public sealed class DemoRunnerTests(AzuriteFixture azurite)
         var report = (await container.DownloadContentAsync(path)).Value.Content.ToString();
         Assert.Contains("<span id=\"response-count\">115</span>", report, StringComparison.Ordinal);
 
-        var runs = new List<string>();
+        var runs = new List<Storage.Tables.TableEntity>();
         await foreach (var run in azurite.Tables.GetTableClient(StorageNames.ClusterRunsTable).QueryAsync(Storage.Tables.TableFilter.Create($"PartitionKey eq {DemoRunner.StudyId}")))
-            runs.Add(run.RowKey);
-        Assert.NotEmpty(runs);
+            runs.Add(run);
+        var latest = runs.OrderBy(r => r.RowKey, StringComparer.Ordinal).Last();
+        Assert.Equal(3, latest.GetInt32("K"));
+        Assert.Equal(35, latest.GetInt32("DyadsClustered"));
+        Assert.Equal(5, latest.GetInt32("DyadsIncomplete"));
+        Assert.Equal(clusters["kReason"]!.GetValue<string>(), latest.GetString("KReason"));
+        Assert.Equal($"reports/demo-study/{latest.RowKey}/", latest.GetString("BlobPrefix"));
 
         // A restart: the study is reused, nothing is answered again, no new response is stored.
         await using (var again = await TestApp.StartAsync(azurite, driver: true, Demo))

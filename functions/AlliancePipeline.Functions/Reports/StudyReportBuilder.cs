@@ -46,16 +46,29 @@ public sealed class StudyReportBuilder(StudyReportOptions options) : IReportBuil
     public StudyReportBuilder() : this(new StudyReportOptions()) { }
 
     /// <inheritdoc />
-    public IReadOnlyList<ReportFile> Build(Study study, string runId, IReadOnlyList<StoredResponse> responses, DateTimeOffset generatedAt)
+    public ReportSet Build(Study study, string runId, IReadOnlyList<StoredResponse> responses, DateTimeOffset generatedAt)
     {
         var report = Analyse(study, responses);
-        return
+        var run = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["Status"] = report.Result is null ? "insufficient-data" : "clustered",
+            ["RaterRole"] = report.RaterRole,
+            ["DyadsClustered"] = report.Result?.ClusteredDyadIds.Count ?? 0,
+            ["DyadsIncomplete"] = report.Result?.IncompleteDyadIds.Count ?? report.Dyads,
+        };
+        if (report.Result is { } result)
+        {
+            run["K"] = result.Selection.K;
+            run["KRule"] = result.Selection.Rule.ToString();
+            run["KReason"] = result.Selection.Reason;
+        }
+        return new ReportSet(
         [
             new("report.html", "text/html; charset=utf-8", Html(study, runId, generatedAt, responses.Count, report)),
             new("responses.csv", "text/csv; charset=utf-8", ResponseTables.ResponsesCsv(responses)),
             new("codebook.csv", "text/csv; charset=utf-8", ResponseTables.CodebookCsv()),
             new("clusters.json", "application/json", JsonSerializer.Serialize(Document(study, runId, generatedAt, responses.Count, report), Json)),
-        ];
+        ], run);
     }
 
     /// <summary>The trajectories of one rater role and, when enough dyads are complete, their clustering.</summary>

@@ -16,17 +16,39 @@ public sealed record StoredResponse(
 /// <summary>A report file: its name within the run folder, content type and content.</summary>
 public sealed record ReportFile(string Name, string ContentType, string Content);
 
-/// <summary>Builds a study's report set from its responses. Analytics' clustering report replaces the minimal one.</summary>
+/// <summary>
+/// A report set: its files, and what the run found, as <c>ClusterRuns</c> properties (e.g. <c>K</c>, <c>KReason</c>,
+/// <c>DyadsClustered</c>) so a run can be judged without opening its blobs.
+/// </summary>
+public sealed class ReportSet(IReadOnlyList<ReportFile> files, IReadOnlyDictionary<string, object> runProperties) : IReadOnlyList<ReportFile>
+{
+    /// <summary>Properties recorded on the run's <c>ClusterRuns</c> entity.</summary>
+    public IReadOnlyDictionary<string, object> RunProperties { get; } = runProperties;
+
+    /// <inheritdoc />
+    public ReportFile this[int index] => files[index];
+
+    /// <inheritdoc />
+    public int Count => files.Count;
+
+    /// <inheritdoc />
+    public IEnumerator<ReportFile> GetEnumerator() => files.GetEnumerator();
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>Builds a study's report set from its responses, without I/O.</summary>
 public interface IReportBuilder
 {
-    /// <summary>The files of the report set: report.html, responses.csv, codebook.csv, clusters.json.</summary>
-    IReadOnlyList<ReportFile> Build(Study study, string runId, IReadOnlyList<StoredResponse> responses, DateTimeOffset generatedAt);
+    /// <summary>The files of the report set (report.html, responses.csv, codebook.csv, clusters.json) and the run's findings.</summary>
+    ReportSet Build(Study study, string runId, IReadOnlyList<StoredResponse> responses, DateTimeOffset generatedAt);
 }
 
 /// <summary>
 /// Recluster's work: for each study with responses newer than its last run, reads its <c>Responses</c>, writes the
 /// report set to <c>reports/{studyId}/{runId}/…</c>, copies it to <c>reports/{studyId}/latest/…</c> and records the
-/// run in <c>ClusterRuns</c> (PartitionKey study id, RowKey run id, ResponseCount, LastSubmittedAt).
+/// run in <c>ClusterRuns</c> (PartitionKey study id, RowKey run id, ResponseCount, LastSubmittedAt, GeneratedAt,
+/// BlobPrefix, and the builder's findings: Status, RaterRole, DyadsClustered, DyadsIncomplete, K, KRule, KReason).
 /// </summary>
 public sealed class ReportWriter(StudyTables studies, ITableServiceClient tables, IBlobServiceClient blobs, IReportBuilder builder, TimeProvider clock)
 {
@@ -70,12 +92,15 @@ public sealed class ReportWriter(StudyTables studies, ITableServiceClient tables
                 await container.UploadAsync($"{study.Id}/{folder}/{file.Name}", content, new BlobUploadOptions { ContentType = file.ContentType }, ct).ConfigureAwait(false);
             }
         }
-        await runs.UpsertEntityAsync(new TableEntity(study.Id, runId)
+        var run = new TableEntity(study.Id, runId)
         {
             ["ResponseCount"] = responses.Count,
             ["LastSubmittedAt"] = lastSubmitted,
             ["GeneratedAt"] = now,
-        }, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+            ["BlobPrefix"] = $"{StorageNames.ReportsContainer}/{study.Id}/{runId}/",
+        };
+        foreach (var (name, value) in files.RunProperties) run[name] = value;
+        await runs.UpsertEntityAsync(run, TableUpdateMode.Replace, ct).ConfigureAwait(false);
         return runId;
     }
 
