@@ -2,7 +2,7 @@ using AlliancePipeline.Functions.Demo;
 using AlliancePipeline.Functions.Services;
 using AlliancePipeline.Functions.Settings;
 using AlliancePipeline.Functions.Storage;
-using Microsoft.Azure.Functions.Worker;
+using AlliancePipeline.Functions.Telemetry;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -24,9 +24,7 @@ catch (InvalidSettingsException e)
 }
 
 builder.Services.AddAlliancePipeline(settings);
-builder.Services
-    .AddApplicationInsightsTelemetryWorkerService()
-    .ConfigureFunctionsApplicationInsights();
+builder.Services.AddWorkerTelemetry(builder.Configuration);
 if (settings.Demo.Enabled) builder.Services.AddHostedService<DemoRunner>();
 
 var app = builder.Build();
