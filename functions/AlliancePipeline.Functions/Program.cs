@@ -24,6 +24,8 @@ catch (InvalidSettingsException e)
 }
 
 builder.Services.AddAlliancePipeline(settings);
+// The Azure SDK's own request/response lines (forwarded by Microsoft.Extensions.Azure) only when something goes wrong.
+builder.Logging.AddFilter("Azure", LogLevel.Warning);
 builder.Services.AddWorkerTelemetry(builder.Configuration);
 if (settings.Demo.Enabled) builder.Services.AddHostedService<DemoRunner>();
 

@@ -93,12 +93,11 @@ public sealed class DemoRunner(
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
         }
 
-        var asked = clock.GetUtcNow();
         using (var run = await http.PostAsJsonAsync("admin/functions/Recluster", new JsonObject { ["input"] = "" }, ct).ConfigureAwait(false))
         {
             if (!run.IsSuccessStatusCode) throw new InvalidOperationException($"The host answered {(int)run.StatusCode} when asked to run Recluster.");
         }
-        await WaitForRunAsync(asked, ct).ConfigureAwait(false);
+        await WaitForRunAsync(stored, ct).ConfigureAwait(false);
 
         var container = blobs.GetBlobContainerClient(StorageNames.ReportsContainer);
         var path = $"{StudyId}/latest/report.html";
@@ -129,16 +128,19 @@ public sealed class DemoRunner(
         }
     }
 
-    /// <summary>Waits for a <c>ClusterRuns</c> entry of the demo study generated after <paramref name="after"/>.</summary>
-    private async Task WaitForRunAsync(DateTimeOffset after, CancellationToken ct)
+    /// <summary>
+    /// Waits for a <c>ClusterRuns</c> entry of the demo study that covers <paramref name="responses"/> responses (this run's,
+    /// or an earlier one when nothing was new: Recluster then writes nothing).
+    /// </summary>
+    private async Task WaitForRunAsync(int responses, CancellationToken ct)
     {
         var runs = tables.GetTableClient(StorageNames.ClusterRunsTable);
         var deadline = clock.GetUtcNow() + Patience;
         while (true)
         {
-            await foreach (var run in runs.QueryAsync<TableEntity>(e => e.PartitionKey == StudyId, select: ["GeneratedAt"], cancellationToken: ct).ConfigureAwait(false))
+            await foreach (var run in runs.QueryAsync<TableEntity>(e => e.PartitionKey == StudyId, select: ["ResponseCount"], cancellationToken: ct).ConfigureAwait(false))
             {
-                if (run.GetDateTimeOffset("GeneratedAt") >= after.AddSeconds(-1)) return;
+                if (run.GetInt32("ResponseCount") == responses) return;
             }
             if (clock.GetUtcNow() > deadline) throw new TimeoutException("Recluster wrote no report for the demo study within two minutes.");
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
