@@ -138,7 +138,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         if (_grpcServer is not null) await StopServerAsync(_grpcServer, cancellationToken).ConfigureAwait(false);
         foreach (var emulator in Enumerable.Reverse(_emulators)) await emulator.DisposeAsync().ConfigureAwait(false);
         _emulators.Clear();
-        _logger.LogInformation("Stopped.");
+        if (_supervisor is not null) _logger.LogInformation("Stopped.");
     }
 
     /// <inheritdoc />

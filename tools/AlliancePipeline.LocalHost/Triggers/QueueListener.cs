@@ -264,7 +264,7 @@ internal sealed partial class QueueListener : IAsyncDisposable
                 // The worker has stopped for good (failed or host stopping): nothing more to run.
                 return;
             }
-            catch (Exception e) when (e is RequestFailedException or HttpRequestException or IOException or AggregateException)
+            catch (Exception e) when (!stop.IsCancellationRequested)
             {
                 ready = false;
                 if (!failing) _logger.LogWarning("Polling queue '{Queue}' failed: {Reason}. Retrying with back-off.", QueueName, FirstLine(e.Message));

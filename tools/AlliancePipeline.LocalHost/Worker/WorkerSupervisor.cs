@@ -219,7 +219,18 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
             var code = await connection.Process.Exited.ConfigureAwait(false);
             connection.Channel.Close($"The worker process exited with code {code}.");
             _registry.Remove(connection.Channel);
-            if (stopping.IsCancellationRequested) return;
+
+            // A Ctrl+C in the terminal reaches the worker too, and it may exit a moment before the host is told to
+            // stop: give that a moment before calling it a death.
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(300), stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
             if (code == SettingsExitCode)
             {
                 Fail(new WorkerConfigurationException(code, connection.Process.StderrTail));
