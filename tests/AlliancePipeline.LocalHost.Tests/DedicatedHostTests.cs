@@ -60,6 +60,48 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_message_that_runs_longer_than_its_lease_keeps_it_renewed_and_runs_once()
+    {
+        var log = new TestLog();
+        var queueName = AzuriteFixture.NewKey("lease");
+        var options = TestWorker.Options(azurite.ConnectionString, log, Settings(("WorkQueue", queueName)));
+        options.QueueMessageLease = TimeSpan.FromSeconds(3);
+        await using var host = await FunctionsLocalHost.StartAsync(options);
+        var key = AzuriteFixture.NewKey("lease");
+
+        await azurite.Queues.GetQueueClient(queueName).SendMessageAsync(JsonSerializer.Serialize(new { key, mode = "slow", delayMs = 8000 }));
+
+        Assert.True(await Wait.UntilAsync(async () => (await azurite.RecordsAsync(key, "Done")).Count == 1, TimeSpan.FromSeconds(30)), log.Tail());
+        var attempt = Assert.Single(await azurite.RecordsAsync(key, "Attempt"));
+        Assert.Equal(1L, attempt.GetInt64("DequeueCount"));
+        Assert.Equal(0, (await azurite.Queues.GetQueueClient(queueName).GetPropertiesAsync()).Value.ApproximateMessagesCount);
+    }
+
+    [Fact]
+    public async Task No_more_than_batchSize_plus_newBatchThreshold_messages_run_at_once()
+    {
+        var log = new TestLog();
+        var queueName = AzuriteFixture.NewKey("batch");
+        await using var host = await FunctionsLocalHost.StartAsync(TestWorker.Options(azurite.ConnectionString, log, Settings(
+            ("WorkQueue", queueName),
+            ("AzureFunctionsJobHost__extensions__queues__batchSize", "2"),
+            ("AzureFunctionsJobHost__extensions__queues__newBatchThreshold", "1"))));
+        var keys = Enumerable.Range(0, 8).Select(_ => AzuriteFixture.NewKey("batch")).ToList();
+        var queue = azurite.Queues.GetQueueClient(queueName);
+        foreach (var key in keys) await queue.SendMessageAsync(JsonSerializer.Serialize(new { key, mode = "slow", delayMs = 1200 }));
+
+        var runs = new List<(DateTimeOffset Start, DateTimeOffset End)>();
+        foreach (var key in keys)
+        {
+            Assert.True(await Wait.UntilAsync(async () => (await azurite.RecordsAsync(key, "Done")).Count == 1, TimeSpan.FromSeconds(60)), log.Tail());
+            runs.Add(((await azurite.RecordsAsync(key, "Attempt"))[0].Timestamp!.Value, (await azurite.RecordsAsync(key, "Done"))[0].Timestamp!.Value));
+        }
+
+        var most = runs.Max(r => runs.Count(o => o.Start < r.End && r.Start < o.End && o.Start <= r.Start));
+        Assert.InRange(most, 2, 3);
+    }
+
+    [Fact]
     public async Task A_worker_whose_settings_are_wrong_exits_with_code_2_is_not_restarted_and_its_message_is_reported()
     {
         var log = new TestLog();

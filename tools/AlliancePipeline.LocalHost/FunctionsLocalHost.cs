@@ -217,7 +217,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         {
             if (function.Is(TriggerTypes.Queue))
             {
-                _queueListeners.Add(new QueueListener(function, hostJson.Queues, storage, watcher, _supervisor, invoker, _loggers.CreateLogger(LogCategories.Host), clock));
+                _queueListeners.Add(new QueueListener(function, hostJson.Queues, storage, watcher, _supervisor, invoker, _loggers.CreateLogger(LogCategories.Host), clock, Options.QueueMessageLease));
             }
             else if (function.Is(TriggerTypes.Timer))
             {

@@ -14,7 +14,11 @@ public sealed class TestLog : ILoggerProvider
 
     public IReadOnlyList<Entry> Entries => [.. _entries];
 
-    public ILoggerFactory CreateFactory() => LoggerFactory.Create(b => b.SetMinimumLevel(LogLevel.Debug).AddProvider(this));
+    public ILoggerFactory CreateFactory() => LoggerFactory.Create(b => b
+        .SetMinimumLevel(LogLevel.Debug)
+        .AddFilter("Microsoft", LogLevel.Information)
+        .AddFilter("Grpc", LogLevel.Information)
+        .AddProvider(this));
 
     public bool Has(Func<Entry, bool> predicate) => _entries.Any(predicate);
 

@@ -50,7 +50,7 @@ internal sealed record QueueListenerStats(
 internal sealed partial class QueueListener : IAsyncDisposable
 {
     /// <summary>How long a received message stays hidden while it runs (the extension's fixed 10 minutes).</summary>
-    public static readonly TimeSpan MessageLease = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan DefaultMessageLease = TimeSpan.FromMinutes(10);
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -71,8 +71,9 @@ internal sealed partial class QueueListener : IAsyncDisposable
     private long _polls, _received, _succeeded, _failed, _poisoned;
     private TimeSpan _nextDelay;
 
-    public QueueListener(FunctionDescriptor function, QueueSettings settings, StorageClients storage, QueueWatcher watcher, WorkerSupervisor supervisor, Invoker invoker, ILogger logger, TimeProvider clock)
+    public QueueListener(FunctionDescriptor function, QueueSettings settings, StorageClients storage, QueueWatcher watcher, WorkerSupervisor supervisor, Invoker invoker, ILogger logger, TimeProvider clock, TimeSpan? messageLease = null)
     {
+        MessageLease = messageLease ?? DefaultMessageLease;
         _function = function;
         _settings = settings;
         _supervisor = supervisor;
@@ -94,8 +95,8 @@ internal sealed partial class QueueListener : IAsyncDisposable
     /// <summary>The function it triggers.</summary>
     public string FunctionName => _function.Name;
 
-    /// <summary>For tests: how often a running message's visibility is renewed (default: half the lease).</summary>
-    internal TimeSpan RenewalInterval { get; init; } = MessageLease / 2;
+    /// <summary>How long a received message stays hidden while it runs; renewed every half of it.</summary>
+    public TimeSpan MessageLease { get; }
 
     /// <summary>What the listener has done so far.</summary>
     public QueueListenerStats Stats => new(
@@ -384,7 +385,7 @@ internal sealed partial class QueueListener : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(RenewalInterval, _clock, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(MessageLease / 2, _clock, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
