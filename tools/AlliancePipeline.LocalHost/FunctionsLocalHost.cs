@@ -234,7 +234,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         _httpServer = await StartHttpServerAsync(cancellationToken).ConfigureAwait(false);
         Functions = [.. _functions.Select(Describe)];
 
-        foreach (var listener in _queueListeners.Where(l => !IsDisabled(l.FunctionName))) listener.Start();
+        foreach (var listener in _queueListeners.Where(l => !IsDisabled(l.FunctionName))) await listener.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var timer in _timerListeners.Where(t => !IsDisabled(t.FunctionName))) timer.Start();
         LogFunctions();
     }

@@ -127,8 +127,28 @@ internal sealed partial class QueueListener : IAsyncDisposable
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*[a-z0-9]$")]
     private static partial Regex QueueNamePattern();
 
-    /// <summary>Starts polling.</summary>
-    public void Start() => _loop = Task.Run(() => PollAsync(_stop.Token));
+    /// <summary>Creates the queue and its poison queue if they are missing, then starts polling.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var ready = false;
+        try
+        {
+            await CreateQueuesAsync(cancellationToken).ConfigureAwait(false);
+            ready = true;
+        }
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or IOException or AggregateException)
+        {
+            _logger.LogWarning("Creating queue '{Queue}' failed: {Reason}. The listener keeps trying.", QueueName, FirstLine(e.Message));
+        }
+
+        _loop = Task.Run(() => PollAsync(ready, _stop.Token), CancellationToken.None);
+    }
+
+    private async Task CreateQueuesAsync(CancellationToken cancellationToken)
+    {
+        await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (_poison is not null) await _poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Stops polling and waits for the messages running (at most <paramref name="grace"/>, then abandons them).</summary>
     public async Task StopAsync(TimeSpan grace)
@@ -197,11 +217,10 @@ internal sealed partial class QueueListener : IAsyncDisposable
 
     private void Wake() => _wake.TrySetResult();
 
-    private async Task PollAsync(CancellationToken stop)
+    private async Task PollAsync(bool ready, CancellationToken stop)
     {
         var backoff = new RandomizedExponentialBackoff(QueueSettings.MinimumPollingInterval, _settings.MaxPollingInterval);
         var foundSinceLastDelay = false;
-        var ready = false;
         var failing = false;
         while (!stop.IsCancellationRequested)
         {
@@ -210,8 +229,7 @@ internal sealed partial class QueueListener : IAsyncDisposable
                 await _supervisor.WaitForRunningAsync(stop).ConfigureAwait(false);
                 if (!ready)
                 {
-                    await _queue.CreateIfNotExistsAsync(cancellationToken: stop).ConfigureAwait(false);
-                    if (_poison is not null) await _poison.CreateIfNotExistsAsync(cancellationToken: stop).ConfigureAwait(false);
+                    await CreateQueuesAsync(stop).ConfigureAwait(false);
                     ready = true;
                 }
 
