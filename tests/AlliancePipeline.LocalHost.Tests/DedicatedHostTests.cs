@@ -117,6 +117,28 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_running_worker_that_exits_with_code_2_is_not_restarted_and_the_host_fails_with_its_message()
+    {
+        var log = new TestLog();
+        var queueName = AzuriteFixture.NewKey("exit");
+        await using var host = await FunctionsLocalHost.StartAsync(TestWorker.Options(azurite.ConnectionString, log, Settings(("WorkQueue", queueName))));
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+
+        await azurite.Queues.GetQueueClient(queueName).SendMessageAsync(JsonSerializer.Serialize(new { key = AzuriteFixture.NewKey("exit"), mode = "exit2" }));
+
+        var e = await Assert.ThrowsAsync<WorkerConfigurationException>(() => host.Completion.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("Settings went wrong while running.", e.Message, StringComparison.Ordinal);
+        Assert.Equal(LocalHostState.Failed, host.State);
+        Assert.Equal(0, host.WorkerRestarts);
+        using var response = await http.GetAsync("api/echo");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Contains("Settings went wrong while running.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await Task.Delay(1500);
+        Assert.Equal(0, host.WorkerRestarts);
+        Assert.Single(log.Entries, l => l.Message.StartsWith("Started worker process", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Stopping_sends_WorkerTerminate_and_the_worker_exits_by_itself()
     {
         var log = new TestLog();
