@@ -6,7 +6,8 @@ namespace AlliancePipeline.LocalHost.TestWorker;
 /// <summary>How <see cref="QueueFunctions.Work"/> behaves for one message.</summary>
 /// <param name="Key">The test's key: records are written under it.</param>
 /// <param name="Mode"><c>ok</c>; <c>fail</c> (throw on the first <paramref name="FailTimes"/> dequeues); <c>always</c> (throw);
-/// <c>die</c> (kill the worker process on the first dequeue); <c>slow</c> (take <paramref name="DelayMs"/>).</param>
+/// <c>die</c> (kill the worker process on the first dequeue); <c>exit2</c> (exit with code 2, as on wrong settings);
+/// <c>slow</c> (take <paramref name="DelayMs"/>).</param>
 /// <param name="FailTimes">How many dequeues fail in mode <c>fail</c>.</param>
 /// <param name="DelayMs">The time taken in mode <c>slow</c>.</param>
 public sealed record WorkItem(string Key, string Mode, int FailTimes = 0, int DelayMs = 0);
@@ -33,6 +34,10 @@ public sealed class QueueFunctions(Records records)
                 throw new InvalidOperationException("Always failing");
             case "die" when dequeueCount == 1:
                 Process.GetCurrentProcess().Kill();
+                break;
+            case "exit2":
+                await Console.Error.WriteLineAsync("Settings went wrong while running.");
+                Environment.Exit(2);
                 break;
             case "slow":
                 await Task.Delay(item.DelayMs);

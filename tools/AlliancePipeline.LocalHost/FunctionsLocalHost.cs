@@ -138,7 +138,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         if (_grpcServer is not null) await StopServerAsync(_grpcServer, cancellationToken).ConfigureAwait(false);
         foreach (var emulator in Enumerable.Reverse(_emulators)) await emulator.DisposeAsync().ConfigureAwait(false);
         _emulators.Clear();
-        _logger.LogInformation("Stopped.");
+        if (_supervisor is not null) _logger.LogInformation("Stopped.");
     }
 
     /// <inheritdoc />
@@ -217,7 +217,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         {
             if (function.Is(TriggerTypes.Queue))
             {
-                _queueListeners.Add(new QueueListener(function, hostJson.Queues, storage, watcher, _supervisor, invoker, _loggers.CreateLogger(LogCategories.Host), clock));
+                _queueListeners.Add(new QueueListener(function, hostJson.Queues, storage, watcher, _supervisor, invoker, _loggers.CreateLogger(LogCategories.Host), clock, Options.QueueMessageLease));
             }
             else if (function.Is(TriggerTypes.Timer))
             {
@@ -234,7 +234,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         _httpServer = await StartHttpServerAsync(cancellationToken).ConfigureAwait(false);
         Functions = [.. _functions.Select(Describe)];
 
-        foreach (var listener in _queueListeners.Where(l => !IsDisabled(l.FunctionName))) listener.Start();
+        foreach (var listener in _queueListeners.Where(l => !IsDisabled(l.FunctionName))) await listener.StartAsync(cancellationToken).ConfigureAwait(false);
         foreach (var timer in _timerListeners.Where(t => !IsDisabled(t.FunctionName))) timer.Start();
         LogFunctions();
     }

@@ -56,4 +56,7 @@ public sealed class LocalHostOptions
 
     /// <summary>The longest wait before restarting a worker that died.</summary>
     public TimeSpan MaximumRestartDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>For tests: how long a received queue message stays hidden while it runs (the host's 10 minutes).</summary>
+    internal TimeSpan? QueueMessageLease { get; set; }
 }

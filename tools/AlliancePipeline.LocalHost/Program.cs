@@ -74,7 +74,7 @@ catch (WorkerConfigurationException e)
 }
 catch (LocalHostConfigurationException e)
 {
-    await Console.Error.WriteLineAsync(e.Message);
+    await Console.Error.WriteLineAsync(e.Message + (scriptRoot is null ? $"{Environment.NewLine}(That is the default script root; pass --script-root DIR for another worker's build output.)" : ""));
     return 1;
 }
 catch (OperationCanceledException)

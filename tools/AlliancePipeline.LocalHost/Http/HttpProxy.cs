@@ -106,10 +106,17 @@ internal sealed class HttpProxy : IDisposable
             catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
             {
                 await giveUp.CancelAsync().ConfigureAwait(false);
-                var outcome = await invocation.ConfigureAwait(false);
+                await invocation.ConfigureAwait(false);
                 if (context.RequestAborted.IsCancellationRequested) return;
+                if (_supervisor.Current is null)
+                {
+                    context.Response.Headers.RetryAfter = "5";
+                    await Problem(context, StatusCodes.Status503ServiceUnavailable, "The function app is not running", "The worker went away during the request.").ConfigureAwait(false);
+                    return;
+                }
+
                 _logger.LogWarning("Forwarding {Method} {Path} to the worker failed: {Reason}", context.Request.Method, context.Request.Path, e.Message);
-                await AnswerWithoutResponseAsync(context, outcome).ConfigureAwait(false);
+                await Problem(context, StatusCodes.Status502BadGateway, "The worker's HTTP server did not answer", e.Message).ConfigureAwait(false);
                 return;
             }
 

@@ -50,7 +50,7 @@ internal sealed record QueueListenerStats(
 internal sealed partial class QueueListener : IAsyncDisposable
 {
     /// <summary>How long a received message stays hidden while it runs (the extension's fixed 10 minutes).</summary>
-    public static readonly TimeSpan MessageLease = TimeSpan.FromMinutes(10);
+    public static readonly TimeSpan DefaultMessageLease = TimeSpan.FromMinutes(10);
 
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -71,8 +71,9 @@ internal sealed partial class QueueListener : IAsyncDisposable
     private long _polls, _received, _succeeded, _failed, _poisoned;
     private TimeSpan _nextDelay;
 
-    public QueueListener(FunctionDescriptor function, QueueSettings settings, StorageClients storage, QueueWatcher watcher, WorkerSupervisor supervisor, Invoker invoker, ILogger logger, TimeProvider clock)
+    public QueueListener(FunctionDescriptor function, QueueSettings settings, StorageClients storage, QueueWatcher watcher, WorkerSupervisor supervisor, Invoker invoker, ILogger logger, TimeProvider clock, TimeSpan? messageLease = null)
     {
+        MessageLease = messageLease ?? DefaultMessageLease;
         _function = function;
         _settings = settings;
         _supervisor = supervisor;
@@ -94,8 +95,8 @@ internal sealed partial class QueueListener : IAsyncDisposable
     /// <summary>The function it triggers.</summary>
     public string FunctionName => _function.Name;
 
-    /// <summary>For tests: how often a running message's visibility is renewed (default: half the lease).</summary>
-    internal TimeSpan RenewalInterval { get; init; } = MessageLease / 2;
+    /// <summary>How long a received message stays hidden while it runs; renewed every half of it.</summary>
+    public TimeSpan MessageLease { get; }
 
     /// <summary>What the listener has done so far.</summary>
     public QueueListenerStats Stats => new(
@@ -126,8 +127,28 @@ internal sealed partial class QueueListener : IAsyncDisposable
     [GeneratedRegex("^[a-z0-9][a-z0-9-]*[a-z0-9]$")]
     private static partial Regex QueueNamePattern();
 
-    /// <summary>Starts polling.</summary>
-    public void Start() => _loop = Task.Run(() => PollAsync(_stop.Token));
+    /// <summary>Creates the queue and its poison queue if they are missing, then starts polling.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var ready = false;
+        try
+        {
+            await CreateQueuesAsync(cancellationToken).ConfigureAwait(false);
+            ready = true;
+        }
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or IOException or AggregateException)
+        {
+            _logger.LogWarning("Creating queue '{Queue}' failed: {Reason}. The listener keeps trying.", QueueName, FirstLine(e.Message));
+        }
+
+        _loop = Task.Run(() => PollAsync(ready, _stop.Token), CancellationToken.None);
+    }
+
+    private async Task CreateQueuesAsync(CancellationToken cancellationToken)
+    {
+        await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (_poison is not null) await _poison.CreateIfNotExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+    }
 
     /// <summary>Stops polling and waits for the messages running (at most <paramref name="grace"/>, then abandons them).</summary>
     public async Task StopAsync(TimeSpan grace)
@@ -196,11 +217,10 @@ internal sealed partial class QueueListener : IAsyncDisposable
 
     private void Wake() => _wake.TrySetResult();
 
-    private async Task PollAsync(CancellationToken stop)
+    private async Task PollAsync(bool ready, CancellationToken stop)
     {
         var backoff = new RandomizedExponentialBackoff(QueueSettings.MinimumPollingInterval, _settings.MaxPollingInterval);
         var foundSinceLastDelay = false;
-        var ready = false;
         var failing = false;
         while (!stop.IsCancellationRequested)
         {
@@ -209,8 +229,7 @@ internal sealed partial class QueueListener : IAsyncDisposable
                 await _supervisor.WaitForRunningAsync(stop).ConfigureAwait(false);
                 if (!ready)
                 {
-                    await _queue.CreateIfNotExistsAsync(cancellationToken: stop).ConfigureAwait(false);
-                    if (_poison is not null) await _poison.CreateIfNotExistsAsync(cancellationToken: stop).ConfigureAwait(false);
+                    await CreateQueuesAsync(stop).ConfigureAwait(false);
                     ready = true;
                 }
 
@@ -264,7 +283,7 @@ internal sealed partial class QueueListener : IAsyncDisposable
                 // The worker has stopped for good (failed or host stopping): nothing more to run.
                 return;
             }
-            catch (Exception e) when (e is RequestFailedException or HttpRequestException or IOException or AggregateException)
+            catch (Exception e) when (!stop.IsCancellationRequested)
             {
                 ready = false;
                 if (!failing) _logger.LogWarning("Polling queue '{Queue}' failed: {Reason}. Retrying with back-off.", QueueName, FirstLine(e.Message));
@@ -384,7 +403,7 @@ internal sealed partial class QueueListener : IAsyncDisposable
         {
             try
             {
-                await Task.Delay(RenewalInterval, _clock, cancellationToken).ConfigureAwait(false);
+                await Task.Delay(MessageLease / 2, _clock, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

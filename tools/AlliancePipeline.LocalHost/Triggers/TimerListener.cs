@@ -158,5 +158,9 @@ internal sealed class TimerListener : IAsyncDisposable
         {
             // The worker has stopped for good: no more runs.
         }
+        catch (Exception e) when (!stop.IsCancellationRequested)
+        {
+            _logger.LogError("Timer {Function} stopped: {Reason}", _function.Name, e.Message);
+        }
     }
 }

@@ -104,17 +104,18 @@ internal sealed class WorkerProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var worker = new WorkerProcess(process);
-        var outputsDone = new CountdownEvent(2);
+        var stdoutDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stderrDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         process.OutputDataReceived += (_, e) =>
         {
-            if (e.Data is null) outputsDone.Signal();
+            if (e.Data is null) stdoutDone.TrySetResult();
             else stdoutLogger.LogInformation("{Line}", e.Data);
         };
         process.ErrorDataReceived += (_, e) =>
         {
             if (e.Data is null)
             {
-                outputsDone.Signal();
+                stderrDone.TrySetResult();
                 return;
             }
 
@@ -128,9 +129,11 @@ internal sealed class WorkerProcess : IAsyncDisposable
         };
         process.Exited += (_, _) =>
         {
-            // The exit event may come before the last output lines; wait (briefly) for both streams to end.
-            outputsDone.Wait(TimeSpan.FromSeconds(5));
-            worker._exited.TrySetResult(process.ExitCode);
+            // The exit event may come before the last output lines: report the exit once both streams have ended
+            // (or after a few seconds, should a child process hold them open).
+            var code = process.ExitCode;
+            _ = Task.WhenAll(stdoutDone.Task, stderrDone.Task).WaitAsync(TimeSpan.FromSeconds(5))
+                .ContinueWith(_ => worker._exited.TrySetResult(code), TaskScheduler.Default);
         };
         try
         {

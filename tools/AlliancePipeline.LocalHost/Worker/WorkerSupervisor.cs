@@ -217,21 +217,37 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
             }
 
             var code = await connection.Process.Exited.ConfigureAwait(false);
+            SetState(LocalHostState.Restarting);
             connection.Channel.Close($"The worker process exited with code {code}.");
             _registry.Remove(connection.Channel);
-            if (stopping.IsCancellationRequested) return;
+            var said = connection.Process.StderrTail;
+            await connection.Process.DisposeAsync().ConfigureAwait(false);
+
+            // A Ctrl+C in the terminal reaches the worker too, and it may exit a moment before the host is told to
+            // stop: give that a moment before calling it a death.
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(300), stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
             if (code == SettingsExitCode)
             {
-                Fail(new WorkerConfigurationException(code, connection.Process.StderrTail));
+                Fail(new WorkerConfigurationException(code, said));
                 return;
             }
 
             failuresInARow = DateTimeOffset.UtcNow - connection.StartedAt > TimeSpan.FromMinutes(1) ? 0 : failuresInARow;
-            SetState(LocalHostState.Restarting);
+            var first = true;
             while (!stopping.IsCancellationRequested)
             {
                 var delay = RestartDelay(failuresInARow++, _launch.MinimumRestartDelay, _launch.MaximumRestartDelay);
-                _logger.LogWarning("Worker process {Pid} exited with code {Code}; restarting it in {Delay} s.", connection.Process.Id, code, delay.TotalSeconds);
+                if (first) _logger.LogWarning("Worker process {Pid} exited with code {Code}; restarting it in {Delay} s.", connection.Process.Id, code, delay.TotalSeconds);
+                else _logger.LogWarning("Trying again in {Delay} s.", delay.TotalSeconds);
+                first = false;
                 try
                 {
                     await Task.Delay(delay, stopping).ConfigureAwait(false);
