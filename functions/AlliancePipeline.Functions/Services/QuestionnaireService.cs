@@ -28,29 +28,23 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
     public const int MaxBodyBytes = 16 * 1024;
 
     /// <summary>Serves the form, the thank-you page (<c>?done=1</c> once answered), or a refused link's page.</summary>
-    public async Task<IResult> GetAsync(string token, HttpRequest request, CancellationToken ct)
-    {
-        try
-        {
-            return await GetCoreAsync(token, request, ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (StorageUnavailable.Is(e))
-        {
-            log.LogWarning("A questionnaire page could not be served (storage unavailable: {Reason}); answered 503.", StorageUnavailable.Describe(e));
-            return StorageUnavailable.Result(request, RequestedLanguage(request) ?? AcceptLanguage(request));
-        }
-    }
+    public Task<IResult> GetAsync(string token, HttpRequest request, CancellationToken ct) =>
+        AnswerUnlessStorageFailsAsync(request, "A questionnaire page could not be served", () => GetCoreAsync(token, request, ct));
 
     /// <summary>Checks and enqueues a submission (form or JSON).</summary>
-    public async Task<IResult> PostAsync(string token, HttpRequest request, CancellationToken ct)
+    public Task<IResult> PostAsync(string token, HttpRequest request, CancellationToken ct) =>
+        AnswerUnlessStorageFailsAsync(request, "A submission could not be taken", () => PostCoreAsync(token, request, ct));
+
+    /// <summary>The answer of <paramref name="work"/>, or a 503 when storage could not serve it (nothing was recorded).</summary>
+    private async Task<IResult> AnswerUnlessStorageFailsAsync(HttpRequest request, string what, Func<Task<IResult>> work)
     {
         try
         {
-            return await PostCoreAsync(token, request, ct).ConfigureAwait(false);
+            return await work().ConfigureAwait(false);
         }
         catch (Exception e) when (StorageUnavailable.Is(e))
         {
-            log.LogWarning("A submission could not be taken (storage unavailable: {Reason}); answered 503.", StorageUnavailable.Describe(e));
+            log.LogWarning("{What} (storage unavailable: {Reason}); answered 503.", what, StorageUnavailable.Describe(e));
             return StorageUnavailable.Result(request, RequestedLanguage(request) ?? AcceptLanguage(request));
         }
     }
