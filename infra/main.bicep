@@ -1,6 +1,7 @@
-// Alliance Pipeline in Azure: a Flex Consumption Function App running the custom handler, its storage account
-// (tables, queues, the reports container), a user-assigned managed identity holding the storage data roles,
-// and Application Insights. Deploy: az deployment group create -g <rg> -f infra/main.bicep -p namePrefix=<prefix>
+// Alliance Pipeline in Azure: a Flex Consumption Function App running the .NET isolated worker (dotnet-isolated 10.0),
+// its storage account (tables, queues, the reports container), a user-assigned managed identity holding the storage
+// data roles, and Application Insights on a Log Analytics workspace.
+// Deploy: az deployment group create -g <rg> -f infra/main.bicep -p namePrefix=<prefix> ... (README, "Deploying")
 targetScope = 'resourceGroup'
 
 @description('Short prefix for resource names (lowercase letters and digits).')
@@ -163,12 +164,12 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
-      runtime: { name: 'custom', version: '1.0' }
+      runtime: { name: 'dotnet-isolated', version: '10.0' }
     }
     siteConfig: {
       minTlsVersion: '1.2'
       appSettings: [
-        // Identity-based connection: the host and the handler reach storage with the managed identity.
+        // Identity-based connection: the host (triggers) and the worker (SDK clients) reach storage with the managed identity.
         { name: 'AzureWebJobsStorage__accountName', value: storage.name }
         { name: 'AzureWebJobsStorage__credential', value: 'managedidentity' }
         { name: 'AzureWebJobsStorage__clientId', value: identity.properties.clientId }
@@ -177,7 +178,10 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-        { name: 'AlliancePipeline__LocalDriver__Enabled', value: 'false' }
+        // The worker's own settings (functions/AlliancePipeline.Functions/Settings/AppSettings.cs). The public address
+        // defaults to https://WEBSITE_HOSTNAME, which Azure sets.
+        { name: 'AlliancePipeline__Storage__CreateResources', value: 'false' }
+        { name: 'AlliancePipeline__Links__Lifetime', value: '30.00:00:00' }
         { name: 'LinkSigning__Keys', value: linkSigningKeys }
         { name: 'LinkSigning__CurrentKeyId', value: linkSigningCurrentKeyId }
       ]

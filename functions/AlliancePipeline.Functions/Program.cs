@@ -1,12 +1,21 @@
-using AlliancePipeline.Functions;
+using AlliancePipeline.Functions.Demo;
+using AlliancePipeline.Functions.Services;
 using AlliancePipeline.Functions.Settings;
+using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Telemetry;
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
 
+// The function app: an isolated worker with ASP.NET Core integration. Settings are read and checked first (every missing
+// or wrong one named, exit code 2); then the storage clients and services are registered, Application Insights is wired
+// (it sends only when APPLICATIONINSIGHTS_CONNECTION_STRING is set), and, locally, the storage resources are created.
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.ConfigureFunctionsWebApplication();
+
+AppSettings settings;
 try
 {
-    var app = FunctionApp.Build(args);
-    await FunctionApp.PrepareAsync(app);
-    await app.RunAsync();
-    return 0;
+    settings = AppSettings.Read(builder.Configuration);
 }
 catch (InvalidSettingsException e)
 {
@@ -14,5 +23,24 @@ catch (InvalidSettingsException e)
     return 2;
 }
 
-/// <summary>The app's entry point (public for tests).</summary>
-public partial class Program;
+builder.Services.AddAlliancePipeline(settings);
+// The Azure SDK's own request/response lines (forwarded by Microsoft.Extensions.Azure) only when something goes wrong.
+builder.Logging.AddFilter("Azure", LogLevel.Warning);
+builder.Services.AddWorkerTelemetry(builder.Configuration);
+if (settings.Demo.Enabled) builder.Services.AddHostedService<DemoRunner>();
+
+var app = builder.Build();
+if (settings.CreateResources)
+{
+    try
+    {
+        await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(CancellationToken.None);
+    }
+    catch (Exception e) when (StorageUnavailable.Is(e))
+    {
+        await Console.Error.WriteLineAsync($"Storage did not answer ({settings.Storage}): {StorageUnavailable.Describe(e)}. Is Azurite running?");
+        return 3;
+    }
+}
+await app.RunAsync();
+return 0;

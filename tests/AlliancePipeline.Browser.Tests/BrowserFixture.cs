@@ -1,13 +1,11 @@
-using AlliancePipeline.Functions.Services;
 using AlliancePipeline.Functions.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AlliancePipeline.Browser.Tests;
 
 /// <summary>
 /// Debian's Chromium (<c>/usr/bin/chromium</c>, never a downloaded browser) driven by Playwright, and the real app with
-/// its local driver on an isolated Azurite. Fails, rather than skips, when Chromium is missing.
+/// its <c>Questionnaire</c> function on an isolated Azurite. Fails, rather than skips, when Chromium is missing.
 /// </summary>
 public sealed class BrowserFixture : IAsyncLifetime
 {
@@ -20,7 +18,7 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>The browser.</summary>
     public IBrowser Browser { get; private set; } = null!;
 
-    /// <summary>The app: handler and local driver.</summary>
+    /// <summary>The app: its services and HTTP functions.</summary>
     public TestApp App { get; private set; } = null!;
 
     /// <summary>Where screenshots are kept (printed by each test that writes one).</summary>
@@ -32,7 +30,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             throw new InvalidOperationException($"{ChromiumPath} is missing: install Debian's chromium (tools/test.sh does).");
         Directory.CreateDirectory(ScreenshotFolder);
         await _azurite.InitializeAsync();
-        App = await TestApp.StartAsync(_azurite, driver: true);
+        App = await TestApp.StartAsync(_azurite);
         Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -43,11 +41,11 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
     }
 
-    /// <summary>Seeds a one-dyad study whose rater reads <paramref name="language"/>; returns its link's URL on the driver.</summary>
+    /// <summary>Seeds a one-dyad study whose rater reads <paramref name="language"/>; returns its link's URL.</summary>
     public async Task<string> SeedLinkAsync(string studyId, string language)
     {
-        var links = await App.Services.GetRequiredService<DemoStudySeeder>().SeedAsync(studyId, 1, 1, default, "wai-s-practitioner", language);
-        return new Uri(App.Driver.BaseAddress!, $"/api/q/{links[0].Token}").ToString();
+        var links = await App.SeedAsync(studyId, 1, 1, language);
+        return new Uri(App.Client.BaseAddress!, $"/api/q/{links[0].Token}").ToString();
     }
 
     public async Task DisposeAsync()

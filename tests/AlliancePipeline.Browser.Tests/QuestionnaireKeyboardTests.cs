@@ -70,6 +70,14 @@ public sealed class QuestionnaireKeyboardTests(BrowserFixture browser, ITestOutp
         Assert.True(await ScrollWidthAsync(page) <= PhoneWidth, "no horizontal scrolling at 360 px");
         var firstChoice = await page.Locator("fieldset label").First.BoundingBoxAsync();
         Assert.True(firstChoice!.Height >= 44, $"touch target {firstChoice.Height} px high");
+        // Each statement's text sits inside its box, below the top border, not across it.
+        var across = await page.EvaluateAsync<int>("""
+            () => [...document.querySelectorAll('fieldset')].filter(f => {
+                const box = f.getBoundingClientRect(), legend = f.querySelector('legend').getBoundingClientRect();
+                return legend.top < box.top + parseFloat(getComputedStyle(f).borderTopWidth);
+            }).length
+            """);
+        Assert.Equal(0, across);
         await ScreenshotAsync(page, "form-fr-360");
         await ScreenshotAsync(page, "form-fr-360-first-screen", fullPage: false);
 

@@ -1,82 +1,96 @@
 using System.Collections.Concurrent;
-using System.Net;
-using System.Net.Sockets;
-using AlliancePipeline.Functions;
-using AlliancePipeline.Functions.LocalDriver;
-using AlliancePipeline.Storage.Blobs;
-using AlliancePipeline.Storage.Emulator;
-using AlliancePipeline.Storage.Queues;
-using AlliancePipeline.Storage.Tables;
-using Microsoft.AspNetCore.Builder;
+using AlliancePipeline.Emulators;
+using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions.Settings;
+using AlliancePipeline.LocalHost;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace AlliancePipeline.EndToEnd.Tests;
 
 /// <summary>
-/// The whole pipeline as the README runs it: an isolated Azurite (own ports and data folder, so no other test run
-/// shares its queues), the app with the local driver on, storage created at start. Queue timings are shortened
-/// through the host's own override settings (AzureFunctionsJobHost__extensions__queues__…).
+/// The whole pipeline as the README runs it: an isolated Azurite (own ports and data folder), the published worker
+/// (<c>worker/</c>, made by <c>dotnet publish</c> at build) under the local host on a free port, storage created at
+/// start. Queue timings are shortened through the host's own override settings
+/// (<c>AzureFunctionsJobHost__extensions__queues__…</c>). The app's services, registered as the worker registers them,
+/// seed studies and read storage.
 /// </summary>
 public sealed class PipelineFixture : IAsyncLifetime
 {
     private AzuriteHandle? _azurite;
+    private ServiceProvider? _services;
 
-    public WebApplication App { get; private set; } = null!;
-    public HttpClient Driver { get; private set; } = null!;
-    public ITableServiceClient Tables { get; private set; } = null!;
-    public IQueueServiceClient Queues { get; private set; } = null!;
-    public IBlobServiceClient Blobs { get; private set; } = null!;
+    public FunctionsLocalHost Host { get; private set; } = null!;
+    public HttpClient Http { get; private set; } = null!;
+    public IServiceProvider Services => _services!;
+    public TableServiceClient Tables => Services.GetRequiredService<TableServiceClient>();
+    public QueueServiceClient Queues => Services.GetRequiredService<QueueServiceClient>();
+    public BlobServiceClient Blobs => Services.GetRequiredService<BlobServiceClient>();
     public ConcurrentQueue<string> Log { get; } = new();
+
+    /// <summary>The published worker.</summary>
+    public static string WorkerFolder => Path.Combine(AppContext.BaseDirectory, "worker");
+
+    /// <summary>Settings of a test app on <paramref name="azurite"/> whose public address is <paramref name="port"/>.</summary>
+    public static Dictionary<string, string?> Settings(AzuriteHandle azurite, int port) => new()
+    {
+        ["AzureWebJobsStorage"] = azurite.ConnectionString,
+        ["LinkSigning__Keys"] = "e2e=" + Convert.ToBase64String([.. Enumerable.Range(100, 32).Select(i => (byte)i)]),
+        ["LinkSigning__CurrentKeyId"] = "e2e",
+        ["AlliancePipeline__PublicBaseUrl"] = $"http://localhost:{port}",
+        ["AlliancePipeline__Storage__CreateResources"] = "true",
+        ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500",
+        ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
+    };
+
+    /// <summary>Starts the published worker under the local host with <paramref name="settings"/>, logging to <paramref name="log"/>.</summary>
+    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, ConcurrentQueue<string> log)
+    {
+        var options = new LocalHostOptions
+        {
+            ScriptRoot = WorkerFolder,
+            HttpPort = port,
+            StartEmulators = false,
+            LoggerFactory = LoggerFactory.Create(b => b.AddProvider(new CapturingLoggerProvider(log)).SetMinimumLevel(LogLevel.Information)
+                .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning)),
+        };
+        foreach (var (key, value) in settings) options.SettingOverrides[key] = value;
+        return FunctionsLocalHost.StartAsync(options);
+    }
+
+    /// <summary>The app's services on the same storage, as the worker registers them.</summary>
+    public static ServiceProvider AppServices(IReadOnlyDictionary<string, string?> settings)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)))
+            .Build();
+        return new ServiceCollection().AddLogging().AddAlliancePipeline(AppSettings.Read(configuration)).BuildServiceProvider();
+    }
 
     public async Task InitializeAsync()
     {
-        int handler = FreePort(), driver = FreePort();
-        _azurite = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated(Console.WriteLine));
-        var connection = _azurite.ConnectionString;
-        App = FunctionApp.Build([], new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = connection,
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = handler.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["LinkSigning:Keys"] = "e2e=" + Convert.ToBase64String([.. Enumerable.Range(100, 32).Select(i => (byte)i)]),
-            ["LinkSigning:CurrentKeyId"] = "e2e",
-            ["AlliancePipeline:Storage:CreateResources"] = "true",
-            ["AlliancePipeline:LocalDriver:Enabled"] = "true",
-            ["AlliancePipeline:LocalDriver:Port"] = driver.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["AlliancePipeline:LocalDriver:StartAzurite"] = "true", // finds the isolated one answering
-            ["AlliancePipeline:LocalDriver:MessageLease"] = "00:00:10",
-            ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.500",
-            ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
-        }, builder => builder.Logging.AddProvider(new CapturingLoggerProvider(Log)));
-        await FunctionApp.PrepareAsync(App);
-        await App.StartAsync();
-        await App.Services.GetRequiredService<LocalDriverHost>().Started.WaitAsync(TimeSpan.FromSeconds(30));
-        Driver = new HttpClient { BaseAddress = new Uri($"http://localhost:{driver}") };
-        Tables = App.Services.GetRequiredService<ITableServiceClient>();
-        Queues = App.Services.GetRequiredService<IQueueServiceClient>();
-        Blobs = App.Services.GetRequiredService<IBlobServiceClient>();
+        _azurite = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated());
+        var port = EmulatorProcess.FreePorts(1)[0];
+        var settings = Settings(_azurite, port);
+        Host = await StartHostAsync(settings, port, Log);
+        Http = new HttpClient { BaseAddress = Host.BaseAddress };
+        _services = AppServices(settings);
     }
 
     public async Task DisposeAsync()
     {
-        Driver?.Dispose();
-        if (App is not null)
-        {
-            await App.StopAsync();
-            await App.DisposeAsync();
-        }
+        Http?.Dispose();
+        if (Host is not null) await Host.DisposeAsync();
+        if (_services is not null) await _services.DisposeAsync();
         if (_azurite is not null) await _azurite.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
-/// <summary>Keeps every log line (category: message) for assertions.</summary>
+/// <summary>Keeps every log line (category: message) for assertions; nothing goes to the console.</summary>
 public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
 {
     public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);

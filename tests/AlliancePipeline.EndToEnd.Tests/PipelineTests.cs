@@ -3,22 +3,26 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Azure;
+using AlliancePipeline.Functions.Services;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AlliancePipeline.EndToEnd.Tests;
 
-/// <summary>From an HTTP submission to the report blob, through the driver, the handler, Azurite and back.</summary>
+/// <summary>
+/// From an HTTP submission to the report blob: the local host, the published worker, Azurite and back; the queue
+/// function's retries and poison after 5 dequeues; a timer run through the admin API.
+/// </summary>
 [Collection(PipelineCollection.Name)]
 public sealed class PipelineTests(PipelineFixture pipeline)
 {
     private static StringContent Json(IEnumerable<int> items) => new($"{{\"items\":[{string.Join(',', items)}]}}", Encoding.UTF8, "application/json");
 
-    private async Task<JsonArray> SeedAsync(string studyId)
-    {
-        using var seeded = await pipeline.Driver.PostAsync($"/admin/demo/{studyId}", null);
-        Assert.Equal(HttpStatusCode.OK, seeded.StatusCode);
-        return JsonNode.Parse(await seeded.Content.ReadAsStringAsync())!.AsArray();
-    }
+    private Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId) =>
+        pipeline.Services.GetRequiredService<DemoStudySeeder>().SeedAsync(studyId, 3, 1);
+
+    private static string PathOf(SeededLink link) => $"/api/q/{link.Token}";
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) where T : class
     {
@@ -34,7 +38,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
     private async Task<List<string>> PoisonTextsAsync()
     {
         var peeked = await pipeline.Queues.GetQueueClient("responses-poison").PeekMessagesAsync(32);
-        return [.. peeked.Value.Select(m => m.MessageText)];
+        return [.. peeked.Value.Select(m => m.Body.ToString())];
     }
 
     [Fact]
@@ -42,11 +46,10 @@ public sealed class PipelineTests(PipelineFixture pipeline)
     {
         const string study = "e2e-study";
         var links = await SeedAsync(study);
-        var link = new Uri(links[0]!["url"]!.GetValue<string>());
-        var assessmentId = links[0]!["assessmentId"]!.GetValue<string>();
-        Assert.StartsWith("/api/q/", link.AbsolutePath, StringComparison.Ordinal);
+        var link = PathOf(links[0]);
+        var assessmentId = links[0].Assessment.Id;
 
-        using (var form = await pipeline.Driver.GetAsync(link.PathAndQuery))
+        using (var form = await pipeline.Http.GetAsync(link))
         {
             Assert.Equal(HttpStatusCode.OK, form.StatusCode);
             Assert.Contains("name=\"item-12\"", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -54,7 +57,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
 
         int[] answers = [6, 7, 6, 5, 6, 7, 6, 5, 6, 7, 6, 5];
         var clock = Stopwatch.StartNew();
-        using var posted = await pipeline.Driver.PostAsync(link.PathAndQuery, Json(answers));
+        using var posted = await pipeline.Http.PostAsync(link, Json(answers));
         var answeredIn = clock.Elapsed;
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
         Assert.Equal(assessmentId, JsonNode.Parse(await posted.Content.ReadAsStringAsync())!["assessmentId"]!.GetValue<string>());
@@ -62,7 +65,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         var responses = pipeline.Tables.GetTableClient("Responses");
         var entity = await EventuallyAsync(async () =>
         {
-            var found = await responses.GetEntityIfExistsAsync(study, assessmentId);
+            var found = await responses.GetEntityIfExistsAsync<TableEntity>(study, assessmentId);
             return found.HasValue ? found.Value : null;
         }, TimeSpan.FromSeconds(10), "the Responses entity");
         var storedIn = clock.Elapsed;
@@ -74,21 +77,24 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         Assert.Equal(1, entity.GetInt32("Meeting"));
 
         // Posting again to an answered link is refused, and nothing new is queued.
-        using var again = await pipeline.Driver.PostAsync(link.PathAndQuery, Json(answers));
+        using var again = await pipeline.Http.PostAsync(link, Json(answers));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Equal("application/problem+json", again.Content.Headers.ContentType!.MediaType);
 
-        using var run = await pipeline.Driver.PostAsJsonAsync("/admin/functions/Recluster", new JsonObject());
+        // The timer, run now through the host's admin API, as func start offers it.
+        using var run = await pipeline.Http.PostAsJsonAsync("/admin/functions/Recluster", new JsonObject { ["input"] = "" });
         Assert.Equal(HttpStatusCode.Accepted, run.StatusCode);
         var container = pipeline.Blobs.GetBlobContainerClient("reports");
-        var report = (await container.DownloadContentAsync($"{study}/latest/report.html")).Value.Content.ToString();
+        var reportBlob = container.GetBlobClient($"{study}/latest/report.html");
+        await EventuallyAsync(async () => (await reportBlob.ExistsAsync()).Value ? new object() : null, TimeSpan.FromSeconds(20), "the report");
+        var report = (await reportBlob.DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("<span id=\"response-count\">1</span>", report, StringComparison.Ordinal);
         var names = new List<string>();
-        await foreach (var blob in container.GetBlobsAsync(study + "/")) names.Add(blob.Name);
+        await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = study + "/" })) names.Add(blob.Name);
         var runFolders = names.Select(n => n.Split('/')[1]).Where(f => f != "latest").Distinct().ToList();
         Assert.Single(runFolders);
         Assert.Contains($"{study}/{runFolders[0]}/responses.csv", names);
-        var run1 = await pipeline.Tables.GetTableClient("ClusterRuns").GetEntityAsync(study, runFolders[0]);
+        var run1 = await pipeline.Tables.GetTableClient("ClusterRuns").GetEntityAsync<TableEntity>(study, runFolders[0]);
         Assert.Equal(1, run1.Value.GetInt32("ResponseCount"));
     }
 
@@ -102,25 +108,25 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         const string malformed = "this is not a submission";
         await queue.SendMessageAsync(failing);
         await queue.SendMessageAsync(malformed);
-        var link = new Uri(links[1]!["url"]!.GetValue<string>());
-        using var posted = await pipeline.Driver.PostAsync(link.PathAndQuery, Json(Enumerable.Repeat(3, 12)));
+        using var posted = await pipeline.Http.PostAsync(PathOf(links[1]), Json(Enumerable.Repeat(3, 12)));
         Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
 
         // The good one is not held up by the failing one.
         var responses = pipeline.Tables.GetTableClient("Responses");
-        var assessmentId = links[1]!["assessmentId"]!.GetValue<string>();
-        await EventuallyAsync(async () => (await responses.GetEntityIfExistsAsync(study, assessmentId)).HasValue ? new object() : null, TimeSpan.FromSeconds(10), "the good response");
+        var assessmentId = links[1].Assessment.Id;
+        await EventuallyAsync(async () => (await responses.GetEntityIfExistsAsync<TableEntity>(study, assessmentId)).HasValue ? new object() : null, TimeSpan.FromSeconds(10), "the good response");
 
         await EventuallyAsync(async () => (await PoisonTextsAsync()).Contains(malformed) ? new object() : null, TimeSpan.FromSeconds(10), "the malformed message in poison");
         await EventuallyAsync(async () => (await PoisonTextsAsync()).Contains(failing) ? new object() : null, TimeSpan.FromSeconds(30), "the failing message in poison");
 
         var log = pipeline.Log.ToList();
-        Assert.Contains(log, l => l.Contains("moved to responses-poison after 5 dequeues", StringComparison.Ordinal)
-            && l.Contains($"Assessment '{study}/no-such-assessment' does not exist.", StringComparison.Ordinal));
-        // Dequeues 1-4 are released for another try; the fifth failure poisons it.
-        Assert.Equal(4, log.Count(l => l.Contains("ScoreResponse failed on message", StringComparison.Ordinal) && l.Contains("no-such-assessment", StringComparison.Ordinal)));
+        // Five runs of the failing message, each failing with the reason; then the host moves it (MaxDequeueCount 5).
+        Assert.Equal(5, log.Count(l => l.Contains("Executed 'Functions.ScoreResponse' (Failed", StringComparison.Ordinal)
+            && l.Contains($"Assessment '{study}/no-such-assessment' does not exist.", StringComparison.Ordinal)));
+        Assert.Contains(log, l => l.Contains("Message has reached MaxDequeueCount of 5. Moving message to queue 'responses-poison'.", StringComparison.Ordinal));
+        // The malformed one is moved by the function itself at once, with its reason.
         Assert.Contains(log, l => l.Contains("moved to responses-poison: not a submission", StringComparison.Ordinal));
-        Assert.Equal(0, (await queue.GetApproximateMessageCountAsync()).Value);
+        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
     [Fact]
@@ -128,20 +134,20 @@ public sealed class PipelineTests(PipelineFixture pipeline)
     {
         const string study = "e2e-twice";
         var links = await SeedAsync(study);
-        var assessmentId = links[2]!["assessmentId"]!.GetValue<string>();
+        var assessmentId = links[2].Assessment.Id;
         var text = $"{{\"schema\":\"alliance.response.v1\",\"studyId\":\"{study}\",\"assessmentId\":\"{assessmentId}\",\"linkVersion\":1,\"items\":[5,5,5,5,5,5,5,5,5,5,5,5],\"submittedAt\":\"2026-11-23T12:00:00+00:00\"}}";
         var queue = pipeline.Queues.GetQueueClient("responses");
         await queue.SendMessageAsync(text);
         await queue.SendMessageAsync(text);
 
-        await EventuallyAsync(async () => (await queue.GetApproximateMessageCountAsync()).Value == 0
+        await EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0
             && pipeline.Log.Count(l => l.Contains($"{study}/{assessmentId}", StringComparison.Ordinal)) >= 2 ? new object() : null,
             TimeSpan.FromSeconds(10), "both deliveries");
-        var all = new List<Storage.Tables.TableEntity>();
-        await foreach (var e in pipeline.Tables.GetTableClient("Responses").QueryAsync(Storage.Tables.TableFilter.Create($"PartitionKey eq {study}"))) all.Add(e);
+        var all = new List<TableEntity>();
+        await foreach (var e in pipeline.Tables.GetTableClient("Responses").QueryAsync<TableEntity>(e => e.PartitionKey == study)) all.Add(e);
         Assert.Equal(assessmentId, Assert.Single(all).RowKey);
-        var assessments = new List<Storage.Tables.TableEntity>();
-        await foreach (var e in pipeline.Tables.GetTableClient("Assessments").QueryAsync(Storage.Tables.TableFilter.Create($"PartitionKey eq {study}"))) assessments.Add(e);
+        var assessments = new List<TableEntity>();
+        await foreach (var e in pipeline.Tables.GetTableClient("Assessments").QueryAsync<TableEntity>(e => e.PartitionKey == study)) assessments.Add(e);
         Assert.Equal(assessmentId, Assert.Single(assessments, a => (string?)a["Status"] == "Completed").RowKey);
         Assert.Single(pipeline.Log, l => l.Contains($"Stored response {study}/{assessmentId}", StringComparison.Ordinal));
         Assert.Single(pipeline.Log, l => l.Contains($"Response {study}/{assessmentId} was already stored", StringComparison.Ordinal));

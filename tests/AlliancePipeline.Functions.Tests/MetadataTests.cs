@@ -1,68 +1,47 @@
-using AlliancePipeline.Functions.LocalDriver;
-using Microsoft.Extensions.Configuration;
+using System.Text.Json.Nodes;
 
 namespace AlliancePipeline.Functions.Tests;
 
-public sealed class MetadataTests : IDisposable
+/// <summary>
+/// What the Worker SDK generated from the function classes (<c>functions.metadata</c>, which the host reads), and
+/// <c>host.json</c>: the triggers the design names, and no custom handler.
+/// </summary>
+public sealed class MetadataTests
 {
-    private readonly string _root = Directory.CreateTempSubdirectory("fnmeta").FullName;
+    private static JsonNode Read(string file) => JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, file)))!;
 
-    public void Dispose() => Directory.Delete(_root, true);
-
-    private void Write(string path, string text)
+    [Fact]
+    public void The_generated_metadata_lists_the_three_functions_with_their_triggers()
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.Combine(_root, path))!);
-        File.WriteAllText(Path.Combine(_root, path), text);
+        var functions = Read("functions.metadata").AsArray().ToDictionary(f => f!["name"]!.GetValue<string>(), f => f!);
+        Assert.Equal(["Questionnaire", "Recluster", "ScoreResponse"], functions.Keys.Order(StringComparer.Ordinal));
+        Assert.All(functions.Values, f => Assert.Equal("dotnet-isolated", f["language"]!.GetValue<string>()));
+
+        var http = functions["Questionnaire"]["bindings"]!.AsArray().Single(b => b!["type"]!.GetValue<string>() == "httpTrigger")!;
+        Assert.Equal("q/{token}", http["route"]!.GetValue<string>());
+        Assert.Equal(["get", "post"], http["methods"]!.AsArray().Select(m => m!.GetValue<string>()));
+        Assert.Equal("Anonymous", http["authLevel"]!.GetValue<string>());
+
+        var queue = functions["ScoreResponse"]["bindings"]!.AsArray().Single()!;
+        Assert.Equal("queueTrigger", queue["type"]!.GetValue<string>());
+        Assert.Equal("responses", queue["queueName"]!.GetValue<string>());
+
+        var timer = functions["Recluster"]["bindings"]!.AsArray().Single()!;
+        Assert.Equal("timerTrigger", timer["type"]!.GetValue<string>());
+        Assert.Equal("0 0 2 * * *", timer["schedule"]!.GetValue<string>());
     }
 
     [Fact]
-    public void Omitted_queue_settings_take_the_hosts_defaults()
+    public void Host_json_has_no_custom_handler_and_the_queue_settings_the_design_names()
     {
-        Write("host.json", "{\"version\":\"2.0\"}");
-        var m = FunctionAppMetadata.Load(_root);
-        Assert.Equal(new QueueSettings { MaxPollingInterval = TimeSpan.FromMinutes(1), VisibilityTimeout = TimeSpan.Zero, BatchSize = 16, MaxDequeueCount = 5, NewBatchThreshold = 8 }, m.Host.Queues);
-        Assert.Equal("api", m.Host.RoutePrefix);
-        Assert.Empty(m.Functions);
-    }
-
-    [Fact]
-    public void AzureFunctionsJobHost_settings_override_host_json_as_for_the_host()
-    {
-        Write("host.json", "{\"extensions\":{\"queues\":{\"batchSize\":16,\"maxPollingInterval\":\"00:00:02\"}}}");
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["AzureFunctionsJobHost:extensions:queues:batchSize"] = "4",
-            ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:03",
-        }).Build();
-        var q = FunctionAppMetadata.Load(_root, config).Host.Queues;
-        Assert.Equal(4, q.BatchSize);
-        Assert.Equal(2, q.NewBatchThreshold);
-        Assert.Equal(TimeSpan.FromSeconds(3), q.VisibilityTimeout);
-        Assert.Equal(TimeSpan.FromSeconds(2), q.MaxPollingInterval);
-    }
-
-    [Fact]
-    public void A_function_json_without_one_trigger_is_refused_naming_the_file()
-    {
-        Write("host.json", "{}");
-        Write("Broken/function.json", "{\"bindings\":[{\"type\":\"http\",\"direction\":\"out\",\"name\":\"res\"}]}");
-        var e = Assert.Throws<InvalidDataException>(() => FunctionAppMetadata.Load(_root));
-        Assert.Contains(Path.Combine("Broken", "function.json"), e.Message, StringComparison.Ordinal);
-        Assert.Contains("exactly one trigger binding, has 0", e.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_queue_encoding_other_than_base64_is_refused()
-    {
-        Write("host.json", "{\"extensions\":{\"queues\":{\"messageEncoding\":\"none\"}}}");
-        Assert.Contains("messageEncoding is 'none'", Assert.Throws<InvalidDataException>(() => FunctionAppMetadata.Load(_root)).Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void A_five_field_schedule_is_refused_naming_the_function()
-    {
-        var f = new FunctionDefinition { Name = "Nightly", TriggerType = "timerTrigger", TriggerName = "timer", Schedule = "0 2 * * *" };
-        var e = Assert.Throws<InvalidDataException>(() => TimerScheduler.Parse(f));
-        Assert.StartsWith("Nightly/function.json: schedule '0 2 * * *' is not a six-field", e.Message, StringComparison.Ordinal);
+        var host = Read("host.json");
+        Assert.Equal("2.0", host["version"]!.GetValue<string>());
+        Assert.Null(host["customHandler"]);
+        Assert.Equal("api", host["extensions"]!["http"]!["routePrefix"]!.GetValue<string>());
+        var queues = host["extensions"]!["queues"]!;
+        Assert.Equal(5, queues["maxDequeueCount"]!.GetValue<int>());
+        Assert.Equal("base64", queues["messageEncoding"]!.GetValue<string>());
+        var worker = Read("worker.config.json");
+        Assert.Equal("AlliancePipeline.Functions.dll", worker["description"]!["defaultWorkerPath"]!.GetValue<string>());
     }
 }

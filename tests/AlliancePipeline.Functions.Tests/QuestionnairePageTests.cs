@@ -4,42 +4,39 @@ using System.Text.Json.Nodes;
 using AlliancePipeline.Core.Links;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions.Storage;
 using AlliancePipeline.Functions.Tests.Infrastructure;
-using AlliancePipeline.Storage.Tables;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AlliancePipeline.Functions.Tests;
 
 /// <summary>
-/// The questionnaire page served by the real handler on a real Azurite: its structure (parsed with AngleSharp), its
-/// language, validation with answers kept, Post/Redirect/Get, the polite second-submission refusal, and the pages of
-/// refused links, none of which reaches the queue. The handler runs without the driver, so nothing consumes the queue.
+/// The questionnaire page served by the <c>Questionnaire</c> function class on a real Azurite: its structure (parsed
+/// with AngleSharp), its language, validation with answers kept, Post/Redirect/Get, the polite second-submission
+/// refusal, and the pages of refused links, none of which reaches the queue. Nothing consumes the queue here.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class QuestionnairePageTests(AzuriteFixture azurite)
 {
     private static readonly HtmlParser Parser = new();
 
-    /// <summary>The app (handler only) and a client that does not follow redirects, so a 303 is seen as such.</summary>
+    /// <summary>The app and a client that does not follow redirects, so a 303 is seen as such.</summary>
     private sealed class Session(TestApp app) : IAsyncDisposable
     {
         public TestApp App { get; } = app;
 
-        public HttpClient Client { get; } = new(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = app.Handler.BaseAddress };
+        public HttpClient Client => App.Client;
 
-        public static async Task<Session> StartAsync(AzuriteFixture azurite) => new(await TestApp.StartAsync(azurite, driver: false));
+        public static async Task<Session> StartAsync(AzuriteFixture azurite) => new(await TestApp.StartAsync(azurite));
 
-        public async ValueTask DisposeAsync()
-        {
-            Client.Dispose();
-            await App.DisposeAsync();
-        }
+        public ValueTask DisposeAsync() => App.DisposeAsync();
     }
 
     private static Task<IReadOnlyList<SeededLink>> SeedAsync(TestApp app, string study, string language = "en", int dyads = 1) =>
-        app.Services.GetRequiredService<DemoStudySeeder>().SeedAsync(study, dyads, 1, default, "wai-s-practitioner", language);
+        app.SeedAsync(study, dyads, 1, language);
 
     private static async Task<(HttpStatusCode Status, IDocument Page, HttpResponseMessage Response)> SendAsync(HttpClient client, HttpMethod method, string url, string? form = null)
     {
@@ -95,7 +92,12 @@ public sealed class QuestionnairePageTests(AzuriteFixture azurite)
         Assert.Equal("1Never", firstLabels[0]);
         Assert.Equal("7Always", firstLabels[6]);
         Assert.Equal("Send my answers", page.QuerySelector("form button[type=submit]")!.TextContent);
-        Assert.Contains("copyright", page.QuerySelector("footer")!.TextContent, StringComparison.OrdinalIgnoreCase);
+        // The instrument's copyright and permission note is for researchers, not shown to raters.
+        Assert.Null(page.QuerySelector("footer"));
+        Assert.DoesNotContain("permission", page.Body!.TextContent, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("copyright", page.Body!.TextContent, StringComparison.OrdinalIgnoreCase);
+        // Each statement is named on the form as the error summary names it.
+        Assert.StartsWith("Statement 4 of 12", fieldsets[3].QuerySelector("legend .num")!.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -133,6 +135,9 @@ public sealed class QuestionnairePageTests(AzuriteFixture azurite)
         var summary = page.QuerySelector("#error-summary")!;
         Assert.Equal("alert", summary.GetAttribute("role"));
         Assert.Equal(["#item-3-1", "#item-5-1"], summary.QuerySelectorAll("a").Select(a => a.GetAttribute("href")));
+        // The summary names the statements the way the form does ("Statement 3 of 12"), never "Item 3".
+        Assert.Equal(["Statement 3: please choose an answer.", "Statement 5: please choose an answer."], summary.QuerySelectorAll("a").Select(a => a.TextContent));
+        Assert.DoesNotContain("Item", summary.TextContent, StringComparison.Ordinal);
 
         foreach (var item in new[] { 3, 5 })
         {
@@ -146,7 +151,7 @@ public sealed class QuestionnairePageTests(AzuriteFixture azurite)
             });
         }
         Assert.Contains("Please choose an answer", page.QuerySelector("#error-item-5")!.TextContent, StringComparison.Ordinal);
-        Assert.Contains("9", page.QuerySelector("#error-item-3")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains("Please choose an answer", page.QuerySelector("#error-item-3")!.TextContent, StringComparison.Ordinal);
 
         var kept = page.QuerySelectorAll("input[type=radio][checked]").Select(r => r.GetAttribute("name")).ToList();
         Assert.Equal(Enumerable.Range(1, 12).Where(i => i is not (3 or 5)).Select(i => $"item-{i}"), kept);

@@ -25,7 +25,7 @@ public sealed class ScorerTests
     public void An_answer_off_the_scale_is_refused_naming_the_item()
     {
         var e = Assert.Throws<ArgumentException>(() => Scorer.Score("wai-sr-client", [.. Enumerable.Repeat(3, 11), 6]));
-        Assert.StartsWith("Item 12: answer 6 is not allowed; choose a value from 1 to 5.", e.Message, StringComparison.Ordinal);
+        Assert.StartsWith("Statement 12: answer 6 is not allowed; choose a value from 1 to 5.", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]

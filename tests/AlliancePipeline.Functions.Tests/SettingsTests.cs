@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AlliancePipeline.Functions.Settings;
 using Microsoft.Extensions.Configuration;
 
@@ -15,6 +16,14 @@ public sealed class SettingsTests
         throw new FileNotFoundException("local.settings.sample.json is not at the repository root.");
     }
 
+    /// <summary>A local.settings.json's Values as configuration keys, as the host passes them (environment variables).</summary>
+    public static Dictionary<string, string?> LocalSettingsValues(string path)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(path));
+        return doc.RootElement.GetProperty("Values").EnumerateObject()
+            .ToDictionary(p => p.Name.Replace("__", ":", StringComparison.Ordinal), p => p.Value.GetString(), StringComparer.OrdinalIgnoreCase);
+    }
+
     private static IConfiguration Config(IReadOnlyDictionary<string, string?> values) => new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
     [Fact]
@@ -23,9 +32,9 @@ public sealed class SettingsTests
         var e = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(new Dictionary<string, string?>())));
         Assert.Equal(4, e.Problems.Count);
         Assert.StartsWith("AzureWebJobsStorage is missing", e.Problems[0], StringComparison.Ordinal);
-        Assert.StartsWith("FUNCTIONS_CUSTOMHANDLER_PORT is missing", e.Problems[1], StringComparison.Ordinal);
-        Assert.StartsWith("LinkSigning__Keys is missing", e.Problems[2], StringComparison.Ordinal);
-        Assert.StartsWith("LinkSigning__CurrentKeyId is missing", e.Problems[3], StringComparison.Ordinal);
+        Assert.StartsWith("LinkSigning__Keys is missing", e.Problems[1], StringComparison.Ordinal);
+        Assert.StartsWith("LinkSigning__CurrentKeyId is missing", e.Problems[2], StringComparison.Ordinal);
+        Assert.StartsWith("AlliancePipeline__PublicBaseUrl is missing", e.Problems[3], StringComparison.Ordinal);
         Assert.Contains(" - AzureWebJobsStorage is missing", e.Message, StringComparison.Ordinal);
     }
 
@@ -35,51 +44,51 @@ public sealed class SettingsTests
         var e = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = "just-a-word",
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "70000",
             ["LinkSigning:Keys"] = "k1=" + Convert.ToBase64String(new byte[16]),
             ["LinkSigning:CurrentKeyId"] = "k1",
-            ["AlliancePipeline:LocalDriver:Enabled"] = "yes",
-            ["AlliancePipeline:LocalDriver:MessageLease"] = "-00:01:00",
+            ["AlliancePipeline:PublicBaseUrl"] = "localhost:7071/x?y",
+            ["AlliancePipeline:Links:Lifetime"] = "-1.00:00:00",
+            ["AlliancePipeline:Demo:Enabled"] = "yes",
         })));
-        Assert.StartsWith("Setting LinkSigning__Keys, entry 1", e.Problems[2], StringComparison.Ordinal);
-        Assert.Contains("32", e.Problems[2], StringComparison.Ordinal);
-        Assert.StartsWith("AzureWebJobsStorage is not a usable connection string: ", e.Problems[0], StringComparison.Ordinal);
+        Assert.StartsWith("AzureWebJobsStorage is not a usable storage connection string: ", e.Problems[0], StringComparison.Ordinal);
+        Assert.StartsWith("Setting LinkSigning__Keys, entry 1", e.Problems[1], StringComparison.Ordinal);
+        Assert.Contains("32", e.Problems[1], StringComparison.Ordinal);
         Assert.Equal(
         [
             e.Problems[0],
-            "FUNCTIONS_CUSTOMHANDLER_PORT is '70000': expected an integer from 1 to 65535.",
-            e.Problems[2],
-            "AlliancePipeline__LocalDriver__Enabled is 'yes': expected true or false.",
-            "AlliancePipeline__LocalDriver__MessageLease is '-00:01:00': expected a positive time span such as 00:10:00.",
+            e.Problems[1],
+            "AlliancePipeline__Links__Lifetime is '-1.00:00:00': expected a positive time span such as 00:10:00.",
+            "AlliancePipeline__PublicBaseUrl is 'localhost:7071/x?y': expected an absolute http(s) address without a query, such as https://alliance.example.org.",
+            "AlliancePipeline__Demo__Enabled is 'yes': expected true or false.",
         ], e.Problems);
+    }
+
+    [Fact]
+    public void In_Azure_the_public_address_defaults_to_the_function_app_s_host_name()
+    {
+        var settings = AppSettings.Read(Config(new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["LinkSigning:Keys"] = "test=" + Infrastructure.TestApp.SigningKey,
+            ["LinkSigning:CurrentKeyId"] = "test",
+            ["WEBSITE_HOSTNAME"] = "alliance-func.azurewebsites.net",
+        }));
+        Assert.Equal(new Uri("https://alliance-func.azurewebsites.net"), settings.PublicBaseUrl);
     }
 
     [Fact]
     public void The_sample_lists_every_setting_the_app_reads_and_is_valid()
     {
-        var values = LocalSettingsFile.Read(SamplePath());
-        var keys = typeof(AppSettings).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal))
+        var values = LocalSettingsValues(SamplePath());
+        var keys = typeof(AppSettings).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal) && f.Name != nameof(AppSettings.WebsiteHostNameKey))
             .Select(f => (string)f.GetRawConstantValue()!).ToList();
-        Assert.Equal(13, keys.Count);
+        Assert.Equal(8, keys.Count);
         Assert.All(keys, k => Assert.True(values.ContainsKey(k), $"local.settings.sample.json lacks {AppSettings.Env(k)}"));
+        Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
         var settings = AppSettings.Read(Config(values));
-        Assert.True(settings.LocalDriver.Enabled);
-        Assert.Equal(7071, settings.LocalDriver.Port);
-        Assert.Equal("devstoreaccount1", settings.StorageAccount.AccountName);
+        Assert.True(settings.CreateResources);
+        Assert.Equal("UseDevelopmentStorage=true", settings.Storage.ConnectionString);
         Assert.Equal("local1", settings.SigningKeys.Current.Id);
-    }
-
-    [Fact]
-    public void The_driver_and_the_handler_cannot_share_a_port()
-    {
-        var e = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(new Dictionary<string, string?>
-        {
-            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
-            ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "7071",
-            ["LinkSigning:Keys"] = "test=" + Infrastructure.TestApp.SigningKey,
-            ["LinkSigning:CurrentKeyId"] = "test",
-            ["AlliancePipeline:LocalDriver:Enabled"] = "true",
-        })));
-        Assert.Contains("both 7071", Assert.Single(e.Problems), StringComparison.Ordinal);
+        Assert.Equal(new Uri("http://localhost:7071"), settings.PublicBaseUrl);
     }
 }

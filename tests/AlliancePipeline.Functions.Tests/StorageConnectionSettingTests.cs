@@ -10,42 +10,43 @@ public sealed class StorageConnectionSettingTests
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
     [Fact]
-    public void A_connection_string_gives_a_shared_key_account()
+    public void A_connection_string_is_kept_for_the_SDK_clients()
     {
         var errors = new List<string>();
-        var account = StorageConnectionSetting.Read(Config(("AzureWebJobsStorage", "UseDevelopmentStorage=true")), errors);
+        var connection = StorageConnectionSetting.Read(Config(("AzureWebJobsStorage", "UseDevelopmentStorage=true")), errors);
         Assert.Empty(errors);
-        Assert.NotNull(account!.SharedKey);
-        Assert.Null(account.TokenCredential);
-        Assert.Equal("http://127.0.0.1:10002/devstoreaccount1", account.TableEndpoint.ToString().TrimEnd('/'));
+        Assert.False(connection!.IsIdentityBased);
+        Assert.Equal("UseDevelopmentStorage=true", connection.ConnectionString);
+        Assert.DoesNotContain("UseDevelopmentStorage", connection.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
     public void An_account_name_with_a_managed_identity_gives_token_credential_endpoints()
     {
         var errors = new List<string>();
-        var account = StorageConnectionSetting.Read(Config(
+        var connection = StorageConnectionSetting.Read(Config(
             ("AzureWebJobsStorage:accountName", "alliancedata"),
             ("AzureWebJobsStorage:credential", "managedidentity"),
             ("AzureWebJobsStorage:clientId", "00000000-0000-0000-0000-000000000001")), errors);
         Assert.Empty(errors);
-        Assert.Null(account!.SharedKey);
-        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(account.TokenCredential);
-        Assert.Equal(new Uri("https://alliancedata.table.core.windows.net/"), account.TableEndpoint);
-        Assert.Equal(new Uri("https://alliancedata.queue.core.windows.net/"), account.QueueEndpoint);
-        Assert.Equal(new Uri("https://alliancedata.blob.core.windows.net/"), account.BlobEndpoint);
+        Assert.True(connection!.IsIdentityBased);
+        Assert.IsType<Azure.Identity.ManagedIdentityCredential>(connection.Credential);
+        Assert.Equal(new Uri("https://alliancedata.table.core.windows.net/"), connection.TableServiceUri);
+        Assert.Equal(new Uri("https://alliancedata.queue.core.windows.net/"), connection.QueueServiceUri);
+        Assert.Equal(new Uri("https://alliancedata.blob.core.windows.net/"), connection.BlobServiceUri);
     }
 
     [Fact]
     public void Explicit_service_uris_win_over_the_account_name()
     {
         var errors = new List<string>();
-        var account = StorageConnectionSetting.Read(Config(
+        var connection = StorageConnectionSetting.Read(Config(
             ("AzureWebJobsStorage:accountName", "alliancedata"),
             ("AzureWebJobsStorage:tableServiceUri", "https://tables.example.test/")), errors);
         Assert.Empty(errors);
-        Assert.Equal(new Uri("https://tables.example.test/"), account!.TableEndpoint);
-        Assert.Equal(new Uri("https://alliancedata.blob.core.windows.net/"), account.BlobEndpoint);
+        Assert.Equal(new Uri("https://tables.example.test/"), connection!.TableServiceUri);
+        Assert.Equal(new Uri("https://alliancedata.blob.core.windows.net/"), connection.BlobServiceUri);
+        Assert.IsType<Azure.Identity.DefaultAzureCredential>(connection.Credential);
     }
 
     [Fact]
@@ -60,5 +61,9 @@ public sealed class StorageConnectionSettingTests
         errors.Clear();
         Assert.Null(StorageConnectionSetting.Read(Config(("AzureWebJobsStorage:blobServiceUri", "not a uri")), errors));
         Assert.Contains(errors, e => e.StartsWith("AzureWebJobsStorage__blobServiceUri is 'not a uri'", StringComparison.Ordinal));
+
+        errors.Clear();
+        Assert.Null(StorageConnectionSetting.Read(Config(("AzureWebJobsStorage:blobServiceUri", "https://b.example.test/")), errors));
+        Assert.StartsWith("AzureWebJobsStorage: an identity-based connection needs", Assert.Single(errors), StringComparison.Ordinal);
     }
 }

@@ -2,32 +2,31 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Core.Instruments;
-using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.LocalDriver;
 using AlliancePipeline.Functions.Services;
 using AlliancePipeline.Functions.Settings;
-using AlliancePipeline.Storage.Blobs;
-using AlliancePipeline.Storage.Common;
-using AlliancePipeline.Storage.Tables;
+using AlliancePipeline.Functions.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Hosting;
 
 namespace AlliancePipeline.Functions.Demo;
 
 /// <summary>
-/// The demo study, end to end, when <c>AlliancePipeline__Demo__Enabled</c> is on (local driver only): seeds a synthetic
-/// study (pseudonymous dyad codes, no people), answers its links as raters would — over HTTP through the driver, the same
-/// path a phone takes — waits until scoring has stored them, runs <c>Recluster</c> through the driver's admin endpoint
-/// and logs where the report is with a one-line summary. A restart reuses the study and answers only what is pending.
+/// The demo study, end to end, when <c>AlliancePipeline__Demo__Enabled</c> is on (locally): seeds a synthetic study
+/// (pseudonymous dyad codes, no people), answers its links as raters would — over HTTP through the host at
+/// <see cref="AppSettings.PublicBaseUrl"/>, the same path a phone takes — waits until <c>ScoreResponse</c> has stored
+/// them, asks the host to run <c>Recluster</c> now (<c>POST /admin/functions/Recluster</c>, which func start and our
+/// local host both serve) and logs where the report is with a one-line summary. A restart reuses the study and answers
+/// only what is pending.
 /// </summary>
 public sealed class DemoRunner(
     AppSettings settings,
-    LocalDriverHost driver,
     StudyTables studies,
     DemoStudySeeder seeder,
     ILinkTokens tokens,
     InstrumentCatalog instruments,
-    ITableServiceClient tables,
-    IBlobServiceClient blobs,
-    StorageAccount account,
+    TableServiceClient tables,
+    BlobServiceClient blobs,
     TimeProvider clock,
     ILogger<DemoRunner> log) : BackgroundService
 {
@@ -35,32 +34,29 @@ public sealed class DemoRunner(
     public const string StudyId = "demo-study";
 
     private const int Meetings = 3;
-    private readonly TaskCompletionSource<string> _completed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>Completes with the report's blob path when the demo has written it.</summary>
-    public Task<string> Completed => _completed.Task;
+    private static readonly TimeSpan Patience = TimeSpan.FromMinutes(2);
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await driver.Started.WaitAsync(stoppingToken).ConfigureAwait(false);
-            _completed.TrySetResult(await RunAsync(stoppingToken).ConfigureAwait(false));
+            await RunAsync(stoppingToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            _completed.TrySetCanceled(stoppingToken);
         }
         catch (Exception e)
         {
-            log.LogError(e, "The demo study stopped: {Reason}", e.Message);
-            _completed.TrySetException(e);
+            log.LogError("The demo study stopped: {Reason}", e.Message);
         }
     }
 
-    private async Task<string> RunAsync(CancellationToken ct)
+    private async Task RunAsync(CancellationToken ct)
     {
+        using var http = new HttpClient { BaseAddress = settings.PublicBaseUrl, Timeout = TimeSpan.FromSeconds(30) };
+        await WaitForHostAsync(http, ct).ConfigureAwait(false);
+
         var dyads = settings.Demo.Dyads;
         if (await studies.FindStudyAsync(StudyId, ct).ConfigureAwait(false) is null)
         {
@@ -70,7 +66,6 @@ public sealed class DemoRunner(
         var study = (await studies.FindStudyAsync(StudyId, ct).ConfigureAwait(false))!;
         var answers = new DemoAnswers(instruments.Get(study.InstrumentId));
         var assessments = await studies.ListAssessmentsAsync(StudyId, ct).ConfigureAwait(false);
-        using var http = new HttpClient { BaseAddress = new Uri($"http://localhost:{settings.LocalDriver.Port}") };
 
         int posted = 0, expected = 0;
         foreach (var assessment in assessments.OrderBy(a => a.DyadId, StringComparer.Ordinal).ThenBy(a => a.Meeting))
@@ -82,7 +77,7 @@ public sealed class DemoRunner(
             var token = tokens.Issue(new LinkClaims(StudyId, assessment.Id, assessment.LinkVersion, clock.GetUtcNow() + settings.LinkLifetime));
             var body = new JsonObject { ["items"] = new JsonArray([.. answers.For(dyad, dyads, assessment.Meeting).Select(v => JsonValue.Create(v))]) };
             using var content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json");
-            using var response = await http.PostAsync($"/api/q/{token}", content, ct).ConfigureAwait(false);
+            using var response = await http.PostAsync($"api/q/{token}", content, ct).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode && response.StatusCode != System.Net.HttpStatusCode.Conflict)
                 throw new InvalidOperationException($"The questionnaire answered {(int)response.StatusCode} to the demo's submission for {assessment.Id}.");
             posted++;
@@ -90,7 +85,7 @@ public sealed class DemoRunner(
         log.LogInformation("Demo: posted {Posted} submissions through the questionnaire links ({Expected} expected in all; a few dyads miss meeting 3).", posted, expected);
 
         var responses = tables.GetTableClient(StorageNames.ResponsesTable);
-        var deadline = clock.GetUtcNow() + TimeSpan.FromMinutes(2);
+        var deadline = clock.GetUtcNow() + Patience;
         int stored;
         while ((stored = await CountAsync(responses, ct).ConfigureAwait(false)) < expected)
         {
@@ -98,25 +93,64 @@ public sealed class DemoRunner(
             await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
         }
 
-        using (var run = await http.PostAsJsonAsync("/admin/functions/Recluster", new JsonObject(), ct).ConfigureAwait(false))
+        using (var run = await http.PostAsJsonAsync("admin/functions/Recluster", new JsonObject { ["input"] = "" }, ct).ConfigureAwait(false))
         {
-            if (!run.IsSuccessStatusCode) throw new InvalidOperationException($"Recluster answered {(int)run.StatusCode}.");
+            if (!run.IsSuccessStatusCode) throw new InvalidOperationException($"The host answered {(int)run.StatusCode} when asked to run Recluster.");
         }
+        await WaitForRunAsync(stored, ct).ConfigureAwait(false);
+
         var container = blobs.GetBlobContainerClient(StorageNames.ReportsContainer);
         var path = $"{StudyId}/latest/report.html";
-        var clusters = JsonNode.Parse((await container.DownloadContentAsync($"{StudyId}/latest/clusters.json", ct).ConfigureAwait(false)).Value.Content.ToString())!;
+        var clusters = JsonNode.Parse((await container.GetBlobClient($"{StudyId}/latest/clusters.json").DownloadContentAsync(ct).ConfigureAwait(false)).Value.Content.ToString())!;
         var summary = clusters["clusters"] is JsonArray named
             ? $"k = {clusters["k"]}: " + string.Join(", ", named.Select(c => $"{c!["pattern"]} n = {c["n"]}"))
             : clusters["message"]?.GetValue<string>();
         log.LogInformation("Demo: {Stored} responses stored; report at reports/{Path} ({Url}). {Summary}",
-            stored, path, $"{account.BlobEndpoint.ToString().TrimEnd('/')}/{StorageNames.ReportsContainer}/{path}", summary);
-        return path;
+            stored, path, $"{container.Uri.ToString().TrimEnd('/')}/{path}", summary);
     }
 
-    private static async Task<int> CountAsync(ITableClient responses, CancellationToken ct)
+    /// <summary>Waits until the host routes to this worker's functions (the questionnaire answers a bad link with 404).</summary>
+    private async Task WaitForHostAsync(HttpClient http, CancellationToken ct)
+    {
+        var deadline = clock.GetUtcNow() + Patience;
+        while (true)
+        {
+            try
+            {
+                using var probe = await http.GetAsync("api/q/demo-probe", ct).ConfigureAwait(false);
+                if (probe.StatusCode == System.Net.HttpStatusCode.NotFound && probe.Content.Headers.ContentType?.MediaType == "text/html") return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            if (clock.GetUtcNow() > deadline) throw new TimeoutException($"The host at {settings.PublicBaseUrl} did not serve the questionnaire within two minutes.");
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Waits for a <c>ClusterRuns</c> entry of the demo study that covers <paramref name="responses"/> responses (this run's,
+    /// or an earlier one when nothing was new: Recluster then writes nothing).
+    /// </summary>
+    private async Task WaitForRunAsync(int responses, CancellationToken ct)
+    {
+        var runs = tables.GetTableClient(StorageNames.ClusterRunsTable);
+        var deadline = clock.GetUtcNow() + Patience;
+        while (true)
+        {
+            await foreach (var run in runs.QueryAsync<TableEntity>(e => e.PartitionKey == StudyId, select: ["ResponseCount"], cancellationToken: ct).ConfigureAwait(false))
+            {
+                if (run.GetInt32("ResponseCount") == responses) return;
+            }
+            if (clock.GetUtcNow() > deadline) throw new TimeoutException("Recluster wrote no report for the demo study within two minutes.");
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> CountAsync(TableClient responses, CancellationToken ct)
     {
         var n = 0;
-        await foreach (var _ in responses.QueryAsync(TableFilter.Create($"PartitionKey eq {StudyId}"), select: ["RowKey"], cancellationToken: ct).ConfigureAwait(false)) n++;
+        await foreach (var _ in responses.QueryAsync<TableEntity>(e => e.PartitionKey == StudyId, select: ["RowKey"], cancellationToken: ct).ConfigureAwait(false)) n++;
         return n;
     }
 }

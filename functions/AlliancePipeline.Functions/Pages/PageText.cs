@@ -40,6 +40,12 @@ public sealed record PageText
     public required string RevokedTitle { get; init; }
     /// <summary>Revoked or withdrawn link: text.</summary>
     public required string RevokedText { get; init; }
+    /// <summary>Storage unavailable (503): title.</summary>
+    public required string UnavailableTitle { get; init; }
+    /// <summary>Storage unavailable (503): text.</summary>
+    public required string UnavailableText { get; init; }
+    /// <summary>An entry of the error summary: "{0}" = statement number.</summary>
+    public required string SummaryItemFormat { get; init; }
     /// <summary>Name of the other language, as a link to switch to it.</summary>
     public required string OtherLanguageName { get; init; }
     /// <summary>The other language's code.</summary>
@@ -65,6 +71,9 @@ public sealed record PageText
         ExpiredText = "Please ask your study coordinator for a new link.",
         RevokedTitle = "This link is no longer valid",
         RevokedText = "A newer link replaced it, or the questionnaire was withdrawn. Please use the most recent email, or ask your study coordinator.",
+        UnavailableTitle = "Please try again in a minute",
+        UnavailableText = "Your answers could not be saved just now, and nothing was recorded. Please go back and send them again in a minute.",
+        SummaryItemFormat = "Statement {0}: please choose an answer.",
         OtherLanguageName = "Français",
         OtherLanguage = "fr",
     };
@@ -89,6 +98,9 @@ public sealed record PageText
         ExpiredText = "Demandez un nouveau lien à la personne qui coordonne l’étude.",
         RevokedTitle = "Ce lien n’est plus valide",
         RevokedText = "Un lien plus récent l’a remplacé, ou le questionnaire a été retiré. Utilisez le courriel le plus récent, ou adressez-vous à la personne qui coordonne l’étude.",
+        UnavailableTitle = "Veuillez réessayer dans une minute",
+        UnavailableText = "Vos réponses n’ont pas pu être enregistrées pour l’instant, et rien n’a été conservé. Revenez en arrière et envoyez-les de nouveau dans une minute.",
+        SummaryItemFormat = "Énoncé {0} : veuillez choisir une réponse.",
         OtherLanguageName = "English",
         OtherLanguage = "en",
     };

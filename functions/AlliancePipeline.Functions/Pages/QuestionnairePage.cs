@@ -31,6 +31,8 @@ public enum MessagePage
     Expired,
     /// <summary>Replaced or withdrawn link (410).</summary>
     Revoked,
+    /// <summary>Storage could not be reached; nothing was recorded (503).</summary>
+    Unavailable,
 }
 
 /// <summary>
@@ -58,7 +60,8 @@ public static class QuestionnairePage
         a:focus-visible,button:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
         fieldset{border:1px solid var(--line);border-radius:.5rem;margin:1rem 0;padding:.75rem;min-width:0}
         fieldset.invalid{border:2px solid var(--error)}
-        legend{padding:0 .25rem;font-weight:600;max-width:100%;overflow-wrap:anywhere}
+        legend{float:left;width:100%;padding:0;margin:0 0 .25rem;font-weight:600;overflow-wrap:anywhere}
+        legend+*{clear:both}
         .num{display:block;font-weight:400;color:var(--muted);font-size:.9375rem}
         .choices{display:grid;gap:.375rem;margin-top:.5rem}
         .choices label{display:flex;align-items:center;gap:.625rem;min-height:2.75rem;padding:.25rem .625rem;border:1px solid var(--line);border-radius:.375rem;cursor:pointer}
@@ -94,7 +97,7 @@ public static class QuestionnairePage
             html.Append("<div class=\"summary\" role=\"alert\" aria-labelledby=\"error-summary-title\" id=\"error-summary\" tabindex=\"-1\">")
                 .Append(CultureInfo.InvariantCulture, $"<h2 id=\"error-summary-title\">{E(text.ErrorSummaryTitle)}</h2><ul>");
             foreach (var item in form.Items.Where(i => view.Errors.ContainsKey(i.Id)))
-                html.Append(CultureInfo.InvariantCulture, $"<li><a href=\"#{InputId(item, form.Scale[0].Value)}\">{item.Number}. {E(view.Errors[item.Id])}</a></li>");
+                html.Append(CultureInfo.InvariantCulture, $"<li><a href=\"#{InputId(item, form.Scale[0].Value)}\">{E(string.Format(CultureInfo.InvariantCulture, text.SummaryItemFormat, item.Number))}</a></li>");
             foreach (var (_, message) in view.Errors.Where(e => !form.Items.Any(i => i.Id == e.Key)))
                 html.Append(CultureInfo.InvariantCulture, $"<li>{E(message)}</li>");
             html.Append("</ul></div>");
@@ -124,7 +127,7 @@ public static class QuestionnairePage
             html.Append("</div></fieldset>");
         }
         html.Append(CultureInfo.InvariantCulture, $"<button type=\"submit\">{E(text.Submit)}</button></form>");
-        html.Append(CultureInfo.InvariantCulture, $"<footer><p>{E(form.Copyright)}</p></footer>");
+        // The instrument's copyright and permission note is for researchers (codebook, report), not for raters.
         return Close(html);
     }
 
@@ -139,6 +142,7 @@ public static class QuestionnairePage
             MessagePage.NotFound => (text.NotFoundTitle, text.NotFoundText),
             MessagePage.Expired => (text.ExpiredTitle, text.ExpiredText),
             MessagePage.Revoked => (text.RevokedTitle, text.RevokedText),
+            MessagePage.Unavailable => (text.UnavailableTitle, text.UnavailableText),
             _ => throw new ArgumentOutOfRangeException(nameof(page), page, null),
         };
         var html = new StringBuilder();

@@ -4,9 +4,11 @@ using System.Text.Json;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Scoring;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Hosting;
+using AlliancePipeline.Functions.Http;
 using AlliancePipeline.Functions.Pages;
-using AlliancePipeline.Storage.Queues;
+using AlliancePipeline.Functions.Storage;
+using Azure;
+using Azure.Storage.Queues;
 
 namespace AlliancePipeline.Functions.Services;
 
@@ -16,12 +18,38 @@ namespace AlliancePipeline.Functions.Services;
 /// assessment <see cref="AssessmentStatus.Submitted"/> and answers: a browser's form post gets a 303 to the thank-you
 /// page (Post/Redirect/Get: a refresh does not post again), a tool's JSON post gets 202 with JSON. Refused links
 /// (404 unknown or altered, 410 expired or revoked, 409 already answered) get a page, or problem details for JSON
-/// clients, and never reach the queue. Nothing is acknowledged before the queue has accepted the message.
+/// clients, and never reach the queue. Nothing is acknowledged before the queue has accepted the message; when it cannot
+/// (storage unreachable), the answer is 503 with a Retry-After, never a 500. A body over <see cref="MaxBodyBytes"/> gets
+/// 413 before any work.
 /// </summary>
-public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies, InstrumentCatalog instruments, IQueueServiceClient queues, TimeProvider clock)
+public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies, InstrumentCatalog instruments, QueueServiceClient queues, TimeProvider clock, ILogger<QuestionnaireService> log)
 {
+    /// <summary>The largest body taken: twelve answers fit in well under a kilobyte.</summary>
+    public const int MaxBodyBytes = 16 * 1024;
+
     /// <summary>Serves the form, the thank-you page (<c>?done=1</c> once answered), or a refused link's page.</summary>
-    public async Task<HttpResponseData> GetAsync(string token, HttpRequestData request, CancellationToken ct)
+    public Task<IResult> GetAsync(string token, HttpRequest request, CancellationToken ct) =>
+        AnswerUnlessStorageFailsAsync(request, "A questionnaire page could not be served", () => GetCoreAsync(token, request, ct));
+
+    /// <summary>Checks and enqueues a submission (form or JSON).</summary>
+    public Task<IResult> PostAsync(string token, HttpRequest request, CancellationToken ct) =>
+        AnswerUnlessStorageFailsAsync(request, "A submission could not be taken", () => PostCoreAsync(token, request, ct));
+
+    /// <summary>The answer of <paramref name="work"/>, or a 503 when storage could not serve it (nothing was recorded).</summary>
+    private async Task<IResult> AnswerUnlessStorageFailsAsync(HttpRequest request, string what, Func<Task<IResult>> work)
+    {
+        try
+        {
+            return await work().ConfigureAwait(false);
+        }
+        catch (Exception e) when (StorageUnavailable.Is(e))
+        {
+            log.LogWarning("{What} (storage unavailable: {Reason}); answered 503.", what, StorageUnavailable.Describe(e));
+            return StorageUnavailable.Result(request, RequestedLanguage(request) ?? AcceptLanguage(request));
+        }
+    }
+
+    private async Task<IResult> GetCoreAsync(string token, HttpRequest request, CancellationToken ct)
     {
         var opened = await OpenAsync(token, request, ct).ConfigureAwait(false);
         if (opened.Refusal is { } refusal) return refusal;
@@ -38,9 +66,11 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         return Html(200, QuestionnairePage.RenderForm(view));
     }
 
-    /// <summary>Checks and enqueues a submission (form or JSON).</summary>
-    public async Task<HttpResponseData> PostAsync(string token, HttpRequestData request, CancellationToken ct)
+    private async Task<IResult> PostCoreAsync(string token, HttpRequest request, CancellationToken ct)
     {
+        var body = await RequestBody.ReadTextAsync(request, MaxBodyBytes, ct).ConfigureAwait(false);
+        if (body is null)
+            return HttpResults.Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"A submission is at most {MaxBodyBytes} bytes.");
         var opened = await OpenAsync(token, request, ct).ConfigureAwait(false);
         if (opened.Refusal is { } refusal) return refusal;
         var (study, assessment, definition) = opened.Target!.Value;
@@ -48,20 +78,20 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         if (assessment.IsAnswered)
             return Refuse(request, 409, MessagePage.AlreadyAnswered, language, "Already answered", "Answers for this questionnaire were already received; the first answers stand.");
 
-        var json = IsJson(request.Header("Content-Type"));
+        var json = IsJson(request.ContentType);
         var form = InstrumentForm.Create(definition, language);
         IReadOnlyList<KeyValuePair<string, string?>> fields;
         if (json)
         {
-            fields = JsonFields(request.Body, definition, out var bodyError)!;
-            if (bodyError is not null) return HttpResponseData.Problem(400, "Invalid answers", bodyError);
+            fields = JsonFields(body, definition, out var bodyError)!;
+            if (bodyError is not null) return HttpResults.Problem(400, "Invalid answers", bodyError);
         }
         else
         {
-            fields = FormFields(request.Body);
+            fields = FormFields(body);
         }
 
-        var checkedAnswers = Check(definition, fields, form.Language, out var errors);
+        var checkedAnswers = Check(definition, fields, form.Language, out var errors, out var pageErrors);
         if (checkedAnswers is null)
         {
             if (json) return InvalidAnswersProblem(errors);
@@ -69,7 +99,7 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
                 .Where(f => f.Key.StartsWith(InstrumentForm.FieldPrefix, StringComparison.Ordinal) && int.TryParse(f.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
                 .GroupBy(f => f.Key[InstrumentForm.FieldPrefix.Length..], StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => int.Parse(g.First().Value!, CultureInfo.InvariantCulture), StringComparer.Ordinal);
-            var view = new QuestionnaireView(form, assessment.DyadId, assessment.Meeting, kept, errors);
+            var view = new QuestionnaireView(form, assessment.DyadId, assessment.Meeting, kept, pageErrors);
             return Html(400, QuestionnairePage.RenderForm(view));
         }
 
@@ -89,31 +119,34 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         await studies.TryMarkSubmittedAsync(study.Id, assessment.Id, opened.ETag, submittedAt, ct).ConfigureAwait(false);
 
         if (json)
-            return HttpResponseData.Text(202, JsonSerializer.Serialize(new { status = "accepted", assessmentId = assessment.Id }), "application/json");
-        return new HttpResponseData
-        {
-            StatusCode = 303,
-            Headers = { ["Location"] = $"?done=1&lang={Uri.EscapeDataString(form.Language)}", ["Cache-Control"] = "no-store" },
-        };
+            return TypedResults.Accepted((string?)null, new SubmissionAccepted("accepted", assessment.Id));
+        return HttpResults.SeeOther($"?done=1&lang={Uri.EscapeDataString(form.Language)}");
     }
 
     /// <summary>
     /// The answers in item order when every item has a valid answer; otherwise null and a message per item. The form
     /// asks for every item: the <c>Responses</c> table keeps all twelve answers as given.
     /// </summary>
-    private static int[]? Check(InstrumentDefinition definition, IReadOnlyList<KeyValuePair<string, string?>> fields, string language, out Dictionary<string, string> errors)
+    /// <remarks>
+    /// <paramref name="errors"/> are the validator's sentences, which name the statement (for JSON clients);
+    /// <paramref name="pageErrors"/> are what the page shows beside each item: the form offers only the scale's radio
+    /// buttons, so any refused or missing answer reads "please choose an answer".
+    /// </remarks>
+    private static int[]? Check(InstrumentDefinition definition, IReadOnlyList<KeyValuePair<string, string?>> fields, string language,
+        out Dictionary<string, string> errors, out Dictionary<string, string> pageErrors)
     {
         var result = ResponseFormValidator.Validate(definition, fields, language);
         errors = result.IsValid
             ? new Dictionary<string, string>(StringComparer.Ordinal)
             : result.Errors.GroupBy(e => e.ItemId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Message, StringComparer.Ordinal);
         var byItem = result.IsValid ? result.Value.ByItem : null;
-        var unanswered = PageText.For(language).Unanswered;
         foreach (var item in definition.Items)
         {
             if (!errors.ContainsKey(item.Id) && (byItem is null ? !Answered(fields, item.Id) : byItem.GetValueOrDefault(item.Id) is null))
-                errors[item.Id] = unanswered;
+                errors[item.Id] = ScoringMessages.Missing(item.Number, language);
         }
+        var unanswered = PageText.For(language).Unanswered;
+        pageErrors = errors.ToDictionary(e => e.Key, e => definition.Items.Any(i => i.Id == e.Key) ? unanswered : e.Value, StringComparer.Ordinal);
         if (errors.Count > 0 || byItem is null) return null;
         return [.. definition.Items.OrderBy(i => i.Number).Select(i => byItem[i.Id]!.Value)];
     }
@@ -124,7 +157,7 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         return fields.Any(f => f.Key == name && !string.IsNullOrWhiteSpace(f.Value));
     }
 
-    private async Task<Opened> OpenAsync(string token, HttpRequestData request, CancellationToken ct)
+    private async Task<Opened> OpenAsync(string token, HttpRequest request, CancellationToken ct)
     {
         var language = RequestedLanguage(request) ?? AcceptLanguage(request);
         var claims = tokens.Validate(token, clock.GetUtcNow(), out var problem);
@@ -144,49 +177,35 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         return new((study, assessment, definition), etag);
     }
 
-    private static HttpResponseData Refuse(HttpRequestData request, int status, MessagePage page, string? language, string title, string detail) =>
-        WantsJson(request) ? HttpResponseData.Problem(status, title, detail) : Page(status, page, language);
+    private static IResult Refuse(HttpRequest request, int status, MessagePage page, string? language, string title, string detail) =>
+        WantsJson(request) ? HttpResults.Problem(status, title, detail) : Page(status, page, language);
 
-    private static HttpResponseData Page(int status, MessagePage page, string? language) => Html(status, QuestionnairePage.RenderMessage(page, language));
+    private static IResult Page(int status, MessagePage page, string? language) => Html(status, QuestionnairePage.RenderMessage(page, language));
 
-    private static HttpResponseData Html(int status, string html)
-    {
-        var response = HttpResponseData.Text(status, html, "text/html; charset=utf-8");
-        response.Headers["Cache-Control"] = "no-store";
-        response.Headers["X-Content-Type-Options"] = "nosniff";
-        response.Headers["Referrer-Policy"] = "no-referrer";
-        response.Headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-        return response;
-    }
+    private static IResult Html(int status, string html) => HttpResults.Page(status, html);
 
-    private static HttpResponseData InvalidAnswersProblem(IReadOnlyDictionary<string, string> errors)
-    {
-        var body = JsonSerializer.Serialize(new
-        {
-            type = "about:blank",
-            title = "Invalid answers",
-            status = 400,
-            detail = string.Join(" ", errors.Values),
-            errors = errors.ToDictionary(e => InstrumentForm.FieldNameFor(e.Key), e => new[] { e.Value }),
-        });
-        return HttpResponseData.Text(400, body, "application/problem+json");
-    }
+    private static IResult InvalidAnswersProblem(IReadOnlyDictionary<string, string> errors) =>
+        TypedResults.ValidationProblem(
+            errors.ToDictionary(e => InstrumentForm.FieldNameFor(e.Key), e => new[] { e.Value }),
+            detail: string.Join(" ", errors.Values),
+            title: "Invalid answers");
 
     private static bool IsJson(string? mediaType) =>
         mediaType is not null && (mediaType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.Contains("+json", StringComparison.OrdinalIgnoreCase));
 
-    private static bool WantsJson(HttpRequestData request)
+    /// <summary>Whether the client is a tool that reads JSON rather than a browser (JSON body, or Accept without HTML).</summary>
+    public static bool WantsJson(HttpRequest request)
     {
-        if (IsJson(request.Header("Content-Type"))) return true;
-        var accept = request.Header("Accept");
-        return accept is not null && accept.Contains("json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase);
+        if (IsJson(request.ContentType)) return true;
+        var accept = request.Headers.Accept.ToString();
+        return accept.Length > 0 && accept.Contains("json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static string? RequestedLanguage(HttpRequestData request) =>
-        request.Query.TryGetValue("lang", out var lang) && !string.IsNullOrWhiteSpace(lang) ? lang.Trim() : null;
+    private static string? RequestedLanguage(HttpRequest request) =>
+        request.Query.TryGetValue("lang", out var lang) && !string.IsNullOrWhiteSpace(lang) ? lang.ToString().Trim() : null;
 
-    private static string? AcceptLanguage(HttpRequestData request) =>
-        request.Header("Accept-Language")?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Split(';')[0];
+    private static string? AcceptLanguage(HttpRequest request) =>
+        request.Headers.AcceptLanguage.ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Split(';')[0];
 
     /// <summary>Fields of an <c>application/x-www-form-urlencoded</c> body, in order; a name may repeat.</summary>
     public static IReadOnlyList<KeyValuePair<string, string?>> FormFields(string? body)
@@ -234,17 +253,24 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
             }
             return fields;
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
         {
-            error = $"The body is not JSON: {e.Message}";
+            error = "The body is not valid JSON.";
             return null;
         }
     }
 
-    private readonly record struct Opened((Study Study, Assessment Assessment, InstrumentDefinition Definition)? Target, Azure.ETag ETag, HttpResponseData? Refusal)
+    private readonly record struct Opened((Study Study, Assessment Assessment, InstrumentDefinition Definition)? Target, ETag ETag, IResult? Refusal)
     {
-        public Opened(HttpResponseData refusal) : this(null, default, refusal) { }
+        public Opened(IResult refusal) : this(null, default, refusal) { }
 
-        public Opened((Study, Assessment, InstrumentDefinition) target, Azure.ETag etag) : this(target, etag, null) { }
+        public Opened((Study, Assessment, InstrumentDefinition) target, ETag etag) : this(target, etag, null) { }
     }
 }
+
+/// <summary>The JSON answer to an accepted submission.</summary>
+/// <param name="Status">Always <c>accepted</c>.</param>
+/// <param name="AssessmentId">The assessment answered.</param>
+public sealed record SubmissionAccepted(
+    [property: System.Text.Json.Serialization.JsonPropertyName("status")] string Status,
+    [property: System.Text.Json.Serialization.JsonPropertyName("assessmentId")] string AssessmentId);

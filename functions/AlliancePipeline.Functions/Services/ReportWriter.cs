@@ -1,10 +1,9 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
-using System.Text.Json;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Storage.Blobs;
-using AlliancePipeline.Storage.Tables;
+using AlliancePipeline.Functions.Storage;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 
 namespace AlliancePipeline.Functions.Services;
 
@@ -50,7 +49,7 @@ public interface IReportBuilder
 /// run in <c>ClusterRuns</c> (PartitionKey study id, RowKey run id, ResponseCount, LastSubmittedAt, GeneratedAt,
 /// BlobPrefix, and the builder's findings: Status, RaterRole, DyadsClustered, DyadsIncomplete, K, KRule, KReason).
 /// </summary>
-public sealed class ReportWriter(StudyTables studies, ITableServiceClient tables, IBlobServiceClient blobs, IReportBuilder builder, TimeProvider clock)
+public sealed class ReportWriter(StudyTables studies, TableServiceClient tables, BlobServiceClient blobs, IReportBuilder builder, TimeProvider clock)
 {
     /// <summary>Runs every study; returns the run ids written, by study.</summary>
     public async Task<IReadOnlyDictionary<string, string>> RunAllAsync(bool force, CancellationToken ct)
@@ -72,7 +71,7 @@ public sealed class ReportWriter(StudyTables studies, ITableServiceClient tables
         var runs = tables.GetTableClient(StorageNames.ClusterRunsTable);
         if (!force)
         {
-            await foreach (var previous in runs.QueryAsync(TableFilter.Create($"PartitionKey eq {study.Id}"), cancellationToken: ct).ConfigureAwait(false))
+            await foreach (var previous in runs.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {study.Id}"), cancellationToken: ct).ConfigureAwait(false))
             {
                 if (previous.GetInt32("ResponseCount") == responses.Count && previous.GetDateTimeOffset("LastSubmittedAt") >= lastSubmitted)
                     return null;
@@ -88,8 +87,8 @@ public sealed class ReportWriter(StudyTables studies, ITableServiceClient tables
         {
             foreach (var file in files)
             {
-                using var content = new MemoryStream(Encoding.UTF8.GetBytes(file.Content));
-                await container.UploadAsync($"{study.Id}/{folder}/{file.Name}", content, new BlobUploadOptions { ContentType = file.ContentType }, ct).ConfigureAwait(false);
+                var options = new BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = file.ContentType } };
+                await container.GetBlobClient($"{study.Id}/{folder}/{file.Name}").UploadAsync(BinaryData.FromString(file.Content), options, ct).ConfigureAwait(false);
             }
         }
         var run = new TableEntity(study.Id, runId)
@@ -109,13 +108,11 @@ public sealed class ReportWriter(StudyTables studies, ITableServiceClient tables
     {
         var list = new List<StoredResponse>();
         var table = tables.GetTableClient(StorageNames.ResponsesTable);
-        await foreach (var e in table.QueryAsync(TableFilter.Create($"PartitionKey eq {studyId}"), cancellationToken: ct).ConfigureAwait(false))
+        await foreach (var e in table.QueryAsync<ResponseEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
         {
             list.Add(new StoredResponse(
-                e.PartitionKey, e.RowKey, e.GetString("SiteId") ?? "", e.GetString("DyadId") ?? "", e.GetInt32("Meeting") ?? 0,
-                e.GetString("RaterRole") ?? "", [.. Enumerable.Range(1, 12).Select(i => e.GetInt32($"Item{i:00}") ?? 0)],
-                e.GetDouble("Goal") ?? double.NaN, e.GetDouble("Task") ?? double.NaN, e.GetDouble("Bond") ?? double.NaN,
-                e.GetDouble("Global") ?? double.NaN, e.GetDateTimeOffset("SubmittedAt") ?? DateTimeOffset.MinValue));
+                e.PartitionKey, e.RowKey, e.SiteId, e.DyadId, e.Meeting, e.RaterRole, e.Items,
+                e.Goal, e.Task, e.Bond, e.Global, new DateTimeOffset(DateTime.SpecifyKind(e.SubmittedAt, DateTimeKind.Utc))));
         }
         return list;
     }

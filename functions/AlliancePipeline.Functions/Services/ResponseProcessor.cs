@@ -1,7 +1,8 @@
-using AlliancePipeline.Functions.Hosting;
-using AlliancePipeline.Storage.Queues;
-using AlliancePipeline.Storage.Tables;
+using AlliancePipeline.Functions.Storage;
 using Azure;
+using Azure.Data.Tables;
+using Azure.Data.Tables.Models;
+using Azure.Storage.Queues;
 
 namespace AlliancePipeline.Functions.Services;
 
@@ -16,6 +17,12 @@ public enum ProcessingOutcome
     Poisoned,
 }
 
+/// <summary>A queue message as the queue trigger delivers it: its text and the host's metadata.</summary>
+/// <param name="Text">The message text (decoded from base64 by the host).</param>
+/// <param name="Id">The message id.</param>
+/// <param name="DequeueCount">How many times it has been received, this time included.</param>
+public sealed record QueueMessageData(string Text, string Id, long DequeueCount);
+
 /// <summary>
 /// Scores a queued submission and stores it, idempotently under at-least-once delivery: the <c>Responses</c> entity is
 /// inserted (never upserted) with RowKey = assessment id, so a second delivery gets 409 and, finding the same answers,
@@ -24,15 +31,15 @@ public enum ProcessingOutcome
 /// reason logged and in <c>Audit</c>, and the invocation succeeds so it is not retried. Anything else that fails
 /// (storage down, unknown assessment) throws: the host retries it and poisons it after <c>maxDequeueCount</c>.
 /// </summary>
-public sealed class ResponseProcessor(StudyTables studies, IResponseScorer scorer, ITableServiceClient tables, IQueueServiceClient queues, TimeProvider clock)
+public sealed class ResponseProcessor(StudyTables studies, IResponseScorer scorer, TableServiceClient tables, QueueServiceClient queues, TimeProvider clock, ILogger<ResponseProcessor> log)
 {
     /// <summary>Processes one message.</summary>
-    public async Task<ProcessingOutcome> ProcessAsync(QueueMessageData message, InvocationLog log, CancellationToken ct)
+    public async Task<ProcessingOutcome> ProcessAsync(QueueMessageData message, CancellationToken ct)
     {
         var submission = SubmissionMessage.TryParse(message.Text, out var reason);
         if (submission is null)
         {
-            await PoisonAsync(message, reason!, log, ct).ConfigureAwait(false);
+            await PoisonAsync(message, reason!, ct).ConfigureAwait(false);
             return ProcessingOutcome.Poisoned;
         }
 
@@ -47,23 +54,28 @@ public sealed class ResponseProcessor(StudyTables studies, IResponseScorer score
         {
             scores = scorer.Score(study.InstrumentId, submission.Items);
         }
-        catch (ArgumentException e)
+        catch (ArgumentException)
         {
-            await PoisonAsync(message, "answers out of range: " + e.Message, log, ct).ConfigureAwait(false);
+            // The answers themselves stay out of the reason: it is logged.
+            await PoisonAsync(message, $"an answer is outside the scale of {study.InstrumentId}", ct).ConfigureAwait(false);
             return ProcessingOutcome.Poisoned;
         }
 
-        var entity = new TableEntity(study.Id, assessment.Id);
-        for (var i = 0; i < 12; i++) entity[$"Item{i + 1:00}"] = submission.Items[i];
-        entity["Goal"] = scores.Goal;
-        entity["Task"] = scores.Task;
-        entity["Bond"] = scores.Bond;
-        entity["Global"] = scores.Global;
-        entity["Meeting"] = assessment.Meeting;
-        entity["RaterRole"] = assessment.RaterRole;
-        entity["SiteId"] = assessment.SiteId;
-        entity["DyadId"] = assessment.DyadId;
-        entity["SubmittedAt"] = submission.SubmittedAt.UtcDateTime;
+        var entity = new ResponseEntity
+        {
+            PartitionKey = study.Id,
+            RowKey = assessment.Id,
+            Items = submission.Items,
+            Goal = scores.Goal,
+            Task = scores.Task,
+            Bond = scores.Bond,
+            Global = scores.Global,
+            Meeting = assessment.Meeting,
+            RaterRole = assessment.RaterRole,
+            SiteId = assessment.SiteId,
+            DyadId = assessment.DyadId,
+            SubmittedAt = submission.SubmittedAt.UtcDateTime,
+        };
 
         var responses = tables.GetTableClient(StorageNames.ResponsesTable);
         var outcome = ProcessingOutcome.Stored;
@@ -71,13 +83,12 @@ public sealed class ResponseProcessor(StudyTables studies, IResponseScorer score
         {
             await responses.AddEntityAsync(entity, ct).ConfigureAwait(false);
         }
-        catch (RequestFailedException e) when (e.Status == 409)
+        catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.EntityAlreadyExists)
         {
-            var existing = (await responses.GetEntityAsync(study.Id, assessment.Id, cancellationToken: ct).ConfigureAwait(false)).Value;
-            var same = Enumerable.Range(1, 12).All(i => existing.GetInt32($"Item{i:00}") == submission.Items[i - 1]);
-            if (!same)
+            var existing = (await responses.GetEntityAsync<ResponseEntity>(study.Id, assessment.Id, cancellationToken: ct).ConfigureAwait(false)).Value;
+            if (!existing.Items.SequenceEqual(submission.Items))
             {
-                await PoisonAsync(message, $"assessment {assessment.Id} was already answered with different answers; the first answer is kept", log, ct).ConfigureAwait(false);
+                await PoisonAsync(message, $"assessment {assessment.Id} was already answered with different answers; the first answer is kept", ct).ConfigureAwait(false);
                 return ProcessingOutcome.Poisoned;
             }
             outcome = ProcessingOutcome.AlreadyStored;
@@ -85,24 +96,34 @@ public sealed class ResponseProcessor(StudyTables studies, IResponseScorer score
 
         // Also on a redelivery: the earlier run may have stored the response and stopped before this step.
         await studies.MarkCompletedAsync(study.Id, assessment.Id, submission.SubmittedAt, ct).ConfigureAwait(false);
-        log.Info(outcome == ProcessingOutcome.Stored
-            ? $"Stored response {study.Id}/{assessment.Id} (meeting {assessment.Meeting}, global {scores.Global:0.###})."
-            : $"Response {study.Id}/{assessment.Id} was already stored (redelivery {message.DequeueCount}); nothing written.");
+        if (outcome == ProcessingOutcome.Stored)
+            log.LogInformation("Stored response {StudyId}/{AssessmentId} (meeting {Meeting}).", study.Id, assessment.Id, assessment.Meeting);
+        else
+            log.LogInformation("Response {StudyId}/{AssessmentId} was already stored (delivery {DequeueCount}); nothing written.", study.Id, assessment.Id, message.DequeueCount);
         return outcome;
     }
 
-    private async Task PoisonAsync(QueueMessageData message, string reason, InvocationLog log, CancellationToken ct)
+    private async Task PoisonAsync(QueueMessageData message, string reason, CancellationToken ct)
     {
         var poison = StorageNames.Poison(StorageNames.ResponsesQueue);
+        var auditTable = tables.GetTableClient(StorageNames.AuditTable);
+        var partition = "poison-" + StorageNames.ResponsesQueue;
+        var row = message.Id.Length > 0 ? message.Id : Guid.NewGuid().ToString("N");
+        // A redelivery of a message already moved (the run stopped before the host deleted it) is not copied twice.
+        if ((await auditTable.GetEntityIfExistsAsync<TableEntity>(partition, row, ["RowKey"], ct).ConfigureAwait(false)).HasValue)
+        {
+            log.LogWarning("Message {MessageId} was already moved to {PoisonQueue}; this delivery is dropped.", message.Id, poison);
+            return;
+        }
         await queues.GetQueueClient(poison).SendMessageAsync(message.Text, cancellationToken: ct).ConfigureAwait(false);
-        var audit = new TableEntity("poison-" + StorageNames.ResponsesQueue, message.Id.Length > 0 ? message.Id : Guid.NewGuid().ToString("N"))
+        var audit = new TableEntity(partition, row)
         {
             ["Queue"] = StorageNames.ResponsesQueue,
             ["Reason"] = reason,
             ["DequeueCount"] = message.DequeueCount,
             ["PoisonedAt"] = clock.GetUtcNow(),
         };
-        await tables.GetTableClient(StorageNames.AuditTable).UpsertEntityAsync(audit, TableUpdateMode.Replace, ct).ConfigureAwait(false);
-        log.Error($"Message {message.Id} moved to {poison}: {reason}.");
+        await auditTable.UpsertEntityAsync(audit, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+        log.LogError("Message {MessageId} moved to {PoisonQueue}: {Reason}.", message.Id, poison, reason);
     }
 }

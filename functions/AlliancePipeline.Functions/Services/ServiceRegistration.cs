@@ -1,28 +1,55 @@
+using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Functions.Reports;
 using AlliancePipeline.Functions.Settings;
-using AlliancePipeline.Storage.Blobs;
-using AlliancePipeline.Storage.Common;
-using AlliancePipeline.Storage.Queues;
-using AlliancePipeline.Storage.Tables;
+using AlliancePipeline.Functions.Storage;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Azure;
 
 namespace AlliancePipeline.Functions.Services;
 
 /// <summary>Registers the storage clients and the services the functions hand off to.</summary>
 public static class ServiceRegistration
 {
-    /// <summary>Adds storage clients (for <see cref="AppSettings.StorageAccount"/>) and services.</summary>
-    public static IServiceCollection AddPipelineServices(this IServiceCollection services, AppSettings settings)
+    /// <summary>
+    /// Adds the official Azure SDK clients, registered once through Microsoft.Extensions.Azure from
+    /// <see cref="AppSettings.Storage"/> (a connection string, or the service URIs with a managed identity), and the app's
+    /// services. Queue clients encode messages in base64, as the queue trigger expects by default
+    /// (host.json <c>extensions.queues.messageEncoding</c>). Retries are short (3 tries, 0.5 s doubling to 4 s): a rater
+    /// waits a few seconds at most before a 503, and queue work is retried by the host anyway.
+    /// </summary>
+    public static IServiceCollection AddAlliancePipeline(this IServiceCollection services, AppSettings settings)
     {
-        var account = settings.StorageAccount;
         services.AddSingleton(settings);
-        services.AddSingleton(account);
-        services.AddSingleton<ITableServiceClient>(_ => new TableServiceClient(account));
-        services.AddSingleton<IQueueServiceClient>(_ => new QueueServiceClient(account));
-        services.AddSingleton<IBlobServiceClient>(_ => new BlobServiceClient(account));
+        services.AddAzureClients(clients =>
+        {
+            clients.ConfigureDefaults(options =>
+            {
+                options.Retry.Mode = Azure.Core.RetryMode.Exponential;
+                options.Retry.MaxRetries = 3;
+                options.Retry.Delay = TimeSpan.FromSeconds(0.5);
+                options.Retry.MaxDelay = TimeSpan.FromSeconds(4);
+                options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+            });
+            var storage = settings.Storage;
+            if (storage.ConnectionString is { } connectionString)
+            {
+                clients.AddTableServiceClient(connectionString);
+                clients.AddQueueServiceClient(connectionString).ConfigureOptions(UseTriggerEncoding);
+                clients.AddBlobServiceClient(connectionString);
+            }
+            else
+            {
+                clients.AddTableServiceClient(storage.TableServiceUri!);
+                clients.AddQueueServiceClient(storage.QueueServiceUri!).ConfigureOptions(UseTriggerEncoding);
+                clients.AddBlobServiceClient(storage.BlobServiceUri!);
+                clients.UseCredential(storage.Credential!);
+            }
+        });
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<ILinkTokens>(_ => new CoreLinkTokens(settings.SigningKeys));
-        services.AddSingleton(Core.Instruments.InstrumentCatalog.Shipped);
+        services.AddSingleton(InstrumentCatalog.Shipped);
         services.AddSingleton<IResponseScorer, InstrumentResponseScorer>();
-        services.AddSingleton<IReportBuilder>(new Reports.StudyReportBuilder());
+        services.AddSingleton<IReportBuilder>(new StudyReportBuilder());
         services.AddSingleton<StudyTables>();
         services.AddSingleton<QuestionnaireService>();
         services.AddSingleton<ResponseProcessor>();
@@ -31,4 +58,6 @@ public static class ServiceRegistration
         services.AddSingleton<DemoStudySeeder>();
         return services;
     }
+
+    private static void UseTriggerEncoding(QueueClientOptions options) => options.MessageEncoding = QueueMessageEncoding.Base64;
 }

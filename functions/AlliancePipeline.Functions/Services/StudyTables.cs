@@ -1,55 +1,49 @@
 using System.Globalization;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Storage.Tables;
+using AlliancePipeline.Functions.Storage;
 using Azure;
+using Azure.Data.Tables;
 
 namespace AlliancePipeline.Functions.Services;
 
 /// <summary>
-/// Reads and writes studies and assessments. <c>Studies</c>: PartitionKey <c>Study</c>, RowKey study id, Name,
-/// InstrumentId, Sites (comma-separated). <c>Assessments</c>: PartitionKey study id, RowKey assessment id, SiteId,
-/// DyadId, Meeting, RaterRole, RaterId, DueDate, Status, LinkVersion, Language, SubmittedAt, CompletedAt.
+/// Reads and writes studies and assessments (<see cref="StudyEntity"/>, <see cref="AssessmentEntity"/>) through the
+/// official table client.
 /// </summary>
-public sealed class StudyTables(ITableServiceClient tables)
+public sealed class StudyTables(TableServiceClient tables)
 {
-    /// <summary>The partition of the <c>Studies</c> table that holds every study.</summary>
-    public const string StudyPartition = "Study";
-
-    private ITableClient Studies => tables.GetTableClient(StorageNames.StudiesTable);
-    private ITableClient Assessments => tables.GetTableClient(StorageNames.AssessmentsTable);
+    private TableClient Studies => tables.GetTableClient(StorageNames.StudiesTable);
+    private TableClient Assessments => tables.GetTableClient(StorageNames.AssessmentsTable);
 
     /// <summary>Writes a study (insert or replace).</summary>
-    public Task SaveStudyAsync(Study study, CancellationToken ct) => Studies.UpsertEntityAsync(new TableEntity(StudyPartition, study.Id)
-    {
-        ["Name"] = study.Name,
-        ["InstrumentId"] = study.InstrumentId,
-        ["Sites"] = string.Join(',', study.SiteIds),
-    }, TableUpdateMode.Replace, ct);
+    public Task SaveStudyAsync(Study study, CancellationToken ct) =>
+        Studies.UpsertEntityAsync(StudyEntity.From(study), TableUpdateMode.Replace, ct);
 
     /// <summary>The study, or null.</summary>
     public async Task<Study?> FindStudyAsync(string studyId, CancellationToken ct)
     {
-        var found = await Studies.GetEntityIfExistsAsync(StudyPartition, studyId, cancellationToken: ct).ConfigureAwait(false);
-        return found.HasValue ? ToStudy(found.Value!) : null;
+        var found = await Studies.GetEntityIfExistsAsync<StudyEntity>(StudyEntity.Partition, studyId, cancellationToken: ct).ConfigureAwait(false);
+        return found.HasValue ? found.Value!.ToStudy() : null;
     }
 
     /// <summary>Every study.</summary>
     public async Task<IReadOnlyList<Study>> ListStudiesAsync(CancellationToken ct)
     {
         var list = new List<Study>();
-        await foreach (var e in Studies.QueryAsync(TableFilter.Create($"PartitionKey eq {StudyPartition}"), cancellationToken: ct).ConfigureAwait(false))
-            list.Add(ToStudy(e));
+        await foreach (var e in Studies.QueryAsync<StudyEntity>(e => e.PartitionKey == StudyEntity.Partition, cancellationToken: ct).ConfigureAwait(false))
+            list.Add(e.ToStudy());
         return list;
     }
 
     /// <summary>Writes an assessment (insert or replace).</summary>
-    public Task SaveAssessmentAsync(Assessment a, CancellationToken ct) => Assessments.UpsertEntityAsync(ToEntity(a), TableUpdateMode.Replace, ct);
+    public Task SaveAssessmentAsync(Assessment a, CancellationToken ct) =>
+        Assessments.UpsertEntityAsync(AssessmentEntity.From(a), TableUpdateMode.Replace, ct);
 
     /// <summary>The assessment and its ETag, or null.</summary>
     public async Task<(Assessment Assessment, ETag ETag)?> FindAssessmentAsync(string studyId, string assessmentId, CancellationToken ct)
     {
-        var found = await Assessments.GetEntityIfExistsAsync(studyId, assessmentId, cancellationToken: ct).ConfigureAwait(false);
-        return found.HasValue ? (ToAssessment(found.Value!), found.Value!.ETag) : null;
+        var found = await Assessments.GetEntityIfExistsAsync<AssessmentEntity>(studyId, assessmentId, cancellationToken: ct).ConfigureAwait(false);
+        return found.HasValue ? (found.Value!.ToAssessment(), found.Value.ETag) : null;
     }
 
     /// <summary>
@@ -65,15 +59,15 @@ public sealed class StudyTables(ITableServiceClient tables)
             if (current.Assessment.Status == AssessmentStatus.Completed) return false;
             var update = new TableEntity(studyId, assessmentId)
             {
-                ["Status"] = nameof(AssessmentStatus.Completed),
-                ["CompletedAt"] = completedAt,
+                [nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Completed),
+                [nameof(AssessmentEntity.CompletedAt)] = completedAt,
             };
             try
             {
                 await Assessments.UpdateEntityAsync(update, current.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
                 return true;
             }
-            catch (TableConcurrencyException) when (attempt < 5)
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
             {
                 // Somebody wrote it since we read it: read again and decide again.
             }
@@ -89,15 +83,15 @@ public sealed class StudyTables(ITableServiceClient tables)
     {
         var update = new TableEntity(studyId, assessmentId)
         {
-            ["Status"] = nameof(AssessmentStatus.Submitted),
-            ["SubmittedAt"] = submittedAt,
+            [nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Submitted),
+            [nameof(AssessmentEntity.SubmittedAt)] = submittedAt,
         };
         try
         {
             await Assessments.UpdateEntityAsync(update, readWith, TableUpdateMode.Merge, ct).ConfigureAwait(false);
             return true;
         }
-        catch (TableConcurrencyException)
+        catch (RequestFailedException e) when (e.Status == 412)
         {
             return false;
         }
@@ -107,42 +101,10 @@ public sealed class StudyTables(ITableServiceClient tables)
     public async Task<IReadOnlyList<Assessment>> ListAssessmentsAsync(string studyId, CancellationToken ct)
     {
         var list = new List<Assessment>();
-        await foreach (var e in Assessments.QueryAsync(TableFilter.Create($"PartitionKey eq {studyId}"), cancellationToken: ct).ConfigureAwait(false))
-            list.Add(ToAssessment(e));
+        await foreach (var e in Assessments.QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
+            list.Add(e.ToAssessment());
         return list;
     }
-
-    private static Study ToStudy(TableEntity e) => new(
-        e.RowKey,
-        e.GetString("Name") ?? e.RowKey,
-        e.GetString("InstrumentId") ?? "",
-        (e.GetString("Sites") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries));
-
-    private static TableEntity ToEntity(Assessment a) => new(a.StudyId, a.Id)
-    {
-        ["SiteId"] = a.SiteId,
-        ["DyadId"] = a.DyadId,
-        ["Meeting"] = a.Meeting,
-        ["RaterRole"] = a.RaterRole,
-        ["RaterId"] = a.RaterId,
-        ["DueDate"] = a.DueDate,
-        ["Status"] = a.Status.ToString(),
-        ["LinkVersion"] = a.LinkVersion,
-        ["Language"] = a.Language,
-    };
-
-    private static Assessment ToAssessment(TableEntity e) => new(
-        e.RowKey,
-        e.PartitionKey,
-        e.GetString("SiteId") ?? "",
-        e.GetString("DyadId") ?? "",
-        e.GetInt32("Meeting") ?? 0,
-        e.GetString("RaterRole") ?? "",
-        e.GetString("RaterId") ?? "",
-        e.GetDateTimeOffset("DueDate") ?? DateTimeOffset.MinValue,
-        Enum.TryParse<AssessmentStatus>(e.GetString("Status"), out var s) ? s : AssessmentStatus.Pending,
-        e.GetInt32("LinkVersion") ?? 1,
-        e.GetString("Language") ?? "en");
 
     /// <summary>An id made of the parts, safe as a key (for seeding and tests).</summary>
     public static string AssessmentId(string dyadId, int meeting, string raterRole) =>

@@ -1,34 +1,60 @@
 using Azure.Core;
+using Azure.Data.Tables;
 using Azure.Identity;
-using AlliancePipeline.Storage.Common;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 
 namespace AlliancePipeline.Functions.Settings;
 
 /// <summary>
-/// Reads the storage account from the <c>AzureWebJobsStorage</c> setting the way the Functions host does: either a
-/// connection string (Shared Key; <c>UseDevelopmentStorage=true</c> for Azurite) or an identity-based connection
-/// (<c>AzureWebJobsStorage__accountName</c>, or <c>__blobServiceUri</c>, <c>__queueServiceUri</c> and
-/// <c>__tableServiceUri</c>; <c>__credential</c> = <c>managedidentity</c> with an optional <c>__clientId</c> for a
-/// user-assigned identity). An identity-based connection signs requests with an Azure.Identity token credential.
+/// The storage account the app uses, as the <c>AzureWebJobsStorage</c> setting describes it: either a connection string
+/// (<see cref="ConnectionString"/>; <c>UseDevelopmentStorage=true</c> for Azurite) or an identity-based connection (the
+/// three service URIs and a <see cref="Credential"/>).
+/// </summary>
+/// <param name="ConnectionString">The connection string, or null for an identity-based connection.</param>
+/// <param name="TableServiceUri">The table endpoint of an identity-based connection.</param>
+/// <param name="QueueServiceUri">The queue endpoint of an identity-based connection.</param>
+/// <param name="BlobServiceUri">The blob endpoint of an identity-based connection.</param>
+/// <param name="Credential">The token credential of an identity-based connection.</param>
+public sealed record StorageConnection(string? ConnectionString, Uri? TableServiceUri, Uri? QueueServiceUri, Uri? BlobServiceUri, TokenCredential? Credential)
+{
+    /// <summary>Whether this is an identity-based connection (no account key).</summary>
+    public bool IsIdentityBased => ConnectionString is null;
+
+    /// <inheritdoc />
+    public override string ToString() => IsIdentityBased
+        ? $"identity-based connection to {TableServiceUri}, {QueueServiceUri}, {BlobServiceUri}"
+        : "connection string (not shown)";
+}
+
+/// <summary>
+/// Reads <c>AzureWebJobsStorage</c> the way the Functions host does: a connection string, or an identity-based connection
+/// (<c>AzureWebJobsStorage__accountName</c>, or <c>__tableServiceUri</c>, <c>__queueServiceUri</c> and
+/// <c>__blobServiceUri</c>; <c>__credential</c> = <c>managedidentity</c> with an optional <c>__clientId</c> for a
+/// user-assigned identity; without <c>__credential</c>, <see cref="DefaultAzureCredential"/>). A connection string is
+/// checked by the Azure SDK's own parser (each client is constructed once here), so a wrong one is named at start.
 /// </summary>
 public static class StorageConnectionSetting
 {
     /// <summary>The setting's name, as the Functions host names it.</summary>
     public const string Name = "AzureWebJobsStorage";
 
-    /// <summary>The account the setting describes, or null with the problem added to <paramref name="errors"/>.</summary>
-    public static StorageAccount? Read(IConfiguration configuration, ICollection<string> errors)
+    /// <summary>The connection the setting describes, or null with the problem added to <paramref name="errors"/>.</summary>
+    public static StorageConnection? Read(IConfiguration configuration, ICollection<string> errors)
     {
         var connectionString = configuration[Name];
         if (!string.IsNullOrWhiteSpace(connectionString))
         {
             try
             {
-                return StorageAccount.Parse(connectionString);
+                _ = new TableServiceClient(connectionString);
+                _ = new QueueServiceClient(connectionString);
+                _ = new BlobServiceClient(connectionString);
+                return new StorageConnection(connectionString, null, null, null, null);
             }
-            catch (FormatException e)
+            catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
             {
-                errors.Add($"{Name} is not a usable connection string: {e.Message}");
+                errors.Add($"{Name} is not a usable storage connection string: {e.Message}");
                 return null;
             }
         }
@@ -45,6 +71,10 @@ public static class StorageConnectionSetting
                 errors.Add($"{Name} is missing: a storage connection string (UseDevelopmentStorage=true for Azurite), " +
                     $"or an identity-based connection ({Name}__accountName, or {Name}__tableServiceUri, __queueServiceUri and __blobServiceUri).");
             }
+            else if (errors.Count == 0)
+            {
+                errors.Add($"{Name}: an identity-based connection needs {Name}__accountName, or all three of __tableServiceUri, __queueServiceUri and __blobServiceUri.");
+            }
             return null;
         }
 
@@ -60,7 +90,7 @@ public static class StorageConnectionSetting
             : string.IsNullOrWhiteSpace(clientId)
                 ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
                 : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId));
-        return StorageAccount.FromEndpoints(table, queue, blob, credential);
+        return new StorageConnection(null, table, queue, blob, credential);
     }
 
     private static Uri? ReadUri(IConfiguration section, string key, string? accountName, string service, ICollection<string> errors)

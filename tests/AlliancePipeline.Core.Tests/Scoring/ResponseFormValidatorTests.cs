@@ -44,8 +44,8 @@ public class ResponseFormValidatorTests
         var byItem = result.ErrorsByItem;
         Assert.Equal(["1", "2", "4", "6", "13"], result.Errors.Select(e => e.ItemId));
         Assert.Equal(ItemErrorKind.NotAnInteger, byItem["1"].Kind);
-        Assert.Equal("Item 2: choose an answer from 1 to 7.", byItem["2"].Message);
-        Assert.Equal("Item 4: answer 8 is not allowed; choose a value from 1 to 7.", byItem["4"].Message);
+        Assert.Equal("Statement 2: choose an answer from 1 to 7.", byItem["2"].Message);
+        Assert.Equal("Statement 4: answer 8 is not allowed; choose a value from 1 to 7.", byItem["4"].Message);
         Assert.Equal(ItemErrorKind.OutOfRange, byItem["6"].Kind);
         Assert.Equal(ItemErrorKind.UnknownItem, byItem["13"].Kind);
     }
@@ -58,7 +58,7 @@ public class ResponseFormValidatorTests
 
         Assert.Equal(["2", "4", "6"], result.Errors.Select(e => e.ItemId));
         Assert.All(result.Errors, e => Assert.Equal(ItemErrorKind.Missing, e.Kind));
-        Assert.Equal("Énoncé 4 : veuillez répondre à cet énoncé.", result.ErrorsByItem["4"].Message);
+        Assert.Equal("Énoncé 4 : veuillez choisir une réponse.", result.ErrorsByItem["4"].Message);
     }
 
     [Fact]

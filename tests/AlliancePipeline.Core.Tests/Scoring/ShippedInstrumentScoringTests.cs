@@ -141,11 +141,11 @@ public class ShippedInstrumentScoringTests
         Assert.False(result.IsValid);
         Assert.Equal(["3", "9", "13"], result.Errors.Select(e => e.ItemId));
         Assert.Equal([ItemErrorKind.OutOfRange, ItemErrorKind.OutOfRange, ItemErrorKind.UnknownItem], result.Errors.Select(e => e.Kind));
-        Assert.Equal("Item 3: answer 8 is not allowed; choose a value from 1 to 7.", result.Errors[0].Message);
-        Assert.Equal("Item 9: answer 0 is not allowed; choose a value from 1 to 7.", result.Errors[1].Message);
-        Assert.Equal("Item '13' does not exist in instrument wai-s-client.", result.Errors[2].Message);
+        Assert.Equal("Statement 3: answer 8 is not allowed; choose a value from 1 to 7.", result.Errors[0].Message);
+        Assert.Equal("Statement 9: answer 0 is not allowed; choose a value from 1 to 7.", result.Errors[1].Message);
+        Assert.Equal("Statement '13' does not exist in questionnaire wai-s-client.", result.Errors[2].Message);
         var thrown = Assert.Throws<ResponseRejectedException>(() => result.GetValueOrThrow());
-        Assert.Contains("Item 3", thrown.Message, StringComparison.Ordinal);
+        Assert.Contains("Statement 3", thrown.Message, StringComparison.Ordinal);
         Assert.Equal(3, thrown.Errors.Length);
     }
 

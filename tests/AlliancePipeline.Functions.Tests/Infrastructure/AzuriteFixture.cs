@@ -1,7 +1,7 @@
-using AlliancePipeline.Storage.Blobs;
-using AlliancePipeline.Storage.Emulator;
-using AlliancePipeline.Storage.Queues;
-using AlliancePipeline.Storage.Tables;
+using AlliancePipeline.Emulators;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
 
@@ -13,19 +13,22 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <summary>This run's emulator's connection string.</summary>
     public string ConnectionString => _handle?.ConnectionString ?? throw new InvalidOperationException("Azurite is not running.");
 
-    /// <summary>This run's emulator's account.</summary>
-    public Storage.Common.StorageAccount Account => _handle?.Account ?? throw new InvalidOperationException("Azurite is not running.");
+    /// <summary>This run's emulator.</summary>
+    public AzuriteHandle Handle => _handle ?? throw new InvalidOperationException("Azurite is not running.");
 
     public TableServiceClient Tables { get; private set; } = null!;
+
+    /// <summary>Queue clients encoding messages in base64, as the app and the queue trigger do.</summary>
     public QueueServiceClient Queues { get; private set; } = null!;
+
     public BlobServiceClient Blobs { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        _handle = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated(Console.WriteLine));
-        Tables = new TableServiceClient(_handle.Account);
-        Queues = new QueueServiceClient(_handle.Account);
-        Blobs = new BlobServiceClient(_handle.Account);
+        _handle = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated());
+        Tables = new TableServiceClient(_handle.ConnectionString);
+        Queues = new QueueServiceClient(_handle.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        Blobs = new BlobServiceClient(_handle.ConnectionString);
     }
 
     public async Task DisposeAsync()

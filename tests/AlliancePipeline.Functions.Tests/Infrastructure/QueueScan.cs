@@ -1,16 +1,17 @@
-using AlliancePipeline.Storage.Queues;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
 
 /// <summary>Finds one message in a shared queue: receives in batches with a short visibility, deletes the match.</summary>
 public static class QueueScan
 {
-    public static async Task<string?> TakeAsync(IQueueClient queue, Func<string, bool> match, TimeSpan timeout)
+    public static async Task<string?> TakeAsync(QueueClient queue, Func<string, bool> match, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            IReadOnlyList<QueueMessage> batch;
+            QueueMessage[] batch;
             try
             {
                 batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(2))).Value;
@@ -21,11 +22,12 @@ public static class QueueScan
             }
             foreach (var m in batch)
             {
-                if (!match(m.MessageText)) continue;
+                var text = m.Body.ToString();
+                if (!match(text)) continue;
                 await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt);
-                return m.MessageText;
+                return text;
             }
-            if (batch.Count < 32) await Task.Delay(200);
+            if (batch.Length < 32) await Task.Delay(200);
         }
         return null;
     }

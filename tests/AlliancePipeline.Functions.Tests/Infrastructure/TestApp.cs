@@ -1,76 +1,159 @@
-using System.Net;
-using System.Net.Sockets;
-using AlliancePipeline.Functions.LocalDriver;
+using System.Globalization;
+using System.Reflection;
 using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions.Settings;
+using AlliancePipeline.Functions.Storage;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
 
-/// <summary>The real app (handler, and optionally the local driver) on free loopback ports, against Azurite.</summary>
+/// <summary>
+/// The app's services, registered exactly as <c>Program</c> registers them, on this run's Azurite; and its HTTP-triggered
+/// function classes served on a loopback port at <c>/api/{route}</c>, each request handed to the function method the way
+/// the worker's ASP.NET Core integration does (the <see cref="HttpRequest"/>, route values by parameter name, the
+/// cancellation token; the returned <see cref="IResult"/> executed). Queue- and timer-triggered classes are called
+/// directly (<see cref="Function{T}"/>). The whole worker under the local host is exercised by the end-to-end tests.
+/// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
     /// <summary>A fixed test key (32 bytes of 0x01..0x20): tests only.</summary>
     public static readonly string SigningKey = Convert.ToBase64String([.. Enumerable.Range(1, 32).Select(i => (byte)i)]);
 
-    private TestApp(WebApplication app, int handlerPort, int driverPort)
+    private TestApp(WebApplication app, Uri address)
     {
         App = app;
-        Handler = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{handlerPort}") };
-        Driver = new HttpClient { BaseAddress = new Uri($"http://localhost:{driverPort}") };
+        Client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address };
     }
 
     public WebApplication App { get; }
-    public HttpClient Handler { get; }
-    public HttpClient Driver { get; }
+
+    /// <summary>A client of the app's HTTP functions that does not follow redirects.</summary>
+    public HttpClient Client { get; }
+
     public IServiceProvider Services => App.Services;
 
-    /// <summary>Settings for a test run: the app's defaults plus short queue timings.</summary>
-    public static Dictionary<string, string?> Settings(string connectionString, int handlerPort, int driverPort, bool driver) => new()
+    /// <summary>Every log line written, for assertions (nothing goes to the console).</summary>
+    public LogCapture Logs { get; } = new();
+
+    /// <summary>Settings for a test run.</summary>
+    public static Dictionary<string, string?> Settings(string connectionString) => new()
     {
         ["AzureWebJobsStorage"] = connectionString,
-        ["FUNCTIONS_CUSTOMHANDLER_PORT"] = handlerPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["LinkSigning:Keys"] = "test=" + SigningKey,
         ["LinkSigning:CurrentKeyId"] = "test",
+        ["AlliancePipeline:PublicBaseUrl"] = "http://localhost:7071",
         ["AlliancePipeline:Storage:CreateResources"] = "true",
-        ["AlliancePipeline:LocalDriver:Enabled"] = driver ? "true" : "false",
-        ["AlliancePipeline:LocalDriver:Port"] = driverPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["AlliancePipeline:LocalDriver:StartAzurite"] = "false",
-        ["AlliancePipeline:LocalDriver:MessageLease"] = "00:00:05",
-        ["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.500",
-        ["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00",
     };
 
-    /// <summary>Starts the app; with the driver, waits until it serves.</summary>
-    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, bool driver, Action<Dictionary<string, string?>>? adjust = null)
+    /// <summary>Starts the app's services and HTTP functions on a free port.</summary>
+    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? adjust = null)
     {
-        int handlerPort = FreePort(), driverPort = FreePort();
-        var settings = Settings(azurite.ConnectionString, handlerPort, driverPort, driver);
-        adjust?.Invoke(settings);
-        var app = FunctionApp.Build([], settings);
-        await FunctionApp.PrepareAsync(app);
+        var values = Settings(azurite.ConnectionString);
+        adjust?.Invoke(values);
+        var settings = AppSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var capture = new LogCapture();
+        builder.Logging.ClearProviders().AddProvider(capture).SetMinimumLevel(LogLevel.Information);
+        builder.Services.AddAlliancePipeline(settings);
+        var app = builder.Build();
+        MapHttpFunctions(app, typeof(global::AlliancePipeline.Functions.Functions.Questionnaire).Assembly);
+        if (settings.CreateResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
         await app.StartAsync();
-        if (driver) await app.Services.GetRequiredService<LocalDriverHost>().Started.WaitAsync(TimeSpan.FromSeconds(30));
-        return new TestApp(app, handlerPort, driverPort);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var testApp = new TestApp(app, new Uri(address));
+        testApp.Logs.Attach(capture);
+        return testApp;
     }
+
+    /// <summary>A function class with its dependencies from the app's container.</summary>
+    public T Function<T>() where T : class => ActivatorUtilities.CreateInstance<T>(Services);
 
     /// <summary>Seeds a synthetic study with fresh ids.</summary>
-    public Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 2, int meetings = 2) =>
-        Services.GetRequiredService<DemoStudySeeder>().SeedAsync(studyId, dyads, meetings);
-
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 2, int meetings = 2, string language = "en") =>
+        Services.GetRequiredService<DemoStudySeeder>().SeedAsync(studyId, dyads, meetings, default, "wai-s-practitioner", language);
 
     public async ValueTask DisposeAsync()
     {
-        Handler.Dispose();
-        Driver.Dispose();
+        Client.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
+    }
+
+    private static void MapHttpFunctions(WebApplication app, Assembly assembly)
+    {
+        foreach (var type in assembly.GetTypes())
+        {
+            foreach (var method in type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (method.GetCustomAttribute<FunctionAttribute>() is null) continue;
+                var parameters = method.GetParameters();
+                var trigger = parameters.Select(p => p.GetCustomAttribute<HttpTriggerAttribute>()).FirstOrDefault(a => a is not null);
+                if (trigger is null) continue;
+                var methods = (trigger.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant()).ToArray();
+                app.MapMethods("/api/" + trigger.Route, methods, async (HttpContext context) =>
+                {
+                    var instance = ActivatorUtilities.CreateInstance(context.RequestServices, type);
+                    var args = parameters.Select(p => Bind(p, context)).ToArray();
+                    var task = (Task)method.Invoke(instance, args)!;
+                    await task;
+                    var result = task.GetType().GetProperty("Result")!.GetValue(task);
+                    if (result is IResult r) await r.ExecuteAsync(context);
+                });
+            }
+        }
+    }
+
+    private static object? Bind(ParameterInfo parameter, HttpContext context)
+    {
+        if (parameter.ParameterType == typeof(HttpRequest)) return context.Request;
+        if (parameter.ParameterType == typeof(CancellationToken)) return context.RequestAborted;
+        if (parameter.ParameterType == typeof(string)) return Convert.ToString(context.Request.RouteValues[parameter.Name!], CultureInfo.InvariantCulture);
+        throw new NotSupportedException($"The test host cannot bind {parameter.ParameterType.Name} {parameter.Name}.");
+    }
+}
+
+/// <summary>Keeps every log line of a test app in memory (so expected failures print nothing).</summary>
+public sealed class LogCapture : ILoggerProvider
+{
+    private readonly List<string> _lines = [];
+    private LogCapture? _inner;
+
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            var source = _inner ?? this;
+            lock (source._lines) return [.. source._lines];
+        }
+    }
+
+    internal void Attach(LogCapture inner) => _inner = inner;
+
+    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(LogCapture owner, string category) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (owner._lines) owner._lines.Add($"{logLevel} {category}: {formatter(state, exception)}");
+        }
     }
 }
 
