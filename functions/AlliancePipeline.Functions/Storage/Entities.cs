@@ -75,6 +75,28 @@ public sealed class AssessmentEntity : ITableEntity
     public DateTimeOffset? SubmittedAt { get; set; }
     /// <summary>When the scored response was stored.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>The dyad's arm.</summary>
+    public string? Arm { get; set; }
+    /// <summary>The meeting's date: recorded, else expected from enrolment.</summary>
+    public DateTimeOffset? MeetingDate { get; set; }
+    /// <summary>Whether <see cref="MeetingDate"/> was recorded (true) or expected (false).</summary>
+    public bool MeetingDateRecorded { get; set; }
+    /// <summary>When the invitation goes out (the meeting date).</summary>
+    public DateTimeOffset? InviteOn { get; set; }
+    /// <summary>When the current link expires.</summary>
+    public DateTimeOffset? LinkExpiresAt { get; set; }
+    /// <summary>Invitation log: when the invitation for the current link was queued.</summary>
+    public DateTimeOffset? InvitationQueuedAt { get; set; }
+    /// <summary>Invitation log: when the SMTP server accepted it.</summary>
+    public DateTimeOffset? InvitationSentAt { get; set; }
+    /// <summary>Invitation log: the last mail failure about this assessment, in words.</summary>
+    public string? LastMailError { get; set; }
+    /// <summary>Invitation log: reminders queued so far.</summary>
+    public int RemindersSent { get; set; }
+    /// <summary>Invitation log: when the last reminder was queued.</summary>
+    public DateTimeOffset? LastReminderAt { get; set; }
+    /// <summary>Whether the rater paused reminders (the link in every mail).</summary>
+    public bool RemindersPaused { get; set; }
 
     /// <summary>The entity of an assessment.</summary>
     public static AssessmentEntity From(Assessment a) => new()
