@@ -1,3 +1,4 @@
+using AlliancePipeline.Functions.Services.Studies;
 using AlliancePipeline.Functions.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -31,7 +32,7 @@ public sealed record QueueMessageData(string Text, string Id, long DequeueCount)
 /// reason logged and in <c>Audit</c>, and the invocation succeeds so it is not retried. Anything else that fails
 /// (storage down, unknown assessment) throws: the host retries it and poisons it after <c>maxDequeueCount</c>.
 /// </summary>
-public sealed class ResponseProcessor(StudyTables studies, IResponseScorer scorer, TableServiceClient tables, QueueServiceClient queues, TimeProvider clock, ILogger<ResponseProcessor> log)
+public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IResponseScorer scorer, TableServiceClient tables, QueueServiceClient queues, TimeProvider clock, ILogger<ResponseProcessor> log)
 {
     /// <summary>Processes one message.</summary>
     public async Task<ProcessingOutcome> ProcessAsync(QueueMessageData message, CancellationToken ct)
@@ -43,21 +44,24 @@ public sealed class ResponseProcessor(StudyTables studies, IResponseScorer score
             return ProcessingOutcome.Poisoned;
         }
 
-        var study = await studies.FindStudyAsync(submission.StudyId, ct).ConfigureAwait(false)
+        var context = await store.FindContextAsync(submission.StudyId, ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Study '{submission.StudyId}' does not exist.");
+        var study = context.Study;
         var found = await studies.FindAssessmentAsync(submission.StudyId, submission.AssessmentId, ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Assessment '{submission.StudyId}/{submission.AssessmentId}' does not exist.");
         var assessment = found.Assessment;
+        var instrument = context.InstrumentFor(assessment.RaterRole)
+            ?? throw new InvalidOperationException($"Study '{study.Id}' has no instrument '{study.InstrumentIdFor(assessment.RaterRole)}' for {assessment.RaterRole} raters.");
 
         AllianceScores scores;
         try
         {
-            scores = scorer.Score(study.InstrumentId, submission.Items);
+            scores = scorer.Score(instrument, submission.Items);
         }
         catch (ArgumentException)
         {
             // The answers themselves stay out of the reason: it is logged.
-            await PoisonAsync(message, $"an answer is outside the scale of {study.InstrumentId}", ct).ConfigureAwait(false);
+            await PoisonAsync(message, $"an answer is outside the scale of {instrument.Id}", ct).ConfigureAwait(false);
             return ProcessingOutcome.Poisoned;
         }
 

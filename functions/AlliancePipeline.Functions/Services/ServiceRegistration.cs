@@ -56,6 +56,10 @@ public static class ServiceRegistration
         services.AddSingleton<ReportWriter>();
         services.AddSingleton<StorageBootstrapper>();
         services.AddSingleton<DemoStudySeeder>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<Studies.StudyStore>();
+        services.AddSingleton<Studies.StudyApplier>();
+        services.AddSingleton<Studies.StudyAdminService>();
         return services;
     }
 

@@ -27,6 +27,16 @@ public sealed class StudyEntity : ITableEntity
     public string InstrumentId { get; set; } = "";
     /// <summary>The site ids, comma-separated.</summary>
     public string Sites { get; set; } = "";
+    /// <summary>The instrument id per rater role, as JSON (<c>{"practitioner":"wai-s-practitioner","client":"…"}</c>).</summary>
+    public string? InstrumentsByRole { get; set; }
+    /// <summary>The study's own instruments (not shipped ones), as JSON: instrument id → its definition's JSON text.</summary>
+    public string? StudyInstruments { get; set; }
+    /// <summary>When the study file was last applied.</summary>
+    public DateTimeOffset? AppliedAt { get; set; }
+    /// <summary>Who applied it (a key id or <c>cli</c>).</summary>
+    public string? AppliedBy { get; set; }
+    /// <summary>How many times a changed study file was applied.</summary>
+    public int Version { get; set; }
 
     /// <summary>The entity of a study.</summary>
     public static StudyEntity From(Study study) => new()
@@ -38,7 +48,8 @@ public sealed class StudyEntity : ITableEntity
     };
 
     /// <summary>The study it holds.</summary>
-    public Study ToStudy() => new(RowKey, Name.Length > 0 ? Name : RowKey, InstrumentId, Sites.Split(',', StringSplitOptions.RemoveEmptyEntries));
+    public Study ToStudy() => new(RowKey, Name.Length > 0 ? Name : RowKey, InstrumentId, Sites.Split(',', StringSplitOptions.RemoveEmptyEntries),
+        string.IsNullOrEmpty(InstrumentsByRole) ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(InstrumentsByRole));
 }
 
 /// <summary>A row of <c>Assessments</c>: PartitionKey the study id, RowKey the assessment id.</summary>

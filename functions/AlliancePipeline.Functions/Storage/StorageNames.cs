@@ -43,6 +43,15 @@ public static class StorageNames
     /// <summary>The container of report sets.</summary>
     public const string ReportsContainer = "reports";
 
+    /// <summary>
+    /// The container of applied study files: <c>{studyId}/study.json</c> (the file's text and its instrument files, as
+    /// applied last) and <c>{studyId}/history/{appliedAt}.json</c> (every applied version).
+    /// </summary>
+    public const string StudiesContainer = "studies";
+
+    /// <summary>Every blob container.</summary>
+    public static readonly IReadOnlyList<string> Containers = [ReportsContainer, StudiesContainer];
+
     /// <summary>The poison twin of a queue, as the Functions host names it.</summary>
     public static string Poison(string queueName) => queueName + "-poison";
 }

@@ -60,6 +60,11 @@ public sealed class ParticipantEntity : ITableEntity
     public bool Withdrawn { get; set; }
     /// <summary>When it was withdrawn.</summary>
     public DateTimeOffset? WithdrawnAt { get; set; }
+    /// <summary>
+    /// How a dyad was withdrawn: <c>file</c> (the study file says <c>withdrawn: true</c>) or <c>api</c> (a coordinator
+    /// withdrew it). A withdrawal through the API stays when a file that does not mention it is applied again.
+    /// </summary>
+    public string? WithdrawnBy { get; set; }
 
     /// <summary>The row key of a participant.</summary>
     public static string Key(string kind, string id) => $"{kind}:{id}";

@@ -152,7 +152,7 @@ public sealed class LogCapture : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            lock (owner._lines) owner._lines.Add($"{logLevel} {category}: {formatter(state, exception)}");
+            lock (owner._lines) owner._lines.Add($"{logLevel} {category}: {formatter(state, exception)}" + (exception is null ? "" : $" [{exception.GetType().Name}: {exception.Message}] {exception.StackTrace}"));
         }
     }
 }

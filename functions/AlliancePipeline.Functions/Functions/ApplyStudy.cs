@@ -1,0 +1,19 @@
+using AlliancePipeline.Functions.Services.Studies;
+using Microsoft.Azure.Functions.Worker;
+
+namespace AlliancePipeline.Functions.Functions;
+
+/// <summary>
+/// <c>PUT /api/manage/studies/{studyId}</c>: applies a study file (admin key; <c>?dryRun=true</c> only reports). Routes
+/// starting with <c>admin</c> belong to the Functions host, hence <c>manage</c>.
+/// </summary>
+public sealed class ApplyStudy(StudyAdminService studies)
+{
+    /// <summary>Hands the file to <see cref="StudyAdminService"/>.</summary>
+    [Function(nameof(ApplyStudy))]
+    public Task<IResult> Run(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "manage/studies/{studyId}")] HttpRequest request,
+        string studyId,
+        CancellationToken cancellationToken) =>
+        studies.ApplyAsync(studyId, request, "api", cancellationToken);
+}
