@@ -169,5 +169,5 @@ public sealed record StudyDefinition(
         Instruments.ToImmutableSortedDictionary(p => p.Key, p => p.Value.InstrumentId, StringComparer.Ordinal));
 
     /// <summary>A date as study files and CSV imports write it (<c>yyyy-MM-dd</c>), for messages.</summary>
-    internal static string Format(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    public static string Format(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -60,6 +60,7 @@ public static class ServiceRegistration
         services.AddSingleton<Studies.StudyStore>();
         services.AddSingleton<Studies.StudyApplier>();
         services.AddSingleton<Studies.StudyAdminService>();
+        services.AddSingleton<Studies.DyadOperations>();
         return services;
     }
 

@@ -117,6 +117,7 @@ public sealed class TestApp : IAsyncDisposable
         if (parameter.ParameterType == typeof(HttpRequest)) return context.Request;
         if (parameter.ParameterType == typeof(CancellationToken)) return context.RequestAborted;
         if (parameter.ParameterType == typeof(string)) return Convert.ToString(context.Request.RouteValues[parameter.Name!], CultureInfo.InvariantCulture);
+        if (parameter.ParameterType == typeof(int)) return int.Parse(Convert.ToString(context.Request.RouteValues[parameter.Name!], CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture);
         throw new NotSupportedException($"The test host cannot bind {parameter.ParameterType.Name} {parameter.Name}.");
     }
 }
