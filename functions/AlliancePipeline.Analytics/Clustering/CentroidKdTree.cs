@@ -127,6 +127,7 @@ internal sealed class CentroidKdTree
     }
 
     /// <summary>Sets the bounds of the neighbour cost of the unit at <paramref name="p"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     public void SetBounds(int p, double lb, double ub)
     {
         _lb[p] = lb;
@@ -189,6 +190,7 @@ internal sealed class CentroidKdTree
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     private void Aggregate(int node)
     {
         int d = _d;
@@ -296,6 +298,7 @@ internal sealed class CentroidKdTree
         AggregateAll(0);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     private void Split(int node, int lo, int hi, int[] order, double[] keys)
     {
         _ni[node * NodeInts + Lo] = lo;
@@ -391,6 +394,7 @@ internal sealed class CentroidKdTree
     /// every position with a lower bound at most <see cref="Search.MinUb"/> (the smallest upper bound found) is among
     /// <see cref="Search.Candidates"/>, listed by increasing unit. The center's own bound term is <paramref name="t"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     public void NearestAbove(ReadOnlySpan<double> c, double m, double t, int unit, Search s)
     {
         s.Reset();
@@ -453,6 +457,7 @@ internal sealed class CentroidKdTree
     /// Positions of units below <paramref name="unit"/> whose cost to the center may be under their own neighbour cost
     /// (lower end of the interval under the upper bound of theirs), in any order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     public void MayAdopt(ReadOnlySpan<double> c, double m, double t, int unit, Search s, List<int> found)
     {
         found.Clear();

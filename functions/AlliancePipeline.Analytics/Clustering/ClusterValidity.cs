@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 
 namespace AlliancePipeline.Analytics.Clustering;
@@ -126,6 +127,7 @@ public static class ClusterValidity
     }
 
     /// <summary>Adds the distances between distinct row <paramref name="pos"/> and every later one to both rows' class sums.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     private static void AddDistances(double[] x, double[] w, int[] cls, int[] blockStart, int g, int d, int pos, double[] sums)
     {
         int own = cls[pos];

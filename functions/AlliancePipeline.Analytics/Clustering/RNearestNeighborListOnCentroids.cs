@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AlliancePipeline.Analytics.Clustering;
 
 /// <summary>
@@ -207,6 +209,7 @@ internal sealed class RNearestNeighborListOnCentroids
         if (unit < _n - 1) TreeSet(unit, lb, ub);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     private void TreeSet(int unit, double lb, double ub)
     {
         int i = _leaves + unit;
@@ -236,6 +239,7 @@ internal sealed class RNearestNeighborListOnCentroids
     /// Among the candidates (positions by increasing unit) of the center, the one R's scan picks: the smallest of R's
     /// values, the first on ties. Sets the center's neighbour.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     private void Resolve(int unit, ReadOnlySpan<double> c, double m, double t, List<int> candidates)
     {
         int count = candidates.Count;
@@ -302,6 +306,7 @@ internal sealed class RNearestNeighborListOnCentroids
     }
 
     /// <summary>R's initial lists: for every row its first nearest row among higher indices.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     private void InitialNeighbours()
     {
         int n = _n;
@@ -364,6 +369,7 @@ internal sealed class RNearestNeighborListOnCentroids
     // ---------------------------------------------------------------- R's loop
 
     /// <summary>R's choice of the next merge: the first unit (rows 1..N−1) whose neighbour cost is smallest.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     private int SelectMerge()
     {
         double ubMin = _tUb[1], lbMin = _tLb[1];
@@ -445,6 +451,7 @@ internal sealed class RNearestNeighborListOnCentroids
         return bestUnit;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     private void Merge(int step, int i2, int j2, out double height)
     {
         int n = _n, d = _d;

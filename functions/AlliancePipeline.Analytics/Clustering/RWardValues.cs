@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AlliancePipeline.Analytics.Clustering;
 
 /// <summary>
@@ -87,6 +89,7 @@ internal sealed class RWardValues
     public double Value(int x, int y) => Value(x, y, CallBudget);
 
     /// <summary>As <see cref="Value(int, int)"/>, with a budget of <paramref name="budget"/> recurrence steps.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     public double Value(int x, int y, long budget)
     {
         if (x < _n && y < _n) return _rows.RSquaredDistance(x, y);
