@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
-using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace AlliancePipeline.Analytics.Clustering;
 
@@ -132,42 +133,66 @@ public static class ClusterValidity
     {
         int own = cls[pos];
         double wp = w[pos];
-        int lanes = Vector<double>.Count;
         Span<double> centre = stackalloc double[d];
         for (int j = 0; j < d; j++) centre[j] = x[j * g + pos];
+        ref double x0 = ref MemoryMarshal.GetArrayDataReference(x);
+        ref double w0 = ref MemoryMarshal.GetArrayDataReference(w);
+        ref double ownSums = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(sums), own * g);
         int classes = blockStart.Length - 1;
         for (int c = own; c < classes; c++)
         {
             int from = Math.Max(pos + 1, blockStart[c]), to = blockStart[c + 1];
             if (from >= to) continue;
-            var ownSums = sums.AsSpan(own * g, g);
-            var acc = Vector<double>.Zero;
             int r = from;
-            for (; r + lanes <= to; r += lanes)
+            double tail = 0;
+            if (Vector256.IsHardwareAccelerated && to - r >= 4)
             {
-                var s = Vector<double>.Zero;
-                for (int j = 0; j < d; j++)
+                var acc = Vector256<double>.Zero;
+                var vwp = Vector256.Create(wp);
+                if (d == 4)
                 {
-                    var diff = new Vector<double>(centre[j]) - new Vector<double>(x, j * g + r);
-                    s += diff * diff;
+                    // The usual case (4 meetings), unrolled.
+                    Vector256<double> c0 = Vector256.Create(centre[0]), c1 = Vector256.Create(centre[1]),
+                        c2 = Vector256.Create(centre[2]), c3 = Vector256.Create(centre[3]);
+                    for (; r + 4 <= to; r += 4)
+                    {
+                        var e0 = c0 - Vector256.LoadUnsafe(ref x0, (nuint)r);
+                        var e1 = c1 - Vector256.LoadUnsafe(ref x0, (nuint)(g + r));
+                        var e2 = c2 - Vector256.LoadUnsafe(ref x0, (nuint)(2 * g + r));
+                        var e3 = c3 - Vector256.LoadUnsafe(ref x0, (nuint)(3 * g + r));
+                        var dist = Vector256.Sqrt(e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3);
+                        acc += dist * Vector256.LoadUnsafe(ref w0, (nuint)r);
+                        (Vector256.LoadUnsafe(ref ownSums, (nuint)r) + dist * vwp).StoreUnsafe(ref ownSums, (nuint)r);
+                    }
                 }
-                var dist = Vector.SquareRoot(s);
-                acc += dist * new Vector<double>(w, r);
-                var slot = ownSums.Slice(r, lanes);
-                (new Vector<double>(slot) + dist * wp).CopyTo(slot);
+                else
+                {
+                    for (; r + 4 <= to; r += 4)
+                    {
+                        var s2 = Vector256<double>.Zero;
+                        for (int j = 0; j < d; j++)
+                        {
+                            var e = Vector256.Create(centre[j]) - Vector256.LoadUnsafe(ref x0, (nuint)(j * g + r));
+                            s2 += e * e;
+                        }
+                        var dist = Vector256.Sqrt(s2);
+                        acc += dist * Vector256.LoadUnsafe(ref w0, (nuint)r);
+                        (Vector256.LoadUnsafe(ref ownSums, (nuint)r) + dist * vwp).StoreUnsafe(ref ownSums, (nuint)r);
+                    }
+                }
+                tail = Vector256.Sum(acc);
             }
-            double tail = Vector.Sum(acc);
             for (; r < to; r++)
             {
-                double s = 0;
+                double s2 = 0;
                 for (int j = 0; j < d; j++)
                 {
-                    double diff = centre[j] - x[j * g + r];
-                    s += diff * diff;
+                    double e = centre[j] - x[j * g + r];
+                    s2 += e * e;
                 }
-                double dist = Math.Sqrt(s);
+                double dist = Math.Sqrt(s2);
                 tail += dist * w[r];
-                ownSums[r] += dist * wp;
+                Unsafe.Add(ref ownSums, r) += dist * wp;
             }
             sums[c * g + pos] += tail;
         }
