@@ -177,6 +177,7 @@ public class WardPathTests
         { "grid 2500x4", 56, false },
         { "grid 2000x4 deviation", 57, true },
         { "grid tight 2500x4", 58, false },
+        { "lattice 7^4 shuffled", 59, false },
     };
 
     private static double[][] TiedData(string name, int seed) => name.Split(' ')[0] switch
@@ -186,8 +187,16 @@ public class WardPathTests
         "likert3" => Likert(seed, 500, 2, 3),
         "likert2" => Likert(seed, 600, 4, 2),
         "grid" => name.Contains("tight") ? WaiGrid(seed, 2500, 0.25) : WaiGrid(seed, name.Contains("2500") ? 2500 : 2000, 0.4),
+        // Every point of {1..7}^4 once: symmetric ties at every level, between large clusters too.
+        "lattice" => Shuffled(Enumerable.Range(0, 2401).Select(i => new double[] { 1 + i % 7, 1 + i / 7 % 7, 1 + i / 49 % 7, 1 + i / 343 }), seed),
         _ => throw new ArgumentOutOfRangeException(nameof(name)),
     };
+
+    private static double[][] Shuffled(IEnumerable<double[]> rows, int seed)
+    {
+        var rng = new Random(seed);
+        return rows.OrderBy(_ => rng.Next()).ToArray();
+    }
 
     [Theory]
     [MemberData(nameof(TiedCases))]
