@@ -31,6 +31,7 @@ Directory.CreateDirectory(outDir);
 var tools = Tools.Find();
 Console.WriteLine(tools.Describe());
 
+string loadAtStart = Tools.LoadAverage();
 var work = Directory.CreateTempSubdirectory("ward-bench-").FullName;
 var rows = new List<Measurement>();
 try
@@ -89,6 +90,6 @@ finally
 string stamp = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", inv);
 File.WriteAllText(Path.Combine(outDir, "ward-benchmark.csv"),
     $"# {stamp}\n{Measurement.CsvHeader}\n" + string.Join("\n", rows.Select(r => r.Line(inv))) + "\n");
-File.WriteAllText(Path.Combine(outDir, "ward-benchmark.md"), Report.Markdown(rows, stamp, tools, inv));
+File.WriteAllText(Path.Combine(outDir, "ward-benchmark.md"), Report.Markdown(rows, stamp, tools, $"{loadAtStart} at the start, {Tools.LoadAverage()} at the end", inv));
 Console.WriteLine($"Written to {Path.GetFullPath(outDir)}");
 return 0;

@@ -5,14 +5,14 @@ namespace AlliancePipeline.Benchmarks;
 /// <summary>The markdown page of the results.</summary>
 internal static class Report
 {
-    public static string Markdown(IReadOnlyList<Measurement> rows, string stamp, Tools tools, IFormatProvider inv)
+    public static string Markdown(IReadOnlyList<Measurement> rows, string stamp, Tools tools, string load, IFormatProvider inv)
     {
         string F(double v, string format) => Measurement.F(v, format, inv);
         var md = new StringBuilder();
         md.AppendLine("# Ward clustering benchmark");
         md.AppendLine();
-        md.AppendLine($"Run {stamp} on {Environment.ProcessorCount} cores (shared with other work), .NET {Environment.Version}, Release build. "
-                      + tools.Describe());
+        md.AppendLine($"Run {stamp} on {Environment.ProcessorCount} cores, .NET {Environment.Version}, Release build. Load average "
+                      + $"(1, 5, 15 min) {load}: other work on the machine slows every figure of the run alike. " + tools.Describe());
         md.AppendLine();
         md.AppendLine("Data (issue #11's kind): 4 meetings, four trajectory shapes (stable high 6.6, stable low 5.1, decrease 6.5 → 5.6, "
                       + "increase 5.0 → 6.5), noise SD 0.4 per meeting, rounded to 1/12 (means of 12 items) and clipped to 1–7, so "

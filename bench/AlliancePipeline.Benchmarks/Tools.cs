@@ -74,6 +74,10 @@ internal sealed partial class Tools
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 
+    /// <summary>The 1-, 5- and 15-minute load averages (Linux), or "unknown".</summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     private static string? OnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator)
         .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);

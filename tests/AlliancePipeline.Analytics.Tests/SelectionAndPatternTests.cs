@@ -112,6 +112,7 @@ public class SelectionAndPatternTests
         var ids = Enumerable.Range(1, rows.Length).Select(i => $"D{i:000}").ToArray();
         var result = TrajectoryAnalysis.Run(new TrajectoryMatrix(ids, rows));
         Assert.Equal(new[] { "D019" }, result.IncompleteDyadIds);
+        Assert.Contains("1 dyad has a meeting missing and is not clustered: D019.", result.Warnings);
         Assert.Equal(18, result.Assignments.Count);
         RAssert.SameAsR(r, result.Dendrogram);
     }

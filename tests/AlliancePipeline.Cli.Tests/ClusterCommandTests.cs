@@ -177,6 +177,18 @@ public sealed class ClusterCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_dyad_with_a_missing_meeting_is_listed_and_said_not_dropped_silently()
+    {
+        var path = Csv("ten.csv", TenDyads.Replace("D09,4.0,5.2,6.0", "D09,4.0,,6.0").Replace("D10,6.0,6.3,6.0", "D10,6.0,NA,6.0"));
+        var (code, output, error) = Run("cluster", "--input", path);
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(new[] { "D09", "D10" }, json.RootElement.GetProperty("incomplete").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(8, json.RootElement.GetProperty("n").GetInt32());
+        Assert.Contains("alliance cluster: warning: 2 dyads have a meeting missing and are not clustered: D09, D10.", error);
+    }
+
+    [Fact]
     public void A_missing_input_option_is_reported()
     {
         var (code, _, error) = Run("cluster");

@@ -52,8 +52,9 @@ public sealed record NamedCluster(int Cluster, IReadOnlyList<double> Centroid, T
 /// <param name="Assignments">Cluster of each clustered dyad at the chosen k.</param>
 /// <param name="Clusters">The clusters with names and descriptives.</param>
 /// <param name="IncompleteDyadIds">Dyads left out because a meeting is missing.</param>
-/// <param name="Warnings">Plain sentences a report must show beside the result: a sample too small for the chosen k, a
-/// cluster of one dyad, a tree not certified equal to R's. Empty when there is nothing to say.</param>
+/// <param name="Warnings">Plain sentences a report must show beside the result: dyads left out for a missing meeting, a
+/// sample too small for the chosen k, a cluster of one dyad, a tree not certified equal to R's. Empty when there is
+/// nothing to say.</param>
 public sealed record TrajectoryAnalysisResult(
     Dendrogram Dendrogram,
     IReadOnlyList<AgglomerationStep> Schedule,
@@ -102,17 +103,20 @@ public static class TrajectoryAnalysis
         var assignments = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < ids.Length; i++) assignments[ids[i]] = labels[i];
         return new TrajectoryAnalysisResult(tree, AgglomerationSchedule.Of(tree), selection, ids, assignments, clusters, incomplete,
-            Warnings(tree, selection, clusters, ids.Length, o))
+            Warnings(tree, selection, clusters, ids.Length, incomplete, o))
         {
             Naming = o.Thresholds with { HighLevel = o.Thresholds.HighLevel ?? grandMean },
         };
     }
 
     private static string[] Warnings(Dendrogram tree, ClusterCountSelection selection, IReadOnlyList<NamedCluster> clusters, int n,
-        TrajectoryAnalysisOptions o)
+        IReadOnlyList<string> incomplete, TrajectoryAnalysisOptions o)
     {
         var warnings = new List<string>();
         int k = selection.K;
+        if (incomplete.Count > 0)
+            warnings.Add($"{incomplete.Count} dyad{(incomplete.Count == 1 ? " has" : "s have")} a meeting missing and {(incomplete.Count == 1 ? "is" : "are")} not clustered: "
+                         + string.Join(", ", incomplete.Take(10)) + (incomplete.Count > 10 ? $" and {incomplete.Count - 10} more" : "") + ".");
         if (n < o.WarnBelowDyadsPerCluster * k)
             warnings.Add($"Only {n} dyads for {k} clusters (fewer than {o.WarnBelowDyadsPerCluster} per cluster): with so few dyads the "
                          + "clusters and their names can change when a few dyads are added or removed; read them as a description of "

@@ -56,7 +56,7 @@ internal sealed class RNearestNeighborListOnCentroids
     private readonly double[] _tLb, _tUb;
 
     private readonly CentroidKdTree.Search _search = new();
-    private int[] _selectStack = new int[128];
+    private readonly int[] _selectStack = new int[128]; // depth-first walk of the min-tree: at most 2 log2(n) entries
     private readonly List<int> _candidates = new();
     private readonly List<int> _rescan = new();
     private readonly List<int> _adopters = new();
