@@ -189,6 +189,21 @@ public sealed class ClusterCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_shape_threshold_is_stated_and_can_be_set()
+    {
+        var path = Csv("ten.csv", TenDyads);
+        var (code, output, error) = Run("cluster", "--input", path, "--k", "4", "--min-change", "2");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(2.0, json.RootElement.GetProperty("naming").GetProperty("min_change").GetDouble());
+        // No centroid moves 2 points: every cluster is stable.
+        Assert.All(json.RootElement.GetProperty("patterns").EnumerateArray(), p => Assert.Contains(p.GetProperty("pattern").GetString(), new[] { "SHA", "SLA" }));
+        var refused = Run("cluster", "--input", path, "--min-change", "-1");
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains("--min-change -1: give a positive number of score points", refused.Err);
+    }
+
+    [Fact]
     public void A_missing_input_option_is_reported()
     {
         var (code, _, error) = Run("cluster");

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
 using AlliancePipeline.Analytics.Analysis;
+using AlliancePipeline.Analytics.Patterns;
 
 namespace AlliancePipeline.Cli.Commands;
 
 /// <summary>
-/// <c>alliance cluster --input FILE.csv [--deviation] [--k K] [--scale MIN-MAX]</c>: Ward clustering as R's
+/// <c>alliance cluster --input FILE.csv [--deviation] [--k K] [--scale MIN-MAX] [--min-change POINTS]</c>: Ward clustering as R's
 /// <c>hclust(dist(X), "ward.D2")</c>, printed as JSON: <c>merge</c>, <c>height</c>, <c>order</c> (R's conventions),
 /// <c>cutree</c> for k = 2..6, whether the tree is certified equal to R's, the chosen k with its reason, the candidates
 /// table, the named patterns (a label unique to each cluster) and warnings. Warnings also go to standard error, so a
@@ -28,6 +29,16 @@ public static class ClusterCommand
             Description = "Lowest and highest possible score, MIN-MAX; every score must lie on it. Default 1-7 (WAI short form); 1-5 for the WAI-SR.",
             DefaultValueFactory = _ => "1-7",
         };
+        var minChange = new Option<double>("--min-change")
+        {
+            Description = "Smallest fitted change, in score points, that gets a shape name (trend, U, inverted U); smaller movements are called stable. Default 0.5.",
+            DefaultValueFactory = _ => 0.5,
+        };
+        minChange.Validators.Add(result =>
+        {
+            double v = result.GetValueOrDefault<double>();
+            if (!(v > 0) || !double.IsFinite(v)) result.AddError($"--min-change {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}: give a positive number of score points (for example 0.5).");
+        });
         k.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int?>() is int v && v < 2)
@@ -39,7 +50,7 @@ public static class ClusterCommand
         });
         var command = new Command("cluster", "Cluster alliance trajectories by Ward's method (equal to R's hclust ward.D2) and name the patterns.")
         {
-            input, deviation, k, scale,
+            input, deviation, k, scale, minChange,
         };
         command.SetAction(parse =>
         {
@@ -69,6 +80,7 @@ public static class ClusterCommand
                 {
                     Deviation = parse.GetValue(deviation),
                     FixedK = parse.GetValue(k),
+                    Thresholds = new PatternThresholds { MinChange = parse.GetValue(minChange) },
                 });
                 output.WriteLine(ToJson(result, parse.GetValue(deviation), scoreScale));
                 foreach (var warning in result.Warnings) error.WriteLine($"alliance cluster: warning: {warning}");
