@@ -6,14 +6,16 @@ namespace AlliancePipeline.Analytics.Clustering;
 /// The active clusters of <see cref="RNearestNeighborListOnCentroids"/>: centroid, size and bound term of each, in a
 /// k-d tree (Bentley 1975) over the centroids, rebuilt when half the clusters have gone. Each node keeps, over the live
 /// clusters below it, the bounding box of their centroids, the smallest size, the largest bound term, the lowest and
-/// highest unit (row index) and the largest upper bound of the units' neighbour costs, so that searches skip every node
-/// whose clusters provably cannot qualify.
+/// highest unit (row index) and the largest upper bound of the units' neighbour costs (also divided by twice the size),
+/// so that searches skip every node whose clusters provably cannot qualify.
 /// </summary>
 /// <remarks>
-/// A node's lower bound of the Ward cost w (s − τ s − t − T_p) from a center uses the squared distance from the center to
-/// the box (no larger, even after rounding, than the computed squared distance of any centroid inside: correctly rounded
-/// operations are monotone), the smallest w (w = 2 m n_p / (m + n_p) grows with n_p) and the largest T, each relaxed by
-/// 10⁻¹² against rounding: a node is skipped only when no cluster inside can pass the test the cluster itself would.
+/// A node's lower bound of the lower end w (s − τ s − t − T_p) of a cluster's cost interval to a center of size m uses the
+/// squared distance s from the center to the box (no larger, even after rounding, than the computed squared distance of
+/// any centroid inside: correctly rounded operations are monotone), w = 2 m n_p / (m + n_p) ≥ min(m, smallest n_p) (a
+/// harmonic mean) and the largest T, each relaxed by 10⁻¹² against rounding. For adoption (a lower unit whose cost to the
+/// merged cluster may be under its neighbour cost ub_p) the test is s − … &lt; ub_p / w_p = ub_p / (2m) + ub_p / (2 n_p).
+/// A node is skipped only when no cluster inside can pass the test the cluster itself is put to.
 /// </remarks>
 internal sealed class CentroidKdTree
 {
