@@ -128,6 +128,8 @@ public sealed class AlertEntity : ITableEntity
     public string Status { get; set; } = "open";
     /// <summary>When it was closed, and by which key.</summary>
     public DateTimeOffset? ClosedAt { get; set; }
+    /// <summary>Who closed it: <c>key:{keyId}</c> (never a secret).</summary>
+    public string? ClosedBy { get; set; }
 }
 
 /// <summary>
