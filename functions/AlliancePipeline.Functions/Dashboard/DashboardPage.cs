@@ -42,7 +42,7 @@ public static class DashboardPage
         th,td{padding:.375rem .625rem;border-top:1px solid var(--line);text-align:left;vertical-align:top}
         td.n,th.n{text-align:right;white-space:nowrap}
         thead th{font-size:.875rem;color:var(--muted);white-space:nowrap}
-        tbody th{font-weight:600;overflow-wrap:anywhere}
+        tbody th{font-weight:600;overflow-wrap:break-word}
         .bar{display:inline-block;height:.625rem;background:var(--accent);border-radius:.125rem;vertical-align:middle;margin-right:.375rem}
         .late{color:var(--bad);font-weight:600}
         .status{border:2px solid var(--accent);border-radius:.5rem;padding:.5rem .75rem;margin:1rem 0}
@@ -51,7 +51,18 @@ public static class DashboardPage
         .keyform{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin:1rem 0}
         .keyform label{display:flex;flex-direction:column;font-weight:600;flex:1 1 14rem}
         .keyform input{font:inherit;padding:.5rem;border:1px solid var(--line);border-radius:.375rem;min-height:2.75rem;width:100%}
-        @media (max-width:40rem){main{padding:.75rem}th,td{padding:.3125rem .4375rem}.figures dd{font-size:1.1875rem}}
+        @media (max-width:40rem){
+        main{padding:.75rem}.figures dd{font-size:1.1875rem}
+        .wrap{border:0;overflow:visible}
+        table,caption,tbody,tr,th,td{display:block}
+        caption{border-radius:.375rem}
+        thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
+        tbody tr{border:1px solid var(--line);border-radius:.375rem;margin:.5rem 0}
+        tbody th{border-top:0;padding:.5rem .625rem .25rem}
+        td,td.n{display:flex;justify-content:space-between;align-items:center;gap:1rem;text-align:right;white-space:normal;border-top:1px solid #e3e3e3;padding:.3125rem .625rem}
+        td[data-label]::before{content:attr(data-label);color:var(--muted);font-weight:400;text-align:left}
+        td form{margin-left:auto}
+        }
         """;
 
     /// <summary>The dashboard.</summary>
@@ -116,49 +127,42 @@ public static class DashboardPage
         return Close(html);
     }
 
-    private static void CompletionTable(StringBuilder html, string id, string caption, string what, IEnumerable<(string Label, CompletionFigures Figures)> rows)
-    {
-        var list = rows.ToList();
-        TableStart(html, id, caption);
-        html.Append(Inv($"<thead><tr><th scope=\"col\">{E(what)}</th><th scope=\"col\">Completion</th><th scope=\"col\" class=\"n\">Answered</th><th scope=\"col\" class=\"n\">Due</th><th scope=\"col\" class=\"n\">Overdue</th><th scope=\"col\" class=\"n\">Not yet due</th><th scope=\"col\" class=\"n\">Median days</th></tr></thead><tbody>"));
-        foreach (var (label, f) in list)
-        {
-            html.Append(Inv($"<tr><th scope=\"row\">{label}</th><td class=\"n\">{Bar(f.CompletionRate)}{Rate(f.CompletionRate)}</td><td class=\"n\">{f.Answered}</td><td class=\"n\">{f.Due}</td>"))
-                .Append(Inv($"<td class=\"n{(f.Overdue > 0 ? " late" : "")}\">{f.Overdue}</td><td class=\"n\">{f.Upcoming}</td><td class=\"n\">{Days(f.MedianDaysToAnswer)}</td></tr>"));
-        }
-        if (list.Count == 0) html.Append("<tr><td colspan=\"7\">No assessments.</td></tr>");
-        TableEnd(html);
-    }
+    private static void CompletionTable(StringBuilder html, string id, string caption, string what, IEnumerable<(string Label, CompletionFigures Figures)> rows) =>
+        Table(html, id, caption,
+            [new(what), new("Completion", true), new("Answered", true), new("Due", true), new("Overdue", true), new("Not yet due", true), new("Median days", true)],
+            rows.Select(r => new[]
+            {
+                r.Label, Bar(r.Figures.CompletionRate) + Rate(r.Figures.CompletionRate), Num(r.Figures.Answered), Num(r.Figures.Due),
+                r.Figures.Overdue > 0 ? Late(Num(r.Figures.Overdue)) : Num(r.Figures.Overdue), Num(r.Figures.Upcoming), Days(r.Figures.MedianDaysToAnswer),
+            }),
+            "No assessments.");
 
     private static void OverdueTable(StringBuilder html, CompletionReport r)
     {
         html.Append(Inv($"<section aria-labelledby=\"h-overdue\"><h2 id=\"h-overdue\">Overdue ({r.Overdue.Count})</h2>"));
-        TableStart(html, "t-overdue", "Overdue forms, most overdue first");
-        html.Append("<thead><tr><th scope=\"col\">Form</th><th scope=\"col\">Rater</th><th scope=\"col\">Due</th><th scope=\"col\" class=\"n\">Days overdue</th><th scope=\"col\" class=\"n\">Reminders sent</th></tr></thead><tbody>");
-        foreach (var o in r.Overdue)
-        {
-            var where = r.Site is null ? ", " + E(SiteName(r, o.SiteId)) : "";
-            html.Append(Inv($"<tr><th scope=\"row\">{E(o.DyadId)}, meeting {o.Meeting} <span class=\"muted\">{E(o.RaterRole)}{where}</span></th>"))
-                .Append(Inv($"<td>{E(o.RaterId)}</td><td>{E(Date(o.DueOn))}</td><td class=\"n late\">{o.DaysOverdue}</td>"))
-                .Append(Inv($"<td class=\"n\">{o.RemindersSent}{(o.LastReminderAt is { } last ? " <span class=\"muted\">(last " + E(Date(DateOnly.FromDateTime(last.UtcDateTime))) + ")</span>" : "")}</td></tr>"));
-        }
-        if (r.Overdue.Count == 0) html.Append("<tr><td colspan=\"5\">Nothing is overdue.</td></tr>");
-        TableEnd(html);
+        Table(html, "t-overdue", "Overdue forms, most overdue first",
+            [new("Form"), new("Rater"), new("Due"), new("Days overdue", true), new("Reminders sent", true)],
+            r.Overdue.Select(o => new[]
+            {
+                Inv($"{E(o.DyadId)}, meeting {o.Meeting} <span class=\"muted\">{E(o.RaterRole)}{(r.Site is null ? ", " + E(SiteName(r, o.SiteId)) : "")}</span>"),
+                E(o.RaterId), E(Date(o.DueOn)), Late(Num(o.DaysOverdue)),
+                Num(o.RemindersSent) + (o.LastReminderAt is { } last ? " <span class=\"muted\">(last " + E(Date(DateOnly.FromDateTime(last.UtcDateTime))) + ")</span>" : ""),
+            }),
+            "Nothing is overdue.");
         html.Append("</section>");
     }
 
     private static void TrendTable(StringBuilder html, CompletionReport r)
     {
         html.Append("<section aria-labelledby=\"h-trend\"><h2 id=\"h-trend\">Weekly trend</h2>");
-        TableStart(html, "t-trend", "Answers per ISO week, and completion up to the end of each week (the current week: up to now)");
-        html.Append("<thead><tr><th scope=\"col\">Week</th><th scope=\"col\" class=\"n\">Answered</th><th scope=\"col\" class=\"n\">Due in week</th><th scope=\"col\">Completion to date</th></tr></thead><tbody>");
-        foreach (var w in r.Weekly.Reverse())
-        {
-            html.Append(Inv($"<tr><th scope=\"row\">{E(w.Week)} <span class=\"muted\">from {E(Date(w.Monday))}</span></th><td class=\"n\">{w.Answered}</td><td class=\"n\">{w.DueInWeek}</td>"))
-                .Append(Inv($"<td class=\"n\">{Bar(w.CompletionRate)}{Rate(w.CompletionRate)} <span class=\"muted\">({w.AnsweredToDate} of {w.DueToDate})</span></td></tr>"));
-        }
-        if (r.Weekly.Count == 0) html.Append("<tr><td colspan=\"4\">Nothing due or answered yet.</td></tr>");
-        TableEnd(html);
+        Table(html, "t-trend", "Answers per ISO week, and completion up to the end of each week (the current week: up to now)",
+            [new("Week"), new("Answered", true), new("Due in week", true), new("Completion to date", true)],
+            r.Weekly.Reverse().Select(w => new[]
+            {
+                Inv($"{E(w.Week)} <span class=\"muted\">from {E(Date(w.Monday))}</span>"), Num(w.Answered), Num(w.DueInWeek),
+                Inv($"{Bar(w.CompletionRate)}{Rate(w.CompletionRate)} <span class=\"muted\">({w.AnsweredToDate} of {w.DueToDate})</span>"),
+            }),
+            "Nothing due or answered yet.");
         html.Append("</section>");
     }
 
@@ -166,26 +170,56 @@ public static class DashboardPage
     {
         var r = view.Report;
         html.Append(Inv($"<section aria-labelledby=\"alerts\"><h2 id=\"alerts\">Open alerts ({r.OpenAlerts.Count})</h2>"));
-        TableStart(html, "t-alerts", "Open rupture alerts, newest first");
-        html.Append("<thead><tr><th scope=\"col\">Dyad</th><th scope=\"col\">Raised</th><th scope=\"col\">Why</th><th scope=\"col\" class=\"n\">Previous</th><th scope=\"col\" class=\"n\">Current</th>")
-            .Append(view.CanCloseAlerts ? "<th scope=\"col\">Action</th>" : "").Append("</tr></thead><tbody>");
         var key = view.KeyInQuery is null ? "" : "?key=" + Uri.EscapeDataString(view.KeyInQuery);
-        foreach (var a in r.OpenAlerts)
-        {
-            var where = r.Site is null ? ", " + E(SiteName(r, a.SiteId)) : "";
-            html.Append(Inv($"<tr><th scope=\"row\">{E(a.DyadId)}, meeting {a.Meeting} <span class=\"muted\">{E(a.RaterRole)} {E(a.RaterId)}{where}</span></th>"))
-                .Append(Inv($"<td>{E(Time(a.RaisedAt))}</td><td>{E(Why(a))}</td><td class=\"n\">{Score(a.Previous)}</td><td class=\"n\">{Score(a.Current)}</td>"));
-            if (view.CanCloseAlerts)
+        List<Column> columns = [new("Dyad"), new("Raised"), new("Why"), new("Previous", true), new("Current", true)];
+        if (view.CanCloseAlerts) columns.Add(new("Action"));
+        Table(html, "t-alerts", "Open rupture alerts, newest first", columns,
+            r.OpenAlerts.Select(a =>
             {
-                html.Append(Inv($"<td><form method=\"post\" action=\"alerts/{E(Uri.EscapeDataString(a.AssessmentId))}/close{E(key)}\">"))
-                    .Append(Inv($"<button type=\"submit\" aria-label=\"Close the alert of {E(a.DyadId)}, meeting {a.Meeting}, {E(a.RaterRole)}\">Close</button></form></td>"));
-            }
-            html.Append("</tr>");
-        }
-        if (r.OpenAlerts.Count == 0) html.Append(Inv($"<tr><td colspan=\"{(view.CanCloseAlerts ? 6 : 5)}\">No open alerts.</td></tr>"));
-        TableEnd(html);
+                List<string> cells =
+                [
+                    Inv($"{E(a.DyadId)}, meeting {a.Meeting} <span class=\"muted\">{E(a.RaterRole)} {E(a.RaterId)}{(r.Site is null ? ", " + E(SiteName(r, a.SiteId)) : "")}</span>"),
+                    E(Time(a.RaisedAt)), E(Why(a)), Score(a.Previous), Score(a.Current),
+                ];
+                if (view.CanCloseAlerts)
+                {
+                    cells.Add(Inv($"<form method=\"post\" action=\"alerts/{E(Uri.EscapeDataString(a.AssessmentId))}/close{E(key)}\">")
+                        + Inv($"<button type=\"submit\" aria-label=\"Close the alert of {E(a.DyadId)}, meeting {a.Meeting}, {E(a.RaterRole)}\">Close</button></form>"));
+                }
+                return cells.ToArray();
+            }),
+            "No open alerts.");
         html.Append("</section>");
     }
+
+    private sealed record Column(string Header, bool Numeric = false);
+
+    /// <summary>
+    /// A captioned table in a labelled region. The first cell of a row is its header (<c>th scope="row"</c>); the others
+    /// carry their column's name in <c>data-label</c>, which the narrow layout shows beside each value when rows stack.
+    /// Roles are written out so the stacked layout keeps the table's semantics for screen readers.
+    /// </summary>
+    private static void Table(StringBuilder html, string id, string caption, IReadOnlyList<Column> columns, IEnumerable<string[]> rows, string empty)
+    {
+        html.Append(Inv($"<div class=\"wrap\" role=\"region\" aria-labelledby=\"{id}-caption\" tabindex=\"0\"><table id=\"{id}\" role=\"table\"><caption id=\"{id}-caption\">{E(caption)}</caption>"))
+            .Append("<thead role=\"rowgroup\"><tr role=\"row\">");
+        foreach (var c in columns)
+            html.Append(Inv($"<th scope=\"col\" role=\"columnheader\"{(c.Numeric ? " class=\"n\"" : "")}>{E(c.Header)}</th>"));
+        html.Append("</tr></thead><tbody role=\"rowgroup\">");
+        var any = false;
+        foreach (var cells in rows)
+        {
+            any = true;
+            html.Append(Inv($"<tr role=\"row\"><th scope=\"row\" role=\"rowheader\">{cells[0]}</th>"));
+            for (var i = 1; i < cells.Length; i++)
+                html.Append(Inv($"<td role=\"cell\" data-label=\"{E(columns[i].Header)}\"{(columns[i].Numeric ? " class=\"n\"" : "")}>{cells[i]}</td>"));
+            html.Append("</tr>");
+        }
+        if (!any) html.Append(Inv($"<tr role=\"row\"><td role=\"cell\" colspan=\"{columns.Count}\">{E(empty)}</td></tr>"));
+        html.Append("</tbody></table></div>");
+    }
+
+    private static string Late(string value) => "<span class=\"late\">" + value + "</span>";
 
     private static string Why(OpenAlert a)
     {
@@ -201,11 +235,6 @@ public static class DashboardPage
         }
         return parts.Count == 0 ? "alert" : string.Join("; ", parts);
     }
-
-    private static void TableStart(StringBuilder html, string id, string caption) =>
-        html.Append(Inv($"<div class=\"wrap\" role=\"region\" aria-labelledby=\"{id}-caption\" tabindex=\"0\"><table id=\"{id}\"><caption id=\"{id}-caption\">{E(caption)}</caption>"));
-
-    private static void TableEnd(StringBuilder html) => html.Append("</tbody></table></div>");
 
     private static string Figure(string label, string value) => $"<div><dt>{E(label)}</dt><dd>{value}</dd></div>";
 
