@@ -82,6 +82,29 @@ public sealed class DashboardPageTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task When_storage_does_not_answer_keyed_requests_get_503_with_Retry_After_not_500_nor_401()
+    {
+        var deadPort = Emulators.EmulatorProcess.FreePorts(1)[0];
+        var h = azurite.Handle;
+        var connection = $"DefaultEndpointsProtocol=http;AccountName={Emulators.Azurite.AccountName};AccountKey={Emulators.Azurite.AccountKey};" +
+            $"BlobEndpoint={h.BlobEndpoint};QueueEndpoint={h.QueueEndpoint};TableEndpoint=http://127.0.0.1:{deadPort}/{Emulators.Azurite.AccountName}";
+        await using var app = await TestApp.StartAsync(azurite, s =>
+        {
+            s["AzureWebJobsStorage"] = connection;
+            s["AlliancePipeline:Storage:CreateResources"] = "false";
+        });
+        var key = Core.Access.AccessKeyFormat.Compose(Core.Access.AccessKeyFormat.NewKeyId(), Core.Access.AccessKeyFormat.NewSecret());
+        using var json = await app.Client.SendAsync(DashboardSeed.Get("/api/studies/any-study/completion", key));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, json.StatusCode);
+        Assert.Equal("30", json.Headers.RetryAfter!.ToString());
+        Assert.Equal("application/problem+json", json.Content.Headers.ContentType!.MediaType);
+        using var page = await app.Client.SendAsync(DashboardSeed.Get("/api/studies/any-study/dashboard", key, "text/html"));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
+        Assert.Contains("Temporarily unavailable", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.DoesNotContain(app.Logs.Lines, l => l.Contains(key[20..], StringComparison.Ordinal) || l.Contains("AccountKey", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void The_generated_metadata_has_the_key_and_dashboard_functions_and_no_route_the_host_reserves()
     {
         var functions = JsonNode.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "functions.metadata")))!.AsArray()
