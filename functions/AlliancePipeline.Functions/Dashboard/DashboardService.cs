@@ -40,7 +40,7 @@ public sealed class DashboardService(KeyAuthentication authentication, Dashboard
                 KeyAuthentication.KeyInQuery(request) ? request.Query[KeyAuthentication.QueryParameter].ToString() : null,
                 AllSitesVisible: opened.Caller!.Scope.CanReadStudy(studyId),
                 CanCloseAlerts: opened.Caller.Scope.CanCoordinate(studyId),
-                ClosedAlert: request.Query["closed"] is { Count: 1 } closed && report.OpenAlerts.All(a => a.AssessmentId != closed[0]) ? closed[0] : null);
+                ClosedAlert: request.Query["closed"] is { Count: 1 } closed && IsAssessmentId(closed[0]) && report.OpenAlerts.All(a => a.AssessmentId != closed[0]) ? closed[0] : null);
             NoStore(request);
             return HttpResults.Page(StatusCodes.Status200OK, DashboardPage.Render(view));
         });
