@@ -16,21 +16,8 @@ public sealed class AuditLog(TableServiceClient tables, TimeProvider clock)
     public static string Function(string name) => "function:" + name;
 
     /// <summary>Writes one row.</summary>
-    public Task WriteAsync(string? studyId, string actor, string action, string subject, string details, CancellationToken ct)
-    {
-        var at = clock.GetUtcNow();
-        var row = new AuditEntity
-        {
-            PartitionKey = studyId ?? StorageNames.SystemPartition,
-            RowKey = AuditEntity.NewRowKey(at),
-            At = at,
-            Actor = actor,
-            Action = action,
-            Subject = subject,
-            Details = details,
-        };
-        return tables.GetTableClient(StorageNames.AuditTable).AddEntityAsync(row, ct);
-    }
+    public Task WriteAsync(string? studyId, string actor, string action, string subject, string details, CancellationToken ct) =>
+        Access.AuditTrail.WriteAsync(tables.GetTableClient(StorageNames.AuditTable), studyId ?? StorageNames.SystemPartition, actor, action, subject, details, clock.GetUtcNow(), ct);
 
     /// <summary>The newest rows of a study (or the system partition), newest first.</summary>
     public async Task<IReadOnlyList<AuditEntity>> ReadAsync(string? studyId, int max, CancellationToken ct)

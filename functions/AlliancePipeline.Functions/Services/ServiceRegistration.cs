@@ -61,6 +61,7 @@ public static class ServiceRegistration
         services.AddSingleton<Studies.StudyApplier>();
         services.AddSingleton<Studies.StudyAdminService>();
         services.AddSingleton<Studies.DyadOperations>();
+        services.AddAccessAndDashboard();
         return services;
     }
 

@@ -131,8 +131,10 @@ public sealed class AlertEntity : ITableEntity
     public DateTimeOffset RaisedAt { get; set; }
     /// <summary><c>open</c> until a coordinator closes it.</summary>
     public string Status { get; set; } = "open";
-    /// <summary>When it was closed, and by which key.</summary>
+    /// <summary>When it was closed (<see cref="ClosedBy"/> says by which key).</summary>
     public DateTimeOffset? ClosedAt { get; set; }
+    /// <summary>Who closed it: <c>key:{keyId}</c> (never a secret).</summary>
+    public string? ClosedBy { get; set; }
 }
 
 /// <summary>

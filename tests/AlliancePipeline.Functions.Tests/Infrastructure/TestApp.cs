@@ -38,6 +38,28 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>A client of the app's HTTP functions that does not follow redirects.</summary>
     public HttpClient Client { get; }
 
+    private HttpClient? _adminClient;
+
+    /// <summary>The same, presenting an admin key (<c>Authorization: Bearer</c>), issued on first use.</summary>
+    public HttpClient AdminClient => _adminClient ??= ClientWithKeyAsync(Core.Access.AccessScope.Admin).GetAwaiter().GetResult();
+
+    /// <summary>Issues a key for <paramref name="scope"/> straight into storage (as the CLI's bootstrap does).</summary>
+    public async Task<string> KeyAsync(Core.Access.AccessScope scope)
+    {
+        var tables = Services.GetRequiredService<Azure.Data.Tables.TableServiceClient>();
+        var issued = await global::AlliancePipeline.Functions.Access.AccessKeys.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
+            scope, "test " + scope, DateTimeOffset.UtcNow.AddDays(1), "test", DateTimeOffset.UtcNow, default);
+        return issued.Key;
+    }
+
+    /// <summary>A client presenting a key for <paramref name="scope"/>.</summary>
+    public async Task<HttpClient> ClientWithKeyAsync(Core.Access.AccessScope scope)
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await KeyAsync(scope));
+        return client;
+    }
+
     public IServiceProvider Services => App.Services;
 
     /// <summary>Every log line written, for assertions (nothing goes to the console).</summary>
@@ -84,6 +106,7 @@ public sealed class TestApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        _adminClient?.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
     }

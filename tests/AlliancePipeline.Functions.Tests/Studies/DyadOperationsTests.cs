@@ -14,14 +14,14 @@ public sealed class DyadOperationsTests(AzuriteFixture azurite)
     private static async Task<(HttpStatusCode Status, JsonNode Body)> SendAsync(TestApp app, HttpMethod method, string path, string? body = null, string contentType = "application/json")
     {
         using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : new StringContent(body, Encoding.UTF8, contentType) };
-        using var response = await app.Client.SendAsync(request);
+        using var response = await app.AdminClient.SendAsync(request);
         return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
     }
 
     private static async Task<string> ApplyExampleAsync(TestApp app, string prefix)
     {
         var study = AzuriteFixture.UniqueName(prefix);
-        using var put = await app.Client.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml"));
+        using var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml"));
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         return study;
     }
@@ -114,12 +114,44 @@ public sealed class DyadOperationsTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.Conflict, status);
 
         // The withdrawal through the API holds when the (unchanged) file is applied again.
-        using var again = await app.Client.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml"));
+        using var again = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml"));
         var report = JsonNode.Parse(await again.Content.ReadAsStringAsync())!;
         Assert.Contains(report["notes"]!.AsArray(), n => n!.GetValue<string>().StartsWith("dyad d-002 was withdrawn by a coordinator", StringComparison.Ordinal));
         Assert.Equal("Withdrawn", (await AssessmentAsync(study, "d-002-m3-practitioner")).Status);
         var audit = new List<AuditEntity>();
         await foreach (var row in azurite.Tables.GetTableClient(StorageNames.AuditTable).QueryAsync<AuditEntity>(e => e.PartitionKey == study)) audit.Add(row);
         Assert.Equal(["dyad.withdrawn", "link.reissued", "study.applied"], audit.Select(a => a.Action).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Keys_decide_who_applies_and_records_and_a_site_key_never_reaches_another_site_s_dyads()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = await ApplyExampleAsync(app, "scope");
+        using var north = await app.ClientWithKeyAsync(Core.Access.AccessScope.ForSite(study, "site-north"));
+        using var coordinator = await app.ClientWithKeyAsync(Core.Access.AccessScope.ForStudy(study));
+        using var researcher = await app.ClientWithKeyAsync(Core.Access.AccessScope.ForResearcher(study));
+        using var other = await app.ClientWithKeyAsync(Core.Access.AccessScope.ForStudy("another-study"));
+        StringContent Date() => new("{\"date\":\"2026-01-20\"}", Encoding.UTF8, "application/json");
+
+        // Applying a study file takes an admin key.
+        using (var put = await coordinator.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
+        using (var anonymous = await app.Client.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        using (var own = await north.PutAsync($"/api/studies/{study}/dyads/d-001/meetings/1", Date())) Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        using (var theirs = await north.PutAsync($"/api/studies/{study}/dyads/d-003/meetings/1", Date())) Assert.Equal(HttpStatusCode.NotFound, theirs.StatusCode);
+        using (var csv = await north.PostAsync($"/api/studies/{study}/outcomes", new StringContent("dyad,employed,date\nd-001,no,\nd-003,no,\n", Encoding.UTF8, "text/csv")))
+            Assert.Equal(HttpStatusCode.NotFound, csv.StatusCode);
+        using (var withdraw = await north.PostAsync($"/api/studies/{study}/dyads/d-004/withdraw", null)) Assert.Equal(HttpStatusCode.NotFound, withdraw.StatusCode);
+        using (var reissue = await north.PostAsync($"/api/studies/{study}/assessments/d-003-m1-client/reissue", null)) Assert.Equal(HttpStatusCode.NotFound, reissue.StatusCode);
+        using (var read = await researcher.PutAsync($"/api/studies/{study}/dyads/d-001/meetings/1", Date())) Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
+        using (var elsewhere = await other.PutAsync($"/api/studies/{study}/dyads/d-001/meetings/1", Date())) Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
+        using (var all = await coordinator.PutAsync($"/api/studies/{study}/dyads/d-003/meetings/1", Date())) Assert.Equal(HttpStatusCode.OK, all.StatusCode);
+
+        var outcomes = new List<OutcomeEntity>();
+        await foreach (var row in azurite.Tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == study)) outcomes.Add(row);
+        Assert.Empty(outcomes);
     }
 }

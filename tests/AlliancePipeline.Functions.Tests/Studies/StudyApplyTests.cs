@@ -19,7 +19,7 @@ public sealed class StudyApplyTests(AzuriteFixture azurite)
 {
     private static async Task<(HttpStatusCode Status, JsonNode Body)> PutAsync(TestApp app, string studyId, string text, string query = "", string contentType = "application/yaml")
     {
-        using var response = await app.Client.PutAsync($"/api/manage/studies/{studyId}{query}", new StringContent(text, Encoding.UTF8, contentType));
+        using var response = await app.AdminClient.PutAsync($"/api/manage/studies/{studyId}{query}", new StringContent(text, Encoding.UTF8, contentType));
         var content = await response.Content.ReadAsStringAsync();
         Assert.True(content.Length > 0, $"{(int)response.StatusCode} with no body; log: {string.Join(Environment.NewLine, app.Logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal)).Select(l => l[..Math.Min(l.Length, 3000)]))}");
         return (response.StatusCode, JsonNode.Parse(content)!);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Http;
 using AlliancePipeline.Functions.Settings;
@@ -24,7 +25,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     private TableClient Assessments => tables.GetTableClient(StorageNames.AssessmentsTable);
 
     /// <summary>Records one meeting date (<c>{"date":"2026-02-01"}</c>).</summary>
-    public async Task<IResult> RecordMeetingAsync(string studyId, string dyadId, string meetingNumber, HttpRequest request, string actor, CancellationToken ct)
+    public async Task<IResult> RecordMeetingAsync(string studyId, string dyadId, string meetingNumber, HttpRequest request, Caller caller, CancellationToken ct)
     {
         if (!int.TryParse(meetingNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var meeting))
             return HttpResults.Problem(400, "Meeting date refused", $"'{meetingNumber}' is not a meeting number.");
@@ -33,25 +34,27 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         if (problem is not null) return problem;
         var date = read!.Value;
         var recorded = new RecordedMeeting(dyadId, meeting, date);
+        if (OutOfScope(study.Definition, caller, [dyadId]) is { } hidden) return hidden;
         if (StudyInputs.CheckMeetingDate(study.Definition, recorded) is { } wrong) return HttpResults.Problem(400, "Meeting date refused", wrong);
-        var moved = await RecordAsync(study, [recorded], actor, ct).ConfigureAwait(false);
+        var moved = await RecordAsync(study, [recorded], caller.Actor, ct).ConfigureAwait(false);
         return TypedResults.Ok(new { studyId, dyadId, meeting, date = StudyDefinition.Format(date), assessmentsMoved = moved });
     }
 
     /// <summary>Imports meeting dates from CSV (<c>dyad,meeting,date</c>).</summary>
-    public async Task<IResult> ImportMeetingsAsync(string studyId, HttpRequest request, string actor, CancellationToken ct)
+    public async Task<IResult> ImportMeetingsAsync(string studyId, HttpRequest request, Caller caller, CancellationToken ct)
     {
         if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         var text = await RequestBody.ReadTextAsync(request, MaxCsvBytes, ct).ConfigureAwait(false);
         if (text is null) return HttpResults.Problem(413, "CSV too large", $"An import is at most {MaxCsvBytes / (1024 * 1024)} MB.");
         var import = StudyCsv.ParseMeetingDates(text, study.Definition);
         if (!import.IsValid) return CsvProblem("Meeting dates refused", import.Errors);
-        var moved = await RecordAsync(study, import.Rows, actor, ct).ConfigureAwait(false);
+        if (OutOfScope(study.Definition, caller, import.Rows.Select(r => r.DyadId)) is { } hidden) return hidden;
+        var moved = await RecordAsync(study, import.Rows, caller.Actor, ct).ConfigureAwait(false);
         return TypedResults.Ok(new { studyId, imported = import.Rows.Length, assessmentsMoved = moved });
     }
 
     /// <summary>Records one outcome (<c>{"employed":true,"date":"2026-05-01"}</c>).</summary>
-    public async Task<IResult> RecordOutcomeAsync(string studyId, string dyadId, HttpRequest request, string actor, CancellationToken ct)
+    public async Task<IResult> RecordOutcomeAsync(string studyId, string dyadId, HttpRequest request, Caller caller, CancellationToken ct)
     {
         if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         JsonElement body;
@@ -76,20 +79,22 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             date = parsed;
         }
         var outcome = new DyadOutcome(dyadId, employed.GetBoolean(), date);
+        if (OutOfScope(study.Definition, caller, [dyadId]) is { } hidden) return hidden;
         if (StudyInputs.CheckOutcome(study.Definition, outcome) is { } wrong) return HttpResults.Problem(400, "Outcome refused", wrong);
-        await SaveOutcomesAsync(studyId, [outcome], "api", actor, ct).ConfigureAwait(false);
+        await SaveOutcomesAsync(studyId, [outcome], "api", caller.Actor, ct).ConfigureAwait(false);
         return TypedResults.Ok(new { studyId, dyadId, employed = outcome.Employed, date = outcome.JobDate is { } j ? StudyDefinition.Format(j) : null });
     }
 
     /// <summary>Imports outcomes from CSV (<c>dyad,employed,date</c>).</summary>
-    public async Task<IResult> ImportOutcomesAsync(string studyId, HttpRequest request, string source, string actor, CancellationToken ct)
+    public async Task<IResult> ImportOutcomesAsync(string studyId, HttpRequest request, string source, Caller caller, CancellationToken ct)
     {
         if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         var text = await RequestBody.ReadTextAsync(request, MaxCsvBytes, ct).ConfigureAwait(false);
         if (text is null) return HttpResults.Problem(413, "CSV too large", $"An import is at most {MaxCsvBytes / (1024 * 1024)} MB.");
         var import = StudyCsv.ParseOutcomes(text, study.Definition);
         if (!import.IsValid) return CsvProblem("Outcomes refused", import.Errors);
-        await SaveOutcomesAsync(studyId, import.Rows, source, actor, ct).ConfigureAwait(false);
+        if (OutOfScope(study.Definition, caller, import.Rows.Select(r => r.DyadId)) is { } hidden) return hidden;
+        await SaveOutcomesAsync(studyId, import.Rows, source, caller.Actor, ct).ConfigureAwait(false);
         return TypedResults.Ok(new { studyId, imported = import.Rows.Length });
     }
 
@@ -97,7 +102,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     /// Reissues an unanswered assessment's link: its link version goes up (every earlier link then answers 410) and its
     /// invitation log starts again, so the next <c>Reminders</c> run sends the new link. Answers the new link too.
     /// </summary>
-    public async Task<IResult> ReissueAsync(string studyId, string assessmentId, string actor, CancellationToken ct)
+    public async Task<IResult> ReissueAsync(string studyId, string assessmentId, Caller caller, CancellationToken ct)
     {
         if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         for (var attempt = 0; ; attempt++)
@@ -105,6 +110,8 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             var found = await Assessments.GetEntityIfExistsAsync<AssessmentEntity>(studyId, assessmentId, cancellationToken: ct).ConfigureAwait(false);
             if (!found.HasValue) return HttpResults.Problem(404, "No such assessment", $"Study '{studyId}' has no assessment '{assessmentId}'.");
             var a = found.Value!;
+            if (!caller.Scope.CanCoordinateSite(studyId, a.SiteId))
+                return HttpResults.Problem(404, "No such assessment", $"Study '{studyId}' has no assessment '{assessmentId}'.");
             if (a.Status != nameof(AssessmentStatus.Pending))
                 return HttpResults.Problem(409, "Link not reissued", $"Assessment '{assessmentId}' is {a.Status.ToLowerInvariant()}: only an unanswered assessment gets a new link.");
             var version = a.LinkVersion + 1;
@@ -124,18 +131,18 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             {
                 continue;
             }
-            await audit.WriteAsync(studyId, actor, "link.reissued", assessmentId, $"link version {version}; earlier links refused", ct).ConfigureAwait(false);
+            await audit.WriteAsync(studyId, caller.Actor, "link.reissued", assessmentId, $"link version {version}; earlier links refused", ct).ConfigureAwait(false);
             var token = tokens.Issue(new LinkClaims(studyId, assessmentId, version, expires));
             return TypedResults.Ok(new { studyId, assessmentId, linkVersion = version, link = new Uri(settings.PublicBaseUrl, $"api/q/{token}").ToString(), expiresAt = expires });
         }
     }
 
     /// <summary>Withdraws a dyad: its unanswered assessments stop (links 410, no reminders); its data stays.</summary>
-    public async Task<IResult> WithdrawAsync(string studyId, string dyadId, string actor, CancellationToken ct)
+    public async Task<IResult> WithdrawAsync(string studyId, string dyadId, Caller caller, CancellationToken ct)
     {
         if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is null) return NoStudy(studyId);
         var row = await store.FindParticipantAsync(studyId, ParticipantEntity.Kinds.Dyad, dyadId, ct).ConfigureAwait(false);
-        if (row is null) return HttpResults.Problem(404, "No such dyad", $"Study '{studyId}' has no dyad '{dyadId}'.");
+        if (row is null || !caller.Scope.CanCoordinateSite(studyId, row.SiteId)) return HttpResults.Problem(404, "No such dyad", $"Study '{studyId}' has no dyad '{dyadId}'.");
         var now = clock.GetUtcNow();
         if (!row.Withdrawn)
         {
@@ -150,7 +157,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
                 new TableEntity(studyId, a.RowKey) { [nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Withdrawn), ["WithdrawnAt"] = now }, a.ETag))
             .ToList();
         await StudyApplier.SubmitAsync(Assessments, pending, ct).ConfigureAwait(false);
-        await audit.WriteAsync(studyId, actor, "dyad.withdrawn", dyadId, $"{pending.Count} unanswered assessment(s) withdrawn; their links and reminders stop", ct).ConfigureAwait(false);
+        await audit.WriteAsync(studyId, caller.Actor, "dyad.withdrawn", dyadId, $"{pending.Count} unanswered assessment(s) withdrawn; their links and reminders stop", ct).ConfigureAwait(false);
         return TypedResults.Ok(new { studyId, dyadId, withdrawn = true, assessmentsWithdrawn = pending.Count });
     }
 
@@ -205,6 +212,20 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         }));
         await StudyApplier.SubmitAsync(tables.GetTableClient(StorageNames.OutcomesTable), actions, ct).ConfigureAwait(false);
         await audit.WriteAsync(studyId, actor, "outcome.recorded", outcomes.Count == 1 ? outcomes[0].DyadId : $"{outcomes.Count} dyads", $"source {source}", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A 404 when <paramref name="caller"/> may not act for one of the dyads (a site key, another site's dyad): the same
+    /// answer as for a dyad that does not exist, so a site key learns nothing about other sites.
+    /// </summary>
+    private static IResult? OutOfScope(StudyDefinition study, Caller caller, IEnumerable<string> dyadIds)
+    {
+        foreach (var id in dyadIds)
+        {
+            if (study.FindDyad(id) is { } dyad && !caller.Scope.CanCoordinateSite(study.Id, dyad.SiteId))
+                return HttpResults.Problem(404, "No such dyad", $"dyad '{id}' is not in study '{study.Id}'");
+        }
+        return null;
     }
 
     private Task<AppliedStudy?> StudyOrProblemAsync(string studyId, CancellationToken ct) =>
