@@ -56,6 +56,7 @@ public static class ServiceRegistration
         services.AddSingleton<ReportWriter>();
         services.AddSingleton<StorageBootstrapper>();
         services.AddSingleton<DemoStudySeeder>();
+        services.AddSingleton<PoisonQueue>();
         return services;
     }
 
