@@ -1,4 +1,5 @@
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Reports;
 using AlliancePipeline.Functions.Settings;
 using AlliancePipeline.Functions.Storage;
@@ -57,6 +58,7 @@ public static class ServiceRegistration
         services.AddSingleton<StorageBootstrapper>();
         services.AddSingleton<DemoStudySeeder>();
         services.AddSingleton<PoisonQueue>();
+        services.AddMail(settings);
         return services;
     }
 
