@@ -30,11 +30,13 @@ public sealed class SettingsTests
     public void Missing_settings_are_each_named()
     {
         var e = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(new Dictionary<string, string?>())));
-        Assert.Equal(4, e.Problems.Count);
+        Assert.Equal(6, e.Problems.Count);
         Assert.StartsWith("AzureWebJobsStorage is missing", e.Problems[0], StringComparison.Ordinal);
         Assert.StartsWith("LinkSigning__Keys is missing", e.Problems[1], StringComparison.Ordinal);
         Assert.StartsWith("LinkSigning__CurrentKeyId is missing", e.Problems[2], StringComparison.Ordinal);
         Assert.StartsWith("AlliancePipeline__PublicBaseUrl is missing", e.Problems[3], StringComparison.Ordinal);
+        Assert.StartsWith("AlliancePipeline__Smtp__Host is missing", e.Problems[4], StringComparison.Ordinal);
+        Assert.StartsWith("AlliancePipeline__Smtp__From is missing", e.Problems[5], StringComparison.Ordinal);
         Assert.Contains(" - AzureWebJobsStorage is missing", e.Message, StringComparison.Ordinal);
     }
 
@@ -49,6 +51,8 @@ public sealed class SettingsTests
             ["AlliancePipeline:PublicBaseUrl"] = "localhost:7071/x?y",
             ["AlliancePipeline:Links:Lifetime"] = "-1.00:00:00",
             ["AlliancePipeline:Demo:Enabled"] = "yes",
+            ["AlliancePipeline:Smtp:Host"] = "smtp.example.org",
+            ["AlliancePipeline:Smtp:From"] = "noreply@example.org",
         })));
         Assert.StartsWith("AzureWebJobsStorage is not a usable storage connection string: ", e.Problems[0], StringComparison.Ordinal);
         Assert.StartsWith("Setting LinkSigning__Keys, entry 1", e.Problems[1], StringComparison.Ordinal);
@@ -72,6 +76,8 @@ public sealed class SettingsTests
             ["LinkSigning:Keys"] = "test=" + Infrastructure.TestApp.SigningKey,
             ["LinkSigning:CurrentKeyId"] = "test",
             ["WEBSITE_HOSTNAME"] = "alliance-func.azurewebsites.net",
+            ["AlliancePipeline:Smtp:Host"] = "smtp.example.org",
+            ["AlliancePipeline:Smtp:From"] = "noreply@example.org",
         }));
         Assert.Equal(new Uri("https://alliance-func.azurewebsites.net"), settings.PublicBaseUrl);
     }
@@ -82,7 +88,7 @@ public sealed class SettingsTests
         var values = LocalSettingsValues(SamplePath());
         var keys = typeof(AppSettings).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal) && f.Name != nameof(AppSettings.WebsiteHostNameKey))
             .Select(f => (string)f.GetRawConstantValue()!).ToList();
-        Assert.Equal(8, keys.Count);
+        Assert.Equal(14, keys.Count);
         Assert.All(keys, k => Assert.True(values.ContainsKey(k), $"local.settings.sample.json lacks {AppSettings.Env(k)}"));
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
         var settings = AppSettings.Read(Config(values));
@@ -90,5 +96,7 @@ public sealed class SettingsTests
         Assert.Equal("UseDevelopmentStorage=true", settings.Storage.ConnectionString);
         Assert.Equal("local1", settings.SigningKeys.Current.Id);
         Assert.Equal(new Uri("http://localhost:7071"), settings.PublicBaseUrl);
+        Assert.Equal(("127.0.0.1", 1025, SmtpSecurity.None, null, null), (settings.Smtp.Host, settings.Smtp.Port, settings.Smtp.Security, settings.Smtp.User, settings.Smtp.Password));
+        Assert.Equal("noreply@example.org", settings.Smtp.From.Address);
     }
 }

@@ -1,4 +1,5 @@
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Reports;
 using AlliancePipeline.Functions.Settings;
 using AlliancePipeline.Functions.Storage;
@@ -61,7 +62,12 @@ public static class ServiceRegistration
         services.AddSingleton<Studies.StudyApplier>();
         services.AddSingleton<Studies.StudyAdminService>();
         services.AddSingleton<Studies.DyadOperations>();
+        services.AddSingleton<Studies.StudyMailings>();
+        services.AddSingleton<Studies.AlertMail>();
+        services.AddSingleton<Studies.RuptureAlerts>();
         services.AddAccessAndDashboard();
+        services.AddSingleton<PoisonQueue>();
+        services.AddMail(settings);
         return services;
     }
 

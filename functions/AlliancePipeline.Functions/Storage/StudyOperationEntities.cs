@@ -180,6 +180,13 @@ public sealed class MailEntity : ITableEntity
     public DateTimeOffset QueuedAt { get; set; }
     /// <summary>When the SMTP server accepted it.</summary>
     public DateTimeOffset? SentAt { get; set; }
+    /// <summary>When it was given up on.</summary>
+    public DateTimeOffset? FailedAt { get; set; }
+    /// <summary>
+    /// While a <c>SendEmail</c> run is sending it: until when that run holds it (a claim written under the row's ETag,
+    /// so two runs never send the same mail; a run that died loses it when the time is past).
+    /// </summary>
+    public DateTimeOffset? ClaimedUntil { get; set; }
 }
 
 /// <summary>

@@ -73,6 +73,11 @@ public sealed class TestApp : IAsyncDisposable
         ["LinkSigning:CurrentKeyId"] = "test",
         ["AlliancePipeline:PublicBaseUrl"] = "http://localhost:7071",
         ["AlliancePipeline:Storage:CreateResources"] = "true",
+        // No SMTP server on port 1: a test that sends mail points these at its MailDev (MailDevFixture.UseMailDev).
+        ["AlliancePipeline:Smtp:Host"] = "127.0.0.1",
+        ["AlliancePipeline:Smtp:Port"] = "1",
+        ["AlliancePipeline:Smtp:Security"] = "none",
+        ["AlliancePipeline:Smtp:From"] = "Alliance Pipeline tests <noreply@example.org>",
     };
 
     /// <summary>Starts the app's services and HTTP functions on a free port.</summary>
