@@ -81,7 +81,7 @@ public sealed class TestApp : IAsyncDisposable
     };
 
     /// <summary>Starts the app's services and HTTP functions on a free port.</summary>
-    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? adjust = null)
+    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? adjust = null, TimeProvider? clock = null)
     {
         var values = Settings(azurite.ConnectionString);
         adjust?.Invoke(values);
@@ -91,6 +91,7 @@ public sealed class TestApp : IAsyncDisposable
         var capture = new LogCapture();
         builder.Logging.ClearProviders().AddProvider(capture).SetMinimumLevel(LogLevel.Information);
         builder.Services.AddAlliancePipeline(settings);
+        if (clock is not null) builder.Services.AddSingleton(clock); // the last registration wins: a clock the test moves
         var app = builder.Build();
         MapHttpFunctions(app, typeof(global::AlliancePipeline.Functions.Functions.Questionnaire).Assembly);
         if (settings.CreateResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
