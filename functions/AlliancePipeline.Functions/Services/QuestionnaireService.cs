@@ -23,7 +23,7 @@ namespace AlliancePipeline.Functions.Services;
 /// (storage unreachable), the answer is 503 with a Retry-After, never a 500. A body over <see cref="MaxBodyBytes"/> gets
 /// 413 before any work.
 /// </summary>
-public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies, StudyStore store, QueueServiceClient queues, TimeProvider clock, ILogger<QuestionnaireService> log)
+public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies, StudyStore store, QueueServiceClient queues, AuditLog audit, TimeProvider clock, ILogger<QuestionnaireService> log)
 {
     /// <summary>The largest body taken: twelve answers fit in well under a kilobyte.</summary>
     public const int MaxBodyBytes = 16 * 1024;
@@ -118,6 +118,7 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         // scoring completes; marking first could acknowledge answers that never reached the queue. A lost race with a
         // concurrent post of the same link is fine: both messages are scored idempotently and the first stands.
         await studies.TryMarkSubmittedAsync(study.Id, assessment.Id, opened.ETag, submittedAt, ct).ConfigureAwait(false);
+        await audit.WriteAsync(study.Id, "rater-link", "submission.accepted", assessment.Id, $"link version {assessment.LinkVersion}; queued for scoring", ct).ConfigureAwait(false);
 
         if (json)
             return TypedResults.Accepted((string?)null, new SubmissionAccepted("accepted", assessment.Id));

@@ -31,7 +31,7 @@ public sealed record QueueMessageData(string Text, string Id, long DequeueCount)
 /// reason logged and in <c>Audit</c>, and the invocation succeeds so it is not retried. Anything else that fails
 /// (storage down, unknown assessment) throws: the host retries it and poisons it after <c>maxDequeueCount</c>.
 /// </summary>
-public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IResponseScorer scorer, RuptureAlerts alerts, TableServiceClient tables, PoisonQueue poison, ILogger<ResponseProcessor> log)
+public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IResponseScorer scorer, RuptureAlerts alerts, TableServiceClient tables, PoisonQueue poison, AuditLog audit, ILogger<ResponseProcessor> log)
 {
     /// <summary>Processes one message.</summary>
     public async Task<ProcessingOutcome> ProcessAsync(QueueMessageData message, CancellationToken ct)
@@ -85,6 +85,7 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
         try
         {
             await responses.AddEntityAsync(entity, ct).ConfigureAwait(false);
+            await audit.WriteAsync(study.Id, AuditLog.Function("ScoreResponse"), "response.stored", assessment.Id, $"meeting {assessment.Meeting}, {assessment.RaterRole}", ct).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.EntityAlreadyExists)
         {
