@@ -50,7 +50,7 @@ public sealed class SettingsTests
             ["LinkSigning:CurrentKeyId"] = "k1",
             ["AlliancePipeline:PublicBaseUrl"] = "localhost:7071/x?y",
             ["AlliancePipeline:Links:Lifetime"] = "-1.00:00:00",
-            ["AlliancePipeline:Demo:Enabled"] = "yes",
+            ["AlliancePipeline:Clock:Adjustable"] = "yes",
             ["AlliancePipeline:Smtp:Host"] = "smtp.example.org",
             ["AlliancePipeline:Smtp:From"] = "noreply@example.org",
         })));
@@ -63,7 +63,7 @@ public sealed class SettingsTests
             e.Problems[1],
             "AlliancePipeline__Links__Lifetime is '-1.00:00:00': expected a positive time span such as 00:10:00.",
             "AlliancePipeline__PublicBaseUrl is 'localhost:7071/x?y': expected an absolute http(s) address without a query, such as https://alliance.example.org.",
-            "AlliancePipeline__Demo__Enabled is 'yes': expected true or false.",
+            "AlliancePipeline__Clock__Adjustable is 'yes': expected true or false.",
         ], e.Problems);
     }
 
@@ -88,7 +88,7 @@ public sealed class SettingsTests
         var values = LocalSettingsValues(SamplePath());
         var keys = typeof(AppSettings).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal) && f.Name != nameof(AppSettings.WebsiteHostNameKey))
             .Select(f => (string)f.GetRawConstantValue()!).ToList();
-        Assert.Equal(14, keys.Count);
+        Assert.Equal(13, keys.Count);
         Assert.All(keys, k => Assert.True(values.ContainsKey(k), $"local.settings.sample.json lacks {AppSettings.Env(k)}"));
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
         var settings = AppSettings.Read(Config(values));

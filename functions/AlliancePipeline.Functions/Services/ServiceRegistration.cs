@@ -46,7 +46,15 @@ public static class ServiceRegistration
                 clients.UseCredential(storage.Credential!);
             }
         });
-        services.AddSingleton(TimeProvider.System);
+        if (settings.ClockAdjustable)
+        {
+            services.AddSingleton(new AdjustableClock(TimeProvider.System));
+            services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<AdjustableClock>());
+        }
+        else
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
         services.AddSingleton<ILinkTokens>(_ => new CoreLinkTokens(settings.SigningKeys));
         services.AddSingleton(InstrumentCatalog.Shipped);
         services.AddSingleton<IResponseScorer, InstrumentResponseScorer>();

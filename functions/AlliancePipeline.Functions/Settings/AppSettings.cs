@@ -25,10 +25,8 @@ public sealed record AppSettings
     public const string WebsiteHostNameKey = "WEBSITE_HOSTNAME";
     /// <summary>Whether the app creates its tables, queues and container at start.</summary>
     public const string CreateResourcesKey = "AlliancePipeline:Storage:CreateResources";
-    /// <summary>Whether the demo study runs in the background (local only: it answers its links through the public address).</summary>
-    public const string DemoEnabledKey = "AlliancePipeline:Demo:Enabled";
-    /// <summary>How many dyads the demo study has.</summary>
-    public const string DemoDyadsKey = "AlliancePipeline:Demo:Dyads";
+    /// <summary>Whether an admin may move the app's clock (local demos and trials only; never in Azure).</summary>
+    public const string ClockAdjustableKey = "AlliancePipeline:Clock:Adjustable";
     /// <summary>The SMTP server's host name (locally MailDev: <c>127.0.0.1</c>).</summary>
     public const string SmtpHostKey = "AlliancePipeline:Smtp:Host";
     /// <summary>The SMTP server's port (default: 25 for <c>none</c>, 587 for <c>starttls</c>, 465 for <c>tls</c>).</summary>
@@ -52,8 +50,8 @@ public sealed record AppSettings
     public TimeSpan LinkLifetime { get; init; } = TimeSpan.FromDays(30);
     /// <summary>Whether to create tables, queues and the container at start.</summary>
     public bool CreateResources { get; init; }
-    /// <summary>The demo study's settings (local only).</summary>
-    public DemoSettings Demo { get; init; } = new();
+    /// <summary>Whether the clock can be moved (local only).</summary>
+    public bool ClockAdjustable { get; init; }
     /// <summary>The SMTP server mail is sent through.</summary>
     public required SmtpOptions Smtp { get; init; }
 
@@ -85,11 +83,7 @@ public sealed record AppSettings
         var lifetime = ReadTimeSpan(configuration, LinkLifetimeKey, TimeSpan.FromDays(30), errors);
         var create = ReadBool(configuration, CreateResourcesKey, false, errors);
         var baseUrl = ReadBaseUrl(configuration, errors);
-        var demo = new DemoSettings
-        {
-            Enabled = ReadBool(configuration, DemoEnabledKey, false, errors),
-            Dyads = ReadInt(configuration, DemoDyadsKey, 40, 4, 1000, errors),
-        };
+        var adjustable = ReadBool(configuration, ClockAdjustableKey, false, errors);
         var smtp = ReadSmtp(configuration, errors);
         if (errors.Count > 0) throw new InvalidSettingsException(errors);
         return new AppSettings
@@ -99,7 +93,6 @@ public sealed record AppSettings
             PublicBaseUrl = baseUrl!,
             LinkLifetime = lifetime,
             CreateResources = create,
-            Demo = demo,
             Smtp = smtp!,
         };
     }
@@ -189,15 +182,6 @@ public sealed record AppSettings
         errors.Add($"{Env(key)} is '{text}': expected a positive time span such as 00:10:00.");
         return fallback;
     }
-}
-
-/// <summary>The demo study's settings.</summary>
-public sealed record DemoSettings
-{
-    /// <summary>Whether the demo runs (in the background, answering through <see cref="AppSettings.PublicBaseUrl"/>).</summary>
-    public bool Enabled { get; init; }
-    /// <summary>How many dyads it has (each rated after 3 meetings).</summary>
-    public int Dyads { get; init; } = 40;
 }
 
 /// <summary>One or more settings are missing or wrong; the message names each.</summary>
