@@ -34,7 +34,7 @@ public sealed class ReclusterTests(AzuriteFixture azurite)
     {
         var runs = new List<TableEntity>();
         await foreach (var run in azurite.Tables.GetTableClient(StorageNames.ClusterRunsTable).QueryAsync<TableEntity>(e => e.PartitionKey == study)) runs.Add(run);
-        return runs.OrderBy(r => r.RowKey, StringComparer.Ordinal).ToList();
+        return runs.OrderBy(r => r.GetDateTimeOffset("GeneratedAt")).ThenBy(r => r.RowKey, StringComparer.Ordinal).ToList();
     }
 
     private static async Task AnswerAsync(TestApp app, string study, IEnumerable<(SeededLink Link, int[] Items)> answers)

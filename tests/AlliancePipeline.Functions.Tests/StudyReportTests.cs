@@ -191,6 +191,8 @@ public sealed class StudyReportTests
         Assert.Equal(clusters["message"]!.GetValue<string>(), page.QuerySelector("#status")!.TextContent);
         Assert.Equal("5", page.QuerySelector("#response-count")!.TextContent);
         Assert.Null(page.QuerySelector("#trajectory-figure"));
+        Assert.NotEmpty(page.QuerySelectorAll("#reliability tbody tr")); // reliability and raters do not wait for clustering
+        Assert.NotEmpty(page.QuerySelectorAll("#rater-effects tbody tr"));
         Assert.Contains("too few dyads", files["reproduce.R"].Content, StringComparison.Ordinal);
         Assert.Equal("insufficient-data", files.RunProperties["Status"]);
     }

@@ -74,6 +74,7 @@ public static class ReportHtml
                 : "",
             AlertsPeriod = input.PeriodStart is { } since ? $"since the previous report ({Stamp(since)})" : "since the study began",
         };
+        FillStatistics(r, view);
         if (r.Result is not { } result) return view;
 
         view.Figure = TrajectoryFigure.Render("trajectories", $"Mean {yLabel.ToLowerInvariant()} per meeting by cluster, {r.RaterRole} ratings", yLabel, r.Meetings, r.Scale,
@@ -130,10 +131,11 @@ public static class ReportHtml
             Employed = l.WithOutcome == 0 ? "–" : $"{l.Employed} of {l.WithOutcome} ({Percent((double)l.Employed / l.WithOutcome)} %)",
         }).ToArray();
         view.Certified = result.Dendrogram.CertifiedEqualToR;
-        return FillStatistics(r, view);
+        return view;
     }
 
-    private static ReportView FillStatistics(StudyReport r, ReportView view)
+    /// <summary>Reliability, arms, rater effects, both views and alerts: shown whether or not the trajectories were clustered.</summary>
+    private static void FillStatistics(StudyReport r, ReportView view)
     {
         view.Reliability = r.Reliability.Select(a => new ReportView.AlphaView
         {
@@ -192,7 +194,6 @@ public static class ReportHtml
             Thresholds = string.Join("; ", new[] { a.DropThreshold is { } d ? $"drop > {F(d, "0.##")}" : null, a.Cutoff is { } c ? $"below {F(c, "0.##")}" : null }.Where(s => s is not null)),
             Status = a.Status,
         }).ToArray();
-        return view;
     }
 
     private static IReadOnlyList<ReportView.CompletionRow> CompletionRows(StudyReport r)

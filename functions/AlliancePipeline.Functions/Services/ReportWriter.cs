@@ -48,10 +48,11 @@ public sealed class ReportWriter(StudyTables studies, ReportSource source, Table
     public async Task<string?> RunAsync(string studyId, bool force, CancellationToken ct)
     {
         var runs = tables.GetTableClient(StorageNames.ClusterRunsTable);
+        // The latest run by its time (run ids sort by the second only; two runs can share one).
         TableEntity? previous = null;
         await foreach (var run in runs.QueryAsync<TableEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
         {
-            if (previous is null || string.CompareOrdinal(run.RowKey, previous.RowKey) > 0) previous = run;
+            if (previous is null || (run.GetDateTimeOffset("GeneratedAt"), run.RowKey).CompareTo((previous.GetDateTimeOffset("GeneratedAt"), previous.RowKey)) > 0) previous = run;
         }
 
         var now = clock.GetUtcNow();
