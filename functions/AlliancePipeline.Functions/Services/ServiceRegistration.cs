@@ -62,7 +62,9 @@ public static class ServiceRegistration
         services.AddSingleton<StudyTables>();
         services.AddSingleton<QuestionnaireService>();
         services.AddSingleton<ResponseProcessor>();
+        services.AddSingleton<ReportSource>();
         services.AddSingleton<ReportWriter>();
+        services.AddSingleton<Export.ExportService>();
         services.AddSingleton<StorageBootstrapper>();
         services.AddSingleton<DemoStudySeeder>();
         services.AddSingleton<AuditLog>();
