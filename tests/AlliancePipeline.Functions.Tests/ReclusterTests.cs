@@ -129,7 +129,7 @@ public sealed class ReclusterTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var study = AzuriteFixture.UniqueName("filed");
-        using (var put = await app.Client.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml")))
+        using (var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml")))
             Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         var assessments = new List<AssessmentEntity>();
         await foreach (var a in azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(e => e.PartitionKey == study)) assessments.Add(a);
