@@ -75,6 +75,8 @@ public static class ServiceRegistration
         services.AddSingleton<Studies.StudyMailings>();
         services.AddSingleton<Studies.AlertMail>();
         services.AddSingleton<Studies.RuptureAlerts>();
+        services.AddSingleton<Studies.ReportMailings>();
+        services.AddSingleton<ReportAccess>();
         services.AddAccessAndDashboard();
         services.AddSingleton<PoisonQueue>();
         services.AddMail(settings);

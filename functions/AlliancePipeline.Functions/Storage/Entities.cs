@@ -37,6 +37,8 @@ public sealed class StudyEntity : ITableEntity
     public string? AppliedBy { get; set; }
     /// <summary>How many times a changed study file was applied.</summary>
     public int Version { get; set; }
+    /// <summary>When the study's report was last mailed on its schedule.</summary>
+    public DateTimeOffset? ReportsMailedAt { get; set; }
 
     /// <summary>The entity of a study.</summary>
     public static StudyEntity From(Study study) => new()

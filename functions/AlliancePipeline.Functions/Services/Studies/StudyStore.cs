@@ -106,7 +106,8 @@ public sealed class StudyStore(TableServiceClient tables, BlobServiceClient blob
             AppliedBy = appliedBy,
             Version = version,
         };
-        return Studies.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct);
+        // Merge: what other processes keep on the row (when reports were last mailed) stays.
+        return Studies.UpsertEntityAsync(entity, TableUpdateMode.Merge, ct);
     }
 
     /// <summary>
