@@ -68,6 +68,24 @@ public sealed class SettingsTests
     }
 
     [Fact]
+    public void The_clock_is_adjustable_only_when_asked()
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["LinkSigning:Keys"] = "test=" + Infrastructure.TestApp.SigningKey,
+            ["LinkSigning:CurrentKeyId"] = "test",
+            ["AlliancePipeline:PublicBaseUrl"] = "http://localhost:7071",
+            ["AlliancePipeline:Smtp:Host"] = "127.0.0.1",
+            ["AlliancePipeline:Smtp:Security"] = "none",
+            ["AlliancePipeline:Smtp:From"] = "noreply@example.org",
+        };
+        Assert.False(AppSettings.Read(Config(values)).ClockAdjustable);
+        values["AlliancePipeline:Clock:Adjustable"] = "true";
+        Assert.True(AppSettings.Read(Config(values)).ClockAdjustable);
+    }
+
+    [Fact]
     public void In_Azure_the_public_address_defaults_to_the_function_app_s_host_name()
     {
         var settings = AppSettings.Read(Config(new Dictionary<string, string?>

@@ -18,6 +18,8 @@ public static class AllianceCli
         RecordsCommands.Meetings,
         RecordsCommands.Outcomes,
         KeysCommand.Create,
+        ReportCommands.Export,
+        ReportCommands.Recluster,
         ClusterCommand.Create,
     ];
 

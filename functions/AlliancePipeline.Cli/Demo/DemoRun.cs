@@ -128,6 +128,9 @@ public sealed class DemoRun(DemoOptions options)
         using var forms = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
         using var inbox = new MailDevInbox(new Uri($"http://127.0.0.1:{options.MailDevWebPort}/"));
 
+        // The app's clock starts on the day before the first enrolment: the study is applied then, and played from there.
+        await SetClockAsync(api, DemoStudyFile.FirstEnrolment.AddDays(-1), ct).ConfigureAwait(false);
+
         // The study file, kept beside the report so it can be read and applied again.
         var text = DemoStudyFile.Text(options.Dyads);
         var studyFile = Path.Combine(options.OutputFolder, "demo-study.yaml");
@@ -148,9 +151,7 @@ public sealed class DemoRun(DemoOptions options)
         Say($"Playing {last.DayNumber - DemoStudyFile.FirstEnrolment.DayNumber} days from {DemoStudyFile.FirstEnrolment:yyyy-MM-dd} on the app's clock, {options.StepDays} days a step: invitations, answers through the form, reminders, digests.");
         for (var day = DemoStudyFile.FirstEnrolment; day <= last; day = day.AddDays(options.StepDays))
         {
-            var instant = new DateTimeOffset(day.ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero);
-            var set = await api.SendJsonAsync(HttpMethod.Put, "api/manage/clock", new { now = instant }, ct).ConfigureAwait(false);
-            if (!set.Succeeded) throw new DemoException($"the app's clock could not be set: {set.Problem()}");
+            await SetClockAsync(api, day, ct).ConfigureAwait(false);
             var run = await host.InvokeAsync("Reminders", null, ct).ConfigureAwait(false);
             if (!run.Succeeded) throw new DemoException($"Reminders failed on {day:yyyy-MM-dd}: {run.ExceptionMessage}");
             await DrainAsync(outbox, ct).ConfigureAwait(false);
@@ -226,6 +227,14 @@ public sealed class DemoRun(DemoOptions options)
             Path.GetFullPath(studyFile),
             Path.GetFullPath(hostLog),
             _watch.Elapsed);
+    }
+
+    /// <summary>Sets the app's clock to 09:00 UTC on <paramref name="day"/>.</summary>
+    private static async Task SetClockAsync(AllianceApi api, DateOnly day, CancellationToken ct)
+    {
+        var instant = new DateTimeOffset(day.ToDateTime(new TimeOnly(9, 0)), TimeSpan.Zero);
+        var set = await api.SendJsonAsync(HttpMethod.Put, "api/manage/clock", new { now = instant }, ct).ConfigureAwait(false);
+        if (!set.Succeeded) throw new DemoException($"the app's clock could not be set: {set.Problem()}");
     }
 
     /// <summary>Whether the synthetic rater answers this mail: most at once, some only after a reminder, a few never.</summary>

@@ -12,7 +12,7 @@ namespace AlliancePipeline.Cli.Demo;
 public static class DemoStudyFile
 {
     /// <summary>The demo study's id.</summary>
-    public const string StudyId = "demo-study";
+    public const string StudyId = "alliance-demo";
 
     /// <summary>The sites, with their coordinators' language.</summary>
     public static readonly (string Id, string Name, string Language)[] Sites =

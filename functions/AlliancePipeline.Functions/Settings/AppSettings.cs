@@ -94,6 +94,7 @@ public sealed record AppSettings
             LinkLifetime = lifetime,
             CreateResources = create,
             Smtp = smtp!,
+            ClockAdjustable = adjustable,
         };
     }
 
