@@ -17,6 +17,8 @@ public static class AllianceCli
         StudyCommand.Create,
         RecordsCommands.Meetings,
         RecordsCommands.Outcomes,
+        RecordsCommands.Dyads,
+        RecordsCommands.Links,
         KeysCommand.Create,
         ReportCommands.Export,
         ReportCommands.Recluster,

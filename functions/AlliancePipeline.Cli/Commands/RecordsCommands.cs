@@ -55,6 +55,40 @@ public static class RecordsCommands
         return new Command("outcomes", "Employment outcomes per dyad, for the cluster × outcome table.") { record, import };
     }
 
+    /// <summary>Creates <c>dyads</c> (withdraw) and <c>links</c> (reissue).</summary>
+    public static Command Dyads()
+    {
+        var options = new AppOptions();
+        var study = StudyOption();
+        var dyad = new Option<string>("--dyad") { Description = "The dyad's code.", Required = true };
+        var withdraw = options.AddTo(new Command("withdraw", "Withdraw a dyad: its links stop, its reminders stop; its data stays.") { study, dyad });
+        withdraw.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "dyads withdraw", options, async (api, output) =>
+        {
+            var answer = await api.SendAsync(HttpMethod.Post, $"api/studies/{Id(parse, study)}/dyads/{Id(parse, dyad)}/withdraw", null, ct).ConfigureAwait(false);
+            if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "dyads withdraw", answer).ConfigureAwait(false);
+            await output.WriteLineAsync($"Dyad {parse.GetValue(dyad)} withdrawn; {answer.Json!["assessmentsWithdrawn"]} unanswered assessment(s) stopped.").ConfigureAwait(false);
+            return 0;
+        }));
+        return new Command("dyads", "Dyads after the study file: withdraw one.") { withdraw };
+    }
+
+    /// <summary>Creates <c>links</c> (reissue).</summary>
+    public static Command Links()
+    {
+        var options = new AppOptions();
+        var study = StudyOption();
+        var assessment = new Option<string>("--assessment") { Description = "The assessment id, e.g. d-001-m2-practitioner.", Required = true };
+        var reissue = options.AddTo(new Command("reissue", "Give an unanswered assessment a new link (the old one then answers 410); the next Reminders run mails it.") { study, assessment });
+        reissue.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "links reissue", options, async (api, output) =>
+        {
+            var answer = await api.SendAsync(HttpMethod.Post, $"api/studies/{Id(parse, study)}/assessments/{Id(parse, assessment)}/reissue", null, ct).ConfigureAwait(false);
+            if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "links reissue", answer).ConfigureAwait(false);
+            await output.WriteLineAsync($"New link (version {answer.Json!["linkVersion"]}, expires {answer.Json["expiresAt"]}): {answer.Json["link"]}").ConfigureAwait(false);
+            return 0;
+        }));
+        return new Command("links", "Questionnaire links: reissue one.") { reissue };
+    }
+
     private static Option<string> StudyOption() => new("--study") { Description = "The study id.", Required = true };
 
     private static string Id(ParseResult parse, Option<string> option) => Uri.EscapeDataString(parse.GetValue(option)!);

@@ -100,6 +100,12 @@ public sealed class DemoRun(DemoOptions options)
         hostOptions.SettingOverrides["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.250";
         hostOptions.SettingOverrides["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:01";
         if (options.HttpPort > 0) hostOptions.SettingOverrides["AlliancePipeline__PublicBaseUrl"] = $"http://localhost:{options.HttpPort}";
+        if (!File.Exists(Path.Combine(options.ScriptRoot, "local.settings.json")))
+        {
+            // The installed tool's worker has no local.settings.json: the embedded default's settings, with a link
+            // signing key made on the first run and kept beside the demo's output.
+            foreach (var (key, value) in EmbeddedDefaults(options.OutputFolder)) hostOptions.SettingOverrides.TryAdd(key, value);
+        }
         foreach (var (key, value) in options.SettingOverrides) hostOptions.SettingOverrides[key] = value;
 
         var host = await FunctionsLocalHost.StartAsync(hostOptions, ct).ConfigureAwait(false);
@@ -227,6 +233,26 @@ public sealed class DemoRun(DemoOptions options)
             Path.GetFullPath(studyFile),
             Path.GetFullPath(hostLog),
             _watch.Elapsed);
+    }
+
+    /// <summary>
+    /// The app's settings on the embedded default (Azurite's well-known development account, MailDev), for a worker that
+    /// comes without <c>local.settings.json</c>; the link signing key is random, made once and kept in
+    /// <c>{output}/signing-key</c> so a second run's links still verify.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> EmbeddedDefaults(string outputFolder)
+    {
+        var keyFile = Path.Combine(outputFolder, "signing-key");
+        if (!File.Exists(keyFile))
+            File.WriteAllText(keyFile, Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        return new Dictionary<string, string>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["LinkSigning__Keys"] = "demo=" + File.ReadAllText(keyFile).Trim(),
+            ["LinkSigning__CurrentKeyId"] = "demo",
+            ["AlliancePipeline__Storage__CreateResources"] = "true",
+            ["AlliancePipeline__Smtp__From"] = "Alliance Pipeline <noreply@demo.example.org>",
+        };
     }
 
     /// <summary>Sets the app's clock to 09:00 UTC on <paramref name="day"/>.</summary>
