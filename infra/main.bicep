@@ -26,9 +26,31 @@ param linkSigningKeys string
 @description('The id, among linkSigningKeys, of the key that signs new links (older keys keep verifying until removed).')
 param linkSigningCurrentKeyId string
 
+@description('The SMTP server mail is sent through (host name).')
+param smtpHost string
+
+@description('The SMTP port: 587 for STARTTLS, 465 for TLS from the first byte.')
+@minValue(1)
+@maxValue(65535)
+param smtpPort int = 587
+
+@description('How the SMTP connection is protected (unencrypted SMTP is only for a loopback host, never in Azure).')
+@allowed(['starttls', 'tls'])
+param smtpSecurity string = 'starttls'
+
+@description('The SMTP login; empty for a server that needs none.')
+param smtpUser string = ''
+
+@description('The SMTP password of smtpUser; empty with no login. Keep in Key Vault in production.')
+@secure()
+param smtpPassword string = ''
+
+@description('The sender of every mail: an address with an optional display name, e.g. "Alliance Pipeline <noreply@example.org>".')
+param smtpFrom string
+
 var suffix = uniqueString(resourceGroup().id, namePrefix)
 var storageName = toLower('${namePrefix}${take(suffix, 13)}')
-var tableNames = ['Studies', 'Participants', 'Assessments', 'Responses', 'ClusterRuns', 'Audit']
+var tableNames = ['Studies', 'Participants', 'Assessments', 'Responses', 'ClusterRuns', 'Audit', 'Mail']
 var queueNames = ['responses', 'responses-poison', 'outbox', 'outbox-poison']
 var deploymentContainer = 'app-package'
 
@@ -184,6 +206,13 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'AlliancePipeline__Links__Lifetime', value: '30.00:00:00' }
         { name: 'LinkSigning__Keys', value: linkSigningKeys }
         { name: 'LinkSigning__CurrentKeyId', value: linkSigningCurrentKeyId }
+        // Mail (SendEmail): TLS in Azure.
+        { name: 'AlliancePipeline__Smtp__Host', value: smtpHost }
+        { name: 'AlliancePipeline__Smtp__Port', value: string(smtpPort) }
+        { name: 'AlliancePipeline__Smtp__Security', value: smtpSecurity }
+        { name: 'AlliancePipeline__Smtp__User', value: smtpUser }
+        { name: 'AlliancePipeline__Smtp__Password', value: smtpPassword }
+        { name: 'AlliancePipeline__Smtp__From', value: smtpFrom }
       ]
     }
   }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of Alliance Pipeline on this machine, installing what a fresh machine lacks first:
-# the pinned emulators (Azurite, MailDev) from tools/emulators/package-lock.json and Debian's Chromium for the
-# browser tests. Ends by printing the totals on a line of their own: "N passed, N failed".
+# the pinned emulators (Azurite, MailDev) from tools/emulators/package-lock.json, Debian's Chromium for the browser
+# tests and R for the report's reproduce.R. Ends by printing the totals on a line of their own: "N passed, N failed".
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -22,6 +22,15 @@ if [ ! -x /usr/bin/chromium ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
   else
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+  fi
+fi
+
+if ! command -v Rscript >/dev/null; then
+  log "installing R (Debian's r-base-core: the report's reproduce.R is run with it)"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-base-core
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-base-core
   fi
 fi
 

@@ -1,3 +1,3 @@
 using AlliancePipeline.Cli.Commands;
 
-return AllianceCli.Run(args);
+return await AllianceCli.RunAsync(args);

@@ -1,4 +1,3 @@
-using AlliancePipeline.Functions.Demo;
 using AlliancePipeline.Functions.Services;
 using AlliancePipeline.Functions.Settings;
 using AlliancePipeline.Functions.Storage;
@@ -27,7 +26,6 @@ builder.Services.AddAlliancePipeline(settings);
 // The Azure SDK's own request/response lines (forwarded by Microsoft.Extensions.Azure) only when something goes wrong.
 builder.Logging.AddFilter("Azure", LogLevel.Warning);
 builder.Services.AddWorkerTelemetry(builder.Configuration);
-if (settings.Demo.Enabled) builder.Services.AddHostedService<DemoRunner>();
 
 var app = builder.Build();
 if (settings.CreateResources)

@@ -54,7 +54,7 @@ public class SelectionAndPatternTests
         var result = TrajectoryAnalysis.Run(Trajectories(r));
         Assert.Equal(3, result.Selection.K);
         Assert.Equal(ClusterCountRule.CoefficientJump, result.Selection.Rule);
-        Assert.Equal("k = 3: the agglomeration coefficient jumps most (+125.4 %) when 3 clusters are merged into 2 (among solutions of 3 to 8 clusters), and every cluster holds at least 10 % of dyads (smallest 3 dyads, 16.7 %).", result.Selection.Reason);
+        Assert.Equal("k = 3: the agglomeration coefficient jumps most (+125.4 %) when 3 clusters are merged into 2 (among solutions of 3 to 8 clusters), and every cluster holds at least 10 % of dyads and at least 2 dyads (smallest 3 dyads, 16.7 %).", result.Selection.Reason);
         var rCut = r.CutTree[3 - 2];
         Assert.Equal(rCut, result.ClusteredDyadIds.Select(id => result.Assignments[id]).ToArray());
         var sizes = rCut.GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
@@ -112,6 +112,7 @@ public class SelectionAndPatternTests
         var ids = Enumerable.Range(1, rows.Length).Select(i => $"D{i:000}").ToArray();
         var result = TrajectoryAnalysis.Run(new TrajectoryMatrix(ids, rows));
         Assert.Equal(new[] { "D019" }, result.IncompleteDyadIds);
+        Assert.Contains("1 dyad has a meeting missing and is not clustered: D019.", result.Warnings);
         Assert.Equal(18, result.Assignments.Count);
         RAssert.SameAsR(r, result.Dendrogram);
     }
@@ -124,19 +125,29 @@ public class SelectionAndPatternTests
     [InlineData(new[] { 6.0, 5.0, 5.0, 6.0 }, "U")]
     [InlineData(new[] { 5.0, 6.0, 6.0, 5.0 }, "InvU")]
     [InlineData(new[] { 6.0, 5.2, 6.0 }, "U")]
-    public void Shapes_are_named_by_level_slope_and_curvature(double[] centroid, string code)
+    [InlineData(new[] { 6.0, 6.3, 6.0 }, "SHA")]       // a 0.3-point wobble is not an inverted U
+    [InlineData(new[] { 6.0, 6.6, 6.0 }, "InvU")]      // a 0.6-point rise and fall is
+    [InlineData(new[] { 6.0, 6.2, 6.4 }, "SHA")]       // 0.4 over three meetings is not a trend
+    [InlineData(new[] { 6.0, 6.25, 6.5 }, "LIA")]      // 0.5 is (the threshold itself)
+    [InlineData(new[] { 6.5, 6.3, 6.1, 5.9 }, "LDA")]  // 0.6 over four meetings
+    [InlineData(new[] { 4.5, 4.6, 4.5, 4.6 }, "SLA")]
+    public void Shapes_are_named_by_level_and_by_changes_of_at_least_half_a_point(double[] centroid, string code)
     {
         Assert.Equal(code, PatternNamer.Name(centroid, highLevel: 5.0).Code);
     }
 
     [Fact]
-    public void Slope_and_curvature_are_the_least_squares_terms()
+    public void Slope_and_curvature_are_the_least_squares_terms_and_change_and_bend_are_in_score_points()
     {
-        // y = 5 + 0.3 (t − 2.5) + 0.2 ((t − 2.5)² − 1.25), t = 1..4: by hand y = 4.8, 4.7, 5.0, 5.7.
+        // y = 5 + 0.3 (t − 2.5) + 0.2 ((t − 2.5)² − 1.25), t = 1..4: by hand y = 4.8, 4.7, 5.0, 5.7; the change is 0.3 × 3,
+        // the bend 0.2 × (1 − (−1)).
         var s = PatternNamer.Name(new[] { 4.8, 4.7, 5.0, 5.7 }, 5.0);
         Assert.Equal(5.05, s.Level, 12);
         Assert.Equal(0.3, s.Slope, 12);
         Assert.Equal(0.2, s.Curvature, 12);
+        Assert.Equal(0.9, s.Change, 12);
+        Assert.Equal(0.4, s.Bend, 12);
+        Assert.Equal(AlliancePattern.LinearIncrease, s.Pattern);
     }
 
     [Fact]

@@ -5,8 +5,9 @@ namespace AlliancePipeline.Analytics.Tests;
 
 /// <summary>
 /// The fast paths against R's algorithm run literally on every row: the duplicate-collapsing path must agree bit for bit
-/// (ties included); the nearest-neighbour chain must agree whenever it certifies itself, and must refuse to certify
-/// tie-heavy data, where Auto then falls back to R's algorithm.
+/// (ties included); R's algorithm on centroids must make every decision as R (merge and order identical, heights R's or
+/// within rounding) and say when it could not; the nearest-neighbour chain must agree whenever it certifies itself, and
+/// must refuse to certify tie-heavy data.
 /// </summary>
 public class WardPathTests
 {
@@ -141,18 +142,109 @@ public class WardPathTests
     }
 
     [Fact]
-    public void Chain_refuses_to_certify_ties_and_Auto_falls_back_to_R()
+    public void Chain_refuses_to_certify_ties_and_Auto_runs_Rs_algorithm_on_centroids()
     {
         var r = WardReference.Shared("ward_integer_ties_120x3.json");
         var chain = WardClustering.Cluster(r.X, new WardOptions { Algorithm = WardAlgorithm.NearestNeighborChain });
         Assert.Equal(WardPath.NearestNeighborChainUncertified, chain.Path);
+        Assert.False(chain.CertifiedEqualToR);
         var auto = WardClustering.Cluster(r.X, new WardOptions { ExactMaxDistinctRows = 10 });
-        Assert.Equal(WardPath.RNearestNeighborList, auto.Path);
+        Assert.Equal(WardPath.RNearestNeighborListOnCentroids, auto.Path);
+        Assert.True(auto.CertifiedEqualToR);
+        Assert.Equal(0, auto.UndecidedComparisons);
         RAssert.SameAsR(r, auto);
+    }
+
+    internal static double[][] WaiGrid(int seed, int n, double sd)
+    {
+        // Issue #11's kind: four trajectory shapes, noise per meeting, means of 12 items (multiples of 1/12) in 1..7.
+        double[][] shapes = [[6.6, 6.6, 6.6, 6.6], [5.1, 5.1, 5.1, 5.1], [6.5, 6.2, 5.9, 5.6], [5.0, 5.5, 6.0, 6.5]];
+        var rng = new Random(seed);
+        return Enumerable.Range(0, n).Select(_ =>
+        {
+            var s = shapes[rng.Next(shapes.Length)];
+            return s.Select(c => Math.Clamp(Math.Round((c + sd * Gaussian(rng)) * 12) / 12, 1, 7)).ToArray();
+        }).ToArray();
+    }
+
+    public static TheoryData<string, int, bool> TiedCases() => new()
+    {
+        { "likert5 900x4", 51, false },
+        { "likert7 1200x3", 52, false },
+        { "likert3 500x2", 53, false },
+        { "likert2 600x4", 54, false },
+        { "likert7 700x4 deviation", 55, true },
+        { "grid 2500x4", 56, false },
+        { "grid 2000x4 deviation", 57, true },
+        { "grid tight 2500x4", 58, false },
+        { "lattice 7^4 shuffled", 59, false },
+    };
+
+    private static double[][] TiedData(string name, int seed) => name.Split(' ')[0] switch
+    {
+        "likert5" => Likert(seed, 900, 4, 5),
+        "likert7" => name.Contains("1200") ? Likert(seed, 1200, 3, 7) : Likert(seed, 700, 4, 7),
+        "likert3" => Likert(seed, 500, 2, 3),
+        "likert2" => Likert(seed, 600, 4, 2),
+        "grid" => name.Contains("tight") ? WaiGrid(seed, 2500, 0.25) : WaiGrid(seed, name.Contains("2500") ? 2500 : 2000, 0.4),
+        // Every point of {1..7}^4 once: symmetric ties at every level, between large clusters too.
+        "lattice" => Shuffled(Enumerable.Range(0, 2401).Select(i => new double[] { 1 + i % 7, 1 + i / 7 % 7, 1 + i / 49 % 7, 1 + i / 343 }), seed),
+        _ => throw new ArgumentOutOfRangeException(nameof(name)),
+    };
+
+    private static double[][] Shuffled(IEnumerable<double[]> rows, int seed)
+    {
+        var rng = new Random(seed);
+        return rows.OrderBy(_ => rng.Next()).ToArray();
+    }
+
+    [Theory]
+    [MemberData(nameof(TiedCases))]
+    public void Rs_algorithm_on_centroids_makes_every_tied_decision_as_R(string name, int seed, bool deviation)
+    {
+        var x = TiedData(name, seed);
+        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral, Deviation = deviation });
+        var centroids = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborListOnCentroids, Deviation = deviation });
+        Assert.Equal(WardPath.RNearestNeighborListOnCentroids, centroids.Path);
+        Assert.Equal(literal.Merge, centroids.Merge);
+        Assert.Equal(literal.Order, centroids.Order);
+        for (int s = 0; s < literal.Heights.Count; s++) RAssert.Close(literal.Heights[s], centroids.Heights[s], 1e-12, $"{name} height {s + 1}");
+    }
+
+    [Fact]
+    public void Rs_algorithm_on_centroids_replays_R_heights_where_centroids_cancel()
+    {
+        // Scores far from the origin compared with their spread: centroid differences lose digits, so the heights are
+        // R's replayed values (exact zeros for identical rows, full precision for the rest), not the centroid costs.
+        var rng = new Random(61);
+        var x = Enumerable.Range(0, 700).Select(_ => Enumerable.Range(0, 3).Select(_ => 1e6 * rng.Next(0, 3) + rng.Next(0, 3)).ToArray()).ToArray();
+        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
+        var centroids = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborListOnCentroids });
+        Assert.Equal(literal.Merge, centroids.Merge);
+        Assert.Equal(literal.Order, centroids.Order);
+        for (int s = 0; s < literal.Heights.Count; s++) RAssert.Close(literal.Heights[s], centroids.Heights[s], 1e-12, $"height {s + 1}");
+        Assert.Equal(literal.Heights.Count(h => h == 0), centroids.Heights.Count(h => h == 0));
+    }
+
+    [Fact]
+    public void Comparisons_R_values_could_not_settle_are_counted_and_the_tree_is_marked_not_certified()
+    {
+        // No replay budget: ties between clusters cannot be settled with R's values, so they are decided on centroid
+        // costs and the tree says it is not certified; it is still a Ward tree (monotone heights, every row once).
+        var x = WaiGrid(62, 1500, 0.4);
+        var d = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborListOnCentroids, ReplayBudget = 0 });
+        Assert.Equal(WardPath.RNearestNeighborListOnCentroidsUncertified, d.Path);
+        Assert.False(d.CertifiedEqualToR);
+        Assert.True(d.UndecidedComparisons > 0);
+        for (int s = 1; s < d.Heights.Count; s++) Assert.True(d.Heights[s] >= d.Heights[s - 1] * (1 - 1e-12), $"height {s + 1}");
+        Assert.Equal(Enumerable.Range(1, x.Length), d.Order.Order());
     }
 }
 
-/// <summary>Above 4,096 units the Lance–Williams updates run in parallel chunks: still bit for bit R's order.</summary>
+/// <summary>
+/// Above 4,096 units the Lance–Williams updates of the matrix path run in parallel chunks, and the centroid path finds
+/// its initial neighbours in parallel: still bit for bit R's order.
+/// </summary>
 public class WardLargePathTests
 {
     [Fact]
@@ -166,9 +258,12 @@ public class WardLargePathTests
         }).ToArray();
         var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
         var grouped = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborList });
+        var centroids = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborListOnCentroids });
         Assert.True(grouped.DistinctRows > 4096 || x.Length > 4096);
         Assert.Equal(literal.Merge, grouped.Merge);
         Assert.Equal(literal.Order, grouped.Order);
         Assert.Equal(literal.Heights, grouped.Heights);
+        Assert.Equal(literal.Merge, centroids.Merge);
+        Assert.Equal(literal.Order, centroids.Order);
     }
 }

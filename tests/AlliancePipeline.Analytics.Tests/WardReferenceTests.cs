@@ -10,7 +10,7 @@ public class WardReferenceTests
     {
         var data = new TheoryData<string, WardAlgorithm>();
         foreach (var f in new[] { "ward_paper_like_18x3.json", "ward_continuous_200x3.json", "ward_integer_ties_120x3.json", "ward_mixture_600x4.json" })
-        foreach (var a in new[] { WardAlgorithm.Auto, WardAlgorithm.RNearestNeighborList, WardAlgorithm.RLiteral })
+        foreach (var a in new[] { WardAlgorithm.Auto, WardAlgorithm.RNearestNeighborList, WardAlgorithm.RLiteral, WardAlgorithm.RNearestNeighborListOnCentroids })
             data.Add(f, a);
         return data;
     }
@@ -25,14 +25,17 @@ public class WardReferenceTests
     }
 }
 
-/// <summary>R outputs not seen while writing the code (RData/make_reference.R): ties, duplicates, deviation scores.</summary>
+/// <summary>
+/// R outputs not seen while writing the code (RData/make_reference.R): ties, duplicates, deviation scores, and Likert-grid
+/// data of issue #11's kind at n = 2,000 to 5,000 (<c>ward_wai_grid_*</c>).
+/// </summary>
 public class WardExtraReferenceTests
 {
     public static TheoryData<string, WardAlgorithm> ExtraCases()
     {
         var data = new TheoryData<string, WardAlgorithm>();
         foreach (var f in Directory.GetFiles(ReferenceFiles.ExtraDir, "ward_*.json").Select(Path.GetFileName).Order())
-        foreach (var a in new[] { WardAlgorithm.Auto, WardAlgorithm.RLiteral })
+        foreach (var a in new[] { WardAlgorithm.Auto, WardAlgorithm.RLiteral, WardAlgorithm.RNearestNeighborListOnCentroids })
             data.Add(f!, a);
         return data;
     }
@@ -45,6 +48,7 @@ public class WardExtraReferenceTests
         var r = WardReference.From(doc, file);
         bool deviation = doc.RootElement.GetProperty("deviation").GetBoolean();
         var d = WardClustering.Cluster(r.X, new WardOptions { Algorithm = algorithm, Deviation = deviation });
+        Assert.True(d.CertifiedEqualToR);
         RAssert.SameAsR(r, d);
     }
 }

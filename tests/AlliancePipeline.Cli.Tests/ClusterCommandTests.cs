@@ -67,7 +67,14 @@ public sealed class ClusterCommandTests : IDisposable
         var sizes = rcut[1].GroupBy(l => l).ToDictionary(g => g.Key, g => g.Count());
         var patterns = o.GetProperty("patterns").EnumerateArray().ToArray();
         Assert.Equal(new[] { "LDA", "SHA", "SLA" }, patterns.Select(p => p.GetProperty("pattern").GetString()).Order());
+        Assert.Equal(new[] { "LDA", "SHA", "SLA" }, patterns.Select(p => p.GetProperty("label").GetString()).Order());
         foreach (var p in patterns) Assert.Equal(sizes[p.GetProperty("cluster").GetInt32()], p.GetProperty("n").GetInt32());
+        Assert.True(o.GetProperty("certified_equal_to_r").GetBoolean());
+        Assert.Equal(0.5, o.GetProperty("naming").GetProperty("min_change").GetDouble());
+        // 18 dyads for 3 clusters: said in the JSON and on standard error.
+        var warning = Assert.Single(o.GetProperty("warnings").EnumerateArray()).GetString()!;
+        Assert.StartsWith("Only 18 dyads for 3 clusters", warning);
+        Assert.Equal($"alliance cluster: warning: {warning}", error.Trim());
     }
 
     [Fact]
@@ -99,6 +106,101 @@ public sealed class ClusterCommandTests : IDisposable
         Assert.Contains(line, error);
         Assert.Contains(detail, error);
         Assert.StartsWith("alliance cluster: bad.csv", error);
+    }
+
+    /// <summary>Ten dyads over three meetings, as a new user would first try it (the trial, scores corrected).</summary>
+    private const string TenDyads = "dyad,m1,m2,m3\nD01,6.5,6.6,6.7\nD02,6.4,6.5,6.3\nD03,5.0,5.1,5.2\nD04,5.2,5.0,5.1\nD05,6.5,6.0,5.5\n"
+                                    + "D06,6.4,5.9,5.4\nD07,4.8,5.4,6.0\nD08,5.0,5.5,6.1\nD09,4.0,5.2,6.0\nD10,6.0,6.3,6.0\n";
+
+    [Theory]
+    [InlineData("0", "line 10: dyad 'D09' has 0 in column 'm1', outside the scale 1–7.")]
+    [InlineData("9", "line 10: dyad 'D09' has 9 in column 'm1', outside the scale 1–7.")]
+    public void Scores_off_the_WAI_scale_are_refused_with_the_line_and_the_value(string score, string message)
+    {
+        var path = Csv("ten.csv", TenDyads.Replace("D09,4.0", "D09," + score));
+        var (code, output, error) = Run("cluster", "--input", path);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.StartsWith($"alliance cluster: ten.csv {message}", error);
+        Assert.Contains("--scale", error);
+    }
+
+    [Fact]
+    public void Another_scale_is_given_with_scale()
+    {
+        var path = Csv("wai-sr.csv", "dyad,m1,m2,m3\na,4.5,4.6,4.4\nb,4.4,4.5,4.5\nc,3.0,3.1,2.9\nd,3.1,3.0,3.0\ne,2.0,2.5,3.2\n");
+        var (code, output, error) = Run("cluster", "--input", path, "--scale", "1-5");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(new[] { 1.0, 5.0 }, json.RootElement.GetProperty("scale").EnumerateArray().Select(v => v.GetDouble()));
+        var refused = Run("cluster", "--input", path, "--scale", "1-4");
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("dyad 'a' has 4.5 in column 'm1', outside the scale 1–4", refused.Err);
+        var malformed = Run("cluster", "--input", path, "--scale", "7");
+        Assert.NotEqual(0, malformed.Code);
+        Assert.Contains("--scale 7: expected the lowest and highest score of the instrument's scale, as MIN-MAX", malformed.Err);
+    }
+
+    [Theory]
+    [InlineData("20", "alliance cluster: k = 20 asks for more clusters than there are dyads to cluster (10): choose k between 2 and 10.")]
+    [InlineData("1", "--k 1: a clustering needs at least 2 clusters.")]
+    public void A_k_out_of_range_is_refused_in_plain_words(string k, string message)
+    {
+        var path = Csv("ten.csv", TenDyads);
+        var (code, _, error) = Run("cluster", "--input", path, "--k", k);
+        Assert.NotEqual(0, code);
+        Assert.Contains(message, error);
+        Assert.DoesNotContain("Parameter", error);
+        Assert.DoesNotContain("Actual value", error);
+    }
+
+    [Fact]
+    public void Ten_dyads_get_unique_labels_no_single_dyad_cluster_and_a_small_sample_warning()
+    {
+        var path = Csv("ten.csv", TenDyads);
+        foreach (var args in new[] { new[] { "cluster", "--input", path }, new[] { "cluster", "--input", path, "--deviation", "--k", "8" } })
+        {
+            var (code, output, error) = Run(args);
+            Assert.True(code == 0, error);
+            using var json = JsonDocument.Parse(output); // infinite indices (identical rows at k = 8) are written as null
+            var o = json.RootElement;
+            var patterns = o.GetProperty("patterns").EnumerateArray().ToArray();
+            var labels = patterns.Select(p => p.GetProperty("label").GetString()).ToArray();
+            Assert.Equal(labels.Length, labels.Distinct().Count());
+            Assert.Equal(o.GetProperty("k").GetInt32(), labels.Length);
+            Assert.Contains(o.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.StartsWith("Only 10 dyads for "));
+            Assert.Contains("alliance cluster: warning: Only 10 dyads for ", error);
+            Assert.DoesNotContain("1 dyads", output);
+            if (args.Length == 3)
+                Assert.All(patterns, p => Assert.True(p.GetProperty("n").GetInt32() >= 2));
+        }
+    }
+
+    [Fact]
+    public void A_dyad_with_a_missing_meeting_is_listed_and_said_not_dropped_silently()
+    {
+        var path = Csv("ten.csv", TenDyads.Replace("D09,4.0,5.2,6.0", "D09,4.0,,6.0").Replace("D10,6.0,6.3,6.0", "D10,6.0,NA,6.0"));
+        var (code, output, error) = Run("cluster", "--input", path);
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(new[] { "D09", "D10" }, json.RootElement.GetProperty("incomplete").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(8, json.RootElement.GetProperty("n").GetInt32());
+        Assert.Contains("alliance cluster: warning: 2 dyads have a meeting missing and are not clustered: D09, D10.", error);
+    }
+
+    [Fact]
+    public void The_shape_threshold_is_stated_and_can_be_set()
+    {
+        var path = Csv("ten.csv", TenDyads);
+        var (code, output, error) = Run("cluster", "--input", path, "--k", "4", "--min-change", "2");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(2.0, json.RootElement.GetProperty("naming").GetProperty("min_change").GetDouble());
+        // No centroid moves 2 points: every cluster is stable.
+        Assert.All(json.RootElement.GetProperty("patterns").EnumerateArray(), p => Assert.Contains(p.GetProperty("pattern").GetString(), new[] { "SHA", "SLA" }));
+        var refused = Run("cluster", "--input", path, "--min-change", "-1");
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains("--min-change -1: give a positive number of score points", refused.Err);
     }
 
     [Fact]

@@ -43,6 +43,10 @@ public sealed class PipelineFixture : IAsyncLifetime
         ["LinkSigning__CurrentKeyId"] = "e2e",
         ["AlliancePipeline__PublicBaseUrl"] = $"http://localhost:{port}",
         ["AlliancePipeline__Storage__CreateResources"] = "true",
+        ["AlliancePipeline__Smtp__Host"] = "127.0.0.1",
+        ["AlliancePipeline__Smtp__Port"] = "1",
+        ["AlliancePipeline__Smtp__Security"] = "none",
+        ["AlliancePipeline__Smtp__From"] = "Alliance Pipeline tests <noreply@example.org>",
         ["AzureFunctionsJobHost__extensions__queues__maxPollingInterval"] = "00:00:00.500",
         ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
     };

@@ -30,11 +30,13 @@ public sealed class SettingsTests
     public void Missing_settings_are_each_named()
     {
         var e = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(new Dictionary<string, string?>())));
-        Assert.Equal(4, e.Problems.Count);
+        Assert.Equal(6, e.Problems.Count);
         Assert.StartsWith("AzureWebJobsStorage is missing", e.Problems[0], StringComparison.Ordinal);
         Assert.StartsWith("LinkSigning__Keys is missing", e.Problems[1], StringComparison.Ordinal);
         Assert.StartsWith("LinkSigning__CurrentKeyId is missing", e.Problems[2], StringComparison.Ordinal);
         Assert.StartsWith("AlliancePipeline__PublicBaseUrl is missing", e.Problems[3], StringComparison.Ordinal);
+        Assert.StartsWith("AlliancePipeline__Smtp__Host is missing", e.Problems[4], StringComparison.Ordinal);
+        Assert.StartsWith("AlliancePipeline__Smtp__From is missing", e.Problems[5], StringComparison.Ordinal);
         Assert.Contains(" - AzureWebJobsStorage is missing", e.Message, StringComparison.Ordinal);
     }
 
@@ -48,7 +50,9 @@ public sealed class SettingsTests
             ["LinkSigning:CurrentKeyId"] = "k1",
             ["AlliancePipeline:PublicBaseUrl"] = "localhost:7071/x?y",
             ["AlliancePipeline:Links:Lifetime"] = "-1.00:00:00",
-            ["AlliancePipeline:Demo:Enabled"] = "yes",
+            ["AlliancePipeline:Clock:Adjustable"] = "yes",
+            ["AlliancePipeline:Smtp:Host"] = "smtp.example.org",
+            ["AlliancePipeline:Smtp:From"] = "noreply@example.org",
         })));
         Assert.StartsWith("AzureWebJobsStorage is not a usable storage connection string: ", e.Problems[0], StringComparison.Ordinal);
         Assert.StartsWith("Setting LinkSigning__Keys, entry 1", e.Problems[1], StringComparison.Ordinal);
@@ -59,8 +63,26 @@ public sealed class SettingsTests
             e.Problems[1],
             "AlliancePipeline__Links__Lifetime is '-1.00:00:00': expected a positive time span such as 00:10:00.",
             "AlliancePipeline__PublicBaseUrl is 'localhost:7071/x?y': expected an absolute http(s) address without a query, such as https://alliance.example.org.",
-            "AlliancePipeline__Demo__Enabled is 'yes': expected true or false.",
+            "AlliancePipeline__Clock__Adjustable is 'yes': expected true or false.",
         ], e.Problems);
+    }
+
+    [Fact]
+    public void The_clock_is_adjustable_only_when_asked()
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
+            ["LinkSigning:Keys"] = "test=" + Infrastructure.TestApp.SigningKey,
+            ["LinkSigning:CurrentKeyId"] = "test",
+            ["AlliancePipeline:PublicBaseUrl"] = "http://localhost:7071",
+            ["AlliancePipeline:Smtp:Host"] = "127.0.0.1",
+            ["AlliancePipeline:Smtp:Security"] = "none",
+            ["AlliancePipeline:Smtp:From"] = "noreply@example.org",
+        };
+        Assert.False(AppSettings.Read(Config(values)).ClockAdjustable);
+        values["AlliancePipeline:Clock:Adjustable"] = "true";
+        Assert.True(AppSettings.Read(Config(values)).ClockAdjustable);
     }
 
     [Fact]
@@ -72,6 +94,8 @@ public sealed class SettingsTests
             ["LinkSigning:Keys"] = "test=" + Infrastructure.TestApp.SigningKey,
             ["LinkSigning:CurrentKeyId"] = "test",
             ["WEBSITE_HOSTNAME"] = "alliance-func.azurewebsites.net",
+            ["AlliancePipeline:Smtp:Host"] = "smtp.example.org",
+            ["AlliancePipeline:Smtp:From"] = "noreply@example.org",
         }));
         Assert.Equal(new Uri("https://alliance-func.azurewebsites.net"), settings.PublicBaseUrl);
     }
@@ -82,7 +106,7 @@ public sealed class SettingsTests
         var values = LocalSettingsValues(SamplePath());
         var keys = typeof(AppSettings).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal) && f.Name != nameof(AppSettings.WebsiteHostNameKey))
             .Select(f => (string)f.GetRawConstantValue()!).ToList();
-        Assert.Equal(8, keys.Count);
+        Assert.Equal(13, keys.Count);
         Assert.All(keys, k => Assert.True(values.ContainsKey(k), $"local.settings.sample.json lacks {AppSettings.Env(k)}"));
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
         var settings = AppSettings.Read(Config(values));
@@ -90,5 +114,7 @@ public sealed class SettingsTests
         Assert.Equal("UseDevelopmentStorage=true", settings.Storage.ConnectionString);
         Assert.Equal("local1", settings.SigningKeys.Current.Id);
         Assert.Equal(new Uri("http://localhost:7071"), settings.PublicBaseUrl);
+        Assert.Equal(("127.0.0.1", 1025, SmtpSecurity.None, null, null), (settings.Smtp.Host, settings.Smtp.Port, settings.Smtp.Security, settings.Smtp.User, settings.Smtp.Password));
+        Assert.Equal("noreply@example.org", settings.Smtp.From.Address);
     }
 }

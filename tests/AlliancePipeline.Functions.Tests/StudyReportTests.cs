@@ -1,137 +1,261 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Reports;
-using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions.Tests.Reports;
+using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 
 namespace AlliancePipeline.Functions.Tests;
 
 /// <summary>
-/// The study report set from stored responses, checked against R: the paper-like reference data (18 dyads × 3
-/// meetings) as the practitioners' global scores must give R's tree, k = 3, and the patterns SHA, SLA and LDA with the
-/// sizes of R's <c>cutree(h, 3)</c>.
+/// The study report set, checked against R: the paper-like reference study (18 dyads × 3 meetings) as the practitioners'
+/// ratings gives R's tree, k = 3, R's cutree sizes and centroids, and with outcomes arranged as the first table of R's
+/// <c>fisher.json</c>, R's Fisher p and Cramér's V; alpha, Welch t with Cohen's d, and ICC(1) equal R's on R's data.
 /// </summary>
 public sealed class StudyReportTests
 {
     private static readonly Study Study = new("paper-like", "Paper-like study", "wai-s-practitioner", ["site-a"]);
-    private static readonly DateTimeOffset At = new(2026, 11, 23, 12, 0, 0, TimeSpan.Zero);
 
-    private static JsonNode Reference()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var path = Path.Combine(dir.FullName, "shared", "reference", "ward_paper_like_18x3.json");
-            if (File.Exists(path)) return JsonNode.Parse(File.ReadAllText(path))!;
-        }
-        throw new DirectoryNotFoundException("shared/reference (R's outputs) is not beside any ancestor of " + AppContext.BaseDirectory);
-    }
+    private static void Close(double expected, double actual, string what, double tolerance = 1e-9) =>
+        Assert.True(Math.Abs(expected - actual) <= tolerance * Math.Max(1, Math.Abs(expected)), $"{what}: {actual} vs R {expected}");
 
-    private static StoredResponse Response(string dyad, int meeting, double global, string role = "practitioner") =>
-        new(Study.Id, $"{dyad}-m{meeting}-{role}", "site-a", dyad, meeting, role, [.. Enumerable.Repeat(5, 12)], global, global, global, global, At.AddMinutes(meeting));
+    private static JsonNode Clusters(ReportSet files) => JsonNode.Parse(files["clusters.json"].Content)!;
 
-    private static List<StoredResponse> PaperLike(JsonNode reference)
-    {
-        var x = reference["X"]!.AsArray();
-        var list = new List<StoredResponse>();
-        for (var i = 0; i < x.Count; i++)
-        {
-            var row = x[i]!.AsArray();
-            for (var m = 0; m < row.Count; m++) list.Add(Response($"d{i + 1:00}", m + 1, row[m]!.GetValue<double>()));
-        }
-        return list;
-    }
-
-    private static JsonNode Clusters(IReadOnlyList<ReportFile> files) => JsonNode.Parse(files.Single(f => f.Name == "clusters.json").Content)!;
+    private static IHtmlDocument Page(ReportSet files) => new HtmlParser().ParseDocument(files["report.html"].Content);
 
     [Fact]
-    public void The_paper_like_reference_gives_R_s_tree_k_3_and_SHA_SLA_LDA_with_R_s_cutree_sizes()
+    public void The_paper_like_reference_gives_R_s_tree_k_sizes_centroids_Fisher_p_and_Cramer_s_V()
     {
-        var reference = Reference();
-        var files = new StudyReportBuilder().Build(Study, "run-1", PaperLike(reference), At);
-        Assert.Equal(["report.html", "responses.csv", "codebook.csv", "clusters.json"], files.Select(f => f.Name));
+        var reference = ReportFixtures.PaperLike();
+        var input = ReportFixtures.PaperLikeInput();
+        var files = new StudyReportBuilder().Build(input);
+        Assert.Equal(StudyReportBuilder.FileNames, files.Select(f => f.Name));
         var clusters = Clusters(files);
 
+        // Every answer set gives the reference score exactly, so R and the report cluster the same numbers.
+        var x = ReportFixtures.Matrix(reference["X"]!);
+        foreach (var r in input.Responses) Assert.Equal(x[int.Parse(r.DyadId[1..], System.Globalization.CultureInfo.InvariantCulture) - 1][r.Meeting - 1], r.Global);
+
         Assert.Equal("clustered", clusters["status"]!.GetValue<string>());
-        var merge = clusters["merge"]!.AsArray().Select(p => p!.AsArray().Select(v => v!.GetValue<int>()).ToArray()).ToArray();
-        var rMerge = reference["merge"]!.AsArray().Select(p => p!.AsArray().Select(v => v!.GetValue<int>()).ToArray()).ToArray();
-        Assert.Equal(rMerge, merge);
+        Assert.True(clusters["certifiedEqualToR"]!.GetValue<bool>());
+        Assert.Equal(ReportFixtures.Matrix(reference["merge"]!), ReportFixtures.Matrix(clusters["merge"]!));
         var heights = clusters["height"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
         var rHeights = reference["height"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
         Assert.Equal(rHeights.Length, heights.Length);
-        for (var i = 0; i < heights.Length; i++) Assert.True(Math.Abs(heights[i] - rHeights[i]) <= 1e-9 * Math.Max(1, rHeights[i]), $"height {i}: {heights[i]} vs R {rHeights[i]}");
-        Assert.Equal(reference["order"]!.AsArray().Select(v => v!.GetValue<int>()), clusters["order"]!.AsArray().Select(v => v!.GetValue<int>()));
+        for (var i = 0; i < heights.Length; i++) Close(rHeights[i], heights[i], $"height {i + 1}");
+        Assert.Equal(ReportFixtures.Ints(reference["order"]!), ReportFixtures.Ints(clusters["order"]!));
 
         Assert.Equal(3, clusters["k"]!.GetValue<int>());
-        var rCut3 = reference["cutree_k2_to_k6"]!.AsArray()[1]!.AsArray().Select(v => v!.GetValue<int>()).ToArray();
-        var expectedSizes = rCut3.GroupBy(c => c).ToDictionary(g => g.Key, g => g.Count());
-        var named = clusters["clusters"]!.AsArray().ToDictionary(c => c!["cluster"]!.GetValue<int>(), c => (Pattern: c!["pattern"]!.GetValue<string>(), N: c["n"]!.GetValue<int>()));
-        Assert.Equal(["LDA", "SHA", "SLA"], named.Values.Select(v => v.Pattern).Order(StringComparer.Ordinal));
-        foreach (var (cluster, size) in expectedSizes) Assert.Equal(size, named[cluster].N);
+        var rCut3 = ReportFixtures.Ints(reference["cutree_k2_to_k6"]![1]!);
         var assignments = clusters["assignments"]!.AsObject();
         for (var i = 0; i < rCut3.Length; i++) Assert.Equal(rCut3[i], assignments[$"d{i + 1:00}"]!.GetValue<int>());
-        Assert.False(string.IsNullOrWhiteSpace(clusters["kReason"]!.GetValue<string>()));
+        var named = clusters["clusters"]!.AsArray().ToDictionary(c => c!["cluster"]!.GetValue<int>());
+        Assert.Equal(["LDA", "SHA", "SLA"], named.Values.Select(c => c!["label"]!.GetValue<string>()).Order(StringComparer.Ordinal));
+        foreach (var (cluster, node) in named)
+        {
+            var members = Enumerable.Range(0, rCut3.Length).Where(i => rCut3[i] == cluster).ToArray();
+            Assert.Equal(members.Length, node!["n"]!.GetValue<int>());
+            // R's centroid: colMeans(X[cutree(h, 3) == cluster, ]).
+            var centroid = node["centroid"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+            for (var m = 0; m < 3; m++) Close(members.Average(i => x[i][m]), centroid[m], $"centroid {cluster} meeting {m + 1}");
+            Assert.NotNull(node["change"]);
+            Assert.NotNull(node["bend"]);
+        }
 
-        // Kept beside the test output for a look in a browser.
-        var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "reports"));
-        File.WriteAllText(Path.Combine(artifacts.FullName, "paper-like-report.html"), files[0].Content);
-        var page = new HtmlParser().ParseDocument(files[0].Content);
+        // Outcomes: the cluster × employed table is R's first fisher.json case up to the order of its rows.
+        var fisher = ReportFixtures.Json("shared", "reference", "fisher.json")["cases"]![0]!;
+        var rTable = ReportFixtures.Matrix(fisher["table"]!).Select(r => string.Join(',', r)).Order(StringComparer.Ordinal);
+        var outcome = clusters["outcome"]!;
+        Assert.Equal(rTable, outcome["rows"]!.AsArray().Select(r => $"{r!["employed"]},{r["notEmployed"]}").Order(StringComparer.Ordinal));
+        Close(fisher["fisher_p"]!.GetValue<double>(), outcome["fisherP"]!.GetValue<double>(), "Fisher p");
+        Close(fisher["cramers_v"]!.GetValue<double>(), outcome["cramersV"]!.GetValue<double>(), "Cramér's V");
+        Close(fisher["chisq"]!.GetValue<double>(), outcome["chiSquare"]!.GetValue<double>(), "chi-square");
+        Assert.Equal(80.0, outcome["rows"]!.AsArray().Single(r => r!["label"]!.GetValue<string>() == "SHA")!["employedShare"]!.GetValue<double>() * 100, 9);
+
+        // The page shows the same numbers, and the warnings the analysis and the report give.
+        var page = Page(files);
         Assert.Equal(3, page.QuerySelectorAll("#descriptives tbody tr").Length);
-        Assert.Equal(3, page.QuerySelectorAll("svg polyline").Length);
-        Assert.NotNull(page.QuerySelector("#k-selection tr.chosen"));
         Assert.Equal("3", page.QuerySelector("#k-selection tr.chosen th")!.TextContent);
         Assert.Contains(clusters["kReason"]!.GetValue<string>(), page.QuerySelector("#status")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(ReportHtml.P(outcome["fisherP"]!.GetValue<double>()), page.QuerySelector("#fisher-p")!.TextContent);
+        Assert.Equal(["LDA", "SHA", "SLA"], page.QuerySelectorAll("#descriptives tbody th").Select(t => t.TextContent).Order(StringComparer.Ordinal));
+        Assert.Equal(3, page.QuerySelectorAll("#trajectory-figure g.series").Length);
+        Assert.Equal(9, page.QuerySelectorAll("#trajectory-figure path.error-bar").Length);
+        Assert.Equal(18, page.QuerySelectorAll("#trajectory-figure g.dyads polyline").Length);
+        Assert.Equal(["1", "2", "3", "4", "5", "6", "7"], page.QuerySelectorAll("#trajectory-figure g.axes > text[text-anchor=end]").Select(t => t.TextContent));
+        var warnings = page.QuerySelectorAll("#warnings li").Select(li => li.TextContent).ToArray();
+        Assert.Contains(warnings, w => w.StartsWith("Only 18 dyads were clustered (fewer than 30)", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("Cluster LDA holds 3 dyads (fewer than 5)", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.StartsWith("Only 18 dyads for 3 clusters", StringComparison.Ordinal)); // the analysis' own
+        Assert.Equal(clusters["warnings"]!.AsArray().Select(w => w!.GetValue<string>()), warnings);
+        var methods = page.QuerySelector("#methods")!.TextContent;
+        Assert.Contains("Items 4, 10 are reverse scored", methods, StringComparison.Ordinal);
+        Assert.Contains("raw scores (level and shape together)", methods, StringComparison.Ordinal);
+        Assert.Contains("hclust(dist(X), method = \"ward.D2\")", methods, StringComparison.Ordinal);
+        Assert.Contains(clusters["kReason"]!.GetValue<string>(), methods, StringComparison.Ordinal);
+        Assert.Equal("54", page.QuerySelector("#response-count")!.TextContent);
+        Assert.Equal("Individual placement and support vs Traditional vocational services", page.QuerySelector("#arms tbody th")!.TextContent);
+
+        var artifacts = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "reports"));
+        File.WriteAllText(Path.Combine(artifacts.FullName, "paper-like-report.html"), files["report.html"].Content);
     }
 
     [Fact]
-    public void Dyads_missing_a_meeting_are_counted_listed_and_not_clustered()
+    public void Cronbach_s_alpha_of_R_s_item_matrix_is_R_s_with_Feldt_s_interval()
     {
-        var responses = PaperLike(Reference());
-        responses.RemoveAll(r => (r.DyadId == "d04" || r.DyadId == "d11") && r.Meeting == 3);
-        var files = new StudyReportBuilder().Build(Study, "run-2", responses, At);
+        // tests.json: 80 rows of 12 item scores; given as answers, the reverse items 4 and 10 are written back as 8 − score.
+        var cronbach = ReportFixtures.Json("shared", "reference", "tests.json")["cronbach"]!;
+        var items = ReportFixtures.Matrix(cronbach["items"]!);
+        var p = ReportFixtures.Practitioner;
+        var responses = items.Select((row, i) => ReportFixtures.Response("alpha", "site-a", $"d{i + 1:000}", 1, "practitioner",
+            p.Items.Select(item => item.Reverse ? p.Scale.Reverse((int)row[item.Number - 1]) : (int)row[item.Number - 1]).ToArray(), p, ReportFixtures.At)).ToArray();
+        var report = StudyReportAnalysis.Run(ReportInput.FromResponses(Study with { Id = "alpha" }, "run", responses, ReportFixtures.At));
+        var global = report.Reliability.Single(a => a.Role == "practitioner" && a.Scale == "global").Alpha!;
+        Close(cronbach["alpha"]!.GetValue<double>(), global.Alpha, "alpha");
+        var ci = cronbach["feldt_ci95"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        Close(ci[0], global.ConfidenceLow, "Feldt low");
+        Close(ci[1], global.ConfidenceHigh, "Feldt high");
+        Assert.Equal(["goal", "task", "bond", "global"], report.Reliability.Select(a => a.Scale));
+        Assert.Null(report.Result); // one meeting: nothing to cluster, and the report says why
+        Assert.Contains("two meetings or more", report.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_arm_comparison_is_R_s_Welch_t_and_Cohen_s_d_and_rater_effects_R_s_ICC_1()
+    {
+        var extra = ReportFixtures.Json("tests", "AlliancePipeline.Analytics.Tests", "RData", "tests_extra.json");
+        var welch = extra["welch"]!;
+        var a = welch["a"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        var b = welch["b"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        var values = a.Select(v => ("ips", v)).Concat(b.Select(v => ("tvs", v))).ToArray();
+        var input = new ReportInput
+        {
+            StudyId = "arms", StudyName = "Arms", RunId = "run", GeneratedAt = ReportFixtures.At,
+            Arms = [new ReportArm("ips", "IPS"), new ReportArm("tvs", "TVS")],
+            Responses = values.Select((v, i) => new StoredResponse("arms", $"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", [.. Enumerable.Repeat(5, 12)], v.Item2, v.Item2, v.Item2, v.Item2, ReportFixtures.At)).ToArray(),
+            Dyads = values.Select((v, i) => new ReportDyad($"d{i:000}", "site-a", v.Item1, null, false)).ToArray(),
+        };
+        var test = StudyReportAnalysis.Run(input).Arms.Single().Test!;
+        Close(welch["t"]!.GetValue<double>(), test.T, "t");
+        Close(welch["df"]!.GetValue<double>(), test.DegreesOfFreedom, "df");
+        Close(welch["p"]!.GetValue<double>(), test.PValue, "p");
+        Close(welch["cohens_d_pooled"]!.GetValue<double>(), test.CohensD, "Cohen's d");
+
+        var icc = extra["icc1"]!;
+        var groups = ReportFixtures.Ints(icc["group"]!);
+        var scores = icc["score"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+        var raters = new ReportInput
+        {
+            StudyId = "raters", StudyName = "Raters", RunId = "run", GeneratedAt = ReportFixtures.At,
+            Responses = scores.Select((s, i) => new StoredResponse("raters", $"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", [.. Enumerable.Repeat(5, 12)], s, s, s, s, ReportFixtures.At)).ToArray(),
+            Assessments = groups.Select((g, i) => new ReportAssessment($"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", $"p{g}", null, "Completed", null, ReportFixtures.At)).ToArray(),
+        };
+        var effect = StudyReportAnalysis.Run(raters).RaterEffects.Single();
+        Close(icc["icc1"]!.GetValue<double>(), effect.Icc!.Icc1, "ICC(1)");
+        Close(icc["f_p"]!.GetValue<double>(), effect.Icc.PValue, "F p");
+        Assert.Equal(8, effect.Raters);
+    }
+
+    [Fact]
+    public void Dyads_missing_a_meeting_are_counted_listed_compared_and_not_clustered()
+    {
+        var input = ReportFixtures.PaperLikeInput();
+        input = input with { Responses = input.Responses.Where(r => !((r.DyadId == "d04" || r.DyadId == "d11") && r.Meeting == 3)).ToArray() };
+        var files = new StudyReportBuilder().Build(input);
         var clusters = Clusters(files);
         Assert.Equal(["d04", "d11"], clusters["dyads"]!["incomplete"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.Equal(16, clusters["dyads"]!["clustered"]!.GetValue<int>());
         Assert.Equal([0, 0, 2], clusters["missingByMeeting"]!.AsArray().Select(v => v!.GetValue<int>()));
         Assert.Equal(15, clusters["merge"]!.AsArray().Count);
         Assert.DoesNotContain("d04", clusters["assignments"]!.AsObject().Select(p => p.Key));
-        Assert.Contains("d04, d11", new HtmlParser().ParseDocument(files[0].Content).QuerySelector("#incomplete")!.TextContent, StringComparison.Ordinal);
+        var page = Page(files);
+        Assert.Contains("d04, d11", page.QuerySelector("#incomplete")!.TextContent, StringComparison.Ordinal);
+        var leftOut = page.QuerySelectorAll("#left-out tbody tr").Select(r => r.Children.Select(c => c.TextContent).ToArray()).ToArray();
+        Assert.Equal(["clustered", "16"], leftOut[0][..2]);
+        Assert.Equal(["left out", "2", "2.0"], leftOut[1][..3]);
+        Assert.Contains(page.QuerySelectorAll("#warnings li"), li => li.TextContent.StartsWith("2 dyads have a meeting missing", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Too_few_complete_dyads_give_a_report_that_says_so_instead_of_failing()
     {
-        var responses = new[] { Response("d01", 1, 6), Response("d01", 2, 6), Response("d02", 1, 5), Response("d02", 2, 5), Response("d03", 1, 4) };
-        var files = new StudyReportBuilder().Build(Study, "run-3", responses, At);
+        var p = ReportFixtures.Practitioner;
+        StoredResponse R(string dyad, int meeting, double global) => ReportFixtures.Response(Study.Id, "site-a", dyad, meeting, "practitioner", ReportFixtures.Answers(p, global, 0), p, ReportFixtures.At.AddMinutes(meeting));
+        var responses = new[] { R("d01", 1, 6), R("d01", 2, 6), R("d02", 1, 5), R("d02", 2, 5), R("d03", 1, 4) };
+        var files = new StudyReportBuilder().Build(ReportInput.FromResponses(Study, "run-3", responses, ReportFixtures.At));
         var clusters = Clusters(files);
         Assert.Equal("insufficient-data", clusters["status"]!.GetValue<string>());
         Assert.Equal("Clustering needs at least 4 dyads rated at every meeting; 2 of 3 are complete so far.", clusters["message"]!.GetValue<string>());
         Assert.Null(clusters["merge"]);
-        var page = new HtmlParser().ParseDocument(files[0].Content);
+        var page = Page(files);
         Assert.Equal(clusters["message"]!.GetValue<string>(), page.QuerySelector("#status")!.TextContent);
         Assert.Equal("5", page.QuerySelector("#response-count")!.TextContent);
+        Assert.Null(page.QuerySelector("#trajectory-figure"));
+        Assert.NotEmpty(page.QuerySelectorAll("#reliability tbody tr")); // reliability and raters do not wait for clustering
+        Assert.NotEmpty(page.QuerySelectorAll("#rater-effects tbody tr"));
+        Assert.Contains("too few dyads", files["reproduce.R"].Content, StringComparison.Ordinal);
+        Assert.Equal("insufficient-data", files.RunProperties["Status"]);
     }
 
     [Fact]
     public void Another_rater_role_is_used_when_the_study_has_no_practitioner_ratings()
     {
-        var responses = PaperLike(Reference()).Select(r => r with { RaterRole = "client" }).ToList();
-        var clusters = Clusters(new StudyReportBuilder().Build(Study, "run-4", responses, At));
+        var input = ReportFixtures.PaperLikeInput();
+        input = input with { Responses = input.Responses.Select(r => r with { RaterRole = "client" }).ToArray() };
+        var clusters = Clusters(new StudyReportBuilder().Build(input));
         Assert.Equal("client", clusters["raterRole"]!.GetValue<string>());
         Assert.Equal(3, clusters["k"]!.GetValue<int>());
     }
 
     [Fact]
-    public void The_responses_table_is_long_format_with_the_design_s_columns_and_quotes_what_needs_it()
+    public void Practitioner_and_client_views_are_shown_side_by_side_with_their_difference_and_agreement()
     {
-        var response = Response("d01", 1, 64.0 / 12) with { SiteId = "site \"north\", A" };
-        var csv = ResponseTables.ResponsesCsv([Response("d02", 1, 5), response]).Split("\r\n");
-        Assert.Equal(string.Join(',', ResponseTables.Columns), csv[0]);
-        Assert.StartsWith("paper-like,d01-m1-practitioner,\"site \"\"north\"\", A\",d01,1,practitioner,5,5,5,5,5,5,5,5,5,5,5,5,5.333333333333333,", csv[1], StringComparison.Ordinal);
-        Assert.EndsWith(",2026-11-23T12:01:00Z", csv[1], StringComparison.Ordinal);
-        Assert.StartsWith("paper-like,d02-m1", csv[2], StringComparison.Ordinal);
-        Assert.Equal("", csv[^1]);
-        var codebook = ResponseTables.CodebookCsv().Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(l => l.Split(',')[0]);
-        Assert.Equal(ResponseTables.Columns, codebook);
+        var input = ReportFixtures.PaperLikeInput();
+        var c = ReportFixtures.Client;
+        // Clients of the first six dyads rate every meeting half a point (6 of 12 points) above their practitioner.
+        var client = input.Responses.Where(r => string.CompareOrdinal(r.DyadId, "d07") < 0)
+            .Select(r => ReportFixtures.Response(input.StudyId, r.SiteId, r.DyadId, r.Meeting, "client", ReportFixtures.Answers(c, Math.Min(7, r.Global + 0.5), 3), c, r.SubmittedAt.AddHours(1))).ToArray();
+        input = input with { Responses = [.. input.Responses, .. client] };
+        var report = StudyReportAnalysis.Run(input);
+        Assert.Equal("practitioner", report.RaterRole);
+        var views = report.Views!;
+        Assert.Equal(18, views.Pairs);
+        foreach (var m in views.PerMeeting)
+        {
+            Assert.Equal(6, m.Difference.N);
+            var pairs = client.Where(r => r.Meeting == m.Meeting).Select(r => r.Global - input.Responses.Single(p => p.RaterRole == "practitioner" && p.DyadId == r.DyadId && p.Meeting == m.Meeting).Global).ToArray();
+            Close(pairs.Average(), m.Difference.Mean, $"difference at meeting {m.Meeting}");
+        }
+        var page = new HtmlParser().ParseDocument(ReportHtml.Render(report));
+        Assert.Equal(3, page.QuerySelectorAll("#views tbody tr").Length);
+        Assert.Equal(2, page.QuerySelectorAll("#views-figure g.series").Length);
+        Assert.Contains("ICC(1) over all 18 pairs", page.QuerySelector("#views-agreement")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal(["practitioner", "practitioner", "practitioner", "practitioner", "client", "client", "client", "client"], report.Reliability.Select(a => a.Role));
+    }
+
+    [Fact]
+    public void Study_and_site_names_are_escaped_and_alerts_of_the_period_only_are_listed()
+    {
+        var input = ReportFixtures.PaperLikeInput() with
+        {
+            StudyName = "<script>alert(1)</script> & co",
+            Sites = [new ReportSite("site-a", "<img src=x onerror=alert(2)>")],
+            PeriodStart = ReportFixtures.At.AddDays(-7),
+            Alerts =
+            [
+                new ReportAlert("d02-m3-practitioner", "d02", "site-a", "practitioner", 3, "drop,below", 6.0, 4.5, 1.0, 5.0, ReportFixtures.At.AddDays(-1), "open"),
+                new ReportAlert("d05-m2-practitioner", "d05", "site-a", "practitioner", 2, "drop", 6.5, 5.25, 1.0, null, ReportFixtures.At.AddDays(-30), "open"),
+            ],
+        };
+        var html = new StudyReportBuilder().Build(input)["report.html"].Content;
+        Assert.DoesNotContain("<script>", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
+        var page = new HtmlParser().ParseDocument(html);
+        Assert.Equal("Alliance report: <script>alert(1)</script> & co", page.Title);
+        var alerts = page.QuerySelectorAll("#alerts tbody tr");
+        Assert.Single(alerts);
+        Assert.Equal("d02", alerts[0].QuerySelector("th")!.TextContent);
+        Assert.Contains("6.00 → 4.50", alerts[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("<img src=x onerror=alert(2)>", alerts[0].TextContent, StringComparison.Ordinal);
     }
 }

@@ -78,7 +78,7 @@ public sealed class BicepTests
         Assert.DoesNotContain(AppSettings.StorageKey, settings);
 
         // Every setting the app reads, except the local-only ones and the public address (Azure's WEBSITE_HOSTNAME).
-        string[] localOnly = [AppSettings.DemoEnabledKey, AppSettings.DemoDyadsKey, AppSettings.PublicBaseUrlKey, AppSettings.WebsiteHostNameKey, AppSettings.StorageKey];
+        string[] localOnly = [AppSettings.ClockAdjustableKey, AppSettings.PublicBaseUrlKey, AppSettings.WebsiteHostNameKey, AppSettings.StorageKey];
         var read = typeof(AppSettings).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal))
             .Select(f => (string)f.GetRawConstantValue()!).Except(localOnly).Select(AppSettings.Env).ToList();
         Assert.All(read, key => Assert.True(settings.Contains(key), $"infra/main.bicep does not set {key}"));

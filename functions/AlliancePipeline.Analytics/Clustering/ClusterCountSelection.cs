@@ -30,6 +30,12 @@ public sealed record ClusterCountOptions
     /// <summary>Every cluster must hold at least this share of dyads (default 0.10, Hair &amp; Black 2000).</summary>
     public double MinClusterShare { get; init; } = 0.10;
 
+    /// <summary>
+    /// And at least this many dyads (default 2): in a small sample 10 % can be a single dyad, which is an outlier, not a
+    /// pattern.
+    /// </summary>
+    public int MinClusterSize { get; init; } = 2;
+
     /// <summary>A k fixed by the study, overriding the rule (null: use the rule).</summary>
     public int? FixedK { get; init; }
 }
@@ -41,7 +47,7 @@ public sealed record ClusterCountOptions
 /// k − 1 clusters would add (∞ when the coefficient at k is 0).</param>
 /// <param name="SmallestClusterSize">Size of the smallest of the k clusters.</param>
 /// <param name="SmallestClusterShare">Its share of all dyads.</param>
-/// <param name="Admissible">Every cluster reaches the minimum share.</param>
+/// <param name="Admissible">Every cluster reaches the minimum share and the minimum size.</param>
 /// <param name="CalinskiHarabasz">Calinski–Harabasz index.</param>
 /// <param name="MeanSilhouette">Mean silhouette width.</param>
 public sealed record ClusterCountCandidate(int K, double Coefficient, double RelativeJump, int SmallestClusterSize,
@@ -51,8 +57,8 @@ public sealed record ClusterCountCandidate(int K, double Coefficient, double Rel
 /// The choice of the number of clusters by iterative reduction (Hair &amp; Black 2000): start at the elbow of the
 /// agglomeration coefficient, the k (3..MaxK) whose merge into k − 1 clusters raises the coefficient by the largest
 /// relative amount (the final merge into a single cluster always jumps and is not compared), then reduce k one step at a
-/// time until every cluster holds at least the minimum share of dyads (default 10 %). Calinski–Harabasz and mean
-/// silhouette are reported beside it for k = MinK..MaxK; a k fixed by the study overrides.
+/// time until every cluster holds at least the minimum share of dyads (default 10 %) and at least two dyads.
+/// Calinski–Harabasz and mean silhouette are reported beside it for k = MinK..MaxK; a k fixed by the study overrides.
 /// </summary>
 /// <param name="K">The chosen number of clusters.</param>
 /// <param name="Rule">Which rule chose it.</param>
@@ -64,6 +70,15 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
     public static ClusterCountSelection Choose(Dendrogram tree, IReadOnlyList<IReadOnlyList<double>> clusteredRows, ClusterCountOptions? options = null) =>
         Choose(tree, ScoreRows.From(clusteredRows), options ?? new ClusterCountOptions());
 
+    /// <summary>A fixed k must lie in 2..n; the message is a sentence for the user.</summary>
+    internal static void CheckFixedK(int? k, int n)
+    {
+        if (k is int v && (v < 2 || v > n))
+            throw new ArgumentException(v < 2
+                ? $"k = {v} is not a clustering: choose k between 2 and the number of dyads clustered ({n})."
+                : $"k = {v} asks for more clusters than there are dyads to cluster ({n}): choose k between 2 and {n}.");
+    }
+
     internal static ClusterCountSelection Choose(Dendrogram tree, ScoreRows rows, ClusterCountOptions options)
     {
         ArgumentNullException.ThrowIfNull(tree);
@@ -72,6 +87,7 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
             throw new ArgumentException($"Need 2 ≤ MinK ≤ MaxK (got MinK = {options.MinK}, MaxK = {options.MaxK}).", nameof(options));
         if (options.MinClusterShare is < 0 or > 0.5)
             throw new ArgumentException($"MinClusterShare must be between 0 and 0.5 (got {options.MinClusterShare}).", nameof(options));
+        CheckFixedK(options.FixedK, n);
         var schedule = AgglomerationSchedule.Of(tree);
         int maxK = Math.Min(options.MaxK, n - 1);
         var ks = Enumerable.Range(options.MinK, Math.Max(0, maxK - options.MinK + 1)).ToArray();
@@ -86,19 +102,19 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
             double jump = at > 0 ? (next - at) / at : double.PositiveInfinity;
             int smallest = labelings[i].GroupBy(l => l).Min(g => g.Count());
             double share = (double)smallest / n;
-            candidates.Add(new ClusterCountCandidate(k, at, jump, smallest, share, share >= options.MinClusterShare,
+            candidates.Add(new ClusterCountCandidate(k, at, jump, smallest, share,
+                share >= options.MinClusterShare && smallest >= options.MinClusterSize,
                 ClusterValidity.CalinskiHarabasz(rows, labelings[i]), silhouettes[i]));
         }
 
         string Pct(double v) => (v * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
+        string Dyads(int count) => count == 1 ? "1 dyad" : $"{count} dyads";
+        string MinimumText() => options.MinClusterSize > 1
+            ? $"at least {Pct(options.MinClusterShare)} of dyads and at least {Dyads(options.MinClusterSize)}"
+            : $"at least {Pct(options.MinClusterShare)} of dyads";
         string Jump(double v) => double.IsPositiveInfinity(v) ? "from 0" : "+" + Pct(v);
         if (options.FixedK is int fixedK)
-        {
-            if (fixedK < 1 || fixedK > n)
-                throw new ArgumentOutOfRangeException(nameof(options), fixedK, $"The fixed k must be between 1 and the number of dyads ({n}).");
-            return new ClusterCountSelection(fixedK, ClusterCountRule.Fixed,
-                $"k = {fixedK} was fixed by the study.", candidates);
-        }
+            return new ClusterCountSelection(fixedK, ClusterCountRule.Fixed, $"k = {fixedK} was fixed by the study.", candidates);
         if (candidates.Count == 0)
             return new ClusterCountSelection(Math.Min(2, n), ClusterCountRule.NoAdmissibleSolution,
                 $"Too few dyads ({n}) to compare solutions; k = {Math.Min(2, n)}.", candidates);
@@ -110,16 +126,16 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
         while (!chosen.Admissible && chosen.K > options.MinK) chosen = candidates.Single(c => c.K == chosen.K - 1);
         if (!chosen.Admissible)
             return new ClusterCountSelection(chosen.K, ClusterCountRule.NoAdmissibleSolution,
-                $"k = {chosen.K}: no solution from {chosen.K} to {elbow.K} clusters had every cluster at {Pct(options.MinClusterShare)} of dyads or more "
+                $"k = {chosen.K}: no solution from {chosen.K} to {elbow.K} clusters had every cluster holding {MinimumText()} "
                 + $"(the elbow of the agglomeration coefficient was at k = {elbow.K}), so the coarsest was kept.", candidates);
         string reason = chosen.K == elbow.K
             ? $"k = {chosen.K}: the agglomeration coefficient jumps most ({Jump(elbow.RelativeJump)}) when {elbow.K} clusters are merged into {elbow.K - 1} "
-              + $"(among solutions of 3 to {maxK} clusters), and every cluster holds at least {Pct(options.MinClusterShare)} of dyads "
-              + $"(smallest {chosen.SmallestClusterSize} dyads, {Pct(chosen.SmallestClusterShare)})"
+              + $"(among solutions of 3 to {maxK} clusters), and every cluster holds {MinimumText()} "
+              + $"(smallest {Dyads(chosen.SmallestClusterSize)}, {Pct(chosen.SmallestClusterShare)})"
             : $"k = {chosen.K}: the agglomeration coefficient jumps most ({Jump(elbow.RelativeJump)}) when {elbow.K} clusters are merged into {elbow.K - 1}, "
-              + $"but that solution has a cluster of {elbow.SmallestClusterSize} dyads ({Pct(elbow.SmallestClusterShare)}); reducing k one step at a time, "
-              + $"{chosen.K} clusters is the first solution with every cluster at {Pct(options.MinClusterShare)} of dyads or more "
-              + $"(smallest {chosen.SmallestClusterSize} dyads, {Pct(chosen.SmallestClusterShare)})";
+              + $"but that solution has a cluster of {Dyads(elbow.SmallestClusterSize)} ({Pct(elbow.SmallestClusterShare)}); reducing k one step at a time, "
+              + $"{chosen.K} clusters is the first solution in which every cluster holds {MinimumText()} "
+              + $"(smallest {Dyads(chosen.SmallestClusterSize)}, {Pct(chosen.SmallestClusterShare)})";
         return new ClusterCountSelection(chosen.K, ClusterCountRule.CoefficientJump, reason + ".", candidates);
     }
 }

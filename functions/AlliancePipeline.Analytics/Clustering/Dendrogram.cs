@@ -17,7 +17,7 @@ public sealed class Dendrogram
     private readonly int[,] _merge;
     private readonly int[] _order;
 
-    internal Dendrogram(int[,] merge, double[] heights, int[] order, WardPath path, int distinctRows)
+    internal Dendrogram(int[,] merge, double[] heights, int[] order, WardPath path, int distinctRows, int undecidedComparisons)
     {
         _merge = merge;
         _order = order;
@@ -25,6 +25,7 @@ public sealed class Dendrogram
         Order = Array.AsReadOnly(order);
         Path = path;
         DistinctRows = distinctRows;
+        UndecidedComparisons = undecidedComparisons;
     }
 
     /// <summary>Number of observations (leaves).</summary>
@@ -39,11 +40,25 @@ public sealed class Dendrogram
     /// <summary>R's <c>hclust(...)$order</c>: 1-based observation numbers in dendrogram order.</summary>
     public IReadOnlyList<int> Order { get; }
 
-    /// <summary>Which algorithm produced the tree (both give R's tree; see <see cref="WardClustering"/>).</summary>
+    /// <summary>Which algorithm produced the tree (see <see cref="WardClustering"/>); <see cref="CertifiedEqualToR"/> says whether it is R's.</summary>
     public WardPath Path { get; }
 
     /// <summary>Number of distinct score rows (exact duplicates counted once).</summary>
     public int DistinctRows { get; }
+
+    /// <summary>
+    /// True when the tree is certified to be R's: every comparison between near-equal Ward costs was settled as R settles
+    /// it (with R's own floating-point values), so merge, order and <c>cutree</c> are R's. False for
+    /// <see cref="WardPath.RNearestNeighborListOnCentroidsUncertified"/> and <see cref="WardPath.NearestNeighborChainUncertified"/>:
+    /// still a correct Ward tree, but where costs agree to within rounding its order may differ from R's.
+    /// </summary>
+    public bool CertifiedEqualToR => Path is not (WardPath.RNearestNeighborListOnCentroidsUncertified or WardPath.NearestNeighborChainUncertified);
+
+    /// <summary>
+    /// Comparisons between near-equal costs decided without R's values (their replay exceeded its budget): 0 when
+    /// <see cref="CertifiedEqualToR"/>; −1 when the algorithm does not count them (the chain's certificate).
+    /// </summary>
+    public int UndecidedComparisons { get; }
 
     /// <summary>Left entry of merge step <paramref name="step"/> (0-based), R encoding.</summary>
     public int MergeLeft(int step) => _merge[step, 0];
@@ -104,7 +119,8 @@ public sealed class Dendrogram
     /// reports them (<c>IA</c> &lt; <c>IB</c>, 0-based observation indices; a merged cluster keeps the lower index),
     /// then derives <c>merge</c> and <c>order</c> as R's <c>HCASS2</c> does.
     /// </summary>
-    internal static Dendrogram FromRepresentativePairs(int n, int[] ia, int[] ib, double[] heights, WardPath path, int distinctRows)
+    internal static Dendrogram FromRepresentativePairs(int n, int[] ia, int[] ib, double[] heights, WardPath path, int distinctRows,
+        int undecidedComparisons)
     {
         var merge = new int[n - 1, 2];
         var lastStep = new int[n]; // 1-based step that last formed the cluster represented by index i; 0 = singleton
@@ -118,7 +134,7 @@ public sealed class Dendrogram
             merge[s, 1] = b;
             lastStep[ia[s]] = s + 1;
         }
-        return new Dendrogram(merge, heights, OrderOf(merge, n), path, distinctRows);
+        return new Dendrogram(merge, heights, OrderOf(merge, n), path, distinctRows, undecidedComparisons);
     }
 
     private static int[] OrderOf(int[,] merge, int n)
@@ -160,4 +176,17 @@ public enum WardPath
     /// Ward tree, but among merges whose Ward costs agree to within the certificate tolerance its order may differ from R's.
     /// </summary>
     NearestNeighborChainUncertified,
+
+    /// <summary>
+    /// R's nearest-neighbour-list algorithm run on centroids in linear memory, every close comparison settled by R's own
+    /// values replayed bit for bit: R's merge, order and cutree; heights equal to R's or within rounding.
+    /// </summary>
+    RNearestNeighborListOnCentroids,
+
+    /// <summary>
+    /// As <see cref="RNearestNeighborListOnCentroids"/>, but at least one comparison between near-equal costs could not be
+    /// settled with R's values within the replay budget and was decided on centroid costs: a correct Ward tree whose order
+    /// among those near-equal merges may differ from R's.
+    /// </summary>
+    RNearestNeighborListOnCentroidsUncertified,
 }

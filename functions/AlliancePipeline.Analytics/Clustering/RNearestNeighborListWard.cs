@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace AlliancePipeline.Analytics.Clustering;
 
 /// <summary>
@@ -28,6 +30,7 @@ internal static class RNearestNeighborListWard
     private static long Packed(int u, int i, int j) => (long)i * u - (long)i * (i + 1) / 2 + (j - i - 1);
 
     /// <summary>R's algorithm on all rows (memory n(n−1)/2 doubles).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     public static Result Literal(ScoreRows rows)
     {
         int n = rows.Rows;
@@ -68,6 +71,7 @@ internal static class RNearestNeighborListWard
     /// R's algorithm with exact duplicates collapsed first (memory g(g−1)/2 doubles for g distinct rows).
     /// Returns merges in original row indices, identical to <see cref="Literal"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     public static Result Grouped(ScoreRows rows, DuplicateGroups groups)
     {
         int n = rows.Rows, g = groups.Count;
@@ -264,6 +268,7 @@ internal static class RNearestNeighborListWard
     /// through an ascending list of active units instead of R's FLAG tests: the same units are visited in the same
     /// order, so every comparison and update is R's.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     private static void Agglomerate(int u, double[] diss, double[] membr, int[] nn, double[] disnn,
         int[] ia, int[] ib, double[] crit)
     {

@@ -6,17 +6,20 @@ namespace AlliancePipeline.Analytics.Clustering;
 /// <c>cutree</c> labels, and heights equal to R's within rounding (1e-12 relative).
 /// </summary>
 /// <remarks>
-/// <para>Two exact ways to R's tree (see <c>docs/analytics.md</c>):</para>
+/// <para>R's result is defined by the floating-point operations of <c>stats/src/hclust.f</c> (Murtagh's
+/// nearest-neighbour-list algorithm): with Likert data many Ward costs are equal and R's own doubles decide among them.
+/// Two ways to R's tree (see <c>docs/analytics.md</c>):</para>
 /// <list type="number">
-/// <item><b>R's algorithm on distinct rows.</b> Identical rows are at Ward cost 0, so R merges them first, group by
-/// group in order of each group's first row; those merges, the values R's recurrence carries out of them and R's
-/// neighbour lists are reproduced on one value per pair of distinct rows, then R's loop continues on the distinct rows
-/// with the same floating-point operations. Bit-for-bit R, ties included; memory quadratic in the distinct rows.</item>
-/// <item><b>Nearest-neighbour chain</b> on weighted centroids of the distinct rows: linear memory. Its result is
-/// certified equal to R's when every merge beats its competitors for either cluster by
-/// <see cref="WardOptions.CertificateMargin"/>, and merges whose costs come within that margin of each other are put in
-/// R's order by R's own costs, recomputed bit for bit; otherwise <see cref="WardAlgorithm.Auto"/> falls back to the first
-/// way when memory allows, or marks the result <see cref="WardPath.NearestNeighborChainUncertified"/>.</item>
+/// <item><b>R's algorithm on distinct rows</b> (<see cref="WardAlgorithm.RNearestNeighborList"/>): identical rows are
+/// merged first as R merges them, then R's loop runs on the distinct rows with the same floating-point operations.
+/// Bit-for-bit R; memory quadratic in the distinct rows. Auto uses it up to
+/// <see cref="WardOptions.ExactMaxDistinctRows"/> distinct rows.</item>
+/// <item><b>R's algorithm on centroids</b> (<see cref="WardAlgorithm.RNearestNeighborListOnCentroids"/>): the same
+/// decisions in the same order without the matrix (memory linear in n). Costs come from cluster centroids with a
+/// rigorous bound on their distance from R's doubles; where two candidates fall within it, R's doubles are replayed bit
+/// for bit from the two clusters' merge histories. If a replay would exceed its budget the comparison is decided on the
+/// centroids and the result says so (<see cref="WardPath.RNearestNeighborListOnCentroidsUncertified"/>,
+/// <see cref="Dendrogram.CertifiedEqualToR"/> false). Auto uses it above <see cref="WardOptions.ExactMaxDistinctRows"/>.</item>
 /// </list>
 /// </remarks>
 public static class WardClustering
@@ -36,43 +39,35 @@ public static class WardClustering
         if (options.Deviation) rows = DeviationScores.Of(rows);
         int n = rows.Rows;
         if (n < 2) throw new ArgumentException("Clustering needs at least two rows.", nameof(rows));
-        if (options.Algorithm == WardAlgorithm.RLiteral)
-        {
-            var lit = RNearestNeighborListWard.Literal(rows);
-            return Dendrogram.FromRepresentativePairs(n, lit.IA, lit.IB, lit.Heights, WardPath.RNearestNeighborList,
-                DuplicateGroups.Find(rows).Count);
-        }
         var groups = DuplicateGroups.Find(rows);
-        bool exact = options.Algorithm == WardAlgorithm.RNearestNeighborList
-                     || (options.Algorithm == WardAlgorithm.Auto
-                         && (groups.Count <= options.ExactMaxDistinctRows
-                             || (groups.Count <= options.FallbackMaxDistinctRows && IsDiscrete(rows, options.DiscreteMaxLevels))));
-        if (!exact)
+        var algorithm = options.Algorithm;
+        if (algorithm == WardAlgorithm.Auto)
+            algorithm = groups.Count <= options.ExactMaxDistinctRows ? WardAlgorithm.RNearestNeighborList : WardAlgorithm.RNearestNeighborListOnCentroids;
+        switch (algorithm)
         {
-            var chain = NearestNeighborChainWard.Run(rows, groups);
-            var (ordered, certified) = NearestNeighborChainWard.Certify(rows, groups, chain, options.CertificateMargin);
-            if (certified || options.Algorithm == WardAlgorithm.NearestNeighborChain
-                          || groups.Count > options.FallbackMaxDistinctRows)
+            case WardAlgorithm.RLiteral:
+            {
+                var lit = RNearestNeighborListWard.Literal(rows);
+                return Dendrogram.FromRepresentativePairs(n, lit.IA, lit.IB, lit.Heights, WardPath.RNearestNeighborList, groups.Count, 0);
+            }
+            case WardAlgorithm.NearestNeighborChain:
+            {
+                var chain = NearestNeighborChainWard.Run(rows, groups);
+                var (ordered, certified) = NearestNeighborChainWard.Certify(rows, groups, chain, options.CertificateMargin);
                 return FromChain(n, groups, chain, ordered, certified ? WardPath.NearestNeighborChain : WardPath.NearestNeighborChainUncertified);
+            }
+            case WardAlgorithm.RNearestNeighborListOnCentroids:
+            {
+                var r = RNearestNeighborListOnCentroids.Run(rows, options.ReplayBudget);
+                var path = r.UndecidedComparisons == 0 ? WardPath.RNearestNeighborListOnCentroids : WardPath.RNearestNeighborListOnCentroidsUncertified;
+                return Dendrogram.FromRepresentativePairs(n, r.IA, r.IB, r.Heights, path, groups.Count, r.UndecidedComparisons);
+            }
+            default:
+            {
+                var r = RNearestNeighborListWard.Grouped(rows, groups);
+                return Dendrogram.FromRepresentativePairs(n, r.IA, r.IB, r.Heights, WardPath.RNearestNeighborList, groups.Count, 0);
+            }
         }
-        var r = RNearestNeighborListWard.Grouped(rows, groups);
-        return Dendrogram.FromRepresentativePairs(n, r.IA, r.IB, r.Heights, WardPath.RNearestNeighborList, groups.Count);
-    }
-
-    /// <summary>
-    /// True when every column takes at most <paramref name="maxLevels"/> distinct values (Likert items, means of a fixed
-    /// number of items): equal distances between distinct rows are then all but certain, the chain's certificate would
-    /// fail, and R's algorithm is run directly.
-    /// </summary>
-    private static bool IsDiscrete(ScoreRows rows, int maxLevels)
-    {
-        for (int j = 0; j < rows.Columns; j++)
-        {
-            var levels = new HashSet<double>();
-            for (int i = 0; i < rows.Rows; i++)
-                if (levels.Add(rows.Values[i * rows.Columns + j]) && levels.Count > maxLevels) return false;
-        }
-        return true;
     }
 
     private static Dendrogram FromChain(int n, DuplicateGroups groups, NearestNeighborChainWard.ChainMerge[] chain,
@@ -102,6 +97,6 @@ public static class WardClustering
             heights[step] = Math.Sqrt(mg.Cost);
             step++;
         }
-        return Dendrogram.FromRepresentativePairs(n, ia, ib, heights, path, g);
+        return Dendrogram.FromRepresentativePairs(n, ia, ib, heights, path, g, path == WardPath.NearestNeighborChain ? 0 : -1);
     }
 }

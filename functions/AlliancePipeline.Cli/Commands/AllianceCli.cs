@@ -13,6 +13,15 @@ public static class AllianceCli
     /// <summary>Factories of the subcommands, in the order help lists them.</summary>
     private static readonly Func<Command>[] Subcommands =
     [
+        DemoCommand.Create,
+        StudyCommand.Create,
+        RecordsCommands.Meetings,
+        RecordsCommands.Outcomes,
+        RecordsCommands.Dyads,
+        RecordsCommands.Links,
+        KeysCommand.Create,
+        ReportCommands.Export,
+        ReportCommands.Recluster,
         ClusterCommand.Create,
     ];
 
@@ -26,7 +35,11 @@ public static class AllianceCli
 
     /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (0 success, 1 bad input or failure).</summary>
     public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null) =>
-        CreateRoot().Parse(args).Invoke(new InvocationConfiguration
+        RunAsync(args, output, error).GetAwaiter().GetResult();
+
+    /// <summary>Parses and runs <paramref name="args"/> asynchronously (Ctrl+C cancels the running command).</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null) =>
+        CreateRoot().Parse(args).InvokeAsync(new InvocationConfiguration
         {
             Output = output ?? Console.Out,
             Error = error ?? Console.Error,

@@ -1,13 +1,16 @@
 using System.CommandLine;
 using System.Text.Json;
 using AlliancePipeline.Analytics.Analysis;
+using AlliancePipeline.Analytics.Patterns;
 
 namespace AlliancePipeline.Cli.Commands;
 
 /// <summary>
-/// <c>alliance cluster --input FILE.csv [--deviation] [--k K]</c>: Ward clustering as R's
+/// <c>alliance cluster --input FILE.csv [--deviation] [--k K] [--scale MIN-MAX] [--min-change POINTS]</c>: Ward clustering as R's
 /// <c>hclust(dist(X), "ward.D2")</c>, printed as JSON: <c>merge</c>, <c>height</c>, <c>order</c> (R's conventions),
-/// <c>cutree</c> for k = 2..6, the chosen k with its reason, the candidates table and the named patterns.
+/// <c>cutree</c> for k = 2..6, whether the tree is certified equal to R's, the chosen k with its reason, the candidates
+/// table, the named patterns (a label unique to each cluster) and warnings. Warnings also go to standard error, so a
+/// researcher sees them without reading the JSON.
 /// </summary>
 public static class ClusterCommand
 {
@@ -16,47 +19,84 @@ public static class ClusterCommand
     {
         var input = new Option<FileInfo>("--input", "-i")
         {
-            Description = "CSV with a header; first column the dyad id, the others the meetings in order.",
+            Description = "CSV with a header; first column the dyad id, the others the score at each meeting in order (empty or NA: missing).",
             Required = true,
         };
         var deviation = new Option<bool>("--deviation") { Description = "Cluster deviation (shape-only) scores: each score minus the dyad's mean." };
-        var k = new Option<int?>("--k") { Description = "Fix the number of clusters instead of choosing it." };
+        var k = new Option<int?>("--k") { Description = "Fix the number of clusters (2 to the number of complete dyads) instead of choosing it." };
+        var scale = new Option<string>("--scale")
+        {
+            Description = "Lowest and highest possible score, MIN-MAX; every score must lie on it. Default 1-7 (WAI short form); 1-5 for the WAI-SR.",
+            DefaultValueFactory = _ => "1-7",
+        };
+        var minChange = new Option<double>("--min-change")
+        {
+            Description = "Smallest fitted change, in score points, that gets a shape name (trend, U, inverted U); smaller movements are called stable. Default 0.5.",
+            DefaultValueFactory = _ => 0.5,
+        };
+        minChange.Validators.Add(result =>
+        {
+            double v = result.GetValueOrDefault<double>();
+            if (!(v > 0) || !double.IsFinite(v)) result.AddError($"--min-change {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}: give a positive number of score points (for example 0.5).");
+        });
+        k.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int?>() is int v && v < 2)
+                result.AddError($"--k {v}: a clustering needs at least 2 clusters.");
+        });
+        scale.Validators.Add(result =>
+        {
+            if (ScoreScale.Parse(result.GetValueOrDefault<string>() ?? "", out string? problem) is null) result.AddError(problem!);
+        });
         var command = new Command("cluster", "Cluster alliance trajectories by Ward's method (equal to R's hclust ward.D2) and name the patterns.")
         {
-            input, deviation, k,
+            input, deviation, k, scale, minChange,
         };
         command.SetAction(parse =>
         {
             var output = parse.InvocationConfiguration.Output;
             var error = parse.InvocationConfiguration.Error;
             var file = parse.GetRequiredValue(input);
+            var scoreScale = ScoreScale.Parse(parse.GetValue(scale) ?? "1-7", out _)!;
+            TrajectoryMatrix trajectories;
             try
             {
-                TrajectoryMatrix trajectories;
-                using (var reader = file.OpenText()) trajectories = TrajectoryCsv.Read(reader);
-                var result = TrajectoryAnalysis.Run(trajectories, new TrajectoryAnalysisOptions
-                {
-                    Deviation = parse.GetValue(deviation),
-                    FixedK = parse.GetValue(k),
-                });
-                output.WriteLine(ToJson(result, parse.GetValue(deviation)));
-                return 0;
+                using var reader = file.OpenText();
+                trajectories = TrajectoryCsv.Read(reader, scoreScale);
             }
             catch (CsvFormatException ex)
             {
                 error.WriteLine($"alliance cluster: {file.Name} {ex.Message}");
+                return 1;
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
             {
                 error.WriteLine($"alliance cluster: {file.Name}: {ex.Message}");
+                return 1;
             }
-            return 1;
+            try
+            {
+                var result = TrajectoryAnalysis.Run(trajectories, new TrajectoryAnalysisOptions
+                {
+                    Deviation = parse.GetValue(deviation),
+                    FixedK = parse.GetValue(k),
+                    Thresholds = new PatternThresholds { MinChange = parse.GetValue(minChange) },
+                });
+                output.WriteLine(ToJson(result, parse.GetValue(deviation), scoreScale));
+                foreach (var warning in result.Warnings) error.WriteLine($"alliance cluster: warning: {warning}");
+                return 0;
+            }
+            catch (ArgumentException ex)
+            {
+                error.WriteLine($"alliance cluster: {ex.Message}");
+                return 1;
+            }
         });
         return command;
     }
 
-    /// <summary>The JSON document the command prints.</summary>
-    public static string ToJson(TrajectoryAnalysisResult r, bool deviation)
+    /// <summary>The JSON document the command prints (non-finite numbers, such as an infinite Calinski–Harabasz index, as null).</summary>
+    public static string ToJson(TrajectoryAnalysisResult r, bool deviation, ScoreScale scale)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -67,6 +107,12 @@ public static class ClusterCommand
             w.WriteBoolean("deviation", deviation);
             w.WriteNumber("n", tree.Count);
             w.WriteString("algorithm", tree.Path.ToString());
+            w.WriteBoolean("certified_equal_to_r", tree.CertifiedEqualToR);
+            w.WriteStartArray("scale");
+            w.WriteNumberValue(scale.Minimum);
+            w.WriteNumberValue(scale.Maximum);
+            w.WriteEndArray();
+            Strings(w, "warnings", r.Warnings);
             Strings(w, "ids", r.ClusteredDyadIds);
             Strings(w, "incomplete", r.IncompleteDyadIds);
             w.WriteStartArray("merge");
@@ -79,7 +125,7 @@ public static class ClusterCommand
             }
             w.WriteEndArray();
             w.WriteStartArray("height");
-            foreach (double h in tree.Heights) w.WriteNumberValue(h);
+            foreach (double h in tree.Heights) Number(w, h);
             w.WriteEndArray();
             w.WriteStartArray("order");
             foreach (int o in tree.Order) w.WriteNumberValue(o);
@@ -100,36 +146,54 @@ public static class ClusterCommand
             {
                 w.WriteStartObject();
                 w.WriteNumber("k", c.K);
-                w.WriteNumber("coefficient", c.Coefficient);
-                if (double.IsFinite(c.RelativeJump)) w.WriteNumber("relative_jump", c.RelativeJump); else w.WriteNull("relative_jump");
+                Number(w, "coefficient", c.Coefficient);
+                Number(w, "relative_jump", c.RelativeJump);
                 w.WriteNumber("smallest_cluster", c.SmallestClusterSize);
                 w.WriteBoolean("admissible", c.Admissible);
-                w.WriteNumber("calinski_harabasz", c.CalinskiHarabasz);
-                w.WriteNumber("mean_silhouette", c.MeanSilhouette);
+                Number(w, "calinski_harabasz", c.CalinskiHarabasz);
+                Number(w, "mean_silhouette", c.MeanSilhouette);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            w.WriteStartObject("naming");
+            Number(w, "min_change", r.Naming.MinChange);
+            Number(w, "high_level", r.Naming.HighLevel ?? double.NaN);
+            w.WriteEndObject();
             w.WriteStartArray("patterns");
             foreach (var c in r.Clusters)
             {
                 w.WriteStartObject();
                 w.WriteNumber("cluster", c.Cluster);
+                w.WriteString("label", c.Label);
                 w.WriteString("pattern", c.Shape.Code);
                 w.WriteString("name", c.Shape.Pattern.ToString());
                 w.WriteNumber("n", c.Descriptive.N);
                 w.WriteNumber("share", c.Descriptive.Share);
                 w.WriteStartArray("centroid");
-                foreach (double v in c.Centroid) w.WriteNumberValue(v);
+                foreach (double v in c.Centroid) Number(w, v);
                 w.WriteEndArray();
-                w.WriteNumber("level", c.Shape.Level);
-                w.WriteNumber("slope", c.Shape.Slope);
-                w.WriteNumber("curvature", c.Shape.Curvature);
+                Number(w, "level", c.Shape.Level);
+                Number(w, "change", c.Shape.Change);
+                Number(w, "bend", c.Shape.Bend);
+                Number(w, "slope", c.Shape.Slope);
+                Number(w, "curvature", c.Shape.Curvature);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
             w.WriteEndObject();
         }
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private static void Number(Utf8JsonWriter w, string name, double value)
+    {
+        w.WritePropertyName(name);
+        Number(w, value);
+    }
+
+    private static void Number(Utf8JsonWriter w, double value)
+    {
+        if (double.IsFinite(value)) w.WriteNumberValue(value); else w.WriteNullValue();
     }
 
     private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)

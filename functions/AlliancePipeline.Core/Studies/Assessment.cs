@@ -49,4 +49,10 @@ public sealed record Assessment(
 
     /// <summary>Whether answers were already received for it (queued or scored): a new submission is refused.</summary>
     public bool IsAnswered => Status is AssessmentStatus.Submitted or AssessmentStatus.Completed;
+
+    /// <summary>
+    /// Whether it is pending and past its due day at <paramref name="now"/>: overdue from 00:00 UTC on the day after the
+    /// UTC day of <see cref="DueDate"/> (see <see cref="StudyCalendar"/>).
+    /// </summary>
+    public bool IsOverdue(DateTimeOffset now) => Status == AssessmentStatus.Pending && StudyCalendar.IsOverdue(StudyCalendar.Day(DueDate), now);
 }

@@ -8,7 +8,19 @@ namespace AlliancePipeline.Core.Studies;
 /// <param name="Name">The display name.</param>
 /// <param name="InstrumentId">The id of the instrument file the raters answer.</param>
 /// <param name="SiteIds">The ids of the participating sites.</param>
-public sealed record Study(string Id, string Name, string InstrumentId, IReadOnlyList<string> SiteIds);
+/// <param name="InstrumentIdsByRole">
+/// The instrument id per rater role when the study asks more than one role (see <see cref="StudyDefinition.ToStudy"/>);
+/// null for a study that only knows <paramref name="InstrumentId"/>.
+/// </param>
+public sealed record Study(string Id, string Name, string InstrumentId, IReadOnlyList<string> SiteIds, IReadOnlyDictionary<string, string>? InstrumentIdsByRole = null)
+{
+    /// <summary>
+    /// The instrument raters of <paramref name="raterRole"/> answer: from <see cref="InstrumentIdsByRole"/> when the
+    /// role is listed there, else <see cref="InstrumentId"/>.
+    /// </summary>
+    public string InstrumentIdFor(string raterRole) =>
+        InstrumentIdsByRole is not null && InstrumentIdsByRole.TryGetValue(raterRole, out var id) ? id : InstrumentId;
+}
 
 /// <summary>Rules for the ids that become table keys and blob path segments.</summary>
 public static class StudyIds

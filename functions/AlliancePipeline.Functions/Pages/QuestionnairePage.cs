@@ -154,12 +154,14 @@ public static class QuestionnairePage
     /// <summary>The id of one radio button: <c>item-4-3</c> for answer 3 to item 4.</summary>
     public static string InputId(FormItem item, int value) => string.Create(CultureInfo.InvariantCulture, $"{item.FieldName}-{value}");
 
-    private static void Open(StringBuilder html, string language, string title) =>
+    /// <summary>Starts a page: doctype, language, title, the shared style, <c>&lt;main&gt;</c>.</summary>
+    internal static void Open(StringBuilder html, string language, string title) =>
         html.Append(CultureInfo.InvariantCulture, $"<!doctype html><html lang=\"{E(language)}\"><head><meta charset=\"utf-8\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><meta name=\"robots\" content=\"noindex\">")
             .Append(CultureInfo.InvariantCulture, $"<title>{E(title)}</title><style>{Style}</style></head><body><main>");
 
-    private static string Close(StringBuilder html) => html.Append("</main></body></html>").ToString();
+    /// <summary>Ends a page started by <see cref="Open"/>.</summary>
+    internal static string Close(StringBuilder html) => html.Append("</main></body></html>").ToString();
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }

@@ -1,49 +1,140 @@
 using System.Globalization;
-using System.Text;
-using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Core.Instruments;
+using CsvHelper;
 
 namespace AlliancePipeline.Functions.Reports;
 
+/// <summary>One column of <c>responses.csv</c> as <c>codebook.csv</c> describes it.</summary>
+/// <param name="Name">Column name.</param>
+/// <param name="Label">What it holds.</param>
+/// <param name="Type"><c>string</c>, <c>integer</c>, <c>double</c>, <c>date</c> or <c>datetime</c>.</param>
+/// <param name="Values">Its values or units.</param>
+public sealed record CodebookEntry(string Name, string Label, string Type, string Values);
+
 /// <summary>
-/// The long responses table (one row per response, the <c>Responses</c> table's column names) and its codebook, as
-/// RFC 4180 CSV: comma separated, CRLF line ends, fields quoted when they hold a comma, quote or line break.
+/// The long responses table (<c>responses.csv</c>: one row per response, the <c>Responses</c> table's columns plus the
+/// dyad's arm, the rater, the cluster and the outcome) and its codebook, written through CsvHelper as RFC 4180 (comma,
+/// CRLF, quotes where needed). Formula injection: a text cell that starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab
+/// or a carriage return gets a <c>'</c> in front (CsvHelper's <see cref="CsvInjection.Escape"/>, quoted), so a spreadsheet
+/// shows it as text instead of running it; numbers are written by us and never start so.
 /// </summary>
 public static class ResponseTables
 {
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
     /// <summary>The columns of <c>responses.csv</c>, in order.</summary>
     public static readonly IReadOnlyList<string> Columns =
-        ["StudyId", "AssessmentId", "SiteId", "DyadId", "Meeting", "RaterRole",
-         "Item01", "Item02", "Item03", "Item04", "Item05", "Item06", "Item07", "Item08", "Item09", "Item10", "Item11", "Item12",
-         "Goal", "Task", "Bond", "Global", "SubmittedAt"];
+    [
+        "StudyId", "AssessmentId", "SiteId", "DyadId", "ArmId", "Meeting", "RaterRole", "RaterId",
+        "Item01", "Item02", "Item03", "Item04", "Item05", "Item06", "Item07", "Item08", "Item09", "Item10", "Item11", "Item12",
+        "Goal", "Task", "Bond", "Global", "SubmittedAt", "Cluster", "ClusterLabel", "Employed", "JobDate", "DaysToJob",
+    ];
 
-    /// <summary>responses.csv: sorted by dyad, meeting and rater role; doubles round-trip exactly.</summary>
-    public static string ResponsesCsv(IEnumerable<StoredResponse> responses)
+    /// <summary>The writer's options: RFC 4180 with formula injection escaped.</summary>
+    public static CsvWriterOptions WriterOptions { get; } = CsvWriterOptions.Default with { Injection = CsvInjection.Escape };
+
+    /// <summary>
+    /// responses.csv: sorted by dyad, meeting and rater role (ordinal); doubles written to round-trip exactly (shortest
+    /// form), dates ISO 8601 UTC; an empty cell is a missing value. <paramref name="report"/> adds the cluster of each
+    /// clustered dyad (on all its rows, whichever role rated); without it those columns are empty.
+    /// </summary>
+    public static string ResponsesCsv(ReportInput input, StudyReport? report = null)
     {
-        static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
-        var csv = new StringBuilder().AppendJoin(',', Columns).Append("\r\n");
-        foreach (var r in responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal))
+        ArgumentNullException.ThrowIfNull(input);
+        var raterOf = input.Assessments.ToDictionary(a => a.Id, a => a.RaterId, StringComparer.Ordinal);
+        var armOf = input.Dyads.Where(d => d.ArmId is not null).ToDictionary(d => d.Id, d => d.ArmId!, StringComparer.Ordinal);
+        foreach (var a in input.Assessments.Where(a => a.ArmId is not null)) armOf.TryAdd(a.DyadId, a.ArmId!);
+        var outcomes = input.Outcomes.GroupBy(o => o.DyadId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(o => o.RecordedAt).Last(), StringComparer.Ordinal);
+        var clusters = report?.Clusters.SelectMany(c => c.DyadIds.Select(id => (id, c))).ToDictionary(p => p.id, p => p.c, StringComparer.Ordinal)
+            ?? new Dictionary<string, ClusterSummary>(StringComparer.Ordinal);
+
+        using var text = new StringWriter(Inv);
+        using (var csv = CsvWriter.Create(text, WriterOptions, leaveOpen: true))
         {
-            csv.AppendJoin(',', new[] { r.StudyId, r.AssessmentId, r.SiteId, r.DyadId, r.Meeting.ToString(CultureInfo.InvariantCulture), r.RaterRole }
-                .Concat(r.Items.Select(i => i.ToString(CultureInfo.InvariantCulture)))
-                .Concat([F(r.Goal), F(r.Task), F(r.Bond), F(r.Global), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)])
-                .Select(Field)).Append("\r\n");
+            csv.WriteRecord([.. Columns]);
+            foreach (var r in input.Responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal).ThenBy(r => r.SubmittedAt))
+            {
+                var cluster = clusters.GetValueOrDefault(r.DyadId);
+                var outcome = outcomes.GetValueOrDefault(r.DyadId);
+                string?[] row =
+                [
+                    r.StudyId, r.AssessmentId, r.SiteId, r.DyadId, armOf.GetValueOrDefault(r.DyadId), r.Meeting.ToString(Inv), r.RaterRole, raterOf.GetValueOrDefault(r.AssessmentId),
+                    .. r.Items.Select(i => i.ToString(Inv)),
+                    D(r.Goal), D(r.Task), D(r.Bond), D(r.Global), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv),
+                    cluster?.Cluster.ToString(Inv), cluster?.Label,
+                    outcome is null ? null : outcome.Employed ? "1" : "0",
+                    outcome?.JobDate?.ToString("yyyy-MM-dd", Inv), outcome?.DaysToJob?.ToString(Inv),
+                ];
+                csv.WriteRecord(row);
+            }
         }
-        return csv.ToString();
+        return text.ToString();
     }
 
-    /// <summary>codebook.csv: each column of responses.csv with its type and meaning.</summary>
-    public static string CodebookCsv()
+    /// <summary>The codebook of responses.csv: one entry per column, in the same order.</summary>
+    public static IReadOnlyList<CodebookEntry> Codebook(ReportInput input)
     {
-        var codebook = new StringBuilder("variable,type,description\r\n")
-            .Append("StudyId,string,study id\r\nAssessmentId,string,assessment id (one per dyad x meeting x rater role)\r\n")
-            .Append("SiteId,string,site id\r\nDyadId,string,practitioner-client pair (pseudonymous code)\r\nMeeting,integer,meeting number (1-based)\r\n")
-            .Append("RaterRole,string,who rated (practitioner or client)\r\n");
-        for (var i = 1; i <= 12; i++) codebook.Append(CultureInfo.InvariantCulture, $"Item{i:00},integer,answer to item {i} as given (before reverse scoring)\r\n");
-        return codebook.Append("Goal,double,goal subscale score (after reverse scoring)\r\nTask,double,task subscale score\r\nBond,double,bond subscale score\r\n")
-            .Append("Global,double,global score: mean of the 12 items after reverse scoring\r\nSubmittedAt,datetime,when the answers were accepted (UTC)\r\n")
-            .ToString();
+        ArgumentNullException.ThrowIfNull(input);
+        var instruments = input.Instruments.OrderBy(p => p.Key == "practitioner" ? 0 : 1).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
+        string ItemValues(int number)
+        {
+            var parts = instruments.Select(p =>
+            {
+                var i = p.Value;
+                var item = i.Items.FirstOrDefault(x => x.Number == number);
+                var anchors = string.Join("; ", i.Scale.Anchors.Select(a => $"{a.Value} = {Text(a.Label)}"));
+                return $"{p.Key} ({i.Id}): {i.Scale.Min}–{i.Scale.Max} ({anchors})" + (item is null ? "" : $"; subscale {item.Subscale}" + (item.Reverse ? "; reverse scored (min + max − answer) in the scores" : ""));
+            });
+            var described = string.Join(" | ", parts);
+            return described.Length == 0 ? "the instrument's scale" : described;
+        }
+        string ScoreValues(string what) => instruments.Length == 0
+            ? "on the instrument's scale"
+            : string.Join(" | ", instruments.Select(p => $"{p.Key}: {p.Value.Scale.Min}–{p.Value.Scale.Max}, {what}"));
+        var entries = new List<CodebookEntry>
+        {
+            new("StudyId", "study id", "string", "one value: " + input.StudyId),
+            new("AssessmentId", "assessment id: one per dyad × meeting × rater role ({dyad}-m{meeting}-{role})", "string", "unique"),
+            new("SiteId", "the dyad's site", "string", string.Join("; ", input.Sites.Select(s => s.Id))),
+            new("DyadId", "practitioner–client pair (pseudonymous code)", "string", "codes"),
+            new("ArmId", "the dyad's arm (empty when the study has none recorded)", "string", string.Join("; ", input.Arms.Select(a => a.Id))),
+            new("Meeting", "meeting number after which the form was filled", "integer", "1.." + (input.PlannedMeetings?.ToString(Inv) ?? "T")),
+            new("RaterRole", "who rated", "string", "practitioner; client"),
+            new("RaterId", "the rater (pseudonymous id; empty when the assessment is unknown)", "string", "codes"),
+        };
+        for (var i = 1; i <= 12; i++) entries.Add(new(ResponseTableColumn(i), $"answer to item {i} as given (before reverse scoring)", "integer", ItemValues(i)));
+        entries.AddRange(
+        [
+            new("Goal", "goal subscale score (after reverse scoring)", "double", ScoreValues("mean of its items")),
+            new("Task", "task subscale score (after reverse scoring)", "double", ScoreValues("mean of its items")),
+            new("Bond", "bond subscale score (after reverse scoring)", "double", ScoreValues("mean of its items")),
+            new("Global", "global score: mean of all items after reverse scoring", "double", ScoreValues("mean of the items")),
+            new("SubmittedAt", "when the answers were taken", "datetime", "ISO 8601, UTC"),
+            new("Cluster", "the dyad's cluster (R's cutree number) in this report; empty when the dyad was not clustered", "integer", "1..k"),
+            new("ClusterLabel", "the cluster's pattern label (unique)", "string", "SHA stable high; SLA stable low; LDA linear decrease; LIA linear increase; U U-shaped; InvU inverted U (with a distinguishing suffix when two share a code)"),
+            new("Employed", "the dyad's recorded outcome: the client got a job", "integer", "1 = yes; 0 = no; empty = not recorded"),
+            new("JobDate", "the day the job started", "date", "yyyy-MM-dd; empty when not employed or not recorded"),
+            new("DaysToJob", "days from the dyad's enrolment to the job's start", "integer", "days; empty when unknown"),
+        ]);
+        return entries;
     }
 
-    /// <summary>One CSV field, quoted when it must be.</summary>
-    public static string Field(string s) => s.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + s.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : s;
+    /// <summary>codebook.csv: <c>name,label,type,values</c>, one row per column of responses.csv.</summary>
+    public static string CodebookCsv(ReportInput input)
+    {
+        using var text = new StringWriter(Inv);
+        using (var csv = CsvWriter.Create(text, WriterOptions, leaveOpen: true))
+        {
+            csv.WriteRecord(["name", "label", "type", "values"]);
+            foreach (var e in Codebook(input)) csv.WriteRecord([e.Name, e.Label, e.Type, e.Values]);
+        }
+        return text.ToString();
+    }
+
+    private static string ResponseTableColumn(int number) => string.Create(Inv, $"Item{number:00}");
+
+    private static string Text(LocalizedText text) => text.Get(text.Has("en") ? "en" : text.Languages.First());
+
+    /// <summary>A double written to round-trip exactly; empty when not finite.</summary>
+    private static string? D(double x) => double.IsFinite(x) ? x.ToString("R", Inv) : null;
 }

@@ -6,6 +6,7 @@ using AlliancePipeline.Core.Scoring;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Http;
 using AlliancePipeline.Functions.Pages;
+using AlliancePipeline.Functions.Services.Studies;
 using AlliancePipeline.Functions.Storage;
 using Azure;
 using Azure.Storage.Queues;
@@ -22,7 +23,7 @@ namespace AlliancePipeline.Functions.Services;
 /// (storage unreachable), the answer is 503 with a Retry-After, never a 500. A body over <see cref="MaxBodyBytes"/> gets
 /// 413 before any work.
 /// </summary>
-public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies, InstrumentCatalog instruments, QueueServiceClient queues, TimeProvider clock, ILogger<QuestionnaireService> log)
+public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies, StudyStore store, QueueServiceClient queues, AuditLog audit, TimeProvider clock, ILogger<QuestionnaireService> log)
 {
     /// <summary>The largest body taken: twelve answers fit in well under a kilobyte.</summary>
     public const int MaxBodyBytes = 16 * 1024;
@@ -117,6 +118,7 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         // scoring completes; marking first could acknowledge answers that never reached the queue. A lost race with a
         // concurrent post of the same link is fine: both messages are scored idempotently and the first stands.
         await studies.TryMarkSubmittedAsync(study.Id, assessment.Id, opened.ETag, submittedAt, ct).ConfigureAwait(false);
+        await audit.WriteAsync(study.Id, "rater-link", "submission.accepted", assessment.Id, $"link version {assessment.LinkVersion}; queued for scoring", ct).ConfigureAwait(false);
 
         if (json)
             return TypedResults.Accepted((string?)null, new SubmissionAccepted("accepted", assessment.Id));
@@ -167,10 +169,11 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
                 ? new(Refuse(request, 410, MessagePage.Expired, language, "Link expired", "The link has expired."))
                 : new(Refuse(request, 404, MessagePage.NotFound, language, "Link not valid", "The link is not valid."));
         }
-        var study = await studies.FindStudyAsync(claims.StudyId, ct).ConfigureAwait(false);
+        var context = await store.FindContextAsync(claims.StudyId, ct).ConfigureAwait(false);
         var found = await studies.FindAssessmentAsync(claims.StudyId, claims.AssessmentId, ct).ConfigureAwait(false);
-        if (study is null || found is null || !instruments.TryGet(study.InstrumentId, out var definition))
+        if (context is null || found is null || context.InstrumentFor(found.Value.Assessment.RaterRole) is not { } definition)
             return new(Refuse(request, 404, MessagePage.NotFound, language, "Link not valid", "The questionnaire this link names does not exist."));
+        var study = context.Study;
         var (assessment, etag) = found.Value;
         if (!assessment.AcceptsLink(claims.LinkVersion))
             return new(Refuse(request, 410, MessagePage.Revoked, RequestedLanguage(request) ?? assessment.Language, "Link revoked", "This link has been replaced or withdrawn."));

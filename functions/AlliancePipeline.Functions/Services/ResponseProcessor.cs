@@ -1,8 +1,8 @@
+using AlliancePipeline.Functions.Services.Studies;
 using AlliancePipeline.Functions.Storage;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
-using Azure.Storage.Queues;
 
 namespace AlliancePipeline.Functions.Services;
 
@@ -31,7 +31,7 @@ public sealed record QueueMessageData(string Text, string Id, long DequeueCount)
 /// reason logged and in <c>Audit</c>, and the invocation succeeds so it is not retried. Anything else that fails
 /// (storage down, unknown assessment) throws: the host retries it and poisons it after <c>maxDequeueCount</c>.
 /// </summary>
-public sealed class ResponseProcessor(StudyTables studies, IResponseScorer scorer, TableServiceClient tables, QueueServiceClient queues, TimeProvider clock, ILogger<ResponseProcessor> log)
+public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IResponseScorer scorer, RuptureAlerts alerts, TableServiceClient tables, PoisonQueue poison, AuditLog audit, ILogger<ResponseProcessor> log)
 {
     /// <summary>Processes one message.</summary>
     public async Task<ProcessingOutcome> ProcessAsync(QueueMessageData message, CancellationToken ct)
@@ -43,21 +43,24 @@ public sealed class ResponseProcessor(StudyTables studies, IResponseScorer score
             return ProcessingOutcome.Poisoned;
         }
 
-        var study = await studies.FindStudyAsync(submission.StudyId, ct).ConfigureAwait(false)
+        var context = await store.FindContextAsync(submission.StudyId, ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Study '{submission.StudyId}' does not exist.");
+        var study = context.Study;
         var found = await studies.FindAssessmentAsync(submission.StudyId, submission.AssessmentId, ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Assessment '{submission.StudyId}/{submission.AssessmentId}' does not exist.");
         var assessment = found.Assessment;
+        var instrument = context.InstrumentFor(assessment.RaterRole)
+            ?? throw new InvalidOperationException($"Study '{study.Id}' has no instrument '{study.InstrumentIdFor(assessment.RaterRole)}' for {assessment.RaterRole} raters.");
 
         AllianceScores scores;
         try
         {
-            scores = scorer.Score(study.InstrumentId, submission.Items);
+            scores = scorer.Score(instrument, submission.Items);
         }
         catch (ArgumentException)
         {
             // The answers themselves stay out of the reason: it is logged.
-            await PoisonAsync(message, $"an answer is outside the scale of {study.InstrumentId}", ct).ConfigureAwait(false);
+            await PoisonAsync(message, $"an answer is outside the scale of {instrument.Id}", ct).ConfigureAwait(false);
             return ProcessingOutcome.Poisoned;
         }
 
@@ -82,6 +85,7 @@ public sealed class ResponseProcessor(StudyTables studies, IResponseScorer score
         try
         {
             await responses.AddEntityAsync(entity, ct).ConfigureAwait(false);
+            await audit.WriteAsync(study.Id, AuditLog.Function("ScoreResponse"), "response.stored", assessment.Id, $"meeting {assessment.Meeting}, {assessment.RaterRole}", ct).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.EntityAlreadyExists)
         {
@@ -94,8 +98,10 @@ public sealed class ResponseProcessor(StudyTables studies, IResponseScorer score
             outcome = ProcessingOutcome.AlreadyStored;
         }
 
-        // Also on a redelivery: the earlier run may have stored the response and stopped before this step.
+        // Also on a redelivery: the earlier run may have stored the response and stopped before these steps.
         await studies.MarkCompletedAsync(study.Id, assessment.Id, submission.SubmittedAt, ct).ConfigureAwait(false);
+        // The same answers score the same, so a redelivery checks the alert the stored response called for.
+        await alerts.CheckAsync(study.Id, assessment, scores.Global, ct).ConfigureAwait(false);
         if (outcome == ProcessingOutcome.Stored)
             log.LogInformation("Stored response {StudyId}/{AssessmentId} (meeting {Meeting}).", study.Id, assessment.Id, assessment.Meeting);
         else
@@ -103,27 +109,6 @@ public sealed class ResponseProcessor(StudyTables studies, IResponseScorer score
         return outcome;
     }
 
-    private async Task PoisonAsync(QueueMessageData message, string reason, CancellationToken ct)
-    {
-        var poison = StorageNames.Poison(StorageNames.ResponsesQueue);
-        var auditTable = tables.GetTableClient(StorageNames.AuditTable);
-        var partition = "poison-" + StorageNames.ResponsesQueue;
-        var row = message.Id.Length > 0 ? message.Id : Guid.NewGuid().ToString("N");
-        // A redelivery of a message already moved (the run stopped before the host deleted it) is not copied twice.
-        if ((await auditTable.GetEntityIfExistsAsync<TableEntity>(partition, row, ["RowKey"], ct).ConfigureAwait(false)).HasValue)
-        {
-            log.LogWarning("Message {MessageId} was already moved to {PoisonQueue}; this delivery is dropped.", message.Id, poison);
-            return;
-        }
-        await queues.GetQueueClient(poison).SendMessageAsync(message.Text, cancellationToken: ct).ConfigureAwait(false);
-        var audit = new TableEntity(partition, row)
-        {
-            ["Queue"] = StorageNames.ResponsesQueue,
-            ["Reason"] = reason,
-            ["DequeueCount"] = message.DequeueCount,
-            ["PoisonedAt"] = clock.GetUtcNow(),
-        };
-        await auditTable.UpsertEntityAsync(audit, TableUpdateMode.Replace, ct).ConfigureAwait(false);
-        log.LogError("Message {MessageId} moved to {PoisonQueue}: {Reason}.", message.Id, poison, reason);
-    }
+    private Task PoisonAsync(QueueMessageData message, string reason, CancellationToken ct) =>
+        poison.MoveAsync(StorageNames.ResponsesQueue, message, reason, ct);
 }

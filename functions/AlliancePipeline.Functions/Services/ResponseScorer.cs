@@ -14,11 +14,8 @@ public sealed record AllianceScores(double Goal, double Task, double Bond, doubl
 /// <summary>Scores a response of a study's instrument.</summary>
 public interface IResponseScorer
 {
-    /// <summary>The scale's lowest and highest answer for the instrument.</summary>
-    (int Min, int Max) ScaleOf(string instrumentId);
-
     /// <summary>Scores 12 answers (in item-number order); throws <see cref="ArgumentException"/> naming a refused answer.</summary>
-    AllianceScores Score(string instrumentId, IReadOnlyList<int> items);
+    AllianceScores Score(InstrumentDefinition definition, IReadOnlyList<int> items);
 }
 
 /// <summary>
@@ -26,19 +23,13 @@ public interface IResponseScorer
 /// min + max − answer, subscales and global as the definition's rules say (WAI-S: Tracey &amp; Kokotovic 1989; WAI-SR:
 /// Hatcher &amp; Gillaspy 2006). Answers are given in item-number order; Item01..Item12 are stored as answered.
 /// </summary>
-public sealed class InstrumentResponseScorer(InstrumentCatalog catalog) : IResponseScorer
+public sealed class InstrumentResponseScorer : IResponseScorer
 {
     /// <inheritdoc />
-    public (int Min, int Max) ScaleOf(string instrumentId)
+    public AllianceScores Score(InstrumentDefinition definition, IReadOnlyList<int> items)
     {
-        var scale = Definition(instrumentId).Scale;
-        return (scale.Min, scale.Max);
-    }
-
-    /// <inheritdoc />
-    public AllianceScores Score(string instrumentId, IReadOnlyList<int> items)
-    {
-        var definition = Definition(instrumentId);
+        ArgumentNullException.ThrowIfNull(definition);
+        var instrumentId = definition.Id;
         if (items.Count != definition.Items.Length)
             throw new ArgumentException($"Expected {definition.Items.Length} answers, got {items.Count}.", nameof(items));
         var answers = definition.Items.ToImmutableDictionary(i => i.Id, i => (int?)items[i.Number - 1], StringComparer.Ordinal);
@@ -48,9 +39,4 @@ public sealed class InstrumentResponseScorer(InstrumentCatalog catalog) : IRespo
         double Column(string name) => columns.GetValueOrDefault(name) ?? throw new InvalidOperationException($"{instrumentId} gave no {name} score for a complete response.");
         return new AllianceScores(Column("Goal"), Column("Task"), Column("Bond"), Column("Global"));
     }
-
-    private InstrumentDefinition Definition(string instrumentId) =>
-        catalog.TryGet(instrumentId, out var definition)
-            ? definition
-            : throw new InvalidOperationException($"Instrument '{instrumentId}' is not in the catalog.");
 }

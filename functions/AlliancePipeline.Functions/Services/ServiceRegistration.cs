@@ -1,4 +1,5 @@
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Reports;
 using AlliancePipeline.Functions.Settings;
 using AlliancePipeline.Functions.Storage;
@@ -45,7 +46,15 @@ public static class ServiceRegistration
                 clients.UseCredential(storage.Credential!);
             }
         });
-        services.AddSingleton(TimeProvider.System);
+        if (settings.ClockAdjustable)
+        {
+            services.AddSingleton(new AdjustableClock(TimeProvider.System));
+            services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<AdjustableClock>());
+        }
+        else
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
         services.AddSingleton<ILinkTokens>(_ => new CoreLinkTokens(settings.SigningKeys));
         services.AddSingleton(InstrumentCatalog.Shipped);
         services.AddSingleton<IResponseScorer, InstrumentResponseScorer>();
@@ -53,9 +62,24 @@ public static class ServiceRegistration
         services.AddSingleton<StudyTables>();
         services.AddSingleton<QuestionnaireService>();
         services.AddSingleton<ResponseProcessor>();
+        services.AddSingleton<ReportSource>();
         services.AddSingleton<ReportWriter>();
+        services.AddSingleton<Export.ExportService>();
         services.AddSingleton<StorageBootstrapper>();
         services.AddSingleton<DemoStudySeeder>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<Studies.StudyStore>();
+        services.AddSingleton<Studies.StudyApplier>();
+        services.AddSingleton<Studies.StudyAdminService>();
+        services.AddSingleton<Studies.DyadOperations>();
+        services.AddSingleton<Studies.StudyMailings>();
+        services.AddSingleton<Studies.AlertMail>();
+        services.AddSingleton<Studies.RuptureAlerts>();
+        services.AddSingleton<Studies.ReportMailings>();
+        services.AddSingleton<ReportAccess>();
+        services.AddAccessAndDashboard();
+        services.AddSingleton<PoisonQueue>();
+        services.AddMail(settings);
         return services;
     }
 

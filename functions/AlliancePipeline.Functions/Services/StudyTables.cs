@@ -97,6 +97,15 @@ public sealed class StudyTables(TableServiceClient tables)
         }
     }
 
+    /// <summary>Every assessment row of a study, as stored (with its invitation log and ETag).</summary>
+    public async Task<IReadOnlyList<AssessmentEntity>> ListAssessmentEntitiesAsync(string studyId, CancellationToken ct)
+    {
+        var list = new List<AssessmentEntity>();
+        await foreach (var e in Assessments.QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
+            list.Add(e);
+        return list;
+    }
+
     /// <summary>Every assessment of a study.</summary>
     public async Task<IReadOnlyList<Assessment>> ListAssessmentsAsync(string studyId, CancellationToken ct)
     {

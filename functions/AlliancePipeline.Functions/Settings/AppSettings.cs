@@ -25,10 +25,20 @@ public sealed record AppSettings
     public const string WebsiteHostNameKey = "WEBSITE_HOSTNAME";
     /// <summary>Whether the app creates its tables, queues and container at start.</summary>
     public const string CreateResourcesKey = "AlliancePipeline:Storage:CreateResources";
-    /// <summary>Whether the demo study runs in the background (local only: it answers its links through the public address).</summary>
-    public const string DemoEnabledKey = "AlliancePipeline:Demo:Enabled";
-    /// <summary>How many dyads the demo study has.</summary>
-    public const string DemoDyadsKey = "AlliancePipeline:Demo:Dyads";
+    /// <summary>Whether an admin may move the app's clock (local demos and trials only; never in Azure).</summary>
+    public const string ClockAdjustableKey = "AlliancePipeline:Clock:Adjustable";
+    /// <summary>The SMTP server's host name (locally MailDev: <c>127.0.0.1</c>).</summary>
+    public const string SmtpHostKey = "AlliancePipeline:Smtp:Host";
+    /// <summary>The SMTP server's port (default: 25 for <c>none</c>, 587 for <c>starttls</c>, 465 for <c>tls</c>).</summary>
+    public const string SmtpPortKey = "AlliancePipeline:Smtp:Port";
+    /// <summary>The SMTP user name, if the server asks for one.</summary>
+    public const string SmtpUserKey = "AlliancePipeline:Smtp:User";
+    /// <summary>The SMTP password (with <see cref="SmtpUserKey"/>); never logged.</summary>
+    public const string SmtpPasswordKey = "AlliancePipeline:Smtp:Password";
+    /// <summary>The sender: an address with an optional display name, e.g. <c>Alliance Pipeline &lt;noreply@example.org&gt;</c>.</summary>
+    public const string SmtpFromKey = "AlliancePipeline:Smtp:From";
+    /// <summary>How the connection is protected: <c>none</c> (loopback hosts only), <c>starttls</c> (default) or <c>tls</c>.</summary>
+    public const string SmtpSecurityKey = "AlliancePipeline:Smtp:Security";
 
     /// <summary>The storage account: a connection string, or an identity-based connection (managed identity).</summary>
     public required StorageConnection Storage { get; init; }
@@ -40,8 +50,10 @@ public sealed record AppSettings
     public TimeSpan LinkLifetime { get; init; } = TimeSpan.FromDays(30);
     /// <summary>Whether to create tables, queues and the container at start.</summary>
     public bool CreateResources { get; init; }
-    /// <summary>The demo study's settings (local only).</summary>
-    public DemoSettings Demo { get; init; } = new();
+    /// <summary>Whether the clock can be moved (local only).</summary>
+    public bool ClockAdjustable { get; init; }
+    /// <summary>The SMTP server mail is sent through.</summary>
+    public required SmtpOptions Smtp { get; init; }
 
     /// <summary>Reads and checks every setting; throws <see cref="InvalidSettingsException"/> naming each problem.</summary>
     public static AppSettings Read(IConfiguration configuration)
@@ -71,11 +83,8 @@ public sealed record AppSettings
         var lifetime = ReadTimeSpan(configuration, LinkLifetimeKey, TimeSpan.FromDays(30), errors);
         var create = ReadBool(configuration, CreateResourcesKey, false, errors);
         var baseUrl = ReadBaseUrl(configuration, errors);
-        var demo = new DemoSettings
-        {
-            Enabled = ReadBool(configuration, DemoEnabledKey, false, errors),
-            Dyads = ReadInt(configuration, DemoDyadsKey, 40, 4, 1000, errors),
-        };
+        var adjustable = ReadBool(configuration, ClockAdjustableKey, false, errors);
+        var smtp = ReadSmtp(configuration, errors);
         if (errors.Count > 0) throw new InvalidSettingsException(errors);
         return new AppSettings
         {
@@ -84,7 +93,8 @@ public sealed record AppSettings
             PublicBaseUrl = baseUrl!,
             LinkLifetime = lifetime,
             CreateResources = create,
-            Demo = demo,
+            Smtp = smtp!,
+            ClockAdjustable = adjustable,
         };
     }
 
@@ -104,6 +114,44 @@ public sealed record AppSettings
             return uri;
         errors.Add($"{Env(PublicBaseUrlKey)} is '{text}': expected an absolute http(s) address without a query, such as https://alliance.example.org.");
         return null;
+    }
+
+    private static SmtpOptions? ReadSmtp(IConfiguration c, List<string> errors)
+    {
+        var problems = errors.Count;
+        var host = c[SmtpHostKey]?.Trim();
+        if (string.IsNullOrEmpty(host))
+            errors.Add($"{Env(SmtpHostKey)} is missing: the SMTP server's host name (locally MailDev: 127.0.0.1).");
+        else if (Uri.CheckHostName(host) == UriHostNameType.Unknown)
+            errors.Add($"{Env(SmtpHostKey)} is '{host}': expected a host name or an IP address, such as smtp.example.org.");
+
+        var securityText = c[SmtpSecurityKey]?.Trim();
+        var security = SmtpSecurity.StartTls;
+        if (!string.IsNullOrEmpty(securityText) && !SmtpOptions.TryParseSecurity(securityText, out security))
+            errors.Add($"{Env(SmtpSecurityKey)} is '{securityText}': expected none, starttls or tls.");
+        else if (security == SmtpSecurity.None && !string.IsNullOrEmpty(host) && !SmtpOptions.IsLoopback(host))
+            errors.Add($"{Env(SmtpSecurityKey)} is 'none' for host '{host}': unencrypted SMTP is only allowed to a loopback host (localhost, 127.0.0.1, ::1); use starttls or tls.");
+
+        var port = ReadInt(c, SmtpPortKey, SmtpOptions.DefaultPort(security), 1, 65535, errors);
+
+        var user = c[SmtpUserKey];
+        var password = c[SmtpPasswordKey];
+        var hasUser = !string.IsNullOrWhiteSpace(user);
+        var hasPassword = !string.IsNullOrEmpty(password);
+        if (hasPassword && !hasUser)
+            errors.Add($"{Env(SmtpPasswordKey)} is set but {Env(SmtpUserKey)} is not: give both, or neither for a server that needs no login.");
+        else if (hasUser && !hasPassword)
+            errors.Add($"{Env(SmtpUserKey)} is set but {Env(SmtpPasswordKey)} is not: give both, or neither for a server that needs no login.");
+
+        var fromText = c[SmtpFromKey]?.Trim();
+        MimeKit.MailboxAddress? from = null;
+        if (string.IsNullOrEmpty(fromText))
+            errors.Add($"{Env(SmtpFromKey)} is missing: the sender, an address with an optional display name, such as Alliance Pipeline <noreply@example.org>.");
+        else if ((from = SmtpOptions.ParseSender(fromText)) is null)
+            errors.Add($"{Env(SmtpFromKey)} is '{fromText}': expected one address with an optional display name, such as Alliance Pipeline <noreply@example.org>.");
+
+        if (errors.Count > problems) return null;
+        return new SmtpOptions(host!, port, security, from!, hasUser ? user!.Trim() : null, hasPassword ? password : null);
     }
 
     private static int ReadInt(IConfiguration c, string key, int fallback, int min, int max, List<string> errors)
@@ -135,15 +183,6 @@ public sealed record AppSettings
         errors.Add($"{Env(key)} is '{text}': expected a positive time span such as 00:10:00.");
         return fallback;
     }
-}
-
-/// <summary>The demo study's settings.</summary>
-public sealed record DemoSettings
-{
-    /// <summary>Whether the demo runs (in the background, answering through <see cref="AppSettings.PublicBaseUrl"/>).</summary>
-    public bool Enabled { get; init; }
-    /// <summary>How many dyads it has (each rated after 3 meetings).</summary>
-    public int Dyads { get; init; } = 40;
 }
 
 /// <summary>One or more settings are missing or wrong; the message names each.</summary>

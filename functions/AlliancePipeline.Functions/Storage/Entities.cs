@@ -27,6 +27,18 @@ public sealed class StudyEntity : ITableEntity
     public string InstrumentId { get; set; } = "";
     /// <summary>The site ids, comma-separated.</summary>
     public string Sites { get; set; } = "";
+    /// <summary>The instrument id per rater role, as JSON (<c>{"practitioner":"wai-s-practitioner","client":"…"}</c>).</summary>
+    public string? InstrumentsByRole { get; set; }
+    /// <summary>The study's own instruments (not shipped ones), as JSON: instrument id → its definition's JSON text.</summary>
+    public string? StudyInstruments { get; set; }
+    /// <summary>When the study file was last applied.</summary>
+    public DateTimeOffset? AppliedAt { get; set; }
+    /// <summary>Who applied it (a key id or <c>cli</c>).</summary>
+    public string? AppliedBy { get; set; }
+    /// <summary>How many times a changed study file was applied.</summary>
+    public int Version { get; set; }
+    /// <summary>When the study's report was last mailed on its schedule.</summary>
+    public DateTimeOffset? ReportsMailedAt { get; set; }
 
     /// <summary>The entity of a study.</summary>
     public static StudyEntity From(Study study) => new()
@@ -38,7 +50,8 @@ public sealed class StudyEntity : ITableEntity
     };
 
     /// <summary>The study it holds.</summary>
-    public Study ToStudy() => new(RowKey, Name.Length > 0 ? Name : RowKey, InstrumentId, Sites.Split(',', StringSplitOptions.RemoveEmptyEntries));
+    public Study ToStudy() => new(RowKey, Name.Length > 0 ? Name : RowKey, InstrumentId, Sites.Split(',', StringSplitOptions.RemoveEmptyEntries),
+        string.IsNullOrEmpty(InstrumentsByRole) ? null : System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(InstrumentsByRole));
 }
 
 /// <summary>A row of <c>Assessments</c>: PartitionKey the study id, RowKey the assessment id.</summary>
@@ -75,6 +88,28 @@ public sealed class AssessmentEntity : ITableEntity
     public DateTimeOffset? SubmittedAt { get; set; }
     /// <summary>When the scored response was stored.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>The dyad's arm.</summary>
+    public string? Arm { get; set; }
+    /// <summary>The meeting's date: recorded, else expected from enrolment.</summary>
+    public DateTimeOffset? MeetingDate { get; set; }
+    /// <summary>Whether <see cref="MeetingDate"/> was recorded (true) or expected (false).</summary>
+    public bool MeetingDateRecorded { get; set; }
+    /// <summary>When the invitation goes out (the meeting date).</summary>
+    public DateTimeOffset? InviteOn { get; set; }
+    /// <summary>When the current link expires.</summary>
+    public DateTimeOffset? LinkExpiresAt { get; set; }
+    /// <summary>Invitation log: when the invitation for the current link was queued.</summary>
+    public DateTimeOffset? InvitationQueuedAt { get; set; }
+    /// <summary>Invitation log: when the SMTP server accepted it.</summary>
+    public DateTimeOffset? InvitationSentAt { get; set; }
+    /// <summary>Invitation log: the last mail failure about this assessment, in words.</summary>
+    public string? LastMailError { get; set; }
+    /// <summary>Invitation log: reminders queued so far.</summary>
+    public int RemindersSent { get; set; }
+    /// <summary>Invitation log: when the last reminder was queued.</summary>
+    public DateTimeOffset? LastReminderAt { get; set; }
+    /// <summary>Whether the rater paused reminders (the link in every mail).</summary>
+    public bool RemindersPaused { get; set; }
 
     /// <summary>The entity of an assessment.</summary>
     public static AssessmentEntity From(Assessment a) => new()

@@ -20,6 +20,7 @@ public sealed class StorageBootstrapper(TableServiceClient tables, QueueServiceC
             await queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
             await queues.GetQueueClient(StorageNames.Poison(queue)).CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
         }
-        await blobs.GetBlobContainerClient(StorageNames.ReportsContainer).CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
+        foreach (var container in StorageNames.Containers)
+            await blobs.GetBlobContainerClient(container).CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
     }
 }

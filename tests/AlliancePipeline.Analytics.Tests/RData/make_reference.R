@@ -82,3 +82,13 @@ cat(file = "tests_extra.json", sep = "", "{\n",
     "\"icc1\": {\"group\": ", int(rater), ", \"score\": ", num(score), ", \"ms_between\": ", sprintf("%.17g", msb), ", \"ms_within\": ", sprintf("%.17g", msw),
     ", \"df_between\": ", av[1, "Df"], ", \"df_within\": ", av[2, "Df"], ", \"f\": ", sprintf("%.17g", av[1, "F value"]), ", \"f_p\": ", sprintf("%.17g", av[1, "Pr(>F)"]),
     ", \"n0\": ", sprintf("%.17g", n0), ", \"icc1\": ", sprintf("%.17g", icc1), "}\n}\n")
+
+# Likert-grid data of the kind in issue #11 (alliance scores are means of 12 items: multiples of 1/12, clipped to 1..7):
+# four trajectory shapes, noise SD 0.4 per meeting, n = 2,000 to 5,000; raw and deviation scores. Independent seed, so
+# the files above are unchanged when this script is rerun.
+set.seed(20261127)
+S4 <- rbind(c(6.6, 6.6, 6.6, 6.6), c(5.1, 5.1, 5.1, 5.1), c(6.5, 6.2, 5.9, 5.6), c(5.0, 5.5, 6.0, 6.5))
+write_ward("ward_wai_grid_2000x4", grid12(2000, 4, S4, 0.4))
+write_ward("ward_wai_grid_deviation_3000x4", grid12(3000, 4, S4, 0.4), deviation = TRUE)
+write_ward("ward_wai_grid_5000x4", grid12(5000, 4, S4, 0.4))
+write_ward("ward_wai_grid_tight_4000x4", grid12(4000, 4, S4, 0.25))

@@ -38,6 +38,28 @@ public sealed class TestApp : IAsyncDisposable
     /// <summary>A client of the app's HTTP functions that does not follow redirects.</summary>
     public HttpClient Client { get; }
 
+    private HttpClient? _adminClient;
+
+    /// <summary>The same, presenting an admin key (<c>Authorization: Bearer</c>), issued on first use.</summary>
+    public HttpClient AdminClient => _adminClient ??= ClientWithKeyAsync(Core.Access.AccessScope.Admin).GetAwaiter().GetResult();
+
+    /// <summary>Issues a key for <paramref name="scope"/> straight into storage (as the CLI's bootstrap does).</summary>
+    public async Task<string> KeyAsync(Core.Access.AccessScope scope)
+    {
+        var tables = Services.GetRequiredService<Azure.Data.Tables.TableServiceClient>();
+        var issued = await global::AlliancePipeline.Functions.Access.AccessKeys.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
+            scope, "test " + scope, DateTimeOffset.UtcNow.AddDays(1), "test", DateTimeOffset.UtcNow, default);
+        return issued.Key;
+    }
+
+    /// <summary>A client presenting a key for <paramref name="scope"/>.</summary>
+    public async Task<HttpClient> ClientWithKeyAsync(Core.Access.AccessScope scope)
+    {
+        var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = Client.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await KeyAsync(scope));
+        return client;
+    }
+
     public IServiceProvider Services => App.Services;
 
     /// <summary>Every log line written, for assertions (nothing goes to the console).</summary>
@@ -51,10 +73,15 @@ public sealed class TestApp : IAsyncDisposable
         ["LinkSigning:CurrentKeyId"] = "test",
         ["AlliancePipeline:PublicBaseUrl"] = "http://localhost:7071",
         ["AlliancePipeline:Storage:CreateResources"] = "true",
+        // No SMTP server on port 1: a test that sends mail points these at its MailDev (MailDevFixture.UseMailDev).
+        ["AlliancePipeline:Smtp:Host"] = "127.0.0.1",
+        ["AlliancePipeline:Smtp:Port"] = "1",
+        ["AlliancePipeline:Smtp:Security"] = "none",
+        ["AlliancePipeline:Smtp:From"] = "Alliance Pipeline tests <noreply@example.org>",
     };
 
     /// <summary>Starts the app's services and HTTP functions on a free port.</summary>
-    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? adjust = null)
+    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? adjust = null, TimeProvider? clock = null)
     {
         var values = Settings(azurite.ConnectionString);
         adjust?.Invoke(values);
@@ -64,6 +91,7 @@ public sealed class TestApp : IAsyncDisposable
         var capture = new LogCapture();
         builder.Logging.ClearProviders().AddProvider(capture).SetMinimumLevel(LogLevel.Information);
         builder.Services.AddAlliancePipeline(settings);
+        if (clock is not null) builder.Services.AddSingleton(clock); // the last registration wins: a clock the test moves
         var app = builder.Build();
         MapHttpFunctions(app, typeof(global::AlliancePipeline.Functions.Functions.Questionnaire).Assembly);
         if (settings.CreateResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
@@ -84,6 +112,7 @@ public sealed class TestApp : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        _adminClient?.Dispose();
         await App.StopAsync();
         await App.DisposeAsync();
     }
@@ -117,6 +146,7 @@ public sealed class TestApp : IAsyncDisposable
         if (parameter.ParameterType == typeof(HttpRequest)) return context.Request;
         if (parameter.ParameterType == typeof(CancellationToken)) return context.RequestAborted;
         if (parameter.ParameterType == typeof(string)) return Convert.ToString(context.Request.RouteValues[parameter.Name!], CultureInfo.InvariantCulture);
+        if (parameter.ParameterType == typeof(int)) return int.Parse(Convert.ToString(context.Request.RouteValues[parameter.Name!], CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture);
         throw new NotSupportedException($"The test host cannot bind {parameter.ParameterType.Name} {parameter.Name}.");
     }
 }
@@ -152,7 +182,7 @@ public sealed class LogCapture : ILoggerProvider
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            lock (owner._lines) owner._lines.Add($"{logLevel} {category}: {formatter(state, exception)}");
+            lock (owner._lines) owner._lines.Add($"{logLevel} {category}: {formatter(state, exception)}" + (exception is null ? "" : $" [{exception.GetType().Name}: {exception.Message}] {exception.StackTrace}"));
         }
     }
 }

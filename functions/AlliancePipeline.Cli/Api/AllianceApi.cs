@@ -1,0 +1,114 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AlliancePipeline.Cli.Api;
+
+/// <summary>An answer of the app: its status and body, and, for a refusal, what the problem details say in words.</summary>
+/// <param name="Status">The HTTP status.</param>
+/// <param name="Body">The body as text.</param>
+/// <param name="ContentType">The media type of the body.</param>
+public sealed record ApiAnswer(HttpStatusCode Status, string Body, string? ContentType)
+{
+    /// <summary>Whether the app did what was asked.</summary>
+    public bool Succeeded => (int)Status is >= 200 and < 300;
+
+    /// <summary>The body as JSON, or null when it is not JSON.</summary>
+    public JsonNode? Json
+    {
+        get
+        {
+            try
+            {
+                return Body.Length == 0 ? null : JsonNode.Parse(Body);
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The refusal in the user's words: the problem's title and detail, then each listed error on its own line (a study
+    /// file's errors with their line and field; a CSV's with their line).
+    /// </summary>
+    public string Problem()
+    {
+        var json = Json;
+        if (json is not JsonObject problem) return $"the app answered {(int)Status} {Status}.";
+        var text = new StringBuilder();
+        text.Append(problem["title"]?.GetValue<string>() ?? $"{(int)Status} {Status}");
+        if (problem["detail"]?.GetValue<string>() is { Length: > 0 } detail) text.Append(": ").Append(detail);
+        if (problem["errors"] is JsonArray errors)
+        {
+            foreach (var e in errors)
+                text.AppendLine().Append("  ").Append(e?["text"]?.GetValue<string>() ?? (e?["line"] is { } line ? $"line {line}: {e["message"]}" : e?.ToJsonString()));
+        }
+        else if (problem["errors"] is JsonObject byField)
+        {
+            foreach (var (field, messages) in byField)
+                text.AppendLine().Append("  ").Append(field).Append(": ").Append(string.Join(" ", messages!.AsArray().Select(m => m!.GetValue<string>())));
+        }
+        return text.ToString();
+    }
+}
+
+/// <summary>
+/// The app's HTTP API as the command line uses it: a base address (<c>--url</c>, else <c>ALLIANCE_URL</c>, else the local
+/// host's <c>http://localhost:7071</c>) and an access key (<c>--key</c>, else <c>ALLIANCE_KEY</c>), sent as
+/// <c>Authorization: Bearer</c>. Connection failures become a sentence, not an exception.
+/// </summary>
+public sealed class AllianceApi : IDisposable
+{
+    /// <summary>The default address: the local host.</summary>
+    public const string DefaultUrl = "http://localhost:7071";
+
+    private readonly HttpClient _http;
+
+    /// <summary>A client of the app at <paramref name="baseUrl"/> presenting <paramref name="key"/>.</summary>
+    public AllianceApi(Uri baseUrl, string? key, HttpMessageHandler? handler = null)
+    {
+        _http = new HttpClient(handler ?? new SocketsHttpHandler { AllowAutoRedirect = false }, disposeHandler: handler is null)
+        {
+            BaseAddress = new Uri(baseUrl.AbsoluteUri.TrimEnd('/') + "/"),
+            Timeout = TimeSpan.FromMinutes(5),
+        };
+        if (!string.IsNullOrWhiteSpace(key)) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Trim());
+        BaseAddress = _http.BaseAddress;
+    }
+
+    /// <summary>The app's address.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>Sends a request; a connection failure is an <see cref="ApiUnreachableException"/> naming the address.</summary>
+    public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, HttpContent? content = null, CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(method, path.TrimStart('/')) { Content = content };
+        try
+        {
+            using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
+            return new ApiAnswer(response.StatusCode, await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false), response.Content.Headers.ContentType?.MediaType);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new ApiUnreachableException($"the app at {BaseAddress} did not answer ({e.HttpRequestError switch { HttpRequestError.ConnectionError => "nothing listens there", HttpRequestError.NameResolutionError => "unknown host", _ => e.Message }}). Is it running? (--url, or ALLIANCE_URL)");
+        }
+        catch (TaskCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new ApiUnreachableException($"the app at {BaseAddress} did not answer within {_http.Timeout.TotalMinutes:0} minutes.");
+        }
+    }
+
+    /// <summary>Sends JSON.</summary>
+    public Task<ApiAnswer> SendJsonAsync(HttpMethod method, string path, object body, CancellationToken ct = default) =>
+        SendAsync(method, path, new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json"), ct);
+
+    /// <inheritdoc />
+    public void Dispose() => _http.Dispose();
+}
+
+/// <summary>The app could not be reached; the message says where and what to check.</summary>
+public sealed class ApiUnreachableException(string message) : Exception(message);

@@ -1,0 +1,120 @@
+using System.CommandLine;
+using System.Text;
+
+namespace AlliancePipeline.Cli.Commands;
+
+/// <summary>
+/// What coordinators record after the study file: <c>alliance meetings record|import</c> (meeting dates, which move the
+/// due dates) and <c>alliance outcomes record|import</c> (employment outcomes). CSV imports are checked whole by the app:
+/// one bad line, and nothing is recorded (every bad line is listed with its number).
+/// </summary>
+public static class RecordsCommands
+{
+    /// <summary>Creates <c>meetings</c>.</summary>
+    public static Command Meetings()
+    {
+        var options = new AppOptions();
+        var study = StudyOption();
+        var dyad = new Option<string>("--dyad") { Description = "The dyad's code.", Required = true };
+        var meeting = new Option<int>("--meeting") { Description = "The meeting number (1..T).", Required = true };
+        var date = new Option<string>("--date") { Description = "The day it took place, yyyy-MM-dd.", Required = true };
+        var record = options.AddTo(new Command("record", "Record the date a meeting took place.") { study, dyad, meeting, date });
+        record.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "meetings record", options, async (api, output) =>
+        {
+            var answer = await api.SendJsonAsync(HttpMethod.Put, $"api/studies/{Id(parse, study)}/dyads/{Id(parse, dyad)}/meetings/{parse.GetValue(meeting)}",
+                new { date = parse.GetValue(date) }, ct).ConfigureAwait(false);
+            if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "meetings record", answer).ConfigureAwait(false);
+            await output.WriteLineAsync($"Recorded: dyad {parse.GetValue(dyad)}, meeting {parse.GetValue(meeting)} on {parse.GetValue(date)}; {answer.Json!["assessmentsMoved"]} assessment(s) moved.").ConfigureAwait(false);
+            return 0;
+        }));
+        var import = Import(options, "meetings import", "meetings", "Import meeting dates from CSV (columns dyad,meeting,date).", study,
+            json => $"Imported {json["imported"]} meeting date(s); {json["assessmentsMoved"]} assessment(s) moved.");
+        return new Command("meetings", "Meeting dates: they move the forms' due dates.") { record, import };
+    }
+
+    /// <summary>Creates <c>outcomes</c>.</summary>
+    public static Command Outcomes()
+    {
+        var options = new AppOptions();
+        var study = StudyOption();
+        var dyad = new Option<string>("--dyad") { Description = "The dyad's code.", Required = true };
+        var employed = new Option<string>("--employed") { Description = "yes or no.", Required = true };
+        employed.AcceptOnlyFromAmong("yes", "no");
+        var date = new Option<string>("--date") { Description = "The day the job started, yyyy-MM-dd (when employed)." };
+        var record = options.AddTo(new Command("record", "Record whether a dyad's client got a job, and when.") { study, dyad, employed, date });
+        record.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "outcomes record", options, async (api, output) =>
+        {
+            var answer = await api.SendJsonAsync(HttpMethod.Put, $"api/studies/{Id(parse, study)}/dyads/{Id(parse, dyad)}/outcome",
+                new { employed = parse.GetValue(employed) == "yes", date = parse.GetValue(date) }, ct).ConfigureAwait(false);
+            if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "outcomes record", answer).ConfigureAwait(false);
+            await output.WriteLineAsync($"Recorded the outcome of dyad {parse.GetValue(dyad)}.").ConfigureAwait(false);
+            return 0;
+        }));
+        var import = Import(options, "outcomes import", "outcomes", "Import outcomes from CSV (columns dyad,employed,date).", study,
+            json => $"Imported {json["imported"]} outcome(s).");
+        return new Command("outcomes", "Employment outcomes per dyad, for the cluster × outcome table.") { record, import };
+    }
+
+    /// <summary>Creates <c>dyads</c> (withdraw) and <c>links</c> (reissue).</summary>
+    public static Command Dyads()
+    {
+        var options = new AppOptions();
+        var study = StudyOption();
+        var dyad = new Option<string>("--dyad") { Description = "The dyad's code.", Required = true };
+        var withdraw = options.AddTo(new Command("withdraw", "Withdraw a dyad: its links stop, its reminders stop; its data stays.") { study, dyad });
+        withdraw.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "dyads withdraw", options, async (api, output) =>
+        {
+            var answer = await api.SendAsync(HttpMethod.Post, $"api/studies/{Id(parse, study)}/dyads/{Id(parse, dyad)}/withdraw", null, ct).ConfigureAwait(false);
+            if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "dyads withdraw", answer).ConfigureAwait(false);
+            await output.WriteLineAsync($"Dyad {parse.GetValue(dyad)} withdrawn; {answer.Json!["assessmentsWithdrawn"]} unanswered assessment(s) stopped.").ConfigureAwait(false);
+            return 0;
+        }));
+        return new Command("dyads", "Dyads after the study file: withdraw one.") { withdraw };
+    }
+
+    /// <summary>Creates <c>links</c> (reissue).</summary>
+    public static Command Links()
+    {
+        var options = new AppOptions();
+        var study = StudyOption();
+        var assessment = new Option<string>("--assessment") { Description = "The assessment id, e.g. d-001-m2-practitioner.", Required = true };
+        var reissue = options.AddTo(new Command("reissue", "Give an unanswered assessment a new link (the old one then answers 410); the next Reminders run mails it.") { study, assessment });
+        reissue.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "links reissue", options, async (api, output) =>
+        {
+            var answer = await api.SendAsync(HttpMethod.Post, $"api/studies/{Id(parse, study)}/assessments/{Id(parse, assessment)}/reissue", null, ct).ConfigureAwait(false);
+            if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "links reissue", answer).ConfigureAwait(false);
+            await output.WriteLineAsync($"New link (version {answer.Json!["linkVersion"]}, expires {answer.Json["expiresAt"]}): {answer.Json["link"]}").ConfigureAwait(false);
+            return 0;
+        }));
+        return new Command("links", "Questionnaire links: reissue one.") { reissue };
+    }
+
+    private static Option<string> StudyOption() => new("--study") { Description = "The study id.", Required = true };
+
+    private static string Id(ParseResult parse, Option<string> option) => Uri.EscapeDataString(parse.GetValue(option)!);
+
+    private static Command Import(AppOptions options, string name, string route, string description, Option<string> study, Func<System.Text.Json.Nodes.JsonNode, string> done)
+    {
+        var file = new Argument<FileInfo>("FILE") { Description = "The CSV file, with a header line." };
+        var command = options.AddTo(new Command("import", description) { study, file });
+        command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, name, options, async (api, output) =>
+        {
+            var path = parse.GetRequiredValue(file);
+            string text;
+            try
+            {
+                text = await File.ReadAllTextAsync(path.FullName, ct).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"alliance {name}: {path.Name} cannot be read ({(e is FileNotFoundException ? "no such file" : e.Message)}).").ConfigureAwait(false);
+                return 1;
+            }
+            var answer = await api.SendAsync(HttpMethod.Post, $"api/studies/{Id(parse, study)}/{route}", new StringContent(text, Encoding.UTF8, "text/csv"), ct).ConfigureAwait(false);
+            if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, name, answer).ConfigureAwait(false);
+            await output.WriteLineAsync(done(answer.Json!)).ConfigureAwait(false);
+            return 0;
+        }));
+        return command;
+    }
+}

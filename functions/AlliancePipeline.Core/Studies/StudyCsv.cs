@@ -1,0 +1,221 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using CsvHelper;
+
+namespace AlliancePipeline.Core.Studies;
+
+/// <summary>One problem in a CSV import.</summary>
+/// <param name="Line">1-based line of the text (the header is line 1).</param>
+/// <param name="Message">What is wrong, in plain words.</param>
+public sealed record CsvLineError(int Line, string Message)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"line {Line}: {Message}";
+}
+
+/// <summary>
+/// The outcome of a CSV import: the rows read, and every problem found. Import the rows only when there is no error,
+/// so a file is never half-imported.
+/// </summary>
+/// <param name="Rows">The good rows, in file order.</param>
+/// <param name="Errors">Every problem, by line.</param>
+public sealed record CsvImport<T>(ImmutableArray<T> Rows, ImmutableArray<CsvLineError> Errors)
+{
+    /// <summary>True when the whole file is good.</summary>
+    public bool IsValid => Errors.IsEmpty;
+}
+
+/// <summary>
+/// Pure parsers for the CSV files a coordinator imports (text in, rows or errors naming the line out). The first line
+/// is the header, naming the columns in any order (case and surrounding spaces do not matter); values are separated by
+/// commas (or semicolons or tabs, as spreadsheet exports in some locales write them); empty lines are skipped; dates
+/// are written YYYY-MM-DD.
+/// </summary>
+public static class StudyCsv
+{
+    /// <summary>Columns of an outcome file.</summary>
+    public static readonly ImmutableArray<string> OutcomeColumns = ["dyad", "employed", "date"];
+
+    /// <summary>Columns of a meeting dates file.</summary>
+    public static readonly ImmutableArray<string> MeetingDateColumns = ["dyad", "meeting", "date"];
+
+    /// <summary>
+    /// Reads outcomes: <c>dyad,employed,date</c>. <c>employed</c> is yes/no, true/false or 1/0; <c>date</c> (the day the
+    /// job started) is required when employed and must be empty otherwise. With <paramref name="study"/> the dyad must be
+    /// in it and the date not before its enrolment (<see cref="StudyInputs.CheckOutcome"/>). A dyad may appear once.
+    /// </summary>
+    public static CsvImport<DyadOutcome> ParseOutcomes(string text, StudyDefinition? study = null) =>
+        Parse(text, OutcomeColumns, new RowRules<DyadOutcome>(
+            Read: (values, problems) =>
+            {
+                var (dyad, employedText, dateText) = (values[0], values[1], values[2]);
+                CheckDyadCode(dyad, problems);
+                bool? employed = employedText.ToLowerInvariant() switch
+                {
+                    "yes" or "true" or "1" => true,
+                    "no" or "false" or "0" => false,
+                    _ => null,
+                };
+                if (employed is null)
+                {
+                    problems.Add($"employed must be yes or no (or true/false, 1/0), not '{employedText}'");
+                }
+
+                var date = dateText.Length == 0 ? null : ParseDate(dateText, "date", problems);
+                return problems.Count == 0 ? new DyadOutcome(dyad, employed!.Value, date) : null;
+            },
+            Check: outcome => StudyInputs.CheckOutcome(study, outcome),
+            Key: outcome => outcome.DyadId,
+            Duplicate: (outcome, first) => $"dyad '{outcome.DyadId}' is already on line {first}"));
+
+    /// <summary>
+    /// Reads recorded meeting dates: <c>dyad,meeting,date</c>. <c>meeting</c> is a whole number from 1. With
+    /// <paramref name="study"/> the dyad must be in it, the meeting in its schedule and the date not before the dyad's
+    /// enrolment (<see cref="StudyInputs.CheckMeetingDate"/>). A dyad's meeting may appear once.
+    /// </summary>
+    public static CsvImport<RecordedMeeting> ParseMeetingDates(string text, StudyDefinition? study = null) =>
+        Parse(text, MeetingDateColumns, new RowRules<RecordedMeeting>(
+            Read: (values, problems) =>
+            {
+                var (dyad, meetingText, dateText) = (values[0], values[1], values[2]);
+                CheckDyadCode(dyad, problems);
+                if (!int.TryParse(meetingText, NumberStyles.None, CultureInfo.InvariantCulture, out var meeting) || meeting < 1)
+                {
+                    problems.Add($"meeting must be a meeting number such as 1, 2 or 3, not '{meetingText}'");
+                }
+
+                var date = dateText.Length == 0 ? null : ParseDate(dateText, "date", problems);
+                if (dateText.Length == 0)
+                {
+                    problems.Add("the date is missing");
+                }
+
+                return problems.Count == 0 ? new RecordedMeeting(dyad, meeting, date!.Value) : null;
+            },
+            Check: recorded => study is null ? null : StudyInputs.CheckMeetingDate(study, recorded),
+            Key: recorded => string.Create(CultureInfo.InvariantCulture, $"{recorded.DyadId} {recorded.Meeting}"),
+            Duplicate: (recorded, first) => $"meeting {recorded.Meeting} of dyad '{recorded.DyadId}' is already on line {first}"));
+
+    /// <summary>How one kind of row is read: its values (format problems added to the list), then checked, then keyed for duplicates.</summary>
+    private sealed record RowRules<T>(
+        Func<string[], List<string>, T?> Read,
+        Func<T, string?> Check,
+        Func<T, string> Key,
+        Func<T, int, string> Duplicate)
+        where T : class;
+
+    private static CsvImport<T> Parse<T>(string text, ImmutableArray<string> columns, RowRules<T> rules)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var errors = new List<CsvLineError>();
+        var rows = ImmutableArray.CreateBuilder<T>();
+        var options = CsvReaderOptions.Default with
+        {
+            HasHeader = true,
+            TrackLineNumbers = true,
+            SkipEmptyLines = true,
+            TrimWhitespace = true,
+            AllowLineBreaksInQuotes = false, // one unbalanced quote spoils its own line, not the rest of the file
+            MalformedData = CsvMalformedDataHandling.Skip,
+            OnMalformedRecord = m => errors.Add(new CsvLineError((int)m.LineNumber, m.Reason switch
+            {
+                CsvMalformedReason.LineBreakInQuotes or CsvMalformedReason.UnterminatedQuote => "a quote (\") opens a value that is not closed on this line",
+                _ => "a quote (\") stands inside a value: put the whole value in quotes and double the quote (\"\")",
+            })),
+        };
+
+        using var reader = CsvReader.FromText(text, options);
+        var header = reader.Headers.Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        if (header.Length == 0 || header is [""])
+        {
+            return Result(rows, [new CsvLineError(1, $"the file is empty: its first line must name the columns {string.Join(",", columns)}")]);
+        }
+
+        var index = new int[columns.Length];
+        for (var c = 0; c < columns.Length; c++)
+        {
+            index[c] = Array.IndexOf(header, columns[c]);
+            if (index[c] < 0)
+            {
+                errors.Add(new CsvLineError(1, $"column '{columns[c]}' is missing: the first line must name the columns {string.Join(",", columns)}"));
+            }
+        }
+
+        foreach (var name in header.Where(h => !columns.Contains(h)).Distinct())
+        {
+            errors.Add(new CsvLineError(1, $"'{name}' is not a column of this file: the columns are {string.Join(",", columns)}"));
+        }
+
+        foreach (var name in header.Where(h => columns.Contains(h)).GroupBy(h => h).Where(g => g.Count() > 1))
+        {
+            errors.Add(new CsvLineError(1, $"column '{name.Key}' is named twice"));
+        }
+
+        if (errors.Count > 0)
+        {
+            return Result(rows, errors);
+        }
+
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        while (reader.Read())
+        {
+            var line = (int)reader.LineNumber;
+            if (reader.FieldCount != header.Length)
+            {
+                errors.Add(new CsvLineError(line, $"has {reader.FieldCount} values; expected {header.Length} ({string.Join(",", reader.Headers)})"));
+                continue;
+            }
+
+            var problems = new List<string>();
+            var row = rules.Read(index.Select(i => reader.GetString(i).Trim()).ToArray(), problems);
+            if (row is not null && rules.Check(row) is { } problem)
+            {
+                problems.Add(problem);
+            }
+            else if (row is not null && !seen.TryAdd(rules.Key(row), line))
+            {
+                problems.Add(rules.Duplicate(row, seen[rules.Key(row)]));
+            }
+            else if (row is not null)
+            {
+                rows.Add(row);
+            }
+
+            errors.AddRange(problems.Select(p => new CsvLineError(line, p)));
+        }
+
+        if (rows.Count == 0 && errors.Count == 0)
+        {
+            errors.Add(new CsvLineError(1, "the file has a header but no rows"));
+        }
+
+        return Result(rows, errors);
+    }
+
+    private static CsvImport<T> Result<T>(ImmutableArray<T>.Builder rows, IEnumerable<CsvLineError> errors) =>
+        new(rows.ToImmutable(), errors.OrderBy(e => e.Line).ToImmutableArray());
+
+    private static void CheckDyadCode(string dyad, List<string> problems)
+    {
+        if (dyad.Length == 0)
+        {
+            problems.Add("the dyad code is missing");
+        }
+        else if (!StudyIds.IsValid(dyad))
+        {
+            problems.Add($"'{dyad}' is not a dyad code (lower-case letters, digits and hyphens, e.g. d-001)");
+        }
+    }
+
+    private static DateOnly? ParseDate(string text, string column, List<string> problems)
+    {
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+
+        problems.Add($"{column} '{text}' is not a date: write it as YYYY-MM-DD, e.g. 2026-03-31");
+        return null;
+    }
+}

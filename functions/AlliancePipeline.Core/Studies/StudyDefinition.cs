@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using AlliancePipeline.Core.Instruments;
+
+namespace AlliancePipeline.Core.Studies;
+
+/// <summary>The two rater roles a dyad has: the practitioner always, the client in studies that ask both.</summary>
+public static class RaterRoles
+{
+    /// <summary>The practitioner (employment specialist, counsellor, case worker): rates every dyad.</summary>
+    public const string Practitioner = "practitioner";
+
+    /// <summary>The client: rates when the dyad names a client rater and the study has a client instrument.</summary>
+    public const string Client = "client";
+
+    /// <summary>Both roles, practitioner first (the order of assessments and of the file's <c>instruments</c>).</summary>
+    public static readonly ImmutableArray<string> All = [Practitioner, Client];
+}
+
+/// <summary>Where a study's instrument for one role comes from.</summary>
+public enum InstrumentSourceKind
+{
+    /// <summary>A shipped instrument named by id (e.g. <c>wai-s-practitioner</c>).</summary>
+    Shipped,
+
+    /// <summary>The study's own instrument file, referenced by a path relative to the study file.</summary>
+    File,
+
+    /// <summary>The study's own instrument written inside the study file.</summary>
+    Inline,
+}
+
+/// <summary>The instrument one rater role answers.</summary>
+/// <param name="Role">The rater role (<see cref="RaterRoles"/>); equal to <see cref="InstrumentDefinition.RaterRole"/>.</param>
+/// <param name="Source">Shipped, the study's own file, or inline.</param>
+/// <param name="FilePath">For <see cref="InstrumentSourceKind.File"/>: the path as written in the study file; else null.</param>
+/// <param name="Definition">The instrument, checked by <see cref="InstrumentLoader"/>.</param>
+/// <param name="Json">
+/// The study's own instrument as JSON text (the file's text, or the inline instrument written as JSON), to be stored
+/// with the study and added to a catalog with <see cref="InstrumentCatalog.WithStudyInstrument"/>; null for a
+/// shipped instrument.
+/// </param>
+public sealed record StudyInstrument(string Role, InstrumentSourceKind Source, string? FilePath, InstrumentDefinition Definition, string? Json)
+{
+    /// <summary>The instrument id (e.g. <c>wai-s-client</c>).</summary>
+    public string InstrumentId => Definition.Id;
+}
+
+/// <summary>One meeting of the schedule every dyad follows.</summary>
+/// <param name="Number">1..T, consecutive.</param>
+/// <param name="ExpectedDay">Expected day of the meeting, in days after the dyad's enrolment date (0 = the enrolment day).</param>
+/// <param name="WindowDays">Days after the meeting in which the form is due (0 = due on the meeting day).</param>
+public sealed record MeetingSchedule(int Number, int ExpectedDay, int WindowDays);
+
+/// <summary>An arm of the study (e.g. supported employment vs traditional vocational services).</summary>
+/// <param name="Id">Arm id (<see cref="StudyIds.IsValid"/>).</param>
+/// <param name="Name">Display name.</param>
+public sealed record StudyArm(string Id, string Name);
+
+/// <summary>Someone who receives emails about the study: a site coordinator or a report recipient.</summary>
+/// <param name="Email">Email address.</param>
+/// <param name="Language">Language of the emails (BCP 47, e.g. <c>en</c>, <c>fr-CA</c>).</param>
+public sealed record StudyContact(string Email, string Language);
+
+/// <summary>A site taking part in the study.</summary>
+/// <param name="Id">Site id (<see cref="StudyIds.IsValid"/>).</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Coordinators">At least one: they get the site's weekly overdue digest and its rupture alerts.</param>
+public sealed record StudySite(string Id, string Name, ImmutableArray<StudyContact> Coordinators);
+
+/// <summary>Someone who fills in forms: a practitioner or a client, at one site.</summary>
+/// <param name="Id">Pseudonymous rater id (<see cref="StudyIds.IsValid"/>): never a name.</param>
+/// <param name="Role"><see cref="RaterRoles.Practitioner"/> or <see cref="RaterRoles.Client"/>.</param>
+/// <param name="SiteId">The site the rater belongs to.</param>
+/// <param name="Email">Where invitations and reminders go.</param>
+/// <param name="Language">Language of the form and emails (BCP 47); the role's instrument declares it or its primary subtag.</param>
+public sealed record StudyRater(string Id, string Role, string SiteId, string Email, string Language);
+
+/// <summary>A practitioner–client pair followed over the meetings.</summary>
+/// <param name="Id">Pseudonymous dyad code (<see cref="StudyIds.IsValid"/>, short enough for its assessment ids).</param>
+/// <param name="PractitionerId">The practitioner rater (same site).</param>
+/// <param name="ClientId">The client rater (same site), when the client also rates; else null.</param>
+/// <param name="SiteId">The site of the dyad.</param>
+/// <param name="ArmId">The arm the dyad is in.</param>
+/// <param name="Enrolled">Enrolment date: meeting days count from it.</param>
+/// <param name="Withdrawn">True once withdrawn: nothing new is planned, links stop, reminders stop; its data stays.</param>
+public sealed record StudyDyad(string Id, string PractitionerId, string? ClientId, string SiteId, string ArmId, DateOnly Enrolled, bool Withdrawn);
+
+/// <summary>When study reports are emailed, and to whom.</summary>
+/// <param name="Schedule">Six-field NCRONTAB expression (second minute hour day month day-of-week), in UTC.</param>
+/// <param name="Recipients">Who receives them (may be empty).</param>
+public sealed record ReportSchedule(string Schedule, ImmutableArray<StudyContact> Recipients);
+
+/// <summary>
+/// A study as its study file describes it: what the runtime needs to enrol dyads, plan assessments, remind, alert and
+/// report. Built and checked by <see cref="StudyFile.Parse"/>; every cross-reference in it holds (raters' sites exist,
+/// dyads' raters are of the right role and site, every rater's role has an instrument, …).
+/// </summary>
+/// <remarks>
+/// Its lists are <see cref="ImmutableArray{T}"/>, which compare by reference: to learn whether two definitions differ,
+/// use <see cref="StudyChanges.Between"/>, not <c>==</c>.
+/// </remarks>
+/// <param name="Id">Study id (<see cref="StudyIds.IsValid"/>): the partition key of everything the study owns.</param>
+/// <param name="Name">Display name.</param>
+/// <param name="Instruments">The instrument per rater role; the practitioner's is always there.</param>
+/// <param name="Meetings">Meetings 1..T in order.</param>
+/// <param name="Arms">Arms, in file order.</param>
+/// <param name="Sites">Sites, in file order.</param>
+/// <param name="Raters">Raters, in file order.</param>
+/// <param name="Dyads">Dyads, in file order (withdrawn ones included: dyads are never removed).</param>
+/// <param name="Reminders">When reminders go.</param>
+/// <param name="Reports">Report emails, or null when the study sends none.</param>
+/// <param name="Alerts">Rupture alert thresholds per rater role; a role without an entry raises no alerts.</param>
+/// <param name="LinkLifetimeDays">How long a link works after it is issued, in days; null = the app's setting.</param>
+public sealed record StudyDefinition(
+    string Id,
+    string Name,
+    ImmutableSortedDictionary<string, StudyInstrument> Instruments,
+    ImmutableArray<MeetingSchedule> Meetings,
+    ImmutableArray<StudyArm> Arms,
+    ImmutableArray<StudySite> Sites,
+    ImmutableArray<StudyRater> Raters,
+    ImmutableArray<StudyDyad> Dyads,
+    ReminderPolicy Reminders,
+    ReportSchedule? Reports,
+    ImmutableSortedDictionary<string, AlertThresholds> Alerts,
+    int? LinkLifetimeDays)
+{
+    /// <summary>The site with this id, or null.</summary>
+    public StudySite? FindSite(string siteId) => Sites.FirstOrDefault(s => s.Id == siteId);
+
+    /// <summary>The rater with this id, or null.</summary>
+    public StudyRater? FindRater(string raterId) => Raters.FirstOrDefault(r => r.Id == raterId);
+
+    /// <summary>The dyad with this id, or null.</summary>
+    public StudyDyad? FindDyad(string dyadId) => Dyads.FirstOrDefault(d => d.Id == dyadId);
+
+    /// <summary>The meeting with this number, or null.</summary>
+    public MeetingSchedule? FindMeeting(int number) => Meetings.FirstOrDefault(m => m.Number == number);
+
+    /// <summary>The alert thresholds for responses of this rater role, or null when that role raises no alerts.</summary>
+    public AlertThresholds? AlertsFor(string role) => Alerts.GetValueOrDefault(role);
+
+    /// <summary>
+    /// A catalog holding <paramref name="baseCatalog"/> (the shipped instruments by default) plus the study's own
+    /// instruments, for the questionnaire page and scoring.
+    /// </summary>
+    /// <exception cref="InstrumentDefinitionException">An own instrument reuses an id already in <paramref name="baseCatalog"/>.</exception>
+    public InstrumentCatalog CreateCatalog(InstrumentCatalog? baseCatalog = null)
+    {
+        var catalog = baseCatalog ?? InstrumentCatalog.Shipped;
+        foreach (var instrument in Instruments.Values.Where(i => i.Json is not null))
+        {
+            catalog = catalog.WithStudyInstrument(instrument.Json!, $"{Id}: instruments.{instrument.Role}");
+        }
+
+        return catalog;
+    }
+
+    /// <summary>
+    /// The runtime's summary record (the <c>Studies</c> table): the practitioner's instrument as
+    /// <see cref="Study.InstrumentId"/>, every role's in <see cref="Study.InstrumentIdsByRole"/>, the site ids.
+    /// </summary>
+    public Study ToStudy() => new(
+        Id,
+        Name,
+        Instruments[RaterRoles.Practitioner].InstrumentId,
+        Sites.Select(s => s.Id).ToImmutableArray(),
+        Instruments.ToImmutableSortedDictionary(p => p.Key, p => p.Value.InstrumentId, StringComparer.Ordinal));
+
+    /// <summary>A date as study files and CSV imports write it (<c>yyyy-MM-dd</c>), for messages.</summary>
+    public static string Format(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,140 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AlliancePipeline.Functions.Reports;
+
+/// <summary>
+/// <c>clusters.json</c>: the clustering in R's conventions (<c>merge</c> 1-based with negative singletons, <c>height</c>,
+/// <c>order</c>, <c>cutree</c> numbering), the agglomeration schedule with SPSS's coefficient, how k was chosen (rule,
+/// sentence, candidates with Calinski–Harabasz and silhouette), assignments by dyad, each cluster's unique label, pattern,
+/// centroid, change, bend and descriptives, the outcome table with its tests, reliability, and every warning. A number that
+/// is not finite is written as <c>null</c>.
+/// </summary>
+public static class ClustersDocument
+{
+    private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    /// <summary>The document's text.</summary>
+    public static string Write(StudyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return Build(report).ToJsonString(Options);
+    }
+
+    /// <summary>The document.</summary>
+    public static JsonObject Build(StudyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var input = report.Input;
+        var r = report.Result;
+        var doc = new JsonObject
+        {
+            ["studyId"] = input.StudyId,
+            ["runId"] = input.RunId,
+            ["generatedAt"] = input.GeneratedAt,
+            ["responseCount"] = input.Responses.Count,
+            ["raterRole"] = report.RaterRole,
+            ["instrumentId"] = report.Instrument?.Id,
+            ["scale"] = new JsonArray(report.Scale.Min, report.Scale.Max),
+            ["meetings"] = report.Meetings,
+            ["dyads"] = new JsonObject
+            {
+                ["total"] = report.Trajectories.Count,
+                ["clustered"] = r?.ClusteredDyadIds.Count ?? 0,
+                ["incomplete"] = Strings(r?.IncompleteDyadIds ?? report.Trajectories.Where(t => !t.Complete).Select(t => t.DyadId).ToArray()),
+            },
+            ["missingByMeeting"] = new JsonArray([.. report.MissingByMeeting.Select(v => (JsonNode)v)]),
+            ["status"] = r is null ? "insufficient-data" : "clustered",
+            ["message"] = report.Message,
+            ["warnings"] = Strings(report.Warnings),
+            ["method"] = "hclust(dist(X), method = \"ward.D2\")",
+            ["scores"] = report.Options.Analysis.Deviation ? "deviation" : "raw",
+        };
+        if (r is null) return doc;
+
+        doc["certifiedEqualToR"] = r.Dendrogram.CertifiedEqualToR;
+        doc["algorithm"] = r.Dendrogram.Path.ToString();
+        doc["ids"] = Strings(r.ClusteredDyadIds);
+        doc["merge"] = new JsonArray([.. Enumerable.Range(0, r.Dendrogram.Count - 1).Select(s => (JsonNode)new JsonArray(r.Dendrogram.MergeLeft(s), r.Dendrogram.MergeRight(s)))]);
+        doc["height"] = Numbers(r.Dendrogram.Heights);
+        doc["order"] = new JsonArray([.. r.Dendrogram.Order.Select(v => (JsonNode)v)]);
+        doc["schedule"] = new JsonArray([.. r.Schedule.Select(s => (JsonNode)new JsonObject
+        {
+            ["step"] = s.Step, ["left"] = s.Left, ["right"] = s.Right, ["height"] = N(s.Height), ["coefficient"] = N(s.Coefficient), ["clustersAfter"] = s.ClustersAfter,
+        })]);
+        doc["k"] = r.Selection.K;
+        doc["kRule"] = r.Selection.Rule.ToString();
+        doc["kReason"] = r.Selection.Reason;
+        doc["kChoice"] = new JsonObject
+        {
+            ["rule"] = r.Selection.Rule.ToString(),
+            ["reason"] = r.Selection.Reason,
+            ["minClusterShare"] = report.Options.Analysis.MinClusterShare,
+            ["minClusterSize"] = report.Options.Analysis.MinClusterSize,
+            ["fixedK"] = report.Options.Analysis.FixedK,
+            ["maxK"] = report.Options.Analysis.MaxK,
+        };
+        doc["candidates"] = new JsonArray([.. r.Selection.Candidates.Select(c => (JsonNode)new JsonObject
+        {
+            ["k"] = c.K, ["coefficient"] = N(c.Coefficient), ["relativeJump"] = N(c.RelativeJump), ["smallestClusterSize"] = c.SmallestClusterSize,
+            ["smallestClusterShare"] = N(c.SmallestClusterShare), ["admissible"] = c.Admissible, ["calinskiHarabasz"] = N(c.CalinskiHarabasz), ["meanSilhouette"] = N(c.MeanSilhouette),
+        })]);
+        var assignments = new JsonObject();
+        foreach (var id in r.ClusteredDyadIds) assignments[id] = r.Assignments[id];
+        doc["assignments"] = assignments;
+        doc["naming"] = new JsonObject { ["minChange"] = r.Naming.MinChange, ["highLevel"] = N(r.Naming.HighLevel ?? double.NaN) };
+        doc["clusters"] = new JsonArray([.. report.Clusters.Select(c => (JsonNode)new JsonObject
+        {
+            ["cluster"] = c.Cluster,
+            ["label"] = c.Label,
+            ["pattern"] = c.Named.Shape.Code,
+            ["name"] = c.Named.Shape.Pattern.ToString(),
+            ["n"] = c.Named.Descriptive.N,
+            ["share"] = c.Named.Descriptive.Share,
+            ["centroid"] = Numbers(c.Named.Centroid),
+            ["level"] = N(c.Named.Shape.Level),
+            ["change"] = N(c.Named.Shape.Change),
+            ["bend"] = N(c.Named.Shape.Bend),
+            ["slope"] = N(c.Named.Shape.Slope),
+            ["curvature"] = N(c.Named.Shape.Curvature),
+            ["perMeeting"] = new JsonArray([.. c.PerMeeting.Select(m => (JsonNode)Mean(m))]),
+            ["overall"] = new JsonObject { ["mean"] = N(c.Named.Descriptive.Overall.Mean), ["sd"] = N(c.Named.Descriptive.Overall.Sd) },
+            ["goal"] = Mean(c.Goal),
+            ["task"] = Mean(c.Task),
+            ["bond"] = Mean(c.Bond),
+            ["dyads"] = Strings(c.DyadIds),
+        })]);
+        if (report.Outcomes is { } o)
+        {
+            doc["outcome"] = new JsonObject
+            {
+                ["rows"] = new JsonArray([.. o.Rows.Select(row => (JsonNode)new JsonObject
+                {
+                    ["cluster"] = row.Cluster, ["label"] = row.Label, ["dyads"] = row.Dyads, ["withOutcome"] = row.WithOutcome,
+                    ["employed"] = row.Employed, ["notEmployed"] = row.NotEmployed, ["employedShare"] = N(row.EmployedShare), ["daysToJob"] = Mean(row.DaysToJob),
+                })]),
+                ["fisherP"] = o.FisherP,
+                ["chiSquare"] = o.ChiSquare is { } x ? N(x.Statistic) : null,
+                ["chiSquareDf"] = o.ChiSquare?.DegreesOfFreedom,
+                ["chiSquareP"] = o.ChiSquare is { } y ? N(y.PValue) : null,
+                ["cramersV"] = o.ChiSquare is { } z ? N(z.CramersV) : null,
+                ["note"] = o.Note,
+            };
+        }
+        doc["reliability"] = new JsonArray([.. report.Reliability.Select(a => (JsonNode)new JsonObject
+        {
+            ["role"] = a.Role, ["scale"] = a.Scale, ["items"] = new JsonArray([.. a.Items.Select(i => (JsonNode)i)]),
+            ["alpha"] = a.Alpha is { } x ? N(x.Alpha) : null, ["ciLow"] = a.Alpha is { } l ? N(l.ConfidenceLow) : null, ["ciHigh"] = a.Alpha is { } h ? N(h.ConfidenceHigh) : null,
+            ["n"] = a.Alpha?.Respondents, ["note"] = a.Note,
+        })]);
+        return doc;
+    }
+
+    private static JsonObject Mean(MeanCi m) => new() { ["n"] = m.N, ["mean"] = N(m.Mean), ["sd"] = N(m.Sd), ["ciLow"] = N(m.Low), ["ciHigh"] = N(m.High) };
+
+    private static JsonArray Strings(IEnumerable<string> values) => new([.. values.Select(v => (JsonNode)v)]);
+
+    private static JsonArray Numbers(IEnumerable<double> values) => new([.. values.Select(v => (JsonNode?)N(v))]);
+
+    private static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+}

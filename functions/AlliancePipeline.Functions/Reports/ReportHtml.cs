@@ -1,0 +1,241 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Unicode;
+using AlliancePipeline.Core.Studies;
+using Fluid;
+
+namespace AlliancePipeline.Functions.Reports;
+
+/// <summary>
+/// <c>report.html</c>: one self-contained page (inline CSS and SVG, no script, no outside request) rendered by Fluid from
+/// the embedded Liquid template <c>Templates/report.liquid</c>. Every value is HTML-encoded on output (study and site names
+/// are user text); only the SVG figures, which <see cref="TrajectoryFigure"/> builds with its own escaping, are written raw.
+/// Numbers are formatted here, in the invariant culture, so the template only lays them out.
+/// </summary>
+public static class ReportHtml
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private static readonly TextEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
+    private static readonly Lazy<IFluidTemplate> Template = new(() =>
+    {
+        var parser = new FluidParser();
+        return parser.TryParse(ReportTemplates.Read("report.liquid"), out var template, out var error)
+            ? template
+            : throw new InvalidOperationException("The report template does not parse: " + error);
+    });
+
+    private static readonly Lazy<TemplateOptions> Options = new(() =>
+    {
+        var options = new TemplateOptions { CultureInfo = Inv };
+        foreach (var type in typeof(ReportView).GetNestedTypes().Append(typeof(ReportView))) options.MemberAccessStrategy.Register(type);
+        return options;
+    });
+
+    /// <summary>The page.</summary>
+    public static string Render(StudyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var context = new TemplateContext(View(report), Options.Value);
+        return Template.Value.Render(context, Encoder);
+    }
+
+    /// <summary>The template's model: every number already formatted.</summary>
+    public static ReportView View(StudyReport r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var input = r.Input;
+        var meetings = Enumerable.Range(1, r.Meetings).Select(m => m.ToString(Inv)).ToArray();
+        var instrument = r.Instrument is { } i ? $"{i.Title.Get(i.Title.Has("en") ? "en" : i.DefaultLanguage)} ({i.Id}, {i.Scale.Min}–{i.Scale.Max})" : "instrument not known";
+        var yLabel = r.Instrument is { } ins ? $"Global score ({ins.Id}, {ins.Scale.Min}–{ins.Scale.Max})" : $"Global score ({r.Scale.Min}–{r.Scale.Max})";
+        var view = new ReportView
+        {
+            StudyName = input.StudyName,
+            StudyId = input.StudyId,
+            RunId = input.RunId,
+            GeneratedAt = Stamp(input.GeneratedAt),
+            PeriodStart = input.PeriodStart is { } start ? Stamp(start) : "",
+            Role = r.RaterRole,
+            Instrument = instrument,
+            Meetings = meetings,
+            Warnings = r.Warnings,
+            Methods = r.Methods,
+            Sites = r.Numbers.Sites.ToString(Inv),
+            Dyads = r.Numbers.Dyads.ToString(Inv),
+            Withdrawn = r.Numbers.WithdrawnDyads.ToString(Inv),
+            Raters = r.Numbers.Raters.Count == 0 ? "not known" : string.Join(", ", r.Numbers.Raters.Select(p => $"{p.Value} {p.Key}{(p.Value == 1 ? "" : "s")}")),
+            ResponseCount = input.Responses.Count.ToString(Inv),
+            ResponsesByRole = string.Join(", ", r.Numbers.Responses.Select(p => $"{p.Value} by {p.Key}s")),
+            Completion = CompletionRows(r),
+            MissingByMeeting = r.MissingByMeeting.Select(v => v.ToString(Inv)).ToArray(),
+            Clustered = r.Result is not null,
+            Status = r.Result is { } res ? $"Ward's minimum-variance clustering (as R's hclust(dist(X), \"ward.D2\")) of {res.ClusteredDyadIds.Count} trajectories. {res.Selection.Reason}" : r.Message ?? "",
+            Incomplete = r.Result is { } rr
+                ? $"{rr.ClusteredDyadIds.Count} dyads with every meeting scored were clustered; {rr.IncompleteDyadIds.Count} missing a meeting were left out" + (rr.IncompleteDyadIds.Count == 0 ? "." : $": {string.Join(", ", rr.IncompleteDyadIds)}.")
+                : "",
+            AlertsPeriod = input.PeriodStart is { } since ? $"since the previous report ({Stamp(since)})" : "since the study began",
+        };
+        FillStatistics(r, view);
+        if (r.Result is not { } result) return view;
+
+        view.Figure = TrajectoryFigure.Render("trajectories", $"Mean {yLabel.ToLowerInvariant()} per meeting by cluster, {r.RaterRole} ratings", yLabel, r.Meetings, r.Scale,
+            r.Clusters.Select(c => new FigureSeries($"{c.Label} (n = {c.DyadIds.Count})", c.PerMeeting,
+                c.DyadIds.Select(id => r.Trajectories.First(t => t.DyadId == id).Global).ToArray())).ToArray());
+        view.Clusters = r.Clusters.Select(c => new ReportView.ClusterRow
+        {
+            Label = c.Label,
+            Pattern = Describe(c.Named.Shape.Code),
+            N = c.DyadIds.Count.ToString(Inv),
+            Share = Percent(c.Named.Descriptive.Share),
+            PerMeeting = c.Named.Descriptive.PerMeeting.Select(m => MeanSd(m.Mean, m.Sd)).ToArray(),
+            Overall = MeanSd(c.Named.Descriptive.Overall.Mean, c.Named.Descriptive.Overall.Sd),
+            Goal = MeanSd(c.Goal.Mean, c.Goal.Sd),
+            Task = MeanSd(c.Task.Mean, c.Task.Sd),
+            Bond = MeanSd(c.Bond.Mean, c.Bond.Sd),
+            Dyads = string.Join(", ", c.DyadIds),
+            Change = Signed(c.Named.Shape.Change),
+            Bend = Signed(c.Named.Shape.Bend),
+        }).ToArray();
+        view.Candidates = result.Selection.Candidates.Select(c => new ReportView.CandidateRow
+        {
+            K = c.K.ToString(Inv),
+            Coefficient = F(c.Coefficient, "0.000"),
+            Jump = double.IsFinite(c.RelativeJump) ? Percent(c.RelativeJump, "+0.0") : "∞",
+            Smallest = $"{c.SmallestClusterSize} ({Percent(c.SmallestClusterShare)} %)",
+            CalinskiHarabasz = F(c.CalinskiHarabasz, "0.00"),
+            Silhouette = F(c.MeanSilhouette, "0.000"),
+            Chosen = c.K == result.Selection.K,
+        }).ToArray();
+        if (r.Outcomes is { } o)
+        {
+            view.Outcomes = o.Rows.Select(row => new ReportView.OutcomeRowView
+            {
+                Label = row.Label,
+                Dyads = row.Dyads.ToString(Inv),
+                WithOutcome = row.WithOutcome.ToString(Inv),
+                Employed = row.WithOutcome == 0 ? "–" : $"{row.Employed} ({Percent(row.EmployedShare)} %)",
+                NotEmployed = row.WithOutcome == 0 ? "–" : $"{row.NotEmployed} ({Percent(1 - row.EmployedShare)} %)",
+                DaysToJob = row.DaysToJob.N == 0 ? "–" : $"{MeanSd(row.DaysToJob.Mean, row.DaysToJob.Sd, "0.0")}, n = {row.DaysToJob.N}",
+            }).ToArray();
+            view.FisherP = o.FisherP is { } p ? P(p) : "–";
+            view.CramersV = o.ChiSquare is { } x ? F(x.CramersV, "0.000") : "–";
+            view.ChiSquare = o.ChiSquare is { } y ? $"χ²({y.DegreesOfFreedom}) = {F(y.Statistic, "0.00")}, p = {P(y.PValue)}" : "–";
+            view.OutcomeNote = o.Note ?? "";
+        }
+        view.LeftOut = r.LeftOut.Select(l => new ReportView.LeftOutView
+        {
+            Group = l.Group,
+            Dyads = l.Dyads.ToString(Inv),
+            MeetingsRated = F(l.MeetingsRated.Mean, "0.0"),
+            Global = MeanSd(l.Global.Mean, l.Global.Sd),
+            FirstMeeting = l.FirstMeeting.N == 0 ? "–" : $"{MeanSd(l.FirstMeeting.Mean, l.FirstMeeting.Sd)}, n = {l.FirstMeeting.N}",
+            Employed = l.WithOutcome == 0 ? "–" : $"{l.Employed} of {l.WithOutcome} ({Percent((double)l.Employed / l.WithOutcome)} %)",
+        }).ToArray();
+        view.Certified = result.Dendrogram.CertifiedEqualToR;
+        return view;
+    }
+
+    /// <summary>Reliability, arms, rater effects, both views and alerts: shown whether or not the trajectories were clustered.</summary>
+    private static void FillStatistics(StudyReport r, ReportView view)
+    {
+        view.Reliability = r.Reliability.Select(a => new ReportView.AlphaView
+        {
+            Role = a.Role,
+            Scale = a.Label,
+            Items = string.Join(", ", a.Items),
+            Alpha = a.Alpha is { } x ? F(x.Alpha, "0.000") : "–",
+            Ci = a.Alpha is { } c ? $"{F(c.ConfidenceLow, "0.000")} to {F(c.ConfidenceHigh, "0.000")}" : "–",
+            N = a.Alpha?.Respondents.ToString(Inv) ?? "–",
+            Note = a.Note ?? "",
+        }).ToArray();
+        view.Arms = r.Arms.Select(a => new ReportView.ArmView
+        {
+            Arms = $"{r.Input.ArmName(a.ArmA)} vs {r.Input.ArmName(a.ArmB)}",
+            A = $"{MeanSd(a.A.Mean, a.A.Sd)}, n = {a.A.N}",
+            B = $"{MeanSd(a.B.Mean, a.B.Sd)}, n = {a.B.N}",
+            Test = a.Test is { } t ? $"t({F(t.DegreesOfFreedom, "0.0")}) = {F(t.T, "0.00")}, p = {P(t.PValue)}; difference 95 % CI {F(t.ConfidenceLow, "0.00")} to {F(t.ConfidenceHigh, "0.00")}" : "–",
+            D = a.Test is { } d ? F(d.CohensD, "0.00") : "–",
+            Note = a.Note ?? "",
+        }).ToArray();
+        view.RaterEffects = r.RaterEffects.Select(e => new ReportView.RaterView
+        {
+            Role = e.Role,
+            Raters = e.Raters.ToString(Inv),
+            Responses = e.Responses.ToString(Inv),
+            Icc = e.Icc is { } icc ? F(icc.Icc1, "0.000") : "–",
+            Anova = e.Icc is { } a ? $"F({a.DegreesOfFreedomBetween}, {a.DegreesOfFreedomWithin}) = {F(a.F, "0.00")}, p = {P(a.PValue)}" : "–",
+            Note = e.Note ?? "",
+        }).ToArray();
+        if (r.Views is { } v)
+        {
+            view.HasViews = true;
+            view.ViewsOverall = v.Overall is { } icc ? $"ICC(1) over all {v.Pairs} pairs = {F(icc.Icc1, "0.000")}" : $"{v.Pairs} pairs: too few for an ICC";
+            view.Views = v.PerMeeting.Select(m => new ReportView.ViewsRow
+            {
+                Meeting = m.Meeting.ToString(Inv),
+                Pairs = m.Practitioner.N.ToString(Inv),
+                Practitioner = MeanSd(m.Practitioner.Mean, m.Practitioner.Sd),
+                Client = MeanSd(m.Client.Mean, m.Client.Sd),
+                Difference = double.IsFinite(m.Difference.Low) ? $"{F(m.Difference.Mean, "+0.00;−0.00;0.00")} ({F(m.Difference.Low, "0.00")} to {F(m.Difference.High, "0.00")})" : F(m.Difference.Mean, "+0.00;−0.00;0.00"),
+                Icc = m.Icc is { } i ? F(i.Icc1, "0.000") : "–",
+            }).ToArray();
+            var roles = new[] { RaterRoles.Practitioner, RaterRoles.Client }.Where(r.RoleMeans.ContainsKey).ToArray();
+            view.ViewsFigure = TrajectoryFigure.Render("views", "Practitioner and client mean global score per meeting", $"Global score ({r.Scale.Min}–{r.Scale.Max})", r.Meetings, r.Scale,
+                roles.Select(role => new FigureSeries($"{role} (all ratings)", r.RoleMeans[role], [])).ToArray());
+        }
+        view.Alerts = r.Alerts.Select(a => new ReportView.AlertView
+        {
+            RaisedAt = Stamp(a.RaisedAt),
+            Dyad = a.DyadId,
+            Site = r.Input.SiteName(a.SiteId),
+            Meeting = a.Meeting.ToString(Inv),
+            Role = a.RaterRole,
+            Kinds = a.Kinds.Replace(",", " and ", StringComparison.Ordinal),
+            Scores = (a.Previous is { } prev ? $"{F(prev, "0.00")} → " : "") + F(a.Current, "0.00"),
+            Thresholds = string.Join("; ", new[] { a.DropThreshold is { } d ? $"drop > {F(d, "0.##")}" : null, a.Cutoff is { } c ? $"below {F(c, "0.##")}" : null }.Where(s => s is not null)),
+            Status = a.Status,
+        }).ToArray();
+    }
+
+    private static IReadOnlyList<ReportView.CompletionRow> CompletionRows(StudyReport r)
+    {
+        var cells = r.Numbers.Cells;
+        var meetings = cells.Where(c => c.Meeting is not null).Select(c => c.Meeting!.Value).Distinct().Order().ToArray();
+        ReportView.CompletionRow Row(string? site) => new()
+        {
+            Site = site is null ? "All sites" : r.Input.SiteName(site),
+            Response = meetings.Select(m => Rate(cells.First(c => c.SiteId == site && c.Meeting == m), false)).Append(Rate(cells.First(c => c.SiteId == site && c.Meeting is null), false)).ToArray(),
+            Completion = meetings.Select(m => Rate(cells.First(c => c.SiteId == site && c.Meeting == m), true)).Append(Rate(cells.First(c => c.SiteId == site && c.Meeting is null), true)).ToArray(),
+        };
+        if (cells.Count == 1 && cells[0].Planned == 0) return [];
+        return cells.Where(c => c.SiteId is not null).Select(c => c.SiteId).Distinct().Select(Row).Append(Row(null)).ToArray();
+    }
+
+    private static string Rate(CompletionCell c, bool completion) => completion
+        ? c.Due == 0 ? "–" : $"{c.AnsweredWhenDue}/{c.Due} ({Percent(c.CompletionRate)} %)"
+        : c.Invited == 0 ? "–" : $"{c.Answered}/{c.Invited} ({Percent(c.ResponseRate)} %)";
+
+    private static string Describe(string code) => code switch
+    {
+        "SHA" => "stable high",
+        "SLA" => "stable low",
+        "LDA" => "linear decrease",
+        "LIA" => "linear increase",
+        "U" => "U-shaped",
+        "InvU" => "inverted U",
+        _ => code,
+    };
+
+    private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv);
+
+    private static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, Inv) : "–";
+
+    private static string Signed(double v) => F(v, "+0.00;−0.00;0.00");
+
+    private static string Percent(double share, string format = "0") => F(share * 100, format);
+
+    private static string MeanSd(double mean, double sd, string format = "0.00") =>
+        !double.IsFinite(mean) ? "–" : double.IsFinite(sd) ? $"{F(mean, format)} ({F(sd, format)})" : F(mean, format);
+
+    /// <summary>A p value as papers print it: three decimals, "&lt; .001" below.</summary>
+    public static string P(double p) => !double.IsFinite(p) ? "–" : p < 0.001 ? "< .001" : p.ToString("0.000", Inv);
+}

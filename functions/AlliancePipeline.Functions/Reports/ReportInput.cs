@@ -1,0 +1,175 @@
+using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Studies;
+
+namespace AlliancePipeline.Functions.Reports;
+
+/// <summary>One stored response, as read back from <c>Responses</c> (items as answered, scores after reverse scoring).</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="AssessmentId">The assessment it answers (the <c>Responses</c> row key).</param>
+/// <param name="SiteId">The dyad's site.</param>
+/// <param name="DyadId">The dyad's pseudonymous code.</param>
+/// <param name="Meeting">The meeting, 1-based.</param>
+/// <param name="RaterRole">Who rated.</param>
+/// <param name="Items">The twelve answers as given, in item-number order (before reverse scoring).</param>
+/// <param name="Goal">Goal subscale score.</param>
+/// <param name="Task">Task subscale score.</param>
+/// <param name="Bond">Bond subscale score.</param>
+/// <param name="Global">Global score.</param>
+/// <param name="SubmittedAt">When the answers were taken (UTC).</param>
+public sealed record StoredResponse(
+    string StudyId, string AssessmentId, string SiteId, string DyadId, int Meeting, string RaterRole,
+    IReadOnlyList<int> Items, double Goal, double Task, double Bond, double Global, DateTimeOffset SubmittedAt);
+
+/// <summary>A site as the report names it.</summary>
+/// <param name="Id">Site id.</param>
+/// <param name="Name">Display name (user text: always escaped when rendered).</param>
+public sealed record ReportSite(string Id, string Name);
+
+/// <summary>An arm as the report names it.</summary>
+/// <param name="Id">Arm id.</param>
+/// <param name="Name">Display name (user text).</param>
+public sealed record ReportArm(string Id, string Name);
+
+/// <summary>A dyad of the study (from <c>Participants</c>, or only its code when the study was seeded without a study file).</summary>
+/// <param name="Id">Pseudonymous dyad code.</param>
+/// <param name="SiteId">Its site.</param>
+/// <param name="ArmId">Its arm, when known.</param>
+/// <param name="Enrolled">Enrolment date, when known: days to job count from it.</param>
+/// <param name="Withdrawn">Whether it was withdrawn (its data stays in the report).</param>
+public sealed record ReportDyad(string Id, string SiteId, string? ArmId, DateOnly? Enrolled, bool Withdrawn);
+
+/// <summary>One planned questionnaire, for completion and response rates and for who rated (rater effects).</summary>
+/// <param name="Id">Assessment id (<c>{dyad}-m{n}-{role}</c>).</param>
+/// <param name="SiteId">The dyad's site.</param>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="Meeting">Meeting number.</param>
+/// <param name="RaterRole">Who rates.</param>
+/// <param name="RaterId">Pseudonymous rater id.</param>
+/// <param name="ArmId">The dyad's arm, when known.</param>
+/// <param name="Status"><c>Pending</c>, <c>Submitted</c>, <c>Completed</c> or <c>Withdrawn</c>.</param>
+/// <param name="InviteOn">When the invitation goes out (the meeting date), when known.</param>
+/// <param name="DueDate">When the answer is due.</param>
+public sealed record ReportAssessment(
+    string Id, string SiteId, string DyadId, int Meeting, string RaterRole, string RaterId, string? ArmId, string Status,
+    DateTimeOffset? InviteOn, DateTimeOffset DueDate)
+{
+    /// <summary>Answers were received (queued or scored).</summary>
+    public bool Answered => Status is "Submitted" or "Completed";
+
+    /// <summary>Withdrawn: out of every rate.</summary>
+    public bool Withdrawn => Status == "Withdrawn";
+}
+
+/// <summary>A dyad's recorded outcome.</summary>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="Employed">Whether the client got a job.</param>
+/// <param name="JobDate">The day the job started, when employed.</param>
+/// <param name="Enrolled">The dyad's enrolment date, when known.</param>
+/// <param name="RecordedAt">When the outcome was recorded.</param>
+public sealed record ReportOutcome(string DyadId, bool Employed, DateOnly? JobDate, DateOnly? Enrolled, DateTimeOffset RecordedAt)
+{
+    /// <summary>Days from enrolment to the job's start (job date − enrolment date), when both are known.</summary>
+    public int? DaysToJob => Employed && JobDate is { } job && Enrolled is { } enrolled ? job.DayNumber - enrolled.DayNumber : null;
+}
+
+/// <summary>A rupture alert (from <c>Alerts</c>).</summary>
+/// <param name="AssessmentId">The response that raised it.</param>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="SiteId">Its site.</param>
+/// <param name="RaterRole">Whose rating.</param>
+/// <param name="Meeting">The meeting.</param>
+/// <param name="Kinds"><c>drop</c>, <c>below</c> or <c>drop,below</c>.</param>
+/// <param name="Previous">The global score at the previous meeting, if any.</param>
+/// <param name="Current">The global score that raised it.</param>
+/// <param name="DropThreshold">The drop threshold in force.</param>
+/// <param name="Cutoff">The cutoff in force.</param>
+/// <param name="RaisedAt">When it was raised.</param>
+/// <param name="Status"><c>open</c> or closed.</param>
+public sealed record ReportAlert(
+    string AssessmentId, string DyadId, string SiteId, string RaterRole, int Meeting, string Kinds, double? Previous, double Current,
+    double? DropThreshold, double? Cutoff, DateTimeOffset RaisedAt, string Status);
+
+/// <summary>
+/// Everything a study report is computed from, gathered by <c>Services.ReportWriter</c> from storage (or built by a test):
+/// no I/O happens after this. Personal data stays out: raters and dyads appear only by pseudonymous code, never an address.
+/// </summary>
+public sealed record ReportInput
+{
+    /// <summary>Study id.</summary>
+    public required string StudyId { get; init; }
+
+    /// <summary>Display name (user text).</summary>
+    public required string StudyName { get; init; }
+
+    /// <summary>The run this report belongs to (<c>yyyyMMddTHHmmssZ-xxxxxxxx</c>).</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>When the report is made.</summary>
+    public required DateTimeOffset GeneratedAt { get; init; }
+
+    /// <summary>Start of the period the report covers for alerts: the previous run's time (null: since the study began).</summary>
+    public DateTimeOffset? PeriodStart { get; init; }
+
+    /// <summary>The applied study definition, or null for a study seeded without a study file (the demo's path).</summary>
+    public StudyDefinition? Definition { get; init; }
+
+    /// <summary>The instrument each rater role answers, as far as the catalog knows it (scale, items, reverse items, rules).</summary>
+    public IReadOnlyDictionary<string, InstrumentDefinition> Instruments { get; init; } = new Dictionary<string, InstrumentDefinition>();
+
+    /// <summary>Sites with their names (from the definition, else the ids the study lists).</summary>
+    public IReadOnlyList<ReportSite> Sites { get; init; } = [];
+
+    /// <summary>Arms with their names (empty when unknown).</summary>
+    public IReadOnlyList<ReportArm> Arms { get; init; } = [];
+
+    /// <summary>Meetings planned per dyad (T), when the definition says; else the highest meeting seen.</summary>
+    public int? PlannedMeetings { get; init; }
+
+    /// <summary>Every stored response of the study.</summary>
+    public IReadOnlyList<StoredResponse> Responses { get; init; } = [];
+
+    /// <summary>Every assessment of the study.</summary>
+    public IReadOnlyList<ReportAssessment> Assessments { get; init; } = [];
+
+    /// <summary>Every dyad (enrolled, including withdrawn ones).</summary>
+    public IReadOnlyList<ReportDyad> Dyads { get; init; } = [];
+
+    /// <summary>Recorded outcomes.</summary>
+    public IReadOnlyList<ReportOutcome> Outcomes { get; init; } = [];
+
+    /// <summary>Every alert of the study (the report shows those raised in the period).</summary>
+    public IReadOnlyList<ReportAlert> Alerts { get; init; } = [];
+
+    /// <summary>The app's version, for the methods paragraph.</summary>
+    public string SoftwareVersion { get; init; } = typeof(ReportInput).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>The name of a site (its id when no name is known).</summary>
+    public string SiteName(string siteId) => Sites.FirstOrDefault(s => s.Id == siteId)?.Name ?? siteId;
+
+    /// <summary>The name of an arm (its id when no name is known).</summary>
+    public string ArmName(string armId) => Arms.FirstOrDefault(a => a.Id == armId)?.Name ?? armId;
+
+    /// <summary>An input with only a study and its responses (what a study seeded without a study file gives).</summary>
+    public static ReportInput FromResponses(Study study, string runId, IReadOnlyList<StoredResponse> responses, DateTimeOffset generatedAt,
+        InstrumentCatalog? catalog = null)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(responses);
+        var instruments = new Dictionary<string, InstrumentDefinition>(StringComparer.Ordinal);
+        foreach (var role in responses.Select(r => r.RaterRole).Append(RaterRoles.Practitioner).Distinct(StringComparer.Ordinal))
+        {
+            if ((catalog ?? InstrumentCatalog.Shipped).TryGet(study.InstrumentIdFor(role), out var definition)) instruments[role] = definition;
+        }
+        return new ReportInput
+        {
+            StudyId = study.Id,
+            StudyName = study.Name,
+            RunId = runId,
+            GeneratedAt = generatedAt,
+            Instruments = instruments,
+            Sites = study.SiteIds.Select(s => new ReportSite(s, s)).ToArray(),
+            Responses = responses,
+            Dyads = responses.GroupBy(r => r.DyadId, StringComparer.Ordinal).Select(g => new ReportDyad(g.Key, g.First().SiteId, null, null, false)).ToArray(),
+        };
+    }
+}

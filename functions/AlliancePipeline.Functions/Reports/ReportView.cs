@@ -1,0 +1,154 @@
+namespace AlliancePipeline.Functions.Reports;
+
+/// <summary>The model of <c>Templates/report.liquid</c>: text only, every number formatted by <see cref="ReportHtml"/>.</summary>
+public sealed class ReportView
+{
+    public string StudyName { get; set; } = "";
+    public string StudyId { get; set; } = "";
+    public string RunId { get; set; } = "";
+    public string GeneratedAt { get; set; } = "";
+    public string PeriodStart { get; set; } = "";
+    public string Role { get; set; } = "";
+    public string Instrument { get; set; } = "";
+    public IReadOnlyList<string> Meetings { get; set; } = [];
+    public IReadOnlyList<string> Warnings { get; set; } = [];
+    public string Methods { get; set; } = "";
+    public string Sites { get; set; } = "";
+    public string Dyads { get; set; } = "";
+    public string Withdrawn { get; set; } = "";
+    public string Raters { get; set; } = "";
+    public string ResponseCount { get; set; } = "";
+    public string ResponsesByRole { get; set; } = "";
+    public IReadOnlyList<CompletionRow> Completion { get; set; } = [];
+    public IReadOnlyList<string> MissingByMeeting { get; set; } = [];
+    public bool Clustered { get; set; }
+    public bool Certified { get; set; }
+    public string Status { get; set; } = "";
+    public string Incomplete { get; set; } = "";
+    public string Figure { get; set; } = "";
+    public IReadOnlyList<ClusterRow> Clusters { get; set; } = [];
+    public IReadOnlyList<CandidateRow> Candidates { get; set; } = [];
+    public IReadOnlyList<OutcomeRowView> Outcomes { get; set; } = [];
+    public string FisherP { get; set; } = "";
+    public string CramersV { get; set; } = "";
+    public string ChiSquare { get; set; } = "";
+    public string OutcomeNote { get; set; } = "";
+    public IReadOnlyList<AlphaView> Reliability { get; set; } = [];
+    public IReadOnlyList<ArmView> Arms { get; set; } = [];
+    public IReadOnlyList<RaterView> RaterEffects { get; set; } = [];
+    public bool HasViews { get; set; }
+    public string ViewsOverall { get; set; } = "";
+    public string ViewsFigure { get; set; } = "";
+    public IReadOnlyList<ViewsRow> Views { get; set; } = [];
+    public IReadOnlyList<LeftOutView> LeftOut { get; set; } = [];
+    public string AlertsPeriod { get; set; } = "";
+    public IReadOnlyList<AlertView> Alerts { get; set; } = [];
+
+    public sealed class CompletionRow
+    {
+        public string Site { get; set; } = "";
+        public IReadOnlyList<string> Response { get; set; } = [];
+        public IReadOnlyList<string> Completion { get; set; } = [];
+    }
+
+    public sealed class ClusterRow
+    {
+        public string Label { get; set; } = "";
+        public string Pattern { get; set; } = "";
+        public string N { get; set; } = "";
+        public string Share { get; set; } = "";
+        public IReadOnlyList<string> PerMeeting { get; set; } = [];
+        public string Overall { get; set; } = "";
+        public string Goal { get; set; } = "";
+        public string Task { get; set; } = "";
+        public string Bond { get; set; } = "";
+        public string Change { get; set; } = "";
+        public string Bend { get; set; } = "";
+        public string Dyads { get; set; } = "";
+    }
+
+    public sealed class CandidateRow
+    {
+        public string K { get; set; } = "";
+        public string Coefficient { get; set; } = "";
+        public string Jump { get; set; } = "";
+        public string Smallest { get; set; } = "";
+        public string CalinskiHarabasz { get; set; } = "";
+        public string Silhouette { get; set; } = "";
+        public bool Chosen { get; set; }
+    }
+
+    public sealed class OutcomeRowView
+    {
+        public string Label { get; set; } = "";
+        public string Dyads { get; set; } = "";
+        public string WithOutcome { get; set; } = "";
+        public string Employed { get; set; } = "";
+        public string NotEmployed { get; set; } = "";
+        public string DaysToJob { get; set; } = "";
+    }
+
+    public sealed class AlphaView
+    {
+        public string Role { get; set; } = "";
+        public string Scale { get; set; } = "";
+        public string Items { get; set; } = "";
+        public string Alpha { get; set; } = "";
+        public string Ci { get; set; } = "";
+        public string N { get; set; } = "";
+        public string Note { get; set; } = "";
+    }
+
+    public sealed class ArmView
+    {
+        public string Arms { get; set; } = "";
+        public string A { get; set; } = "";
+        public string B { get; set; } = "";
+        public string Test { get; set; } = "";
+        public string D { get; set; } = "";
+        public string Note { get; set; } = "";
+    }
+
+    public sealed class RaterView
+    {
+        public string Role { get; set; } = "";
+        public string Raters { get; set; } = "";
+        public string Responses { get; set; } = "";
+        public string Icc { get; set; } = "";
+        public string Anova { get; set; } = "";
+        public string Note { get; set; } = "";
+    }
+
+    public sealed class ViewsRow
+    {
+        public string Meeting { get; set; } = "";
+        public string Pairs { get; set; } = "";
+        public string Practitioner { get; set; } = "";
+        public string Client { get; set; } = "";
+        public string Difference { get; set; } = "";
+        public string Icc { get; set; } = "";
+    }
+
+    public sealed class LeftOutView
+    {
+        public string Group { get; set; } = "";
+        public string Dyads { get; set; } = "";
+        public string MeetingsRated { get; set; } = "";
+        public string Global { get; set; } = "";
+        public string FirstMeeting { get; set; } = "";
+        public string Employed { get; set; } = "";
+    }
+
+    public sealed class AlertView
+    {
+        public string RaisedAt { get; set; } = "";
+        public string Dyad { get; set; } = "";
+        public string Site { get; set; } = "";
+        public string Meeting { get; set; } = "";
+        public string Role { get; set; } = "";
+        public string Kinds { get; set; } = "";
+        public string Scores { get; set; } = "";
+        public string Thresholds { get; set; } = "";
+        public string Status { get; set; } = "";
+    }
+}

@@ -1,0 +1,233 @@
+using AlliancePipeline.Analytics.Analysis;
+using AlliancePipeline.Analytics.Statistics;
+using AlliancePipeline.Core.Instruments;
+
+namespace AlliancePipeline.Functions.Reports;
+
+/// <summary>Settings of the study report.</summary>
+public sealed record StudyReportOptions
+{
+    /// <summary>Whose ratings make the trajectories (default: the practitioner's; if a study has none, its most frequent role).</summary>
+    public string RaterRole { get; init; } = "practitioner";
+
+    /// <summary>Fewer complete dyads than this and the report says clustering needs more data (default 4).</summary>
+    public int MinimumCompleteDyads { get; init; } = 4;
+
+    /// <summary>A cluster with fewer dyads than this is flagged as too small to trust (default 5).</summary>
+    public int SmallClusterDyads { get; init; } = 5;
+
+    /// <summary>Fewer clustered dyads than this and the whole clustering is flagged as small (default 30).</summary>
+    public int SmallStudyDyads { get; init; } = 30;
+
+    /// <summary>The clustering: raw or deviation scores, fixed k, minimum cluster share, pattern thresholds.</summary>
+    public TrajectoryAnalysisOptions Analysis { get; init; } = new();
+}
+
+/// <summary>A mean with its SD, n and 95 % confidence interval (mean ± t<sub>.975, n−1</sub> · SD / √n; NaN limits when n &lt; 2).</summary>
+/// <param name="N">Values.</param>
+/// <param name="Mean">Mean (NaN when n = 0).</param>
+/// <param name="Sd">SD with the n − 1 denominator (NaN when n &lt; 2).</param>
+/// <param name="Low">Lower 95 % limit.</param>
+/// <param name="High">Upper 95 % limit.</param>
+public sealed record MeanCi(int N, double Mean, double Sd, double Low, double High);
+
+/// <summary>A dyad's scores of the trajectory role at meetings 1..T (NaN where not rated).</summary>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="SiteId">Its site.</param>
+/// <param name="ArmId">Its arm, when known.</param>
+/// <param name="Global">Global score per meeting.</param>
+/// <param name="Goal">Goal score per meeting.</param>
+/// <param name="Task">Task score per meeting.</param>
+/// <param name="Bond">Bond score per meeting.</param>
+public sealed record DyadTrajectory(string DyadId, string SiteId, string? ArmId, double[] Global, double[] Goal, double[] Task, double[] Bond)
+{
+    /// <summary>Rated at every meeting.</summary>
+    public bool Complete => !Global.Any(double.IsNaN);
+
+    /// <summary>Mean of the rated meetings' values of <paramref name="scores"/> (NaN when none).</summary>
+    public static double MeanOfRated(double[] scores)
+    {
+        var rated = scores.Where(v => !double.IsNaN(v)).ToArray();
+        return rated.Length == 0 ? double.NaN : rated.Average();
+    }
+}
+
+/// <summary>Completion of one site (or all sites) at one meeting (or all meetings).</summary>
+/// <param name="SiteId">Site id, or null for all sites.</param>
+/// <param name="Meeting">Meeting, or null for all meetings.</param>
+/// <param name="Planned">Assessments not withdrawn.</param>
+/// <param name="Invited">Planned ones whose invitation day has come (no invitation date known: counted as invited).</param>
+/// <param name="Due">Planned ones whose due date has passed.</param>
+/// <param name="Answered">Planned ones answered (submitted or scored).</param>
+/// <param name="AnsweredWhenDue">Due ones answered.</param>
+public sealed record CompletionCell(string? SiteId, int? Meeting, int Planned, int Invited, int Due, int Answered, int AnsweredWhenDue)
+{
+    /// <summary>Response rate: answered / invited (NaN when nobody was invited yet).</summary>
+    public double ResponseRate => Invited == 0 ? double.NaN : (double)Answered / Invited;
+
+    /// <summary>Completion rate: answered among the due / due (NaN when nothing is due yet).</summary>
+    public double CompletionRate => Due == 0 ? double.NaN : (double)AnsweredWhenDue / Due;
+}
+
+/// <summary>The study in numbers.</summary>
+/// <param name="Sites">Sites.</param>
+/// <param name="Raters">Distinct raters (by pseudonymous id) with at least one assessment; by role.</param>
+/// <param name="Dyads">Dyads enrolled (or seen).</param>
+/// <param name="WithdrawnDyads">Of which withdrawn.</param>
+/// <param name="Responses">Responses stored; by role.</param>
+/// <param name="Cells">Completion per site × meeting, per site (meeting null), per meeting (site null) and overall (both null).</param>
+public sealed record StudyNumbers(int Sites, IReadOnlyDictionary<string, int> Raters, int Dyads, int WithdrawnDyads,
+    IReadOnlyDictionary<string, int> Responses, IReadOnlyList<CompletionCell> Cells);
+
+/// <summary>One cluster as the report prints it.</summary>
+/// <param name="Cluster">R's cutree number.</param>
+/// <param name="Label">The unique pattern label (<see cref="NamedCluster.Label"/>).</param>
+/// <param name="Named">The analysis' cluster (centroid, shape, descriptives).</param>
+/// <param name="PerMeeting">Global score per meeting with its 95 % CI (the figure's error bars).</param>
+/// <param name="Goal">Mean (SD) over the cluster's dyads of each dyad's mean goal score across meetings.</param>
+/// <param name="Task">The same for task.</param>
+/// <param name="Bond">The same for bond.</param>
+/// <param name="DyadIds">The cluster's dyads.</param>
+public sealed record ClusterSummary(int Cluster, string Label, NamedCluster Named, IReadOnlyList<MeanCi> PerMeeting, MeanCi Goal, MeanCi Task, MeanCi Bond,
+    IReadOnlyList<string> DyadIds);
+
+/// <summary>One row (a cluster) of the cluster × outcome table.</summary>
+/// <param name="Cluster">Cluster number.</param>
+/// <param name="Label">Its label.</param>
+/// <param name="Dyads">Dyads in the cluster.</param>
+/// <param name="WithOutcome">Of which with a recorded outcome.</param>
+/// <param name="Employed">Employed.</param>
+/// <param name="NotEmployed">Not employed.</param>
+/// <param name="DaysToJob">Days from enrolment to the job, among the employed whose dates are known.</param>
+public sealed record OutcomeRow(int Cluster, string Label, int Dyads, int WithOutcome, int Employed, int NotEmployed, MeanCi DaysToJob)
+{
+    /// <summary>Employed / with outcome (NaN when none).</summary>
+    public double EmployedShare => WithOutcome == 0 ? double.NaN : (double)Employed / WithOutcome;
+}
+
+/// <summary>The cluster × outcome table and its tests.</summary>
+/// <param name="Rows">One row per cluster.</param>
+/// <param name="FisherP">Fisher–Freeman–Halton exact p (R's <c>fisher.test</c>), when the table allows it.</param>
+/// <param name="ChiSquare">Pearson's chi-square with Cramér's V (R's <c>chisq.test(correct = FALSE)</c>), when it allows it.</param>
+/// <param name="Note">Why a test is missing, when one is.</param>
+public sealed record OutcomeTable(IReadOnlyList<OutcomeRow> Rows, double? FisherP, ChiSquareTest? ChiSquare, string? Note);
+
+/// <summary>Cronbach's alpha of one scale of one rater role.</summary>
+/// <param name="Role">Rater role.</param>
+/// <param name="Scale">Subscale id (goal, task, bond) or <c>global</c>.</param>
+/// <param name="Label">Display name.</param>
+/// <param name="Items">Item numbers in the scale.</param>
+/// <param name="Alpha">Alpha with its Feldt 95 % CI, or null.</param>
+/// <param name="Note">Why it is missing, when it is.</param>
+public sealed record AlphaRow(string Role, string Scale, string Label, IReadOnlyList<int> Items, CronbachAlpha? Alpha, string? Note);
+
+/// <summary>The comparison of two arms on the dyads' mean global score (trajectory role).</summary>
+/// <param name="ArmA">First arm id.</param>
+/// <param name="ArmB">Second arm id.</param>
+/// <param name="A">Dyads' mean scores in arm A.</param>
+/// <param name="B">In arm B.</param>
+/// <param name="Test">Welch t with Cohen's d, or null.</param>
+/// <param name="Note">Why it is missing, when it is.</param>
+public sealed record ArmComparison(string ArmA, string ArmB, MeanCi A, MeanCi B, WelchTTest? Test, string? Note);
+
+/// <summary>Rater effects of one role: ICC(1) of global scores within raters.</summary>
+/// <param name="Role">Rater role.</param>
+/// <param name="Raters">Raters with responses.</param>
+/// <param name="Responses">Responses.</param>
+/// <param name="Icc">ICC(1) with its ANOVA, or null.</param>
+/// <param name="Note">Why it is missing, when it is.</param>
+public sealed record RaterEffect(string Role, int Raters, int Responses, IntraclassCorrelation? Icc, string? Note);
+
+/// <summary>Practitioner and client views at one meeting, over the dyad-meetings both rated.</summary>
+/// <param name="Meeting">Meeting.</param>
+/// <param name="Practitioner">Practitioner global score.</param>
+/// <param name="Client">Client global score.</param>
+/// <param name="Difference">Client − practitioner, per pair.</param>
+/// <param name="Icc">ICC(1) of the two scores within each pair (one-way random, absolute agreement), or null.</param>
+public sealed record ViewsAtMeeting(int Meeting, MeanCi Practitioner, MeanCi Client, MeanCi Difference, IntraclassCorrelation? Icc);
+
+/// <summary>Where practitioner and client both rated: their views side by side.</summary>
+/// <param name="PerMeeting">One row per meeting with pairs.</param>
+/// <param name="Overall">ICC(1) over every pair of every meeting.</param>
+/// <param name="Pairs">Dyad-meetings rated by both.</param>
+public sealed record BothViews(IReadOnlyList<ViewsAtMeeting> PerMeeting, IntraclassCorrelation? Overall, int Pairs);
+
+/// <summary>Dyads clustered compared with dyads left out for a missing meeting.</summary>
+/// <param name="Group"><c>clustered</c> or <c>left out</c>.</param>
+/// <param name="Dyads">Dyads.</param>
+/// <param name="MeetingsRated">Meetings rated per dyad.</param>
+/// <param name="Global">Each dyad's mean global score over its rated meetings.</param>
+/// <param name="FirstMeeting">Global score at meeting 1, where rated.</param>
+/// <param name="WithOutcome">Dyads with an outcome.</param>
+/// <param name="Employed">Of which employed.</param>
+public sealed record LeftOutRow(string Group, int Dyads, MeanCi MeetingsRated, MeanCi Global, MeanCi FirstMeeting, int WithOutcome, int Employed);
+
+/// <summary>Everything the report shows, computed from a <see cref="ReportInput"/> by <see cref="StudyReportAnalysis.Run"/>.</summary>
+public sealed record StudyReport
+{
+    /// <summary>What it was computed from.</summary>
+    public required ReportInput Input { get; init; }
+
+    /// <summary>Settings used.</summary>
+    public required StudyReportOptions Options { get; init; }
+
+    /// <summary>Whose ratings make the trajectories.</summary>
+    public required string RaterRole { get; init; }
+
+    /// <summary>Meetings per trajectory (T).</summary>
+    public required int Meetings { get; init; }
+
+    /// <summary>The trajectory role's instrument, when known.</summary>
+    public InstrumentDefinition? Instrument { get; init; }
+
+    /// <summary>The score axis: the instrument's whole scale (else 1–7).</summary>
+    public required (int Min, int Max) Scale { get; init; }
+
+    /// <summary>The study in numbers.</summary>
+    public required StudyNumbers Numbers { get; init; }
+
+    /// <summary>Every dyad's trajectory of the role (rated at least once).</summary>
+    public required IReadOnlyList<DyadTrajectory> Trajectories { get; init; }
+
+    /// <summary>Dyads without a score at each meeting 1..T.</summary>
+    public required IReadOnlyList<int> MissingByMeeting { get; init; }
+
+    /// <summary>The clustering, or null when there is too little data.</summary>
+    public TrajectoryAnalysisResult? Result { get; init; }
+
+    /// <summary>Why there is no clustering, when there is none.</summary>
+    public string? Message { get; init; }
+
+    /// <summary>The clusters as printed.</summary>
+    public IReadOnlyList<ClusterSummary> Clusters { get; init; } = [];
+
+    /// <summary>The cluster × outcome table, when clustered.</summary>
+    public OutcomeTable? Outcomes { get; init; }
+
+    /// <summary>Cronbach's alpha per subscale and global, per role.</summary>
+    public IReadOnlyList<AlphaRow> Reliability { get; init; } = [];
+
+    /// <summary>Arm comparisons (every pair of arms with dyads).</summary>
+    public IReadOnlyList<ArmComparison> Arms { get; init; } = [];
+
+    /// <summary>Rater effects per role.</summary>
+    public IReadOnlyList<RaterEffect> RaterEffects { get; init; } = [];
+
+    /// <summary>Both views, when practitioner and client both rated some dyad-meeting.</summary>
+    public BothViews? Views { get; init; }
+
+    /// <summary>Per meeting, each role's global score over every response (the second figure).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<MeanCi>> RoleMeans { get; init; } = new Dictionary<string, IReadOnlyList<MeanCi>>();
+
+    /// <summary>Clustered dyads against those left out.</summary>
+    public IReadOnlyList<LeftOutRow> LeftOut { get; init; } = [];
+
+    /// <summary>Alerts raised in the period (after <see cref="ReportInput.PeriodStart"/>).</summary>
+    public IReadOnlyList<ReportAlert> Alerts { get; init; } = [];
+
+    /// <summary>Every warning the report shows: the analysis' own and the report's (small clusters, small study).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
+    /// <summary>The methods paragraph, generated from what ran.</summary>
+    public string Methods { get; init; } = "";
+}

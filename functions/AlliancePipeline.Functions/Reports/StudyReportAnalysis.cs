@@ -1,0 +1,411 @@
+using System.Globalization;
+using AlliancePipeline.Analytics.Analysis;
+using AlliancePipeline.Analytics.Statistics;
+using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Studies;
+using MathNet.Numerics.Distributions;
+
+namespace AlliancePipeline.Functions.Reports;
+
+/// <summary>
+/// Computes a <see cref="StudyReport"/> from a <see cref="ReportInput"/>, without I/O. The statistics are those of
+/// <c>AlliancePipeline.Analytics</c>, each checked against R: Ward clustering as R's <c>hclust(dist(X), "ward.D2")</c>
+/// (<see cref="TrajectoryAnalysis.Run"/>), Fisher–Freeman–Halton (<see cref="FisherExactTest"/>), chi-square with Cramér's
+/// V (<see cref="ChiSquareTest"/>), Cronbach's alpha with Feldt's CI (<see cref="CronbachAlpha"/>), Welch's t with Cohen's
+/// d (<see cref="WelchTTest"/>) and ICC(1) (<see cref="IntraclassCorrelation"/>).
+/// </summary>
+public static class StudyReportAnalysis
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>Everything the report shows.</summary>
+    public static StudyReport Run(ReportInput input, StudyReportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var o = options ?? new StudyReportOptions();
+        var role = ChooseRole(input.Responses, o.RaterRole);
+        var instrument = input.Instruments.GetValueOrDefault(role);
+        var rated = input.Responses.Where(r => r.RaterRole == role && r.Meeting >= 1).ToList();
+        var meetings = input.PlannedMeetings ?? (rated.Count == 0 ? 0 : rated.Max(r => r.Meeting));
+        var trajectories = Trajectories(input, rated, meetings);
+        var missing = Enumerable.Range(1, meetings).Select(m => trajectories.Count(t => double.IsNaN(t.Global[m - 1]))).ToArray();
+        var scale = instrument is null ? (1, 7) : (instrument.Scale.Min, instrument.Scale.Max);
+        var report = new StudyReport
+        {
+            Input = input,
+            Options = o,
+            RaterRole = role,
+            Meetings = meetings,
+            Instrument = instrument,
+            Scale = scale,
+            Numbers = Numbers(input),
+            Trajectories = trajectories,
+            MissingByMeeting = missing,
+            Reliability = Reliability(input),
+            RaterEffects = RaterEffects(input),
+            Arms = ArmComparisons(input, trajectories),
+            Views = Views(input),
+            RoleMeans = input.Responses.Select(r => r.RaterRole).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToDictionary(
+                r => r, r => (IReadOnlyList<MeanCi>)Enumerable.Range(1, meetings).Select(m => MeanCi(input.Responses.Where(x => x.RaterRole == r && x.Meeting == m).Select(x => x.Global))).ToArray(),
+                StringComparer.Ordinal),
+            Alerts = input.Alerts.Where(a => (input.PeriodStart is not { } start || a.RaisedAt > start) && a.RaisedAt <= input.GeneratedAt)
+                .OrderBy(a => a.RaisedAt).ThenBy(a => a.AssessmentId, StringComparer.Ordinal).ToArray(),
+        };
+
+        var complete = trajectories.Count(t => t.Complete);
+        string? why = null;
+        TrajectoryAnalysisResult? result = null;
+        if (meetings < 2)
+            why = $"Clustering needs scores at two meetings or more; the {role} ratings so far cover {meetings}.";
+        else if (complete < Math.Max(3, o.MinimumCompleteDyads))
+            why = $"Clustering needs at least {Math.Max(3, o.MinimumCompleteDyads)} dyads rated at every meeting; {complete} of {trajectories.Count} are complete so far.";
+        else
+        {
+            try
+            {
+                result = TrajectoryAnalysis.Run(new TrajectoryMatrix(trajectories.Select(t => t.DyadId).ToArray(), trajectories.Select(t => (IReadOnlyList<double>)t.Global).ToArray()), o.Analysis);
+            }
+            catch (ArgumentException e)
+            {
+                why = e.Message;
+            }
+        }
+        if (result is null)
+        {
+            report = report with { Message = why };
+            return report with { Warnings = Warnings(report), Methods = Methods(report) };
+        }
+
+        var byId = trajectories.ToDictionary(t => t.DyadId, StringComparer.Ordinal);
+        var clusters = result.Clusters.Select(c =>
+        {
+            var ids = result.ClusteredDyadIds.Where(id => result.Assignments[id] == c.Cluster).ToArray();
+            var members = ids.Select(id => byId[id]).ToArray();
+            return new ClusterSummary(c.Cluster, c.Label, c,
+                Enumerable.Range(0, meetings).Select(m => MeanCi(members.Select(t => t.Global[m]))).ToArray(),
+                MeanCi(members.Select(t => t.Goal.Average())), MeanCi(members.Select(t => t.Task.Average())), MeanCi(members.Select(t => t.Bond.Average())),
+                ids);
+        }).ToArray();
+        report = report with
+        {
+            Result = result,
+            Clusters = clusters,
+            Outcomes = Outcomes(input, clusters),
+            LeftOut = LeftOut(input, trajectories, result),
+        };
+        return report with { Warnings = Warnings(report), Methods = Methods(report) };
+    }
+
+    /// <summary>The practitioner's role when it rated, else the most frequent role (ties: by name).</summary>
+    public static string ChooseRole(IReadOnlyList<StoredResponse> responses, string preferred)
+    {
+        ArgumentNullException.ThrowIfNull(responses);
+        return responses.Any(r => r.RaterRole == preferred)
+            ? preferred
+            : responses.GroupBy(r => r.RaterRole, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => g.Key).FirstOrDefault() ?? preferred;
+    }
+
+    /// <summary>
+    /// The trajectories of one role: for each dyad with at least one rating (ids in ordinal order, the order R's
+    /// <c>sort(method = "radix")</c> gives), its scores at meetings 1..T; a meeting rated twice keeps the later submission.
+    /// </summary>
+    public static IReadOnlyList<DyadTrajectory> Trajectories(ReportInput input, IReadOnlyList<StoredResponse> rated, int meetings)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(rated);
+        var dyads = input.Dyads.ToDictionary(d => d.Id, StringComparer.Ordinal);
+        return rated.Where(r => r.Meeting <= meetings).GroupBy(r => r.DyadId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            double[] Row() => Enumerable.Repeat(double.NaN, meetings).ToArray();
+            var (global, goal, task, bond) = (Row(), Row(), Row(), Row());
+            foreach (var r in g.OrderBy(r => r.SubmittedAt))
+                (global[r.Meeting - 1], goal[r.Meeting - 1], task[r.Meeting - 1], bond[r.Meeting - 1]) = (r.Global, r.Goal, r.Task, r.Bond);
+            var dyad = dyads.GetValueOrDefault(g.Key);
+            return new DyadTrajectory(g.Key, dyad?.SiteId ?? g.Last().SiteId, dyad?.ArmId ?? ArmOf(input, g.Key), global, goal, task, bond);
+        }).ToArray();
+    }
+
+    private static string? ArmOf(ReportInput input, string dyadId) =>
+        input.Dyads.FirstOrDefault(d => d.Id == dyadId)?.ArmId ?? input.Assessments.FirstOrDefault(a => a.DyadId == dyadId && a.ArmId is not null)?.ArmId;
+
+    /// <summary>
+    /// Mean, SD (n − 1) and the 95 % CI mean ± t<sub>.975, n−1</sub> · SD / √n (as R's <c>t.test(x)$conf.int</c>) of the
+    /// finite values.
+    /// </summary>
+    public static MeanCi MeanCi(IEnumerable<double> values)
+    {
+        var x = values.Where(double.IsFinite).ToArray();
+        if (x.Length == 0) return new MeanCi(0, double.NaN, double.NaN, double.NaN, double.NaN);
+        var mean = x.Average();
+        if (x.Length < 2) return new MeanCi(1, mean, double.NaN, double.NaN, double.NaN);
+        var sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / (x.Length - 1));
+        var half = TQuantile975(x.Length - 1) * sd / Math.Sqrt(x.Length);
+        return new MeanCi(x.Length, mean, sd, mean - half, mean + half);
+    }
+
+    /// <summary>R's <c>qt(0.975, df)</c>: bisection on Student's t distribution function to the last bit.</summary>
+    public static double TQuantile975(double df)
+    {
+        double lo = 0, hi = 1;
+        while (StudentT.CDF(0, 1, df, hi) < 0.975) hi *= 2;
+        for (var i = 0; i < 200 && hi - lo > 0; i++)
+        {
+            var mid = (lo + hi) / 2;
+            if (mid <= lo || mid >= hi) break;
+            if (StudentT.CDF(0, 1, df, mid) < 0.975) lo = mid; else hi = mid;
+        }
+        return (lo + hi) / 2;
+    }
+
+    private static StudyNumbers Numbers(ReportInput input)
+    {
+        var planned = input.Assessments.Where(a => !a.Withdrawn).ToArray();
+        var sites = input.Sites.Select(s => s.Id).Concat(input.Assessments.Select(a => a.SiteId)).Concat(input.Responses.Select(r => r.SiteId))
+            .Distinct(StringComparer.Ordinal).ToArray();
+        var meetings = planned.Select(a => a.Meeting).Distinct().Order().ToArray();
+        CompletionCell Cell(string? site, int? meeting)
+        {
+            var set = planned.Where(a => (site is null || a.SiteId == site) && (meeting is null || a.Meeting == meeting)).ToArray();
+            var invited = set.Where(a => a.InviteOn is not { } at || at <= input.GeneratedAt).ToArray();
+            var due = set.Where(a => a.DueDate <= input.GeneratedAt).ToArray();
+            return new CompletionCell(site, meeting, set.Length, invited.Length, due.Length, set.Count(a => a.Answered), due.Count(a => a.Answered));
+        }
+        var cells = new List<CompletionCell>();
+        foreach (var site in sites)
+        {
+            cells.AddRange(meetings.Select(m => Cell(site, m)));
+            cells.Add(Cell(site, null));
+        }
+        cells.AddRange(meetings.Select(m => Cell(null, m)));
+        cells.Add(Cell(null, null));
+        var dyads = input.Dyads.Select(d => d.Id).Concat(input.Assessments.Select(a => a.DyadId)).Concat(input.Responses.Select(r => r.DyadId))
+            .Distinct(StringComparer.Ordinal).Count();
+        return new StudyNumbers(
+            sites.Length,
+            input.Assessments.GroupBy(a => a.RaterRole, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Select(a => a.RaterId).Distinct(StringComparer.Ordinal).Count(), StringComparer.Ordinal),
+            dyads,
+            input.Dyads.Count(d => d.Withdrawn),
+            input.Responses.GroupBy(r => r.RaterRole, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+                .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+            cells);
+    }
+
+    /// <summary>Item scores after reverse scoring (min + max − answer), by item number 1..12.</summary>
+    public static int ScoredItem(InstrumentDefinition instrument, IReadOnlyList<int> answers, int number)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        ArgumentNullException.ThrowIfNull(answers);
+        var item = instrument.Items.First(i => i.Number == number);
+        var answer = answers[number - 1];
+        return item.Reverse && instrument.Scale.Contains(answer) ? instrument.Scale.Reverse(answer) : answer;
+    }
+
+    private static IReadOnlyList<AlphaRow> Reliability(ReportInput input)
+    {
+        var rows = new List<AlphaRow>();
+        foreach (var group in input.Responses.GroupBy(r => r.RaterRole, StringComparer.Ordinal).OrderBy(g => g.Key == RaterRoles.Practitioner ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal))
+        {
+            if (!input.Instruments.TryGetValue(group.Key, out var instrument))
+            {
+                rows.Add(new AlphaRow(group.Key, "global", "Global", [], null, "the instrument is not known, so its reverse items are not either"));
+                continue;
+            }
+            var responses = group.Where(r => r.Items.Count == instrument.Items.Length && r.Items.All(instrument.Scale.Contains)).ToArray();
+            var scales = instrument.Subscales.Select(s => (s.Id, Label(s.Label), Items: s.ItemIds.Select(id => instrument.FindItem(id)!.Number).ToArray()))
+                .Append(("global", Label(instrument.Global.Label), instrument.Items.Select(i => i.Number).ToArray()));
+            foreach (var (id, label, items) in scales)
+            {
+                var matrix = new double[responses.Length, items.Length];
+                for (var i = 0; i < responses.Length; i++)
+                for (var j = 0; j < items.Length; j++)
+                    matrix[i, j] = ScoredItem(instrument, responses[i].Items, items[j]);
+                try
+                {
+                    rows.Add(new AlphaRow(group.Key, id, label, items, CronbachAlpha.Of(matrix), null));
+                }
+                catch (ArgumentException e)
+                {
+                    rows.Add(new AlphaRow(group.Key, id, label, items, null, e.Message));
+                }
+            }
+        }
+        return rows;
+    }
+
+    private static string Label(LocalizedText text) => text.Get(text.Has("en") ? "en" : text.Languages.First());
+
+    private static IReadOnlyList<RaterEffect> RaterEffects(ReportInput input)
+    {
+        var raterOf = input.Assessments.ToDictionary(a => a.Id, a => a.RaterId, StringComparer.Ordinal);
+        return input.Responses.GroupBy(r => r.RaterRole, StringComparer.Ordinal).OrderBy(g => g.Key == RaterRoles.Practitioner ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal).Select(g =>
+        {
+            var known = g.Where(r => raterOf.ContainsKey(r.AssessmentId)).ToArray();
+            var raters = known.Select(r => raterOf[r.AssessmentId]).ToArray();
+            var count = raters.Distinct(StringComparer.Ordinal).Count();
+            if (known.Length < g.Count())
+                return new RaterEffect(g.Key, count, g.Count(), null, "some responses have no assessment, so their rater is not known");
+            try
+            {
+                return new RaterEffect(g.Key, count, known.Length, IntraclassCorrelation.Of(raters, known.Select(r => r.Global).ToArray()), null);
+            }
+            catch (ArgumentException e)
+            {
+                return new RaterEffect(g.Key, count, known.Length, null, e.Message);
+            }
+        }).ToArray();
+    }
+
+    private static IReadOnlyList<ArmComparison> ArmComparisons(ReportInput input, IReadOnlyList<DyadTrajectory> trajectories)
+    {
+        var withArm = trajectories.Where(t => t.ArmId is not null).ToArray();
+        var armIds = input.Arms.Select(a => a.Id).Concat(withArm.Select(t => t.ArmId!).Order(StringComparer.Ordinal)).Distinct(StringComparer.Ordinal)
+            .Where(a => withArm.Any(t => t.ArmId == a)).ToArray();
+        var list = new List<ArmComparison>();
+        for (var i = 0; i < armIds.Length; i++)
+        for (var j = i + 1; j < armIds.Length; j++)
+        {
+            var a = withArm.Where(t => t.ArmId == armIds[i]).Select(t => DyadTrajectory.MeanOfRated(t.Global)).ToArray();
+            var b = withArm.Where(t => t.ArmId == armIds[j]).Select(t => DyadTrajectory.MeanOfRated(t.Global)).ToArray();
+            WelchTTest? test = null;
+            string? note = null;
+            try
+            {
+                test = WelchTTest.Of(a, b);
+            }
+            catch (ArgumentException e)
+            {
+                note = e.Message;
+            }
+            list.Add(new ArmComparison(armIds[i], armIds[j], MeanCi(a), MeanCi(b), test, note));
+        }
+        return list;
+    }
+
+    private static BothViews? Views(ReportInput input)
+    {
+        var practitioner = input.Responses.Where(r => r.RaterRole == RaterRoles.Practitioner)
+            .GroupBy(r => (r.DyadId, r.Meeting)).ToDictionary(g => g.Key, g => g.OrderBy(r => r.SubmittedAt).Last().Global);
+        var pairs = input.Responses.Where(r => r.RaterRole == RaterRoles.Client).GroupBy(r => (r.DyadId, r.Meeting))
+            .Where(g => practitioner.ContainsKey(g.Key))
+            .Select(g => (g.Key.DyadId, g.Key.Meeting, P: practitioner[g.Key], C: g.OrderBy(r => r.SubmittedAt).Last().Global))
+            .OrderBy(p => p.Meeting).ThenBy(p => p.DyadId, StringComparer.Ordinal).ToArray();
+        if (pairs.Length == 0) return null;
+        static IntraclassCorrelation? Icc((string DyadId, int Meeting, double P, double C)[] set)
+        {
+            try
+            {
+                var groups = set.SelectMany(p => new[] { $"{p.DyadId}/{p.Meeting}", $"{p.DyadId}/{p.Meeting}" }).ToArray();
+                return IntraclassCorrelation.Of(groups, set.SelectMany(p => new[] { p.P, p.C }).ToArray());
+            }
+            catch (ArgumentException)
+            {
+                return null;
+            }
+        }
+        var perMeeting = pairs.GroupBy(p => p.Meeting).Select(g =>
+        {
+            var set = g.ToArray();
+            return new ViewsAtMeeting(g.Key, MeanCi(set.Select(p => p.P)), MeanCi(set.Select(p => p.C)), MeanCi(set.Select(p => p.C - p.P)), Icc(set));
+        }).ToArray();
+        return new BothViews(perMeeting, Icc(pairs), pairs.Length);
+    }
+
+    private static OutcomeTable Outcomes(ReportInput input, IReadOnlyList<ClusterSummary> clusters)
+    {
+        var outcomes = input.Outcomes.GroupBy(o => o.DyadId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(o => o.RecordedAt).Last(), StringComparer.Ordinal);
+        var rows = clusters.Select(c =>
+        {
+            var recorded = c.DyadIds.Where(outcomes.ContainsKey).Select(id => outcomes[id]).ToArray();
+            var employed = recorded.Count(o => o.Employed);
+            return new OutcomeRow(c.Cluster, c.Label, c.DyadIds.Count, recorded.Length, employed, recorded.Length - employed,
+                MeanCi(recorded.Where(o => o.DaysToJob is not null).Select(o => (double)o.DaysToJob!.Value)));
+        }).ToArray();
+        // The test table: clusters with at least one outcome (as R's table() of the dyads with an outcome), employed / not.
+        var tested = rows.Where(r => r.WithOutcome > 0).ToArray();
+        if (tested.Length < 2)
+            return new OutcomeTable(rows, null, null, tested.Length == 0 ? "No clustered dyad has a recorded outcome yet." : "Only one cluster has dyads with a recorded outcome: nothing to compare.");
+        if (tested.All(r => r.Employed == 0) || tested.All(r => r.NotEmployed == 0))
+            return new OutcomeTable(rows, null, null, "Every dyad with an outcome has the same one: there is no association to test.");
+        var table = new int[tested.Length, 2];
+        for (var i = 0; i < tested.Length; i++) (table[i, 0], table[i, 1]) = (tested[i].Employed, tested[i].NotEmployed);
+        try
+        {
+            return new OutcomeTable(rows, FisherExactTest.PValue(table), ChiSquareTest.Of(table), null);
+        }
+        catch (InvalidOperationException e)
+        {
+            return new OutcomeTable(rows, null, ChiSquareTest.Of(table), "The exact test was not computed: " + e.Message);
+        }
+    }
+
+    private static IReadOnlyList<LeftOutRow> LeftOut(ReportInput input, IReadOnlyList<DyadTrajectory> trajectories, TrajectoryAnalysisResult result)
+    {
+        var outcomes = input.Outcomes.GroupBy(o => o.DyadId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(o => o.RecordedAt).Last(), StringComparer.Ordinal);
+        LeftOutRow Row(string name, IReadOnlyCollection<string> ids)
+        {
+            var set = trajectories.Where(t => ids.Contains(t.DyadId)).ToArray();
+            var recorded = set.Where(t => outcomes.ContainsKey(t.DyadId)).Select(t => outcomes[t.DyadId]).ToArray();
+            return new LeftOutRow(name, set.Length, MeanCi(set.Select(t => (double)t.Global.Count(v => !double.IsNaN(v)))),
+                MeanCi(set.Select(t => DyadTrajectory.MeanOfRated(t.Global))), MeanCi(set.Select(t => t.Global[0])), recorded.Length, recorded.Count(o => o.Employed));
+        }
+        var clustered = result.ClusteredDyadIds.ToHashSet(StringComparer.Ordinal);
+        var left = result.IncompleteDyadIds.ToHashSet(StringComparer.Ordinal);
+        return left.Count == 0 ? [Row("clustered", clustered)] : [Row("clustered", clustered), Row("left out", left)];
+    }
+
+    private static IReadOnlyList<string> Warnings(StudyReport r)
+    {
+        var warnings = new List<string>();
+        if (r.Result is { } result)
+        {
+            warnings.AddRange(result.Warnings);
+            var n = result.ClusteredDyadIds.Count;
+            if (n < r.Options.SmallStudyDyads)
+                warnings.Add($"Only {n} dyads were clustered (fewer than {r.Options.SmallStudyDyads}): too few for the clusters, their sizes or the outcome test to be trusted beyond these dyads.");
+            foreach (var c in r.Clusters.Where(c => c.DyadIds.Count < r.Options.SmallClusterDyads))
+                warnings.Add($"Cluster {c.Label} holds {c.DyadIds.Count} dyad{(c.DyadIds.Count == 1 ? "" : "s")} (fewer than {r.Options.SmallClusterDyads}): its means and its share with the outcome rest on too few dyads to trust.");
+        }
+        else if (r.Message is { } message)
+        {
+            warnings.Add(message);
+        }
+        if (r.Instrument is null && r.Trajectories.Count > 0)
+            warnings.Add($"The {r.RaterRole} instrument is not known to this app: the axis shows 1–7 and reliability cannot be computed.");
+        return warnings;
+    }
+
+    private static string Methods(StudyReport r)
+    {
+        var text = new List<string>();
+        var roleName = r.RaterRole;
+        if (r.Instrument is { } i)
+        {
+            var reversed = i.Items.Where(x => x.Reverse).Select(x => x.Number).ToArray();
+            var rule = i.Global.Rule;
+            var missing = rule.Prorate
+                ? $"a score needs at least {rule.MinAnswered} of its items answered and is computed from those answered"
+                : "every item must be answered for a score (the form asks for all of them)";
+            text.Add(string.Create(Inv, $"Alliance was rated with the {Label(i.Title)} ({i.Id}, version {i.Version}; {i.Items.Length} items answered on a {i.Scale.Min}–{i.Scale.Max} scale) by the {roleName}s after meetings 1–{r.Meetings}."));
+            text.Add((reversed.Length == 0 ? "No item is reverse scored. " : $"Item{(reversed.Length == 1 ? "" : "s")} {string.Join(", ", reversed)} {(reversed.Length == 1 ? "is" : "are")} reverse scored (min + max − answer). ")
+                + $"The {string.Join(", ", i.Subscales.Select(s => Label(s.Label).ToLowerInvariant()))} subscale scores and the global score are the {(rule.Method == ScoreMethod.Mean ? "mean" : "sum")} of their items; {missing}.");
+        }
+        else
+        {
+            text.Add($"Alliance was rated by the {roleName}s after meetings 1–{r.Meetings}; the instrument's definition was not available to this report.");
+        }
+        text.Add($"A dyad's trajectory is its global score at meetings 1–{r.Meetings}; dyads missing a meeting are not clustered, and are counted and compared with the clustered dyads.");
+        if (r.Result is { } result)
+        {
+            var deviation = r.Options.Analysis.Deviation;
+            text.Add(string.Create(Inv, $"The {result.ClusteredDyadIds.Count} complete trajectories were clustered on {(deviation ? "deviation scores (each score minus the dyad's own mean: shape only)" : "raw scores (level and shape together)")} by Ward's minimum-variance method (Ward 1963) as R's hclust(dist(X), method = \"ward.D2\")")
+                + (result.Dendrogram.CertifiedEqualToR ? ", the tree certified identical to R's, order of merges included." : ", the tree a correct Ward tree but not certified identical to R's among merges of equal cost (see the warnings)."));
+            text.Add(result.Selection.Reason + " Calinski–Harabasz and mean silhouette are shown beside each candidate k.");
+            text.Add(string.Create(Inv, $"Patterns were named from each centroid's level, change (fitted first to last meeting) and bend (fitted dip or rise of the middle meetings), with a threshold of {result.Naming.MinChange:0.##} points; a stable level of {result.Naming.HighLevel ?? double.NaN:0.00} or more is high (the mean of all scores)."));
+        }
+        text.Add("The cluster × outcome association was tested with the Fisher–Freeman–Halton exact test and described with Cramér's V; reliability is Cronbach's alpha over all responses of a role with Feldt's 95 % confidence interval; arms were compared on the dyads' mean global scores with Welch's t test and Cohen's d (pooled SD); rater effects are ICC(1) of global scores within raters; error bars are 95 % confidence intervals of the mean (t distribution).");
+        text.Add($"Computed by Alliance Pipeline {r.Input.SoftwareVersion} (AlliancePipeline.Analytics, every statistic checked against R 4.2.2); reproduce.R recomputes the trajectories, the clustering and the outcome table from responses.csv with R alone.");
+        return string.Join(" ", text);
+    }
+}

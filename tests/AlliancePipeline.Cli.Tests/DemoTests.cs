@@ -1,0 +1,68 @@
+using System.Net;
+using AlliancePipeline.Cli.Commands;
+using AlliancePipeline.Cli.Demo;
+using AlliancePipeline.Emulators;
+
+namespace AlliancePipeline.Cli.Tests;
+
+/// <summary>
+/// <c>alliance demo</c>, shortened to 12 dyads, on an Azurite and a MailDev of its own: it applies the study through the
+/// API, plays the weeks on the app's clock answering invitations from MailDev through the real form, records outcomes,
+/// runs Recluster and the report mail, and the links it prints open with the keys it prints.
+/// </summary>
+public sealed class DemoTests
+{
+    [Fact]
+    public async Task The_demo_runs_to_completion_and_its_links_open_with_its_keys()
+    {
+        await using var azurite = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated());
+        var ports = EmulatorProcess.FreePorts(3);
+        var output = Directory.CreateTempSubdirectory("alliance-demo").FullName;
+        var progress = new StringWriter();
+        var run = new DemoRun(new DemoOptions
+        {
+            ScriptRoot = DemoCommand.WorkerFolder(),
+            OutputFolder = output,
+            Dyads = 12,
+            HttpPort = ports[0],
+            MailDevSmtpPort = ports[1],
+            MailDevWebPort = ports[2],
+            SettingOverrides = new Dictionary<string, string?> { ["AzureWebJobsStorage"] = azurite.ConnectionString },
+            StepDays = 3,
+            Progress = progress,
+        });
+        var (result, host) = await run.RunAsync(CancellationToken.None);
+        await using (host)
+        {
+            Assert.Matches(@"^k = \d+: ", result.Summary);
+            Assert.True(result.Invitations >= 36, progress.ToString()); // 11 active dyads x 3 meetings, and the clients
+            Assert.True(result.Reminders > 0, "some raters answer only after a reminder");
+            Assert.True(result.Answered > 0);
+            Assert.Contains("<h1", await File.ReadAllTextAsync(result.LocalReport), StringComparison.Ordinal);
+            Assert.Contains("Applied the demo study", progress.ToString(), StringComparison.Ordinal);
+
+            using var http = new HttpClient();
+            using (var report = await http.GetAsync(result.ReportUrl))
+            {
+                Assert.Equal(HttpStatusCode.OK, report.StatusCode);
+                Assert.Equal("text/html", report.Content.Headers.ContentType!.MediaType);
+            }
+            using (var withoutKey = await http.GetAsync(result.ReportUrl[..result.ReportUrl.IndexOf('?', StringComparison.Ordinal)]))
+                Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+            var siteDashboard = await http.GetStringAsync(result.SiteDashboardUrl);
+            Assert.Contains(DemoStudyFile.Sites[0].Name, siteDashboard, StringComparison.Ordinal);
+            Assert.DoesNotContain(DemoStudyFile.Sites[1].Name, siteDashboard, StringComparison.Ordinal);
+            using (var admin = await http.GetAsync(result.AdminDashboardUrl)) Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+
+            // The report went to the study's researchers by mail, with the report attached.
+            var mails = await http.GetStringAsync(result.MailDevUrl + "email");
+            Assert.Contains("research.team@demo.example.org", mails, StringComparison.Ordinal);
+            Assert.Contains("report.html", mails, StringComparison.Ordinal);
+
+            var json = Path.Combine(output, "demo.json");
+            await DemoCommand.WriteAsync(new StringWriter(), result, json, keepRunning: false);
+            Assert.Contains("\"reportUrl\"", await File.ReadAllTextAsync(json), StringComparison.Ordinal);
+        }
+        Directory.Delete(output, recursive: true);
+    }
+}

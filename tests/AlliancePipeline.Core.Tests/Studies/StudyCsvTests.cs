@@ -1,0 +1,120 @@
+using AlliancePipeline.Core.Studies;
+using static AlliancePipeline.Core.Tests.Studies.StudyFixture;
+
+namespace AlliancePipeline.Core.Tests.Studies;
+
+public class StudyCsvTests
+{
+    private static string[] Errors<T>(CsvImport<T> import) => import.Errors.Select(e => e.ToString()).ToArray();
+
+    [Fact]
+    public void Outcomes_are_read_with_every_spelling_of_yes_and_no()
+    {
+        var import = StudyCsv.ParseOutcomes("dyad,employed,date\nd-001,yes,2026-06-01\nd-002,No,\nd-003,1,2026-05-02\nd-004, false ,\nd-005,TRUE,2026-04-30\nd-006,0,\n");
+        Assert.True(import.IsValid, string.Join("; ", Errors(import)));
+        Assert.Equal(
+        [
+            new DyadOutcome("d-001", true, new DateOnly(2026, 6, 1)),
+            new DyadOutcome("d-002", false, null),
+            new DyadOutcome("d-003", true, new DateOnly(2026, 5, 2)),
+            new DyadOutcome("d-004", false, null),
+            new DyadOutcome("d-005", true, new DateOnly(2026, 4, 30)),
+            new DyadOutcome("d-006", false, null),
+        ], import.Rows.ToArray());
+        Assert.Equal(91, import.Rows[0].DaysToJob(new DateOnly(2026, 3, 2)));
+        Assert.Null(import.Rows[1].DaysToJob(new DateOnly(2026, 3, 2)));
+    }
+
+    [Fact]
+    public void Each_bad_outcome_line_is_named()
+    {
+        var text = "Dyad , EMPLOYED,date\r\nd-001,maybe,\r\nd-002,yes,\r\nd-003,no,2026-04-01\r\nD 4,yes,01/04/2026\r\n\r\nd-005,yes\r\nd-006,yes,2026-04-01\r\nd-006,no,\r\n";
+        var import = StudyCsv.ParseOutcomes(text);
+        Assert.False(import.IsValid);
+        Assert.Equal(
+        [
+            "line 2: employed must be yes or no (or true/false, 1/0), not 'maybe'",
+            "line 3: the date the job started is missing: it is required when employed is yes",
+            "line 4: a date is given but employed is no: leave the date empty",
+            "line 5: 'D 4' is not a dyad code (lower-case letters, digits and hyphens, e.g. d-001)",
+            "line 5: date '01/04/2026' is not a date: write it as YYYY-MM-DD, e.g. 2026-03-31",
+            "line 7: has 2 values; expected 3 (Dyad,EMPLOYED,date)",
+            "line 9: dyad 'd-006' is already on line 8",
+        ], Errors(import));
+        Assert.Equal([new DyadOutcome("d-006", true, new DateOnly(2026, 4, 1))], import.Rows.ToArray());
+    }
+
+    [Fact]
+    public void Outcomes_are_checked_against_the_study_when_it_is_known()
+    {
+        var import = StudyCsv.ParseOutcomes("dyad,employed,date\nd-001,yes,2026-03-01\nd-002,yes,2026-03-04\nd-404,no,\n", Valid());
+        Assert.Equal(
+        [
+            "line 2: the job date 2026-03-01 is before the dyad's enrolment on 2026-03-02",
+            "line 4: dyad 'd-404' is not in study 'test-study'",
+        ], Errors(import));
+        Assert.Equal("d-002", Assert.Single(import.Rows).DyadId);
+    }
+
+    [Fact]
+    public void Columns_may_come_in_any_order_and_semicolons_separate_too()
+    {
+        var import = StudyCsv.ParseOutcomes("date;dyad;employed\n2026-06-01;d-001;oui\n;d-002;no\n");
+        Assert.Equal(["line 2: employed must be yes or no (or true/false, 1/0), not 'oui'"], Errors(import));
+        Assert.Equal([new DyadOutcome("d-002", false, null)], import.Rows.ToArray());
+    }
+
+    [Theory]
+    [InlineData("", "line 1: the file is empty: its first line must name the columns dyad,employed,date")]
+    [InlineData("dyad,employed,date\n", "line 1: the file has a header but no rows")]
+    [InlineData("dyad,employed\nd-001,no\n", "line 1: column 'date' is missing: the first line must name the columns dyad,employed,date")]
+    [InlineData("dyad,employed,date,notes\nd-001,no,,x\n", "line 1: 'notes' is not a column of this file: the columns are dyad,employed,date")]
+    [InlineData("dyad,employed,date,dyad\nd-001,no,,d-1\n", "line 1: column 'dyad' is named twice")]
+    public void A_wrong_header_is_refused(string text, string error)
+    {
+        Assert.Equal([error], Errors(StudyCsv.ParseOutcomes(text)));
+    }
+
+    [Fact]
+    public void A_broken_quote_spoils_only_its_own_line()
+    {
+        var import = StudyCsv.ParseOutcomes("dyad,employed,date\n\"d-001,yes,2026-06-01\nd-002,no,\nd-\"003,no,\n");
+        Assert.Equal(
+        [
+            "line 2: a quote (\") opens a value that is not closed on this line",
+            "line 4: a quote (\") stands inside a value: put the whole value in quotes and double the quote (\"\")",
+        ], Errors(import));
+        Assert.Equal("d-002", Assert.Single(import.Rows).DyadId);
+    }
+
+    [Fact]
+    public void Meeting_dates_are_read_and_checked()
+    {
+        var good = StudyCsv.ParseMeetingDates("dyad,meeting,date\nd-001,1,2026-03-05\nd-001,2,2026-03-19\n\"d-002\",1,2026-03-04\n", Valid());
+        Assert.True(good.IsValid, string.Join("; ", Errors(good)));
+        Assert.Equal(
+        [
+            new RecordedMeeting("d-001", 1, new DateOnly(2026, 3, 5)),
+            new RecordedMeeting("d-001", 2, new DateOnly(2026, 3, 19)),
+            new RecordedMeeting("d-002", 1, new DateOnly(2026, 3, 4)),
+        ], good.Rows.ToArray());
+
+        var bad = StudyCsv.ParseMeetingDates("dyad,meeting,date\nd-001,first,2026-03-05\nd-001,4,2026-03-05\nd-002,1,2026-03-03\nd-001,1,\nd-001,1,2026-03-05\nd-001,1,2026-03-06\n", Valid());
+        Assert.Equal(
+        [
+            "line 2: meeting must be a meeting number such as 1, 2 or 3, not 'first'",
+            "line 3: meeting 4 is not in the study's schedule (meetings 1 to 3)",
+            "line 4: meeting 1 of dyad 'd-002' on 2026-03-03 is before its enrolment on 2026-03-04",
+            "line 5: the date is missing",
+            "line 7: meeting 1 of dyad 'd-001' is already on line 6",
+        ], Errors(bad));
+    }
+
+    [Fact]
+    public void Meeting_dates_without_a_study_check_only_the_format()
+    {
+        var import = StudyCsv.ParseMeetingDates("dyad,meeting,date\nd-009,7,2020-01-01\nd-009,0,2020-01-01\n");
+        Assert.Equal(["line 3: meeting must be a meeting number such as 1, 2 or 3, not '0'"], Errors(import));
+        Assert.Equal([new RecordedMeeting("d-009", 7, new DateOnly(2020, 1, 1))], import.Rows.ToArray());
+    }
+}

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using AlliancePipeline.Core.Links;
+using AlliancePipeline.Functions.Functions;
+using AlliancePipeline.Functions.Mail;
+using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions.Settings;
+using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Tests.Infrastructure;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AlliancePipeline.Functions.Tests.Mail;
+
+/// <summary>The pause link of a mail (<c>/api/reminders/pause/{token}</c>), followed from the mail MailDev caught.</summary>
+[Collection(MailCollection.Name)]
+public sealed class PauseLinkTests(MailDevFixture fixture)
+{
+    private static PauseLinks Links() => new(AppSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(TestApp.Settings("UseDevelopmentStorage=true")).Build()));
+
+    [Fact]
+    public async Task The_pause_link_of_a_reminder_shows_a_button_on_GET_changing_nothing_and_POST_pauses_once()
+    {
+        await using var app = await TestApp.StartAsync(fixture.Azurite, fixture.UseMailDev);
+        var to = MailDevFixture.Recipient("pause");
+        var scenario = await MailScenario.CreateAsync(app, to, "fr", MailKinds.Reminder);
+        await app.Function<SendEmail>().Run(await scenario.QueueAndTakeAsync(fixture.Azurite), "p", 1, default);
+        var mail = Assert.Single(await fixture.Client.WaitForAsync(to));
+        var link = MailScenario.LinkIn(mail.Text, "/api/reminders/pause/");
+        Assert.Equal($"<{link.AbsoluteUri}>", mail.Header("list-unsubscribe"));
+
+        // GET, as a mail scanner would: a page with a button, nothing changed.
+        for (var i = 0; i < 2; i++)
+        {
+            using var get = await app.Client.GetAsync(link.PathAndQuery);
+            Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+            var page = await get.Content.ReadAsStringAsync();
+            Assert.Contains("<html lang=\"fr\">", page, StringComparison.Ordinal);
+            Assert.Contains("<h1>Suspendre les rappels ?</h1>", page, StringComparison.Ordinal);
+            Assert.Contains("<form method=\"post\"><button type=\"submit\">Suspendre les rappels</button></form>", page, StringComparison.Ordinal);
+            Assert.DoesNotContain("<script", page, StringComparison.Ordinal);
+            Assert.Equal("no-store", get.Headers.CacheControl?.ToString());
+        }
+        Assert.False((await scenario.AssessmentAsync(fixture.Azurite)).RemindersPaused);
+        Assert.DoesNotContain(await scenario.AuditAsync(fixture.Azurite), a => a.Action == "reminders.paused");
+
+        // POST, as the button (or a mail client's one-click unsubscribe) does: paused, audited once.
+        using var post = await app.Client.PostAsync(link.PathAndQuery, new StringContent("List-Unsubscribe=One-Click", Encoding.UTF8, "application/x-www-form-urlencoded"));
+        Assert.Equal(HttpStatusCode.OK, post.StatusCode);
+        Assert.Contains("<h1>Rappels suspendus</h1>", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var again = await app.Client.PostAsync(link.PathAndQuery + "?lang=en", null);
+        Assert.Contains("<h1>Reminders paused</h1>", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var json = new HttpRequestMessage(HttpMethod.Get, link.PathAndQuery);
+        json.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        using var status = await app.Client.SendAsync(json);
+        Assert.Equal($"{{\"status\":\"paused\",\"assessmentId\":\"{scenario.Assessment.Id}\"}}", await status.Content.ReadAsStringAsync());
+
+        Assert.True((await scenario.AssessmentAsync(fixture.Azurite)).RemindersPaused);
+        var paused = Assert.Single(await scenario.AuditAsync(fixture.Azurite), a => a.Action == "reminders.paused");
+        Assert.Equal(scenario.Assessment.Id, paused.Subject);
+
+        // The questionnaire link still opens the form.
+        using var form = await app.Client.GetAsync(MailScenario.LinkIn(mail.Text, "/api/q/").PathAndQuery);
+        Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+    }
+
+    [Fact]
+    public async Task Pause_tokens_and_questionnaire_tokens_are_not_interchangeable_and_bad_or_expired_ones_are_refused()
+    {
+        await using var app = await TestApp.StartAsync(fixture.Azurite);
+        var studyId = AzuriteFixture.UniqueName("pause");
+        var seeded = (await app.SeedAsync(studyId, 1, 1))[0];
+        var pause = app.Services.GetRequiredService<PauseLinks>();
+        var token = pause.Issue(studyId, seeded.Assessment.Id, DateTimeOffset.UtcNow.AddDays(1));
+
+        async Task<(HttpStatusCode Status, string Body, string? Type)> Get(string path, bool json = false)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            if (json) request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+            using var response = await app.Client.SendAsync(request);
+            return (response.StatusCode, await response.Content.ReadAsStringAsync(), response.Content.Headers.ContentType?.MediaType);
+        }
+
+        Assert.Equal(HttpStatusCode.NotFound, (await Get($"/api/q/{token}")).Status); // a pause token opens no questionnaire
+        Assert.Equal(HttpStatusCode.NotFound, (await Get($"/api/reminders/pause/{seeded.Token}")).Status); // nor the reverse
+        var tampered = token[..^2] + (token[^2] == 'A' ? "B" : "A") + token[^1];
+        var refused = await Get($"/api/reminders/pause/{tampered}?lang=fr");
+        Assert.Equal(HttpStatusCode.NotFound, refused.Status);
+        Assert.Contains("Ce lien ne fonctionne pas", refused.Body, StringComparison.Ordinal);
+        var expired = pause.Issue(studyId, seeded.Assessment.Id, DateTimeOffset.UtcNow.AddSeconds(-1));
+        Assert.Equal(HttpStatusCode.Gone, (await Get($"/api/reminders/pause/{expired}")).Status);
+        var problem = await Get($"/api/reminders/pause/{expired}", json: true);
+        Assert.Equal((HttpStatusCode.Gone, "application/problem+json"), (problem.Status, problem.Type));
+        Assert.Contains("\"title\":\"Link expired\"", problem.Body, StringComparison.Ordinal);
+        using var big = await app.Client.PostAsync($"/api/reminders/pause/{token}", new StringContent(new string('x', 5000)));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, big.StatusCode);
+        Assert.False((await fixture.Azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(studyId, seeded.Assessment.Id)).Value.RemindersPaused);
+
+        // An answered questionnaire has nothing to pause: the page says so, and nothing is written.
+        await fixture.Azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).UpdateEntityAsync(
+            new TableEntity(studyId, seeded.Assessment.Id) { ["Status"] = "Completed" }, ETag.All, TableUpdateMode.Merge);
+        using var answered = await app.Client.PostAsync($"/api/reminders/pause/{token}", null);
+        Assert.Contains("<h1>No reminders to pause</h1>", await answered.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.False((await fixture.Azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(studyId, seeded.Assessment.Id)).Value.RemindersPaused);
+    }
+
+    [Fact]
+    public void A_pause_token_names_its_assessment_and_carries_the_purpose_inside_the_signature()
+    {
+        var links = Links();
+        var now = DateTimeOffset.UtcNow;
+        var token = links.Issue("study-a", "d-001-m1-practitioner", now.AddDays(2));
+        var claims = links.Validate(token, now, out var problem);
+        Assert.Equal((LinkProblem.None, "study-a", "d-001-m1-practitioner"), (problem, claims!.StudyId, claims.AssessmentId));
+        Assert.Null(links.Validate(token, now.AddDays(3), out problem));
+        Assert.Equal(LinkProblem.Expired, problem);
+
+        var questionnaire = new CoreLinkTokens(LinkSigningKeys.FromSettings("test=" + TestApp.SigningKey, "test"));
+        Assert.Null(questionnaire.Validate(token, now, out problem));
+        Assert.Equal(LinkProblem.NotValid, problem);
+        Assert.Null(links.Validate(questionnaire.Issue(new LinkClaims("study-a", "d-001-m1-practitioner", 1, now.AddDays(2))), now, out problem));
+        Assert.Equal(LinkProblem.NotValid, problem);
+        Assert.StartsWith("http://localhost:7071/api/reminders/pause/", links.Link("study-a", "a-1", now.AddDays(1)).AbsoluteUri, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => links.Issue("Study A", "a-1", now));
+    }
+}

@@ -1,0 +1,123 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using AlliancePipeline.Functions.Reports;
+
+namespace AlliancePipeline.Functions.Tests.Reports;
+
+/// <summary>
+/// The report set's <c>reproduce.R</c> run with <c>Rscript</c> on its <c>responses.csv</c>: R's own hclust, cutree, the
+/// outcome table with fisher.test and chisq.test, and Cronbach's alpha must equal the report's clusters.json.
+/// </summary>
+public sealed class ReproduceScriptTests
+{
+    private static void Close(double expected, double actual, string what, double tolerance = 1e-9) =>
+        Assert.True(Math.Abs(expected - actual) <= tolerance * Math.Max(1, Math.Abs(expected)), $"{what}: report {actual} vs R {expected}");
+
+    private static double[] Doubles(JsonNode node) => node.AsArray().Select(v => v!.GetValue<double>()).ToArray();
+
+    /// <summary>Runs the set's reproduce.R on its responses.csv in a folder of its own; R's output.</summary>
+    private static JsonNode RunR(ReportSet set)
+    {
+        var folder = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "reproduce", Guid.NewGuid().ToString("N")[..8]));
+        foreach (var name in new[] { "responses.csv", "reproduce.R" }) File.WriteAllText(Path.Combine(folder.FullName, name), set[name].Content);
+        var start = new ProcessStartInfo("Rscript", ["--vanilla", "reproduce.R", "responses.csv", "out.json"])
+        {
+            WorkingDirectory = folder.FullName,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var r = Process.Start(start)!;
+        var stdout = r.StandardOutput.ReadToEndAsync();
+        var stderr = r.StandardError.ReadToEndAsync();
+        Assert.True(r.WaitForExit(TimeSpan.FromSeconds(120)), "Rscript did not finish within 2 minutes");
+        Assert.True(r.ExitCode == 0, $"Rscript exited {r.ExitCode}: {stderr.Result}\n{stdout.Result}");
+        return JsonNode.Parse(File.ReadAllText(Path.Combine(folder.FullName, "out.json")))!;
+    }
+
+    /// <summary>The paper-like study with two dyads missing meeting 3, some client ratings and a site that looks like a formula.</summary>
+    private static ReportInput PaperLikeWithGaps()
+    {
+        var input = ReportFixtures.PaperLikeInput();
+        var c = ReportFixtures.Client;
+        var client = input.Responses.Where(r => r.DyadId is "d01" or "d02" or "d03")
+            .Select(r => ReportFixtures.Response(input.StudyId, r.SiteId, r.DyadId, r.Meeting, "client", ReportFixtures.Answers(c, 6.5, r.Meeting), c, r.SubmittedAt.AddHours(2)));
+        return input with
+        {
+            Responses = [.. input.Responses.Where(r => !((r.DyadId == "d04" || r.DyadId == "d11") && r.Meeting == 3)).Select(r => r.DyadId == "d07" ? r with { SiteId = "=HYPERLINK(\"x\")" } : r), .. client],
+        };
+    }
+
+    /// <summary>The unseen 60-dyad paper-like R reference: scores on the 1/12 grid, made into answers, no outcome for six dyads.</summary>
+    private static ReportInput PaperLike60()
+    {
+        var x = ReportFixtures.Matrix(ReportFixtures.Json("tests", "AlliancePipeline.Analytics.Tests", "RData", "ward_paper_like_60x3.json")["X"]!);
+        var p = ReportFixtures.Practitioner;
+        var responses = new List<StoredResponse>();
+        for (var i = 0; i < x.Length; i++)
+        for (var m = 1; m <= 3; m++)
+            responses.Add(ReportFixtures.Response("sixty", "site-a", $"s{i + 1:00}", m, "practitioner", ReportFixtures.Answers(p, x[i][m - 1], i * 3 + m), p, ReportFixtures.At.AddDays(m)));
+        var outcomes = Enumerable.Range(0, x.Length).Where(i => i % 10 != 3)
+            .Select(i => new ReportOutcome($"s{i + 1:00}", i % 3 != 0, i % 3 != 0 ? ReportFixtures.Enrolled.AddDays(20 + i) : null, ReportFixtures.Enrolled, ReportFixtures.At)).ToArray();
+        return ReportInput.FromResponses(new("sixty", "Sixty", "wai-s-practitioner", ["site-a"]), "run-60", responses, ReportFixtures.At) with { Outcomes = outcomes };
+    }
+
+    public static TheoryData<string> Studies => ["paper-like with gaps", "sixty"];
+
+    [Theory]
+    [MemberData(nameof(Studies))]
+    public void R_alone_recomputes_the_report_s_clusters_outcome_table_Fisher_p_and_alpha_from_responses_csv(string name)
+    {
+        var input = name == "sixty" ? PaperLike60() : PaperLikeWithGaps();
+        var set = new StudyReportBuilder().Build(input);
+        var ours = JsonNode.Parse(set["clusters.json"].Content)!;
+        var r = RunR(set);
+
+        Assert.Equal(0.0, r["global_max_abs_diff"]!.GetValue<double>()); // R's scores from the items are the stored ones, bit for bit
+        Assert.Equal(ours["ids"]!.AsArray().Select(v => v!.GetValue<string>()), r["ids"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(ours["dyads"]!["incomplete"]!.AsArray().Select(v => v!.GetValue<string>()), r["incomplete"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(ReportFixtures.Matrix(ours["merge"]!), ReportFixtures.Matrix(r["merge"]!));
+        Assert.Equal(ReportFixtures.Ints(ours["order"]!), ReportFixtures.Ints(r["order"]!));
+        var heights = Doubles(ours["height"]!);
+        var rHeights = Doubles(r["height"]!);
+        for (var i = 0; i < heights.Length; i++) Close(rHeights[i], heights[i], $"height {i + 1}");
+
+        var k = r["k"]!.GetValue<int>();
+        Assert.Equal(ours["k"]!.GetValue<int>(), k);
+        var ids = r["ids"]!.AsArray().Select(v => v!.GetValue<string>()).ToArray();
+        var cut = ReportFixtures.Ints(r["cutree"]!);
+        for (var i = 0; i < ids.Length; i++) Assert.Equal(cut[i], ours["assignments"]![ids[i]]!.GetValue<int>());
+        var clusters = ours["clusters"]!.AsArray();
+        Assert.Equal(ReportFixtures.Ints(r["sizes"]!), clusters.Select(c => c!["n"]!.GetValue<int>()));
+        var centroids = ReportFixtures.Matrix(r["centroids"]!);
+        for (var c = 0; c < k; c++)
+        {
+            var centroid = Doubles(clusters[c]!["centroid"]!);
+            for (var m = 0; m < centroid.Length; m++) Close(centroids[c][m], centroid[m], $"centroid {c + 1}, meeting {m + 1}");
+        }
+
+        var outcome = ours["outcome"]!;
+        var rows = outcome["rows"]!.AsArray().Where(row => row!["withOutcome"]!.GetValue<int>() > 0).ToArray();
+        Assert.Equal(ReportFixtures.Ints(r["outcome_clusters"]!), rows.Select(row => row!["cluster"]!.GetValue<int>()));
+        Assert.Equal(ReportFixtures.Matrix(r["outcome_table"]!), rows.Select(row => new double[] { row!["employed"]!.GetValue<int>(), row["notEmployed"]!.GetValue<int>() }).ToArray());
+        Close(r["fisher_p"]!.GetValue<double>(), outcome["fisherP"]!.GetValue<double>(), "Fisher p");
+        Close(r["chisq"]!.GetValue<double>(), outcome["chiSquare"]!.GetValue<double>(), "chi-square");
+        Close(r["cramers_v"]!.GetValue<double>(), outcome["cramersV"]!.GetValue<double>(), "Cramér's V");
+        var days = r["days_to_job_mean"]!.AsArray();
+        for (var c = 0; c < k; c++)
+        {
+            var mean = outcome["rows"]![c]!["daysToJob"]!["mean"];
+            if (days[c] is null) Assert.Null(mean); else Close(days[c]!.GetValue<double>(), mean!.GetValue<double>(), $"days to job, cluster {c + 1}");
+        }
+
+        // Alpha of the trajectory role's responses that R read (meetings 1..T of that role).
+        foreach (var scale in new[] { "goal", "task", "bond", "global" })
+        {
+            var mine = ours["reliability"]!.AsArray().Single(a => a!["role"]!.GetValue<string>() == "practitioner" && a["scale"]!.GetValue<string>() == scale)!;
+            var theirs = Doubles(r["alpha"]![scale]!);
+            Close(theirs[0], mine["alpha"]!.GetValue<double>(), $"alpha {scale}");
+            Close(theirs[1], mine["ciLow"]!.GetValue<double>(), $"alpha {scale} low");
+            Close(theirs[2], mine["ciHigh"]!.GetValue<double>(), $"alpha {scale} high");
+            Assert.Equal((int)theirs[3], mine["n"]!.GetValue<int>());
+        }
+    }
+}

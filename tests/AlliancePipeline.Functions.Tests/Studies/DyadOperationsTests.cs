@@ -1,0 +1,157 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Tests.Infrastructure;
+using Azure.Data.Tables;
+
+namespace AlliancePipeline.Functions.Tests.Studies;
+
+/// <summary>Meeting dates, outcomes, reissued links and withdrawn dyads, through their HTTP functions on Azurite.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class DyadOperationsTests(AzuriteFixture azurite)
+{
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> SendAsync(TestApp app, HttpMethod method, string path, string? body = null, string contentType = "application/json")
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : new StringContent(body, Encoding.UTF8, contentType) };
+        using var response = await app.AdminClient.SendAsync(request);
+        return (response.StatusCode, JsonNode.Parse(await response.Content.ReadAsStringAsync())!);
+    }
+
+    private static async Task<string> ApplyExampleAsync(TestApp app, string prefix)
+    {
+        var study = AzuriteFixture.UniqueName(prefix);
+        using var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml"));
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        return study;
+    }
+
+    private async Task<AssessmentEntity> AssessmentAsync(string study, string id) =>
+        (await azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(study, id)).Value;
+
+    [Fact]
+    public async Task A_recorded_meeting_date_moves_its_due_date_and_the_planned_meetings_after_it()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = await ApplyExampleAsync(app, "meet");
+        // d-001 enrolled 2026-01-12; meeting 1 planned that day. It took place on the 15th.
+        var (status, body) = await SendAsync(app, HttpMethod.Put, $"/api/studies/{study}/dyads/d-001/meetings/1", "{\"date\":\"2026-01-15\"}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(6, body["assessmentsMoved"]!.GetValue<int>()); // meetings 1-3, practitioner and client
+        var m1 = await AssessmentAsync(study, "d-001-m1-practitioner");
+        Assert.Equal((new DateTimeOffset(2026, 1, 15, 0, 0, 0, TimeSpan.Zero), true), (m1.MeetingDate!.Value, m1.MeetingDateRecorded));
+        Assert.Equal(new DateTimeOffset(2026, 1, 22, 0, 0, 0, TimeSpan.Zero), m1.DueDate);
+        var m2 = await AssessmentAsync(study, "d-001-m2-client");
+        Assert.Equal((new DateTimeOffset(2026, 1, 29, 0, 0, 0, TimeSpan.Zero), false), (m2.MeetingDate!.Value, m2.MeetingDateRecorded));
+
+        // Refused: before enrolment, a meeting outside the schedule, an unknown dyad, not a date.
+        foreach (var (path, json, words) in new[]
+        {
+            ($"/api/studies/{study}/dyads/d-001/meetings/2", "{\"date\":\"2026-01-01\"}", "before its enrolment"),
+            ($"/api/studies/{study}/dyads/d-001/meetings/9", "{\"date\":\"2026-02-01\"}", "meeting 9 is not in the study's schedule"),
+            ($"/api/studies/{study}/dyads/d-999/meetings/1", "{\"date\":\"2026-02-01\"}", "dyad 'd-999' is not in study"),
+            ($"/api/studies/{study}/dyads/d-001/meetings/1", "{\"date\":\"15/01/2026\"}", "yyyy-MM-dd"),
+        })
+        {
+            (status, body) = await SendAsync(app, HttpMethod.Put, path, json);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains(words, body["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+
+        // A CSV import with one bad line records nothing; a good one records every row.
+        (status, body) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/meetings", "dyad,meeting,date\nd-002,1,2026-01-20\nd-002,2,yesterday\n", "text/csv");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(3, body["errors"]![0]!["line"]!.GetValue<int>());
+        Assert.False((await AssessmentAsync(study, "d-002-m1-practitioner")).MeetingDateRecorded);
+        (status, body) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/meetings", "dyad,meeting,date\nd-002,1,2026-01-20\nd-003,2,2026-02-02\n", "text/csv");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, body["imported"]!.GetValue<int>());
+        Assert.True((await AssessmentAsync(study, "d-002-m1-practitioner")).MeetingDateRecorded);
+        Assert.Equal(new DateTimeOffset(2026, 2, 9, 0, 0, 0, TimeSpan.Zero), (await AssessmentAsync(study, "d-003-m2-client")).DueDate);
+    }
+
+    [Fact]
+    public async Task Outcomes_are_checked_and_stored_one_by_one_or_from_CSV()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = await ApplyExampleAsync(app, "outcome");
+        var (status, _) = await SendAsync(app, HttpMethod.Put, $"/api/studies/{study}/dyads/d-001/outcome", "{\"employed\":true,\"date\":\"2026-04-01\"}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var (refused, problem) = await SendAsync(app, HttpMethod.Put, $"/api/studies/{study}/dyads/d-002/outcome", "{\"employed\":true}");
+        Assert.Equal(HttpStatusCode.BadRequest, refused);
+        Assert.Contains("date the job started is missing", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        (status, _) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/outcomes", "dyad,employed,date\nd-002,no,\nd-003,yes,2026-05-02\n", "text/csv");
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        var rows = new List<OutcomeEntity>();
+        await foreach (var row in azurite.Tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == study)) rows.Add(row);
+        Assert.Equal(["d-001:True:2026-04-01:api", "d-002:False::csv", "d-003:True:2026-05-02:csv"],
+            rows.OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(r => $"{r.RowKey}:{r.Employed}:{r.JobDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}:{r.Source}"));
+    }
+
+    [Fact]
+    public async Task A_reissued_link_replaces_the_old_one_and_a_withdrawn_dyad_s_links_stop()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = await ApplyExampleAsync(app, "reissue");
+        var tokens = new Services.CoreLinkTokens(Core.Links.LinkSigningKeys.FromSettings("test=" + TestApp.SigningKey, "test"));
+        var old = tokens.Issue(new Services.LinkClaims(study, "d-002-m1-practitioner", 1, DateTimeOffset.UtcNow.AddDays(5)));
+        using (var before = await app.Client.GetAsync($"/api/q/{old}")) Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        var (status, body) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/assessments/d-002-m1-practitioner/reissue");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, body["linkVersion"]!.GetValue<int>());
+        var link = new Uri(body["link"]!.GetValue<string>());
+        using (var stale = await app.Client.GetAsync($"/api/q/{old}")) Assert.Equal(HttpStatusCode.Gone, stale.StatusCode);
+        using (var fresh = await app.Client.GetAsync(link.PathAndQuery)) Assert.Equal(HttpStatusCode.OK, fresh.StatusCode);
+        Assert.Null((await AssessmentAsync(study, "d-002-m1-practitioner")).InvitationQueuedAt);
+
+        (status, body) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/dyads/d-002/withdraw");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(3, body["assessmentsWithdrawn"]!.GetValue<int>());
+        using (var gone = await app.Client.GetAsync(link.PathAndQuery)) Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+        (status, _) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/assessments/d-002-m2-practitioner/reissue");
+        Assert.Equal(HttpStatusCode.Conflict, status);
+
+        // The withdrawal through the API holds when the (unchanged) file is applied again.
+        using var again = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml"));
+        var report = JsonNode.Parse(await again.Content.ReadAsStringAsync())!;
+        Assert.Contains(report["notes"]!.AsArray(), n => n!.GetValue<string>().StartsWith("dyad d-002 was withdrawn by a coordinator", StringComparison.Ordinal));
+        Assert.Equal("Withdrawn", (await AssessmentAsync(study, "d-002-m3-practitioner")).Status);
+        var audit = new List<AuditEntity>();
+        await foreach (var row in azurite.Tables.GetTableClient(StorageNames.AuditTable).QueryAsync<AuditEntity>(e => e.PartitionKey == study)) audit.Add(row);
+        Assert.Equal(["dyad.withdrawn", "link.reissued", "study.applied"], audit.Select(a => a.Action).Distinct().Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Keys_decide_who_applies_and_records_and_a_site_key_never_reaches_another_site_s_dyads()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = await ApplyExampleAsync(app, "scope");
+        using var north = await app.ClientWithKeyAsync(Core.Access.AccessScope.ForSite(study, "site-north"));
+        using var coordinator = await app.ClientWithKeyAsync(Core.Access.AccessScope.ForStudy(study));
+        using var researcher = await app.ClientWithKeyAsync(Core.Access.AccessScope.ForResearcher(study));
+        using var other = await app.ClientWithKeyAsync(Core.Access.AccessScope.ForStudy("another-study"));
+        StringContent Date() => new("{\"date\":\"2026-01-20\"}", Encoding.UTF8, "application/json");
+
+        // Applying a study file takes an admin key.
+        using (var put = await coordinator.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.Forbidden, put.StatusCode);
+        using (var anonymous = await app.Client.PutAsync($"/api/manage/studies/{study}", new StringContent(StudyFiles.Example(study), Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+
+        using (var own = await north.PutAsync($"/api/studies/{study}/dyads/d-001/meetings/1", Date())) Assert.Equal(HttpStatusCode.OK, own.StatusCode);
+        using (var theirs = await north.PutAsync($"/api/studies/{study}/dyads/d-003/meetings/1", Date())) Assert.Equal(HttpStatusCode.NotFound, theirs.StatusCode);
+        using (var csv = await north.PostAsync($"/api/studies/{study}/outcomes", new StringContent("dyad,employed,date\nd-001,no,\nd-003,no,\n", Encoding.UTF8, "text/csv")))
+            Assert.Equal(HttpStatusCode.NotFound, csv.StatusCode);
+        using (var withdraw = await north.PostAsync($"/api/studies/{study}/dyads/d-004/withdraw", null)) Assert.Equal(HttpStatusCode.NotFound, withdraw.StatusCode);
+        using (var reissue = await north.PostAsync($"/api/studies/{study}/assessments/d-003-m1-client/reissue", null)) Assert.Equal(HttpStatusCode.NotFound, reissue.StatusCode);
+        using (var read = await researcher.PutAsync($"/api/studies/{study}/dyads/d-001/meetings/1", Date())) Assert.Equal(HttpStatusCode.Forbidden, read.StatusCode);
+        using (var elsewhere = await other.PutAsync($"/api/studies/{study}/dyads/d-001/meetings/1", Date())) Assert.Equal(HttpStatusCode.Forbidden, elsewhere.StatusCode);
+        using (var all = await coordinator.PutAsync($"/api/studies/{study}/dyads/d-003/meetings/1", Date())) Assert.Equal(HttpStatusCode.OK, all.StatusCode);
+
+        var outcomes = new List<OutcomeEntity>();
+        await foreach (var row in azurite.Tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == study)) outcomes.Add(row);
+        Assert.Empty(outcomes);
+    }
+}

@@ -1,0 +1,165 @@
+using System.Net;
+using System.Text;
+using AlliancePipeline.Functions.Functions;
+using AlliancePipeline.Functions.Mail;
+using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions.Services.Studies;
+using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Tests.Infrastructure;
+using AlliancePipeline.Functions.Tests.Mail;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AlliancePipeline.Functions.Tests.Studies;
+
+/// <summary>
+/// A study applied from the example file, run by the <c>Reminders</c> timer on a clock the test moves, its mails sent
+/// by <c>SendEmail</c> to a real MailDev and read back through its API: invitations whose links open the form, exactly
+/// the policy's reminders (none after an answer), weekly digests, and rupture alerts sent once.
+/// </summary>
+[Collection(MailCollection.Name)]
+public sealed class ReminderFlowTests(MailDevFixture mail)
+{
+    private AzuriteFixture Azurite => mail.Azurite;
+
+    /// <summary>The example under a fresh study id, its addresses made unique to this test (MailDev is shared).</summary>
+    private static (string StudyId, string Text, string Tag) Example(string prefix)
+    {
+        var study = AzuriteFixture.UniqueName(prefix);
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        return (study, StudyFiles.Example(study).Replace("@example.org", $"@{tag}.example.org", StringComparison.Ordinal), tag);
+    }
+
+    private async Task<TestApp> StartAsync(FakeTimeProvider clock) =>
+        await TestApp.StartAsync(Azurite, mail.UseMailDev, clock);
+
+    /// <summary>Delivers every message on <c>outbox</c> of this study to <c>SendEmail</c>, as the host would.</summary>
+    private async Task<int> DeliverAsync(TestApp app, string studyId)
+    {
+        var outbox = Azurite.Queues.GetQueueClient(StorageNames.OutboxQueue);
+        var delivered = 0;
+        while (true)
+        {
+            var batch = (await outbox.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
+            var ours = 0;
+            foreach (var m in batch)
+            {
+                var text = m.Body.ToString();
+                if (!text.Contains($"\"studyId\":\"{studyId}\"", StringComparison.Ordinal))
+                {
+                    await outbox.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.Zero); // another test's
+                    continue;
+                }
+                await app.Function<SendEmail>().Run(text, m.MessageId, m.DequeueCount, default);
+                await outbox.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+                ours++;
+            }
+            delivered += ours;
+            if (ours == 0) return delivered;
+        }
+    }
+
+    private async Task<List<MailEntity>> MailRowsAsync(string studyId)
+    {
+        var rows = new List<MailEntity>();
+        await foreach (var row in Azurite.Tables.GetTableClient(StorageNames.MailTable).QueryAsync<MailEntity>(e => e.PartitionKey == studyId)) rows.Add(row);
+        return rows;
+    }
+
+    [Fact]
+    public async Task Invitations_open_the_form_and_a_rater_who_never_answers_gets_exactly_the_policy_s_reminders()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 12, 9, 0, 0, TimeSpan.Zero));
+        await using var app = await StartAsync(clock);
+        var (study, text, tag) = Example("remind");
+        using (var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(text, Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var mailings = app.Services.GetRequiredService<StudyMailings>();
+
+        // 12 January, 09:00: d-001 (enrolled that day) has its first meeting: practitioner and client are invited.
+        var run = await mailings.RunAllAsync(default);
+        Assert.True(run.Invitations >= 2, run.ToString());
+        Assert.True(await DeliverAsync(app, study) >= 2);
+        var practitioner = $"p-001@{tag}.example.org";
+        var client = $"c-001@{tag}.example.org";
+        var invitation = Assert.Single(await mail.Client.WaitForAsync(practitioner));
+        Assert.Contains("d-001", invitation.Text, StringComparison.Ordinal);
+        using (var form = await app.Client.GetAsync(MailScenario.LinkIn(invitation.Text, "/api/q/").PathAndQuery))
+        {
+            Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+            Assert.Contains("name=\"item-12\"", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        var clientInvitation = Assert.Single(await mail.Client.WaitForAsync(client));
+
+        // Day by day to 1 March. Due 19 January; reminders on the 22nd, 29th and 5 February (3, then every 7, at most 3).
+        // The client answers on the 25th, between their first and second reminder.
+        var clientLink = MailScenario.LinkIn(clientInvitation.Text, "/api/q/");
+        for (var day = 1; day <= 48; day++)
+        {
+            clock.Advance(TimeSpan.FromDays(1));
+            if (clock.GetUtcNow().Date == new DateTime(2026, 1, 25))
+            {
+                var answers = string.Join('&', Enumerable.Range(1, 12).Select(i => $"item-{i}=5"));
+                using var post = await app.Client.PostAsync(clientLink.PathAndQuery, new StringContent(answers, Encoding.UTF8, "application/x-www-form-urlencoded"));
+                Assert.Equal(HttpStatusCode.SeeOther, post.StatusCode);
+            }
+            await mailings.RunAllAsync(default);
+            await mailings.RunAllAsync(default); // a second run the same day queues nothing new
+            await DeliverAsync(app, study);
+        }
+
+        var rows = await MailRowsAsync(study);
+        var m1Reminders = rows.Where(r => r.Kind == MailKinds.Reminder && r.AssessmentId == "d-001-m1-practitioner").OrderBy(r => r.QueuedAt).ToList();
+        Assert.Equal(3, m1Reminders.Count);
+        Assert.Equal([new DateTime(2026, 1, 22), new DateTime(2026, 1, 29), new DateTime(2026, 2, 5)], m1Reminders.Select(r => r.QueuedAt.UtcDateTime.Date));
+        Assert.All(rows, r => Assert.Equal(MailEntity.States.Sent, r.State));
+        Assert.Single(rows, r => r.Kind == MailKinds.Reminder && r.AssessmentId == "d-001-m1-client");
+        var assessment = (await Azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(study, "d-001-m1-practitioner")).Value;
+        Assert.Equal(3, assessment.RemindersSent);
+        Assert.NotNull(assessment.InvitationSentAt);
+
+        // What MailDev holds for the practitioner is exactly what the Mail table says was sent to them, once each.
+        var toPractitioner = await mail.Client.ToAsync(practitioner);
+        Assert.Equal(rows.Count(r => r.To == practitioner), toPractitioner.Count);
+        Assert.Equal(3, toPractitioner.Count(m => m.Text.Contains("d-001", StringComparison.Ordinal) && m.Text.Contains("meeting 1", StringComparison.OrdinalIgnoreCase) && m.Subject.Contains("eminder", StringComparison.OrdinalIgnoreCase)));
+
+        // Each coordinator got one digest per week with overdue forms at their site, no more.
+        var digests = rows.Where(r => r.Kind == MailKinds.Digest).ToList();
+        Assert.NotEmpty(digests);
+        Assert.Equal(digests.Count, digests.Select(d => d.RowKey).Distinct().Count());
+        Assert.True(digests.GroupBy(d => d.To).All(g => g.Count() <= 7), "at most one digest per coordinator per week over 7 weeks");
+        Assert.Contains(digests, d => d.To == $"coordinator.north@{tag}.example.org");
+    }
+
+    [Fact]
+    public async Task A_drop_beyond_the_threshold_raises_one_alert_mailed_once_to_the_coordinator_and_the_rater()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var app = await StartAsync(clock);
+        var (study, text, tag) = Example("alert");
+        using (var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(text, Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        // The practitioner rates d-001: all 6s at meeting 1, all 4s at meeting 2 (WAI-S global 6 then 4: a drop of 2 > 1.0).
+        async Task ScoreAsync(string assessmentId, int answer, string messageId)
+        {
+            var message = new SubmissionMessage { StudyId = study, AssessmentId = assessmentId, LinkVersion = 1, Items = [.. Enumerable.Repeat(answer, 12)], SubmittedAt = clock.GetUtcNow() }.ToJson();
+            await app.Function<ScoreResponse>().Run(message, messageId, 1, default);
+        }
+        await ScoreAsync("d-001-m1-practitioner", 6, "m1");
+        await ScoreAsync("d-001-m2-practitioner", 4, "m2");
+        await ScoreAsync("d-001-m2-practitioner", 4, "m2"); // redelivered
+        Assert.Equal(2, await DeliverAsync(app, study) + await DeliverAsync(app, study)); // north's coordinator and the rater (notifyRater)
+
+        var alert = (await Azurite.Tables.GetTableClient(StorageNames.AlertsTable).GetEntityAsync<AlertEntity>(study, "d-001-m2-practitioner")).Value;
+        // Items 4 and 10 are reversed (8 - answer): all 6s score (10 x 6 + 2 x 2) / 12, all 4s score 4.
+        Assert.Equal(("drop", 64.0 / 12, 4.0, 1.0, 4.0), (alert.Kinds, alert.Previous, alert.Current, alert.DropThreshold, alert.Cutoff));
+        var coordinator = Assert.Single(await mail.Client.WaitForAsync($"coordinator.north@{tag}.example.org"));
+        Assert.Contains("d-001", coordinator.Text, StringComparison.Ordinal);
+        Assert.Single(await mail.Client.WaitForAsync($"p-001@{tag}.example.org"));
+        var alerts = new List<AlertEntity>();
+        await foreach (var row in Azurite.Tables.GetTableClient(StorageNames.AlertsTable).QueryAsync<AlertEntity>(e => e.PartitionKey == study)) alerts.Add(row);
+        Assert.Single(alerts);
+    }
+}

@@ -1,0 +1,188 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Services.Studies;
+using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Tests.Infrastructure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs.Models;
+
+namespace AlliancePipeline.Functions.Tests.Studies;
+
+/// <summary>
+/// Applying a study file through <c>PUT /api/manage/studies/{studyId}</c> on Azurite: what it writes, that applying it
+/// again changes nothing, what a change reports and does, and that a file with errors names each and writes nothing.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class StudyApplyTests(AzuriteFixture azurite)
+{
+    private static async Task<(HttpStatusCode Status, JsonNode Body)> PutAsync(TestApp app, string studyId, string text, string query = "", string contentType = "application/yaml")
+    {
+        using var response = await app.AdminClient.PutAsync($"/api/manage/studies/{studyId}{query}", new StringContent(text, Encoding.UTF8, contentType));
+        var content = await response.Content.ReadAsStringAsync();
+        Assert.True(content.Length > 0, $"{(int)response.StatusCode} with no body; log: {string.Join(Environment.NewLine, app.Logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal)).Select(l => l[..Math.Min(l.Length, 3000)]))}");
+        return (response.StatusCode, JsonNode.Parse(content)!);
+    }
+
+    private async Task<List<T>> RowsAsync<T>(string table, string studyId) where T : class, ITableEntity, new()
+    {
+        var rows = new List<T>();
+        await foreach (var row in azurite.Tables.GetTableClient(table).QueryAsync<T>(e => e.PartitionKey == studyId)) rows.Add(row);
+        return rows;
+    }
+
+    [Fact]
+    public async Task The_example_file_enrols_its_active_dyads_and_applying_it_again_changes_nothing()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("apply");
+        var text = StudyFiles.Example(study);
+
+        var (status, body) = await PutAsync(app, study, text);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(body["applied"]!.GetValue<bool>());
+        Assert.True(body["changed"]!.GetValue<bool>());
+        // d-001 and d-003 are rated by practitioner and client, d-002 by the practitioner; d-004 is withdrawn: 3 x (2 + 1 + 2).
+        Assert.Equal(15, body["assessments"]!["added"]!.GetValue<int>());
+        Assert.Contains(body["changes"]!.AsArray(), c => c!["text"]!.GetValue<string>() == "added dyad d-001");
+
+        var assessments = await RowsAsync<AssessmentEntity>(StorageNames.AssessmentsTable, study);
+        Assert.Equal(15, assessments.Count);
+        Assert.DoesNotContain(assessments, a => a.DyadId == "d-004");
+        var d001m2 = assessments.Single(a => a.RowKey == "d-001-m2-client");
+        // Enrolled 2026-01-12, meeting 2 expected on day 14, due 7 days later.
+        Assert.Equal(new DateTimeOffset(2026, 1, 26, 0, 0, 0, TimeSpan.Zero), d001m2.MeetingDate);
+        Assert.Equal(new DateTimeOffset(2026, 1, 26, 0, 0, 0, TimeSpan.Zero), d001m2.InviteOn);
+        Assert.Equal(new DateTimeOffset(2026, 2, 2, 0, 0, 0, TimeSpan.Zero), d001m2.DueDate);
+        Assert.Equal(("c-001", "client", "site-north", "ips", "en", "Pending"), (d001m2.RaterId, d001m2.RaterRole, d001m2.SiteId, d001m2.Arm, d001m2.Language, d001m2.Status));
+        Assert.Equal("fr-CA", assessments.Single(a => a.RowKey == "d-003-m1-practitioner").Language);
+
+        var participants = await RowsAsync<ParticipantEntity>(StorageNames.ParticipantsTable, study);
+        Assert.Equal(["dyad:d-001", "dyad:d-002", "dyad:d-003", "dyad:d-004", "rater:c-001", "rater:c-003", "rater:p-001", "rater:p-002", "recipient:1", "site:site-north", "site:site-river"],
+            participants.Select(p => p.RowKey).Order(StringComparer.Ordinal));
+        Assert.True(participants.Single(p => p.RowKey == "dyad:d-004").Withdrawn);
+        Assert.Contains("coordination.riviere@example.org", participants.Single(p => p.RowKey == "site:site-river").Coordinators, StringComparison.Ordinal);
+
+        var entity = (await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityAsync<StudyEntity>(StudyEntity.Partition, study)).Value;
+        Assert.Equal(1, entity.Version);
+        Assert.Equal("{\"client\":\"wai-s-client\",\"practitioner\":\"wai-s-practitioner\"}", entity.InstrumentsByRole);
+        var source = (await azurite.Blobs.GetBlobContainerClient(StorageNames.StudiesContainer).GetBlobClient($"{study}/study.json").DownloadContentAsync()).Value.Content.ToString();
+        Assert.Equal(text, StudySource.TryParse(source, out _)!.Text);
+
+        // Again: nothing changes, nothing is written.
+        (status, body) = await PutAsync(app, study, text);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False(body["changed"]!.GetValue<bool>());
+        Assert.False(body["applied"]!.GetValue<bool>());
+        Assert.Equal("No change: the study is as the file describes it.", body["summary"]!.GetValue<string>());
+        Assert.Equal(1, (await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityAsync<StudyEntity>(StudyEntity.Partition, study)).Value.Version);
+        Assert.Equal(15, (await RowsAsync<AssessmentEntity>(StorageNames.AssessmentsTable, study)).Count);
+        var audit = await RowsAsync<AuditEntity>(StorageNames.AuditTable, study);
+        Assert.Single(audit, a => a.Action == "study.applied");
+    }
+
+    [Fact]
+    public async Task A_changed_file_reports_what_changed_withdraws_and_reinstates_and_moves_nothing_already_answered()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("change");
+        var text = StudyFiles.Example(study);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(app, study, text)).Status);
+        // A rater answers d-002's first meeting before the change.
+        var assessments = azurite.Tables.GetTableClient(StorageNames.AssessmentsTable);
+        await assessments.UpdateEntityAsync(new TableEntity(study, "d-002-m1-practitioner") { ["Status"] = "Completed" }, Azure.ETag.All, TableUpdateMode.Merge);
+
+        var changed = text
+            .Replace("    email: p-001@example.org", "    email: p-001.new@example.org", StringComparison.Ordinal)
+            .Replace("    arm: tvs\n    enrolled: 2026-01-19", "    arm: tvs\n    enrolled: 2026-01-26", StringComparison.Ordinal)
+            .Replace("    enrolled: 2026-01-14", "    enrolled: 2026-01-14\n    withdrawn: true", StringComparison.Ordinal)
+            .Replace("    enrolled: 2026-01-21\n    withdrawn: true", "    enrolled: 2026-01-21", StringComparison.Ordinal);
+        var (dryStatus, dry) = await PutAsync(app, study, changed, "?dryRun=true");
+        Assert.Equal(HttpStatusCode.OK, dryStatus);
+        Assert.True(dry["dryRun"]!.GetValue<bool>());
+        Assert.False(dry["applied"]!.GetValue<bool>());
+        Assert.Equal(1, (await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityAsync<StudyEntity>(StudyEntity.Partition, study)).Value.Version);
+
+        var (status, body) = await PutAsync(app, study, changed);
+        Assert.Equal(HttpStatusCode.OK, status);
+        var texts = body["changes"]!.AsArray().Select(c => c!["text"]!.GetValue<string>()).ToList();
+        Assert.Contains("updated rater p-001 (email)", texts);
+        Assert.Contains("withdrawn dyad d-003", texts);
+        Assert.Contains("reinstated dyad d-004", texts);
+        Assert.Contains(texts, t => t.StartsWith("updated dyad d-002", StringComparison.Ordinal));
+        // d-004 is new to enrolment (3 meetings, practitioner only); d-003's 6 pending ones are withdrawn; d-002's two
+        // unanswered meetings move with its enrolment date, its answered first meeting does not.
+        Assert.Equal(3, body["assessments"]!["added"]!.GetValue<int>());
+        Assert.Equal(6, body["assessments"]!["withdrawn"]!.GetValue<int>());
+        Assert.Equal(2, body["assessments"]!["updated"]!.GetValue<int>());
+
+        var rows = (await RowsAsync<AssessmentEntity>(StorageNames.AssessmentsTable, study)).ToDictionary(a => a.RowKey);
+        Assert.All(rows.Values.Where(a => a.DyadId == "d-003"), a => Assert.Equal("Withdrawn", a.Status));
+        Assert.Equal(new DateTimeOffset(2026, 1, 19, 0, 0, 0, TimeSpan.Zero), rows["d-002-m1-practitioner"].MeetingDate);
+        Assert.Equal(new DateTimeOffset(2026, 2, 9, 0, 0, 0, TimeSpan.Zero), rows["d-002-m2-practitioner"].MeetingDate);
+        Assert.Equal(2, (await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityAsync<StudyEntity>(StudyEntity.Partition, study)).Value.Version);
+
+        // Withdrawing d-003 again through the file is no change; bringing it back reinstates it with new links.
+        var back = changed.Replace("    enrolled: 2026-01-14\n    withdrawn: true", "    enrolled: 2026-01-14", StringComparison.Ordinal);
+        (status, body) = await PutAsync(app, study, back);
+        Assert.Equal(6, body["assessments"]!["reinstated"]!.GetValue<int>());
+        rows = (await RowsAsync<AssessmentEntity>(StorageNames.AssessmentsTable, study)).ToDictionary(a => a.RowKey);
+        Assert.All(rows.Values.Where(a => a.DyadId == "d-003"), a => Assert.Equal(("Pending", 2), (a.Status, a.LinkVersion)));
+    }
+
+    [Fact]
+    public async Task A_file_with_errors_names_each_line_and_field_and_writes_nothing()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("errors");
+        var broken = StudyFiles.Example(study)
+            .Replace("    practitioner: p-002\n    client: c-003", "    practitioner: p-009\n    client: c-003", StringComparison.Ordinal)
+            .Replace("  everyDays: 7", "  everyDays: 0", StringComparison.Ordinal);
+        var (status, body) = await PutAsync(app, study, broken);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var errors = body["errors"]!.AsArray();
+        Assert.Equal(2, errors.Count);
+        Assert.Contains(errors, e => e!["field"]!.GetValue<string>() == "dyads[2].practitioner" && e["message"]!.GetValue<string>().Contains("'p-009'", StringComparison.Ordinal) && e["line"]!.GetValue<int>() > 80);
+        Assert.Contains(errors, e => e!["field"]!.GetValue<string>() == "reminders.everyDays");
+        Assert.StartsWith("2 error(s); nothing was applied.", body["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.False((await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityIfExistsAsync<StudyEntity>(StudyEntity.Partition, study)).HasValue);
+        Assert.Empty(await RowsAsync<AssessmentEntity>(StorageNames.AssessmentsTable, study));
+        Assert.Empty(await RowsAsync<ParticipantEntity>(StorageNames.ParticipantsTable, study));
+
+        // A file for another study, an empty body, and a study source whose instrument file is missing.
+        (status, body) = await PutAsync(app, "another-study", StudyFiles.Example(study));
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains("sent to study 'another-study'", body["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        (status, _) = await PutAsync(app, study, "  ");
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        var withFile = StudyFiles.Example(study).Replace("  client: wai-s-client ", "  client: { file: instruments/ours.json } ", StringComparison.Ordinal);
+        var envelope = new StudySource { Source = "study.yaml", Text = withFile }.ToJson();
+        (status, body) = await PutAsync(app, study, envelope, contentType: StudySource.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Contains(body["errors"]!.AsArray(), e => e!["field"]!.GetValue<string>().StartsWith("instruments.client", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_study_s_own_instrument_sent_with_the_file_serves_its_client_raters()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("own");
+        var shippedClient = Core.Instruments.InstrumentCatalog.ShippedDefinitionTexts().Single(t => t.Key.Contains("wai-s-client", StringComparison.Ordinal)).Value;
+        var own = shippedClient.Replace("\"id\": \"wai-s-client\"", "\"id\": \"study-own-client\"", StringComparison.Ordinal);
+        var text = StudyFiles.Example(study).Replace("  client: wai-s-client ", "  client: { file: instruments/ours.json } ", StringComparison.Ordinal);
+        var envelope = new StudySource { Source = "study.yaml", Text = text, Files = { ["instruments/ours.json"] = own } }.ToJson();
+        var (status, body) = await PutAsync(app, study, envelope, contentType: StudySource.MediaType);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(15, body["assessments"]!["added"]!.GetValue<int>());
+
+        // A client's link opens the study's own form.
+        var tokens = new Services.CoreLinkTokens(Core.Links.LinkSigningKeys.FromSettings("test=" + TestApp.SigningKey, "test"));
+        var token = tokens.Issue(new Services.LinkClaims(study, "d-001-m1-client", 1, DateTimeOffset.UtcNow.AddDays(1)));
+        using var form = await app.Client.GetAsync($"/api/q/{token}");
+        Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+        var entity = (await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityAsync<StudyEntity>(StudyEntity.Partition, study)).Value;
+        Assert.Contains("study-own-client", entity.StudyInstruments, StringComparison.Ordinal);
+        _ = BlobTraits.None;
+    }
+}
