@@ -28,6 +28,9 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
     /// <summary>The largest body taken: twelve answers fit in well under a kilobyte.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
+    /// <summary>How long a submission's message stays hidden until its post has claimed the assessment.</summary>
+    public static readonly TimeSpan ParkedFor = TimeSpan.FromSeconds(30);
+
     /// <summary>Serves the form, the thank-you page (<c>?done=1</c> once answered), or a refused link's page.</summary>
     public Task<IResult> GetAsync(string token, HttpRequest request, CancellationToken ct) =>
         AnswerUnlessStorageFailsAsync(request, "A questionnaire page could not be served", () => GetCoreAsync(token, request, ct));
@@ -112,12 +115,36 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
             LinkVersion = assessment.LinkVersion,
             Items = checkedAnswers,
             SubmittedAt = submittedAt,
+            SubmissionId = Guid.NewGuid().ToString("N"),
         };
-        await queues.GetQueueClient(StorageNames.ResponsesQueue).SendMessageAsync(message.ToJson(), cancellationToken: ct).ConfigureAwait(false);
-        // Queued first, marked second: a crash in between leaves a queued message and a pending assessment, which
-        // scoring completes; marking first could acknowledge answers that never reached the queue. A lost race with a
-        // concurrent post of the same link is fine: both messages are scored idempotently and the first stands.
-        await studies.TryMarkSubmittedAsync(study.Id, assessment.Id, opened.ETag, submittedAt, ct).ConfigureAwait(false);
+        // Park, claim, release. The message goes on the queue hidden; the assessment is then claimed for this submission
+        // under the ETag it was read with; only the winner releases its message and is thanked. A post that loses the
+        // race (a double click, eight posts at once) takes its message back and gets the polite 409. Nothing
+        // acknowledged is lost: the thank-you comes after both writes. A run that stops between them leaves a parked
+        // message that surfaces by itself and is scored if no other submission claimed the assessment meanwhile.
+        var queue = queues.GetQueueClient(StorageNames.ResponsesQueue);
+        var parked = (await queue.SendMessageAsync(message.ToJson(), visibilityTimeout: ParkedFor, cancellationToken: ct).ConfigureAwait(false)).Value;
+        if (!await studies.TryMarkSubmittedAsync(study.Id, assessment.Id, opened.ETag, submittedAt, message.SubmissionId, ct).ConfigureAwait(false))
+        {
+            try
+            {
+                await queue.DeleteMessageAsync(parked.MessageId, parked.PopReceipt, ct).ConfigureAwait(false);
+            }
+            catch (RequestFailedException)
+            {
+                // It surfaces later and is dropped by ScoreResponse: its submission id is not the one claimed.
+            }
+            return Refuse(request, 409, MessagePage.AlreadyAnswered, language, "Already answered", "Answers for this questionnaire were already received; the first answers stand.");
+        }
+        try
+        {
+            await queue.UpdateMessageAsync(parked.MessageId, parked.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e)
+        {
+            // Claimed and queued: it surfaces when its parking ends; scoring is only later.
+            log.LogWarning("Submission {AssessmentId} stays parked until {Seconds} s have passed ({Status}).", assessment.Id, ParkedFor.TotalSeconds, e.Status);
+        }
         await audit.WriteAsync(study.Id, "rater-link", "submission.accepted", assessment.Id, $"link version {assessment.LinkVersion}; queued for scoring", ct).ConfigureAwait(false);
 
         if (json)

@@ -15,6 +15,11 @@ public enum ProcessingOutcome
     AlreadyStored,
     /// <summary>Moved to the poison queue at once (it can never succeed); the reason is logged.</summary>
     Poisoned,
+    /// <summary>
+    /// A post that lost the race for its assessment to another post of the same link (and was answered 409): dropped,
+    /// neither scored nor poisoned.
+    /// </summary>
+    Discarded,
 }
 
 /// <summary>A queue message as the queue trigger delivers it: its text and the host's metadata.</summary>
@@ -49,6 +54,12 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
         var found = await studies.FindAssessmentAsync(submission.StudyId, submission.AssessmentId, ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Assessment '{submission.StudyId}/{submission.AssessmentId}' does not exist.");
         var assessment = found.Assessment;
+        if (submission.SubmissionId is { } submissionId && !await studies.TryClaimForScoringAsync(study.Id, assessment.Id, submissionId, ct).ConfigureAwait(false))
+        {
+            log.LogInformation("Submission {SubmissionId} for {StudyId}/{AssessmentId} lost to another submission of the same link; dropped.", submissionId, study.Id, assessment.Id);
+            await audit.WriteAsync(study.Id, AuditLog.Function("ScoreResponse"), "submission.discarded", assessment.Id, "another submission of the same link was accepted first", ct).ConfigureAwait(false);
+            return ProcessingOutcome.Discarded;
+        }
         var instrument = context.InstrumentFor(assessment.RaterRole)
             ?? throw new InvalidOperationException($"Study '{study.Id}' has no instrument '{study.InstrumentIdFor(assessment.RaterRole)}' for {assessment.RaterRole} raters.");
 

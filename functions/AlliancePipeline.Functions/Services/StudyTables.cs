@@ -79,12 +79,13 @@ public sealed class StudyTables(TableServiceClient tables)
     /// was read with. Returns false when somebody else wrote it first (a concurrent submission, or scoring already
     /// done): the caller re-reads and decides.
     /// </summary>
-    public async Task<bool> TryMarkSubmittedAsync(string studyId, string assessmentId, ETag readWith, DateTimeOffset submittedAt, CancellationToken ct)
+    public async Task<bool> TryMarkSubmittedAsync(string studyId, string assessmentId, ETag readWith, DateTimeOffset submittedAt, string? submissionId, CancellationToken ct)
     {
         var update = new TableEntity(studyId, assessmentId)
         {
             [nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Submitted),
             [nameof(AssessmentEntity.SubmittedAt)] = submittedAt,
+            [nameof(AssessmentEntity.SubmissionId)] = submissionId,
         };
         try
         {
@@ -104,6 +105,33 @@ public sealed class StudyTables(TableServiceClient tables)
         await foreach (var e in Assessments.QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
             list.Add(e);
         return list;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="submissionId"/> is the submission that holds the assessment: true when it claimed it (the
+    /// post that was thanked), or when no submission did yet (a post that stopped between queueing and claiming: its
+    /// answers are taken now, the assessment claimed for them under its ETag); false when another submission holds it.
+    /// </summary>
+    public async Task<bool> TryClaimForScoringAsync(string studyId, string assessmentId, string submissionId, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var found = await Assessments.GetEntityIfExistsAsync<AssessmentEntity>(studyId, assessmentId, cancellationToken: ct).ConfigureAwait(false);
+            if (!found.HasValue) throw new InvalidOperationException($"Assessment '{studyId}/{assessmentId}' does not exist.");
+            var a = found.Value!;
+            if (a.SubmissionId is { } holder) return holder == submissionId;
+            var claim = new TableEntity(studyId, assessmentId) { [nameof(AssessmentEntity.SubmissionId)] = submissionId };
+            if (a.Status == nameof(AssessmentStatus.Pending)) claim[nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Submitted);
+            try
+            {
+                await Assessments.UpdateEntityAsync(claim, a.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+                // Written since it was read (a post claiming it): read again and decide again.
+            }
+        }
     }
 
     /// <summary>Every assessment of a study.</summary>
