@@ -53,8 +53,8 @@ public static class PoisonCommand
             return 0;
         }));
 
-        var max = new Option<int>("--max") { Description = "Replay at most this many (default: all).", DefaultValueFactory = _ => int.MaxValue };
-        max.Validators.Add(r => { if (r.GetValueOrDefault<int>() < 1) r.AddError("--max: at least 1."); });
+        var max = new Option<int?>("--max") { Description = "Replay at most this many (default: all)." };
+        max.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--max: at least 1."); });
         var replay = storage.AddTo(new Command("replay", "Put a poison queue's messages back on their queue, oldest first, after fixing the cause.") { queue, max });
         replay.SetAction((parse, ct) => RunAsync(parse, "poison replay", storage, async (tables, queues, output) =>
         {
@@ -62,7 +62,7 @@ public static class PoisonCommand
             var poison = queues.GetQueueClient(StorageNames.Poison(name));
             var target = queues.GetQueueClient(name);
             var audit = tables.GetTableClient(StorageNames.AuditTable);
-            var limit = parse.GetValue(max);
+            var limit = parse.GetValue(max) ?? int.MaxValue;
             var replayed = 0;
             if ((await poison.ExistsAsync(ct).ConfigureAwait(false)).Value)
             {
