@@ -33,7 +33,7 @@ public sealed class MailTests
         await using var host = await PipelineFixture.StartHostAsync(settings, ports[0], log);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
 
-        var link = (await services.GetRequiredService<DemoStudySeeder>().SeedAsync("mail-e2e", 1, 1, default, language: "fr"))[0];
+        var link = (await services.StudySeeder().SeedAsync("mail-e2e", 1, 1, default, language: "fr"))[0];
         var a = link.Assessment;
         var pause = services.GetRequiredService<PauseLinks>().Link(a.StudyId, a.Id, DateTimeOffset.UtcNow.AddDays(30));
         var content = services.GetRequiredService<MailTemplates>().Invitation(new InvitationModel("Étude pilote", a.DyadId, a.Meeting,

@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
     private static StringContent Json(IEnumerable<int> items) => new($"{{\"items\":[{string.Join(',', items)}]}}", Encoding.UTF8, "application/json");
 
     private Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId) =>
-        pipeline.Services.GetRequiredService<DemoStudySeeder>().SeedAsync(studyId, 3, 1);
+        pipeline.Services.StudySeeder().SeedAsync(studyId, 3, 1);
 
     private static string PathOf(SeededLink link) => $"/api/q/{link.Token}";
 
