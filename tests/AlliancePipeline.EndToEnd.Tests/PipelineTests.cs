@@ -120,6 +120,9 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         await EventuallyAsync(async () => (await PoisonTextsAsync()).Contains(malformed) ? new object() : null, TimeSpan.FromSeconds(10), "the malformed message in poison");
         await EventuallyAsync(async () => (await PoisonTextsAsync()).Contains(failing) ? new object() : null, TimeSpan.FromSeconds(30), "the failing message in poison");
 
+        // The worker's own log lines reach the host over gRPC after its storage calls: wait for the last of them.
+        await EventuallyAsync(() => Task.FromResult<object?>(pipeline.Log.Any(l => l.Contains("moved to responses-poison: not a submission", StringComparison.Ordinal)) ? new object() : null),
+            TimeSpan.FromSeconds(30), "the worker's line on the malformed message");
         var log = pipeline.Log.ToList();
         // Five runs of the failing message, each failing with the reason; then the host moves it (MaxDequeueCount 5).
         Assert.Equal(5, log.Count(l => l.Contains("Executed 'Functions.ScoreResponse' (Failed", StringComparison.Ordinal)
@@ -143,7 +146,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
 
         await EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0
             && pipeline.Log.Count(l => l.Contains($"{study}/{assessmentId}", StringComparison.Ordinal)) >= 2 ? new object() : null,
-            TimeSpan.FromSeconds(10), "both deliveries");
+            TimeSpan.FromSeconds(30), "both deliveries");
         var all = new List<TableEntity>();
         await foreach (var e in pipeline.Tables.GetTableClient("Responses").QueryAsync<TableEntity>(e => e.PartitionKey == study)) all.Add(e);
         Assert.Equal(assessmentId, Assert.Single(all).RowKey);
