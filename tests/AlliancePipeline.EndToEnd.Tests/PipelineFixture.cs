@@ -51,16 +51,22 @@ public sealed class PipelineFixture : IAsyncLifetime
         ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
     };
 
-    /// <summary>Starts the published worker under the local host with <paramref name="settings"/>, logging to <paramref name="log"/>.</summary>
-    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, ConcurrentQueue<string> log)
+    /// <summary>
+    /// Starts the published worker under the local host with <paramref name="settings"/>, logging to <paramref name="log"/>
+    /// (Information and up; the framework's and the SDK's own categories only from Warning, unless <paramref name="allCategories"/>).
+    /// </summary>
+    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, ConcurrentQueue<string> log, bool allCategories = false)
     {
         var options = new LocalHostOptions
         {
             ScriptRoot = WorkerFolder,
             HttpPort = port,
             StartEmulators = false,
-            LoggerFactory = LoggerFactory.Create(b => b.AddProvider(new CapturingLoggerProvider(log)).SetMinimumLevel(LogLevel.Information)
-                .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning)),
+            LoggerFactory = LoggerFactory.Create(b =>
+            {
+                b.AddProvider(new CapturingLoggerProvider(log)).SetMinimumLevel(LogLevel.Information);
+                if (!allCategories) b.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning);
+            }),
         };
         foreach (var (key, value) in settings) options.SettingOverrides[key] = value;
         return FunctionsLocalHost.StartAsync(options);
