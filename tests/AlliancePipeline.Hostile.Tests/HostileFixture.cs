@@ -176,6 +176,13 @@ public sealed class HostileFixture : IAsyncLifetime
         Assert.True(put.IsSuccessStatusCode, $"applying {studyId}: {(int)put.StatusCode} {await put.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>Runs a timer or queue function now through the local host's admin API and waits for it to end.</summary>
+    public async Task RunFunctionAsync(string name)
+    {
+        using var run = await Http.PostAsync($"/admin/functions/{name}?wait=true", new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json"));
+        Assert.True(run.IsSuccessStatusCode, $"running {name}: {(int)run.StatusCode} {await run.Content.ReadAsStringAsync()}");
+    }
+
     /// <summary>The app's clock now.</summary>
     public async Task<DateTimeOffset> AppNowAsync() =>
         JsonNode.Parse(await Admin.GetStringAsync("api/manage/clock"))!["now"]!.GetValue<DateTimeOffset>();

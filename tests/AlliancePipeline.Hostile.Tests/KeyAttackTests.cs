@@ -32,7 +32,7 @@ public sealed class KeyAttackTests(HostileFixture app)
             using var own = await siteA.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, own.StatusCode);
             var text = await own.Content.ReadAsStringAsync();
-            Assert.Contains("d-a1", text, StringComparison.Ordinal);
+            Assert.Contains("p-a1", text, StringComparison.Ordinal); // site A's rater
             foreach (var other in HostileFixture.SiteBDyads.Append("site-b").Append("p-b1"))
                 Assert.DoesNotContain(other, text, StringComparison.Ordinal);
             Assert.DoesNotContain("svg onload", WebUtility.HtmlDecode(text), StringComparison.Ordinal); // site B's name
