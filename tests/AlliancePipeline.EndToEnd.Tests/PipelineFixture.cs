@@ -51,14 +51,18 @@ public sealed class PipelineFixture : IAsyncLifetime
         ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
     };
 
-    /// <summary>Starts the published worker under the local host with <paramref name="settings"/>, logging to <paramref name="log"/>.</summary>
-    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, ConcurrentQueue<string> log)
+    /// <summary>
+    /// Starts the published worker under the local host with <paramref name="settings"/>, logging to <paramref name="log"/>;
+    /// <paramref name="queueMessageLease"/> shortens how long a received queue message stays hidden (fault tests).
+    /// </summary>
+    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, ConcurrentQueue<string> log, TimeSpan? queueMessageLease = null)
     {
         var options = new LocalHostOptions
         {
             ScriptRoot = WorkerFolder,
             HttpPort = port,
             StartEmulators = false,
+            QueueMessageLease = queueMessageLease,
             LoggerFactory = LoggerFactory.Create(b => b.AddProvider(new CapturingLoggerProvider(log)).SetMinimumLevel(LogLevel.Information)
                 .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning)),
         };
