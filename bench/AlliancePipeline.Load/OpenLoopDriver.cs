@@ -6,17 +6,22 @@ namespace AlliancePipeline.Load;
 
 /// <summary>One submission sent: when it was due, when its answer came, and what it was.</summary>
 /// <param name="Index">Its place in the schedule.</param>
-/// <param name="AssessmentId">The assessment its link names.</param>
+/// <param name="Key">The study and assessment its link names, <c>{studyId}/{assessmentId}</c>.</param>
 /// <param name="ScheduledAt">When it was due to be sent (wall clock, UTC): latencies are measured from here.</param>
 /// <param name="Latency">From <paramref name="ScheduledAt"/> to the full answer; null when no answer came.</param>
 /// <param name="Status">The HTTP status, or 0 for no answer (timeout, connection refused).</param>
 /// <param name="Error">Why there was no answer.</param>
-public sealed record Sent(int Index, string AssessmentId, DateTimeOffset ScheduledAt, TimeSpan? Latency, int Status, string? Error);
+public sealed record Sent(int Index, string Key, DateTimeOffset ScheduledAt, TimeSpan? Latency, int Status, string? Error);
 
 /// <summary>What the schedule sends: the link's path and the assessment it names.</summary>
 /// <param name="Path">The link's path, <c>/api/q/{token}</c>.</param>
+/// <param name="StudyId">The study.</param>
 /// <param name="AssessmentId">The assessment.</param>
-public sealed record Target(string Path, string AssessmentId);
+public sealed record Target(string Path, string StudyId, string AssessmentId)
+{
+    /// <summary><c>{studyId}/{assessmentId}</c>.</summary>
+    public string Key => $"{StudyId}/{AssessmentId}";
+}
 
 /// <summary>
 /// An open-loop load: request <c>i</c> is due at <c>start + offset(i)</c> whatever became of the earlier ones, and its
@@ -69,7 +74,7 @@ public sealed class OpenLoopDriver(HttpClient http)
         dispatcher.Start();
         await released.Task.ConfigureAwait(false);
         await Task.WhenAll(pending.Where(t => t is not null)).ConfigureAwait(false);
-        return [.. results.Select((r, i) => r ?? new Sent(i, targets[i].AssessmentId, startWall + offset(i), null, 0, "not sent: the run's deadline passed"))];
+        return [.. results.Select((r, i) => r ?? new Sent(i, targets[i].Key, startWall + offset(i), null, 0, "not sent: the run's deadline passed"))];
     }
 
     private async Task<Sent> SendAsync(int index, Target target, DateTimeOffset scheduledAt, TimeSpan due, Stopwatch clock, string body, CancellationToken ct)
@@ -81,12 +86,12 @@ public sealed class OpenLoopDriver(HttpClient http)
             using var content = new StringContent(body, Encoding.UTF8, "application/json");
             using var response = await http.PostAsync(target.Path, content, timeout.Token).ConfigureAwait(false);
             await response.Content.LoadIntoBufferAsync(timeout.Token).ConfigureAwait(false);
-            return new Sent(index, target.AssessmentId, scheduledAt, clock.Elapsed - due, (int)response.StatusCode, null);
+            return new Sent(index, target.Key, scheduledAt, clock.Elapsed - due, (int)response.StatusCode, null);
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
         {
             var why = e is OperationCanceledException ? $"no answer within {RequestTimeout.TotalSeconds:0} s" : e.Message;
-            return new Sent(index, target.AssessmentId, scheduledAt, null, e is HttpRequestException { StatusCode: { } s } ? (int)s : 0, why);
+            return new Sent(index, target.Key, scheduledAt, null, e is HttpRequestException { StatusCode: { } s } ? (int)s : 0, why);
         }
     }
 

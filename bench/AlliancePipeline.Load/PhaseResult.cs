@@ -43,7 +43,7 @@ public sealed record PhaseResult
     public string StatusText => string.Join(", ", Statuses.OrderBy(s => s.Key).Select(s => $"{s.Key}: {s.Value}"))
         + (Unanswered > 0 ? $", no answer: {Unanswered}" : "");
 
-    private static string F(double? value, string format = "0.0") => value is { } v ? v.ToString(format, CultureInfo.InvariantCulture) : "";
+    private static string F(double? value, string format = "0.0") => value is { } v && double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "";
 
     /// <summary>The CSV header and one line per phase.</summary>
     public static string Csv(IReadOnlyList<PhaseResult> phases, IReadOnlyList<string> processes)

@@ -10,11 +10,11 @@ public static class LoadStorage
 {
     /// <summary>
     /// Waits until the <c>responses</c> queue is empty and <c>Responses</c> holds <paramref name="expected"/> entities
-    /// of the study, or <paramref name="timeout"/> passes; returns each stored entity's server time (Azurite stamps
-    /// <c>Timestamp</c> when it inserts, on this machine's clock) by assessment id. Polls the queue's count (one cheap
+    /// of the studies, or <paramref name="timeout"/> passes; returns each stored entity's server time (Azurite stamps
+    /// <c>Timestamp</c> when it inserts, on this machine's clock) by <c>{studyId}/{assessmentId}</c>. Polls the queue's count (one cheap
     /// call a second) while it drains, then reads the partition.
     /// </summary>
-    public static async Task<Dictionary<string, DateTimeOffset>> WaitForStoredAsync(TableServiceClient tables, QueueServiceClient queues, string studyId, int expected, TimeSpan timeout, CancellationToken ct)
+    public static async Task<Dictionary<string, DateTimeOffset>> WaitForStoredAsync(TableServiceClient tables, QueueServiceClient queues, IReadOnlyCollection<string> studyIds, int expected, TimeSpan timeout, CancellationToken ct)
     {
         var deadline = Stopwatch.StartNew();
         var queue = queues.GetQueueClient(StorageNames.ResponsesQueue);
@@ -27,7 +27,12 @@ public static class LoadStorage
 
         while (true)
         {
-            var stored = await ReadStoredAsync(tables, studyId, ct).ConfigureAwait(false);
+            var stored = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+            foreach (var studyId in studyIds)
+            {
+                foreach (var (key, at) in await ReadStoredAsync(tables, studyId, ct).ConfigureAwait(false)) stored[$"{studyId}/{key}"] = at;
+            }
+
             if (stored.Count >= expected || deadline.Elapsed >= timeout) return stored;
             await Task.Delay(2000, ct).ConfigureAwait(false);
         }
@@ -46,9 +51,10 @@ public static class LoadStorage
     /// <summary>
     /// Azurite's raw table-insert rate on this machine: <paramref name="count"/> response-sized entities (the twelve
     /// answers, four scores, meeting, role, site, dyad, time) added with <paramref name="concurrency"/> requests in flight,
-    /// nothing else running. Returns inserts per second.
+    /// nothing else running, in partitions of <paramref name="partitionSize"/> (as the app's <c>Responses</c> are
+    /// partitioned by study: Azurite's cost per insert grows with the partition). Returns the count and the time taken.
     /// </summary>
-    public static async Task<(int Count, TimeSpan Elapsed)> RawInsertAsync(TableServiceClient tables, int count, int concurrency, CancellationToken ct)
+    public static async Task<(int Count, TimeSpan Elapsed)> RawInsertAsync(TableServiceClient tables, int count, int concurrency, int partitionSize, CancellationToken ct)
     {
         var table = tables.GetTableClient("LoadRawInsert");
         await table.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
@@ -58,7 +64,7 @@ public static class LoadStorage
         {
             var entity = new ResponseEntity
             {
-                PartitionKey = "raw-" + run,
+                PartitionKey = $"raw-{run}-{i / partitionSize:00}",
                 RowKey = $"d-{i:00000}-m1-practitioner",
                 Items = [5, 6, 5, 4, 6, 7, 5, 6, 5, 4, 6, 7],
                 Goal = 5.25,
@@ -74,5 +80,37 @@ public static class LoadStorage
             await table.AddEntityAsync(entity, token).ConfigureAwait(false);
         }).ConfigureAwait(false);
         return (count, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Azurite's raw queue rate on this machine, as a submission uses the queue: <paramref name="count"/> messages of a
+    /// submission's size sent with <paramref name="concurrency"/> in flight, then received 16 at a time (as the host
+    /// does) and each deleted. Returns the time each half took.
+    /// </summary>
+    public static async Task<(TimeSpan Send, TimeSpan ReceiveAndDelete)> RawQueueAsync(QueueServiceClient queues, int count, int concurrency, CancellationToken ct)
+    {
+        var queue = queues.GetQueueClient("load-raw-" + Guid.NewGuid().ToString("N")[..8]);
+        await queue.CreateIfNotExistsAsync(cancellationToken: ct).ConfigureAwait(false);
+        const string body = "{\"schema\":\"alliance.response.v1\",\"studyId\":\"load-steady-01\",\"assessmentId\":\"d-00001-m1-practitioner\",\"linkVersion\":1,\"items\":[5,6,5,4,6,7,5,6,5,4,6,7],\"submittedAt\":\"2026-11-27T12:00:00+00:00\",\"submissionId\":\"0123456789abcdef0123456789abcdef\"}";
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = ct }, async (_, token) =>
+            await queue.SendMessageAsync(body, token).ConfigureAwait(false)).ConfigureAwait(false);
+        var send = clock.Elapsed;
+        clock.Restart();
+        var left = count;
+        await Parallel.ForEachAsync(Enumerable.Range(0, 4), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (_, token) =>
+        {
+            while (Volatile.Read(ref left) > 0)
+            {
+                var batch = (await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(1), token).ConfigureAwait(false)).Value;
+                if (batch.Length == 0) continue;
+                await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = token }, async (m, t) =>
+                    await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, t).ConfigureAwait(false)).ConfigureAwait(false);
+                Interlocked.Add(ref left, -batch.Length);
+            }
+        }).ConfigureAwait(false);
+        var receive = clock.Elapsed;
+        await queue.DeleteAsync(ct).ConfigureAwait(false);
+        return (send, receive);
     }
 }

@@ -26,6 +26,12 @@ public sealed record AzuriteOptions
     /// <summary>Whether disposing the handle of an Azurite this call started also deletes <see cref="Location"/>.</summary>
     public bool DeleteLocationOnDispose { get; init; }
 
+    /// <summary>
+    /// Azurite's <c>--inMemoryPersistence</c>: nothing written to disk (and nothing kept after it stops). By default
+    /// Azurite keeps its databases in memory and writes each whole to disk every 5 s, which stalls it while it does.
+    /// </summary>
+    public bool InMemoryPersistence { get; init; }
+
     /// <summary>The connection string of an Azurite on these ports (explicit endpoints, the well-known key).</summary>
     public string ConnectionString => Azurite.ConnectionString(BlobPort, QueuePort, TablePort);
 
@@ -146,6 +152,7 @@ public static class Azurite
             "--blobHost", "127.0.0.1", "--blobPort", options.BlobPort.ToString(CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", options.QueuePort.ToString(CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", options.TablePort.ToString(CultureInfo.InvariantCulture),
+            .. options.InMemoryPersistence ? ["--inMemoryPersistence"] : Array.Empty<string>(),
         ];
         options.Log?.Invoke($"Starting Azurite on ports {string.Join(", ", ports)} (data in {location}).");
         var process = await EmulatorProcess.StartAsync(tools, "azurite", arguments, ports, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
