@@ -53,15 +53,18 @@ public sealed class PipelineFixture : IAsyncLifetime
 
     /// <summary>
     /// Starts the published worker under the local host with <paramref name="settings"/>, logging to <paramref name="log"/>
-    /// (Information and up; the framework's and the SDK's own categories only from Warning, unless <paramref name="allCategories"/>).
+    /// (Information and up; the framework's and the SDK's own categories only from Warning, unless <paramref name="allCategories"/>);
+    /// <paramref name="queueMessageLease"/> shortens how long a received queue message stays hidden (fault tests).
     /// </summary>
-    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, ConcurrentQueue<string> log, bool allCategories = false)
+    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, ConcurrentQueue<string> log,
+        bool allCategories = false, TimeSpan? queueMessageLease = null)
     {
         var options = new LocalHostOptions
         {
             ScriptRoot = WorkerFolder,
             HttpPort = port,
             StartEmulators = false,
+            QueueMessageLease = queueMessageLease,
             LoggerFactory = LoggerFactory.Create(b =>
             {
                 b.AddProvider(new CapturingLoggerProvider(log)).SetMinimumLevel(LogLevel.Information);

@@ -136,6 +136,20 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
             }
             return Refuse(request, 409, MessagePage.AlreadyAnswered, language, "Already answered", "Answers for this questionnaire were already received; the first answers stand.");
         }
+        // The release and the audit row are independent: both go at once (one round trip of waiting, not two), and the
+        // thank-you still comes after both.
+        await Task.WhenAll(
+            ReleaseAsync(queue, parked, assessment.Id, ct),
+            audit.WriteAsync(study.Id, "rater-link", "submission.accepted", assessment.Id, $"link version {assessment.LinkVersion}; queued for scoring", ct)).ConfigureAwait(false);
+
+        if (json)
+            return TypedResults.Accepted((string?)null, new SubmissionAccepted("accepted", assessment.Id));
+        return HttpResults.SeeOther($"?done=1&lang={Uri.EscapeDataString(form.Language)}");
+    }
+
+    /// <summary>Makes a parked message visible now; if that fails it surfaces by itself when its parking ends.</summary>
+    private async Task ReleaseAsync(QueueClient queue, Azure.Storage.Queues.Models.SendReceipt parked, string assessmentId, CancellationToken ct)
+    {
         try
         {
             await queue.UpdateMessageAsync(parked.MessageId, parked.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: ct).ConfigureAwait(false);
@@ -143,13 +157,8 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         catch (RequestFailedException e)
         {
             // Claimed and queued: it surfaces when its parking ends; scoring is only later.
-            log.LogWarning("Submission {AssessmentId} stays parked until {Seconds} s have passed ({Status}).", assessment.Id, ParkedFor.TotalSeconds, e.Status);
+            log.LogWarning("Submission {AssessmentId} stays parked until {Seconds} s have passed ({Status}).", assessmentId, ParkedFor.TotalSeconds, e.Status);
         }
-        await audit.WriteAsync(study.Id, "rater-link", "submission.accepted", assessment.Id, $"link version {assessment.LinkVersion}; queued for scoring", ct).ConfigureAwait(false);
-
-        if (json)
-            return TypedResults.Accepted((string?)null, new SubmissionAccepted("accepted", assessment.Id));
-        return HttpResults.SeeOther($"?done=1&lang={Uri.EscapeDataString(form.Language)}");
     }
 
     /// <summary>
@@ -196,7 +205,7 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
                 ? new(Refuse(request, 410, MessagePage.Expired, language, "Link expired", "The link has expired."))
                 : new(Refuse(request, 404, MessagePage.NotFound, language, "Link not valid", "The link is not valid."));
         }
-        var context = await store.FindContextAsync(claims.StudyId, ct).ConfigureAwait(false);
+        var context = await store.FindRecentContextAsync(claims.StudyId, ct).ConfigureAwait(false);
         var found = await studies.FindAssessmentAsync(claims.StudyId, claims.AssessmentId, ct).ConfigureAwait(false);
         if (context is null || found is null || context.InstrumentFor(found.Value.Assessment.RaterRole) is not { } definition)
             return new(Refuse(request, 404, MessagePage.NotFound, language, "Link not valid", "The questionnaire this link names does not exist."));
