@@ -148,11 +148,11 @@ public static class Azurite
         string[] arguments =
         [
             .. Flags,
-            "--location", location,
+            // Azurite refuses --location beside --inMemoryPersistence.
+            .. options.InMemoryPersistence ? ["--inMemoryPersistence"] : new[] { "--location", location },
             "--blobHost", "127.0.0.1", "--blobPort", options.BlobPort.ToString(CultureInfo.InvariantCulture),
             "--queueHost", "127.0.0.1", "--queuePort", options.QueuePort.ToString(CultureInfo.InvariantCulture),
             "--tableHost", "127.0.0.1", "--tablePort", options.TablePort.ToString(CultureInfo.InvariantCulture),
-            .. options.InMemoryPersistence ? ["--inMemoryPersistence"] : Array.Empty<string>(),
         ];
         options.Log?.Invoke($"Starting Azurite on ports {string.Join(", ", ports)} (data in {location}).");
         var process = await EmulatorProcess.StartAsync(tools, "azurite", arguments, ports, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
