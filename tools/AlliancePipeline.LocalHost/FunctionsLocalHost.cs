@@ -334,6 +334,11 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            // One long-lived stream to our own worker on loopback: a worker busy for a few seconds (a burst, a long GC)
+            // reads its invocations slowly, and Kestrel's minimum response data rate (240 bytes/s after 5 s) would then
+            // abort the stream and with it every running invocation. gRPC itself lifts only the request-side limit.
+            k.Limits.MinResponseDataRate = null;
+            k.Limits.MinRequestBodyDataRate = null;
             k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2);
         });
         var app = builder.Build();

@@ -32,6 +32,9 @@ internal sealed class WorkerChannel(string workerId, Action<RpcLog> onLog)
     /// <summary>Whether the stream has ended.</summary>
     public bool IsClosed => _closeReason is not null;
 
+    /// <summary>Why the stream ended (null while it is open).</summary>
+    public string? CloseReason => _closeReason;
+
     /// <summary>The number of requests waiting for an answer.</summary>
     public int PendingCount => _pending.Count;
 
@@ -168,7 +171,8 @@ internal sealed class FunctionRpcService(WorkerChannelRegistry channels, ILogger
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or Grpc.Core.RpcException)
         {
-            channel?.Close("The worker's event stream broke off.");
+            // Say how: a cancelled request is the connection aborted (by Kestrel or the worker), an RpcException its status.
+            channel?.Close($"The worker's event stream broke off ({e.GetType().Name}: {e.Message})");
         }
     }
 }
