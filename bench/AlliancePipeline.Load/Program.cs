@@ -50,13 +50,13 @@ var settings = new Dictionary<string, string?>
     ["AlliancePipeline__Smtp__Security"] = "none",
     ["AlliancePipeline__Smtp__From"] = "Alliance Pipeline load <noreply@example.org>",
 };
-var warnings = new WarningCounter();
+var warnings = new WarningCounter(options.LogFile);
 var hostOptions = new LocalHostOptions
 {
     ScriptRoot = options.WorkerFolder ?? Path.Combine(AppContext.BaseDirectory, "worker"),
     HttpPort = ports[0],
     StartEmulators = false,
-    LoggerFactory = LoggerFactory.Create(b => b.AddProvider(warnings).SetMinimumLevel(LogLevel.Warning)),
+    LoggerFactory = LoggerFactory.Create(b => b.AddProvider(warnings).SetMinimumLevel(options.LogFile is null ? LogLevel.Warning : LogLevel.Information)),
 };
 foreach (var (key, value) in settings) hostOptions.SettingOverrides[key] = value;
 await using var host = await FunctionsLocalHost.StartAsync(hostOptions, ct);
@@ -289,6 +289,7 @@ internal sealed record LoadOptions
     public bool RunBurst { get; init; } = true;
     public TimeSpan StoreTimeout { get; init; } = TimeSpan.FromMinutes(4);
     public string? Label { get; init; }
+    public string? LogFile { get; init; }
     public string OutputDirectory { get; init; } = DefaultOutput();
 
     public override string ToString() =>
@@ -320,6 +321,7 @@ internal sealed record LoadOptions
                         var other => throw new ArgumentException($"--only takes steady or burst, not {other}."),
                     },
                     "--label" => o with { Label = Next() },
+                    "--log" => o with { LogFile = Path.GetFullPath(Next()) },
                     "--worker" => o with { WorkerFolder = Path.GetFullPath(Next()) },
                     "--azurite-in-memory" => o with { AzuriteInMemory = true },
                     "--out" => o with { OutputDirectory = Path.GetFullPath(Next()) },
@@ -351,9 +353,11 @@ internal sealed record LoadOptions
 /// Counts the host's (and the worker's forwarded) warnings and errors by kind: the first line with ids and numbers
 /// blanked out, so the run's console shows what went wrong and how often, not thousands of lines.
 /// </summary>
-internal sealed partial class WarningCounter : ILoggerProvider
+internal sealed partial class WarningCounter(string? logFile) : ILoggerProvider
 {
     private readonly ConcurrentDictionary<string, int> _kinds = new(StringComparer.Ordinal);
+    private readonly StreamWriter? _log = logFile is null ? null : new StreamWriter(logFile, append: false) { AutoFlush = true };
+    private readonly Lock _logLock = new();
     private int _count;
 
     public int Count => Volatile.Read(ref _count);
@@ -363,7 +367,14 @@ internal sealed partial class WarningCounter : ILoggerProvider
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
-    public void Dispose() { }
+    public void Dispose() => _log?.Dispose();
+
+    /// <summary>With <c>--log FILE</c>: every line of the host and the worker, Information and up, whole.</summary>
+    private void Write(LogLevel level, string category, string text)
+    {
+        if (_log is null) return;
+        lock (_logLock) _log.WriteLine($"{DateTimeOffset.UtcNow:HH:mm:ss.fff} {level} {category}: {text}");
+    }
 
     [System.Text.RegularExpressions.GeneratedRegex("[0-9a-fA-F]{8}-[0-9a-fA-F-]{27}|[0-9]+(\\.[0-9]+)?")]
     private static partial System.Text.RegularExpressions.Regex Variable();
@@ -372,10 +383,12 @@ internal sealed partial class WarningCounter : ILoggerProvider
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
 
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= (owner._log is null ? LogLevel.Warning : LogLevel.Information);
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            owner.Write(logLevel, category, formatter(state, exception) + (exception is null ? "" : Environment.NewLine + exception));
+            if (logLevel < LogLevel.Warning) return;
             Interlocked.Increment(ref owner._count);
             var line = formatter(state, exception).Split('\n')[0];
             var kind = $"{category}: {Variable().Replace(line.Length > 160 ? line[..160] : line, "#")}";

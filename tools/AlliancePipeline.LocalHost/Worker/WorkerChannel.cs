@@ -70,7 +70,12 @@ internal sealed class WorkerChannel(string workerId, Action<RpcLog> onLog)
         }
     }
 
-    /// <summary>Sends a message that has no response (WorkerTerminate, InvocationCancel).</summary>
+    /// <summary>
+    /// Sends a message that has no response (WorkerTerminate, InvocationCancel). <paramref name="cancellationToken"/>
+    /// stops the wait for the stream and for the write lock, never a write under way: gRPC aborts the whole call when
+    /// the token of a pending write is cancelled, and this call is the worker's only stream. (A burst whose clients
+    /// gave up while writes waited on the worker cut the stream, and every running invocation with it.)
+    /// </summary>
     public async Task SendAsync(StreamingMessage message, CancellationToken cancellationToken)
     {
         var writer = await _attached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -78,7 +83,7 @@ internal sealed class WorkerChannel(string workerId, Action<RpcLog> onLog)
         try
         {
             if (_closeReason is { } reason) throw new WorkerUnavailableException(reason);
-            await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(message).ConfigureAwait(false);
         }
         catch (InvalidOperationException)
         {
