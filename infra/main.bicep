@@ -1,7 +1,8 @@
 // Alliance Pipeline in Azure: a Flex Consumption Function App running the .NET isolated worker (dotnet-isolated 10.0),
-// its storage account (tables, queues, the reports container), a user-assigned managed identity holding the storage
-// data roles, and Application Insights on a Log Analytics workspace.
-// Deploy: az deployment group create -g <rg> -f infra/main.bicep -p namePrefix=<prefix> ... (README, "Deploying")
+// its storage account (tables, queues, the reports and studies containers; no public blob access, TLS 1.2, Shared Key
+// off), a user-assigned managed identity holding the storage data roles and reading Key Vault, a Key Vault holding the
+// link signing keys and the SMTP password (the app reads them through Key Vault references), and Application Insights
+// on a Log Analytics workspace. Deploy: docs/deploy.md (az deployment group create -g <rg> -p infra/main.bicepparam).
 targetScope = 'resourceGroup'
 
 @description('Short prefix for resource names (lowercase letters and digits).')
@@ -19,7 +20,7 @@ param maximumInstanceCount int = 40
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048
 
-@description('Link signing keys, as "keyId=BASE64" pairs (at least 32 random bytes each) separated by ";". Keep in Key Vault in production.')
+@description('Link signing keys, as "keyId=BASE64" pairs (at least 32 random bytes each) separated by ";". Stored in Key Vault; the app reads them through a Key Vault reference.')
 @secure()
 param linkSigningKeys string
 
@@ -41,17 +42,26 @@ param smtpSecurity string = 'starttls'
 @description('The SMTP login; empty for a server that needs none.')
 param smtpUser string = ''
 
-@description('The SMTP password of smtpUser; empty with no login. Keep in Key Vault in production.')
+@description('The SMTP password of smtpUser; empty with no login. Stored in Key Vault; the app reads it through a Key Vault reference.')
 @secure()
 param smtpPassword string = ''
+
+@description('Object id of the person or group who operates the study (bootstraps the first admin key, replays poison queues): gets the storage table and queue data roles and may set Key Vault secrets. Empty: none.')
+param operatorPrincipalId string = ''
+
+@description('Kind of principal operatorPrincipalId is.')
+@allowed(['User', 'Group', 'ServicePrincipal'])
+param operatorPrincipalType string = 'User'
 
 @description('The sender of every mail: an address with an optional display name, e.g. "Alliance Pipeline <noreply@example.org>".')
 param smtpFrom string
 
 var suffix = uniqueString(resourceGroup().id, namePrefix)
 var storageName = toLower('${namePrefix}${take(suffix, 13)}')
-var tableNames = ['Studies', 'Participants', 'Assessments', 'Responses', 'ClusterRuns', 'Audit', 'Mail']
+// The app's names (functions/AlliancePipeline.Functions/Storage/StorageNames.cs); a test keeps them equal.
+var tableNames = ['Studies', 'Participants', 'Assessments', 'Responses', 'ClusterRuns', 'Audit', 'Outcomes', 'Alerts', 'Mail', 'AccessKeys']
 var queueNames = ['responses', 'responses-poison', 'outbox', 'outbox-poison']
+var containerNames = ['reports', 'studies']
 var deploymentContainer = 'app-package'
 
 // Built-in role definition ids.
@@ -60,6 +70,8 @@ var roles = {
   queueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   tableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
+  keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 }
 
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
@@ -85,10 +97,11 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   name: 'default'
 }
 
-resource reports 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for c in containerNames: {
   parent: blobService
-  name: 'reports'
-}
+  name: c
+  properties: { publicAccess: 'None' }
+}]
 
 resource packages 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
@@ -124,6 +137,65 @@ resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [fo
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', r)
   }
 }]
+
+// The operator (bootstraps the first admin key with `alliance keys bootstrap --account`, replays poison queues).
+resource operatorRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for r in (empty(operatorPrincipalId) ? [] : [roles.queueDataContributor, roles.tableDataContributor]): {
+  name: guid(storage.id, operatorPrincipalId, r)
+  scope: storage
+  properties: {
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', r)
+  }
+}]
+
+// Secrets: the link signing keys and the SMTP password. RBAC authorization; the app's identity reads secrets, the
+// operator may set them (key rotation: docs/deploy.md).
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
+  name: '${namePrefix}-kv-${take(suffix, 8)}'
+  location: location
+  properties: {
+    tenantId: subscription().tenantId
+    sku: { family: 'A', name: 'standard' }
+    enableRbacAuthorization: true
+    enableSoftDelete: true
+    softDeleteRetentionInDays: 90
+    enablePurgeProtection: true
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource signingKeysSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'link-signing-keys'
+  properties: { value: linkSigningKeys, contentType: 'keyId=BASE64;keyId2=BASE64' }
+}
+
+resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = if (!empty(smtpPassword)) {
+  parent: vault
+  name: 'smtp-password'
+  properties: { value: smtpPassword, contentType: 'SMTP password' }
+}
+
+resource vaultReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(vault.id, identity.id, roles.keyVaultSecretsUser)
+  scope: vault
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsUser)
+  }
+}
+
+resource vaultOperator 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(vault.id, operatorPrincipalId, roles.keyVaultSecretsOfficer)
+  scope: vault
+  properties: {
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.keyVaultSecretsOfficer)
+  }
+}
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: '${namePrefix}-logs'
@@ -171,6 +243,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Key Vault references are resolved with the user-assigned identity.
+    keyVaultReferenceIdentity: identity.id
     functionAppConfig: {
       deployment: {
         storage: {
@@ -204,21 +278,22 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         // defaults to https://WEBSITE_HOSTNAME, which Azure sets.
         { name: 'AlliancePipeline__Storage__CreateResources', value: 'false' }
         { name: 'AlliancePipeline__Links__Lifetime', value: '30.00:00:00' }
-        { name: 'LinkSigning__Keys', value: linkSigningKeys }
+        { name: 'LinkSigning__Keys', value: '@Microsoft.KeyVault(SecretUri=${signingKeysSecret.properties.secretUri})' }
         { name: 'LinkSigning__CurrentKeyId', value: linkSigningCurrentKeyId }
         // Mail (SendEmail): TLS in Azure.
         { name: 'AlliancePipeline__Smtp__Host', value: smtpHost }
         { name: 'AlliancePipeline__Smtp__Port', value: string(smtpPort) }
         { name: 'AlliancePipeline__Smtp__Security', value: smtpSecurity }
         { name: 'AlliancePipeline__Smtp__User', value: smtpUser }
-        { name: 'AlliancePipeline__Smtp__Password', value: smtpPassword }
+        { name: 'AlliancePipeline__Smtp__Password', value: empty(smtpPassword) ? '' : '@Microsoft.KeyVault(SecretUri=${smtpPasswordSecret!.properties.secretUri})' }
         { name: 'AlliancePipeline__Smtp__From', value: smtpFrom }
       ]
     }
   }
-  dependsOn: [storageRoles]
+  dependsOn: [storageRoles, vaultReader]
 }
 
 output functionAppName string = app.name
 output storageAccountName string = storage.name
+output keyVaultName string = vault.name
 output questionnaireBaseUrl string = 'https://${app.properties.defaultHostName}/api/q/'

@@ -64,6 +64,14 @@ if [ "$files" -eq 0 ] || [ "$passed" -eq 0 ]; then
   echo "no test ran"
   status=1
 fi
-[ "$failed" -gt 0 ] && status=1
+if [ "$failed" -gt 0 ]; then
+  status=1
+  # Name each failed test with the first line of its message, so the end of the log says what broke.
+  echo "failed tests:"
+  perl -0777 -ne 'while (/<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="(?:Failed|Error|Timeout|Aborted)"[^>]*>(.*?)<\/UnitTestResult>/sg) {
+      my ($name, $body) = ($1, $2); my ($message) = $body =~ /<Message>([^\n<]*)/;
+      $message //= ""; $message =~ s/&quot;/"/g; $message =~ s/&lt;/</g; $message =~ s/&gt;/>/g; $message =~ s/&amp;/&/g;
+      print "  $name\n    $message\n" }' "$results"/*.trx || true
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 exit "$status"

@@ -1,7 +1,10 @@
+using AlliancePipeline.Functions.Http;
 using AlliancePipeline.Functions.Services;
 using AlliancePipeline.Functions.Settings;
 using AlliancePipeline.Functions.Storage;
 using AlliancePipeline.Functions.Telemetry;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
 
@@ -10,6 +13,19 @@ using Microsoft.Extensions.Hosting;
 // (it sends only when APPLICATIONINSIGHTS_CONNECTION_STRING is set), and, locally, the storage resources are created.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+// Body limits and media types per route, checked before any function runs (Http/RequestLimits).
+builder.UseMiddleware<RequestLimitsMiddleware>();
+// The worker's own HTTP server only hears from its host: it takes whatever header set the host let through, plus the
+// headers the host adds (x-ms-invocation-id), so no request the host passed is refused by a server the app's code never sees.
+// Bodies: the host limits them (100 MB, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) and each route's own limit is the middleware's;
+// the rest of a refused body is drained, never cut, so the host's upload does not break under the 413.
+builder.Services.Configure<KestrelServerOptions>(k =>
+{
+    k.Limits.MaxRequestBodySize = null;
+    k.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+    k.Limits.MaxRequestHeaderCount = 200;
+    k.Limits.MaxRequestLineSize = 16 * 1024;
+});
 
 AppSettings settings;
 try

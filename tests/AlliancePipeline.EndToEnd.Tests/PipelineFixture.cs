@@ -51,16 +51,25 @@ public sealed class PipelineFixture : IAsyncLifetime
         ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:00",
     };
 
-    /// <summary>Starts the published worker under the local host with <paramref name="settings"/>, logging to <paramref name="log"/>.</summary>
-    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, ConcurrentQueue<string> log)
+    /// <summary>
+    /// Starts the published worker under the local host with <paramref name="settings"/>, logging to <paramref name="log"/>
+    /// (Information and up; the framework's and the SDK's own categories only from Warning, unless <paramref name="allCategories"/>);
+    /// <paramref name="queueMessageLease"/> shortens how long a received queue message stays hidden (fault tests).
+    /// </summary>
+    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, ConcurrentQueue<string> log,
+        bool allCategories = false, TimeSpan? queueMessageLease = null)
     {
         var options = new LocalHostOptions
         {
             ScriptRoot = WorkerFolder,
             HttpPort = port,
             StartEmulators = false,
-            LoggerFactory = LoggerFactory.Create(b => b.AddProvider(new CapturingLoggerProvider(log)).SetMinimumLevel(LogLevel.Information)
-                .AddFilter("Microsoft", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning)),
+            QueueMessageLease = queueMessageLease,
+            LoggerFactory = LoggerFactory.Create(b =>
+            {
+                b.AddProvider(new CapturingLoggerProvider(log)).SetMinimumLevel(LogLevel.Information);
+                if (!allCategories) b.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning);
+            }),
         };
         foreach (var (key, value) in settings) options.SettingOverrides[key] = value;
         return FunctionsLocalHost.StartAsync(options);

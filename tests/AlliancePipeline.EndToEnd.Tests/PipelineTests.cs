@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.DependencyInjection;
@@ -20,7 +21,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
     private static StringContent Json(IEnumerable<int> items) => new($"{{\"items\":[{string.Join(',', items)}]}}", Encoding.UTF8, "application/json");
 
     private Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId) =>
-        pipeline.Services.GetRequiredService<DemoStudySeeder>().SeedAsync(studyId, 3, 1);
+        pipeline.Services.StudySeeder().SeedAsync(studyId, 3, 1);
 
     private static string PathOf(SeededLink link) => $"/api/q/{link.Token}";
 
@@ -119,6 +120,9 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         await EventuallyAsync(async () => (await PoisonTextsAsync()).Contains(malformed) ? new object() : null, TimeSpan.FromSeconds(10), "the malformed message in poison");
         await EventuallyAsync(async () => (await PoisonTextsAsync()).Contains(failing) ? new object() : null, TimeSpan.FromSeconds(30), "the failing message in poison");
 
+        // The worker's own log lines reach the host over gRPC after its storage calls: wait for the last of them.
+        await EventuallyAsync(() => Task.FromResult<object?>(pipeline.Log.Any(l => l.Contains("moved to responses-poison: not a submission", StringComparison.Ordinal)) ? new object() : null),
+            TimeSpan.FromSeconds(30), "the worker's line on the malformed message");
         var log = pipeline.Log.ToList();
         // Five runs of the failing message, each failing with the reason; then the host moves it (MaxDequeueCount 5).
         Assert.Equal(5, log.Count(l => l.Contains("Executed 'Functions.ScoreResponse' (Failed", StringComparison.Ordinal)
@@ -142,7 +146,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
 
         await EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0
             && pipeline.Log.Count(l => l.Contains($"{study}/{assessmentId}", StringComparison.Ordinal)) >= 2 ? new object() : null,
-            TimeSpan.FromSeconds(10), "both deliveries");
+            TimeSpan.FromSeconds(30), "both deliveries");
         var all = new List<TableEntity>();
         await foreach (var e in pipeline.Tables.GetTableClient("Responses").QueryAsync<TableEntity>(e => e.PartitionKey == study)) all.Add(e);
         Assert.Equal(assessmentId, Assert.Single(all).RowKey);

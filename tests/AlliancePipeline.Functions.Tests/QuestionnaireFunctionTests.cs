@@ -116,12 +116,68 @@ public sealed class QuestionnaireFunctionTests(AzuriteFixture azurite)
 
         using var form = await app.Client.PostAsync($"/api/q/{links[0].Token}", new StringContent(Form([.. Enumerable.Repeat(4, 12)]), Encoding.UTF8, "application/x-www-form-urlencoded"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, form.StatusCode);
-        Assert.Contains("Please try again in a minute", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Contains("Please go back and send them again in a minute", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // Nothing was acknowledged, so nothing is marked: the link still opens the form.
         using var get = await app.Client.GetAsync($"/api/q/{links[0].Token}");
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
         Assert.Contains(app.Logs.Lines, l => l.Contains("answered 503", StringComparison.Ordinal));
         Assert.DoesNotContain(app.Logs.Lines, l => l.Contains("AccountKey", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Eight_posts_at_once_to_one_link_get_one_acceptance_and_seven_polite_409s_and_nothing_is_poisoned()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("race");
+        var links = await app.SeedAsync(study, 1, 1);
+        using var start = new ManualResetEventSlim();
+        var posts = Enumerable.Range(0, 8).Select(i => Task.Run(async () =>
+        {
+            start.Wait();
+            var answers = string.Join('&', Enumerable.Range(1, 12).Select(n => $"item-{n}={1 + ((i + n) % 7)}"));
+            using var post = await app.Client.PostAsync($"/api/q/{links[0].Token}", new StringContent(answers, Encoding.UTF8, "application/x-www-form-urlencoded"));
+            return post.StatusCode;
+        })).ToList();
+        start.Set();
+        var statuses = await Task.WhenAll(posts);
+        Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.SeeOther));
+        Assert.Equal(7, statuses.Count(s => s == HttpStatusCode.Conflict));
+
+        // The losers took their messages back: one message is queued, and scoring it stores one response.
+        var queue = azurite.Queues.GetQueueClient(StorageNames.ResponsesQueue);
+        var taken = new List<string>();
+        while (await QueueScan.TakeAsync(queue, t => t.Contains(study, StringComparison.Ordinal), TimeSpan.FromSeconds(2)) is { } text) taken.Add(text);
+        var message = SubmissionMessage.TryParse(Assert.Single(taken), out _)!;
+        await app.Function<Functions.ScoreResponse>().Run(taken[0], "m1", 1, default);
+        Assert.Null(await QueueScan.TakeAsync(azurite.Queues.GetQueueClient(StorageNames.Poison(StorageNames.ResponsesQueue)), t => t.Contains(study, StringComparison.Ordinal), TimeSpan.FromSeconds(1)));
+        var assessment = (await azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(study, links[0].Assessment.Id)).Value;
+        Assert.Equal(("Completed", message.SubmissionId), (assessment.Status, assessment.SubmissionId));
+    }
+
+    [Fact]
+    public async Task A_losing_post_s_message_is_dropped_and_a_parked_one_whose_post_stopped_is_scored()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("parked");
+        var links = await app.SeedAsync(study, 2, 1);
+        string Message(int index, string submissionId) => new SubmissionMessage
+        {
+            StudyId = study, AssessmentId = links[index].Assessment.Id, LinkVersion = 1, Items = [.. Enumerable.Repeat(4, 12)],
+            SubmittedAt = DateTimeOffset.UtcNow, SubmissionId = submissionId,
+        }.ToJson();
+
+        // Its post queued it and stopped before claiming the assessment: it surfaces later and is scored.
+        await app.Function<Functions.ScoreResponse>().Run(Message(0, "a1"), "m1", 1, default);
+        var first = (await azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(study, links[0].Assessment.Id)).Value;
+        Assert.Equal(("Completed", "a1"), (first.Status, first.SubmissionId));
+
+        // Another post's message for the same assessment lost: dropped, not poisoned, and the first answer stands.
+        await app.Function<Functions.ScoreResponse>().Run(Message(0, "b2"), "m2", 1, default);
+        Assert.Contains(app.Logs.Lines, l => l.Contains("Submission b2", StringComparison.Ordinal) && l.Contains("dropped", StringComparison.Ordinal));
+        Assert.Null(await QueueScan.TakeAsync(azurite.Queues.GetQueueClient(StorageNames.Poison(StorageNames.ResponsesQueue)), t => t.Contains(study, StringComparison.Ordinal), TimeSpan.FromSeconds(1)));
+        var responses = new List<ResponseEntity>();
+        await foreach (var r in azurite.Tables.GetTableClient(StorageNames.ResponsesTable).QueryAsync<ResponseEntity>(e => e.PartitionKey == study)) responses.Add(r);
+        Assert.Single(responses);
     }
 }

@@ -109,6 +109,11 @@ public sealed class SettingsTests
         Assert.Equal(13, keys.Count);
         Assert.All(keys, k => Assert.True(values.ContainsKey(k), $"local.settings.sample.json lacks {AppSettings.Env(k)}"));
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
+        // No usable key is committed: the sample's is a placeholder the first build replaces with a random one.
+        Assert.Equal("local1=GENERATED-ON-FIRST-BUILD", values["LinkSigning:Keys"]);
+        var refused = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(values)));
+        Assert.Contains(refused.Problems, p => p.Contains("LinkSigning__Keys", StringComparison.Ordinal));
+        values["LinkSigning:Keys"] = "local1=" + Infrastructure.TestApp.SigningKey;
         var settings = AppSettings.Read(Config(values));
         Assert.True(settings.CreateResources);
         Assert.Equal("UseDevelopmentStorage=true", settings.Storage.ConnectionString);

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Functions.Settings;
+using AlliancePipeline.Functions.Storage;
 
 namespace AlliancePipeline.Infra.Tests;
 
@@ -87,5 +88,60 @@ public sealed class BicepTests
         var own = settings.Where(s => s.StartsWith("AlliancePipeline__", StringComparison.Ordinal) || s.StartsWith("LinkSigning__", StringComparison.Ordinal));
         Assert.All(own, key => Assert.True(read.Contains(key), $"infra/main.bicep sets {key}, which the app does not read"));
         Assert.Contains("APPLICATIONINSIGHTS_CONNECTION_STRING", settings);
+    }
+
+    private static IEnumerable<JsonObject> Resources(JsonNode arm, string type) =>
+        arm["resources"]!.AsArray().Select(r => r!.AsObject()).Where(r => r["type"]!.GetValue<string>() == type);
+
+    private static JsonArray Variable(JsonNode arm, string name) => arm["variables"]![name]!.AsArray();
+
+    [Fact]
+    public async Task Storage_refuses_shared_keys_and_public_blobs_and_holds_every_table_queue_and_container_the_app_names()
+    {
+        var arm = await ArmAsync();
+        var account = Resources(arm, "Microsoft.Storage/storageAccounts").Single()["properties"]!;
+        Assert.False(account["allowSharedKeyAccess"]!.GetValue<bool>());
+        Assert.False(account["allowBlobPublicAccess"]!.GetValue<bool>());
+        Assert.Equal("TLS1_2", account["minimumTlsVersion"]!.GetValue<string>());
+        Assert.Equal(StorageNames.Tables.Order(StringComparer.Ordinal), Variable(arm, "tableNames").Select(t => t!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(StorageNames.Queues.SelectMany(q => new[] { q, StorageNames.Poison(q) }).Order(StringComparer.Ordinal),
+            Variable(arm, "queueNames").Select(q => q!.GetValue<string>()).Order(StringComparer.Ordinal));
+        Assert.Equal(StorageNames.Containers.Order(StringComparer.Ordinal), Variable(arm, "containerNames").Select(c => c!.GetValue<string>()).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Secrets_live_in_Key_Vault_and_the_app_reads_them_through_references_with_its_identity()
+    {
+        var arm = await ArmAsync();
+        var app = FunctionApp(arm);
+        var settings = app["properties"]!["siteConfig"]!["appSettings"]!.AsArray().ToDictionary(s => s!["name"]!.GetValue<string>(), s => s!["value"]!.GetValue<string>());
+        Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0})'", settings[AppSettings.Env(AppSettings.SigningKeysKey)], StringComparison.Ordinal);
+        Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["AlliancePipeline__Smtp__Password"], StringComparison.Ordinal);
+        Assert.Contains("userAssignedIdentities", app["properties"]!["keyVaultReferenceIdentity"]!.GetValue<string>(), StringComparison.Ordinal);
+        var vault = Resources(arm, "Microsoft.KeyVault/vaults").Single()["properties"]!;
+        Assert.True(vault["enableRbacAuthorization"]!.GetValue<bool>());
+        Assert.Equal(["link-signing-keys", "smtp-password"], Resources(arm, "Microsoft.KeyVault/vaults/secrets")
+            .Select(r => r["name"]!.GetValue<string>().Split('\'')[^2]).Order(StringComparer.Ordinal));
+        // No secret is written into the template or its parameters file.
+        Assert.All(arm["parameters"]!.AsObject().Where(p => p.Key is "linkSigningKeys" or "smtpPassword"), p => Assert.Equal("securestring", p.Value!["type"]!.GetValue<string>()));
+    }
+
+    [Fact]
+    public async Task The_parameters_file_builds_and_reads_its_secrets_from_the_environment()
+    {
+        var parameters = Path.Combine(RepositoryRoot(), "infra", "main.bicepparam");
+        var text = await File.ReadAllTextAsync(parameters);
+        Assert.Contains("readEnvironmentVariable('ALLIANCE_LINK_SIGNING_KEYS')", text, StringComparison.Ordinal);
+        Assert.DoesNotMatch("[A-Za-z0-9+/]{40,}={0,2}", text);
+        var start = new System.Diagnostics.ProcessStartInfo(Bicep, ["build-params", parameters, "--stdout"]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment["ALLIANCE_LINK_SIGNING_KEYS"] = "k1=" + Convert.ToBase64String(new byte[32]);
+        start.Environment["ALLIANCE_SMTP_HOST"] = "smtp.example.org";
+        start.Environment["ALLIANCE_SMTP_FROM"] = "Alliance Pipeline <noreply@example.org>";
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.True(process.ExitCode == 0, error);
+        Assert.Contains("smtp.example.org", await output, StringComparison.Ordinal);
     }
 }

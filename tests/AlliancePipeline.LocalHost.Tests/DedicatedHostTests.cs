@@ -22,6 +22,26 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_body_over_FUNCTIONS_REQUEST_BODY_SIZE_LIMIT_is_refused_413_with_problem_details_declared_at_once_or_chunked_as_it_passes()
+    {
+        var log = new TestLog();
+        await using var host = await FunctionsLocalHost.StartAsync(TestWorker.Options(azurite.ConnectionString, log, Settings(("FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", "1000"))));
+        using var http = new HttpClient { BaseAddress = host.BaseAddress };
+
+        using (var small = await http.PostAsync("api/echo", new StringContent(new string('a', 1000))))
+            Assert.Equal(HttpStatusCode.OK, small.StatusCode);
+
+        var declared = await RawHttp.SendAsync(host.BaseAddress, Encoding.ASCII.GetBytes("POST /api/echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5000000000\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 413 ", declared, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", declared, StringComparison.Ordinal);
+
+        var chunk = "800\r\n" + new string('a', 0x800) + "\r\n";
+        var chunked = await RawHttp.SendAsync(host.BaseAddress, Encoding.ASCII.GetBytes("POST /api/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk + chunk + "0\r\n\r\n"));
+        Assert.StartsWith("HTTP/1.1 413 ", chunked, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", chunked, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_worker_that_dies_mid_invocation_is_restarted_and_the_message_is_then_processed_once()
     {
         var log = new TestLog();

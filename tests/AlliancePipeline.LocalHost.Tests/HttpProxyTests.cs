@@ -99,6 +99,19 @@ public sealed class HttpProxyTests(LocalHostFixture fixture)
     {
         using var response = await Http.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        using var problem = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(404, problem.RootElement.GetProperty("status").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_malformed_chunked_body_is_the_clients_fault_400_with_problem_details_not_a_502()
+    {
+        // "zz" is not a chunk size: the host's server refuses the body while it is forwarded.
+        var answer = await RawHttp.SendAsync(fixture.Host.BaseAddress,
+            "POST /api/echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nContent-Type: text/plain\r\n\r\nzz\r\nabc\r\n0\r\n\r\n"u8.ToArray());
+        Assert.StartsWith("HTTP/1.1 400 ", answer, StringComparison.Ordinal);
+        Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
     }
 
     [Fact]

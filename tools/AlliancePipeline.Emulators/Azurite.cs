@@ -26,6 +26,12 @@ public sealed record AzuriteOptions
     /// <summary>Whether disposing the handle of an Azurite this call started also deletes <see cref="Location"/>.</summary>
     public bool DeleteLocationOnDispose { get; init; }
 
+    /// <summary>
+    /// Azurite's <c>--inMemoryPersistence</c>: nothing written to disk (and nothing kept after it stops). By default
+    /// Azurite keeps its databases in memory and writes each whole to disk every 5 s, which stalls it while it does.
+    /// </summary>
+    public bool InMemoryPersistence { get; init; }
+
     /// <summary>The connection string of an Azurite on these ports (explicit endpoints, the well-known key).</summary>
     public string ConnectionString => Azurite.ConnectionString(BlobPort, QueuePort, TablePort);
 
@@ -114,51 +120,90 @@ public static class Azurite
         if (await EmulatorProcess.AllAnswerAsync(ports, cancellationToken).ConfigureAwait(false))
         {
             options.Log?.Invoke($"Azurite already answers on ports {string.Join(", ", ports)}: reusing it.");
-            return new AzuriteHandle(options, null, null);
+            return new AzuriteHandle(options, null, null, false);
         }
 
         var tools = EmulatorTools.Locate();
         await tools.EnsureInstalledAsync(options.Log, cancellationToken).ConfigureAwait(false);
         var location = options.Location ?? Path.Combine(tools.RepositoryRoot, ".azurite");
-        Directory.CreateDirectory(location);
-        string[] arguments =
-        [
-            .. Flags,
-            "--location", location,
-            "--blobHost", "127.0.0.1", "--blobPort", options.BlobPort.ToString(CultureInfo.InvariantCulture),
-            "--queueHost", "127.0.0.1", "--queuePort", options.QueuePort.ToString(CultureInfo.InvariantCulture),
-            "--tableHost", "127.0.0.1", "--tablePort", options.TablePort.ToString(CultureInfo.InvariantCulture),
-        ];
-        options.Log?.Invoke($"Starting Azurite on ports {string.Join(", ", ports)} (data in {location}).");
         try
         {
-            var process = await EmulatorProcess.StartAsync(tools, "azurite", arguments, ports, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
-            options.Log?.Invoke($"Azurite started (pid {process.ProcessId}).");
-            return new AzuriteHandle(options, process, options.DeleteLocationOnDispose ? location : null);
+            var process = await StartProcessAsync(tools, options, location, cancellationToken).ConfigureAwait(false);
+            return new AzuriteHandle(options, process, location, options.DeleteLocationOnDispose);
         }
         catch (InvalidOperationException)
         {
             // Another process may have started Azurite at the same moment and won the ports: then use that one.
             if (!await EmulatorProcess.AllAnswerAsync(ports, cancellationToken).ConfigureAwait(false)) throw;
             options.Log?.Invoke("Another Azurite took the ports while this one started: reusing it.");
-            return new AzuriteHandle(options, null, null);
+            return new AzuriteHandle(options, null, null, false);
         }
+    }
+
+    /// <summary>Starts the pinned Azurite on the ports of <paramref name="options"/> with its data in <paramref name="location"/>.</summary>
+    internal static async Task<EmulatorProcess> StartProcessAsync(EmulatorTools tools, AzuriteOptions options, string location, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(location);
+        int[] ports = [options.BlobPort, options.QueuePort, options.TablePort];
+        string[] arguments =
+        [
+            .. Flags,
+            // Azurite refuses --location beside --inMemoryPersistence.
+            .. options.InMemoryPersistence ? ["--inMemoryPersistence"] : new[] { "--location", location },
+            "--blobHost", "127.0.0.1", "--blobPort", options.BlobPort.ToString(CultureInfo.InvariantCulture),
+            "--queueHost", "127.0.0.1", "--queuePort", options.QueuePort.ToString(CultureInfo.InvariantCulture),
+            "--tableHost", "127.0.0.1", "--tablePort", options.TablePort.ToString(CultureInfo.InvariantCulture),
+        ];
+        options.Log?.Invoke($"Starting Azurite on ports {string.Join(", ", ports)} (data in {location}).");
+        var process = await EmulatorProcess.StartAsync(tools, "azurite", arguments, ports, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+        options.Log?.Invoke($"Azurite started (pid {process.ProcessId}).");
+        return process;
     }
 }
 
-/// <summary>A running Azurite: its ports and connection string, and the process if this handle started it (stopped on dispose).</summary>
+/// <summary>
+/// A running Azurite: its ports and connection string, and the process if this handle started it (stopped on dispose).
+/// An Azurite this handle started can be stopped (<see cref="StopAsync"/>) and started again on the same ports and data
+/// folder (<see cref="StartAgainAsync"/>), as fault tests need.
+/// </summary>
 public sealed class AzuriteHandle : IAsyncDisposable
 {
-    private readonly EmulatorProcess? _process;
-    private readonly string? _locationToDelete;
+    private readonly AzuriteOptions _options;
+    private readonly string? _location;
+    private readonly bool _deleteLocation;
+    private EmulatorProcess? _process;
 
-    internal AzuriteHandle(AzuriteOptions options, EmulatorProcess? process, string? locationToDelete)
+    internal AzuriteHandle(AzuriteOptions options, EmulatorProcess? process, string? location, bool deleteLocation)
     {
+        _options = options;
         BlobPort = options.BlobPort;
         QueuePort = options.QueuePort;
         TablePort = options.TablePort;
         _process = process;
-        _locationToDelete = locationToDelete;
+        _location = location;
+        _deleteLocation = deleteLocation;
+    }
+
+    /// <summary>
+    /// Stops the Azurite this handle started, keeping its data folder. <paramref name="kill"/> false: SIGTERM, and
+    /// Azurite closes its ports and writes its databases to disk before it exits (as a machine's orderly shutdown would
+    /// stop it). True: SIGKILL, at once; Azurite keeps its table and queue databases in memory and writes them every
+    /// 5 s, so what it acknowledged since its last write is lost (Azure Storage acknowledges only what is durable).
+    /// </summary>
+    public async Task StopAsync(bool kill = false)
+    {
+        var process = _process ?? throw new InvalidOperationException("This handle did not start Azurite: it cannot stop it.");
+        if (!await process.SignalAsync(kill ? "KILL" : "TERM", TimeSpan.FromSeconds(20)).ConfigureAwait(false))
+            throw new InvalidOperationException($"Azurite (pid {process.ProcessId}) did not exit within 20 s of SIG{(kill ? "KILL" : "TERM")}.");
+    }
+
+    /// <summary>Starts Azurite again on the same ports and data folder, after <see cref="StopAsync"/>.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        var process = _process ?? throw new InvalidOperationException("This handle did not start Azurite: it cannot start it again.");
+        if (!process.HasExited) throw new InvalidOperationException($"Azurite (pid {process.ProcessId}) is still running.");
+        await process.DisposeAsync().ConfigureAwait(false);
+        _process = await Azurite.StartProcessAsync(EmulatorTools.Locate(), _options, _location!, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Blob service port.</summary>
@@ -193,11 +238,11 @@ public sealed class AzuriteHandle : IAsyncDisposable
     {
         if (_process is null) return;
         await _process.DisposeAsync().ConfigureAwait(false);
-        if (_locationToDelete is not null && Directory.Exists(_locationToDelete))
+        if (_deleteLocation && _location is not null && Directory.Exists(_location))
         {
             try
             {
-                Directory.Delete(_locationToDelete, recursive: true);
+                Directory.Delete(_location, recursive: true);
             }
             catch (IOException)
             {

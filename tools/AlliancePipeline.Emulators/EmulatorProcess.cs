@@ -163,6 +163,31 @@ public sealed class EmulatorProcess : IAsyncDisposable
         return true;
     }
 
+    /// <summary>
+    /// Sends <paramref name="signal"/> (<c>TERM</c>, <c>KILL</c>, …, as <c>kill -s</c> names it) to the process and waits
+    /// up to <paramref name="timeout"/> for it to exit. Returns whether it exited. Linux and macOS only.
+    /// </summary>
+    public async Task<bool> SignalAsync(string signal, TimeSpan timeout)
+    {
+        if (_process.HasExited) return true;
+        using (var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", signal, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })
+            ?? throw new InvalidOperationException("Could not run kill."))
+        {
+            await kill.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Stops the process and its children.</summary>
     public async ValueTask DisposeAsync()
     {

@@ -24,11 +24,17 @@ public static class MailDev
         if (await EmulatorProcess.AllAnswerAsync(ports, cancellationToken).ConfigureAwait(false))
         {
             log?.Invoke($"MailDev already answers on ports {smtpPort}, {webPort}: reusing it.");
-            return new MailDevHandle(smtpPort, webPort, null);
+            return new MailDevHandle(smtpPort, webPort, null, log);
         }
 
         var tools = EmulatorTools.Locate();
         await tools.EnsureInstalledAsync(log, cancellationToken).ConfigureAwait(false);
+        return new MailDevHandle(smtpPort, webPort, await StartProcessAsync(tools, smtpPort, webPort, log, cancellationToken).ConfigureAwait(false), log);
+    }
+
+    /// <summary>Starts the pinned MailDev on these ports of 127.0.0.1.</summary>
+    internal static async Task<EmulatorProcess> StartProcessAsync(EmulatorTools tools, int smtpPort, int webPort, Action<string>? log, CancellationToken cancellationToken)
+    {
         string[] arguments =
         [
             "--smtp", smtpPort.ToString(CultureInfo.InvariantCulture),
@@ -36,22 +42,45 @@ public static class MailDev
             "--ip", "127.0.0.1",
         ];
         log?.Invoke($"Starting MailDev (SMTP {smtpPort}, web http://127.0.0.1:{webPort}/).");
-        var process = await EmulatorProcess.StartAsync(tools, "maildev", arguments, ports, TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
+        var process = await EmulatorProcess.StartAsync(tools, "maildev", arguments, [smtpPort, webPort], TimeSpan.FromSeconds(60), cancellationToken).ConfigureAwait(false);
         log?.Invoke($"MailDev started (pid {process.ProcessId}).");
-        return new MailDevHandle(smtpPort, webPort, process);
+        return process;
     }
 }
 
-/// <summary>A running MailDev: its ports, and the process if this handle started it (stopped on dispose).</summary>
+/// <summary>
+/// A running MailDev: its ports, and the process if this handle started it (stopped on dispose). One this handle started
+/// can be stopped (<see cref="StopAsync"/>) and started again on the same ports (<see cref="StartAgainAsync"/>); MailDev
+/// keeps the mail it caught in memory, so a new process starts with none.
+/// </summary>
 public sealed class MailDevHandle : IAsyncDisposable
 {
-    private readonly EmulatorProcess? _process;
+    private readonly Action<string>? _log;
+    private EmulatorProcess? _process;
 
-    internal MailDevHandle(int smtpPort, int webPort, EmulatorProcess? process)
+    internal MailDevHandle(int smtpPort, int webPort, EmulatorProcess? process, Action<string>? log)
     {
         SmtpPort = smtpPort;
         WebPort = webPort;
         _process = process;
+        _log = log;
+    }
+
+    /// <summary>Stops the MailDev this handle started (SIGTERM, or SIGKILL when <paramref name="kill"/>): SMTP connections are refused until it starts again.</summary>
+    public async Task StopAsync(bool kill = false)
+    {
+        var process = _process ?? throw new InvalidOperationException("This handle did not start MailDev: it cannot stop it.");
+        if (!await process.SignalAsync(kill ? "KILL" : "TERM", TimeSpan.FromSeconds(20)).ConfigureAwait(false))
+            await process.SignalAsync("KILL", TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+    }
+
+    /// <summary>Starts MailDev again on the same ports, after <see cref="StopAsync"/>.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken = default)
+    {
+        var process = _process ?? throw new InvalidOperationException("This handle did not start MailDev: it cannot start it again.");
+        if (!process.HasExited) throw new InvalidOperationException($"MailDev (pid {process.ProcessId}) is still running.");
+        await process.DisposeAsync().ConfigureAwait(false);
+        _process = await MailDev.StartProcessAsync(EmulatorTools.Locate(), SmtpPort, WebPort, _log, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The SMTP port.</summary>

@@ -334,12 +334,32 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
+            // One long-lived stream to our own worker on loopback: a worker busy for a few seconds (a burst, a long GC)
+            // reads its invocations slowly, and Kestrel's minimum response data rate (240 bytes/s after 5 s) would then
+            // abort the stream and with it every running invocation. gRPC itself lifts only the request-side limit.
+            k.Limits.MinResponseDataRate = null;
+            k.Limits.MinRequestBodyDataRate = null;
             k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2);
         });
         var app = builder.Build();
         app.MapGrpcService<FunctionRpcService>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         return app;
+    }
+
+    /// <summary>The setting that limits request bodies, as the Functions host reads it.</summary>
+    public const string RequestBodySizeLimitSetting = "FUNCTIONS_REQUEST_BODY_SIZE_LIMIT";
+
+    /// <summary>The Functions host's default request body limit: 100 MB (104,857,600 bytes).</summary>
+    public const long DefaultRequestBodySizeLimit = 104_857_600;
+
+    private static long RequestBodyLimit(AppSettings settings)
+    {
+        var text = settings[RequestBodySizeLimitSetting];
+        if (string.IsNullOrWhiteSpace(text)) return DefaultRequestBodySizeLimit;
+        return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var limit) && limit > 0
+            ? limit
+            : throw new LocalHostConfigurationException($"{RequestBodySizeLimitSetting} is '{text}': a number of bytes is expected.");
     }
 
     private async Task<WebApplication> StartHttpServerAsync(CancellationToken cancellationToken)
@@ -349,10 +369,11 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         builder.Services.AddSingleton(_loggers);
         builder.Services.AddProblemDetails();
         var port = Options.HttpPort ?? _settings!.LocalHttpPort ?? LocalHostOptions.DefaultHttpPort;
+        var bodyLimit = RequestBodyLimit(_settings!);
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = null;
+            k.Limits.MaxRequestBodySize = bodyLimit;
             if (port == 0) k.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http1);
             else k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http1);
         });
@@ -370,7 +391,16 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             var match = routes.Match(context);
             if (match is not { } found || found.Function.IsDisabled)
             {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                await HttpProxy.Problem(context, StatusCodes.Status404NotFound, "Not found", "No function answers this method and path.").ConfigureAwait(false);
+                return;
+            }
+
+            if (context.Request.ContentLength > bodyLimit)
+            {
+                // As the host does (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT): refused before anything is read or forwarded.
+                context.Response.Headers.Connection = "close";
+                await HttpProxy.Problem(context, StatusCodes.Status413PayloadTooLarge, "Body too large",
+                    $"A request body is at most {bodyLimit} bytes (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT).").ConfigureAwait(false);
                 return;
             }
 

@@ -57,6 +57,10 @@ public sealed class LocalHostOptions
     /// <summary>The longest wait before restarting a worker that died.</summary>
     public TimeSpan MaximumRestartDelay { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>For tests: how long a received queue message stays hidden while it runs (the host's 10 minutes).</summary>
-    internal TimeSpan? QueueMessageLease { get; set; }
+    /// <summary>
+    /// How long a received queue message stays hidden while it runs (null: the host's fixed 10 minutes; renewed every
+    /// half of it). A message whose completion could not be written (storage down as it finished) comes back when its
+    /// lease ends: fault tests shorten it so that happens within the test.
+    /// </summary>
+    public TimeSpan? QueueMessageLease { get; set; }
 }

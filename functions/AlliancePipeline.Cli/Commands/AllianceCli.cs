@@ -20,6 +20,7 @@ public static class AllianceCli
         RecordsCommands.Dyads,
         RecordsCommands.Links,
         KeysCommand.Create,
+        PoisonCommand.Create,
         ReportCommands.Export,
         ReportCommands.Recluster,
         ClusterCommand.Create,

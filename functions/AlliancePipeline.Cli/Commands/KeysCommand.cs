@@ -2,35 +2,31 @@ using System.CommandLine;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Functions.Access;
 using AlliancePipeline.Functions.Storage;
-using Azure.Data.Tables;
 
 namespace AlliancePipeline.Cli.Commands;
 
 /// <summary>
 /// <c>alliance keys bootstrap|issue|list|revoke</c>: access keys. <c>bootstrap</c> writes the first admin key straight into
-/// the app's storage, for whoever holds its data rights (a connection string here; in Azure, the storage account's data
-/// roles); the others go through the app with an admin key. A key is printed once and stored only as a hash.
+/// the app's storage, for whoever holds its data rights (<c>--storage</c>, a connection string; or <c>--account</c>, in
+/// Azure, as the signed-in identity with the account's Table data role); the others go through the app with an admin key. A key is printed once and stored only as a hash.
 /// </summary>
 public static class KeysCommand
 {
     /// <summary>Creates <c>keys</c>.</summary>
     public static Command Create()
     {
-        var storage = new Option<string>("--storage")
-        {
-            Description = "The app's storage connection string (UseDevelopmentStorage=true for the local Azurite).",
-            Required = true,
-        };
+        var storage = new StorageOptions();
         var days = new Option<int>("--days") { Description = "Days until the key expires (default 30).", DefaultValueFactory = _ => 30 };
         days.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 3650) r.AddError("--days: between 1 and 3650."); });
         var label = new Option<string>("--label") { Description = "What the key is for, in words (no personal data needed).", DefaultValueFactory = _ => "bootstrap admin" };
-        var bootstrap = new Command("bootstrap", "Write a first admin key straight into the app's storage and print it once.") { storage, days, label };
+        var bootstrap = new Command("bootstrap", "Write a first admin key straight into the app's storage and print it once.") { days, label };
+        storage.AddTo(bootstrap);
         bootstrap.SetAction(async (parse, ct) =>
         {
             var now = DateTimeOffset.UtcNow;
             try
             {
-                var tables = new TableServiceClient(parse.GetRequiredValue(storage));
+                var (tables, _) = storage.Clients(parse);
                 await tables.CreateTableIfNotExistsAsync(StorageNames.AccessKeysTable, ct).ConfigureAwait(false);
                 await tables.CreateTableIfNotExistsAsync(StorageNames.AuditTable, ct).ConfigureAwait(false);
                 var issued = await AccessKeys.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
@@ -39,9 +35,9 @@ public static class KeysCommand
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"Admin key {issued.Entity.RowKey} issued, expires {issued.Entity.ExpiresAt:yyyy-MM-dd}. It is shown once: keep it safe (ALLIANCE_KEY).").ConfigureAwait(false);
                 return 0;
             }
-            catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException or Azure.RequestFailedException or AggregateException)
+            catch (Exception e) when (StorageOptions.Describe(e) is { } problem)
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"alliance keys bootstrap: the storage could not take the key ({(e is Azure.RequestFailedException r ? $"{r.Status} {r.ErrorCode}" : e.GetType() == typeof(AggregateException) ? "no answer" : "the connection string is not usable")}).").ConfigureAwait(false);
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"alliance keys bootstrap: the key was not stored: {problem}.").ConfigureAwait(false);
                 return 1;
             }
         });

@@ -12,6 +12,12 @@ namespace AlliancePipeline.Functions.Functions;
 /// </summary>
 public sealed class SetClock(IServiceProvider services, TimeProvider clock, KeyAuthentication keys)
 {
+    /// <summary>The largest body taken.</summary>
+    public const int MaxBodyBytes = 1024;
+
+    /// <summary>The earliest and latest years the clock may be set to.</summary>
+    public const int MinYear = 2000, MaxYear = 2199;
+
     /// <summary>Reads or moves the clock.</summary>
     [Function(nameof(SetClock))]
     public async Task<IResult> Run(
@@ -24,18 +30,16 @@ public sealed class SetClock(IServiceProvider services, TimeProvider clock, KeyA
         if (!auth.Succeeded) return auth.Refusal;
         if (HttpMethods.IsPut(request.Method))
         {
-            var body = await RequestBody.ReadTextAsync(request, 1024, cancellationToken);
-            try
-            {
-                using var doc = JsonDocument.Parse(body ?? "");
-                if (!doc.RootElement.TryGetProperty("now", out var now) || !now.TryGetDateTimeOffset(out var to))
-                    return HttpResults.Problem(400, "Clock not set", "Send {\"now\": \"2026-02-01T09:00:00Z\"}.");
-                adjustable.Set(to);
-            }
-            catch (JsonException)
-            {
+            var body = await RequestBody.ReadTextAsync(request, MaxBodyBytes, cancellationToken);
+            if (body is null) return HttpResults.Problem(413, "Body too large", $"A clock request is at most {MaxBodyBytes} bytes.");
+            using var doc = JsonBody.Parse(body);
+            if (doc is null || doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("now", out var now)
+                || now.ValueKind != JsonValueKind.String || !now.TryGetDateTimeOffset(out var to))
                 return HttpResults.Problem(400, "Clock not set", "Send {\"now\": \"2026-02-01T09:00:00Z\"}.");
-            }
+            // Far from now, every date the app computes (due days, expiries) would overflow.
+            if (to.Year is < MinYear or > MaxYear)
+                return HttpResults.Problem(400, "Clock not set", $"The clock can be set between {MinYear} and {MaxYear}.");
+            adjustable.Set(to);
         }
         return TypedResults.Ok(new { now = clock.GetUtcNow(), offset = adjustable.Offset.ToString() });
     }

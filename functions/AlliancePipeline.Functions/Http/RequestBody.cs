@@ -4,7 +4,8 @@ namespace AlliancePipeline.Functions.Http;
 
 /// <summary>
 /// Reads a request body as UTF-8 text up to a limit, so a huge body costs nothing: a declared <c>Content-Length</c> over
-/// the limit is refused before reading, and an undeclared one is read only to the limit plus one byte.
+/// the limit is refused before reading, and an undeclared one is read only to the limit plus one byte (or until the server's
+/// own cap for the request, <see cref="RequestLimitsMiddleware"/>, refuses it, which counts as too long).
 /// </summary>
 public static class RequestBody
 {
@@ -16,7 +17,15 @@ public static class RequestBody
         var total = 0;
         while (total < buffer.Length)
         {
-            var read = await request.Body.ReadAsync(buffer.AsMemory(total), ct).ConfigureAwait(false);
+            int read;
+            try
+            {
+                read = await request.Body.ReadAsync(buffer.AsMemory(total), ct).ConfigureAwait(false);
+            }
+            catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                return null;
+            }
             if (read == 0) break;
             total += read;
         }

@@ -7,8 +7,8 @@ namespace AlliancePipeline.Functions.Services;
 /// <summary>
 /// Moves a message that can never succeed to its queue's poison twin at once, as the host would after
 /// <c>maxDequeueCount</c> failures, with its reason: the text goes verbatim to <c>{queue}-poison</c>, the reason to
-/// <c>Audit</c> (PartitionKey <c>poison-{queue}</c>, RowKey the message id: <c>Queue</c>, <c>Reason</c>,
-/// <c>DequeueCount</c>, <c>PoisonedAt</c>) and to the log (the reason only, never the text). The caller then returns
+/// <c>Audit</c> (PartitionKey <c>poison-{queue}</c>, RowKey the message id: <c>Queue</c>, <c>PoisonMessageId</c> (its id in
+/// the poison queue, which <c>alliance poison list</c> matches), <c>Reason</c>, <c>DequeueCount</c>, <c>PoisonedAt</c>) and to the log (the reason only, never the text). The caller then returns
 /// normally so the host deletes the original. A redelivery of a message already moved is not copied twice.
 /// </summary>
 public sealed class PoisonQueue(TableServiceClient tables, QueueServiceClient queues, TimeProvider clock, ILogger<PoisonQueue> log)
@@ -27,10 +27,11 @@ public sealed class PoisonQueue(TableServiceClient tables, QueueServiceClient qu
             log.LogWarning("Message {MessageId} was already moved to {PoisonQueue}; this delivery is dropped.", message.Id, poison);
             return false;
         }
-        await queues.GetQueueClient(poison).SendMessageAsync(message.Text, cancellationToken: ct).ConfigureAwait(false);
+        var sent = await queues.GetQueueClient(poison).SendMessageAsync(message.Text, cancellationToken: ct).ConfigureAwait(false);
         var audit = new TableEntity(partition, row)
         {
             ["Queue"] = queue,
+            ["PoisonMessageId"] = sent.Value.MessageId,
             ["Reason"] = reason,
             ["DequeueCount"] = message.DequeueCount,
             ["PoisonedAt"] = clock.GetUtcNow(),

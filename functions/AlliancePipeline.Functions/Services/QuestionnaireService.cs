@@ -28,6 +28,9 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
     /// <summary>The largest body taken: twelve answers fit in well under a kilobyte.</summary>
     public const int MaxBodyBytes = 16 * 1024;
 
+    /// <summary>How long a submission's message stays hidden until its post has claimed the assessment.</summary>
+    public static readonly TimeSpan ParkedFor = TimeSpan.FromSeconds(30);
+
     /// <summary>Serves the form, the thank-you page (<c>?done=1</c> once answered), or a refused link's page.</summary>
     public Task<IResult> GetAsync(string token, HttpRequest request, CancellationToken ct) =>
         AnswerUnlessStorageFailsAsync(request, "A questionnaire page could not be served", () => GetCoreAsync(token, request, ct));
@@ -112,17 +115,50 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
             LinkVersion = assessment.LinkVersion,
             Items = checkedAnswers,
             SubmittedAt = submittedAt,
+            SubmissionId = Guid.NewGuid().ToString("N"),
         };
-        await queues.GetQueueClient(StorageNames.ResponsesQueue).SendMessageAsync(message.ToJson(), cancellationToken: ct).ConfigureAwait(false);
-        // Queued first, marked second: a crash in between leaves a queued message and a pending assessment, which
-        // scoring completes; marking first could acknowledge answers that never reached the queue. A lost race with a
-        // concurrent post of the same link is fine: both messages are scored idempotently and the first stands.
-        await studies.TryMarkSubmittedAsync(study.Id, assessment.Id, opened.ETag, submittedAt, ct).ConfigureAwait(false);
-        await audit.WriteAsync(study.Id, "rater-link", "submission.accepted", assessment.Id, $"link version {assessment.LinkVersion}; queued for scoring", ct).ConfigureAwait(false);
+        // Park, claim, release. The message goes on the queue hidden; the assessment is then claimed for this submission
+        // under the ETag it was read with; only the winner releases its message and is thanked. A post that loses the
+        // race (a double click, eight posts at once) takes its message back and gets the polite 409. Nothing
+        // acknowledged is lost: the thank-you comes after both writes. A run that stops between them leaves a parked
+        // message that surfaces by itself and is scored if no other submission claimed the assessment meanwhile.
+        var queue = queues.GetQueueClient(StorageNames.ResponsesQueue);
+        var parked = (await queue.SendMessageAsync(message.ToJson(), visibilityTimeout: ParkedFor, cancellationToken: ct).ConfigureAwait(false)).Value;
+        if (!await studies.TryMarkSubmittedAsync(study.Id, assessment.Id, opened.ETag, submittedAt, message.SubmissionId, ct).ConfigureAwait(false))
+        {
+            try
+            {
+                await queue.DeleteMessageAsync(parked.MessageId, parked.PopReceipt, ct).ConfigureAwait(false);
+            }
+            catch (RequestFailedException)
+            {
+                // It surfaces later and is dropped by ScoreResponse: its submission id is not the one claimed.
+            }
+            return Refuse(request, 409, MessagePage.AlreadyAnswered, language, "Already answered", "Answers for this questionnaire were already received; the first answers stand.");
+        }
+        // The release and the audit row are independent: both go at once (one round trip of waiting, not two), and the
+        // thank-you still comes after both.
+        await Task.WhenAll(
+            ReleaseAsync(queue, parked, assessment.Id, ct),
+            audit.WriteAsync(study.Id, "rater-link", "submission.accepted", assessment.Id, $"link version {assessment.LinkVersion}; queued for scoring", ct)).ConfigureAwait(false);
 
         if (json)
             return TypedResults.Accepted((string?)null, new SubmissionAccepted("accepted", assessment.Id));
         return HttpResults.SeeOther($"?done=1&lang={Uri.EscapeDataString(form.Language)}");
+    }
+
+    /// <summary>Makes a parked message visible now; if that fails it surfaces by itself when its parking ends.</summary>
+    private async Task ReleaseAsync(QueueClient queue, Azure.Storage.Queues.Models.SendReceipt parked, string assessmentId, CancellationToken ct)
+    {
+        try
+        {
+            await queue.UpdateMessageAsync(parked.MessageId, parked.PopReceipt, visibilityTimeout: TimeSpan.Zero, cancellationToken: ct).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e)
+        {
+            // Claimed and queued: it surfaces when its parking ends; scoring is only later.
+            log.LogWarning("Submission {AssessmentId} stays parked until {Seconds} s have passed ({Status}).", assessmentId, ParkedFor.TotalSeconds, e.Status);
+        }
     }
 
     /// <summary>
@@ -169,7 +205,7 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
                 ? new(Refuse(request, 410, MessagePage.Expired, language, "Link expired", "The link has expired."))
                 : new(Refuse(request, 404, MessagePage.NotFound, language, "Link not valid", "The link is not valid."));
         }
-        var context = await store.FindContextAsync(claims.StudyId, ct).ConfigureAwait(false);
+        var context = await store.FindRecentContextAsync(claims.StudyId, ct).ConfigureAwait(false);
         var found = await studies.FindAssessmentAsync(claims.StudyId, claims.AssessmentId, ct).ConfigureAwait(false);
         if (context is null || found is null || context.InstrumentFor(found.Value.Assessment.RaterRole) is not { } definition)
             return new(Refuse(request, 404, MessagePage.NotFound, language, "Link not valid", "The questionnaire this link names does not exist."));

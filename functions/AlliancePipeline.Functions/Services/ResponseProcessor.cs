@@ -15,6 +15,11 @@ public enum ProcessingOutcome
     AlreadyStored,
     /// <summary>Moved to the poison queue at once (it can never succeed); the reason is logged.</summary>
     Poisoned,
+    /// <summary>
+    /// A post that lost the race for its assessment to another post of the same link (and was answered 409): dropped,
+    /// neither scored nor poisoned.
+    /// </summary>
+    Discarded,
 }
 
 /// <summary>A queue message as the queue trigger delivers it: its text and the host's metadata.</summary>
@@ -43,12 +48,23 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
             return ProcessingOutcome.Poisoned;
         }
 
-        var context = await store.FindContextAsync(submission.StudyId, ct).ConfigureAwait(false)
+        var context = await store.FindRecentContextAsync(submission.StudyId, ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Study '{submission.StudyId}' does not exist.");
         var study = context.Study;
-        var found = await studies.FindAssessmentAsync(submission.StudyId, submission.AssessmentId, ct).ConfigureAwait(false)
+        // One read of the assessment serves the claim check and the completion's ETag (a 412 reads again).
+        var row = await studies.FindAssessmentEntityAsync(submission.StudyId, submission.AssessmentId, ct).ConfigureAwait(false)
             ?? throw new InvalidOperationException($"Assessment '{submission.StudyId}/{submission.AssessmentId}' does not exist.");
-        var assessment = found.Assessment;
+        var assessment = row.ToAssessment();
+        if (submission.SubmissionId is { } submissionId)
+        {
+            (var holds, row) = await studies.TryClaimForScoringAsync(row, submissionId, ct).ConfigureAwait(false);
+            if (!holds)
+            {
+                log.LogInformation("Submission {SubmissionId} for {StudyId}/{AssessmentId} lost to another submission of the same link; dropped.", submissionId, study.Id, assessment.Id);
+                await audit.WriteAsync(study.Id, AuditLog.Function("ScoreResponse"), "submission.discarded", assessment.Id, "another submission of the same link was accepted first", ct).ConfigureAwait(false);
+                return ProcessingOutcome.Discarded;
+            }
+        }
         var instrument = context.InstrumentFor(assessment.RaterRole)
             ?? throw new InvalidOperationException($"Study '{study.Id}' has no instrument '{study.InstrumentIdFor(assessment.RaterRole)}' for {assessment.RaterRole} raters.");
 
@@ -99,7 +115,7 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
         }
 
         // Also on a redelivery: the earlier run may have stored the response and stopped before these steps.
-        await studies.MarkCompletedAsync(study.Id, assessment.Id, submission.SubmittedAt, ct).ConfigureAwait(false);
+        await studies.MarkCompletedAsync(study.Id, assessment.Id, submission.SubmittedAt, ct, row).ConfigureAwait(false);
         // The same answers score the same, so a redelivery checks the alert the stored response called for.
         await alerts.CheckAsync(study.Id, assessment, scores.Global, ct).ConfigureAwait(false);
         if (outcome == ProcessingOutcome.Stored)

@@ -66,7 +66,6 @@ public static class ServiceRegistration
         services.AddSingleton<ReportWriter>();
         services.AddSingleton<Export.ExportService>();
         services.AddSingleton<StorageBootstrapper>();
-        services.AddSingleton<DemoStudySeeder>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<Studies.StudyStore>();
         services.AddSingleton<Studies.StudyApplier>();

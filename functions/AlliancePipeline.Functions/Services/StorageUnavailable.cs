@@ -36,7 +36,7 @@ public static class StorageUnavailable
     {
         request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         return QuestionnaireService.WantsJson(request)
-            ? HttpResults.Problem(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "The answers could not be saved just now; nothing was recorded. Please try again in a minute.")
+            ? HttpResults.Problem(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "The answers could not be confirmed just now. Please try again in a minute: if they did arrive, the link answers 409.")
             : HttpResults.Page(StatusCodes.Status503ServiceUnavailable, QuestionnairePage.RenderMessage(MessagePage.Unavailable, language));
     }
 }

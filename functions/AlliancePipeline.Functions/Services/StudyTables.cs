@@ -46,17 +46,26 @@ public sealed class StudyTables(TableServiceClient tables)
         return found.HasValue ? (found.Value!.ToAssessment(), found.Value.ETag) : null;
     }
 
+    /// <summary>The assessment row as stored (with its ETag and claiming submission), or null.</summary>
+    public async Task<AssessmentEntity?> FindAssessmentEntityAsync(string studyId, string assessmentId, CancellationToken ct)
+    {
+        var found = await Assessments.GetEntityIfExistsAsync<AssessmentEntity>(studyId, assessmentId, cancellationToken: ct).ConfigureAwait(false);
+        return found.HasValue ? found.Value : null;
+    }
+
     /// <summary>
     /// Marks the assessment completed, conditioned on the ETag it was read with; on a concurrent write re-reads and
-    /// tries again. Returns false if it was already completed (nothing written).
+    /// tries again. Returns false if it was already completed (nothing written). <paramref name="known"/>, the row as
+    /// the caller last read or wrote it, saves the first read: it is tried with its ETag, and a 412 reads again.
     /// </summary>
-    public async Task<bool> MarkCompletedAsync(string studyId, string assessmentId, DateTimeOffset completedAt, CancellationToken ct)
+    public async Task<bool> MarkCompletedAsync(string studyId, string assessmentId, DateTimeOffset completedAt, CancellationToken ct, AssessmentEntity? known = null)
     {
         for (var attempt = 0; ; attempt++)
         {
-            var current = await FindAssessmentAsync(studyId, assessmentId, ct).ConfigureAwait(false)
+            var current = (attempt == 0 ? known : null)
+                ?? await FindAssessmentEntityAsync(studyId, assessmentId, ct).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Assessment {studyId}/{assessmentId} does not exist.");
-            if (current.Assessment.Status == AssessmentStatus.Completed) return false;
+            if (current.Status == nameof(AssessmentStatus.Completed)) return false;
             var update = new TableEntity(studyId, assessmentId)
             {
                 [nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Completed),
@@ -79,12 +88,13 @@ public sealed class StudyTables(TableServiceClient tables)
     /// was read with. Returns false when somebody else wrote it first (a concurrent submission, or scoring already
     /// done): the caller re-reads and decides.
     /// </summary>
-    public async Task<bool> TryMarkSubmittedAsync(string studyId, string assessmentId, ETag readWith, DateTimeOffset submittedAt, CancellationToken ct)
+    public async Task<bool> TryMarkSubmittedAsync(string studyId, string assessmentId, ETag readWith, DateTimeOffset submittedAt, string? submissionId, CancellationToken ct)
     {
         var update = new TableEntity(studyId, assessmentId)
         {
             [nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Submitted),
             [nameof(AssessmentEntity.SubmittedAt)] = submittedAt,
+            [nameof(AssessmentEntity.SubmissionId)] = submissionId,
         };
         try
         {
@@ -104,6 +114,39 @@ public sealed class StudyTables(TableServiceClient tables)
         await foreach (var e in Assessments.QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
             list.Add(e);
         return list;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="submissionId"/> is the submission that holds the assessment: true when it claimed it (the
+    /// post that was thanked), or when no submission did yet (a post that stopped between queueing and claiming: its
+    /// answers are taken now, the assessment claimed for them under its ETag); false when another submission holds it.
+    /// Decided on <paramref name="read"/>, the row as just read (no second read when a post already claimed it); returns
+    /// the row as it now stands (its ETag moved on when this call wrote the claim).
+    /// </summary>
+    public async Task<(bool Holds, AssessmentEntity Row)> TryClaimForScoringAsync(AssessmentEntity read, string submissionId, CancellationToken ct)
+    {
+        var a = read;
+        for (var attempt = 0; ; attempt++)
+        {
+            if (a.SubmissionId is { } holder) return (holder == submissionId, a);
+            var claim = new TableEntity(a.PartitionKey, a.RowKey) { [nameof(AssessmentEntity.SubmissionId)] = submissionId };
+            if (a.Status == nameof(AssessmentStatus.Pending)) claim[nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Submitted);
+            try
+            {
+                var written = await Assessments.UpdateEntityAsync(claim, a.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+                a.SubmissionId = submissionId;
+                if (a.Status == nameof(AssessmentStatus.Pending)) a.Status = nameof(AssessmentStatus.Submitted);
+                a.ETag = written.Headers.ETag ?? default;
+                return (true, a);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+                // Written since it was read (a post claiming it): read again and decide again.
+            }
+
+            a = await FindAssessmentEntityAsync(a.PartitionKey, a.RowKey, ct).ConfigureAwait(false)
+                ?? throw new InvalidOperationException($"Assessment '{a.PartitionKey}/{a.RowKey}' does not exist.");
+        }
     }
 
     /// <summary>Every assessment of a study.</summary>

@@ -25,6 +25,12 @@ public sealed record SubmissionMessage
     [JsonPropertyName("items")] public int[] Items { get; init; } = [];
     /// <summary>When the handler accepted it.</summary>
     [JsonPropertyName("submittedAt")] public DateTimeOffset SubmittedAt { get; init; }
+    /// <summary>
+    /// This submission's own id, claimed on the assessment (<c>AssessmentEntity.SubmissionId</c>) by the post that won:
+    /// a message whose id is not the claimed one lost a race with another post of the same link and is dropped, not
+    /// scored. Absent in messages queued before it existed (they are scored as they are).
+    /// </summary>
+    [JsonPropertyName("submissionId")] public string? SubmissionId { get; init; }
 
     private static readonly JsonSerializerOptions Json = new() { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
 

@@ -88,6 +88,8 @@ public sealed class AssessmentEntity : ITableEntity
     public DateTimeOffset? SubmittedAt { get; set; }
     /// <summary>When the scored response was stored.</summary>
     public DateTimeOffset? CompletedAt { get; set; }
+    /// <summary>The submission that won this assessment (see <c>SubmissionMessage.SubmissionId</c>).</summary>
+    public string? SubmissionId { get; set; }
     /// <summary>The dyad's arm.</summary>
     public string? Arm { get; set; }
     /// <summary>The meeting's date: recorded, else expected from enrolment.</summary>

@@ -107,7 +107,7 @@ public sealed class TestApp : IAsyncDisposable
 
     /// <summary>Seeds a synthetic study with fresh ids.</summary>
     public Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 2, int meetings = 2, string language = "en") =>
-        Services.GetRequiredService<DemoStudySeeder>().SeedAsync(studyId, dyads, meetings, default, "wai-s-practitioner", language);
+        Services.StudySeeder().SeedAsync(studyId, dyads, meetings, default, "wai-s-practitioner", language);
 
     public async ValueTask DisposeAsync()
     {

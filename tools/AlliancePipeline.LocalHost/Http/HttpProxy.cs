@@ -108,6 +108,13 @@ internal sealed class HttpProxy : IDisposable
                 await giveUp.CancelAsync().ConfigureAwait(false);
                 await invocation.ConfigureAwait(false);
                 if (context.RequestAborted.IsCancellationRequested) return;
+                if (ClientBodyRefusal(e) is { } refused)
+                {
+                    // The client's own body was malformed (bad chunk framing) or over the limit: the client's fault, not the worker's.
+                    context.Response.Headers.Connection = "close";
+                    await Problem(context, refused.StatusCode, refused.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Body too large" : "Malformed request body", refused.Message).ConfigureAwait(false);
+                    return;
+                }
                 if (_supervisor.Current is null)
                 {
                     context.Response.Headers.RetryAfter = "5";
@@ -173,6 +180,17 @@ internal sealed class HttpProxy : IDisposable
         }
     }
 
+    /// <summary>The server's refusal of the client's request body (Kestrel's BadHttpRequestException), when that is what failed the forward.</summary>
+    private static BadHttpRequestException? ClientBodyRefusal(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is BadHttpRequestException bad) return bad;
+        }
+
+        return null;
+    }
+
     private async Task AnswerWithoutResponseAsync(HttpContext context, InvocationOutcome outcome)
     {
         if (context.RequestAborted.IsCancellationRequested || context.Response.HasStarted) return;
@@ -204,6 +222,9 @@ internal sealed class HttpProxy : IDisposable
         if (incoming.ContentLength is not null || incoming.Headers.TransferEncoding.Count > 0)
         {
             request.Content = new StreamContent(incoming.Body);
+            // The body goes only once the worker asks for it: a request it refuses without reading (413 on a declared
+            // length, 401 without a key) is answered without the body crossing over, and its answer never races the upload.
+            request.Headers.ExpectContinue = incoming.ContentLength is not 0;
         }
 
         var connectionTokens = incoming.Headers.Connection.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)).ToList();

@@ -32,6 +32,9 @@ internal sealed class WorkerChannel(string workerId, Action<RpcLog> onLog)
     /// <summary>Whether the stream has ended.</summary>
     public bool IsClosed => _closeReason is not null;
 
+    /// <summary>Why the stream ended (null while it is open).</summary>
+    public string? CloseReason => _closeReason;
+
     /// <summary>The number of requests waiting for an answer.</summary>
     public int PendingCount => _pending.Count;
 
@@ -67,7 +70,12 @@ internal sealed class WorkerChannel(string workerId, Action<RpcLog> onLog)
         }
     }
 
-    /// <summary>Sends a message that has no response (WorkerTerminate, InvocationCancel).</summary>
+    /// <summary>
+    /// Sends a message that has no response (WorkerTerminate, InvocationCancel). <paramref name="cancellationToken"/>
+    /// stops the wait for the stream and for the write lock, never a write under way: gRPC aborts the whole call when
+    /// the token of a pending write is cancelled, and this call is the worker's only stream. (A burst whose clients
+    /// gave up while writes waited on the worker cut the stream, and every running invocation with it.)
+    /// </summary>
     public async Task SendAsync(StreamingMessage message, CancellationToken cancellationToken)
     {
         var writer = await _attached.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -75,7 +83,7 @@ internal sealed class WorkerChannel(string workerId, Action<RpcLog> onLog)
         try
         {
             if (_closeReason is { } reason) throw new WorkerUnavailableException(reason);
-            await writer.WriteAsync(message, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(message).ConfigureAwait(false);
         }
         catch (InvalidOperationException)
         {
@@ -168,7 +176,8 @@ internal sealed class FunctionRpcService(WorkerChannelRegistry channels, ILogger
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or Grpc.Core.RpcException)
         {
-            channel?.Close("The worker's event stream broke off.");
+            // Say how: a cancelled request is the connection aborted (by Kestrel or the worker), an RpcException its status.
+            channel?.Close($"The worker's event stream broke off ({e.GetType().Name}: {e.Message})");
         }
     }
 }

@@ -212,7 +212,7 @@ internal sealed class WorkerSupervisor : IAsyncDisposable
             if (stopping.IsCancellationRequested) return;
             if (!connection.Process.HasExited)
             {
-                _logger.LogWarning("Worker process {Pid} closed its event stream; stopping it.", connection.Process.Id);
+                _logger.LogWarning("Worker process {Pid} lost its event stream ({Reason}); stopping it.", connection.Process.Id, connection.Channel.CloseReason);
                 connection.Process.Kill();
             }
 

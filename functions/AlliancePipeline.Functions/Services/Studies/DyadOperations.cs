@@ -22,6 +22,9 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     /// <summary>The largest CSV import taken.</summary>
     public const int MaxCsvBytes = 2 * 1024 * 1024;
 
+    /// <summary>The largest JSON body taken (a meeting date, an outcome).</summary>
+    public const int MaxJsonBytes = 4096;
+
     private TableClient Assessments => tables.GetTableClient(StorageNames.AssessmentsTable);
 
     /// <summary>Records one meeting date (<c>{"date":"2026-02-01"}</c>).</summary>
@@ -57,18 +60,12 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     public async Task<IResult> RecordOutcomeAsync(string studyId, string dyadId, HttpRequest request, Caller caller, CancellationToken ct)
     {
         if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
-        JsonElement body;
-        try
-        {
-            var text = await RequestBody.ReadTextAsync(request, 4096, ct).ConfigureAwait(false);
-            if (text is null) return HttpResults.Problem(413, "Body too large", "An outcome is a small JSON object.");
-            using var doc = JsonDocument.Parse(text);
-            body = doc.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
+        var text = await RequestBody.ReadTextAsync(request, MaxJsonBytes, ct).ConfigureAwait(false);
+        if (text is null) return HttpResults.Problem(413, "Body too large", "An outcome is a small JSON object.");
+        using var document = JsonBody.Parse(text);
+        if (document is null)
             return HttpResults.Problem(400, "Outcome refused", "The body is not JSON: send {\"employed\": true, \"date\": \"2026-05-01\"} or {\"employed\": false}.");
-        }
+        var body = document.RootElement;
         if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("employed", out var employed) || employed.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
             return HttpResults.Problem(400, "Outcome refused", "\"employed\" (true or false) is required.");
         DateOnly? date = null;
@@ -241,18 +238,13 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
 
     private static async Task<(DateOnly? Date, IResult? Problem)> ReadDateAsync(HttpRequest request, string name, CancellationToken ct)
     {
-        var text = await RequestBody.ReadTextAsync(request, 4096, ct).ConfigureAwait(false);
-        try
-        {
-            using var doc = JsonDocument.Parse(text ?? "");
-            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(name, out var value)
-                && value.ValueKind == JsonValueKind.String
-                && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                return (date, null);
-        }
-        catch (JsonException)
-        {
-        }
+        var text = await RequestBody.ReadTextAsync(request, MaxJsonBytes, ct).ConfigureAwait(false);
+        if (text is null) return (null, HttpResults.Problem(413, "Body too large", $"Send {{\"{name}\": \"yyyy-MM-dd\"}}: a small JSON object."));
+        using var doc = JsonBody.Parse(text);
+        if (doc is not null && doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(name, out var value)
+            && value.ValueKind == JsonValueKind.String
+            && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+            return (date, null);
         return (null, HttpResults.Problem(400, "Date refused", $"Send {{\"{name}\": \"yyyy-MM-dd\"}}."));
     }
 }

@@ -17,7 +17,7 @@ public sealed class RuptureAlerts(StudyStore store, TableServiceClient tables, A
     /// <summary>Raises the alert a stored response calls for, if any; the alert, or null.</summary>
     public async Task<AlertEntity?> CheckAsync(string studyId, Assessment assessment, double global, CancellationToken ct)
     {
-        var study = await store.LoadAsync(studyId, ct).ConfigureAwait(false);
+        var study = await store.LoadRecentAsync(studyId, ct).ConfigureAwait(false);
         if (study?.Definition.AlertsFor(assessment.RaterRole) is not { } thresholds) return null;
         var alerts = tables.GetTableClient(StorageNames.AlertsTable);
         if ((await alerts.GetEntityIfExistsAsync<AlertEntity>(studyId, assessment.Id, ["RowKey"], ct).ConfigureAwait(false)).HasValue)

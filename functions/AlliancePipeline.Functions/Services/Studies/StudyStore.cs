@@ -34,8 +34,52 @@ public sealed record StudyContext(Study Study, InstrumentCatalog Instruments)
 /// </summary>
 public sealed class StudyStore(TableServiceClient tables, BlobServiceClient blobs, InstrumentCatalog shipped)
 {
+    /// <summary>
+    /// How long the hot paths (a questionnaire link, scoring, the rupture check) reuse a study they read before reading
+    /// it again (<see cref="FindRecentContextAsync"/>, <see cref="LoadRecentAsync"/>). Every submission used to read the
+    /// <c>Studies</c> row twice (post, scoring) and download the applied file once (alerts): three of its ~17 storage
+    /// calls for data that changes only when a study file is applied. A change applied through this instance is seen at
+    /// once; one applied through another instance (Azure scales out) within this time.
+    /// </summary>
+    public static readonly TimeSpan RecentFor = TimeSpan.FromSeconds(10);
+
     private readonly ConcurrentDictionary<string, AppliedStudy> _applied = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (ETag Version, InstrumentCatalog Catalog)> _catalogs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long ReadAt, StudyContext Context)> _recentContexts = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (long ReadAt, AppliedStudy? Applied)> _recentApplied = new(StringComparer.Ordinal);
+
+    private static bool IsRecent(long readAt) => Environment.TickCount64 - readAt < (long)RecentFor.TotalMilliseconds;
+
+    /// <summary>
+    /// <see cref="FindContextAsync"/>, reusing what was read less than <see cref="RecentFor"/> ago (a study that does not
+    /// exist is read again each time).
+    /// </summary>
+    public async Task<StudyContext?> FindRecentContextAsync(string studyId, CancellationToken ct)
+    {
+        if (_recentContexts.TryGetValue(studyId, out var recent) && IsRecent(recent.ReadAt)) return recent.Context;
+        var readAt = Environment.TickCount64;
+        var context = await FindContextAsync(studyId, ct).ConfigureAwait(false);
+        if (context is null) _recentContexts.TryRemove(studyId, out _);
+        else _recentContexts[studyId] = (readAt, context);
+        return context;
+    }
+
+    /// <summary><see cref="LoadAsync"/>, reusing what was read (or found missing) less than <see cref="RecentFor"/> ago.</summary>
+    public async Task<AppliedStudy?> LoadRecentAsync(string studyId, CancellationToken ct)
+    {
+        if (_recentApplied.TryGetValue(studyId, out var recent) && IsRecent(recent.ReadAt)) return recent.Applied;
+        var readAt = Environment.TickCount64;
+        var applied = await LoadAsync(studyId, ct).ConfigureAwait(false);
+        _recentApplied[studyId] = (readAt, applied);
+        return applied;
+    }
+
+    /// <summary>Forgets what the hot paths reused of a study: called when this instance writes it.</summary>
+    private void Forget(string studyId)
+    {
+        _recentContexts.TryRemove(studyId, out _);
+        _recentApplied.TryRemove(studyId, out _);
+    }
 
     private BlobContainerClient Container => blobs.GetBlobContainerClient(StorageNames.StudiesContainer);
     private TableClient Studies => tables.GetTableClient(StorageNames.StudiesTable);
@@ -79,6 +123,7 @@ public sealed class StudyStore(TableServiceClient tables, BlobServiceClient blob
         var stamp = appliedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
         await Container.GetBlobClient($"{studyId}/history/{stamp}.json").UploadAsync(content, options, ct).ConfigureAwait(false);
         await Container.GetBlobClient(SourceBlob(studyId)).UploadAsync(content, options, ct).ConfigureAwait(false);
+        Forget(studyId);
     }
 
     /// <summary>The <c>Studies</c> row, or null.</summary>
@@ -89,7 +134,7 @@ public sealed class StudyStore(TableServiceClient tables, BlobServiceClient blob
     }
 
     /// <summary>Writes the <c>Studies</c> row of an applied definition (the last write of an apply).</summary>
-    public Task SaveEntityAsync(StudyDefinition definition, DateTimeOffset appliedAt, string appliedBy, int version, CancellationToken ct)
+    public async Task SaveEntityAsync(StudyDefinition definition, DateTimeOffset appliedAt, string appliedBy, int version, CancellationToken ct)
     {
         var entity = new StudyEntity
         {
@@ -107,7 +152,8 @@ public sealed class StudyStore(TableServiceClient tables, BlobServiceClient blob
             Version = version,
         };
         // Merge: what other processes keep on the row (when reports were last mailed) stays.
-        return Studies.UpsertEntityAsync(entity, TableUpdateMode.Merge, ct);
+        await Studies.UpsertEntityAsync(entity, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+        Forget(definition.Id);
     }
 
     /// <summary>

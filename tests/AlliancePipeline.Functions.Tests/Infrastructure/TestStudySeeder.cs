@@ -1,15 +1,18 @@
 using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Services;
+using Microsoft.Extensions.DependencyInjection;
 
-namespace AlliancePipeline.Functions.Services;
+namespace AlliancePipeline.Functions.Tests.Infrastructure;
 
 /// <summary>An assessment and its questionnaire link token.</summary>
 public sealed record SeededLink(Assessment Assessment, string Token);
 
 /// <summary>
 /// Seeds a small synthetic study (no real people): one site, some dyads, meetings 1..n, practitioner raters; returns
-/// each assessment with a valid link token. For the demo and tests.
+/// each assessment with a valid link token, written straight into the tables for tests of what follows a study's
+/// application (the application itself is tested through study files).
 /// </summary>
-public sealed class DemoStudySeeder(StudyTables studies, ILinkTokens tokens, TimeProvider clock, Settings.AppSettings settings)
+public sealed class TestStudySeeder(StudyTables studies, ILinkTokens tokens, TimeProvider clock, Settings.AppSettings settings)
 {
     /// <summary>Writes the study and its assessments; idempotent for the same arguments.</summary>
     public async Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 3, int meetings = 3, CancellationToken ct = default, string instrumentId = "wai-s-practitioner", string language = "en")
@@ -33,4 +36,11 @@ public sealed class DemoStudySeeder(StudyTables studies, ILinkTokens tokens, Tim
         }
         return links;
     }
+}
+
+/// <summary>Makes a <see cref="TestStudySeeder"/> from an app's services.</summary>
+public static class TestStudySeederExtensions
+{
+    /// <summary>A seeder over <paramref name="services"/>' tables, link tokens, clock and settings.</summary>
+    public static TestStudySeeder StudySeeder(this IServiceProvider services) => ActivatorUtilities.CreateInstance<TestStudySeeder>(services);
 }
