@@ -77,8 +77,7 @@ internal sealed class HttpProxy : IDisposable
 
         var invocationId = InvocationInput.NewId();
         using var giveUp = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted);
-        using var request = ForwardRequest(context, worker.HttpUri, invocationId);
-        var forward = _client.SendAsync(request, giveUp.Token);
+        var forward = ForwardAsync(context, worker.HttpUri, invocationId, giveUp.Token);
         var invocation = _invoker.InvokeAsync(worker, function, new InvocationInput(
             invocationId,
             [new ParameterBinding { Name = function.Trigger.Name, Data = new TypedData { Http = new RpcHttp() } }],
@@ -169,6 +168,7 @@ internal sealed class HttpProxy : IDisposable
         }
         finally
         {
+            upstream?.RequestMessage?.Dispose();
             upstream?.Dispose();
             if (!invocation.IsCompleted)
             {
@@ -206,6 +206,38 @@ internal sealed class HttpProxy : IDisposable
         else
         {
             await Problem(context, StatusCodes.Status502BadGateway, "No answer from the worker", $"Function {outcome.FunctionName} succeeded but the worker's HTTP server did not answer.").ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How often a forward the worker's HTTP server refused to connect is tried, and how far apart.</summary>
+    internal const int ConnectAttempts = 10;
+
+    internal static readonly TimeSpan ConnectRetryDelay = TimeSpan.FromMilliseconds(150);
+
+    /// <summary>
+    /// Forwards the request; a connection the worker's server refused (nothing was sent) is tried again, as the Functions
+    /// host's <c>RetryProxyHandler</c> does: the worker announces its HTTP address during its start, and its server may
+    /// begin listening a moment after the host is running.
+    /// </summary>
+    private async Task<HttpResponseMessage> ForwardAsync(HttpContext context, Uri httpUri, string invocationId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var request = ForwardRequest(context, httpUri, invocationId);
+            try
+            {
+                return await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            }
+            catch (HttpRequestException e) when (e.HttpRequestError == HttpRequestError.ConnectionError && attempt < ConnectAttempts && !cancellationToken.IsCancellationRequested)
+            {
+                // Not disposed: its content wraps the client's request body, which the next attempt still sends.
+                await Task.Delay(ConnectRetryDelay, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                request.Dispose();
+                throw;
+            }
         }
     }
 
