@@ -69,8 +69,8 @@ if [ "$failed" -gt 0 ]; then
   # Name each failed test with the first line of its message, so the end of the log says what broke.
   echo "failed tests:"
   perl -0777 -ne 'while (/<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="(?:Failed|Error|Timeout|Aborted)"[^>]*>(.*?)<\/UnitTestResult>/sg) {
-      my ($name, $body) = ($1, $2); my ($message) = $body =~ /<Message>([^\n<]*)/;
-      $message //= ""; $message =~ s/&quot;/"/g; $message =~ s/&lt;/</g; $message =~ s/&gt;/>/g; $message =~ s/&amp;/&/g;
+      my ($name, $body) = ($1, $2); my ($message) = $body =~ /<Message>([^\n<]*)/; $message //= "";
+      for ($name, $message) { s/&quot;/"/g; s/&lt;/</g; s/&gt;/>/g; s/&amp;/&/g; }
       print "  $name\n    $message\n" }' "$results"/*.trx || true
 fi
 echo "$passed passed, $failed failed, $skipped skipped"

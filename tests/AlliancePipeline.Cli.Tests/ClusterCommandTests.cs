@@ -11,14 +11,15 @@ public sealed class ClusterCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
+    /// <summary>The repository's copy of R's reference outputs (<c>tests/reference/shared</c>).</summary>
     private static string SharedReference()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "reference");
+            var candidate = Path.Combine(dir.FullName, "tests", "reference", "shared");
             if (Directory.Exists(candidate)) return candidate;
         }
-        throw new DirectoryNotFoundException($"R reference outputs not found: no 'shared/reference' beside any ancestor of {AppContext.BaseDirectory}.");
+        throw new DirectoryNotFoundException($"R reference outputs not found: no tests/reference/shared above {AppContext.BaseDirectory}.");
     }
 
     private static (int Code, string Out, string Err) Run(params string[] args)

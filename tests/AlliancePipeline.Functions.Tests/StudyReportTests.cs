@@ -63,7 +63,7 @@ public sealed class StudyReportTests
         }
 
         // Outcomes: the cluster × employed table is R's first fisher.json case up to the order of its rows.
-        var fisher = ReportFixtures.Json("shared", "reference", "fisher.json")["cases"]![0]!;
+        var fisher = ReportFixtures.Json("tests", "reference", "shared", "fisher.json")["cases"]![0]!;
         var rTable = ReportFixtures.Matrix(fisher["table"]!).Select(r => string.Join(',', r)).Order(StringComparer.Ordinal);
         var outcome = clusters["outcome"]!;
         Assert.Equal(rTable, outcome["rows"]!.AsArray().Select(r => $"{r!["employed"]},{r["notEmployed"]}").Order(StringComparer.Ordinal));
@@ -104,7 +104,7 @@ public sealed class StudyReportTests
     public void Cronbach_s_alpha_of_R_s_item_matrix_is_R_s_with_Feldt_s_interval()
     {
         // tests.json: 80 rows of 12 item scores; given as answers, the reverse items 4 and 10 are written back as 8 − score.
-        var cronbach = ReportFixtures.Json("shared", "reference", "tests.json")["cronbach"]!;
+        var cronbach = ReportFixtures.Json("tests", "reference", "shared", "tests.json")["cronbach"]!;
         var items = ReportFixtures.Matrix(cronbach["items"]!);
         var p = ReportFixtures.Practitioner;
         var responses = items.Select((row, i) => ReportFixtures.Response("alpha", "site-a", $"d{i + 1:000}", 1, "practitioner",

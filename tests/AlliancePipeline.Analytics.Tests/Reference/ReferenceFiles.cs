@@ -2,11 +2,12 @@ using System.Text.Json;
 
 namespace AlliancePipeline.Analytics.Tests.Reference;
 
-/// <summary>Locates R's reference outputs: <c>shared/reference</c> beside an ancestor of the test's folder, and the
-/// extra R outputs committed with these tests (<c>RData/</c>).</summary>
+/// <summary>Locates R's reference outputs: the repository's copy of the study's <c>shared/reference</c>
+/// (<c>tests/reference/shared</c>), and the extra R outputs committed with these tests (<c>RData/</c>).</summary>
 public static class ReferenceFiles
 {
-    private static readonly Lazy<string> SharedDir = new(FindShared);
+    private static readonly Lazy<string> SharedDir = new(() => FindAbove(Path.Combine("tests", "reference", "shared"))
+        ?? throw new DirectoryNotFoundException($"R reference outputs not found: no tests/reference/shared above {AppContext.BaseDirectory}."));
 
     public static string SharedReference => SharedDir.Value;
 
@@ -18,16 +19,15 @@ public static class ReferenceFiles
 
     public static JsonDocument Load(string path) => JsonDocument.Parse(File.ReadAllText(path));
 
-    private static string FindShared()
+    /// <summary>The folder <paramref name="relative"/> beside the nearest ancestor of the test's folder that has it, or null.</summary>
+    public static string? FindAbove(string relative)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "reference");
+            var candidate = Path.Combine(dir.FullName, relative);
             if (Directory.Exists(candidate)) return candidate;
         }
-        throw new DirectoryNotFoundException(
-            $"R reference outputs not found: no folder 'shared/reference' beside any ancestor of {AppContext.BaseDirectory}. " +
-            "Clone the repository next to the shared/ folder (../shared relative to the repository root).");
+        return null;
     }
 
     public static double[][] Matrix(JsonElement e) =>

@@ -19,7 +19,7 @@ public static class ReportFixtures
     public static readonly InstrumentDefinition Practitioner = InstrumentCatalog.Shipped.Get("wai-s-practitioner");
     public static readonly InstrumentDefinition Client = InstrumentCatalog.Shipped.Get("wai-s-client");
 
-    /// <summary>A file above the test folder (the repository or <c>shared/</c> beside it).</summary>
+    /// <summary>A file above the test folder (in the repository, found from its root).</summary>
     public static string Find(params string[] parts)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -33,7 +33,7 @@ public static class ReportFixtures
     public static JsonNode Json(params string[] parts) => JsonNode.Parse(File.ReadAllText(Find(parts)))!;
 
     /// <summary>R's reference of the paper-like data: X, merge, height, order, cutree for k = 2..6.</summary>
-    public static JsonNode PaperLike() => Json("shared", "reference", "ward_paper_like_18x3.json");
+    public static JsonNode PaperLike() => Json("tests", "reference", "shared", "ward_paper_like_18x3.json");
 
     public static double[][] Matrix(JsonNode node) => node.AsArray().Select(r => r!.AsArray().Select(v => v!.GetValue<double>()).ToArray()).ToArray();
 
