@@ -103,7 +103,7 @@ public sealed class FaultTests(ITestOutputHelper output)
 
         // Settle: the queue empties (a parked message surfaces after its 30 s, a stranded one when its lease ends).
         var queue = services.GetRequiredService<QueueServiceClient>().GetQueueClient(StorageNames.ResponsesQueue);
-        await EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, TimeSpan.FromSeconds(60), "the responses queue to empty");
+        await PipelineFixture.EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0, TimeSpan.FromSeconds(60), "the responses queue to empty");
         var tables = services.GetRequiredService<TableServiceClient>();
         var stored = new Dictionary<string, ResponseEntity>(StringComparer.Ordinal);
         await foreach (var e in tables.GetTableClient(StorageNames.ResponsesTable).QueryAsync<ResponseEntity>(e => e.PartitionKey == study))
@@ -157,15 +157,15 @@ public sealed class FaultTests(ITestOutputHelper output)
 
         // Every mail has failed at least twice against the closed port before the server comes back.
         var rows = services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.MailTable);
-        await EventuallyAsync(async () => (await MailRowsAsync(rows, study)).Count(r => r.Attempts >= 2 && r.State == MailEntity.States.Queued) == count,
+        await PipelineFixture.EventuallyAsync(async () => (await MailRowsAsync(rows, study)).Count(r => r.Attempts >= 2 && r.State == MailEntity.States.Queued) == count,
             TimeSpan.FromSeconds(30), "every mail to have failed twice");
         Assert.All(await MailRowsAsync(rows, study), r => Assert.Contains("could not connect", r.LastError ?? "", StringComparison.Ordinal));
         await mailDev.StartAgainAsync();
 
-        await EventuallyAsync(async () => (await MailRowsAsync(rows, study)).All(r => r.State == MailEntity.States.Sent), TimeSpan.FromSeconds(40), "every mail to be sent");
+        await PipelineFixture.EventuallyAsync(async () => (await MailRowsAsync(rows, study)).All(r => r.State == MailEntity.States.Sent), TimeSpan.FromSeconds(40), "every mail to be sent");
         using var inbox = new MailDevClient(mailDev.WebAddress);
         // MailDev lists a mail a moment after it accepted it: wait for all, then a little more for any copy.
-        await EventuallyAsync(async () => (await inbox.ListAsync()).Count >= count, TimeSpan.FromSeconds(10), "MailDev to list every mail");
+        await PipelineFixture.EventuallyAsync(async () => (await inbox.ListAsync()).Count >= count, TimeSpan.FromSeconds(10), "MailDev to list every mail");
         await Task.Delay(TimeSpan.FromSeconds(2));
         var caught = await inbox.ListAsync();
         var byMessageId = caught.GroupBy(m => m.Header("message-id")).ToDictionary(g => g.Key, g => g.Count());
@@ -204,15 +204,15 @@ public sealed class FaultTests(ITestOutputHelper output)
 
         // Kill -9 in the middle: scoring has begun and invocations are running.
         var tables = services.GetRequiredService<TableServiceClient>();
-        await EventuallyAsync(async () => (await CountAsync(tables, StorageNames.ResponsesTable, study)) >= 20, TimeSpan.FromSeconds(30), "scoring to begin");
+        await PipelineFixture.EventuallyAsync(async () => (await CountAsync(tables, StorageNames.ResponsesTable, study)) >= 20, TimeSpan.FromSeconds(30), "scoring to begin");
         var victim = host.WorkerProcessId!.Value;
         var running = log.Count(l => l.Contains("Executing 'Functions.ScoreResponse'", StringComparison.Ordinal)) - log.Count(l => l.Contains("Executed 'Functions.ScoreResponse'", StringComparison.Ordinal));
         var storedAtKill = await CountAsync(tables, StorageNames.ResponsesTable, study);
         using (var process = Process.GetProcessById(victim)) process.Kill();
 
-        await EventuallyAsync(() => Task.FromResult(host.WorkerRestarts == 1 && host.WorkerProcessId != victim && host.State == AlliancePipeline.LocalHost.LocalHostState.Running),
+        await PipelineFixture.EventuallyAsync(() => Task.FromResult(host.WorkerRestarts == 1 && host.WorkerProcessId != victim && host.State == AlliancePipeline.LocalHost.LocalHostState.Running),
             TimeSpan.FromSeconds(30), "the host to restart the worker");
-        await EventuallyAsync(async () => (await CountAsync(tables, StorageNames.ResponsesTable, study)) == count && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
+        await PipelineFixture.EventuallyAsync(async () => (await CountAsync(tables, StorageNames.ResponsesTable, study)) == count && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
             TimeSpan.FromSeconds(45), "every message to be scored");
         var failedByKill = log.Count(l => l.Contains("Executed 'Functions.ScoreResponse' (Failed", StringComparison.Ordinal));
         output.WriteLine($"Killed worker {victim} with {storedAtKill} of {count} stored and about {running} invocations running; {failedByKill} invocations failed with it; restarted as {host.WorkerProcessId}.");
@@ -268,15 +268,5 @@ public sealed class FaultTests(ITestOutputHelper output)
         await foreach (var row in tables.GetTableClient(StorageNames.AuditTable).QueryAsync<AuditEntity>(r => r.PartitionKey == study && r.Action == action))
             counts[row.Subject] = counts.GetValueOrDefault(row.Subject) + 1;
         return counts;
-    }
-
-    private static async Task EventuallyAsync(Func<Task<bool>> probe, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await probe())
-        {
-            if (deadline.Elapsed > timeout) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
-            await Task.Delay(200);
-        }
     }
 }

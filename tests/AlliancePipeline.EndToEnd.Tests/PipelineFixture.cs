@@ -75,6 +75,17 @@ public sealed class PipelineFixture : IAsyncLifetime
         return FunctionsLocalHost.StartAsync(options);
     }
 
+    /// <summary>Polls <paramref name="probe"/> until it holds; a <see cref="TimeoutException"/> naming <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public static async Task EventuallyAsync(Func<Task<bool>> probe, TimeSpan timeout, string what)
+    {
+        var deadline = System.Diagnostics.Stopwatch.StartNew();
+        while (!await probe())
+        {
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
+            await Task.Delay(200);
+        }
+    }
+
     /// <summary>The app's services on the same storage, as the worker registers them.</summary>
     public static ServiceProvider AppServices(IReadOnlyDictionary<string, string?> settings)
     {

@@ -32,6 +32,9 @@ public sealed class HostileFixture : IAsyncLifetime
     public const string StudyId = "hostile-study";
     public const string OtherStudyId = "other-study";
 
+    /// <summary>How long a test waits for the app to store, score or log what it was sent.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(35);
+
     /// <summary>The client address (X-Forwarded-For) of every request made with a good key: never a refused guess.</summary>
     public const string GoodAddress = "198.51.100.10";
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using AlliancePipeline.EndToEnd.Tests;
 using AlliancePipeline.Functions.Storage;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
@@ -88,8 +89,8 @@ public sealed class InjectionAndPrivacyTests(HostileFixture app)
         await app.Mails.WaitForAsync(HostileFixture.Emails["p-b1"], 1, TimeSpan.FromSeconds(60));
 
         // The worker's lines come over gRPC after its storage calls: wait for those of this very submission and of a mail.
-        await LinkAttackTests.EventuallyAsync(() => Task.FromResult(app.Log.Any(l => l.Contains($"{HostileFixture.StudyId}/{assessment}", StringComparison.Ordinal))
-            && app.Log.Any(l => l.Contains("Sent mail", StringComparison.Ordinal))), "the worker's log lines of the submission and a mail");
+        await PipelineFixture.EventuallyAsync(() => Task.FromResult(app.Log.Any(l => l.Contains($"{HostileFixture.StudyId}/{assessment}", StringComparison.Ordinal))
+            && app.Log.Any(l => l.Contains("Sent mail", StringComparison.Ordinal))), HostileFixture.Patience, "the worker's log lines of the submission and a mail");
 
         var log = app.Log.ToArray();
         Assert.True(log.Length > 50, $"only {log.Length} log lines: the check would prove little");
@@ -116,7 +117,7 @@ public sealed class InjectionAndPrivacyTests(HostileFixture app)
     private async Task StoredAsync(string assessment)
     {
         var responses = app.Tables.GetTableClient(StorageNames.ResponsesTable);
-        await LinkAttackTests.EventuallyAsync(async () => (await responses.GetEntityIfExistsAsync<TableEntity>(HostileFixture.StudyId, assessment)).HasValue, $"{assessment} stored");
+        await PipelineFixture.EventuallyAsync(async () => (await responses.GetEntityIfExistsAsync<TableEntity>(HostileFixture.StudyId, assessment)).HasValue, HostileFixture.Patience, $"{assessment} stored");
     }
 
     /// <summary>

@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AlliancePipeline.EndToEnd.Tests;
 using AlliancePipeline.Functions.Storage;
 using Azure.Data.Tables;
 
@@ -37,8 +37,8 @@ public sealed class LinkAttackTests(HostileFixture app)
 
         // Scored once; the losers took their messages back, so nothing waits on the queue and nothing was poisoned.
         var responses = app.Tables.GetTableClient(StorageNames.ResponsesTable);
-        await EventuallyAsync(async () => (await responses.GetEntityIfExistsAsync<TableEntity>(HostileFixture.StudyId, assessment)).HasValue, "the response stored");
-        await EventuallyAsync(async () => (await app.QueueCountsAsync()).Responses == 0, "the responses queue empty");
+        await PipelineFixture.EventuallyAsync(async () => (await responses.GetEntityIfExistsAsync<TableEntity>(HostileFixture.StudyId, assessment)).HasValue, HostileFixture.Patience, "the response stored");
+        await PipelineFixture.EventuallyAsync(async () => (await app.QueueCountsAsync()).Responses == 0, HostileFixture.Patience, "the responses queue empty");
         Assert.Equal(0, (await app.QueueCountsAsync()).Poison);
         Assert.Equal("Completed", (await app.AssessmentAsync(assessment)).Status);
         var accepted = app.Tables.GetTableClient(StorageNames.AuditTable)
@@ -117,10 +117,10 @@ public sealed class LinkAttackTests(HostileFixture app)
         }
 
         var responses = app.Tables.GetTableClient(StorageNames.ResponsesTable);
-        await EventuallyAsync(async () => (await responses.GetEntityIfExistsAsync<TableEntity>(HostileFixture.StudyId, assessment)).HasValue, "the answer to the new link stored");
+        await PipelineFixture.EventuallyAsync(async () => (await responses.GetEntityIfExistsAsync<TableEntity>(HostileFixture.StudyId, assessment)).HasValue, HostileFixture.Patience, "the answer to the new link stored");
         Assert.Equal(5, (await responses.GetEntityAsync<TableEntity>(HostileFixture.StudyId, assessment)).Value.GetInt32("Item01"));
         Assert.False((await responses.GetEntityIfExistsAsync<TableEntity>(HostileFixture.StudyId, "d-b3-m1-practitioner")).HasValue);
-        await EventuallyAsync(async () => (await app.QueueCountsAsync()).Responses == 0, "the responses queue empty");
+        await PipelineFixture.EventuallyAsync(async () => (await app.QueueCountsAsync()).Responses == 0, HostileFixture.Patience, "the responses queue empty");
         Assert.Equal(0, (await app.QueueCountsAsync()).Poison);
     }
 
@@ -129,15 +129,5 @@ public sealed class LinkAttackTests(HostileFixture app)
         var chars = token.ToCharArray();
         chars[at] = chars[at] == 'A' ? 'B' : 'A';
         return new string(chars);
-    }
-
-    internal static async Task EventuallyAsync(Func<Task<bool>> probe, string what, double seconds = 35)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await probe())
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(seconds)) throw new TimeoutException($"Timed out waiting for {what}.");
-            await Task.Delay(100);
-        }
     }
 }

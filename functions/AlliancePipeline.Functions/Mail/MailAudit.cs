@@ -14,14 +14,5 @@ internal static class MailAudit
 
     /// <summary>Adds one row to the partition of <paramref name="studyId"/>.</summary>
     public static Task WriteAsync(TableServiceClient tables, string studyId, DateTimeOffset at, string actor, string action, string subject, string details, CancellationToken ct) =>
-        tables.GetTableClient(StorageNames.AuditTable).AddEntityAsync(new AuditEntity
-        {
-            PartitionKey = studyId,
-            RowKey = AuditEntity.NewRowKey(at),
-            At = at,
-            Actor = actor,
-            Action = action,
-            Subject = subject,
-            Details = details,
-        }, ct);
+        Access.AuditTrail.WriteAsync(tables.GetTableClient(StorageNames.AuditTable), studyId, actor, action, subject, details, at, ct);
 }
