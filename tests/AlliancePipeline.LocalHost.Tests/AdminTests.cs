@@ -28,6 +28,19 @@ public sealed class AdminTests(LocalHostFixture fixture)
     }
 
     [Fact]
+    public async Task The_root_is_a_page_naming_the_state_and_each_function_with_HTTP_ones_at_their_address()
+    {
+        using var page = await fixture.Http.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("<h1>The function app is running</h1>", html, StringComparison.Ordinal);
+        Assert.Contains($"<td>Item</td><td>GET <code>{new Uri(fixture.Host.BaseAddress, "api/items/{category}/{id:int}")}</code></td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td>Work</td><td>queueTrigger</td>", html, StringComparison.Ordinal);
+        Assert.Equal(13, System.Text.RegularExpressions.Regex.Count(html, "<tr>"));
+    }
+
+    [Fact]
     public async Task The_function_list_has_every_function_with_its_bindings_and_HTTP_address()
     {
         using var json = JsonDocument.Parse(await fixture.Http.GetStringAsync("admin/functions"));
