@@ -389,6 +389,12 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             }
 
             var match = routes.Match(context);
+            if (match is null && context.Request.Path == "/" && HttpMethods.IsGet(context.Request.Method))
+            {
+                // The host's home page; any other method on the root is a 404 like every path no function answers.
+                await Results.Content(AdminEndpoints.HomePage(this), "text/html; charset=utf-8").ExecuteAsync(context).ConfigureAwait(false);
+                return;
+            }
             if (match is not { } found || found.Function.IsDisabled)
             {
                 await HttpProxy.Problem(context, StatusCodes.Status404NotFound, "Not found", "No function answers this method and path.").ConfigureAwait(false);

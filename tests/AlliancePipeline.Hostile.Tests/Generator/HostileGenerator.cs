@@ -82,8 +82,10 @@ public sealed class HostileGenerator(HostileTargets targets, int seed)
     {
         string[] paths = ["/api/", "/api/q", "/api/q/", "/api/nothing", "/api/keys/a/b/c", "/api/studies", "/api/studies/x", "/api/manage", "/API", "/",
             "/api/studies/hostile-study/dashboard/extra", "/api/reminders/pause", "/api/q/a/b", "/favicon.ico", "/api/%2e%2e/%2e%2e/etc/passwd"];
-        var request = Request(Pick(["GET", "POST", "PUT", "DELETE"]), Pick(paths), Address());
-        return new(index, "(no route)", "unknown path", request, Set(404), HttpLevel: false, EarlyRefusal: false);
+        var (method, path) = (Pick(["GET", "POST", "PUT", "DELETE"]), Pick(paths));
+        var request = Request(method, path, Address());
+        // GET / is the host's home page; every other method there, and every other path here, no function answers.
+        return new(index, "(no route)", "unknown path", request, Set(path == "/" && method == "GET" ? 200 : 404), HttpLevel: false, EarlyRefusal: false);
     }
 
     private HostileCase WrongMethod(int index, PublicRoute route)

@@ -18,7 +18,6 @@ internal static class AdminEndpoints
 
     public static void Map(WebApplication app, FunctionsLocalHost host)
     {
-        app.MapGet("/", () => Results.Content(HomePage(host), "text/html; charset=utf-8"));
         app.MapGet("/admin/host/status", () => Results.Json(Status(host), Json));
         app.MapGet("/admin/functions", () => Results.Json(host.Descriptors.Select(f => Describe(host, f)), Json));
         app.MapGet("/admin/functions/{name}", (string name) =>
@@ -128,7 +127,7 @@ internal static class AdminEndpoints
     /// The page at the root, as the Functions host serves one: the host's state and each function, HTTP ones with their
     /// methods and address, so that someone who opens the address the host printed sees what runs there.
     /// </summary>
-    private static string HomePage(FunctionsLocalHost host)
+    internal static string HomePage(FunctionsLocalHost host)
     {
         static string E(string text) => System.Net.WebUtility.HtmlEncode(text);
         var rows = new System.Text.StringBuilder();
