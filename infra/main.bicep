@@ -58,7 +58,7 @@ param smtpFrom string
 
 var suffix = uniqueString(resourceGroup().id, namePrefix)
 var storageName = toLower('${namePrefix}${take(suffix, 13)}')
-// The app's names (functions/AlliancePipeline.Functions/Storage/StorageNames.cs); a test keeps them equal.
+// The app's names (src/AlliancePipeline.Functions/Storage/StorageNames.cs); a test keeps them equal.
 var tableNames = ['Studies', 'Participants', 'Assessments', 'Responses', 'ClusterRuns', 'Audit', 'Outcomes', 'Alerts', 'Mail', 'AccessKeys']
 var queueNames = ['responses', 'responses-poison', 'outbox', 'outbox-poison']
 var containerNames = ['reports', 'studies']
@@ -274,7 +274,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         { name: 'AzureWebJobsStorage__tableServiceUri', value: storage.properties.primaryEndpoints.table }
         { name: 'APPLICATIONINSIGHTS_CONNECTION_STRING', value: insights.properties.ConnectionString }
         { name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING', value: 'ClientId=${identity.properties.clientId};Authorization=AAD' }
-        // The worker's own settings (functions/AlliancePipeline.Functions/Settings/AppSettings.cs). The public address
+        // The worker's own settings (src/AlliancePipeline.Functions/Settings/AppSettings.cs). The public address
         // defaults to https://WEBSITE_HOSTNAME, which Azure sets.
         { name: 'AlliancePipeline__Storage__CreateResources', value: 'false' }
         { name: 'AlliancePipeline__Links__Lifetime', value: '30.00:00:00' }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace AlliancePipeline.Benchmarks;
 
 /// <summary>The figures of one data set: ours in-process and as a whole process, fastcluster's, R's, and the comparison.</summary>

@@ -1,7 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
-using AlliancePipeline.Analytics.Clustering;
 using AlliancePipeline.Benchmarks;
 
 // Ward clustering benchmark on Likert-grid data of issue #11's kind (four trajectory shapes over 4 meetings, noise SD

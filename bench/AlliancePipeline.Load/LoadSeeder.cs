@@ -1,6 +1,7 @@
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Questionnaires;
 using Azure.Data.Tables;
 
 namespace AlliancePipeline.Load;

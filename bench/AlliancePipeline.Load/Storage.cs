@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Contracts.Storage;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 

@@ -1,7 +1,8 @@
 using AlliancePipeline.Cli.Commands;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Emulators;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Scoring;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Emulators;
+using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Storage;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;

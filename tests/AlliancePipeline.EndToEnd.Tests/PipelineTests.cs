@@ -3,11 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using AlliancePipeline.Functions.Services;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace AlliancePipeline.EndToEnd.Tests;
 

@@ -1,5 +1,5 @@
 using AlliancePipeline.Core.Links;
-using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions.Questionnaires;
 
 namespace AlliancePipeline.Functions.Tests;
 

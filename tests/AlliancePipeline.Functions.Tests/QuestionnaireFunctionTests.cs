@@ -1,8 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Scoring;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 
 namespace AlliancePipeline.Functions.Tests;
@@ -149,7 +150,7 @@ public sealed class QuestionnaireFunctionTests(AzuriteFixture azurite)
         var taken = new List<string>();
         while (await QueueScan.TakeAsync(queue, t => t.Contains(study, StringComparison.Ordinal), TimeSpan.FromSeconds(2)) is { } text) taken.Add(text);
         var message = SubmissionMessage.TryParse(Assert.Single(taken), out _)!;
-        await app.Function<Functions.ScoreResponse>().Run(taken[0], "m1", 1, default);
+        await app.Function<ScoreResponse>().Run(taken[0], "m1", 1, default);
         Assert.Null(await QueueScan.TakeAsync(azurite.Queues.GetQueueClient(StorageNames.Poison(StorageNames.ResponsesQueue)), t => t.Contains(study, StringComparison.Ordinal), TimeSpan.FromSeconds(1)));
         var assessment = (await azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(study, links[0].Assessment.Id)).Value;
         Assert.Equal(("Completed", message.SubmissionId), (assessment.Status, assessment.SubmissionId));
@@ -168,12 +169,12 @@ public sealed class QuestionnaireFunctionTests(AzuriteFixture azurite)
         }.ToJson();
 
         // Its post queued it and stopped before claiming the assessment: it surfaces later and is scored.
-        await app.Function<Functions.ScoreResponse>().Run(Message(0, "a1"), "m1", 1, default);
+        await app.Function<ScoreResponse>().Run(Message(0, "a1"), "m1", 1, default);
         var first = (await azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(study, links[0].Assessment.Id)).Value;
         Assert.Equal(("Completed", "a1"), (first.Status, first.SubmissionId));
 
         // Another post's message for the same assessment lost: dropped, not poisoned, and the first answer stands.
-        await app.Function<Functions.ScoreResponse>().Run(Message(0, "b2"), "m2", 1, default);
+        await app.Function<ScoreResponse>().Run(Message(0, "b2"), "m2", 1, default);
         Assert.Contains(app.Logs.Lines, l => l.Contains("Submission b2", StringComparison.Ordinal) && l.Contains("dropped", StringComparison.Ordinal));
         Assert.Null(await QueueScan.TakeAsync(azurite.Queues.GetQueueClient(StorageNames.Poison(StorageNames.ResponsesQueue)), t => t.Contains(study, StringComparison.Ordinal), TimeSpan.FromSeconds(1)));
         var responses = new List<ResponseEntity>();

@@ -1,10 +1,12 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Links;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Scoring;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;

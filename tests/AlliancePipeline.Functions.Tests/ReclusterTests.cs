@@ -1,11 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using AlliancePipeline.Functions.Export;
-using AlliancePipeline.Functions.Functions;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Exports;
 using AlliancePipeline.Functions.Reports;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Scoring;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using AlliancePipeline.Functions.Tests.Studies;
 using AngleSharp.Html.Parser;

@@ -1,6 +1,5 @@
-using AlliancePipeline.Functions.Functions;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Scoring;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 

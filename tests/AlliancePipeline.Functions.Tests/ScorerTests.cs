@@ -1,5 +1,5 @@
 using AlliancePipeline.Core.Instruments;
-using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions.Scoring;
 
 namespace AlliancePipeline.Functions.Tests;
 

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using AlliancePipeline.Functions.Settings;
+using AlliancePipeline.Functions.Infrastructure.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace AlliancePipeline.Functions.Tests;

@@ -1,4 +1,4 @@
-using AlliancePipeline.Functions.Settings;
+using AlliancePipeline.Functions.Infrastructure.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace AlliancePipeline.Functions.Tests;

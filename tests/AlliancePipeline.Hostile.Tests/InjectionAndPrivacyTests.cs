@@ -1,8 +1,8 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.EndToEnd.Tests;
-using AlliancePipeline.Functions.Storage;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using Azure.Data.Tables;

@@ -4,7 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using AlliancePipeline.EndToEnd.Tests;
-using AlliancePipeline.Functions.Http;
+using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Hostile.Tests.Generator;
 using AlliancePipeline.Hostile.Tests.Infrastructure;
 

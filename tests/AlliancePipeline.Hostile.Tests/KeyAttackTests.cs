@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using AlliancePipeline.Functions.Access;
+using AlliancePipeline.Functions.Infrastructure.Access;
 
 namespace AlliancePipeline.Hostile.Tests;
 

@@ -1,9 +1,8 @@
 using System.Net;
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.EndToEnd.Tests;
-using AlliancePipeline.Functions.Storage;
 using Azure.Data.Tables;
 
 namespace AlliancePipeline.Hostile.Tests;

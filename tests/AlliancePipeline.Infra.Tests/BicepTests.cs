@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json.Nodes;
-using AlliancePipeline.Functions.Settings;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Infrastructure.Settings;
 
 namespace AlliancePipeline.Infra.Tests;
 

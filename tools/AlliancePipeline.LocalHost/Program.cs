@@ -9,7 +9,7 @@ using AlliancePipeline.LocalHost;
 const string Usage = """
     Usage: AlliancePipeline.LocalHost [options]
       --script-root DIR       the worker's build output (worker.config.json, functions.metadata, host.json);
-                              default: the build output of functions/AlliancePipeline.Functions for this configuration
+                              default: the build output of src/AlliancePipeline.Functions for this configuration
       --port N                HTTP port on localhost (default: Host.LocalHttpPort of local.settings.json, else 7071)
       --settings FILE         the settings file (default: <script root>/local.settings.json)
       --no-emulators          do not start Azurite or MailDev
@@ -108,7 +108,7 @@ await using (host)
 
 return 0;
 
-// The build output of functions/AlliancePipeline.Functions for the configuration this host was built in (the project
+// The build output of src/AlliancePipeline.Functions for the configuration this host was built in (the project
 // reference builds it first), found from the repository root.
 static string DefaultScriptRoot()
 {

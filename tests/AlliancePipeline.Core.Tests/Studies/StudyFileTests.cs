@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using AlliancePipeline.Core.Studies;
 using static AlliancePipeline.Core.Tests.Studies.StudyFixture;
 

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
 using static AlliancePipeline.Core.Tests.Studies.StudyFixture;
 

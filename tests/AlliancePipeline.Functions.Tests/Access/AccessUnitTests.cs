@@ -1,7 +1,7 @@
 using System.Net;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
-using AlliancePipeline.Functions.Access;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Infrastructure.Access;
 using Microsoft.AspNetCore.Http;
 
 namespace AlliancePipeline.Functions.Tests.Access;

@@ -2,9 +2,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
-using AlliancePipeline.Functions.Access;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Infrastructure.Access;
 using AlliancePipeline.Functions.Tests.Dashboard;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 

@@ -1,5 +1,5 @@
-using AlliancePipeline.Functions.Dashboard;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Dashboards;
 
 namespace AlliancePipeline.Functions.Tests.Dashboard;
 

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using AngleSharp.Html.Parser;
 

@@ -1,6 +1,23 @@
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
-using AlliancePipeline.Functions.Access;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions;
+using AlliancePipeline.Functions.Clock;
+using AlliancePipeline.Functions.Dashboards;
+using AlliancePipeline.Functions.Dyads;
+using AlliancePipeline.Functions.Exports;
+using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Infrastructure.Audit;
+using AlliancePipeline.Functions.Infrastructure.Http;
+using AlliancePipeline.Functions.Infrastructure.Settings;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Infrastructure.Telemetry;
+using AlliancePipeline.Functions.Invitations;
+using AlliancePipeline.Functions.Keys;
+using AlliancePipeline.Functions.Mail;
+using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Reports;
+using AlliancePipeline.Functions.Scoring;
+using AlliancePipeline.Functions.Studies;
 using Azure.Data.Tables;
 
 namespace AlliancePipeline.Functions.Tests.Dashboard;

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 
 namespace AlliancePipeline.Functions.Tests.Dashboard;

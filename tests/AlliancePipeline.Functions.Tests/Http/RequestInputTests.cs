@@ -1,6 +1,7 @@
-using AlliancePipeline.Functions.Http;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Services.Studies;
+using AlliancePipeline.Functions.Dyads;
+using AlliancePipeline.Functions.Infrastructure.Http;
+using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Studies;
 
 namespace AlliancePipeline.Functions.Tests.Http;
 

@@ -1,8 +1,24 @@
 using System.Globalization;
 using System.Reflection;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Settings;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions;
+using AlliancePipeline.Functions.Clock;
+using AlliancePipeline.Functions.Dashboards;
+using AlliancePipeline.Functions.Dyads;
+using AlliancePipeline.Functions.Exports;
+using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Infrastructure.Audit;
+using AlliancePipeline.Functions.Infrastructure.Http;
+using AlliancePipeline.Functions.Infrastructure.Settings;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Infrastructure.Telemetry;
+using AlliancePipeline.Functions.Invitations;
+using AlliancePipeline.Functions.Keys;
+using AlliancePipeline.Functions.Mail;
+using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Reports;
+using AlliancePipeline.Functions.Scoring;
+using AlliancePipeline.Functions.Studies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -47,7 +63,7 @@ public sealed class TestApp : IAsyncDisposable
     public async Task<string> KeyAsync(Core.Access.AccessScope scope)
     {
         var tables = Services.GetRequiredService<Azure.Data.Tables.TableServiceClient>();
-        var issued = await global::AlliancePipeline.Functions.Access.AccessKeys.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
+        var issued = await AccessKeys.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
             scope, "test " + scope, DateTimeOffset.UtcNow.AddDays(1), "test", DateTimeOffset.UtcNow, default);
         return issued.Key;
     }
@@ -93,7 +109,7 @@ public sealed class TestApp : IAsyncDisposable
         builder.Services.AddAlliancePipeline(settings);
         if (clock is not null) builder.Services.AddSingleton(clock); // the last registration wins: a clock the test moves
         var app = builder.Build();
-        MapHttpFunctions(app, typeof(global::AlliancePipeline.Functions.Functions.Questionnaire).Assembly);
+        MapHttpFunctions(app, typeof(global::AlliancePipeline.Functions.Questionnaires.Questionnaire).Assembly);
         if (settings.CreateResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();

@@ -1,5 +1,23 @@
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Services;
+using AlliancePipeline.Functions;
+using AlliancePipeline.Functions.Clock;
+using AlliancePipeline.Functions.Dashboards;
+using AlliancePipeline.Functions.Dyads;
+using AlliancePipeline.Functions.Exports;
+using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Infrastructure.Audit;
+using AlliancePipeline.Functions.Infrastructure.Http;
+using AlliancePipeline.Functions.Infrastructure.Settings;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Infrastructure.Telemetry;
+using AlliancePipeline.Functions.Invitations;
+using AlliancePipeline.Functions.Keys;
+using AlliancePipeline.Functions.Mail;
+using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Reports;
+using AlliancePipeline.Functions.Scoring;
+using AlliancePipeline.Functions.Studies;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
@@ -12,7 +30,7 @@ public sealed record SeededLink(Assessment Assessment, string Token);
 /// each assessment with a valid link token, written straight into the tables for tests of what follows a study's
 /// application (the application itself is tested through study files).
 /// </summary>
-public sealed class TestStudySeeder(StudyTables studies, ILinkTokens tokens, TimeProvider clock, Settings.AppSettings settings)
+public sealed class TestStudySeeder(StudyTables studies, ILinkTokens tokens, TimeProvider clock, AppSettings settings)
 {
     /// <summary>Writes the study and its assessments; idempotent for the same arguments.</summary>
     public async Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 3, int meetings = 3, CancellationToken ct = default, string instrumentId = "wai-s-practitioner", string language = "en")

@@ -1,10 +1,9 @@
 using System.Text.RegularExpressions;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Storage;
 using AlliancePipeline.Functions.Tests.Infrastructure;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AlliancePipeline.Functions.Tests.Mail;

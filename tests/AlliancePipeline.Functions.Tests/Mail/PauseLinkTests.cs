@@ -1,12 +1,12 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Links;
-using AlliancePipeline.Functions.Functions;
+using AlliancePipeline.Functions.Infrastructure.Settings;
+using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Settings;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure;
 using Azure.Data.Tables;

@@ -1,8 +1,7 @@
 using System.Net;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Emulators;
-using AlliancePipeline.Functions.Functions;
 using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Storage;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Settings;
-using AlliancePipeline.Functions.Storage;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using MailKit.Net.Smtp;
 using Microsoft.Extensions.Configuration;

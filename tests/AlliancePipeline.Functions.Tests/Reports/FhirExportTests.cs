@@ -2,7 +2,7 @@
 #nullable disable warnings
 using System.Text.Json;
 using AlliancePipeline.Core.Instruments;
-using AlliancePipeline.Functions.Export;
+using AlliancePipeline.Functions.Exports;
 using Hl7.Fhir.Model;
 
 namespace AlliancePipeline.Functions.Tests.Reports;

@@ -1,4 +1,4 @@
-using AlliancePipeline.Functions.Export;
+using AlliancePipeline.Functions.Exports;
 using AlliancePipeline.Functions.Reports;
 using CsvHelper;
 

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Tests.Infrastructure;
-using Azure.Data.Tables;
 
 namespace AlliancePipeline.Functions.Tests.Studies;
 
@@ -94,8 +94,8 @@ public sealed class DyadOperationsTests(AzuriteFixture azurite)
     {
         await using var app = await TestApp.StartAsync(azurite);
         var study = await ApplyExampleAsync(app, "reissue");
-        var tokens = new Services.CoreLinkTokens(Core.Links.LinkSigningKeys.FromSettings("test=" + TestApp.SigningKey, "test"));
-        var old = tokens.Issue(new Services.LinkClaims(study, "d-002-m1-practitioner", 1, DateTimeOffset.UtcNow.AddDays(5)));
+        var tokens = new CoreLinkTokens(Core.Links.LinkSigningKeys.FromSettings("test=" + TestApp.SigningKey, "test"));
+        var old = tokens.Issue(new LinkClaims(study, "d-002-m1-practitioner", 1, DateTimeOffset.UtcNow.AddDays(5)));
         using (var before = await app.Client.GetAsync($"/api/q/{old}")) Assert.Equal(HttpStatusCode.OK, before.StatusCode);
 
         var (status, body) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/assessments/d-002-m1-practitioner/reissue");

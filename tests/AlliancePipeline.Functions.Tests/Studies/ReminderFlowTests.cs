@@ -1,13 +1,11 @@
 using System.Net;
 using System.Text;
-using AlliancePipeline.Functions.Functions;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Services;
-using AlliancePipeline.Functions.Services.Studies;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Functions.Scoring;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using AlliancePipeline.Functions.Tests.Mail;
-using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 

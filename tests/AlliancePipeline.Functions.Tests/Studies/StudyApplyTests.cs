@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
-using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Services.Studies;
-using AlliancePipeline.Functions.Storage;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Studies;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
@@ -177,8 +177,8 @@ public sealed class StudyApplyTests(AzuriteFixture azurite)
         Assert.Equal(15, body["assessments"]!["added"]!.GetValue<int>());
 
         // A client's link opens the study's own form.
-        var tokens = new Services.CoreLinkTokens(Core.Links.LinkSigningKeys.FromSettings("test=" + TestApp.SigningKey, "test"));
-        var token = tokens.Issue(new Services.LinkClaims(study, "d-001-m1-client", 1, DateTimeOffset.UtcNow.AddDays(1)));
+        var tokens = new CoreLinkTokens(Core.Links.LinkSigningKeys.FromSettings("test=" + TestApp.SigningKey, "test"));
+        var token = tokens.Issue(new LinkClaims(study, "d-001-m1-client", 1, DateTimeOffset.UtcNow.AddDays(1)));
         using var form = await app.Client.GetAsync($"/api/q/{token}");
         Assert.Equal(HttpStatusCode.OK, form.StatusCode);
         var entity = (await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityAsync<StudyEntity>(StudyEntity.Partition, study)).Value;

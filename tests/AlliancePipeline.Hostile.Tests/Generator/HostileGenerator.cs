@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using AlliancePipeline.Functions.Http;
+using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Hostile.Tests.Infrastructure;
 
 namespace AlliancePipeline.Hostile.Tests.Generator;

@@ -4,7 +4,6 @@ using AlliancePipeline.LocalHost.Functions;
 using AlliancePipeline.LocalHost.Rpc;
 using AlliancePipeline.LocalHost.Storage;
 using AlliancePipeline.LocalHost.Triggers;
-using Azure.Storage.Blobs;
 
 namespace AlliancePipeline.LocalHost.Invocation;
 

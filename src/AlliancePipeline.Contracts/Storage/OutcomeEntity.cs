@@ -1,0 +1,26 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace AlliancePipeline.Contracts.Storage;
+
+/// <summary>A row of <c>Outcomes</c>: PartitionKey the study id, RowKey the dyad id.</summary>
+public sealed class OutcomeEntity : ITableEntity
+{
+    /// <inheritdoc />
+    public string PartitionKey { get; set; } = "";
+    /// <inheritdoc />
+    public string RowKey { get; set; } = "";
+    /// <inheritdoc />
+    public DateTimeOffset? Timestamp { get; set; }
+    /// <inheritdoc />
+    public ETag ETag { get; set; }
+
+    /// <summary>Whether the client got a job.</summary>
+    public bool Employed { get; set; }
+    /// <summary>The date of the job, when employed.</summary>
+    public DateTimeOffset? JobDate { get; set; }
+    /// <summary>When the outcome was recorded.</summary>
+    public DateTimeOffset RecordedAt { get; set; }
+    /// <summary>How it was recorded: <c>api</c>, <c>cli</c> or <c>csv</c>.</summary>
+    public string Source { get; set; } = "";
+}

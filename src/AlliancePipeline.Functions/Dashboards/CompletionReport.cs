@@ -1,0 +1,229 @@
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Studies;
+
+namespace AlliancePipeline.Functions.Dashboards;
+
+/// <summary>What a completion report is computed from: rows as read from storage, already limited to what the caller may see.</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="StudyName">Its display name.</param>
+/// <param name="Site">The one site the report is limited to (a site key's, or one asked for), or null for every site.</param>
+/// <param name="SiteNames">Site names by id (from <c>Participants</c>); sites listed here appear even without assessments.</param>
+/// <param name="Assessments">The study's <c>Assessments</c> rows.</param>
+/// <param name="OpenAlerts">The study's open <c>Alerts</c> rows.</param>
+public sealed record CompletionInput(
+    string StudyId,
+    string StudyName,
+    string? Site,
+    IReadOnlyDictionary<string, string> SiteNames,
+    IReadOnlyList<AssessmentEntity> Assessments,
+    IReadOnlyList<AlertEntity> OpenAlerts);
+
+/// <summary>Completion figures of a set of assessments at a moment (see <see cref="CompletionReport"/> for the definitions).</summary>
+/// <param name="Assessments">Assessments not withdrawn.</param>
+/// <param name="Due">Answered, or past their due day unanswered: the denominator.</param>
+/// <param name="Answered">Submitted or completed.</param>
+/// <param name="Overdue">Pending and past their due day.</param>
+/// <param name="Upcoming">Pending and not yet past their due day (not counted as due).</param>
+/// <param name="Withdrawn">Withdrawn (counted nowhere else).</param>
+/// <param name="CompletionRate">Answered ÷ due, 0..1; null when nothing is due.</param>
+/// <param name="MedianDaysToAnswer">Median of UTC calendar days from meeting date to answer, over answered assessments with both dates; null when none.</param>
+public sealed record CompletionFigures(int Assessments, int Due, int Answered, int Overdue, int Upcoming, int Withdrawn, double? CompletionRate, double? MedianDaysToAnswer);
+
+/// <summary>A site's figures.</summary>
+public sealed record SiteCompletion(string SiteId, string Name, CompletionFigures Figures);
+
+/// <summary>A rater's figures (pseudonymous rater id).</summary>
+public sealed record RaterCompletion(string RaterId, string Role, string SiteId, CompletionFigures Figures);
+
+/// <summary>A meeting's figures.</summary>
+public sealed record MeetingCompletion(int Meeting, CompletionFigures Figures);
+
+/// <summary>An arm's figures; <see cref="Arm"/> null for assessments with no arm recorded.</summary>
+public sealed record ArmCompletion(string? Arm, CompletionFigures Figures);
+
+/// <summary>A pending assessment past its due day.</summary>
+public sealed record OverdueAssessment(
+    string AssessmentId, string SiteId, string DyadId, int Meeting, string RaterRole, string RaterId,
+    DateOnly DueOn, int DaysOverdue, int RemindersSent, DateTimeOffset? LastReminderAt);
+
+/// <summary>One ISO week of the trend.</summary>
+/// <param name="Week">E.g. <c>2026-W13</c>.</param>
+/// <param name="Monday">The week's Monday.</param>
+/// <param name="Answered">Answers received in the week.</param>
+/// <param name="DueInWeek">Assessments whose due day falls in the week.</param>
+/// <param name="DueToDate">Due at the end of the week (for the current week: now).</param>
+/// <param name="AnsweredToDate">Answered by then.</param>
+/// <param name="CompletionRate">AnsweredToDate ÷ DueToDate; null when nothing was due.</param>
+public sealed record WeeklyCompletion(string Week, DateOnly Monday, int Answered, int DueInWeek, int DueToDate, int AnsweredToDate, double? CompletionRate);
+
+/// <summary>An open rupture alert.</summary>
+public sealed record OpenAlert(
+    string AssessmentId, string SiteId, string DyadId, int Meeting, string RaterRole, string RaterId,
+    string Kinds, double? Previous, double Current, double? DropThreshold, double? Cutoff, DateTimeOffset RaisedAt);
+
+/// <summary>
+/// Completion of a study (or of one site of it) at a moment, computed from its rows alone (no I/O; "now" is passed in).
+/// </summary>
+/// <remarks>
+/// <para>Definitions (UTC calendar days, as everywhere in the app: <see cref="StudyCalendar"/>):</para>
+/// <list type="bullet">
+/// <item><b>Answered</b>: status <c>Submitted</c> or <c>Completed</c>; its time is <c>SubmittedAt</c>, else <c>CompletedAt</c>.</item>
+/// <item><b>Overdue</b>: status <c>Pending</c> and now is past its due day (from 00:00 UTC the day after
+/// <c>DueDate</c>: <see cref="Assessment.IsOverdue"/>). <b>Days overdue</b> = today − due day (1 on the first day).</item>
+/// <item><b>Due</b> = answered + overdue: everything answered (even early) and everything whose due day has passed.
+/// Pending assessments not yet past their due day are <b>upcoming</b> and not counted.</item>
+/// <item><b>Completion rate</b> = answered ÷ due (null when nothing is due).</item>
+/// <item><b>Withdrawn</b> assessments count nowhere but in <c>Withdrawn</c>.</item>
+/// <item><b>Days to answer</b> = answer day − meeting day (<c>MeetingDate</c>), per answered assessment with both; the
+/// median of an even count is the mean of the middle two.</item>
+/// <item><b>Weekly trend</b>: ISO weeks (Monday–Sunday, UTC) from the first week with an answer or a passed due day to
+/// the current week (at most the last <see cref="MaxWeeks"/>). Per week: answers received in it, assessments due in it,
+/// and the completion rate up to its end (for the current week, up to now; then it equals the totals). An answer with no
+/// recorded time, or dated after now, counts at now.</item>
+/// </list>
+/// <para>When <see cref="CompletionInput.Site"/> is set, rows of every other site are dropped before anything is
+/// computed (the reader already asked storage for that site only; this is the second fence).</para>
+/// </remarks>
+public sealed record CompletionReport(
+    string StudyId,
+    string StudyName,
+    string? Site,
+    DateTimeOffset GeneratedAt,
+    CompletionFigures Totals,
+    IReadOnlyList<SiteCompletion> BySite,
+    IReadOnlyList<RaterCompletion> ByRater,
+    IReadOnlyList<MeetingCompletion> ByMeeting,
+    IReadOnlyList<ArmCompletion> ByArm,
+    IReadOnlyList<OverdueAssessment> Overdue,
+    IReadOnlyList<WeeklyCompletion> Weekly,
+    IReadOnlyList<OpenAlert> OpenAlerts)
+{
+    /// <summary>Most weeks in the trend (the most recent are kept; the rates still count everything before).</summary>
+    public const int MaxWeeks = 156;
+
+    /// <summary>Computes the report at <paramref name="now"/>.</summary>
+    public static CompletionReport Build(CompletionInput input, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var site = input.Site;
+        bool InScope(string siteId) => site is null || string.Equals(siteId, site, StringComparison.Ordinal);
+        var rows = input.Assessments.Where(a => string.Equals(a.PartitionKey, input.StudyId, StringComparison.Ordinal) && InScope(a.SiteId))
+            .Select(a => Row.Of(a, now)).ToList();
+        var alerts = input.OpenAlerts.Where(a => string.Equals(a.PartitionKey, input.StudyId, StringComparison.Ordinal) && InScope(a.SiteId)
+            && string.Equals(a.Status, "open", StringComparison.Ordinal)).ToList();
+        var names = input.SiteNames.Where(p => InScope(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+
+        var siteIds = rows.Select(r => r.Entity.SiteId).Concat(names.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var bySite = siteIds.Select(id => new SiteCompletion(id, names.GetValueOrDefault(id) is { Length: > 0 } n ? n : id,
+            Figures(rows.Where(r => r.Entity.SiteId == id)))).ToList();
+        var byRater = rows.GroupBy(r => (r.Entity.SiteId, r.Entity.RaterId, r.Entity.RaterRole))
+            .OrderBy(g => g.Key.SiteId, StringComparer.Ordinal).ThenBy(g => g.Key.RaterId, StringComparer.Ordinal).ThenBy(g => g.Key.RaterRole, StringComparer.Ordinal)
+            .Select(g => new RaterCompletion(g.Key.RaterId, g.Key.RaterRole, g.Key.SiteId, Figures(g))).ToList();
+        var byMeeting = rows.GroupBy(r => r.Entity.Meeting).OrderBy(g => g.Key).Select(g => new MeetingCompletion(g.Key, Figures(g))).ToList();
+        var byArm = rows.GroupBy(r => string.IsNullOrEmpty(r.Entity.Arm) ? null : r.Entity.Arm)
+            .OrderBy(g => g.Key is null).ThenBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new ArmCompletion(g.Key, Figures(g))).ToList();
+
+        var today = StudyCalendar.Day(now);
+        var overdue = rows.Where(r => r.Overdue)
+            .Select(r => new OverdueAssessment(r.Entity.RowKey, r.Entity.SiteId, r.Entity.DyadId, r.Entity.Meeting, r.Entity.RaterRole, r.Entity.RaterId,
+                r.DueOn, today.DayNumber - r.DueOn.DayNumber, r.Entity.RemindersSent, r.Entity.LastReminderAt))
+            .OrderByDescending(o => o.DaysOverdue).ThenBy(o => o.SiteId, StringComparer.Ordinal).ThenBy(o => o.DyadId, StringComparer.Ordinal)
+            .ThenBy(o => o.Meeting).ThenBy(o => o.RaterRole, StringComparer.Ordinal).ToList();
+
+        var openAlerts = alerts
+            .Select(a => new OpenAlert(a.RowKey, a.SiteId, a.DyadId, a.Meeting, a.RaterRole, a.RaterId, a.Kinds, a.Previous, a.Current, a.DropThreshold, a.Cutoff, a.RaisedAt))
+            .OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AssessmentId, StringComparer.Ordinal).ToList();
+
+        return new CompletionReport(input.StudyId, input.StudyName, site, now, Figures(rows), bySite, byRater, byMeeting, byArm, overdue,
+            Trend(rows, now), openAlerts);
+    }
+
+    private static CompletionFigures Figures(IEnumerable<Row> group)
+    {
+        int assessments = 0, answered = 0, overdue = 0, withdrawn = 0;
+        var days = new List<int>();
+        foreach (var r in group)
+        {
+            if (r.Withdrawn)
+            {
+                withdrawn++;
+                continue;
+            }
+            assessments++;
+            if (r.Overdue) overdue++;
+            if (!r.Answered) continue;
+            answered++;
+            if (r.AnsweredAt is { } at && r.Entity.MeetingDate is { } meeting)
+                days.Add(StudyCalendar.Day(at).DayNumber - StudyCalendar.Day(meeting).DayNumber);
+        }
+        var due = answered + overdue;
+        return new CompletionFigures(assessments, due, answered, overdue, assessments - due, withdrawn,
+            due == 0 ? null : (double)answered / due, Median(days));
+    }
+
+    private static double? Median(List<int> values)
+    {
+        if (values.Count == 0) return null;
+        values.Sort();
+        var mid = values.Count / 2;
+        return values.Count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2.0;
+    }
+
+    private static List<WeeklyCompletion> Trend(List<Row> rows, DateTimeOffset now)
+    {
+        var today = StudyCalendar.Day(now);
+        var active = rows.Where(r => !r.Withdrawn).ToList();
+        // When each row counts as answered for the trend: its time, clamped to now (unknown → now).
+        var answeredAt = active.Where(r => r.Answered).Select(r => r.AnsweredAt is { } at && at <= now ? at : now).ToList();
+        var firstDays = answeredAt.Select(StudyCalendar.Day)
+            .Concat(active.Where(r => r.DueOn < today).Select(r => r.DueOn)).ToList();
+        if (firstDays.Count == 0) return [];
+        var current = IsoWeek.Of(now);
+        var week = IsoWeek.Of(firstDays.Min());
+        var weeks = new List<IsoWeek>();
+        while (week.CompareTo(current) <= 0)
+        {
+            weeks.Add(week);
+            week = IsoWeek.Of(week.Monday.AddDays(7));
+        }
+        if (weeks.Count > MaxWeeks) weeks = weeks[^MaxWeeks..];
+
+        var trend = new List<WeeklyCompletion>(weeks.Count);
+        foreach (var w in weeks)
+        {
+            var isCurrent = w.Equals(current);
+            var answeredInWeek = answeredAt.Count(at => at >= w.Start && at < w.End);
+            var dueInWeek = active.Count(r => r.DueOn >= w.Monday && r.DueOn < w.Monday.AddDays(7));
+            // At the end of the week (now, for the current week): answered by then, and due = answered by then + past their
+            // due day by then and not yet answered.
+            var cutoffDay = isCurrent ? today : w.Monday.AddDays(7);
+            int answeredToDate = 0, dueToDate = 0;
+            foreach (var r in active)
+            {
+                var answeredByThen = r.Answered && (isCurrent || (r.AnsweredAt is { } at && at <= now ? at : now) < w.End);
+                if (answeredByThen) answeredToDate++;
+                if (answeredByThen || r.DueOn < cutoffDay) dueToDate++;
+            }
+            trend.Add(new WeeklyCompletion(w.ToString(), w.Monday, answeredInWeek, dueInWeek, dueToDate, answeredToDate,
+                dueToDate == 0 ? null : (double)answeredToDate / dueToDate));
+        }
+        return trend;
+    }
+
+    private sealed record Row(AssessmentEntity Entity, AssessmentStatus Status, DateOnly DueOn, bool Overdue)
+    {
+        public bool Withdrawn => Status == AssessmentStatus.Withdrawn;
+
+        public bool Answered => Status is AssessmentStatus.Submitted or AssessmentStatus.Completed;
+
+        public DateTimeOffset? AnsweredAt => Entity.SubmittedAt ?? Entity.CompletedAt;
+
+        public static Row Of(AssessmentEntity e, DateTimeOffset now)
+        {
+            var status = Enum.TryParse<AssessmentStatus>(e.Status, ignoreCase: false, out var s) && Enum.IsDefined(s) ? s : AssessmentStatus.Pending;
+            var dueOn = StudyCalendar.Day(e.DueDate);
+            return new Row(e, status, dueOn, status == AssessmentStatus.Pending && StudyCalendar.IsOverdue(dueOn, now));
+        }
+    }
+}

@@ -1,0 +1,192 @@
+using System.Globalization;
+using System.Text.Json;
+using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Functions.Reports;
+using Hl7.Fhir.Model;
+using Hl7.Fhir.Serialization;
+
+namespace AlliancePipeline.Functions.Exports;
+
+/// <summary>
+/// FHIR R4 export with the Firely SDK (Hl7.Fhir.R4): each instrument as a <see cref="Questionnaire"/> (one <c>choice</c> item
+/// per statement, <c>linkId</c> <c>item-{n}</c> as the form names them, its answer options with their anchors and ordinal
+/// values, its subscale and reverse scoring as item codes, the text in the instrument's default language with the other
+/// languages as <c>translation</c> extensions, the copyright; and read-only decimal items for the subscale and global
+/// scores), and each response as a <see cref="QuestionnaireResponse"/> pointing at its questionnaire's canonical URL and
+/// version, with the dyad and rater by pseudonymous identifier only (no name, no address). No I/O.
+/// </summary>
+public static class FhirExport
+{
+    /// <summary>The base of canonical URLs and identifier systems of this app's FHIR resources.</summary>
+    public const string Base = "urn:alliance-pipeline:fhir";
+
+    /// <summary>The FHIR extension that gives a text in another language.</summary>
+    public const string TranslationExtension = "http://hl7.org/fhir/StructureDefinition/translation";
+
+    /// <summary>The FHIR extension that gives an answer's ordinal value.</summary>
+    public const string OrdinalValueExtension = "http://hl7.org/fhir/StructureDefinition/ordinalValue";
+
+    /// <summary>Our extension holding the meeting number of a response.</summary>
+    public const string MeetingExtension = Base + ":StructureDefinition:meeting";
+
+    /// <summary>The canonical URL of an instrument's questionnaire.</summary>
+    public static string CanonicalUrl(string instrumentId) => $"{Base}:Questionnaire:{instrumentId}";
+
+    /// <summary>JSON options of the Firely SDK for R4 (System.Text.Json), indented.</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new JsonSerializerOptions().ForFhir(ModelInfo.ModelInspector).Pretty();
+
+    /// <summary>The questionnaire of an instrument.</summary>
+    public static Questionnaire ToQuestionnaire(InstrumentDefinition instrument)
+    {
+        ArgumentNullException.ThrowIfNull(instrument);
+        var lang = instrument.DefaultLanguage;
+        var q = new Questionnaire
+        {
+            Id = instrument.Id,
+            Url = CanonicalUrl(instrument.Id),
+            Version = instrument.Version,
+            Name = string.Concat(instrument.Id.Split('-', StringSplitOptions.RemoveEmptyEntries).Select(p => char.ToUpperInvariant(p[0]) + p[1..])),
+            Status = PublicationStatus.Active,
+            Language = lang,
+            SubjectType = [ResourceType.Group],
+            Description = new Markdown(instrument.Source),
+            Copyright = new Markdown(instrument.Copyright.Get(lang)),
+        };
+        q.TitleElement = Translated(instrument.Title, lang);
+        q.Extension.Add(new Extension(Base + ":StructureDefinition:raterRole", new Code(instrument.RaterRole)));
+        foreach (var item in instrument.Items)
+        {
+            var question = new Questionnaire.ItemComponent
+            {
+                LinkId = LinkId(item.Number),
+                Type = Questionnaire.QuestionnaireItemType.Choice,
+                Required = true,
+                Code = [new Coding(Base + ":subscale", item.Subscale)],
+            };
+            if (item.Reverse) question.Code.Add(new Coding(Base + ":scoring", "reverse", "Reverse scored: min + max − answer"));
+            question.TextElement = Translated(item.Text, lang);
+            for (var value = instrument.Scale.Min; value <= instrument.Scale.Max; value++)
+            {
+                var anchor = instrument.Scale.Anchors.FirstOrDefault(a => a.Value == value);
+                var coding = new Coding(AnswerSystem(instrument.Id), value.ToString(CultureInfo.InvariantCulture), anchor?.Label.Get(lang));
+                if (anchor is not null) coding.DisplayElement = Translated(anchor.Label, lang);
+                coding.Extension.Add(new Extension(OrdinalValueExtension, new FhirDecimal(value)));
+                question.AnswerOption.Add(new Questionnaire.AnswerOptionComponent { Value = coding });
+            }
+            q.Item.Add(question);
+        }
+        foreach (var s in instrument.Subscales)
+            q.Item.Add(ScoreItem("score-" + s.Id, s.Label, lang));
+        q.Item.Add(ScoreItem("score-global", instrument.Global.Label, lang));
+        return q;
+    }
+
+    /// <summary>
+    /// The response as a <see cref="QuestionnaireResponse"/> of <paramref name="instrument"/>: one answer per item (as given,
+    /// before reverse scoring) and the scores; subject the dyad and author the rater, by pseudonymous identifier.
+    /// </summary>
+    public static QuestionnaireResponse ToQuestionnaireResponse(StoredResponse response, InstrumentDefinition instrument, string? raterId)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        ArgumentNullException.ThrowIfNull(instrument);
+        var lang = instrument.DefaultLanguage;
+        var qr = new QuestionnaireResponse
+        {
+            Id = response.AssessmentId,
+            Identifier = new Identifier($"{Base}:assessment:{response.StudyId}", response.AssessmentId),
+            Questionnaire = $"{CanonicalUrl(instrument.Id)}|{instrument.Version}",
+            Status = QuestionnaireResponse.QuestionnaireResponseStatus.Completed,
+            Authored = response.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            Subject = new ResourceReference { Identifier = new Identifier($"{Base}:dyad:{response.StudyId}", response.DyadId), Display = "dyad " + response.DyadId },
+            Language = lang,
+        };
+        if (raterId is not null)
+            qr.Author = new ResourceReference { Identifier = new Identifier($"{Base}:rater:{response.StudyId}", raterId), Display = response.RaterRole };
+        qr.Extension.Add(new Extension(MeetingExtension, new Integer(response.Meeting)));
+        foreach (var item in instrument.Items)
+        {
+            var answer = response.Items[item.Number - 1];
+            var anchor = instrument.Scale.Anchors.FirstOrDefault(a => a.Value == answer);
+            qr.Item.Add(new QuestionnaireResponse.ItemComponent
+            {
+                LinkId = LinkId(item.Number),
+                Text = item.Text.Get(lang),
+                Answer = [new QuestionnaireResponse.AnswerComponent { Value = new Coding(AnswerSystem(instrument.Id), answer.ToString(CultureInfo.InvariantCulture), anchor?.Label.Get(lang)) }],
+            });
+        }
+        var scores = new Dictionary<string, double>(StringComparer.Ordinal) { ["goal"] = response.Goal, ["task"] = response.Task, ["bond"] = response.Bond };
+        foreach (var s in instrument.Subscales.Where(s => scores.ContainsKey(s.Id)))
+            qr.Item.Add(ScoreAnswer("score-" + s.Id, scores[s.Id]));
+        qr.Item.Add(ScoreAnswer("score-global", response.Global));
+        return qr;
+    }
+
+    /// <summary>A collection bundle of the questionnaires of every shipped instrument.</summary>
+    public static Bundle ShippedQuestionnaires(InstrumentCatalog? catalog = null)
+    {
+        var c = catalog ?? InstrumentCatalog.Shipped;
+        var bundle = new Bundle { Type = Bundle.BundleType.Collection };
+        foreach (var instrument in c.All.Where(i => c.ShippedIds.Contains(i.Id)).OrderBy(i => i.Id, StringComparer.Ordinal))
+            bundle.Entry.Add(new Bundle.EntryComponent { Resource = ToQuestionnaire(instrument) });
+        return bundle;
+    }
+
+    /// <summary>
+    /// A collection bundle of a study: the questionnaire of each instrument its roles answer, then one
+    /// questionnaire response per stored response whose role's instrument is known (in dyad, meeting, role order).
+    /// </summary>
+    public static Bundle Study(ReportInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var bundle = new Bundle
+        {
+            Type = Bundle.BundleType.Collection,
+            Identifier = new Identifier($"{Base}:export", input.StudyId),
+            Timestamp = input.GeneratedAt,
+        };
+        foreach (var instrument in input.Instruments.Values.DistinctBy(i => i.Id).OrderBy(i => i.Id, StringComparer.Ordinal))
+            bundle.Entry.Add(new Bundle.EntryComponent { Resource = ToQuestionnaire(instrument) });
+        var raterOf = input.Assessments.ToDictionary(a => a.Id, a => a.RaterId, StringComparer.Ordinal);
+        foreach (var r in input.Responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal))
+        {
+            if (input.Instruments.TryGetValue(r.RaterRole, out var instrument))
+                bundle.Entry.Add(new Bundle.EntryComponent { Resource = ToQuestionnaireResponse(r, instrument, raterOf.GetValueOrDefault(r.AssessmentId)) });
+        }
+        return bundle;
+    }
+
+    /// <summary>A resource as FHIR JSON.</summary>
+    public static string ToJson(Resource resource) => JsonSerializer.Serialize(resource, resource.GetType(), JsonOptions);
+
+    private static string LinkId(int number) => string.Create(CultureInfo.InvariantCulture, $"item-{number}");
+
+    private static string AnswerSystem(string instrumentId) => $"{Base}:answer:{instrumentId}";
+
+    private static Questionnaire.ItemComponent ScoreItem(string linkId, LocalizedText label, string lang)
+    {
+        var item = new Questionnaire.ItemComponent { LinkId = linkId, Type = Questionnaire.QuestionnaireItemType.Decimal, ReadOnly = true, Required = false };
+        item.TextElement = Translated(label, lang);
+        return item;
+    }
+
+    private static QuestionnaireResponse.ItemComponent ScoreAnswer(string linkId, double value) => new()
+    {
+        LinkId = linkId,
+        Answer = double.IsFinite(value) ? [new QuestionnaireResponse.AnswerComponent { Value = new FhirDecimal((decimal)value) }] : [],
+    };
+
+    /// <summary>The text in <paramref name="lang"/>, the other languages as translation extensions.</summary>
+    private static FhirString Translated(LocalizedText text, string lang)
+    {
+        var value = new FhirString(text.Get(lang));
+        foreach (var other in text.Languages.Where(l => l != lang).Order(StringComparer.Ordinal))
+        {
+            value.Extension.Add(new Extension
+            {
+                Url = TranslationExtension,
+                Extension = [new Extension("lang", new Code(other)), new Extension("content", new FhirString(text.Get(other)))],
+            });
+        }
+        return value;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using AlliancePipeline.Functions.Dashboards;
+using AlliancePipeline.Functions.Infrastructure.Http;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+
+namespace AlliancePipeline.Functions.Infrastructure.Access;
+
+/// <summary>
+/// The refusals of the keyed endpoints, as problem details or as a page: the same title and detail either way, never a
+/// stack trace, never the key.
+/// </summary>
+public static class AccessResults
+{
+    /// <summary>No key presented.</summary>
+    public const string Missing = "An access key is needed: send Authorization: Bearer <key>, or open the link with ?key=<key>.";
+
+    /// <summary>A key that is malformed, unknown or wrong (the three are not told apart).</summary>
+    public const string NotValid = "The access key is not valid.";
+
+    /// <summary>A key past its expiry.</summary>
+    public const string Expired = "The access key has expired: ask the study's administrator for a new one.";
+
+    /// <summary>A revoked key.</summary>
+    public const string Revoked = "The access key has been revoked.";
+
+    /// <summary>401 with <c>WWW-Authenticate: Bearer</c>.</summary>
+    public static IResult Unauthorized(HttpRequest request, AnswerAs answerAs, string detail)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Headers.WWWAuthenticate = detail == Missing
+            ? "Bearer realm=\"alliance-pipeline\""
+            : "Bearer realm=\"alliance-pipeline\", error=\"invalid_token\"";
+        return Refusal(answerAs, StatusCodes.Status401Unauthorized, detail == Missing ? "Access key needed" : "Access key refused", detail, keyForm: true);
+    }
+
+    /// <summary>403: the key is good but does not reach what was asked.</summary>
+    public static IResult Forbidden(AnswerAs answerAs) =>
+        Refusal(answerAs, StatusCodes.Status403Forbidden, "Not allowed", "This access key does not allow this request.");
+
+    /// <summary>429 with Retry-After.</summary>
+    public static IResult TooManyAttempts(HttpRequest request, AnswerAs answerAs, int retryAfterSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return Refusal(answerAs, StatusCodes.Status429TooManyRequests, "Too many attempts",
+            string.Create(CultureInfo.InvariantCulture, $"Too many refused access keys from this address. Try again in {retryAfterSeconds} seconds."));
+    }
+
+    /// <summary>400 with what is wrong.</summary>
+    public static IResult BadRequest(AnswerAs answerAs, string title, string detail) =>
+        Refusal(answerAs, StatusCodes.Status400BadRequest, title, detail);
+
+    /// <summary>404 with what was not found.</summary>
+    public static IResult NotFound(AnswerAs answerAs, string detail) =>
+        Refusal(answerAs, StatusCodes.Status404NotFound, "Not found", detail);
+
+    /// <summary>503 with Retry-After: storage could not answer; nothing was changed.</summary>
+    public static IResult Unavailable(HttpRequest request, AnswerAs answerAs)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        request.HttpContext.Response.Headers.RetryAfter = StorageUnavailable.RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+        return Refusal(answerAs, StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "Storage did not answer just now; nothing was changed. Please try again in a minute.");
+    }
+
+    private static IResult Refusal(AnswerAs answerAs, int status, string title, string detail, bool keyForm = false) =>
+        answerAs == AnswerAs.Json
+            ? new NoStore(HttpResults.Problem(status, title, detail))
+            : HttpResults.Page(status, DashboardPage.RenderMessage(title, detail, keyForm));
+
+    /// <summary>Problem details marked <c>Cache-Control: no-store</c> (answers about keys are never cached).</summary>
+    private sealed class NoStore(IResult inner) : IResult, IStatusCodeHttpResult
+    {
+        public int? StatusCode => (inner as IStatusCodeHttpResult)?.StatusCode;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.CacheControl = "no-store";
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+}

@@ -1,0 +1,34 @@
+using AlliancePipeline.Contracts.Storage;
+using Azure.Data.Tables;
+
+namespace AlliancePipeline.Functions.Infrastructure.Audit;
+
+/// <summary>
+/// The audit trail (<c>Audit</c>): one row per change of state — study applied, link issued, reissued or revoked,
+/// submission accepted, response stored, mail queued, sent or failed, key issued or revoked, alert raised — with when,
+/// who (a key id, <c>cli</c>, or a process such as <c>function:ScoreResponse</c>; never a secret) and what, in words
+/// without answers or addresses. A partition per study (<see cref="StorageNames.SystemPartition"/> for the rest), newest
+/// first.
+/// </summary>
+public sealed class AuditLog(TableServiceClient tables, TimeProvider clock)
+{
+    /// <summary>The actor name of a function's own work.</summary>
+    public static string Function(string name) => "function:" + name;
+
+    /// <summary>Writes one row.</summary>
+    public Task WriteAsync(string? studyId, string actor, string action, string subject, string details, CancellationToken ct) =>
+        Access.AuditTrail.WriteAsync(tables.GetTableClient(StorageNames.AuditTable), studyId ?? StorageNames.SystemPartition, actor, action, subject, details, clock.GetUtcNow(), ct);
+
+    /// <summary>The newest rows of a study (or the system partition), newest first.</summary>
+    public async Task<IReadOnlyList<AuditEntity>> ReadAsync(string? studyId, int max, CancellationToken ct)
+    {
+        var partition = studyId ?? StorageNames.SystemPartition;
+        var rows = new List<AuditEntity>();
+        await foreach (var row in tables.GetTableClient(StorageNames.AuditTable).QueryAsync<AuditEntity>(e => e.PartitionKey == partition, maxPerPage: Math.Min(max, 1000), cancellationToken: ct).ConfigureAwait(false))
+        {
+            rows.Add(row);
+            if (rows.Count >= max) break;
+        }
+        return rows;
+    }
+}

@@ -1,0 +1,72 @@
+using AlliancePipeline.Core.Links;
+using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Infrastructure.Settings;
+using AlliancePipeline.Functions.Questionnaires;
+
+namespace AlliancePipeline.Functions.Invitations;
+
+/// <summary>The public addresses mails link to, under <see cref="AppSettings.PublicBaseUrl"/>.</summary>
+public sealed class MailLinks(AppSettings settings)
+{
+    /// <summary>An address under the app's public address: <c>{PublicBaseUrl}/{path}</c>.</summary>
+    public Uri Absolute(string path) => new($"{settings.PublicBaseUrl.AbsoluteUri.TrimEnd('/')}/{path.TrimStart('/')}");
+
+    /// <summary>A questionnaire link, <c>/api/q/{token}</c> (the token from <see cref="ILinkTokens.Issue"/>).</summary>
+    public Uri Questionnaire(string token) => Absolute($"api/q/{token}");
+
+    /// <summary>A study's coordinator dashboard, <c>/api/studies/{studyId}/dashboard</c>.</summary>
+    public Uri Dashboard(string studyId) => Absolute($"api/studies/{studyId}/dashboard");
+}
+
+/// <summary>What a valid pause token names.</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="AssessmentId">The assessment whose reminders it pauses.</param>
+/// <param name="ExpiresAt">When it stops working.</param>
+public sealed record PauseClaims(string StudyId, string AssessmentId, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// The "pause reminders of this assessment" link of invitations and reminders, <c>/api/reminders/pause/{token}</c>. The
+/// token is Core's <see cref="LinkTokens"/> (HMAC-SHA256 with the link signing keys, expiring, tamper-evident) over
+/// <c>pause:{studyId}:{assessmentId}</c>: the purpose is inside the signed payload, so a pause token never opens a
+/// questionnaire (whose payload is <c>{studyId}:{assessmentId}</c>) and a questionnaire token never pauses anything.
+/// It carries no personal data. Give it the expiry of the questionnaire link it travels with: reminders stop when that
+/// link expires.
+/// </summary>
+public sealed class PauseLinks(AppSettings settings)
+{
+    /// <summary>The purpose prefix inside the signed payload.</summary>
+    public const string Purpose = "pause";
+
+    private readonly LinkTokens _tokens = new(settings.SigningKeys);
+    private readonly MailLinks _links = new(settings);
+
+    /// <summary>A pause token for one assessment.</summary>
+    /// <exception cref="ArgumentException">The ids are not valid ids.</exception>
+    public string Issue(string studyId, string assessmentId, DateTimeOffset expiresAt)
+    {
+        if (!StudyIds.IsValid(studyId)) throw new ArgumentException($"'{studyId}' is not a valid study id.", nameof(studyId));
+        if (!StudyIds.IsValid(assessmentId)) throw new ArgumentException($"'{assessmentId}' is not a valid assessment id.", nameof(assessmentId));
+        return _tokens.Issue($"{Purpose}:{studyId}:{assessmentId}", 0, expiresAt);
+    }
+
+    /// <summary>The pause link of one assessment: <c>{PublicBaseUrl}/api/reminders/pause/{token}</c>.</summary>
+    public Uri Link(string studyId, string assessmentId, DateTimeOffset expiresAt) =>
+        _links.Absolute($"api/reminders/pause/{Issue(studyId, assessmentId, expiresAt)}");
+
+    /// <summary>The claims of a genuine, unexpired pause token; otherwise null and why.</summary>
+    public PauseClaims? Validate(string? token, DateTimeOffset now, out LinkProblem problem)
+    {
+        switch (_tokens.Verify(token, now))
+        {
+            case LinkVerification.Valid v when v.AssessmentId.Split(':') is [Purpose, var study, var assessment] && StudyIds.IsValid(study) && StudyIds.IsValid(assessment):
+                problem = LinkProblem.None;
+                return new PauseClaims(study, assessment, v.ExpiresAt);
+            case LinkVerification.Expired e when e.AssessmentId.StartsWith(Purpose + ":", StringComparison.Ordinal):
+                problem = LinkProblem.Expired;
+                return null;
+            default:
+                problem = LinkProblem.NotValid;
+                return null;
+        }
+    }
+}

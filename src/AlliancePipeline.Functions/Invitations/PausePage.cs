@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using AlliancePipeline.Functions.Questionnaires;
+
+namespace AlliancePipeline.Functions.Invitations;
+
+/// <summary>Which page the pause link shows.</summary>
+public enum PauseView
+{
+    /// <summary>GET: what pausing means, and the button (a form that posts back).</summary>
+    Confirm,
+    /// <summary>Reminders are paused (after the post, or already).</summary>
+    Paused,
+    /// <summary>The questionnaire was answered or withdrawn: no reminders will come anyway.</summary>
+    NothingToPause,
+    /// <summary>Storage could not be reached; nothing was changed (503).</summary>
+    Unavailable,
+}
+
+/// <summary>
+/// The pages of the pause link (<c>/api/reminders/pause/{token}</c>), in the rater's language (English or French), in
+/// the questionnaire pages' style: self-contained, no script, phone first. The confirmation is a form with one button
+/// that posts back to the same address: opening the link (as mail scanners do) changes nothing.
+/// </summary>
+public static class PausePage
+{
+    private sealed record Words(string Language, string ConfirmTitle, string ConfirmFormat, string Button, string PausedTitle, string PausedText,
+        string NothingTitle, string NothingText, string UnavailableTitle, string UnavailableText);
+
+    private static readonly Words English = new(
+        "en",
+        "Pause reminders?",
+        "You will get no more reminders about the questionnaire on your work with {0} after meeting {1}. The questionnaire link in your email keeps working.",
+        "Pause reminders",
+        "Reminders paused",
+        "You will get no more reminders about this questionnaire. You can still answer it from the link in your email.",
+        "No reminders to pause",
+        "This questionnaire was answered or withdrawn: no reminders will be sent for it.",
+        "Please try again in a minute",
+        "Reminders could not be paused just now, and nothing was changed. Please try again in a minute.");
+
+    private static readonly Words French = new(
+        "fr",
+        "Suspendre les rappels ?",
+        "Vous ne recevrez plus de rappels pour le questionnaire sur votre travail avec {0} après la rencontre {1}. Le lien du questionnaire dans votre courriel reste valide.",
+        "Suspendre les rappels",
+        "Rappels suspendus",
+        "Vous ne recevrez plus de rappels pour ce questionnaire. Vous pouvez toujours y répondre depuis le lien de votre courriel.",
+        "Aucun rappel à suspendre",
+        "Ce questionnaire a été rempli ou retiré : aucun rappel ne sera envoyé.",
+        "Veuillez réessayer dans une minute",
+        "Les rappels n’ont pas pu être suspendus pour l’instant, et rien n’a été modifié. Veuillez réessayer dans une minute.");
+
+    /// <summary>The page of <paramref name="view"/> for the assessment of <paramref name="dyadCode"/> and <paramref name="meeting"/>.</summary>
+    public static string Render(PauseView view, string? language, string dyadCode = "", int meeting = 0)
+    {
+        var words = PageText.For(language) == PageText.French ? French : English;
+        var (title, text) = view switch
+        {
+            PauseView.Confirm => (words.ConfirmTitle, string.Format(CultureInfo.InvariantCulture, words.ConfirmFormat, dyadCode, meeting)),
+            PauseView.Paused => (words.PausedTitle, words.PausedText),
+            PauseView.NothingToPause => (words.NothingTitle, words.NothingText),
+            PauseView.Unavailable => (words.UnavailableTitle, words.UnavailableText),
+            _ => throw new ArgumentOutOfRangeException(nameof(view), view, null),
+        };
+        var html = new StringBuilder();
+        QuestionnairePage.Open(html, words.Language, title);
+        html.Append(CultureInfo.InvariantCulture, $"<h1>{E(title)}</h1><p id=\"message\">{E(text)}</p>");
+        if (view == PauseView.Confirm)
+            html.Append(CultureInfo.InvariantCulture, $"<form method=\"post\"><button type=\"submit\">{E(words.Button)}</button></form>");
+        return QuestionnairePage.Close(html);
+    }
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}

@@ -1,0 +1,194 @@
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Dyads;
+using AlliancePipeline.Functions.Infrastructure.Audit;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Mail;
+using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Studies;
+using Azure;
+using Azure.Data.Tables;
+
+namespace AlliancePipeline.Functions.Invitations;
+
+/// <summary>What one run of <c>Reminders</c> queued.</summary>
+/// <param name="Studies">Studies looked at.</param>
+/// <param name="Invitations">Invitations queued (a link issued each).</param>
+/// <param name="Reminders">Reminders queued.</param>
+/// <param name="Digests">Coordinator digests queued.</param>
+public sealed record MailingRun(int Studies, int Invitations, int Reminders, int Digests)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"{Studies} stud{(Studies == 1 ? "y" : "ies")}: {Invitations} invitation(s), {Reminders} reminder(s), {Digests} digest(s) queued";
+}
+
+/// <summary>
+/// The <c>Reminders</c> timer's work, for every study with an applied study file: an invitation for each unanswered
+/// assessment whose meeting day has come (its link issued then, expiring after the study's link lifetime); reminders by
+/// the study's policy (Core's <see cref="ReminderSchedule.Decide"/>: first N days after the due date, then every M days,
+/// at most K; none once answered, withdrawn, expired or paused); and each site coordinator's weekly overdue digest
+/// (Core's <see cref="OverdueDigest"/>). Every mail has a deterministic id (<see cref="MailIds"/>), so a run that is
+/// repeated or interrupted queues nothing twice; the assessment's invitation log is updated with an ETag after its mail
+/// is queued.
+/// </summary>
+public sealed class StudyMailings(
+    StudyStore store,
+    StudyTables studyTables,
+    TableServiceClient tables,
+    Outbox outbox,
+    MailTemplates templates,
+    MailLinks links,
+    PauseLinks pauseLinks,
+    ILinkTokens tokens,
+    DyadOperations dyads,
+    AuditLog audit,
+    TimeProvider clock,
+    ILogger<StudyMailings> log)
+{
+    /// <summary>Runs every study.</summary>
+    public async Task<MailingRun> RunAllAsync(CancellationToken ct)
+    {
+        var total = new MailingRun(0, 0, 0, 0);
+        foreach (var study in await studyTables.ListStudiesAsync(ct).ConfigureAwait(false))
+        {
+            var applied = await store.LoadAsync(study.Id, ct).ConfigureAwait(false);
+            if (applied is null) continue; // seeded without a study file (the demo's older path): nobody to write to
+            var run = await RunAsync(applied.Definition, ct).ConfigureAwait(false);
+            total = new MailingRun(total.Studies + 1, total.Invitations + run.Invitations, total.Reminders + run.Reminders, total.Digests + run.Digests);
+        }
+        return total;
+    }
+
+    /// <summary>Runs one study.</summary>
+    public async Task<MailingRun> RunAsync(StudyDefinition study, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var assessments = await studyTables.ListAssessmentEntitiesAsync(study.Id, ct).ConfigureAwait(false);
+        var participants = (await store.ParticipantsAsync(study.Id, ct).ConfigureAwait(false)).ToDictionary(p => p.RowKey, StringComparer.Ordinal);
+        int invitations = 0, reminders = 0;
+        foreach (var a in assessments)
+        {
+            if (a.Status != nameof(AssessmentStatus.Pending)) continue;
+            if (participants.GetValueOrDefault(ParticipantEntity.Key(ParticipantEntity.Kinds.Dyad, a.DyadId)) is { Withdrawn: true }) continue;
+            if (participants.GetValueOrDefault(ParticipantEntity.Key(ParticipantEntity.Kinds.Rater, a.RaterId)) is not { Withdrawn: false, Email: { Length: > 0 } email } rater) continue;
+            if (a.InvitationQueuedAt is null)
+            {
+                if (a.InviteOn is { } inviteOn && inviteOn <= now && await InviteAsync(study, a, email, rater.Language ?? a.Language, now, ct).ConfigureAwait(false))
+                    invitations++;
+                continue;
+            }
+            var state = new ReminderState(StudyCalendar.Day(a.DueDate), AssessmentStatus.Pending, a.RemindersSent, a.LastReminderAt, a.LinkExpiresAt, a.RemindersPaused);
+            if (ReminderSchedule.Decide(study.Reminders, state, now) is ReminderDecision.Send send
+                && await RemindAsync(study, a, send.Number, email, rater.Language ?? a.Language, now, ct).ConfigureAwait(false))
+                reminders++;
+        }
+        var digests = await DigestsAsync(study, assessments, participants, now, ct).ConfigureAwait(false);
+        var run = new MailingRun(1, invitations, reminders, digests);
+        if (invitations + reminders + digests > 0) log.LogInformation("Reminders for {StudyId}: {Run}.", study.Id, run);
+        return run;
+    }
+
+    private async Task<bool> InviteAsync(StudyDefinition study, AssessmentEntity a, string to, string language, DateTimeOffset now, CancellationToken ct)
+    {
+        // The link's expiry is fixed when it is first sent, and kept by its reminders.
+        var expires = a.LinkExpiresAt is { } e && e > now ? e : now + dyads.LinkLifetime(study);
+        if (a.LinkExpiresAt != expires && !await MergeAsync(a, new() { [nameof(AssessmentEntity.LinkExpiresAt)] = expires }, ct).ConfigureAwait(false))
+            return false;
+        var model = new InvitationModel(study.Name, a.DyadId, a.Meeting, StudyCalendar.Day(a.DueDate),
+            links.Questionnaire(tokens.Issue(new LinkClaims(study.Id, a.RowKey, a.LinkVersion, expires))), pauseLinks.Link(study.Id, a.RowKey, expires));
+        var mail = new OutboxMail(MailIds.Invitation(a.RowKey, a.LinkVersion), study.Id, MailKinds.Invitation, to, language, templates.Invitation(model, language))
+        {
+            AssessmentId = a.RowKey,
+            PauseLink = model.PauseLink,
+        };
+        var queued = await outbox.QueueAsync(mail, ct).ConfigureAwait(false);
+        if (queued)
+            await audit.WriteAsync(study.Id, AuditLog.Function("Reminders"), "link.issued", a.RowKey, $"link version {a.LinkVersion}, expires {expires:yyyy-MM-dd}; invitation queued", ct).ConfigureAwait(false);
+        return queued;
+    }
+
+    private async Task<bool> RemindAsync(StudyDefinition study, AssessmentEntity a, int number, string to, string language, DateTimeOffset now, CancellationToken ct)
+    {
+        var expires = a.LinkExpiresAt ?? now + dyads.LinkLifetime(study);
+        var model = new ReminderModel(study.Name, a.DyadId, a.Meeting, StudyCalendar.Day(a.DueDate),
+            links.Questionnaire(tokens.Issue(new LinkClaims(study.Id, a.RowKey, a.LinkVersion, expires))), pauseLinks.Link(study.Id, a.RowKey, expires),
+            number, study.Reminders.MaxCount);
+        var mail = new OutboxMail(MailIds.Reminder(a.RowKey, a.LinkVersion, number), study.Id, MailKinds.Reminder, to, language, templates.Reminder(model, language))
+        {
+            AssessmentId = a.RowKey,
+            PauseLink = model.PauseLink,
+        };
+        var queued = await outbox.QueueAsync(mail, ct).ConfigureAwait(false);
+        // Also when it was queued by an earlier, interrupted run: the log catches up.
+        await MergeAsync(a, new() { [nameof(AssessmentEntity.RemindersSent)] = number, [nameof(AssessmentEntity.LastReminderAt)] = now }, ct).ConfigureAwait(false);
+        return queued;
+    }
+
+    private async Task<int> DigestsAsync(StudyDefinition study, IReadOnlyList<AssessmentEntity> assessments, IReadOnlyDictionary<string, ParticipantEntity> participants, DateTimeOffset now, CancellationToken ct)
+    {
+        var withdrawn = participants.Values.Where(p => p.Kind == ParticipantEntity.Kinds.Dyad && p.Withdrawn).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+        var current = assessments.Where(a => !withdrawn.Contains(a.DyadId)).ToList();
+        var sent = current.ToDictionary(a => a.RowKey, a => a.RemindersSent, StringComparer.Ordinal);
+        var queued = 0;
+        foreach (var digest in OverdueDigest.Build(study, current.Select(a => a.ToAssessment()), now))
+        {
+            var site = study.FindSite(digest.SiteId);
+            var model = new DigestModel(study.Name, site?.Name ?? digest.SiteId, digest.Week,
+                [.. digest.Overdue.Select(a => DigestLine.Of(a, sent.GetValueOrDefault(a.Id), now))], links.Dashboard(study.Id));
+            var mail = new OutboxMail(MailIds.Digest(digest), study.Id, MailKinds.Digest, digest.Coordinator.Email, digest.Coordinator.Language,
+                templates.Digest(model, digest.Coordinator.Language));
+            if (await outbox.QueueAsync(mail, ct).ConfigureAwait(false)) queued++;
+        }
+        return queued;
+    }
+
+    /// <summary>Merges <paramref name="values"/> into the assessment under its ETag; false when somebody wrote it first.</summary>
+    private async Task<bool> MergeAsync(AssessmentEntity a, TableEntity values, CancellationToken ct)
+    {
+        values.PartitionKey = a.PartitionKey;
+        values.RowKey = a.RowKey;
+        try
+        {
+            var response = await tables.GetTableClient(StorageNames.AssessmentsTable).UpdateEntityAsync(values, a.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+            a.ETag = response.Headers.ETag ?? a.ETag;
+            foreach (var (key, value) in values)
+            {
+                if (key == nameof(AssessmentEntity.LinkExpiresAt)) a.LinkExpiresAt = (DateTimeOffset?)value;
+            }
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            log.LogInformation("Assessment {StudyId}/{AssessmentId} changed during the run; it is looked at again next time.", a.PartitionKey, a.RowKey);
+            return false;
+        }
+    }
+}
+
+/// <summary>Queues a rupture alert's mails: to the site's coordinators, and to the rater when the study says so.</summary>
+public sealed class AlertMail(StudyStore store, Outbox outbox, MailTemplates templates, MailLinks links)
+{
+    /// <summary>Queues the mails of <paramref name="alert"/>; how many were queued now (not before).</summary>
+    public async Task<int> QueueAsync(StudyDefinition study, AlertEntity alert, RuptureAlert finding, CancellationToken ct)
+    {
+        var site = study.FindSite(alert.SiteId);
+        var recipients = (site?.Coordinators ?? []).Select(c => (c.Email, c.Language)).ToList();
+        if (finding.NotifyRater)
+        {
+            var rater = await store.FindParticipantAsync(study.Id, ParticipantEntity.Kinds.Rater, alert.RaterId, ct).ConfigureAwait(false);
+            if (rater is { Withdrawn: false, Email: { Length: > 0 } email }) recipients.Add((email, rater.Language ?? "en"));
+        }
+        var queued = 0;
+        foreach (var (email, language) in recipients.DistinctBy(r => r.Item1.ToLowerInvariant()))
+        {
+            var model = new AlertModel(study.Name, site?.Name ?? alert.SiteId, alert.DyadId, alert.Meeting, alert.RaterRole, finding, links.Dashboard(study.Id));
+            var mail = new OutboxMail(MailIds.Alert(alert.RowKey, email), study.Id, MailKinds.Alert, email, language, templates.Alert(model, language))
+            {
+                AssessmentId = alert.RowKey,
+            };
+            if (await outbox.QueueAsync(mail, ct).ConfigureAwait(false)) queued++;
+        }
+        return queued;
+    }
+}

@@ -1,0 +1,120 @@
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Studies;
+using Azure.Data.Tables;
+
+namespace AlliancePipeline.Functions.Reports;
+
+/// <summary>What decides whether a study has anything new since its last run: counts and latest times.</summary>
+/// <param name="ResponseCount">Responses stored.</param>
+/// <param name="LastSubmittedAt">The latest response's submission time.</param>
+/// <param name="OutcomeCount">Outcomes recorded.</param>
+/// <param name="LastOutcomeAt">The latest change of an outcome (its entity's timestamp, so a corrected outcome counts).</param>
+/// <param name="AlertCount">Alerts raised.</param>
+/// <param name="LastAlertAt">The latest alert's time.</param>
+public sealed record StudyWatermark(int ResponseCount, DateTimeOffset? LastSubmittedAt, int OutcomeCount, DateTimeOffset? LastOutcomeAt, int AlertCount, DateTimeOffset? LastAlertAt)
+{
+    /// <summary>Nothing at all to report.</summary>
+    public bool IsEmpty => ResponseCount == 0 && OutcomeCount == 0 && AlertCount == 0;
+}
+
+/// <summary>A study's data as read for a report or an export, and its watermark.</summary>
+/// <param name="Input">What the report is computed from.</param>
+/// <param name="Watermark">What decides whether the study has anything new.</param>
+public sealed record StudyData(ReportInput Input, StudyWatermark Watermark);
+
+/// <summary>
+/// Reads everything a study's report and exports are made from, through the official table and blob clients: the
+/// <c>Studies</c> row and the applied study file when there is one (instruments per role, meetings, sites with names,
+/// arms), <c>Responses</c>, <c>Assessments</c>, <c>Participants</c> (dyads), <c>Outcomes</c> and <c>Alerts</c>. A study
+/// seeded without a study file (the demo) gets its instruments from the catalog and its dyads from its assessments.
+/// </summary>
+public sealed class ReportSource(StudyTables studies, StudyStore store, TableServiceClient tables)
+{
+    /// <summary>
+    /// The study's data, or null when there is no such study. <paramref name="runId"/>, <paramref name="generatedAt"/> and
+    /// <paramref name="periodStart"/> go into the input as they are (a caller may replace them with <c>with</c>).
+    /// </summary>
+    public async Task<StudyData?> ReadAsync(string studyId, string runId, DateTimeOffset generatedAt, DateTimeOffset? periodStart, CancellationToken ct)
+    {
+        var context = await store.FindContextAsync(studyId, ct).ConfigureAwait(false);
+        if (context is null) return null;
+        var (responses, outcomes, alerts) = await ReadChangingAsync(studyId, ct).ConfigureAwait(false);
+        var applied = await store.LoadAsync(studyId, ct).ConfigureAwait(false);
+        var definition = applied?.Definition;
+        var assessments = await studies.ListAssessmentEntitiesAsync(studyId, ct).ConfigureAwait(false);
+        var participants = await store.ParticipantsAsync(studyId, ct).ConfigureAwait(false);
+
+        var instruments = new Dictionary<string, InstrumentDefinition>(StringComparer.Ordinal);
+        if (definition is not null)
+        {
+            foreach (var (role, instrument) in definition.Instruments) instruments[role] = instrument.Definition;
+        }
+        foreach (var role in responses.Select(r => r.RaterRole).Concat(assessments.Select(a => a.RaterRole)).Append(RaterRoles.Practitioner).Distinct(StringComparer.Ordinal))
+        {
+            if (!instruments.ContainsKey(role) && context.InstrumentFor(role) is { } definitionForRole) instruments[role] = definitionForRole;
+        }
+
+        var siteRows = participants.Where(p => p.Kind == ParticipantEntity.Kinds.Site).ToDictionary(p => p.Id, p => p.Name ?? p.Id, StringComparer.Ordinal);
+        var sites = definition is not null
+            ? definition.Sites.Select(s => new ReportSite(s.Id, s.Name)).ToArray()
+            : context.Study.SiteIds.Select(s => new ReportSite(s, siteRows.GetValueOrDefault(s, s))).ToArray();
+        var dyadRows = participants.Where(p => p.Kind == ParticipantEntity.Kinds.Dyad).ToArray();
+        var dyads = dyadRows.Length > 0
+            ? dyadRows.Select(p => new ReportDyad(p.Id, p.SiteId ?? "", p.Arm, p.EnrolledOn is { } e ? DateOnly.FromDateTime(e.UtcDateTime) : null, p.Withdrawn)).ToArray()
+            : assessments.GroupBy(a => a.DyadId, StringComparer.Ordinal).Select(g => new ReportDyad(g.Key, g.First().SiteId, g.First().Arm, null, g.All(a => a.Status == nameof(AssessmentStatus.Withdrawn)))).ToArray();
+        var enrolled = dyads.Where(d => d.Enrolled is not null).ToDictionary(d => d.Id, d => d.Enrolled, StringComparer.Ordinal);
+
+        var input = new ReportInput
+        {
+            StudyId = studyId,
+            StudyName = definition?.Name ?? context.Study.Name,
+            RunId = runId,
+            GeneratedAt = generatedAt,
+            PeriodStart = periodStart,
+            Definition = definition,
+            Instruments = instruments,
+            Sites = sites,
+            Arms = definition?.Arms.Select(a => new ReportArm(a.Id, a.Name)).ToArray() ?? [],
+            PlannedMeetings = definition?.Meetings.Length,
+            Responses = responses,
+            Assessments = assessments.Select(a => new ReportAssessment(a.RowKey, a.SiteId, a.DyadId, a.Meeting, a.RaterRole, a.RaterId, a.Arm, a.Status, a.InviteOn, a.DueDate)).ToArray(),
+            Dyads = dyads,
+            Outcomes = outcomes.Select(o => new ReportOutcome(o.RowKey, o.Employed, o.JobDate is { } j ? DateOnly.FromDateTime(j.UtcDateTime) : null, enrolled.GetValueOrDefault(o.RowKey), o.RecordedAt)).ToArray(),
+            Alerts = alerts.Select(a => new ReportAlert(a.RowKey, a.DyadId, a.SiteId, a.RaterRole, a.Meeting, a.Kinds, a.Previous, a.Current, a.DropThreshold, a.Cutoff, a.RaisedAt, a.Status)).ToArray(),
+        };
+        var watermark = new StudyWatermark(
+            responses.Count, responses.Count == 0 ? null : responses.Max(r => r.SubmittedAt),
+            outcomes.Count, outcomes.Count == 0 ? null : outcomes.Max(o => o.Timestamp),
+            alerts.Count, alerts.Count == 0 ? null : alerts.Max(a => a.RaisedAt));
+        return new StudyData(input, watermark);
+    }
+
+    /// <summary>A study's stored responses.</summary>
+    public async Task<IReadOnlyList<StoredResponse>> ReadResponsesAsync(string studyId, CancellationToken ct)
+    {
+        var list = new List<StoredResponse>();
+        var table = tables.GetTableClient(StorageNames.ResponsesTable);
+        await foreach (var e in table.QueryAsync<ResponseEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
+        {
+            list.Add(new StoredResponse(
+                e.PartitionKey, e.RowKey, e.SiteId, e.DyadId, e.Meeting, e.RaterRole, e.Items,
+                e.Goal, e.Task, e.Bond, e.Global, new DateTimeOffset(DateTime.SpecifyKind(e.SubmittedAt, DateTimeKind.Utc))));
+        }
+        return list;
+    }
+
+    private async Task<(IReadOnlyList<StoredResponse> Responses, IReadOnlyList<OutcomeEntity> Outcomes, IReadOnlyList<AlertEntity> Alerts)> ReadChangingAsync(string studyId, CancellationToken ct)
+    {
+        var responses = await ReadResponsesAsync(studyId, ct).ConfigureAwait(false);
+        var outcomes = new List<OutcomeEntity>();
+        await foreach (var o in tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
+            outcomes.Add(o);
+        var alerts = new List<AlertEntity>();
+        await foreach (var a in tables.GetTableClient(StorageNames.AlertsTable).QueryAsync<AlertEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
+            alerts.Add(a);
+        return (responses, outcomes, alerts);
+    }
+}

@@ -1,0 +1,95 @@
+using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Functions.Clock;
+using AlliancePipeline.Functions.Dyads;
+using AlliancePipeline.Functions.Exports;
+using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Infrastructure.Audit;
+using AlliancePipeline.Functions.Infrastructure.Settings;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Invitations;
+using AlliancePipeline.Functions.Mail;
+using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Reports;
+using AlliancePipeline.Functions.Scoring;
+using AlliancePipeline.Functions.Studies;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Azure;
+
+namespace AlliancePipeline.Functions;
+
+/// <summary>Registers the storage clients and the services the functions hand off to.</summary>
+public static class ServiceRegistration
+{
+    /// <summary>
+    /// Adds the official Azure SDK clients, registered once through Microsoft.Extensions.Azure from
+    /// <see cref="AppSettings.Storage"/> (a connection string, or the service URIs with a managed identity), and the app's
+    /// services. Queue clients encode messages in base64, as the queue trigger expects by default
+    /// (host.json <c>extensions.queues.messageEncoding</c>). Retries are short (3 tries, 0.5 s doubling to 4 s): a rater
+    /// waits a few seconds at most before a 503, and queue work is retried by the host anyway.
+    /// </summary>
+    public static IServiceCollection AddAlliancePipeline(this IServiceCollection services, AppSettings settings)
+    {
+        services.AddSingleton(settings);
+        services.AddAzureClients(clients =>
+        {
+            clients.ConfigureDefaults(options =>
+            {
+                options.Retry.Mode = Azure.Core.RetryMode.Exponential;
+                options.Retry.MaxRetries = 3;
+                options.Retry.Delay = TimeSpan.FromSeconds(0.5);
+                options.Retry.MaxDelay = TimeSpan.FromSeconds(4);
+                options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
+            });
+            var storage = settings.Storage;
+            if (storage.ConnectionString is { } connectionString)
+            {
+                clients.AddTableServiceClient(connectionString);
+                clients.AddQueueServiceClient(connectionString).ConfigureOptions(UseTriggerEncoding);
+                clients.AddBlobServiceClient(connectionString);
+            }
+            else
+            {
+                clients.AddTableServiceClient(storage.TableServiceUri!);
+                clients.AddQueueServiceClient(storage.QueueServiceUri!).ConfigureOptions(UseTriggerEncoding);
+                clients.AddBlobServiceClient(storage.BlobServiceUri!);
+                clients.UseCredential(storage.Credential!);
+            }
+        });
+        if (settings.ClockAdjustable)
+        {
+            services.AddSingleton(new AdjustableClock(TimeProvider.System));
+            services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<AdjustableClock>());
+        }
+        else
+        {
+            services.AddSingleton(TimeProvider.System);
+        }
+        services.AddSingleton<ILinkTokens>(_ => new CoreLinkTokens(settings.SigningKeys));
+        services.AddSingleton(InstrumentCatalog.Shipped);
+        services.AddSingleton<IResponseScorer, InstrumentResponseScorer>();
+        services.AddSingleton<IReportBuilder>(new StudyReportBuilder());
+        services.AddSingleton<StudyTables>();
+        services.AddSingleton<QuestionnaireService>();
+        services.AddSingleton<ResponseProcessor>();
+        services.AddSingleton<ReportSource>();
+        services.AddSingleton<ReportWriter>();
+        services.AddSingleton<ExportService>();
+        services.AddSingleton<StorageBootstrapper>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<StudyStore>();
+        services.AddSingleton<StudyApplier>();
+        services.AddSingleton<StudyAdminService>();
+        services.AddSingleton<DyadOperations>();
+        services.AddSingleton<StudyMailings>();
+        services.AddSingleton<AlertMail>();
+        services.AddSingleton<RuptureAlerts>();
+        services.AddSingleton<ReportMailings>();
+        services.AddSingleton<ReportAccess>();
+        services.AddAccessAndDashboard();
+        services.AddSingleton<PoisonQueue>();
+        services.AddMail(settings);
+        return services;
+    }
+
+    private static void UseTriggerEncoding(QueueClientOptions options) => options.MessageEncoding = QueueMessageEncoding.Base64;
+}

@@ -1,0 +1,102 @@
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Studies;
+using Azure.Data.Tables;
+
+namespace AlliancePipeline.Functions.Studies;
+
+/// <summary>
+/// The <c>Assessments</c> writes that bring stored assessments in line with an enrolment plan, without I/O: new ones
+/// added; pending ones whose dates, rater, language or arm moved updated (answered ones are never touched); pending ones of
+/// withdrawn dyads withdrawn; withdrawn ones of reinstated dyads pending again with a new link version (the old link
+/// stays refused) and a fresh invitation log.
+/// </summary>
+public sealed class AssessmentWrites
+{
+    /// <summary>Assessments to add.</summary>
+    public List<AssessmentEntity> Added { get; } = [];
+    /// <summary>Merges of pending assessments whose plan moved.</summary>
+    public List<TableEntity> Updated { get; } = [];
+    /// <summary>Merges withdrawing pending assessments.</summary>
+    public List<TableEntity> Withdrawn { get; } = [];
+    /// <summary>Merges bringing withdrawn assessments back.</summary>
+    public List<TableEntity> Reinstated { get; } = [];
+
+    /// <summary>Compares the plan with what is stored.</summary>
+    public static AssessmentWrites Plan(string studyId, StudyDefinition study, IReadOnlyList<PlannedAssessment> plan, IReadOnlyDictionary<string, AssessmentEntity> existing)
+    {
+        var writes = new AssessmentWrites();
+        var planned = plan.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        foreach (var p in plan)
+        {
+            if (!existing.TryGetValue(p.Id, out var stored))
+            {
+                var entity = AssessmentEntity.From(p.ToAssessment(studyId));
+                Fill(entity, p);
+                writes.Added.Add(entity);
+                continue;
+            }
+            if (stored.Status == nameof(AssessmentStatus.Withdrawn))
+            {
+                var back = Moved(stored, p) ?? new TableEntity(studyId, p.Id);
+                back[nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Pending);
+                back[nameof(AssessmentEntity.LinkVersion)] = stored.LinkVersion + 1;
+                back[nameof(AssessmentEntity.InvitationQueuedAt)] = null;
+                back[nameof(AssessmentEntity.InvitationSentAt)] = null;
+                back[nameof(AssessmentEntity.RemindersSent)] = 0;
+                back[nameof(AssessmentEntity.LastReminderAt)] = null;
+                writes.Reinstated.Add(back);
+                continue;
+            }
+            if (stored.Status == nameof(AssessmentStatus.Pending) && Moved(stored, p) is { } update)
+                writes.Updated.Add(update);
+        }
+        var withdrawnDyads = study.Dyads.Where(d => d.Withdrawn).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var stored in existing.Values)
+        {
+            if (stored.Status == nameof(AssessmentStatus.Pending) && !planned.ContainsKey(stored.RowKey) && withdrawnDyads.Contains(stored.DyadId))
+            {
+                writes.Withdrawn.Add(new TableEntity(studyId, stored.RowKey) { [nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Withdrawn) });
+            }
+        }
+        return writes;
+    }
+
+    /// <summary>Every write as a transaction action (stamped with <paramref name="now"/> where it matters).</summary>
+    public IEnumerable<TableTransactionAction> Actions(DateTimeOffset now)
+    {
+        foreach (var added in Added) yield return new TableTransactionAction(TableTransactionActionType.Add, added);
+        foreach (var merge in Updated.Concat(Reinstated)) yield return new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge);
+        foreach (var merge in Withdrawn)
+        {
+            merge["WithdrawnAt"] = now;
+            yield return new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge);
+        }
+    }
+
+    private static void Fill(AssessmentEntity entity, PlannedAssessment p)
+    {
+        entity.Arm = p.ArmId;
+        entity.MeetingDate = StudyCalendar.StartOf(p.MeetingDate);
+        entity.MeetingDateRecorded = p.MeetingDateRecorded;
+        entity.InviteOn = StudyCalendar.StartOf(p.InviteOn);
+    }
+
+    /// <summary>A merge of the planned values that differ from the stored ones, or null when none does.</summary>
+    private static TableEntity? Moved(AssessmentEntity stored, PlannedAssessment p)
+    {
+        var update = new TableEntity(stored.PartitionKey, stored.RowKey);
+        void Set<T>(string name, T current, T planned)
+        {
+            if (!EqualityComparer<T>.Default.Equals(current, planned)) update[name] = planned;
+        }
+        Set(nameof(AssessmentEntity.DueDate), stored.DueDate, StudyCalendar.StartOf(p.DueOn));
+        Set(nameof(AssessmentEntity.MeetingDate), stored.MeetingDate, (DateTimeOffset?)StudyCalendar.StartOf(p.MeetingDate));
+        Set(nameof(AssessmentEntity.MeetingDateRecorded), stored.MeetingDateRecorded, p.MeetingDateRecorded);
+        Set(nameof(AssessmentEntity.InviteOn), stored.InviteOn, (DateTimeOffset?)StudyCalendar.StartOf(p.InviteOn));
+        Set(nameof(AssessmentEntity.RaterId), stored.RaterId, p.RaterId);
+        Set(nameof(AssessmentEntity.Language), stored.Language, p.Language);
+        Set(nameof(AssessmentEntity.SiteId), stored.SiteId, p.SiteId);
+        Set(nameof(AssessmentEntity.Arm), stored.Arm, (string?)p.ArmId);
+        return update.Count > 2 ? update : null; // PartitionKey and RowKey are entries of a TableEntity too.
+    }
+}

@@ -1,0 +1,173 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Infrastructure.Audit;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using Azure.Data.Tables;
+
+namespace AlliancePipeline.Functions.Studies;
+
+/// <summary>What applying a study file did (or, for a dry run, would do).</summary>
+/// <param name="StudyId">The study, when the file could be read that far.</param>
+/// <param name="Applied">Whether anything was written (false for a dry run, an unchanged file or a refused one).</param>
+/// <param name="Changes">The changes to the study's parts, when the file was valid.</param>
+/// <param name="Errors">Every problem of the file, each naming its line and field; nothing was written when there is one.</param>
+/// <param name="AssessmentsAdded">Assessments enrolment created.</param>
+/// <param name="AssessmentsUpdated">Pending assessments whose dates, rater or language moved.</param>
+/// <param name="AssessmentsWithdrawn">Pending assessments of withdrawn dyads, now withdrawn (their links stop).</param>
+/// <param name="AssessmentsReinstated">Withdrawn assessments of reinstated dyads, pending again with a new link version.</param>
+/// <param name="Notes">Things worth knowing that are not errors (e.g. a dyad withdrawn through the API stays withdrawn).</param>
+public sealed record StudyApplyOutcome(
+    string? StudyId,
+    bool Applied,
+    StudyChanges? Changes,
+    ImmutableArray<StudyFileError> Errors,
+    int AssessmentsAdded,
+    int AssessmentsUpdated,
+    int AssessmentsWithdrawn,
+    int AssessmentsReinstated,
+    ImmutableArray<string> Notes)
+{
+    /// <summary>Whether the file was valid.</summary>
+    public bool IsValid => Errors.IsEmpty;
+
+    /// <summary>Whether applying it changes (or changed) anything.</summary>
+    public bool HasChanges => (Changes?.HasChanges ?? false) || AssessmentsAdded + AssessmentsUpdated + AssessmentsWithdrawn + AssessmentsReinstated > 0;
+
+    /// <summary>A refused file.</summary>
+    public static StudyApplyOutcome Refused(string? studyId, ImmutableArray<StudyFileError> errors) =>
+        new(studyId, false, null, errors, 0, 0, 0, 0, []);
+}
+
+/// <summary>
+/// Applies a study file: reads and checks it completely (Core's <see cref="StudyFile"/>; every error with its line and
+/// field, and nothing written when there is one), compares it with the study as last applied
+/// (<see cref="StudyChanges.Between"/>), plans enrolment (<see cref="EnrolmentPlan.For"/>, with the meeting dates recorded
+/// so far) and writes, in this order: the source (blob), the <c>Participants</c> rows, the <c>Assessments</c> rows (entity
+/// group transactions of up to 100), and last the <c>Studies</c> row. Every write is idempotent, so applying the same
+/// file again changes nothing and reports no change; and if an apply stops midway, the study's row still describes the
+/// previous version and applying the file again completes it (Table Storage has no transaction across tables or
+/// partitions: "nothing half-applied" is reached by re-applying, which the report of the interrupted call asks for).
+/// </summary>
+public sealed class StudyApplier(StudyStore store, StudyTables studyTables, TableServiceClient tables, AuditLog audit, TimeProvider clock)
+{
+    /// <summary>Applies (or, with <paramref name="dryRun"/>, only reports) <paramref name="source"/>.</summary>
+    /// <param name="source">The file and its instrument files.</param>
+    /// <param name="expectedStudyId">The study the caller addressed (the route), or null; a file for another study is refused.</param>
+    /// <param name="actor">Who applies it (a key id, or <c>cli</c>).</param>
+    /// <param name="dryRun">Report what would change, write nothing.</param>
+    /// <param name="ct">Cancellation.</param>
+    public async Task<StudyApplyOutcome> ApplyAsync(StudySource source, string? expectedStudyId, string actor, bool dryRun, CancellationToken ct)
+    {
+        var first = StudyFile.Parse(source.Text, source.Source, source.ReadFile);
+        if (!first.IsValid) return StudyApplyOutcome.Refused(null, first.Errors);
+        var studyId = first.Definition.Id;
+        if (expectedStudyId is not null && expectedStudyId != studyId)
+        {
+            return StudyApplyOutcome.Refused(studyId,
+                [new StudyFileError(source.Source, 1, 1, "id", $"the file describes study '{studyId}', but it was sent to study '{expectedStudyId}'")]);
+        }
+
+        var previous = await store.LoadAsync(studyId, ct).ConfigureAwait(false);
+        var prepared = StudyFile.PrepareApply(previous?.Definition, source.Text, source.Source, source.ReadFile);
+        if (!prepared.IsValid) return StudyApplyOutcome.Refused(studyId, prepared.Errors);
+        var definition = prepared.Definition!;
+
+        var participants = await store.ParticipantsAsync(studyId, ct).ConfigureAwait(false);
+        var withdrawnByApi = participants
+            .Where(p => p.Kind == ParticipantEntity.Kinds.Dyad && p.Withdrawn && p.WithdrawnBy == "api")
+            .Select(p => p.Id)
+            .ToHashSet(StringComparer.Ordinal);
+        var notes = ImmutableArray.CreateBuilder<string>();
+        foreach (var dyad in definition.Dyads.Where(d => !d.Withdrawn && withdrawnByApi.Contains(d.Id)))
+            notes.Add($"dyad {dyad.Id} was withdrawn by a coordinator and stays withdrawn; write 'withdrawn: true' for it in the file.");
+        var effective = withdrawnByApi.Count == 0 ? definition : definition with
+        {
+            Dyads = [.. definition.Dyads.Select(d => withdrawnByApi.Contains(d.Id) ? d with { Withdrawn = true } : d)],
+        };
+
+        var existing = (await studyTables.ListAssessmentEntitiesAsync(studyId, ct).ConfigureAwait(false)).ToDictionary(a => a.RowKey, StringComparer.Ordinal);
+        var recorded = existing.Values
+            .Where(a => a.MeetingDateRecorded && a.MeetingDate is not null)
+            .Select(a => new RecordedMeeting(a.DyadId, a.Meeting, StudyCalendar.Day(a.MeetingDate!.Value)))
+            .DistinctBy(r => (r.DyadId, r.Meeting));
+        var plan = EnrolmentPlan.For(effective, recorded);
+        var writes = AssessmentWrites.Plan(studyId, effective, plan, existing);
+
+        var outcome = new StudyApplyOutcome(studyId, false, prepared.Changes, [], writes.Added.Count, writes.Updated.Count,
+            writes.Withdrawn.Count, writes.Reinstated.Count, notes.ToImmutable());
+        var entity = await store.FindEntityAsync(studyId, ct).ConfigureAwait(false);
+        var complete = entity is not null && previous is not null && entity.AppliedAt is not null;
+        if (dryRun || (!outcome.HasChanges && complete)) return outcome;
+
+        var now = clock.GetUtcNow();
+        await store.SaveSourceAsync(studyId, source, now, ct).ConfigureAwait(false);
+        await SubmitAsync(tables.GetTableClient(StorageNames.ParticipantsTable), ParticipantRows(effective, participants, now)
+            .Select(p => new TableTransactionAction(TableTransactionActionType.UpsertReplace, p)), ct).ConfigureAwait(false);
+        await SubmitAsync(tables.GetTableClient(StorageNames.AssessmentsTable), writes.Actions(now), ct).ConfigureAwait(false);
+        await store.SaveEntityAsync(definition, now, actor, (entity?.Version ?? 0) + 1, ct).ConfigureAwait(false);
+        await audit.WriteAsync(studyId, actor, "study.applied", studyId,
+            $"{prepared.Changes!.Summary}; assessments: {writes.Added.Count} added, {writes.Updated.Count} updated, {writes.Withdrawn.Count} withdrawn, {writes.Reinstated.Count} reinstated",
+            ct).ConfigureAwait(false);
+        return outcome with { Applied = true };
+    }
+
+    /// <summary>The participant rows of a definition, keeping how and when existing rows were withdrawn.</summary>
+    private static IEnumerable<ParticipantEntity> ParticipantRows(StudyDefinition study, IReadOnlyList<ParticipantEntity> existing, DateTimeOffset now)
+    {
+        var old = existing.ToDictionary(p => p.RowKey, StringComparer.Ordinal);
+        ParticipantEntity Row(string kind, string id) => new() { PartitionKey = study.Id, RowKey = ParticipantEntity.Key(kind, id), Kind = kind, Id = id };
+        foreach (var site in study.Sites)
+        {
+            var row = Row(ParticipantEntity.Kinds.Site, site.Id);
+            row.Name = site.Name;
+            row.Coordinators = JsonSerializer.Serialize(site.Coordinators.Select(c => new { email = c.Email, language = c.Language }));
+            yield return row;
+        }
+        foreach (var rater in study.Raters)
+        {
+            var row = Row(ParticipantEntity.Kinds.Rater, rater.Id);
+            (row.Role, row.SiteId, row.Email, row.Language) = (rater.Role, rater.SiteId, rater.Email, rater.Language);
+            yield return row;
+        }
+        foreach (var dyad in study.Dyads)
+        {
+            var row = Row(ParticipantEntity.Kinds.Dyad, dyad.Id);
+            (row.SiteId, row.PractitionerId, row.ClientId, row.Arm) = (dyad.SiteId, dyad.PractitionerId, dyad.ClientId, dyad.ArmId);
+            row.EnrolledOn = StudyCalendar.StartOf(dyad.Enrolled);
+            row.Withdrawn = dyad.Withdrawn;
+            if (dyad.Withdrawn)
+            {
+                var before = old.GetValueOrDefault(row.RowKey);
+                row.WithdrawnAt = before?.Withdrawn == true ? before.WithdrawnAt : now;
+                row.WithdrawnBy = before?.Withdrawn == true ? before.WithdrawnBy : "file";
+            }
+            yield return row;
+        }
+        var recipients = study.Reports?.Recipients ?? [];
+        for (var i = 0; i < recipients.Length; i++)
+        {
+            var row = Row(ParticipantEntity.Kinds.Recipient, (i + 1).ToString(System.Globalization.CultureInfo.InvariantCulture));
+            (row.Email, row.Language) = (recipients[i].Email, recipients[i].Language);
+            yield return row;
+        }
+        // Raters and recipients no longer in the file: kept (their data stays), marked withdrawn.
+        var current = new HashSet<string>(study.Raters.Select(r => ParticipantEntity.Key(ParticipantEntity.Kinds.Rater, r.Id))
+            .Concat(Enumerable.Range(1, recipients.Length).Select(i => ParticipantEntity.Key(ParticipantEntity.Kinds.Recipient, i.ToString(System.Globalization.CultureInfo.InvariantCulture)))), StringComparer.Ordinal);
+        foreach (var gone in existing.Where(p => p.Kind is ParticipantEntity.Kinds.Rater or ParticipantEntity.Kinds.Recipient && !current.Contains(p.RowKey) && !p.Withdrawn))
+        {
+            gone.Withdrawn = true;
+            gone.WithdrawnAt = now;
+            gone.WithdrawnBy = "file";
+            yield return gone;
+        }
+    }
+
+    /// <summary>Submits actions as entity group transactions of at most 100 (one partition: the study's).</summary>
+    internal static async Task SubmitAsync(TableClient table, IEnumerable<TableTransactionAction> actions, CancellationToken ct)
+    {
+        foreach (var chunk in actions.Chunk(100))
+            await table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false);
+    }
+}
