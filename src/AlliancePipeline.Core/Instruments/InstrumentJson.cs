@@ -8,8 +8,7 @@ namespace AlliancePipeline.Core.Instruments;
 
 /// <summary>
 /// The first of the loader's three stages: an instrument's JSON text read with System.Text.Json, and where each value
-/// starts (offset and line), so that problems are listed in document order and a study file can name the line of a
-/// problem inside its instrument file. Places are JSON Pointers (<c>/items/4/text</c>), as the schema's results name
+/// starts, so that a study file can name the line of a problem inside its instrument file. Places are JSON Pointers (<c>/items/4/text</c>), as the schema's results name
 /// them; the loader's messages name JSON paths (<c>$.items[4].text</c>).
 /// </summary>
 internal sealed partial class InstrumentJson
@@ -72,17 +71,16 @@ internal sealed partial class InstrumentJson
         return element;
     }
 
-    /// <summary>Where the value at <paramref name="pointer"/> starts, or the nearest enclosing value that is there.</summary>
-    public (long Offset, int Line) Locate(string pointer)
+    /// <summary>The line where the value at <paramref name="pointer"/> starts, or the nearest enclosing value that is there.</summary>
+    public int LineOf(string pointer)
     {
         while (!_offsets.ContainsKey(pointer) && pointer.Length > 0)
         {
             pointer = JsonPointerText.Parent(pointer);
         }
 
-        var offset = _offsets.GetValueOrDefault(pointer);
-        var line = _lineStarts.BinarySearch(offset);
-        return (offset, line >= 0 ? line + 1 : ~line);
+        var line = _lineStarts.BinarySearch(_offsets.GetValueOrDefault(pointer));
+        return line >= 0 ? line + 1 : ~line;
     }
 
     /// <summary>The JSON path of a pointer: <c>/items/4/text/fr</c> → <c>$.items[4].text.fr</c> (indices where the value is a list).</summary>

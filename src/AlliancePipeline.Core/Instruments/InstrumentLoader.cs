@@ -45,7 +45,7 @@ public static class InstrumentLoader
 
         var reader = new InstrumentReader(document, InstrumentSchema.Check(document));
         var definition = reader.Read();
-        var errors = reader.Errors.Select(e => (e.Error, document.Locate(e.Pointer).Line)).ToImmutableArray();
+        var errors = reader.Errors.Select(e => (e.Error, document.LineOf(e.Pointer))).ToImmutableArray();
         return new Loaded(definition, errors, null);
     }
 }
