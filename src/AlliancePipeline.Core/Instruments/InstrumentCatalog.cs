@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Reflection;
+using AlliancePipeline.Core.Schemas;
 
 namespace AlliancePipeline.Core.Instruments;
 
@@ -15,7 +16,6 @@ namespace AlliancePipeline.Core.Instruments;
 public sealed class InstrumentCatalog
 {
     private const string ResourcePrefix = "AlliancePipeline.Core.Instruments.Definitions.";
-    private const string SchemaResource = "AlliancePipeline.Core.Instruments.instrument.schema.json";
 
     private static readonly Lazy<InstrumentCatalog> ShippedCatalog = new(LoadShipped);
 
@@ -75,8 +75,11 @@ public sealed class InstrumentCatalog
             .ToImmutableSortedDictionary(n => n[ResourcePrefix.Length..], n => ReadResource(assembly, n), StringComparer.Ordinal);
     }
 
-    /// <summary>The JSON Schema (draft 2020-12) documenting the instrument format, as shipped in this assembly.</summary>
-    public static string SchemaText() => ReadResource(typeof(InstrumentCatalog).Assembly, SchemaResource);
+    /// <summary>
+    /// The JSON Schema (draft 2020-12) of the instrument format, as shipped in this assembly:
+    /// <see cref="InstrumentLoader.Parse"/> validates every definition against it.
+    /// </summary>
+    public static string SchemaText() => SchemaSet.InstrumentText();
 
     private static InstrumentCatalog LoadShipped()
     {

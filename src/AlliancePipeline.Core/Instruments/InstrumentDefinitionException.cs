@@ -22,6 +22,6 @@ public sealed class InstrumentDefinitionException : Exception
         Errors = errors.ToImmutableArray();
     }
 
-    /// <summary>Every problem found, in document order.</summary>
+    /// <summary>Every problem found, in the order the definition is read (each object's missing and unknown fields first, then its fields).</summary>
     public ImmutableArray<DefinitionError> Errors { get; }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
+using AlliancePipeline.Core.Schemas;
 
 namespace AlliancePipeline.Core.Studies;
 
@@ -22,15 +23,15 @@ public sealed record StudyFileError(string Source, int Line, int Column, string 
 /// <summary>The outcome of reading a study file: the definition, or every problem found (never both).</summary>
 public sealed class StudyFileResult
 {
-    private readonly IReadOnlyDictionary<string, (int Line, int Column)> _positions;
+    private readonly Func<string, (int Line, int Column)> _positionOf;
 
     internal StudyFileResult(string source, StudyDefinition? definition, ImmutableArray<StudyFileError> errors,
-        IReadOnlyDictionary<string, (int Line, int Column)> positions)
+        Func<string, (int Line, int Column)> positionOf)
     {
         Source = source;
         Definition = errors.IsEmpty ? definition : null;
         Errors = errors;
-        _positions = positions;
+        _positionOf = positionOf;
     }
 
     /// <summary>The file's name as the caller gave it.</summary>
@@ -46,26 +47,12 @@ public sealed class StudyFileResult
     [MemberNotNullWhen(true, nameof(Definition))]
     public bool IsValid => Definition is not null;
 
-    /// <summary>An error at a field of this file (its line and column when the field was read, else line 1).</summary>
+    /// <summary>An error at a field of this file (the line and column of its name, else line 1).</summary>
     internal StudyFileError ErrorAt(string field, string message)
     {
-        var (line, column) = _positions.TryGetValue(field, out var p) ? p : (1, 1);
+        var (line, column) = _positionOf(field);
         return new StudyFileError(Source, line, column, field, message);
     }
-}
-
-/// <summary>
-/// The fields one kind of object in a study file has. <see cref="SchemaPointer"/> locates the same object in
-/// <c>study.schema.json</c>; a test keeps the schema's <c>required</c> and <c>properties</c> equal to these lists.
-/// </summary>
-/// <param name="Name">What the object is, in words ("a dyad"), for messages.</param>
-/// <param name="SchemaPointer">JSON Pointer fragment of the object's schema, e.g. <c>#/$defs/dyad</c>.</param>
-/// <param name="Required">Fields that must be there.</param>
-/// <param name="Optional">Fields that may be there; any other field is an error.</param>
-public sealed record ObjectShape(string Name, string SchemaPointer, ImmutableArray<string> Required, ImmutableArray<string> Optional)
-{
-    /// <summary>Every field allowed, required first.</summary>
-    public IEnumerable<string> Allowed => Required.Concat(Optional);
 }
 
 /// <summary>
@@ -75,73 +62,16 @@ public sealed record ObjectShape(string Name, string SchemaPointer, ImmutableArr
 /// </summary>
 public static class StudyFile
 {
-    private const string SchemaResource = "AlliancePipeline.Core.Studies.study.schema.json";
-
     /// <summary>The longest dyad code: its assessment ids (<c>{dyad}-m{n}-practitioner</c>) must stay valid table keys.</summary>
     public const int MaxDyadIdLength = 40;
 
     /// <summary>The most meetings a study may schedule.</summary>
     public const int MaxMeetings = 20;
 
-    /// <summary>The latest expected meeting day, in days after enrolment.</summary>
-    public const int MaxExpectedDay = 3650;
-
-    /// <summary>The longest window after a meeting in which its form is due, in days.</summary>
-    public const int MaxWindowDays = 90;
-
-    /// <summary>The longest link lifetime a study may set, in days.</summary>
-    public const int MaxLinkLifetimeDays = 365;
-
-    /// <summary>The top level of a study file.</summary>
-    public static readonly ObjectShape Study = new("the study", "#",
-        ["id", "name", "instruments", "meetings", "arms", "sites", "raters", "dyads", "reminders"],
-        ["$schema", "reports", "alerts", "linkLifetimeDays"]);
-
-    /// <summary><c>instruments</c>: one entry per rater role.</summary>
-    public static readonly ObjectShape Instruments = new("instruments", "#/properties/instruments",
-        [RaterRoles.Practitioner], [RaterRoles.Client]);
-
-    /// <summary>An instrument given as <c>file: path</c>.</summary>
-    public static readonly ObjectShape InstrumentFile = new("an instrument file reference", "#/$defs/instrumentFile", ["file"], []);
-
-    /// <summary>An entry of <c>meetings</c>.</summary>
-    public static readonly ObjectShape Meeting = new("a meeting", "#/$defs/meeting", ["number", "expectedDay", "windowDays"], []);
-
-    /// <summary>An entry of <c>arms</c>.</summary>
-    public static readonly ObjectShape Arm = new("an arm", "#/$defs/arm", ["id", "name"], []);
-
-    /// <summary>An entry of <c>sites</c>.</summary>
-    public static readonly ObjectShape Site = new("a site", "#/$defs/site", ["id", "name", "coordinators"], []);
-
-    /// <summary>A site coordinator or a report recipient.</summary>
-    public static readonly ObjectShape Contact = new("a contact", "#/$defs/contact", ["email", "language"], []);
-
-    /// <summary>An entry of <c>raters</c>.</summary>
-    public static readonly ObjectShape Rater = new("a rater", "#/$defs/rater", ["id", "role", "site", "email", "language"], []);
-
-    /// <summary>An entry of <c>dyads</c>.</summary>
-    public static readonly ObjectShape Dyad = new("a dyad", "#/$defs/dyad",
-        ["id", "practitioner", "site", "arm", "enrolled"], ["client", "withdrawn"]);
-
-    /// <summary><c>reminders</c>.</summary>
-    public static readonly ObjectShape Reminders = new("reminders", "#/properties/reminders", ["firstAfterDays", "everyDays", "maxCount"], []);
-
-    /// <summary><c>reports</c>.</summary>
-    public static readonly ObjectShape Reports = new("reports", "#/properties/reports", ["schedule", "recipients"], []);
-
-    /// <summary><c>alerts</c>: one entry per rater role that raises alerts.</summary>
-    public static readonly ObjectShape Alerts = new("alerts", "#/properties/alerts", [], [RaterRoles.Practitioner, RaterRoles.Client]);
-
-    /// <summary>The thresholds of one role under <c>alerts</c>.</summary>
-    public static readonly ObjectShape AlertRule = new("alert thresholds", "#/$defs/alertThresholds", [], ["drop", "cutoff", "notifyRater"]);
-
-    /// <summary>Every object shape of the format.</summary>
-    public static readonly ImmutableArray<ObjectShape> Shapes =
-        [Study, Instruments, InstrumentFile, Meeting, Arm, Site, Contact, Rater, Dyad, Reminders, Reports, Alerts, AlertRule];
-
     /// <summary>
-    /// Reads and checks a study file. Every problem is reported at once, each with its line, field and a plain message;
-    /// unknown fields are problems too.
+    /// Reads and checks a study file: the text as YAML, the shape against <c>study.schema.json</c>, then the
+    /// cross-references. Every problem is reported at once, each with its line, field and a plain message; unknown
+    /// fields are problems too.
     /// </summary>
     /// <param name="text">The file's text: YAML, or JSON.</param>
     /// <param name="sourceName">The file's name for messages (e.g. <c>studies/alpha.yaml</c>).</param>
@@ -156,7 +86,7 @@ public static class StudyFile
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(sourceName);
         ArgumentNullException.ThrowIfNull(readRelativeFile);
-        return new StudyFileReader(sourceName, readRelativeFile).Read(text);
+        return StudyFileReader.Read(text, sourceName, readRelativeFile);
     }
 
     /// <summary>
@@ -194,15 +124,11 @@ public static class StudyFile
         return new StudyApplyResult(next, StudyChanges.Between(applied, next), []);
     }
 
-    /// <summary>The JSON Schema (draft 2020-12) documenting the study file format, as shipped in this assembly.</summary>
-    public static string SchemaText()
-    {
-        var assembly = typeof(StudyFile).Assembly;
-        using var stream = assembly.GetManifestResourceStream(SchemaResource)
-            ?? throw new InvalidOperationException($"Embedded resource '{SchemaResource}' is missing from {assembly.GetName().Name}.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    /// <summary>
+    /// The JSON Schema (draft 2020-12) of the study file format, as shipped in this assembly: <see cref="Parse"/>
+    /// validates every file against it.
+    /// </summary>
+    public static string SchemaText() => SchemaSet.StudyText();
 }
 
 /// <summary>

@@ -25,14 +25,18 @@ internal static partial class YamlValues
     /// <summary>The result of loading: the single document's root, or where and why the text is not YAML.</summary>
     internal sealed record Loaded(YamlNode? Root, int Line, int Column, string? Problem);
 
-    /// <summary>Loads exactly one YAML document; never throws for bad input.</summary>
+    /// <summary>Loads exactly one YAML document within <see cref="YamlLimits"/>; never throws for bad input.</summary>
     internal static Loaded Load(string text)
     {
-        var parser = new Parser(new StringReader(text));
+        var parser = new YamlLimits(new Parser(new StringReader(text)));
         var stream = new YamlStream();
         try
         {
             stream.Load(parser);
+        }
+        catch (YamlLimits.BreachException ex)
+        {
+            return new Loaded(null, (int)ex.At.Line, (int)ex.At.Column, ex.Message);
         }
         catch (YamlException ex)
         {
@@ -92,11 +96,14 @@ internal static partial class YamlValues
         _ => "a single value",
     };
 
-    /// <summary>Converts a node to JSON by the core schema (mappings → objects, lists → arrays, plain scalars typed).</summary>
+    /// <summary>
+    /// Converts a node to JSON by the core schema (mappings → objects, lists → arrays, plain scalars typed), as an
+    /// instrument written out in a study file is handed to the instrument loader. A field name that is a list or a
+    /// mapping is left out (reading the file reports it).
+    /// </summary>
     internal static JsonNode? ToJson(YamlNode node) => node switch
     {
-        YamlMappingNode map => new JsonObject(map.Children.Select(p =>
-            KeyValuePair.Create(((YamlScalarNode)p.Key).Value ?? "", ToJson(p.Value)))),
+        YamlMappingNode map => new JsonObject(YamlTree.Fields(map).Select(p => KeyValuePair.Create(p.Name, ToJson(p.Value)))),
         YamlSequenceNode list => new JsonArray(list.Children.Select(ToJson).ToArray()),
         YamlScalarNode s when IsNull(s) => null,
         YamlScalarNode s when AsBoolean(s) is { } b => JsonValue.Create(b),

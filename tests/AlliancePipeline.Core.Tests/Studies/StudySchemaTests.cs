@@ -1,10 +1,15 @@
+using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
+using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
+using Json.Schema;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace AlliancePipeline.Core.Tests.Studies;
 
-/// <summary>The schema documents the study file; these tests keep it equal to what the parser accepts.</summary>
+/// <summary>The two schemas are the one source of the shape of study files and instrument files: they are valid JSON Schema, and what they describe is what is read.</summary>
 public class StudySchemaTests
 {
     private static readonly JsonElement Schema = JsonDocument.Parse(StudyFile.SchemaText()).RootElement;
@@ -12,10 +17,17 @@ public class StudySchemaTests
     private static JsonElement At(string pointer) =>
         pointer.TrimStart('#').Split('/', StringSplitOptions.RemoveEmptyEntries).Aggregate(Schema, (e, p) => e.GetProperty(p));
 
-    private static string[] Names(JsonElement obj, string property) =>
-        property == "required"
-            ? obj.GetProperty("required").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal).ToArray()
-            : obj.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal).ToArray();
+    /// <summary>Both schemas built by JsonSchema.Net as an editor or another tool would: from their text alone, no download.</summary>
+    private static (JsonSchema Study, JsonSchema Instrument) Built()
+    {
+        var options = new BuildOptions { SchemaRegistry = new SchemaRegistry { Fetch = (_, _) => null } };
+        var instrument = JsonSchema.FromText(InstrumentCatalog.SchemaText(), options);
+        return (JsonSchema.FromText(StudyFile.SchemaText(), options), instrument);
+    }
+
+    private static string Failures(EvaluationResults results) =>
+        string.Join(Environment.NewLine, results.Details?.Where(d => d.Errors is not null)
+            .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation} {d.EvaluationPath}: {e.Key} {e.Value}")) ?? []);
 
     [Fact]
     public void Schema_is_draft_2020_12()
@@ -24,33 +36,96 @@ public class StudySchemaTests
         Assert.Equal("https://alliance-pipeline.example/schemas/study.schema.json", Schema.GetProperty("$id").GetString());
     }
 
-    [Fact]
-    public void Every_object_shape_matches_the_parser()
+    [Theory]
+    [InlineData("study")]
+    [InlineData("instrument")]
+    public void Both_schemas_are_valid_JSON_Schema_documents_that_JsonSchema_Net_loads(string which)
     {
-        Assert.Equal(13, StudyFile.Shapes.Length);
-        foreach (var shape in StudyFile.Shapes)
-        {
-            var node = At(shape.SchemaPointer);
-            Assert.Equal(shape.Required.Order(StringComparer.Ordinal), Names(node, "required"));
-            Assert.Equal(shape.Allowed.Order(StringComparer.Ordinal), Names(node, "properties"));
-            Assert.False(node.GetProperty("additionalProperties").GetBoolean(), shape.SchemaPointer);
-        }
+        var text = which == "study" ? StudyFile.SchemaText() : InstrumentCatalog.SchemaText();
+        var metaSchema = MetaSchemas.Draft202012.Evaluate(JsonDocument.Parse(text).RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        Assert.True(metaSchema.IsValid, Failures(metaSchema));
+
+        var (study, instrument) = Built();
+        Assert.Equal(JsonDocument.Parse(text).RootElement.GetProperty("$id").GetString(), (which == "study" ? study : instrument).BaseUri.ToString());
     }
 
     [Fact]
-    public void Schema_bounds_match_the_parser()
+    public void The_example_study_file_is_valid_against_the_schema_as_an_editor_reads_it()
     {
-        Assert.Equal(StudyFile.MaxMeetings, At("#/properties/meetings").GetProperty("maxItems").GetInt32());
-        Assert.Equal(StudyFile.MaxMeetings, At("#/$defs/meeting/properties/number").GetProperty("maximum").GetInt32());
-        Assert.Equal(StudyFile.MaxExpectedDay, At("#/$defs/meeting/properties/expectedDay").GetProperty("maximum").GetInt32());
-        Assert.Equal(StudyFile.MaxWindowDays, At("#/$defs/meeting/properties/windowDays").GetProperty("maximum").GetInt32());
-        Assert.Equal(StudyFile.MaxLinkLifetimeDays, At("#/properties/linkLifetimeDays").GetProperty("maximum").GetInt32());
-        var reminders = At("#/properties/reminders/properties");
-        Assert.Equal(ReminderPolicy.MaxDays, reminders.GetProperty("firstAfterDays").GetProperty("maximum").GetInt32());
-        Assert.Equal(ReminderPolicy.MaxDays, reminders.GetProperty("everyDays").GetProperty("maximum").GetInt32());
-        Assert.Equal(ReminderPolicy.MaxReminders, reminders.GetProperty("maxCount").GetProperty("maximum").GetInt32());
-        Assert.Equal(RaterRoles.All.Order(StringComparer.Ordinal),
-            At("#/$defs/rater/properties/role").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).Order(StringComparer.Ordinal));
+        var stream = new YamlStream();
+        stream.Load(new StringReader(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", "study.example.yaml"))));
+        var instance = JsonSerializer.SerializeToElement(AsJson(stream.Documents[0].RootNode));
+
+        var results = Built().Study.Evaluate(instance, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
+
+        Assert.True(results.IsValid, Failures(results));
+        Assert.True(instance.GetProperty("dyads").GetArrayLength() > 3);
+    }
+
+    [Fact]
+    public void A_json_study_file_is_valid_against_the_schema_as_it_stands()
+    {
+        var json = """
+            {
+              "$schema": "https://alliance-pipeline.example/schemas/study.schema.json",
+              "id": "json-study", "name": "JSON study",
+              "instruments": { "practitioner": "wai-sr-practitioner", "client": { "file": "instruments/client.json" } },
+              "meetings": [ { "number": 1, "expectedDay": 0, "windowDays": 3 } ],
+              "arms": [ { "id": "only", "name": "Only arm" } ],
+              "sites": [ { "id": "s1", "name": "S1", "coordinators": [ { "email": "c@example.org", "language": "en" } ] } ],
+              "raters": [], "dyads": [],
+              "reminders": { "firstAfterDays": 1, "everyDays": 2, "maxCount": 10 },
+              "alerts": { "client": { "cutoff": 2.5 } }
+            }
+            """;
+        var results = Built().Study.Evaluate(JsonDocument.Parse(json).RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        Assert.True(results.IsValid, Failures(results));
+
+        var unknown = Built().Study.Evaluate(JsonDocument.Parse(json.Replace("\"raters\": []", "\"raters\": [], \"colour\": 1", StringComparison.Ordinal)).RootElement);
+        Assert.False(unknown.IsValid);
+    }
+
+    [Theory]
+    [MemberData(nameof(ShippedFiles))]
+    public void Every_shipped_instrument_is_valid_against_the_instrument_schema(string file)
+    {
+        var results = Built().Instrument.Evaluate(JsonDocument.Parse(InstrumentCatalog.ShippedDefinitionTexts()[file]).RootElement,
+            new EvaluationOptions { OutputFormat = OutputFormat.List });
+        Assert.True(results.IsValid, Failures(results));
+    }
+
+    public static TheoryData<string> ShippedFiles => new(InstrumentCatalog.ShippedDefinitionTexts().Keys);
+
+    [Theory]
+    [InlineData("colour: blue\n", 1, "colour", "'colour' is not a field of the study; the fields are: id, name, instruments, meetings, arms, sites, raters, dyads, reminders, $schema, reports, alerts, linkLifetimeDays")]
+    [InlineData("reminders: { firstAfterDays: 3, everyDays: 7, maxCount: 3, often: yes }\n", 1, "reminders.often",
+        "'often' is not a field of reminders; the fields are: firstAfterDays, everyDays, maxCount")]
+    [InlineData("alerts:\n  practitioner: { drop: 1, cutoff: 4, loud: true }\n", 2, "alerts.practitioner.loud",
+        "'loud' is not a field of alert thresholds; the fields are: drop, cutoff, notifyRater")]
+    public void A_study_file_with_an_unknown_property_is_refused_naming_it(string yaml, int line, string field, string message)
+    {
+        var text = StudyFixture.Yaml.Replace("reminders: { firstAfterDays: 3, everyDays: 7, maxCount: 3 }\n", "", StringComparison.Ordinal)
+            .Replace("alerts:\n  practitioner: { drop: 1.0, cutoff: 4.0, notifyRater: true }\n", "", StringComparison.Ordinal);
+        if (!yaml.StartsWith("reminders", StringComparison.Ordinal))
+        {
+            text = "reminders: { firstAfterDays: 3, everyDays: 7, maxCount: 3 }\n" + text;
+        }
+
+        var error = StudyFixture.SingleError(StudyFixture.Parse(yaml + text));
+        Assert.Equal((line, field, message), (error.Line, error.Field, error.Message));
+    }
+
+    [Fact]
+    public void The_longest_dyad_code_and_meeting_the_schema_accepts_make_valid_assessment_ids()
+    {
+        var longestCode = At("#/$defs/dyadId").GetProperty("maxLength").GetInt32();
+        var lastMeeting = At("#/properties/meetings").GetProperty("maxItems").GetInt32();
+        Assert.Equal(At("#/$defs/meeting/properties/number").GetProperty("maximum").GetInt32(), lastMeeting);
+        Assert.Equal((StudyFile.MaxDyadIdLength, StudyFile.MaxMeetings), (longestCode, lastMeeting));
+        foreach (var role in RaterRoles.All)
+        {
+            Assert.True(StudyIds.IsValid(EnrolmentPlan.AssessmentId(new string('d', longestCode), lastMeeting, role)));
+        }
     }
 
     [Theory]
@@ -85,44 +160,37 @@ public class StudySchemaTests
         Assert.Equal(valid, StudyRules.IsLanguageTag(tag));
     }
 
-    [Fact]
-    public void The_example_uses_only_fields_the_schema_allows()
+    [Theory]
+    [InlineData("p-001@example.org", true)]
+    [InlineData("first.last+study@sub.example.org", true)]
+    [InlineData("o'brien@example.org", true)]
+    [InlineData("p-001@example", false)]
+    [InlineData("p..q@example.org", false)]
+    [InlineData(".p@example.org", false)]
+    [InlineData("p.@example.org", false)]
+    [InlineData("p@-example.org", false)]
+    [InlineData("Name <p@example.org>", false)]
+    public void The_schema_email_rule_agrees_with_StudyRules(string email, bool valid)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "examples", "study.example.yaml"))));
-        var root = (YamlMappingNode)stream.Documents[0].RootNode;
-        var shapeOf = new Dictionary<string, ObjectShape>
-        {
-            ["instruments"] = StudyFile.Instruments, ["meetings"] = StudyFile.Meeting, ["arms"] = StudyFile.Arm, ["sites"] = StudyFile.Site,
-            ["coordinators"] = StudyFile.Contact, ["raters"] = StudyFile.Rater, ["dyads"] = StudyFile.Dyad, ["reminders"] = StudyFile.Reminders,
-            ["reports"] = StudyFile.Reports, ["recipients"] = StudyFile.Contact, ["alerts"] = StudyFile.Alerts,
-        };
-        var checkedObjects = 0;
-        void Check(YamlMappingNode map, ObjectShape shape)
-        {
-            checkedObjects++;
-            var schemaNames = Names(At(shape.SchemaPointer), "properties");
-            foreach (var (key, value) in map.Children)
-            {
-                var name = ((YamlScalarNode)key).Value!;
-                Assert.Contains(name, schemaNames);
-                var inner = shape == StudyFile.Alerts ? StudyFile.AlertRule : shapeOf.GetValueOrDefault(name);
-                if (inner is null)
-                {
-                    continue;
-                }
-
-                foreach (var child in value is YamlSequenceNode list ? list.Children : [value])
-                {
-                    if (child is YamlMappingNode m)
-                    {
-                        Check(m, inner);
-                    }
-                }
-            }
-        }
-
-        Check(root, StudyFile.Study);
-        Assert.True(checkedObjects > 20, $"only {checkedObjects} objects checked");
+        var rule = At("#/$defs/email");
+        var schemaSays = email.Length <= rule.GetProperty("maxLength").GetInt32() &&
+                         System.Text.RegularExpressions.Regex.IsMatch(email, rule.GetProperty("pattern").GetString()!);
+        Assert.Equal(valid, schemaSays);
+        Assert.Equal(valid, StudyRules.IsEmail(email));
+        Assert.Equal(StudyRules.MaxEmailLength, rule.GetProperty("maxLength").GetInt32());
     }
+
+    /// <summary>YAML as a JSON tool reads it (the YAML 1.2 core schema): plain scalars typed, quoted ones text.</summary>
+    private static JsonNode? AsJson(YamlNode node) => node switch
+    {
+        YamlMappingNode map => new JsonObject(map.Children.Select(p => KeyValuePair.Create(((YamlScalarNode)p.Key).Value!, AsJson(p.Value)))),
+        YamlSequenceNode list => new JsonArray(list.Children.Select(AsJson).ToArray()),
+        YamlScalarNode { Style: not ScalarStyle.Plain } quoted => quoted.Value,
+        YamlScalarNode { Value: null or "" or "~" or "null" } => null,
+        YamlScalarNode { Value: "true" or "false" } boolean => boolean.Value == "true",
+        YamlScalarNode scalar when long.TryParse(scalar.Value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) => n,
+        YamlScalarNode scalar when double.TryParse(scalar.Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) => d,
+        YamlScalarNode scalar => scalar.Value,
+        _ => null,
+    };
 }
