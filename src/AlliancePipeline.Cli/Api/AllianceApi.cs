@@ -32,6 +32,14 @@ public sealed record ApiAnswer(HttpStatusCode Status, string Body, string? Conte
     }
 
     /// <summary>
+    /// The body read as <typeparamref name="T"/> (one of the answers in <c>AlliancePipeline.Contracts.Api</c>), with the
+    /// web defaults the app writes it with.
+    /// </summary>
+    /// <exception cref="JsonException">The body is not such an answer.</exception>
+    public T Read<T>() => JsonSerializer.Deserialize<T>(Body, JsonSerializerOptions.Web)
+                          ?? throw new JsonException($"The app answered null where a {typeof(T).Name} was expected.");
+
+    /// <summary>
     /// The refusal in the user's words: the problem's title and detail, then each listed error on its own line (a study
     /// file's errors with their line and field; a CSV's with their line).
     /// </summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Functions.Infrastructure.Access;
@@ -61,7 +62,7 @@ public static class KeysCommand
                 validDays = parse.GetValue(issueDays),
             }, ct).ConfigureAwait(false);
             if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "keys issue", answer).ConfigureAwait(false);
-            await output.WriteLineAsync(answer.Json!["key"]!.GetValue<string>()).ConfigureAwait(false);
+            await output.WriteLineAsync(answer.Read<IssuedKeyAnswer>().Key).ConfigureAwait(false);
             return 0;
         }));
         var list = options.AddTo(new Command("list", "List keys (ids, roles, scopes, expiry; never secrets)."));

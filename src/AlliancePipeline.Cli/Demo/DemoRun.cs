@@ -5,11 +5,11 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using AlliancePipeline.Cli.Api;
+using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Functions.Infrastructure.Access;
-using AlliancePipeline.Functions.Studies;
 using AlliancePipeline.LocalHost;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -144,7 +144,7 @@ public sealed class DemoRun(DemoOptions options)
         var applied = await api.SendAsync(HttpMethod.Put, $"api/manage/studies/{DemoStudyFile.StudyId}",
             new StringContent(new StudySource { Source = "demo-study.yaml", Text = text }.ToJson(), Encoding.UTF8, StudySource.MediaType), ct).ConfigureAwait(false);
         if (!applied.Succeeded) throw new DemoException($"the app refused the demo study: {applied.Problem()}");
-        Say($"Applied the demo study ({options.Dyads} dyads at 3 sites, 6 practitioners, clients rating in a third of the dyads): {applied.Json!["summary"]}");
+        Say($"Applied the demo study ({options.Dyads} dyads at 3 sites, 6 practitioners, clients rating in a third of the dyads): {applied.Read<StudyApplyReport>().Summary}");
 
         // Play the weeks: each step moves the app's clock, runs Reminders, lets SendEmail deliver, and answers what came.
         var answered = new HashSet<string>(StringComparer.Ordinal);
@@ -302,7 +302,7 @@ public sealed class DemoRun(DemoOptions options)
     {
         var answer = await api.SendJsonAsync(HttpMethod.Post, "api/keys", new { role, studyId = DemoStudyFile.StudyId, siteId = site, label, validDays = 30 }, ct).ConfigureAwait(false);
         if (!answer.Succeeded) throw new DemoException($"a {role} key could not be issued: {answer.Problem()}");
-        return answer.Json!["key"]!.GetValue<string>();
+        return answer.Read<IssuedKeyAnswer>().Key;
     }
 
     /// <summary>Waits until a queue is empty (its messages processed), at most a minute.</summary>

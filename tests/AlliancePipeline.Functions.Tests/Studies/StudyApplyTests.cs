@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Studies;
