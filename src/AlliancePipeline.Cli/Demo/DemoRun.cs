@@ -9,7 +9,6 @@ using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Instruments;
-using AlliancePipeline.Functions.Infrastructure.Access;
 using AlliancePipeline.LocalHost;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -128,7 +127,7 @@ public sealed class DemoRun(DemoOptions options)
         var tables = new TableServiceClient(storage);
         await tables.CreateTableIfNotExistsAsync(StorageNames.AccessKeysTable, ct).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;
-        var admin = (await AccessKeys.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
+        var admin = (await AccessKeyWriter.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
             AccessScope.Admin, "demo admin", now.AddDays(30), "cli", now, ct).ConfigureAwait(false)).Key;
         using var api = new AllianceApi(host.BaseAddress, admin);
         using var forms = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
