@@ -4,7 +4,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AlliancePipeline.Cli.Api;
+using AlliancePipeline.Client;
 using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
@@ -15,7 +15,7 @@ using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
 
-namespace AlliancePipeline.Cli.Demo;
+namespace AlliancePipeline.Demo;
 
 /// <summary>How to run the demo.</summary>
 public sealed record DemoOptions
@@ -101,8 +101,8 @@ public sealed class DemoRun(DemoOptions options)
         if (options.HttpPort > 0) hostOptions.SettingOverrides["AlliancePipeline__PublicBaseUrl"] = $"http://localhost:{options.HttpPort}";
         if (!File.Exists(Path.Combine(options.ScriptRoot, "local.settings.json")))
         {
-            // The installed tool's worker has no local.settings.json: the embedded default's settings, with a link
-            // signing key made on the first run and kept beside the demo's output.
+            // A published worker has no local.settings.json: the embedded default's settings, with a link signing key
+            // made on the first run and kept beside the demo's output.
             foreach (var (key, value) in EmbeddedDefaults(options.OutputFolder)) hostOptions.SettingOverrides.TryAdd(key, value);
         }
         foreach (var (key, value) in options.SettingOverrides) hostOptions.SettingOverrides[key] = value;

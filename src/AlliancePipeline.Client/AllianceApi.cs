@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AlliancePipeline.Cli.Api;
+namespace AlliancePipeline.Client;
 
 /// <summary>An answer of the app: its status and body, and, for a refusal, what the problem details say in words.</summary>
 /// <param name="Status">The HTTP status.</param>
