@@ -9,7 +9,6 @@ using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Emulators;
 using AlliancePipeline.EndToEnd.Tests;
-using AlliancePipeline.Functions.Infrastructure.Access;
 using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Tests.Infrastructure;
