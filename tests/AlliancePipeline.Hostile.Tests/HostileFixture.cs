@@ -9,7 +9,6 @@ using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Emulators;
 using AlliancePipeline.EndToEnd.Tests;
-using AlliancePipeline.Functions.Infrastructure.Access;
 using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Tests.Infrastructure;
@@ -215,7 +214,7 @@ public sealed class HostileFixture : IAsyncLifetime
 
     /// <summary>Issues a key straight into storage (as the CLI's bootstrap does).</summary>
     public async Task<string> IssueKeyAsync(AccessScope scope, DateTimeOffset expiresAt, DateTimeOffset? now = null) =>
-        (await AccessKeys.IssueAsync(Tables.GetTableClient(StorageNames.AccessKeysTable), Tables.GetTableClient(StorageNames.AuditTable),
+        (await AccessKeyWriter.IssueAsync(Tables.GetTableClient(StorageNames.AccessKeysTable), Tables.GetTableClient(StorageNames.AuditTable),
             scope, "hostile tests " + scope.Role, expiresAt, "test", now ?? DateTimeOffset.UtcNow, default)).Key;
 
     /// <summary>How many messages the <c>responses</c> queue and its poison twin hold (visible or not: approximate count).</summary>

@@ -13,7 +13,6 @@ public static class AllianceCli
     /// <summary>Factories of the subcommands, in the order help lists them.</summary>
     private static readonly Func<Command>[] Subcommands =
     [
-        DemoCommand.Create,
         StudyCommand.Create,
         RecordsCommands.Meetings,
         RecordsCommands.Outcomes,

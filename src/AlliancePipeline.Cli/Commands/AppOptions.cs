@@ -1,5 +1,5 @@
 using System.CommandLine;
-using AlliancePipeline.Cli.Api;
+using AlliancePipeline.Client;
 
 namespace AlliancePipeline.Cli.Commands;
 

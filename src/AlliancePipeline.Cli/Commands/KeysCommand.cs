@@ -1,7 +1,7 @@
 using System.CommandLine;
+using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
-using AlliancePipeline.Functions.Infrastructure.Access;
 
 namespace AlliancePipeline.Cli.Commands;
 
@@ -29,7 +29,7 @@ public static class KeysCommand
                 var (tables, _) = storage.Clients(parse);
                 await tables.CreateTableIfNotExistsAsync(StorageNames.AccessKeysTable, ct).ConfigureAwait(false);
                 await tables.CreateTableIfNotExistsAsync(StorageNames.AuditTable, ct).ConfigureAwait(false);
-                var issued = await AccessKeys.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
+                var issued = await AccessKeyWriter.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
                     AccessScope.Admin, parse.GetValue(label)!, now.AddDays(parse.GetValue(days)), "cli", now, ct).ConfigureAwait(false);
                 await parse.InvocationConfiguration.Output.WriteLineAsync(issued.Key).ConfigureAwait(false);
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"Admin key {issued.Entity.RowKey} issued, expires {issued.Entity.ExpiresAt:yyyy-MM-dd}. It is shown once: keep it safe (ALLIANCE_KEY).").ConfigureAwait(false);
@@ -61,7 +61,7 @@ public static class KeysCommand
                 validDays = parse.GetValue(issueDays),
             }, ct).ConfigureAwait(false);
             if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "keys issue", answer).ConfigureAwait(false);
-            await output.WriteLineAsync(answer.Json!["key"]!.GetValue<string>()).ConfigureAwait(false);
+            await output.WriteLineAsync(answer.Read<IssuedKeyAnswer>().Key).ConfigureAwait(false);
             return 0;
         }));
         var list = options.AddTo(new Command("list", "List keys (ids, roles, scopes, expiry; never secrets)."));

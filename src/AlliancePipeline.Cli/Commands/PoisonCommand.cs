@@ -12,7 +12,7 @@ namespace AlliancePipeline.Cli.Commands;
 /// <c>--show-text</c>. <c>replay</c> puts messages back on their queue, oldest first, once the cause is fixed; both
 /// queues' functions are idempotent (a submission is scored once, a mail sent once), so a message replayed twice by a
 /// crash between its send and its delete does no harm. Each replay is written to <c>Audit</c>
-/// (<c>replay-{queue}</c>).
+/// (<c>replay-{queue}</c>, through <see cref="AuditTrail"/>, the one writer of <c>Audit</c> rows).
 /// </summary>
 public static class PoisonCommand
 {
@@ -72,13 +72,7 @@ public static class PoisonCommand
                     foreach (var message in batch)
                     {
                         var sent = await target.SendMessageAsync(message.Body, cancellationToken: ct).ConfigureAwait(false);
-                        await audit.UpsertEntityAsync(new TableEntity("replay-" + name, message.MessageId)
-                        {
-                            ["Queue"] = name,
-                            ["ReplayedAs"] = sent.Value.MessageId,
-                            ["ReplayedAt"] = DateTimeOffset.UtcNow,
-                            ["Actor"] = "cli",
-                        }, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+                        await AuditTrail.WriteReplayedAsync(audit, name, message.MessageId, sent.Value.MessageId, "cli", DateTimeOffset.UtcNow, ct).ConfigureAwait(false);
                         await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct).ConfigureAwait(false);
                         replayed++;
                     }
@@ -95,7 +89,7 @@ public static class PoisonCommand
     {
         var reasons = new Dictionary<string, string>(StringComparer.Ordinal);
         var audit = tables.GetTableClient(StorageNames.AuditTable);
-        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {"poison-" + queue}");
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {AuditTrail.PoisonPartition(queue)}");
         try
         {
             await foreach (var row in audit.QueryAsync<TableEntity>(filter, select: ["PoisonMessageId", "Reason"], cancellationToken: ct).ConfigureAwait(false))

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
+using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Studies;
 
 namespace AlliancePipeline.Cli.Commands;
 
@@ -39,10 +39,10 @@ public static class StudyCommand
             var answer = await api.SendAsync(HttpMethod.Put, $"api/manage/studies/{parsed.Definition.Id}{query}",
                 new StringContent(source.ToJson(), Encoding.UTF8, StudySource.MediaType), ct).ConfigureAwait(false);
             if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "study apply", answer).ConfigureAwait(false);
-            var report = answer.Json!;
-            await output.WriteLineAsync($"{(report["dryRun"]!.GetValue<bool>() ? "Dry run: " : "")}study {report["studyId"]}: {report["summary"]}").ConfigureAwait(false);
-            foreach (var change in report["changes"]!.AsArray()) await output.WriteLineAsync("  " + change!["text"]).ConfigureAwait(false);
-            foreach (var note in report["notes"]!.AsArray()) await output.WriteLineAsync("  note: " + note).ConfigureAwait(false);
+            var report = answer.Read<StudyApplyReport>();
+            await output.WriteLineAsync($"{(report.DryRun ? "Dry run: " : "")}study {report.StudyId}: {report.Summary}").ConfigureAwait(false);
+            foreach (var change in report.Changes) await output.WriteLineAsync("  " + change.Text).ConfigureAwait(false);
+            foreach (var note in report.Notes) await output.WriteLineAsync("  note: " + note).ConfigureAwait(false);
             return 0;
         }));
         return new Command("study", "Study files: apply one to the app.") { apply };

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Text;
 using AlliancePipeline.Analytics.Analysis;
+using CsvHelper;
 
 namespace AlliancePipeline.Cli.Commands;
 
@@ -7,9 +9,11 @@ namespace AlliancePipeline.Cli.Commands;
 public sealed class CsvFormatException(string message) : Exception(message);
 
 /// <summary>
-/// Reads trajectories from CSV: a header, then one row per dyad: an id, then the score at each meeting in order.
-/// Separator comma; fields may be double-quoted; numbers use a dot as decimal mark; an empty score or NA is a missing
-/// meeting. Scores outside the instrument's scale are refused.
+/// Reads trajectories from CSV with CsvHelper: a header, then one row per dyad: an id, then the score at each meeting in
+/// order. Separator comma (only); fields may be double-quoted (a doubled quote inside is one quote) but not span lines;
+/// spaces around fields do not count; blank lines are skipped; numbers use a dot as decimal mark; an empty score or NA
+/// is a missing meeting. Scores outside the instrument's scale are refused. Every error names its line (the header is
+/// line 1, blank lines count).
 /// </summary>
 public static class TrajectoryCsv
 {
@@ -17,26 +21,51 @@ public static class TrajectoryCsv
     /// <exception cref="CsvFormatException">A line is malformed or a score is off the scale; the message names the line.</exception>
     public static TrajectoryMatrix Read(TextReader reader, ScoreScale? scale = null)
     {
-        string? header = reader.ReadLine();
-        if (header is null || header.Trim().Length == 0) throw new CsvFormatException("line 1: the file is empty; expected a header (id, then one column per meeting).");
-        var columns = Split(header, 1);
-        if (columns.Count < 3)
-            throw new CsvFormatException($"line 1: the header has {columns.Count} column{(columns.Count == 1 ? "" : "s")}; expected an id column and at least 2 meetings.");
-        int meetings = columns.Count - 1;
+        // Lines whose quoting cannot be read: a quote opened and not closed on its line. The reader keeps the rest of
+        // a malformed record as text (a quote inside a value, text after a closing quote), as a spreadsheet shows it.
+        var unclosed = new HashSet<long>();
+        var options = CsvReaderOptions.Default with
+        {
+            Separator = ',',
+            HasHeader = false,
+            TrackLineNumbers = true,
+            SkipEmptyLines = false,
+            TrimWhitespace = true,
+            AllowLineBreaksInQuotes = false,
+            MalformedData = CsvMalformedDataHandling.Recover,
+            OnMalformedRecord = m =>
+            {
+                if (m.Reason is CsvMalformedReason.LineBreakInQuotes or CsvMalformedReason.UnterminatedQuote) unclosed.Add(m.LineNumber);
+            },
+        };
+        using var csv = CsvReader.Create(reader, options, true); // the caller closes its reader
+        string[] Fields()
+        {
+            if (unclosed.Contains(csv.LineNumber)) throw new CsvFormatException($"line {csv.LineNumber}: a quoted field is not closed.");
+            var fields = new string[csv.FieldCount];
+            for (var i = 0; i < fields.Length; i++) fields[i] = csv.GetString(i);
+            return fields;
+        }
+        bool Blank() => csv.FieldCount == 1 && Encoding.UTF8.GetString(csv.RawRecord).Trim().Length == 0;
+
+        if (!csv.Read() || Blank()) throw new CsvFormatException("line 1: the file is empty; expected a header (id, then one column per meeting).");
+        var columns = Fields();
+        if (columns.Length < 3)
+            throw new CsvFormatException($"line 1: the header has {columns.Length} column{(columns.Length == 1 ? "" : "s")}; expected an id column and at least 2 meetings.");
+        int meetings = columns.Length - 1;
         var ids = new List<string>();
         var rows = new List<double[]>();
-        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        int lineNo = 1;
-        for (string? line = reader.ReadLine(); line != null; line = reader.ReadLine())
+        var seen = new Dictionary<string, long>(StringComparer.Ordinal);
+        while (csv.Read())
         {
-            lineNo++;
-            if (line.Trim().Length == 0) continue;
-            var fields = Split(line, lineNo);
-            if (fields.Count != columns.Count)
-                throw new CsvFormatException($"line {lineNo}: {fields.Count} fields; the header has {columns.Count} (the dyad id, then one score per meeting).");
+            var lineNo = csv.LineNumber;
+            if (Blank()) continue;
+            var fields = Fields();
+            if (fields.Length != columns.Length)
+                throw new CsvFormatException($"line {lineNo}: {fields.Length} fields; the header has {columns.Length} (the dyad id, then one score per meeting).");
             string id = fields[0].Trim();
             if (id.Length == 0) throw new CsvFormatException($"line {lineNo}: the id is empty.");
-            if (seen.TryGetValue(id, out int first)) throw new CsvFormatException($"line {lineNo}: id '{id}' already appears on line {first}.");
+            if (seen.TryGetValue(id, out long first)) throw new CsvFormatException($"line {lineNo}: id '{id}' already appears on line {first}.");
             seen[id] = lineNo;
             var scores = new double[meetings];
             for (int j = 0; j < meetings; j++)
@@ -54,28 +83,5 @@ public static class TrajectoryCsv
         }
         if (rows.Count == 0) throw new CsvFormatException("line 2: no dyads after the header.");
         return new TrajectoryMatrix(ids, rows);
-    }
-
-    private static List<string> Split(string line, int lineNo)
-    {
-        var fields = new List<string>();
-        var current = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char ch = line[i];
-            if (quoted)
-            {
-                if (ch == '"' && i + 1 < line.Length && line[i + 1] == '"') { current.Append('"'); i++; }
-                else if (ch == '"') quoted = false;
-                else current.Append(ch);
-            }
-            else if (ch == '"' && current.ToString().Trim().Length == 0) { current.Clear(); quoted = true; }
-            else if (ch == ',') { fields.Add(current.ToString()); current.Clear(); }
-            else current.Append(ch);
-        }
-        if (quoted) throw new CsvFormatException($"line {lineNo}: a quoted field is not closed.");
-        fields.Add(current.ToString());
-        return fields;
     }
 }

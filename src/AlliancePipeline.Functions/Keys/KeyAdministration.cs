@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Functions.Dashboards;
 using AlliancePipeline.Functions.Infrastructure.Access;
@@ -7,28 +6,6 @@ using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Infrastructure.Storage;
 
 namespace AlliancePipeline.Functions.Keys;
-
-/// <summary>
-/// A key as listed: everything but the secret (and its hash). <c>State</c> is <c>active</c>, <c>expired</c> or
-/// <c>revoked</c> at the time of the answer; the other fields are those of <see cref="AccessKeyEntity"/>.
-/// </summary>
-public sealed record KeyInfo(string KeyId, string Role, string? StudyId, string? SiteId, string Label, DateTimeOffset IssuedAt,
-    DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt, string IssuedBy, string State)
-{
-    /// <summary>The listing of a row at <paramref name="now"/>.</summary>
-    public static KeyInfo Of(AccessKeyEntity e, DateTimeOffset now)
-    {
-        ArgumentNullException.ThrowIfNull(e);
-        return new(e.RowKey, e.Role, e.StudyId, e.SiteId, e.Label, e.IssuedAt, e.ExpiresAt, e.RevokedAt, e.IssuedBy,
-            e.RevokedAt is not null ? "revoked" : now >= e.ExpiresAt ? "expired" : "active");
-    }
-}
-
-/// <summary>The answer to issuing a key: the key itself, once, and its listing.</summary>
-public sealed record IssuedKeyAnswer(string Key, KeyInfo Info);
-
-/// <summary>The answer to listing keys.</summary>
-public sealed record KeyList(IReadOnlyList<KeyInfo> Keys);
 
 /// <summary>
 /// The key endpoints, for admin keys only: <c>POST /api/keys</c> issues (201, the key in the body once, never again),

@@ -1,10 +1,12 @@
 using AlliancePipeline.Contracts.Storage;
-using AlliancePipeline.Functions.Infrastructure.Access;
 using Azure.Data.Tables;
 
 namespace AlliancePipeline.Functions.Mail;
 
-/// <summary>Writes the mail machinery's <c>Audit</c> rows (no addresses, no bodies: ids, kinds and reasons only).</summary>
+/// <summary>
+/// Writes the mail machinery's <c>Audit</c> rows (no addresses, no bodies: ids, kinds and reasons only), through
+/// <see cref="AuditTrail"/> (Contracts: the one writer of <c>Audit</c> rows).
+/// </summary>
 internal static class MailAudit
 {
     /// <summary>Actions written here.</summary>

@@ -1,47 +1,6 @@
-using System.Text.Json.Serialization;
 using AlliancePipeline.Functions.Infrastructure.Http;
 
 namespace AlliancePipeline.Functions.Studies;
-
-/// <summary>The JSON answer to applying a study file.</summary>
-public sealed record StudyApplyReport(
-    [property: JsonPropertyName("studyId")] string StudyId,
-    [property: JsonPropertyName("applied")] bool Applied,
-    [property: JsonPropertyName("dryRun")] bool DryRun,
-    [property: JsonPropertyName("changed")] bool Changed,
-    [property: JsonPropertyName("summary")] string Summary,
-    [property: JsonPropertyName("changes")] IReadOnlyList<StudyApplyReport.Change> Changes,
-    [property: JsonPropertyName("assessments")] StudyApplyReport.AssessmentCounts Assessments,
-    [property: JsonPropertyName("notes")] IReadOnlyList<string> Notes)
-{
-    /// <summary>One change, e.g. <c>updated rater p-002 (email, language)</c>.</summary>
-    public sealed record Change(
-        [property: JsonPropertyName("kind")] string Kind,
-        [property: JsonPropertyName("part")] string Part,
-        [property: JsonPropertyName("id")] string Id,
-        [property: JsonPropertyName("fields")] IReadOnlyList<string> Fields,
-        [property: JsonPropertyName("text")] string Text);
-
-    /// <summary>What enrolment did to the assessments.</summary>
-    public sealed record AssessmentCounts(
-        [property: JsonPropertyName("added")] int Added,
-        [property: JsonPropertyName("updated")] int Updated,
-        [property: JsonPropertyName("withdrawn")] int Withdrawn,
-        [property: JsonPropertyName("reinstated")] int Reinstated);
-
-    /// <summary>The report of an outcome.</summary>
-    public static StudyApplyReport Of(StudyApplyOutcome outcome, bool dryRun)
-    {
-        var changes = outcome.Changes?.Changes ?? [];
-        var summary = !outcome.HasChanges
-            ? "No change: the study is as the file describes it."
-            : $"{outcome.Changes!.Summary}; assessments: {outcome.AssessmentsAdded} added, {outcome.AssessmentsUpdated} updated, {outcome.AssessmentsWithdrawn} withdrawn, {outcome.AssessmentsReinstated} reinstated.";
-        return new StudyApplyReport(outcome.StudyId!, outcome.Applied, dryRun, outcome.HasChanges, summary,
-            [.. changes.Select(c => new Change(c.Kind.ToString().ToLowerInvariant(), c.Part.ToString().ToLowerInvariant(), c.Id, c.Fields, c.ToString()))],
-            new AssessmentCounts(outcome.AssessmentsAdded, outcome.AssessmentsUpdated, outcome.AssessmentsWithdrawn, outcome.AssessmentsReinstated),
-            outcome.Notes);
-    }
-}
 
 /// <summary>
 /// The admin API's study files: <c>PUT /api/admin/studies/{studyId}</c> applies the file in the body

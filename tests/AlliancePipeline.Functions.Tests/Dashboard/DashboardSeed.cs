@@ -107,7 +107,7 @@ public static class DashboardSeed
         var keys = tables.GetTableClient(StorageNames.AccessKeysTable);
         var audit = tables.GetTableClient(StorageNames.AuditTable);
         async Task<string> Issue(AccessScope scope, DateTimeOffset? expiresAt = null, DateTimeOffset? issuedAt = null) =>
-            (await AccessKeys.IssueAsync(keys, audit, scope, "test " + scope, expiresAt ?? now.AddDays(30), "test", issuedAt ?? now, default)).Key;
+            (await AccessKeyWriter.IssueAsync(keys, audit, scope, "test " + scope, expiresAt ?? now.AddDays(30), "test", issuedAt ?? now, default)).Key;
         var revoked = await Issue(AccessScope.ForSite(studyId, North));
         AccessKeyFormat.TryParse(revoked, out var parsed);
         await new AccessKeys(tables, TimeProvider.System).RevokeAsync(parsed.KeyId, "test", default);

@@ -1,3 +1,4 @@
+using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Functions.Dyads;
 using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Questionnaires;

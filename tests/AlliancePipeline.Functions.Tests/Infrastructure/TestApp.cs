@@ -63,7 +63,7 @@ public sealed class TestApp : IAsyncDisposable
     public async Task<string> KeyAsync(Core.Access.AccessScope scope)
     {
         var tables = Services.GetRequiredService<Azure.Data.Tables.TableServiceClient>();
-        var issued = await AccessKeys.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
+        var issued = await AccessKeyWriter.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
             scope, "test " + scope, DateTimeOffset.UtcNow.AddDays(1), "test", DateTimeOffset.UtcNow, default);
         return issued.Key;
     }

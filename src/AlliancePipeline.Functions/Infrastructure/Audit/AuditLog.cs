@@ -15,9 +15,9 @@ public sealed class AuditLog(TableServiceClient tables, TimeProvider clock)
     /// <summary>The actor name of a function's own work.</summary>
     public static string Function(string name) => "function:" + name;
 
-    /// <summary>Writes one row.</summary>
+    /// <summary>Writes one row, through <see cref="AuditTrail"/> (Contracts: the one writer of <c>Audit</c> rows).</summary>
     public Task WriteAsync(string? studyId, string actor, string action, string subject, string details, CancellationToken ct) =>
-        Access.AuditTrail.WriteAsync(tables.GetTableClient(StorageNames.AuditTable), studyId ?? StorageNames.SystemPartition, actor, action, subject, details, clock.GetUtcNow(), ct);
+        AuditTrail.WriteAsync(tables.GetTableClient(StorageNames.AuditTable), studyId ?? StorageNames.SystemPartition, actor, action, subject, details, clock.GetUtcNow(), ct);
 
     /// <summary>The newest rows of a study (or the system partition), newest first.</summary>
     public async Task<IReadOnlyList<AuditEntity>> ReadAsync(string? studyId, int max, CancellationToken ct)

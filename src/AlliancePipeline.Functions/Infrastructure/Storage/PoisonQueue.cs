@@ -8,8 +8,8 @@ namespace AlliancePipeline.Functions.Infrastructure.Storage;
 /// <summary>
 /// Moves a message that can never succeed to its queue's poison twin at once, as the host would after
 /// <c>maxDequeueCount</c> failures, with its reason: the text goes verbatim to <c>{queue}-poison</c>, the reason to
-/// <c>Audit</c> (PartitionKey <c>poison-{queue}</c>, RowKey the message id: <c>Queue</c>, <c>PoisonMessageId</c> (its id in
-/// the poison queue, which <c>alliance poison list</c> matches), <c>Reason</c>, <c>DequeueCount</c>, <c>PoisonedAt</c>) and to the log (the reason only, never the text). The caller then returns
+/// <c>Audit</c> (<see cref="AuditTrail.WritePoisonedAsync"/>: PartitionKey <c>poison-{queue}</c>, RowKey the message id, with its id in
+/// the poison queue, which <c>alliance poison list</c> matches) and to the log (the reason only, never the text). The caller then returns
 /// normally so the host deletes the original. A redelivery of a message already moved is not copied twice.
 /// </summary>
 public sealed class PoisonQueue(TableServiceClient tables, QueueServiceClient queues, TimeProvider clock, ILogger<PoisonQueue> log)
@@ -20,7 +20,7 @@ public sealed class PoisonQueue(TableServiceClient tables, QueueServiceClient qu
         ArgumentNullException.ThrowIfNull(message);
         var poison = StorageNames.Poison(queue);
         var auditTable = tables.GetTableClient(StorageNames.AuditTable);
-        var partition = "poison-" + queue;
+        var partition = AuditTrail.PoisonPartition(queue);
         var row = message.Id.Length > 0 ? message.Id : Guid.NewGuid().ToString("N");
         // A redelivery of a message already moved (the run stopped before the host deleted it) is not copied twice.
         if ((await auditTable.GetEntityIfExistsAsync<TableEntity>(partition, row, ["RowKey"], ct).ConfigureAwait(false)).HasValue)
@@ -29,15 +29,7 @@ public sealed class PoisonQueue(TableServiceClient tables, QueueServiceClient qu
             return false;
         }
         var sent = await queues.GetQueueClient(poison).SendMessageAsync(message.Text, cancellationToken: ct).ConfigureAwait(false);
-        var audit = new TableEntity(partition, row)
-        {
-            ["Queue"] = queue,
-            ["PoisonMessageId"] = sent.Value.MessageId,
-            ["Reason"] = reason,
-            ["DequeueCount"] = message.DequeueCount,
-            ["PoisonedAt"] = clock.GetUtcNow(),
-        };
-        await auditTable.UpsertEntityAsync(audit, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+        await AuditTrail.WritePoisonedAsync(auditTable, queue, row, sent.Value.MessageId, reason, message.DequeueCount, clock.GetUtcNow(), ct).ConfigureAwait(false);
         log.LogError("Message {MessageId} moved to {PoisonQueue}: {Reason}.", message.Id, poison, reason);
         return true;
     }

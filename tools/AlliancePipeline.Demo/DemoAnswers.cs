@@ -1,6 +1,6 @@
 using AlliancePipeline.Core.Instruments;
 
-namespace AlliancePipeline.Cli.Demo;
+namespace AlliancePipeline.Demo;
 
 /// <summary>
 /// Synthetic answers for the demo study, around the three trajectories of the employment-specialist study (global WAI-S

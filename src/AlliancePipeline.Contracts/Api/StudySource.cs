@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace AlliancePipeline.Functions.Studies;
+namespace AlliancePipeline.Contracts.Api;
 
 /// <summary>
 /// A study file as it is applied and kept: its text, the name it was read under (for error messages), and the text of

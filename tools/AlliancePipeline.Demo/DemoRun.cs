@@ -4,19 +4,18 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using AlliancePipeline.Cli.Api;
+using AlliancePipeline.Client;
+using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Instruments;
-using AlliancePipeline.Functions.Infrastructure.Access;
-using AlliancePipeline.Functions.Studies;
 using AlliancePipeline.LocalHost;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
 
-namespace AlliancePipeline.Cli.Demo;
+namespace AlliancePipeline.Demo;
 
 /// <summary>How to run the demo.</summary>
 public sealed record DemoOptions
@@ -102,8 +101,8 @@ public sealed class DemoRun(DemoOptions options)
         if (options.HttpPort > 0) hostOptions.SettingOverrides["AlliancePipeline__PublicBaseUrl"] = $"http://localhost:{options.HttpPort}";
         if (!File.Exists(Path.Combine(options.ScriptRoot, "local.settings.json")))
         {
-            // The installed tool's worker has no local.settings.json: the embedded default's settings, with a link
-            // signing key made on the first run and kept beside the demo's output.
+            // A published worker has no local.settings.json: the embedded default's settings, with a link signing key
+            // made on the first run and kept beside the demo's output.
             foreach (var (key, value) in EmbeddedDefaults(options.OutputFolder)) hostOptions.SettingOverrides.TryAdd(key, value);
         }
         foreach (var (key, value) in options.SettingOverrides) hostOptions.SettingOverrides[key] = value;
@@ -128,7 +127,7 @@ public sealed class DemoRun(DemoOptions options)
         var tables = new TableServiceClient(storage);
         await tables.CreateTableIfNotExistsAsync(StorageNames.AccessKeysTable, ct).ConfigureAwait(false);
         var now = DateTimeOffset.UtcNow;
-        var admin = (await AccessKeys.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
+        var admin = (await AccessKeyWriter.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
             AccessScope.Admin, "demo admin", now.AddDays(30), "cli", now, ct).ConfigureAwait(false)).Key;
         using var api = new AllianceApi(host.BaseAddress, admin);
         using var forms = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false }) { BaseAddress = host.BaseAddress };
@@ -144,7 +143,7 @@ public sealed class DemoRun(DemoOptions options)
         var applied = await api.SendAsync(HttpMethod.Put, $"api/manage/studies/{DemoStudyFile.StudyId}",
             new StringContent(new StudySource { Source = "demo-study.yaml", Text = text }.ToJson(), Encoding.UTF8, StudySource.MediaType), ct).ConfigureAwait(false);
         if (!applied.Succeeded) throw new DemoException($"the app refused the demo study: {applied.Problem()}");
-        Say($"Applied the demo study ({options.Dyads} dyads at 3 sites, 6 practitioners, clients rating in a third of the dyads): {applied.Json!["summary"]}");
+        Say($"Applied the demo study ({options.Dyads} dyads at 3 sites, 6 practitioners, clients rating in a third of the dyads): {applied.Read<StudyApplyReport>().Summary}");
 
         // Play the weeks: each step moves the app's clock, runs Reminders, lets SendEmail deliver, and answers what came.
         var answered = new HashSet<string>(StringComparer.Ordinal);
@@ -302,7 +301,7 @@ public sealed class DemoRun(DemoOptions options)
     {
         var answer = await api.SendJsonAsync(HttpMethod.Post, "api/keys", new { role, studyId = DemoStudyFile.StudyId, siteId = site, label, validDays = 30 }, ct).ConfigureAwait(false);
         if (!answer.Succeeded) throw new DemoException($"a {role} key could not be issued: {answer.Problem()}");
-        return answer.Json!["key"]!.GetValue<string>();
+        return answer.Read<IssuedKeyAnswer>().Key;
     }
 
     /// <summary>Waits until a queue is empty (its messages processed), at most a minute.</summary>

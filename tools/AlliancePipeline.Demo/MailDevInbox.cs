@@ -2,7 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace AlliancePipeline.Cli.Demo;
+namespace AlliancePipeline.Demo;
 
 /// <summary>One mail MailDev caught, as the demo reads it.</summary>
 /// <param name="Id">MailDev's id.</param>

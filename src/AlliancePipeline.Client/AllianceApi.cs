@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace AlliancePipeline.Cli.Api;
+namespace AlliancePipeline.Client;
 
 /// <summary>An answer of the app: its status and body, and, for a refusal, what the problem details say in words.</summary>
 /// <param name="Status">The HTTP status.</param>
@@ -30,6 +30,14 @@ public sealed record ApiAnswer(HttpStatusCode Status, string Body, string? Conte
             }
         }
     }
+
+    /// <summary>
+    /// The body read as <typeparamref name="T"/> (one of the answers in <c>AlliancePipeline.Contracts.Api</c>), with the
+    /// web defaults the app writes it with.
+    /// </summary>
+    /// <exception cref="JsonException">The body is not such an answer.</exception>
+    public T Read<T>() => JsonSerializer.Deserialize<T>(Body, JsonSerializerOptions.Web)
+                          ?? throw new JsonException($"The app answered null where a {typeof(T).Name} was expected.");
 
     /// <summary>
     /// The refusal in the user's words: the problem's title and detail, then each listed error on its own line (a study

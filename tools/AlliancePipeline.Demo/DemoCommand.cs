@@ -1,27 +1,35 @@
 using System.CommandLine;
 using System.Reflection;
 using System.Text.Json;
-using AlliancePipeline.Cli.Demo;
 using AlliancePipeline.Emulators;
 using AlliancePipeline.LocalHost;
 
-namespace AlliancePipeline.Cli.Commands;
+namespace AlliancePipeline.Demo;
 
 /// <summary>
-/// <c>alliance demo [--keep-running] [--dyads N] [--port P] [--out DIR]</c>: the whole pipeline on the embedded default
-/// (<see cref="DemoRun"/>); prints where to look and writes the same as JSON. Ctrl+C stops everything it started.
+/// The demo's command line (<c>dotnet run --project tools/AlliancePipeline.Demo -- [--keep-running] [--dyads N]
+/// [--port P] [--out DIR]</c>): the whole pipeline on the embedded default (<see cref="DemoRun"/>); prints where to look
+/// and writes the same as JSON. Ctrl+C stops everything it started.
 /// </summary>
 public static class DemoCommand
 {
+    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (0 done, 1 failed, 130 stopped).</summary>
+    public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null) =>
+        Create().Parse(args).InvokeAsync(new InvocationConfiguration
+        {
+            Output = output ?? Console.Out,
+            Error = error ?? Console.Error,
+        });
+
     /// <summary>Creates the command.</summary>
-    public static Command Create()
+    public static RootCommand Create()
     {
         var keepRunning = new Option<bool>("--keep-running") { Description = "Leave the app, Azurite and MailDev running to explore; Ctrl+C stops them." };
         var dyads = new Option<int>("--dyads") { Description = "Dyads in the demo study (12 to 200; default 40).", DefaultValueFactory = _ => 40 };
         dyads.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 12 or > 200) r.AddError("--dyads: between 12 and 200."); });
         var port = new Option<int>("--port") { Description = "The app's port on localhost (default 7071).", DefaultValueFactory = _ => LocalHostOptions.DefaultHttpPort };
         var output = new Option<DirectoryInfo>("--out") { Description = "Where to write the report, the study file, demo.json and the host's log (default .local/demo)." };
-        var command = new Command("demo", "Run a demo study end to end on the local emulators and say where to look.") { keepRunning, dyads, port, output };
+        var command = new RootCommand("Run a demo study end to end on the local emulators and say where to look.") { keepRunning, dyads, port, output };
         command.SetAction(async (parse, ct) =>
         {
             var console = parse.InvocationConfiguration.Output;
@@ -94,13 +102,11 @@ public static class DemoCommand
     }
 
     /// <summary>
-    /// The worker the demo runs: <c>worker/</c> beside the tool when it is installed as a .NET tool, else the build output
-    /// of <c>src/AlliancePipeline.Functions</c> in the repository (built with this command).
+    /// The worker the demo runs: the build output of <c>src/AlliancePipeline.Functions</c> in the repository for the
+    /// configuration the demo was built in (built with it, through the local host's project reference).
     /// </summary>
     public static string WorkerFolder()
     {
-        var packaged = Path.Combine(AppContext.BaseDirectory, "worker");
-        if (File.Exists(Path.Combine(packaged, "worker.config.json"))) return packaged;
         var relative = typeof(FunctionsLocalHost).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().First(a => a.Key == "DefaultScriptRoot").Value!;
         return Path.Combine(EmulatorTools.Locate().RepositoryRoot, relative);
     }

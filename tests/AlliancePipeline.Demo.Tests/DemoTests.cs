@@ -1,14 +1,12 @@
 using System.Net;
-using AlliancePipeline.Cli.Commands;
-using AlliancePipeline.Cli.Demo;
 using AlliancePipeline.Emulators;
 
-namespace AlliancePipeline.Cli.Tests;
+namespace AlliancePipeline.Demo.Tests;
 
 /// <summary>
-/// <c>alliance demo</c>, shortened to 12 dyads, on an Azurite and a MailDev of its own: it applies the study through the
-/// API, plays the weeks on the app's clock answering invitations from MailDev through the real form, records outcomes,
-/// runs Recluster and the report mail, and the links it prints open with the keys it prints.
+/// The demo (<c>tools/AlliancePipeline.Demo</c>), shortened to 12 dyads, on an Azurite and a MailDev of its own: it
+/// applies the study through the API, plays the weeks on the app's clock answering invitations from MailDev through the
+/// real form, records outcomes, runs Recluster and the report mail, and the links it prints open with the keys it prints.
 /// </summary>
 public sealed class DemoTests
 {

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace AlliancePipeline.Cli.Demo;
+namespace AlliancePipeline.Demo;
 
 /// <summary>
 /// The demo study as a study file: three sites (one French-speaking), six practitioners, a third of the clients rating
@@ -60,7 +60,7 @@ public static class DemoStudyFile
     {
         var y = new StringBuilder();
         void Line(string text) => y.Append(text).Append('\n');
-        Line("# The demo study, made by `alliance demo`: synthetic codes and example.org addresses, no real people.");
+        Line("# The demo study, made by the demo (tools/AlliancePipeline.Demo): synthetic codes and example.org addresses, no real people.");
         Line($"id: {StudyId}");
         Line("name: Working alliance in supported employment (demo)");
         Line("instruments:");

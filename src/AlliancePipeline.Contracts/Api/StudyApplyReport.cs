@@ -1,0 +1,30 @@
+using System.Text.Json.Serialization;
+
+namespace AlliancePipeline.Contracts.Api;
+
+/// <summary>The JSON answer to applying a study file (<c>PUT /api/manage/studies/{studyId}</c>).</summary>
+public sealed record StudyApplyReport(
+    [property: JsonPropertyName("studyId")] string StudyId,
+    [property: JsonPropertyName("applied")] bool Applied,
+    [property: JsonPropertyName("dryRun")] bool DryRun,
+    [property: JsonPropertyName("changed")] bool Changed,
+    [property: JsonPropertyName("summary")] string Summary,
+    [property: JsonPropertyName("changes")] IReadOnlyList<StudyApplyReport.Change> Changes,
+    [property: JsonPropertyName("assessments")] StudyApplyReport.AssessmentCounts Assessments,
+    [property: JsonPropertyName("notes")] IReadOnlyList<string> Notes)
+{
+    /// <summary>One change, e.g. <c>updated rater p-002 (email, language)</c>.</summary>
+    public sealed record Change(
+        [property: JsonPropertyName("kind")] string Kind,
+        [property: JsonPropertyName("part")] string Part,
+        [property: JsonPropertyName("id")] string Id,
+        [property: JsonPropertyName("fields")] IReadOnlyList<string> Fields,
+        [property: JsonPropertyName("text")] string Text);
+
+    /// <summary>What enrolment did to the assessments.</summary>
+    public sealed record AssessmentCounts(
+        [property: JsonPropertyName("added")] int Added,
+        [property: JsonPropertyName("updated")] int Updated,
+        [property: JsonPropertyName("withdrawn")] int Withdrawn,
+        [property: JsonPropertyName("reinstated")] int Reinstated);
+}
