@@ -3,7 +3,6 @@ using AlliancePipeline.Analytics.Analysis;
 using AlliancePipeline.Analytics.Statistics;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
-using MathNet.Numerics.Distributions;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -140,22 +139,8 @@ public static class StudyReportAnalysis
         var mean = x.Average();
         if (x.Length < 2) return new MeanCi(1, mean, double.NaN, double.NaN, double.NaN);
         var sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / (x.Length - 1));
-        var half = TQuantile975(x.Length - 1) * sd / Math.Sqrt(x.Length);
+        var half = Distributions.StudentTQuantile(0.975, x.Length - 1) * sd / Math.Sqrt(x.Length);
         return new MeanCi(x.Length, mean, sd, mean - half, mean + half);
-    }
-
-    /// <summary>R's <c>qt(0.975, df)</c>: bisection on Student's t distribution function to the last bit.</summary>
-    public static double TQuantile975(double df)
-    {
-        double lo = 0, hi = 1;
-        while (StudentT.CDF(0, 1, df, hi) < 0.975) hi *= 2;
-        for (var i = 0; i < 200 && hi - lo > 0; i++)
-        {
-            var mid = (lo + hi) / 2;
-            if (mid <= lo || mid >= hi) break;
-            if (StudentT.CDF(0, 1, df, mid) < 0.975) lo = mid; else hi = mid;
-        }
-        return (lo + hi) / 2;
     }
 
     private static StudyNumbers Numbers(ReportInput input)
