@@ -20,13 +20,11 @@ public class WardPathTests
     /// <summary>The oracle on <paramref name="x"/>, or on R's <c>x - rowMeans(x)</c>.</summary>
     internal static RHclust.Tree Oracle(double[][] x, bool deviation = false) => RHclust.WardD2(deviation ? DeviationOf(x) : x);
 
+    /// <summary>R's <c>x - rowMeans(x)</c>, as production forms it (<see cref="DeviationScores"/>, pinned against R apart).</summary>
     internal static double[][] DeviationOf(double[][] x)
     {
-        var m = new double[x.Length, x[0].Length];
-        for (int i = 0; i < x.Length; i++)
-        for (int j = 0; j < x[0].Length; j++) m[i, j] = x[i][j];
-        var d = DeviationScores.Of(m);
-        return Enumerable.Range(0, x.Length).Select(i => Enumerable.Range(0, x[0].Length).Select(j => d[i, j]).ToArray()).ToArray();
+        var d = DeviationScores.Of(ScoreRows.From(x));
+        return Enumerable.Range(0, d.Rows).Select(i => d.Values.AsSpan(i * d.Columns, d.Columns).ToArray()).ToArray();
     }
     internal static double[][] Likert(int seed, int n, int t, int levels)
     {

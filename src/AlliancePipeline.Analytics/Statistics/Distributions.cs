@@ -51,14 +51,6 @@ public static class Distributions
         return p < 0.5 ? -t : t;
     }
 
-    /// <summary>Standard normal quantile (R: <c>qnorm(p)</c>), by bisection on the complementary error function.</summary>
-    internal static double NormalQuantile(double p)
-    {
-        // Phi(x) = erfc(-x/sqrt2)/2 is increasing in x; search on a map of (0,1) to the real line.
-        double u = InvertIncreasing(v => SpecialFunctions.Erfc(-Math.Tan(Math.PI * (v - 0.5)) / Math.Sqrt(2)) / 2, p);
-        return Math.Tan(Math.PI * (u - 0.5));
-    }
-
     /// <summary>Bisection for an increasing function on (0, 1) to the last representable bit.</summary>
     private static double InvertIncreasing(Func<double, double> f, double target)
     {
