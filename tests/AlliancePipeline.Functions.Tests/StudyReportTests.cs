@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Reports;
 using AlliancePipeline.Functions.Tests.Reports;

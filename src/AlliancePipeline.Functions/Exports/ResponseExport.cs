@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Functions.Reports;
 
 namespace AlliancePipeline.Functions.Exports;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Studies;
 using Fluid;
 

@@ -1,3 +1,4 @@
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
@@ -74,7 +75,7 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
             RunId = runId,
             GeneratedAt = generatedAt,
             PeriodStart = periodStart,
-            Definition = definition,
+            SoftwareVersion = typeof(ReportSource).Assembly.GetName().Version?.ToString() ?? "unknown",
             Instruments = instruments,
             Sites = sites,
             Arms = definition?.Arms.Select(a => new ReportArm(a.Id, a.Name)).ToArray() ?? [],

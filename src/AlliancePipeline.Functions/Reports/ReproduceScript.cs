@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Instruments;
 
 namespace AlliancePipeline.Functions.Reports;

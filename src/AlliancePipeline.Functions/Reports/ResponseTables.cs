@@ -1,4 +1,5 @@
 using System.Globalization;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Instruments;
 using CsvHelper;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AlliancePipeline.Analytics.Reports;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -9,13 +10,10 @@ public sealed record ReportFile(string Name, string ContentType, string Content)
 /// A report set: its files, and what the run found, as <c>ClusterRuns</c> properties (e.g. <c>K</c>, <c>KReason</c>,
 /// <c>DyadsClustered</c>, <c>CertifiedEqualToR</c>) so a run can be judged without opening its blobs.
 /// </summary>
-public sealed class ReportSet(IReadOnlyList<ReportFile> files, IReadOnlyDictionary<string, object> runProperties, StudyReport report) : IReadOnlyList<ReportFile>
+public sealed class ReportSet(IReadOnlyList<ReportFile> files, IReadOnlyDictionary<string, object> runProperties) : IReadOnlyList<ReportFile>
 {
     /// <summary>Properties recorded on the run's <c>ClusterRuns</c> entity.</summary>
     public IReadOnlyDictionary<string, object> RunProperties { get; } = runProperties;
-
-    /// <summary>What the files were made from.</summary>
-    public StudyReport Report { get; } = report;
 
     /// <summary>The file of this name.</summary>
     public ReportFile this[string name] => files.Single(f => f.Name == name);
@@ -64,7 +62,7 @@ public sealed class StudyReportBuilder(StudyReportOptions options) : IReportBuil
             new("codebook.csv", "text/csv; charset=utf-8", ResponseTables.CodebookCsv(input)),
             new("clusters.json", "application/json", ClustersDocument.Write(report)),
             new("reproduce.R", "text/plain; charset=utf-8", ReproduceScript.For(report)),
-        ], RunProperties(report), report);
+        ], RunProperties(report));
     }
 
     /// <summary>

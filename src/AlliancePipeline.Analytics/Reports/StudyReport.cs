@@ -2,7 +2,7 @@ using AlliancePipeline.Analytics.Analysis;
 using AlliancePipeline.Analytics.Statistics;
 using AlliancePipeline.Core.Instruments;
 
-namespace AlliancePipeline.Functions.Reports;
+namespace AlliancePipeline.Analytics.Reports;
 
 /// <summary>Settings of the study report.</summary>
 public sealed record StudyReportOptions

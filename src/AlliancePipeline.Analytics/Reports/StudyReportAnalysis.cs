@@ -4,7 +4,7 @@ using AlliancePipeline.Analytics.Statistics;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
 
-namespace AlliancePipeline.Functions.Reports;
+namespace AlliancePipeline.Analytics.Reports;
 
 /// <summary>
 /// Computes a <see cref="StudyReport"/> from a <see cref="ReportInput"/>, without I/O. The statistics are those of

@@ -1,7 +1,6 @@
 using AlliancePipeline.Core.Instruments;
-using AlliancePipeline.Core.Studies;
 
-namespace AlliancePipeline.Functions.Reports;
+namespace AlliancePipeline.Analytics.Reports;
 
 /// <summary>One stored response, as read back from <c>Responses</c> (items as answered, scores after reverse scoring).</summary>
 /// <param name="StudyId">The study.</param>
@@ -90,8 +89,9 @@ public sealed record ReportAlert(
     double? DropThreshold, double? Cutoff, DateTimeOffset RaisedAt, string Status);
 
 /// <summary>
-/// Everything a study report is computed from, gathered by <c>Services.ReportWriter</c> from storage (or built by a test):
-/// no I/O happens after this. Personal data stays out: raters and dyads appear only by pseudonymous code, never an address.
+/// Everything a study report is computed from, gathered from storage by the worker's <c>Reports/ReportSource</c> (or
+/// built by a test): no I/O happens after this. Personal data stays out: raters and dyads appear only by pseudonymous
+/// code, never an address.
 /// </summary>
 public sealed record ReportInput
 {
@@ -109,9 +109,6 @@ public sealed record ReportInput
 
     /// <summary>Start of the period the report covers for alerts: the previous run's time (null: since the study began).</summary>
     public DateTimeOffset? PeriodStart { get; init; }
-
-    /// <summary>The applied study definition, or null for a study seeded without a study file (the demo's path).</summary>
-    public StudyDefinition? Definition { get; init; }
 
     /// <summary>The instrument each rater role answers, as far as the catalog knows it (scale, items, reverse items, rules).</summary>
     public IReadOnlyDictionary<string, InstrumentDefinition> Instruments { get; init; } = new Dictionary<string, InstrumentDefinition>();
@@ -140,7 +137,7 @@ public sealed record ReportInput
     /// <summary>Every alert of the study (the report shows those raised in the period).</summary>
     public IReadOnlyList<ReportAlert> Alerts { get; init; } = [];
 
-    /// <summary>The app's version, for the methods paragraph.</summary>
+    /// <summary>The app's version, for the methods paragraph (every assembly of the app carries the same one).</summary>
     public string SoftwareVersion { get; init; } = typeof(ReportInput).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>The name of a site (its id when no name is known).</summary>
@@ -148,28 +145,4 @@ public sealed record ReportInput
 
     /// <summary>The name of an arm (its id when no name is known).</summary>
     public string ArmName(string armId) => Arms.FirstOrDefault(a => a.Id == armId)?.Name ?? armId;
-
-    /// <summary>An input with only a study and its responses (what a study seeded without a study file gives).</summary>
-    public static ReportInput FromResponses(Study study, string runId, IReadOnlyList<StoredResponse> responses, DateTimeOffset generatedAt,
-        InstrumentCatalog? catalog = null)
-    {
-        ArgumentNullException.ThrowIfNull(study);
-        ArgumentNullException.ThrowIfNull(responses);
-        var instruments = new Dictionary<string, InstrumentDefinition>(StringComparer.Ordinal);
-        foreach (var role in responses.Select(r => r.RaterRole).Append(RaterRoles.Practitioner).Distinct(StringComparer.Ordinal))
-        {
-            if ((catalog ?? InstrumentCatalog.Shipped).TryGet(study.InstrumentIdFor(role), out var definition)) instruments[role] = definition;
-        }
-        return new ReportInput
-        {
-            StudyId = study.Id,
-            StudyName = study.Name,
-            RunId = runId,
-            GeneratedAt = generatedAt,
-            Instruments = instruments,
-            Sites = study.SiteIds.Select(s => new ReportSite(s, s)).ToArray(),
-            Responses = responses,
-            Dyads = responses.GroupBy(r => r.DyadId, StringComparer.Ordinal).Select(g => new ReportDyad(g.Key, g.First().SiteId, null, null, false)).ToArray(),
-        };
-    }
 }
