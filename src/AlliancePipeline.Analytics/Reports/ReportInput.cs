@@ -2,22 +2,27 @@ using AlliancePipeline.Core.Instruments;
 
 namespace AlliancePipeline.Analytics.Reports;
 
-/// <summary>One stored response, as read back from <c>Responses</c> (items as answered, scores after reverse scoring).</summary>
+/// <summary>
+/// One stored response, as read back from <c>Responses</c>: the answers as given (before reverse scoring) and the scores
+/// (after it) by the columns its instrument names.
+/// </summary>
 /// <param name="StudyId">The study.</param>
 /// <param name="AssessmentId">The assessment it answers (the <c>Responses</c> row key).</param>
 /// <param name="SiteId">The dyad's site.</param>
 /// <param name="DyadId">The dyad's pseudonymous code.</param>
 /// <param name="Meeting">The meeting, 1-based.</param>
 /// <param name="RaterRole">Who rated.</param>
-/// <param name="Items">The twelve answers as given, in item-number order (before reverse scoring).</param>
-/// <param name="Goal">Goal subscale score.</param>
-/// <param name="Task">Task subscale score.</param>
-/// <param name="Bond">Bond subscale score.</param>
-/// <param name="Global">Global score.</param>
+/// <param name="Items">The answers as given, in item-number order (before reverse scoring): as many as the instrument has items.</param>
+/// <param name="Scores">Every score by its column: the instrument's subscales' and its global score's (the WAI's: Goal, Task, Bond, Global).</param>
+/// <param name="Global">The global score (the instrument's global column; NaN when the row has none).</param>
 /// <param name="SubmittedAt">When the answers were taken (UTC).</param>
 public sealed record StoredResponse(
     string StudyId, string AssessmentId, string SiteId, string DyadId, int Meeting, string RaterRole,
-    IReadOnlyList<int> Items, double Goal, double Task, double Bond, double Global, DateTimeOffset SubmittedAt);
+    IReadOnlyList<int> Items, IReadOnlyDictionary<string, double> Scores, double Global, DateTimeOffset SubmittedAt)
+{
+    /// <summary>The score in <paramref name="column"/>, NaN when the response has none.</summary>
+    public double Score(string column) => Scores.TryGetValue(column, out var score) ? score : double.NaN;
+}
 
 /// <summary>A site as the report names it.</summary>
 /// <param name="Id">Site id.</param>

@@ -94,6 +94,9 @@ public static partial class InstrumentLoader
 
         private void Error(string path, string message) => Errors.Add(new DefinitionError(path, message));
 
+        private static string Reserved(string column) =>
+            $"column '{column}' is the name of another column of a stored response (Item01..Item99, {string.Join(", ", ResponseColumns.Fixed.Concat(ResponseColumns.Report))}): choose another";
+
         public InstrumentDefinition? Read(JsonElement root)
         {
             if (root.ValueKind != JsonValueKind.Object)
@@ -438,6 +441,10 @@ public static partial class InstrumentLoader
                 {
                     Error($"{path}.column", $"column '{column}' is used twice");
                 }
+                else if (ResponseColumns.IsReserved(column))
+                {
+                    Error($"{path}.column", Reserved(column));
+                }
                 else
                 {
                     heads.Add(new SubscaleHead(id, column, label, rule));
@@ -555,6 +562,10 @@ public static partial class InstrumentLoader
 
             CheckProperties(global, "$.global", GlobalProperties, []);
             var column = String(global, "$.global", "column", ColumnPattern(), "a PascalCase identifier such as \"Global\"");
+            if (column is not null && ResponseColumns.IsReserved(column))
+            {
+                Error("$.global.column", Reserved(column));
+            }
             var label = Text(global, "$.global", "label");
             var rule = Rule(global, "$.global");
             if (rule is not null && itemCount > 0)
