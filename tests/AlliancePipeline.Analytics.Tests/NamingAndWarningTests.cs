@@ -1,5 +1,4 @@
 using AlliancePipeline.Analytics.Analysis;
-using AlliancePipeline.Analytics.Clustering;
 using AlliancePipeline.Analytics.Patterns;
 using AlliancePipeline.Analytics.Tests.Reference;
 

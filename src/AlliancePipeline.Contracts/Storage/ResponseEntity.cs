@@ -87,9 +87,6 @@ public sealed class ResponseEntity : ITableEntity, IDictionary<string, object>
         set => _row[nameof(SubmittedAt)] = new DateTimeOffset(value.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(value, DateTimeKind.Utc) : value.ToUniversalTime());
     }
 
-    /// <summary>An item's column name: <c>Item04</c> for item 4.</summary>
-    public static string ItemColumn(int number) => ResponseColumns.Item(number);
-
     private IEnumerable<KeyValuePair<string, object>> ScoreProperties() => Row.Where(p => IsScoreColumn(p.Key) && p.Value is int or long or double);
 
     private static bool IsScoreColumn(string key) =>

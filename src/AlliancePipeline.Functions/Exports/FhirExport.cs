@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Text.Json;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Instruments;
-using AlliancePipeline.Functions.Reports;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 

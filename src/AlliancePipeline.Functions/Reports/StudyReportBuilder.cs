@@ -44,7 +44,7 @@ public interface IReportBuilder
 /// </summary>
 public sealed class StudyReportBuilder(StudyReportOptions options) : IReportBuilder
 {
-    /// <summary>The names of the files of a set, in the order they are written.</summary>
+    /// <summary>The names of the files of a set, in the order they are written (their media types: <see cref="ReportAccess.Files"/>).</summary>
     public static readonly IReadOnlyList<string> FileNames = ["report.html", "responses.csv", "codebook.csv", "clusters.json", "reproduce.R"];
 
     /// <summary>The report with default settings.</summary>
@@ -55,14 +55,16 @@ public sealed class StudyReportBuilder(StudyReportOptions options) : IReportBuil
     {
         ArgumentNullException.ThrowIfNull(input);
         var report = StudyReportAnalysis.Run(input, options);
-        return new ReportSet(
-        [
-            new("report.html", "text/html; charset=utf-8", ReportHtml.Render(report)),
-            new("responses.csv", "text/csv; charset=utf-8", ResponseTables.ResponsesCsv(input, report)),
-            new("codebook.csv", "text/csv; charset=utf-8", ResponseTables.CodebookCsv(input)),
-            new("clusters.json", "application/json", ClustersDocument.Write(report)),
-            new("reproduce.R", "text/plain; charset=utf-8", ReproduceScript.For(report)),
-        ], RunProperties(report));
+        string Content(string name) => name switch
+        {
+            "report.html" => ReportHtml.Render(report),
+            "responses.csv" => ResponseTables.ResponsesCsv(input, report),
+            "codebook.csv" => ResponseTables.CodebookCsv(input),
+            "clusters.json" => ClustersDocument.Write(report),
+            "reproduce.R" => ReproduceScript.For(report),
+            _ => throw new InvalidOperationException($"No renderer for report file {name}."),
+        };
+        return new ReportSet([.. FileNames.Select(name => new ReportFile(name, ReportAccess.Files[name], Content(name)))], RunProperties(report));
     }
 
     /// <summary>
