@@ -20,7 +20,8 @@ internal static class Worker
         string? treeFile = at >= 0 ? args[at + 1] : null;
         var x = File.ReadLines(data).Select(l => l.Split(',').Select(v => double.Parse(v, inv)).ToArray()).ToArray();
         var options = new WardOptions { Deviation = deviation };
-        WardClustering.Cluster(IssueGrid.Generate(500, 1), options with { Algorithm = WardAlgorithm.RNearestNeighborListOnCentroids });
+        // Warm both paths up: R's algorithm on centroids (what n above 2,000 distinct rows takes) and with its matrix.
+        WardClustering.Cluster(IssueGrid.Generate(500, 1), options with { ExactMaxDistinctRows = 0 });
         WardClustering.Cluster(IssueGrid.Generate(500, 1), options);
         var sw = Stopwatch.StartNew();
         var tree = WardClustering.Cluster(x, options);

@@ -1,5 +1,4 @@
 using AlliancePipeline.Analytics.Analysis;
-using AlliancePipeline.Analytics.Clustering;
 using AlliancePipeline.Analytics.Patterns;
 using AlliancePipeline.Analytics.Tests.Reference;
 
@@ -73,7 +72,7 @@ public class NamingAndWarningTests
         var t = new TrajectoryMatrix(Enumerable.Range(1, x.Length).Select(i => $"D{i}").ToArray(), x);
         var result = TrajectoryAnalysis.Run(t, new TrajectoryAnalysisOptions
         {
-            Ward = new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborListOnCentroids, ReplayBudget = 0 },
+            Ward = WardPathTests.Centroids with { ReplayBudget = 0 },
         });
         Assert.False(result.Dendrogram.CertifiedEqualToR);
         Assert.Contains(result.Warnings, w => w.StartsWith("The tree is a correct Ward tree but not certified equal to R's"));

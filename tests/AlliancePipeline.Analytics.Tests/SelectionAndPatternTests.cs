@@ -19,12 +19,12 @@ public class SelectionAndPatternTests
         var root = doc.RootElement;
         var x = ReferenceFiles.Matrix(root.GetProperty("X"));
         bool deviation = root.GetProperty("deviation").GetBoolean();
-        var tree = WardClustering.Cluster(x, new WardOptions { Deviation = deviation });
-        var schedule = AgglomerationSchedule.Of(tree);
+        var result = TrajectoryAnalysis.Run(new TrajectoryMatrix(Enumerable.Range(1, x.Length).Select(i => $"D{i}").ToArray(), x),
+            new TrajectoryAnalysisOptions { Deviation = deviation });
+        var schedule = result.Schedule;
         var coefficient = ReferenceFiles.Vector(root.GetProperty("coefficient"));
         for (int s = 0; s < coefficient.Length; s++) RAssert.Close(coefficient[s], schedule[s].Coefficient, 1e-9, $"coefficient {s + 1}");
-        var clustered = deviation ? ToRows(DeviationScores.Of(ToMatrix(x))) : x;
-        var selection = ClusterCountSelection.Choose(tree, clustered);
+        var selection = result.Selection;
         foreach (var row in ReferenceFiles.Matrix(root.GetProperty("k_ch_silhouette")))
         {
             var c = selection.Candidates.Single(c => c.K == (int)row[0]);
@@ -32,17 +32,6 @@ public class SelectionAndPatternTests
             RAssert.Close(row[2], c.MeanSilhouette, 1e-9, $"silhouette k={c.K}");
         }
     }
-
-    private static double[,] ToMatrix(double[][] x)
-    {
-        var m = new double[x.Length, x[0].Length];
-        for (int i = 0; i < x.Length; i++)
-        for (int j = 0; j < x[0].Length; j++) m[i, j] = x[i][j];
-        return m;
-    }
-
-    private static double[][] ToRows(double[,] m) =>
-        Enumerable.Range(0, m.GetLength(0)).Select(i => Enumerable.Range(0, m.GetLength(1)).Select(j => m[i, j]).ToArray()).ToArray();
 
     private static TrajectoryMatrix Trajectories(WardReference r) =>
         new(Enumerable.Range(1, r.X.Length).Select(i => $"D{i:000}").ToArray(), r.X);

@@ -83,23 +83,6 @@ public class StatisticsReferenceTests
     [Theory]
     [InlineData("shared", "tests.json")]
     [InlineData("extra", "tests_extra.json")]
-    public void Pearson_r_with_t_p_and_Fisher_z_interval_equals_R(string source, string file)
-    {
-        using var doc = Doc(source, file);
-        var e = doc.RootElement.GetProperty("pearson");
-        var r = PearsonCorrelation.Of(ReferenceFiles.Vector(e.GetProperty("x")), ReferenceFiles.Vector(e.GetProperty("y")));
-        RAssert.Close(e.GetProperty("r").GetDouble(), r.R, 1e-9, "r");
-        RAssert.Close(e.GetProperty("t").GetDouble(), r.T, 1e-9, "t");
-        Assert.Equal(e.GetProperty("df").GetInt32(), r.DegreesOfFreedom);
-        RAssert.Close(e.GetProperty("p").GetDouble(), r.PValue, 1e-9, "p");
-        var ci = e.GetProperty("ci95");
-        RAssert.Close(ci[0].GetDouble(), r.ConfidenceLow, 1e-9, "CI low");
-        RAssert.Close(ci[1].GetDouble(), r.ConfidenceHigh, 1e-9, "CI high");
-    }
-
-    [Theory]
-    [InlineData("shared", "tests.json")]
-    [InlineData("extra", "tests_extra.json")]
     public void Cronbach_alpha_and_Feldt_interval_equal_R(string source, string file)
     {
         using var doc = Doc(source, file);

@@ -4,13 +4,28 @@ using AlliancePipeline.Analytics.Tests.Reference;
 namespace AlliancePipeline.Analytics.Tests;
 
 /// <summary>
-/// The fast paths against R's algorithm run literally on every row: the duplicate-collapsing path must agree bit for bit
-/// (ties included); R's algorithm on centroids must make every decision as R (merge and order identical, heights R's or
-/// within rounding) and say when it could not; the nearest-neighbour chain must agree whenever it certifies itself, and
-/// must refuse to certify tie-heavy data.
+/// Both production paths against the oracle, R's algorithm transcribed literally and run on every row
+/// (<see cref="RHclust"/>): the duplicate-collapsing path with its matrix must agree bit for bit (ties included); R's
+/// algorithm on centroids must make every decision as R (merge and order identical, heights R's or within rounding) and
+/// say when it could not.
 /// </summary>
 public class WardPathTests
 {
+    /// <summary>R's algorithm with its matrix on the distinct rows, whatever their number.</summary>
+    internal static readonly WardOptions Matrix = new() { ExactMaxDistinctRows = int.MaxValue };
+
+    /// <summary>R's algorithm on centroids, whatever the number of distinct rows.</summary>
+    internal static readonly WardOptions Centroids = new() { ExactMaxDistinctRows = 0 };
+
+    /// <summary>The oracle on <paramref name="x"/>, or on R's <c>x - rowMeans(x)</c>.</summary>
+    internal static RHclust.Tree Oracle(double[][] x, bool deviation = false) => RHclust.WardD2(deviation ? DeviationOf(x) : x);
+
+    /// <summary>R's <c>x - rowMeans(x)</c>, as production forms it (<see cref="DeviationScores"/>, pinned against R apart).</summary>
+    internal static double[][] DeviationOf(double[][] x)
+    {
+        var d = DeviationScores.Of(ScoreRows.From(x));
+        return Enumerable.Range(0, d.Rows).Select(i => d.Values.AsSpan(i * d.Columns, d.Columns).ToArray()).ToArray();
+    }
     internal static double[][] Likert(int seed, int n, int t, int levels)
     {
         var rng = new Random(seed);
@@ -25,7 +40,7 @@ public class WardPathTests
 
     private static double Gaussian(Random rng) => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
 
-    private static void Identical(Dendrogram expected, Dendrogram actual)
+    private static void Identical(RHclust.Tree expected, Dendrogram actual)
     {
         Assert.Equal(expected.Merge, actual.Merge);
         Assert.Equal(expected.Order, actual.Order);
@@ -41,8 +56,8 @@ public class WardPathTests
     public void Collapsing_duplicates_is_bit_for_bit_R_on_tied_data(int seed, int n, int t, int levels)
     {
         var x = Likert(seed, n, t, levels);
-        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
-        var grouped = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborList });
+        var literal = Oracle(x);
+        var grouped = WardClustering.Cluster(x, Matrix);
         Assert.True(grouped.DistinctRows < n);
         Identical(literal, grouped);
     }
@@ -51,52 +66,58 @@ public class WardPathTests
     public void Collapsing_duplicates_is_bit_for_bit_R_on_deviation_scores()
     {
         var x = Likert(9, 700, 4, 7);
-        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral, Deviation = true });
-        var grouped = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborList, Deviation = true });
+        var literal = Oracle(x, deviation: true);
+        var grouped = WardClustering.Cluster(x, Matrix with { Deviation = true });
         Identical(literal, grouped);
     }
 
     [Theory]
     [InlineData(11, 1500, 4)]
     [InlineData(12, 2000, 3)]
-    public void Chain_certifies_tie_free_data_and_equals_R(int seed, int n, int t)
+    public void Both_paths_equal_R_on_tie_free_data(int seed, int n, int t)
     {
         var x = Continuous(seed, n, t);
-        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
-        var chain = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.NearestNeighborChain });
-        Assert.Equal(WardPath.NearestNeighborChain, chain.Path);
-        Assert.Equal(literal.Merge, chain.Merge);
-        Assert.Equal(literal.Order, chain.Order);
-        for (int s = 0; s < n - 1; s++) RAssert.Close(literal.Heights[s], chain.Heights[s], 1e-12, $"height {s + 1}");
+        var literal = Oracle(x);
+        Identical(literal, WardClustering.Cluster(x, Matrix));
+        var centroids = CentroidsDecideAsR(literal, x);
+        for (int s = 0; s < n - 1; s++) RAssert.Close(literal.Heights[s], centroids.Heights[s], 1e-12, $"height {s + 1}");
+    }
+
+    /// <summary>R's algorithm on centroids, certified, with the oracle's merge and order.</summary>
+    private static Dendrogram CentroidsDecideAsR(RHclust.Tree literal, double[][] x)
+    {
+        var centroids = WardClustering.Cluster(x, Centroids);
+        Assert.Equal(WardPath.RNearestNeighborListOnCentroids, centroids.Path);
+        Assert.Equal(literal.Merge, centroids.Merge);
+        Assert.Equal(literal.Order, centroids.Order);
+        return centroids;
     }
 
     [Fact]
-    public void Chain_certifies_the_R_reference_without_ties()
+    public void Rs_algorithm_on_centroids_reproduces_the_R_reference_without_ties()
     {
         var r = WardReference.Extra("ward_continuous_800x4.json");
-        var chain = WardClustering.Cluster(r.X, new WardOptions { Algorithm = WardAlgorithm.NearestNeighborChain });
-        Assert.Equal(WardPath.NearestNeighborChain, chain.Path);
-        RAssert.SameAsR(r, chain);
+        var centroids = WardClustering.Cluster(r.X, Centroids);
+        Assert.Equal(WardPath.RNearestNeighborListOnCentroids, centroids.Path);
+        RAssert.SameAsR(r, centroids);
     }
 
     [Fact]
-    public void Chain_with_duplicates_but_no_other_ties_equals_R()
+    public void Both_paths_equal_R_with_duplicates_but_no_other_ties()
     {
-        // Distinct rows are tie-free; every row appears 1 to 4 times: the zero-height phase is R's, the rest certified.
+        // Distinct rows are tie-free; every row appears 1 to 4 times: the zero-height phase is R's, the rest too.
         var distinct = Continuous(21, 300, 4);
         var rng = new Random(5);
         var x = Enumerable.Range(0, 700).Select(_ => distinct[rng.Next(distinct.Length)]).ToArray();
-        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
-        var chain = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.NearestNeighborChain });
-        Assert.Equal(WardPath.NearestNeighborChain, chain.Path);
-        Assert.Equal(literal.Merge, chain.Merge);
-        Assert.Equal(literal.Order, chain.Order);
+        var literal = Oracle(x);
+        Identical(literal, WardClustering.Cluster(x, Matrix));
+        CentroidsDecideAsR(literal, x);
     }
 
     [Theory]
     [InlineData(41)]
     [InlineData(42)]
-    public void Chain_puts_exactly_tied_merges_of_duplicated_rows_in_Rs_order(int seed)
+    public void Both_paths_put_exactly_tied_merges_of_duplicated_rows_in_Rs_order(int seed)
     {
         // As below, but a third of the pairs have their first row twice or three times: the tied merges then join groups
         // of identical rows, whose R costs come out of R's zero-height phase.
@@ -110,21 +131,20 @@ public class WardPathTests
             rows.Add(new[] { b[0] + 1 / 256.0, b[1], b[2], b[3] });
         }
         var x = rows.OrderBy(_ => rng.Next()).ToArray();
-        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
-        var chain = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.NearestNeighborChain });
-        Assert.True(chain.DistinctRows < x.Length);
-        Assert.Equal(WardPath.NearestNeighborChain, chain.Path);
-        Assert.Equal(literal.Merge, chain.Merge);
-        Assert.Equal(literal.Order, chain.Order);
+        var literal = Oracle(x);
+        var grouped = WardClustering.Cluster(x, Matrix);
+        Assert.True(grouped.DistinctRows < x.Length);
+        Identical(literal, grouped);
+        CentroidsDecideAsR(literal, x);
     }
 
     [Theory]
     [InlineData(31)]
     [InlineData(32)]
-    public void Chain_puts_exactly_tied_merges_of_single_rows_in_Rs_order(int seed)
+    public void Both_paths_put_exactly_tied_merges_of_single_rows_in_Rs_order(int seed)
     {
         // 400 pairs of rows, every pair at exactly the same distance (dyadic coordinates, differences exact), rows shuffled:
-        // the chain must order the 400 tied merges as R does (lower row first) and still certify.
+        // the 400 tied merges must come in R's order (lower row first).
         var rng = new Random(seed);
         var rows = new List<double[]>();
         for (int i = 0; i < 400; i++)
@@ -134,25 +154,21 @@ public class WardPathTests
             rows.Add(new[] { b[0] + 1 / 256.0, b[1], b[2], b[3] });
         }
         var x = rows.OrderBy(_ => rng.Next()).ToArray();
-        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
-        var chain = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.NearestNeighborChain });
-        Assert.Equal(WardPath.NearestNeighborChain, chain.Path);
-        Assert.Equal(literal.Merge, chain.Merge);
-        Assert.Equal(literal.Order, chain.Order);
+        var literal = Oracle(x);
+        Identical(literal, WardClustering.Cluster(x, Matrix));
+        CentroidsDecideAsR(literal, x);
     }
 
     [Fact]
-    public void Chain_refuses_to_certify_ties_and_Auto_runs_Rs_algorithm_on_centroids()
+    public void Above_ExactMaxDistinctRows_the_default_runs_Rs_algorithm_on_centroids_certified()
     {
         var r = WardReference.Shared("ward_integer_ties_120x3.json");
-        var chain = WardClustering.Cluster(r.X, new WardOptions { Algorithm = WardAlgorithm.NearestNeighborChain });
-        Assert.Equal(WardPath.NearestNeighborChainUncertified, chain.Path);
-        Assert.False(chain.CertifiedEqualToR);
         var auto = WardClustering.Cluster(r.X, new WardOptions { ExactMaxDistinctRows = 10 });
         Assert.Equal(WardPath.RNearestNeighborListOnCentroids, auto.Path);
         Assert.True(auto.CertifiedEqualToR);
         Assert.Equal(0, auto.UndecidedComparisons);
         RAssert.SameAsR(r, auto);
+        Assert.Equal(WardPath.RNearestNeighborList, WardClustering.Cluster(r.X).Path);
     }
 
     internal static double[][] WaiGrid(int seed, int n, double sd)
@@ -203,8 +219,8 @@ public class WardPathTests
     public void Rs_algorithm_on_centroids_makes_every_tied_decision_as_R(string name, int seed, bool deviation)
     {
         var x = TiedData(name, seed);
-        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral, Deviation = deviation });
-        var centroids = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborListOnCentroids, Deviation = deviation });
+        var literal = Oracle(x, deviation);
+        var centroids = WardClustering.Cluster(x, Centroids with { Deviation = deviation });
         Assert.Equal(WardPath.RNearestNeighborListOnCentroids, centroids.Path);
         Assert.Equal(literal.Merge, centroids.Merge);
         Assert.Equal(literal.Order, centroids.Order);
@@ -218,8 +234,8 @@ public class WardPathTests
         // R's replayed values (exact zeros for identical rows, full precision for the rest), not the centroid costs.
         var rng = new Random(61);
         var x = Enumerable.Range(0, 700).Select(_ => Enumerable.Range(0, 3).Select(_ => 1e6 * rng.Next(0, 3) + rng.Next(0, 3)).ToArray()).ToArray();
-        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
-        var centroids = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborListOnCentroids });
+        var literal = Oracle(x);
+        var centroids = WardClustering.Cluster(x, Centroids);
         Assert.Equal(literal.Merge, centroids.Merge);
         Assert.Equal(literal.Order, centroids.Order);
         for (int s = 0; s < literal.Heights.Count; s++) RAssert.Close(literal.Heights[s], centroids.Heights[s], 1e-12, $"height {s + 1}");
@@ -232,7 +248,7 @@ public class WardPathTests
         // No replay budget: ties between clusters cannot be settled with R's values, so they are decided on centroid
         // costs and the tree says it is not certified; it is still a Ward tree (monotone heights, every row once).
         var x = WaiGrid(62, 1500, 0.4);
-        var d = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborListOnCentroids, ReplayBudget = 0 });
+        var d = WardClustering.Cluster(x, Centroids with { ReplayBudget = 0 });
         Assert.Equal(WardPath.RNearestNeighborListOnCentroidsUncertified, d.Path);
         Assert.False(d.CertifiedEqualToR);
         Assert.True(d.UndecidedComparisons > 0);
@@ -248,7 +264,7 @@ public class WardPathTests
 public class WardLargePathTests
 {
     [Fact]
-    public void Parallel_updates_on_a_large_tied_grid_equal_the_literal_replica()
+    public void Parallel_updates_on_a_large_tied_grid_equal_the_oracle()
     {
         var rng = new Random(77);
         var x = Enumerable.Range(0, 4400).Select(_ =>
@@ -256,9 +272,9 @@ public class WardLargePathTests
             double level = 5 + rng.Next(-6, 7) / 6.0;
             return Enumerable.Range(0, 4).Select(_ => Math.Round((level + rng.Next(-4, 5) / 12.0) * 12) / 12).ToArray();
         }).ToArray();
-        var literal = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RLiteral });
-        var grouped = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborList });
-        var centroids = WardClustering.Cluster(x, new WardOptions { Algorithm = WardAlgorithm.RNearestNeighborListOnCentroids });
+        var literal = WardPathTests.Oracle(x);
+        var grouped = WardClustering.Cluster(x, WardPathTests.Matrix);
+        var centroids = WardClustering.Cluster(x, WardPathTests.Centroids);
         Assert.True(grouped.DistinctRows > 4096 || x.Length > 4096);
         Assert.Equal(literal.Merge, grouped.Merge);
         Assert.Equal(literal.Order, grouped.Order);

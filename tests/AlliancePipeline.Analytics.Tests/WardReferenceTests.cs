@@ -3,26 +3,53 @@ using AlliancePipeline.Analytics.Tests.Reference;
 
 namespace AlliancePipeline.Analytics.Tests;
 
-/// <summary>Every Ward reference computed by R (shared/reference) reproduced: merge, height, order, cutree k = 2..6.</summary>
+/// <summary>
+/// Every Ward reference computed by R (shared/reference) reproduced: merge, height, order, cutree k = 2..6, by the
+/// default options, by each of the two paths forced, and by the oracle the path tests use (<see cref="RHclust"/>).
+/// </summary>
 public class WardReferenceTests
 {
-    public static TheoryData<string, WardAlgorithm> SharedCases()
+    /// <summary>How a case clusters: <c>default</c>, <c>matrix</c>, <c>centroids</c> or <c>oracle</c>.</summary>
+    public static readonly string[] Ways = ["default", "matrix", "centroids", "oracle"];
+
+    public static TheoryData<string, string> SharedCases()
     {
-        var data = new TheoryData<string, WardAlgorithm>();
+        var data = new TheoryData<string, string>();
         foreach (var f in new[] { "ward_paper_like_18x3.json", "ward_continuous_200x3.json", "ward_integer_ties_120x3.json", "ward_mixture_600x4.json" })
-        foreach (var a in new[] { WardAlgorithm.Auto, WardAlgorithm.RNearestNeighborList, WardAlgorithm.RLiteral, WardAlgorithm.RNearestNeighborListOnCentroids })
-            data.Add(f, a);
+        foreach (var way in Ways)
+            data.Add(f, way);
         return data;
+    }
+
+    /// <summary>Clusters <paramref name="r"/>'s data the given way and compares with R.</summary>
+    internal static void Reproduces(WardReference r, string way, bool deviation = false)
+    {
+        if (way == "oracle")
+        {
+            var tree = WardPathTests.Oracle(r.X, deviation);
+            Assert.Equal(r.Merge.Length, tree.Merge.GetLength(0));
+            for (int s = 0; s < r.Merge.Length; s++)
+            {
+                Assert.Equal([r.Merge[s][0], r.Merge[s][1]], new[] { tree.Merge[s, 0], tree.Merge[s, 1] });
+                RAssert.Close(r.Height[s], tree.Heights[s], 1e-12, $"{r.Name} height {s + 1}");
+            }
+            Assert.Equal(r.Order, tree.Order);
+            return;
+        }
+        var options = way switch
+        {
+            "matrix" => WardPathTests.Matrix,
+            "centroids" => WardPathTests.Centroids,
+            _ => WardOptions.Default,
+        };
+        var d = WardClustering.Cluster(r.X, options with { Deviation = deviation });
+        Assert.True(d.CertifiedEqualToR);
+        RAssert.SameAsR(r, d);
     }
 
     [Theory]
     [MemberData(nameof(SharedCases))]
-    public void Shared_reference_is_reproduced(string file, WardAlgorithm algorithm)
-    {
-        var r = WardReference.Shared(file);
-        var d = WardClustering.Cluster(r.X, new WardOptions { Algorithm = algorithm });
-        RAssert.SameAsR(r, d);
-    }
+    public void Shared_reference_is_reproduced(string file, string way) => Reproduces(WardReference.Shared(file), way);
 }
 
 /// <summary>
@@ -31,24 +58,20 @@ public class WardReferenceTests
 /// </summary>
 public class WardExtraReferenceTests
 {
-    public static TheoryData<string, WardAlgorithm> ExtraCases()
+    public static TheoryData<string, string> ExtraCases()
     {
-        var data = new TheoryData<string, WardAlgorithm>();
+        var data = new TheoryData<string, string>();
         foreach (var f in Directory.GetFiles(ReferenceFiles.ExtraDir, "ward_*.json").Select(Path.GetFileName).Order())
-        foreach (var a in new[] { WardAlgorithm.Auto, WardAlgorithm.RLiteral, WardAlgorithm.RNearestNeighborListOnCentroids })
-            data.Add(f!, a);
+        foreach (var way in new[] { "default", "oracle", "centroids" })
+            data.Add(f!, way);
         return data;
     }
 
     [Theory]
     [MemberData(nameof(ExtraCases))]
-    public void Extra_reference_is_reproduced(string file, WardAlgorithm algorithm)
+    public void Extra_reference_is_reproduced(string file, string way)
     {
-        var doc = ReferenceFiles.Extra(file);
-        var r = WardReference.From(doc, file);
-        bool deviation = doc.RootElement.GetProperty("deviation").GetBoolean();
-        var d = WardClustering.Cluster(r.X, new WardOptions { Algorithm = algorithm, Deviation = deviation });
-        Assert.True(d.CertifiedEqualToR);
-        RAssert.SameAsR(r, d);
+        using var doc = ReferenceFiles.Extra(file);
+        WardReferenceTests.Reproduces(WardReference.From(doc, file), way, doc.RootElement.GetProperty("deviation").GetBoolean());
     }
 }

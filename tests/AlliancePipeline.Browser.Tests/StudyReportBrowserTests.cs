@@ -1,3 +1,4 @@
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Functions.Reports;
 using AlliancePipeline.Functions.Tests.Reports;
 using Microsoft.Playwright;

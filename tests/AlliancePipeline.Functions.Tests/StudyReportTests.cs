@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Reports;
 using AlliancePipeline.Functions.Tests.Reports;
@@ -132,7 +133,7 @@ public sealed class StudyReportTests
         {
             StudyId = "arms", StudyName = "Arms", RunId = "run", GeneratedAt = ReportFixtures.At,
             Arms = [new ReportArm("ips", "IPS"), new ReportArm("tvs", "TVS")],
-            Responses = values.Select((v, i) => new StoredResponse("arms", $"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", [.. Enumerable.Repeat(5, 12)], v.Item2, v.Item2, v.Item2, v.Item2, ReportFixtures.At)).ToArray(),
+            Responses = values.Select((v, i) => ReportFixtures.Wai("arms", $"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", [.. Enumerable.Repeat(5, 12)], v.Item2, ReportFixtures.At)).ToArray(),
             Dyads = values.Select((v, i) => new ReportDyad($"d{i:000}", "site-a", v.Item1, null, false)).ToArray(),
         };
         var test = StudyReportAnalysis.Run(input).Arms.Single().Test!;
@@ -147,7 +148,7 @@ public sealed class StudyReportTests
         var raters = new ReportInput
         {
             StudyId = "raters", StudyName = "Raters", RunId = "run", GeneratedAt = ReportFixtures.At,
-            Responses = scores.Select((s, i) => new StoredResponse("raters", $"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", [.. Enumerable.Repeat(5, 12)], s, s, s, s, ReportFixtures.At)).ToArray(),
+            Responses = scores.Select((s, i) => ReportFixtures.Wai("raters", $"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", [.. Enumerable.Repeat(5, 12)], s, ReportFixtures.At)).ToArray(),
             Assessments = groups.Select((g, i) => new ReportAssessment($"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", $"p{g}", null, "Completed", null, ReportFixtures.At)).ToArray(),
         };
         var effect = StudyReportAnalysis.Run(raters).RaterEffects.Single();

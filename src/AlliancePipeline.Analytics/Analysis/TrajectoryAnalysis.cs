@@ -128,12 +128,9 @@ public static class TrajectoryAnalysis
         if (selection.Rule == ClusterCountRule.NoAdmissibleSolution)
             warnings.Add("No solution had every cluster at the minimum size; the coarsest was kept (see the reason for k).");
         if (!tree.CertifiedEqualToR)
-            warnings.Add(tree.UndecidedComparisons > 0
-                ? $"The tree is a correct Ward tree but not certified equal to R's: {tree.UndecidedComparisons} comparison"
-                  + $"{(tree.UndecidedComparisons == 1 ? "" : "s")} between Ward costs equal to within rounding could not be replayed with R's own "
-                  + "values and were decided on cluster centroids, so merges at those heights may come in a different order than in R's hclust."
-                : "The tree is a correct Ward tree but not certified equal to R's: where Ward costs are equal to within rounding, "
-                  + "its order of merges may differ from R's hclust.");
+            warnings.Add($"The tree is a correct Ward tree but not certified equal to R's: {tree.UndecidedComparisons} comparison"
+                         + $"{(tree.UndecidedComparisons == 1 ? "" : "s")} between Ward costs equal to within rounding could not be replayed with R's own "
+                         + "values and were decided on cluster centroids, so merges at those heights may come in a different order than in R's hclust.");
         return warnings.ToArray();
     }
 }

@@ -31,7 +31,6 @@ public sealed class TrajectoryMatrix
             _ids[i] = id;
             _scores[i] = scores[i].ToArray();
         }
-        Meetings = t;
     }
 
     /// <summary>Dyad ids, in input order.</summary>
@@ -39,9 +38,6 @@ public sealed class TrajectoryMatrix
 
     /// <summary>Scores per dyad (copies are not made on read: treat as read-only).</summary>
     public IReadOnlyList<IReadOnlyList<double>> Scores => _scores;
-
-    /// <summary>Number of meetings T.</summary>
-    public int Meetings { get; }
 
     /// <summary>Number of dyads.</summary>
     public int Count => _ids.Length;

@@ -92,8 +92,6 @@ internal sealed class CentroidKdTree
 
     public double LowerBound(int p) => _lb[p];
 
-    public double UpperBound(int p) => _ub[p];
-
     public void Centroid(int p, Span<double> c)
     {
         for (int j = 0; j < _d; j++) c[j] = _x[j * _cap + p];

@@ -66,10 +66,6 @@ public sealed record ClusterCountCandidate(int K, double Coefficient, double Rel
 /// <param name="Candidates">The table of candidates k = MinK..MaxK (those below n).</param>
 public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string Reason, IReadOnlyList<ClusterCountCandidate> Candidates)
 {
-    /// <summary>Chooses k for a tree of the given score rows (the rows that were clustered).</summary>
-    public static ClusterCountSelection Choose(Dendrogram tree, IReadOnlyList<IReadOnlyList<double>> clusteredRows, ClusterCountOptions? options = null) =>
-        Choose(tree, ScoreRows.From(clusteredRows), options ?? new ClusterCountOptions());
-
     /// <summary>A fixed k must lie in 2..n; the message is a sentence for the user.</summary>
     internal static void CheckFixedK(int? k, int n)
     {

@@ -4,24 +4,16 @@ using System.Runtime.Intrinsics;
 
 namespace AlliancePipeline.Analytics.Clustering;
 
-/// <summary>Internal validity indices of a partition, on Euclidean distances of the clustered scores.</summary>
-public static class ClusterValidity
+/// <summary>
+/// Internal validity indices of a partition, on Euclidean distances of the clustered scores, shown beside each candidate
+/// k (<see cref="ClusterCountSelection"/>).
+/// </summary>
+internal static class ClusterValidity
 {
     /// <summary>
     /// Calinski–Harabasz index (Calinski &amp; Harabasz 1974): (B / (k − 1)) / (W / (n − k)), B and W the between- and
     /// within-cluster sums of squares.
     /// </summary>
-    public static double CalinskiHarabasz(IReadOnlyList<IReadOnlyList<double>> rows, IReadOnlyList<int> labels) =>
-        CalinskiHarabasz(ScoreRows.From(rows), labels);
-
-    /// <summary>
-    /// Mean silhouette width (Rousseeuw 1987), as R's <c>mean(cluster::silhouette(labels, dist(X))[, 3])</c>:
-    /// s(i) = (b − a) / max(a, b), a the mean distance to the rest of i's cluster, b the smallest mean distance to another
-    /// cluster; s(i) = 0 in a singleton cluster.
-    /// </summary>
-    public static double MeanSilhouette(IReadOnlyList<IReadOnlyList<double>> rows, IReadOnlyList<int> labels) =>
-        MeanSilhouettes(ScoreRows.From(rows), new[] { labels.ToArray() })[0];
-
     internal static double CalinskiHarabasz(ScoreRows rows, IReadOnlyList<int> labels)
     {
         int n = rows.Rows, d = rows.Columns;

@@ -49,14 +49,14 @@ public sealed class Dendrogram
     /// <summary>
     /// True when the tree is certified to be R's: every comparison between near-equal Ward costs was settled as R settles
     /// it (with R's own floating-point values), so merge, order and <c>cutree</c> are R's. False for
-    /// <see cref="WardPath.RNearestNeighborListOnCentroidsUncertified"/> and <see cref="WardPath.NearestNeighborChainUncertified"/>:
-    /// still a correct Ward tree, but where costs agree to within rounding its order may differ from R's.
+    /// <see cref="WardPath.RNearestNeighborListOnCentroidsUncertified"/>: still a correct Ward tree, but where costs agree
+    /// to within rounding its order may differ from R's.
     /// </summary>
-    public bool CertifiedEqualToR => Path is not (WardPath.RNearestNeighborListOnCentroidsUncertified or WardPath.NearestNeighborChainUncertified);
+    public bool CertifiedEqualToR => Path != WardPath.RNearestNeighborListOnCentroidsUncertified;
 
     /// <summary>
     /// Comparisons between near-equal costs decided without R's values (their replay exceeded its budget): 0 when
-    /// <see cref="CertifiedEqualToR"/>; −1 when the algorithm does not count them (the chain's certificate).
+    /// <see cref="CertifiedEqualToR"/>, more otherwise.
     /// </summary>
     public int UndecidedComparisons { get; }
 
@@ -167,15 +167,6 @@ public enum WardPath
 {
     /// <summary>R's nearest-neighbour-list algorithm (hclust.f), run on distinct rows after merging exact duplicates.</summary>
     RNearestNeighborList,
-
-    /// <summary>Nearest-neighbour chain on weighted centroids (O(n) memory), certified free of ties that R could order differently.</summary>
-    NearestNeighborChain,
-
-    /// <summary>
-    /// Nearest-neighbour chain whose tie certificate failed on data too large for the exact path: the tree is a correct
-    /// Ward tree, but among merges whose Ward costs agree to within the certificate tolerance its order may differ from R's.
-    /// </summary>
-    NearestNeighborChainUncertified,
 
     /// <summary>
     /// R's nearest-neighbour-list algorithm run on centroids in linear memory, every close comparison settled by R's own

@@ -12,7 +12,7 @@ namespace AlliancePipeline.Analytics.Clustering;
 /// integer arithmetic: each partial sum and the quotient are rounded to 64 significant bits (to nearest, ties to even),
 /// then to 53.
 /// </remarks>
-public static class DeviationScores
+internal static class DeviationScores
 {
     /// <summary>R's <c>rowMeans</c> of one row (x86-64 <c>long double</c> accumulation), as a double.</summary>
     public static double RowMean(ReadOnlySpan<double> row)
@@ -31,18 +31,6 @@ public static class DeviationScores
     }
 
     /// <summary>Each score minus its row's mean (R: <c>X - rowMeans(X)</c>).</summary>
-    public static double[,] Of(double[,] scores)
-    {
-        ArgumentNullException.ThrowIfNull(scores);
-        var rows = ScoreRows.From(scores);
-        var dev = Of(rows);
-        var result = new double[rows.Rows, rows.Columns];
-        for (int i = 0; i < rows.Rows; i++)
-        for (int j = 0; j < rows.Columns; j++)
-            result[i, j] = dev.Values[i * rows.Columns + j];
-        return result;
-    }
-
     internal static ScoreRows Of(ScoreRows rows)
     {
         int n = rows.Rows, d = rows.Columns;

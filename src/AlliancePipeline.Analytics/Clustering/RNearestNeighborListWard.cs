@@ -16,10 +16,11 @@ namespace AlliancePipeline.Analytics.Clustering;
 /// </list>
 /// </summary>
 /// <remarks>
-/// <see cref="Grouped"/> reaches the same result with memory quadratic in the number of <em>distinct</em> rows: it plays
+/// <see cref="Grouped"/> reaches R's result with memory quadratic in the number of <em>distinct</em> rows: it plays
 /// R's first phase (every group of identical rows merged at height 0, groups in order of their first row, the first row
 /// absorbing the others in index order) on one value per pair of groups, tracking the neighbour lists of group
-/// representatives exactly, then runs R's loop on the representatives. <see cref="Literal"/> runs R's loop on all rows.
+/// representatives exactly, then runs R's loop on the representatives. The tests compare it with a literal transcription
+/// of <c>hclust.f</c> on every row (<c>tests/AlliancePipeline.Analytics.Tests/Reference/RHclust.cs</c>).
 /// </remarks>
 internal static class RNearestNeighborListWard
 {
@@ -29,47 +30,9 @@ internal static class RNearestNeighborListWard
 
     private static long Packed(int u, int i, int j) => (long)i * u - (long)i * (i + 1) / 2 + (j - i - 1);
 
-    /// <summary>R's algorithm on all rows (memory n(n−1)/2 doubles).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
-    public static Result Literal(ScoreRows rows)
-    {
-        int n = rows.Rows;
-        var diss = new double[Math.Max(1L, (long)n * (n - 1) / 2)];
-        Parallel.For(0, n, i =>
-        {
-            for (int j = i + 1; j < n; j++) diss[Packed(n, i, j)] = rows.RSquaredDistance(i, j);
-        });
-        var membr = new double[n];
-        Array.Fill(membr, 1.0);
-        var nn = new int[n];
-        var disnn = new double[n];
-        int jm = 0;
-        for (int i = 0; i < n - 1; i++)
-        {
-            double dmin = Inf;
-            for (int j = i + 1; j < n; j++)
-            {
-                double v = diss[Packed(n, i, j)];
-                if (dmin > v)
-                {
-                    dmin = v;
-                    jm = j;
-                }
-            }
-            nn[i] = jm;
-            disnn[i] = dmin;
-        }
-        disnn[n - 1] = Inf;
-        var ia = new int[n - 1];
-        var ib = new int[n - 1];
-        var h = new double[n - 1];
-        Agglomerate(n, diss, membr, nn, disnn, ia, ib, h);
-        return new Result(ia, ib, h);
-    }
-
     /// <summary>
     /// R's algorithm with exact duplicates collapsed first (memory g(g−1)/2 doubles for g distinct rows).
-    /// Returns merges in original row indices, identical to <see cref="Literal"/>.
+    /// Returns merges in original row indices, identical to R's run on every row.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // also in short-lived processes (the CLI) and first runs
     public static Result Grouped(ScoreRows rows, DuplicateGroups groups)

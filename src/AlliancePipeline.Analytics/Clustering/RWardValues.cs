@@ -75,16 +75,6 @@ internal sealed class RWardValues
         _mergeValue[step] = rValue;
     }
 
-    /// <summary>R's value of merge <paramref name="step"/>, NaN if not (yet) known.</summary>
-    public double MergeValue(int step) => _mergeValue[step];
-
-    /// <summary>R's value of merge <paramref name="step"/>, replayed if needed; NaN beyond the budget.</summary>
-    public double ReplayMergeValue(int step)
-    {
-        if (double.IsNaN(_mergeValue[step])) _mergeValue[step] = Value(_low[step], _high[step]);
-        return _mergeValue[step];
-    }
-
     /// <summary>R's dissimilarity between coexisting clusters <paramref name="x"/> and <paramref name="y"/>; NaN beyond the budget.</summary>
     public double Value(int x, int y) => Value(x, y, CallBudget);
 

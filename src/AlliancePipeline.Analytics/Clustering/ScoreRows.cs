@@ -39,23 +39,6 @@ internal sealed class ScoreRows
         return new ScoreRows(values, rows.Count, d);
     }
 
-    public static ScoreRows From(double[,] scores)
-    {
-        ArgumentNullException.ThrowIfNull(scores);
-        int n = scores.GetLength(0), d = scores.GetLength(1);
-        if (n == 0 || d == 0) throw new ArgumentException("The score matrix is empty.", nameof(scores));
-        var values = new double[n * d];
-        for (int i = 0; i < n; i++)
-        for (int j = 0; j < d; j++)
-        {
-            double v = scores[i, j];
-            if (!double.IsFinite(v))
-                throw new ArgumentException($"Row {i + 1}, column {j + 1} is not a finite number ({v}).", nameof(scores));
-            values[i * d + j] = v;
-        }
-        return new ScoreRows(values, n, d);
-    }
-
     /// <summary>
     /// The Ward.D2 input dissimilarity between rows <paramref name="a"/> and <paramref name="b"/> exactly as R forms it:
     /// <c>dist()</c> sums squared differences column by column and takes the square root (C routine <c>R_euclidean</c>),

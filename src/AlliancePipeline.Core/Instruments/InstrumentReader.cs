@@ -105,6 +105,9 @@ internal sealed class InstrumentReader(InstrumentJson json, InstrumentSchema sch
 
     // ---- problems, in reading order ----
 
+    private static string Reserved(string column) =>
+        $"column '{column}' is the name of another column of a stored response (Item01..Item99, {string.Join(", ", ResponseColumns.Fixed.Concat(ResponseColumns.Report))}): choose another";
+
     private void Error(string pointer, string message) => _errors.Add((new DefinitionError(json.PathOf(pointer), message), pointer));
 
     private void Say(Problem problem)
@@ -310,6 +313,10 @@ internal sealed class InstrumentReader(InstrumentJson json, InstrumentSchema sch
             {
                 Error(pointer + "/column", $"column '{column}' is used twice");
             }
+            else if (ResponseColumns.IsReserved(column))
+            {
+                Error(pointer + "/column", Reserved(column));
+            }
             else
             {
                 heads.Add(new SubscaleHead(id, column, label, rule));
@@ -388,6 +395,11 @@ internal sealed class InstrumentReader(InstrumentJson json, InstrumentSchema sch
         }
 
         var column = String("/global/column");
+        if (column is not null && ResponseColumns.IsReserved(column))
+        {
+            Error("/global/column", Reserved(column));
+        }
+
         var label = Text("/global/label");
         var rule = Rule("/global/score");
         if (rule is not null && itemCount > 0)

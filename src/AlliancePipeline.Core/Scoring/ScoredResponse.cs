@@ -4,7 +4,7 @@ namespace AlliancePipeline.Core.Scoring;
 
 /// <summary>One item of a scored response.</summary>
 /// <param name="ItemId">Item id.</param>
-/// <param name="Column">Storage column ("Item01".."Item12").</param>
+/// <param name="Column">Storage column ("Item01".."ItemNN" by position; "Item01".."Item12" for the WAI).</param>
 /// <param name="Answer">The answer as given, before reverse scoring (null if unanswered): what the Responses table stores.</param>
 /// <param name="Scored">The value used in the scores: the answer, or min + max − answer for a reverse-scored item.</param>
 public sealed record ItemScore(string ItemId, string Column, int? Answer, int? Scored);
@@ -33,7 +33,7 @@ public sealed record InstrumentScores(ImmutableArray<SubscaleScore> Subscales, s
     /// <summary>True if every subscale score and the global score are valid.</summary>
     public bool IsComplete => Global is not null && Subscales.All(s => s.Score is not null);
 
-    /// <summary>Scores keyed by storage column: "Goal", "Task", "Bond", "Global" for the WAI (null = not valid).</summary>
+    /// <summary>Scores keyed by the instrument's storage columns: "Goal", "Task", "Bond", "Global" for the WAI (null = not valid).</summary>
     public ImmutableDictionary<string, double?> Columns =>
         Subscales.Select(s => KeyValuePair.Create(s.Column, s.Score))
             .Append(KeyValuePair.Create(GlobalColumn, Global))
@@ -47,7 +47,7 @@ public sealed record InstrumentScores(ImmutableArray<SubscaleScore> Subscales, s
 /// <param name="Scores">Subscale and global scores.</param>
 public sealed record ScoredResponse(string InstrumentId, string InstrumentVersion, ImmutableArray<ItemScore> Items, InstrumentScores Scores)
 {
-    /// <summary>As-answered values keyed by storage column ("Item01".."Item12"; null = unanswered).</summary>
+    /// <summary>As-answered values keyed by storage column ("Item01".."ItemNN"; null = unanswered).</summary>
     public ImmutableDictionary<string, int?> ItemColumns =>
         Items.ToImmutableDictionary(i => i.Column, i => i.Answer, StringComparer.Ordinal);
 }

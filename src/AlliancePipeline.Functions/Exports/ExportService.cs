@@ -7,11 +7,7 @@ namespace AlliancePipeline.Functions.Exports;
 /// <param name="Name">File name, e.g. <c>demo-study-responses.csv</c>.</param>
 /// <param name="ContentType">MIME type with charset.</param>
 /// <param name="Content">The bytes.</param>
-public sealed record ExportFile(string Name, string ContentType, byte[] Content)
-{
-    /// <summary>The content as text.</summary>
-    public string Text => Encoding.UTF8.GetString(Content);
-}
+public sealed record ExportFile(string Name, string ContentType, byte[] Content);
 
 /// <summary>
 /// A study's responses for other tools, read from storage (<see cref="ReportSource"/>) and written by the pure exporters:

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Instruments;
-using AlliancePipeline.Functions.Reports;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 
@@ -83,7 +83,9 @@ public static class FhirExport
 
     /// <summary>
     /// The response as a <see cref="QuestionnaireResponse"/> of <paramref name="instrument"/>: one answer per item (as given,
-    /// before reverse scoring) and the scores; subject the dyad and author the rater, by pseudonymous identifier.
+    /// before reverse scoring; none for an item the stored response lacks) and the scores of the instrument's subscales
+    /// (<c>score-{id}</c>, read from the subscale's column) and global score; subject the dyad and author the rater, by
+    /// pseudonymous identifier.
     /// </summary>
     public static QuestionnaireResponse ToQuestionnaireResponse(StoredResponse response, InstrumentDefinition instrument, string? raterId)
     {
@@ -103,7 +105,7 @@ public static class FhirExport
         if (raterId is not null)
             qr.Author = new ResourceReference { Identifier = new Identifier($"{Base}:rater:{response.StudyId}", raterId), Display = response.RaterRole };
         qr.Extension.Add(new Extension(MeetingExtension, new Integer(response.Meeting)));
-        foreach (var item in instrument.Items)
+        foreach (var item in instrument.Items.Where(i => i.Number <= response.Items.Count))
         {
             var answer = response.Items[item.Number - 1];
             var anchor = instrument.Scale.Anchors.FirstOrDefault(a => a.Value == answer);
@@ -114,21 +116,10 @@ public static class FhirExport
                 Answer = [new QuestionnaireResponse.AnswerComponent { Value = new Coding(AnswerSystem(instrument.Id), answer.ToString(CultureInfo.InvariantCulture), anchor?.Label.Get(lang)) }],
             });
         }
-        var scores = new Dictionary<string, double>(StringComparer.Ordinal) { ["goal"] = response.Goal, ["task"] = response.Task, ["bond"] = response.Bond };
-        foreach (var s in instrument.Subscales.Where(s => scores.ContainsKey(s.Id)))
-            qr.Item.Add(ScoreAnswer("score-" + s.Id, scores[s.Id]));
+        foreach (var s in instrument.Subscales.Where(s => response.Scores.ContainsKey(s.Column)))
+            qr.Item.Add(ScoreAnswer("score-" + s.Id, response.Scores[s.Column]));
         qr.Item.Add(ScoreAnswer("score-global", response.Global));
         return qr;
-    }
-
-    /// <summary>A collection bundle of the questionnaires of every shipped instrument.</summary>
-    public static Bundle ShippedQuestionnaires(InstrumentCatalog? catalog = null)
-    {
-        var c = catalog ?? InstrumentCatalog.Shipped;
-        var bundle = new Bundle { Type = Bundle.BundleType.Collection };
-        foreach (var instrument in c.All.Where(i => c.ShippedIds.Contains(i.Id)).OrderBy(i => i.Id, StringComparer.Ordinal))
-            bundle.Entry.Add(new Bundle.EntryComponent { Resource = ToQuestionnaire(instrument) });
-        return bundle;
     }
 
     /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Analytics.Reports;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -7,12 +8,18 @@ namespace AlliancePipeline.Functions.Reports;
 /// <c>clusters.json</c>: the clustering in R's conventions (<c>merge</c> 1-based with negative singletons, <c>height</c>,
 /// <c>order</c>, <c>cutree</c> numbering), the agglomeration schedule with SPSS's coefficient, how k was chosen (rule,
 /// sentence, candidates with Calinski–Harabasz and silhouette), assignments by dyad, each cluster's unique label, pattern,
-/// centroid, change, bend and descriptives, the outcome table with its tests, reliability, and every warning. A number that
-/// is not finite is written as <c>null</c>.
+/// centroid, change, bend and descriptives (with each subscale of the instrument by its id), the outcome table with its
+/// tests, reliability, and every warning. A number that is not finite is written as <c>null</c>.
 /// </summary>
 public static class ClustersDocument
 {
     private static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
+
+    /// <summary>The members of a cluster's object besides its subscales.</summary>
+    private static readonly HashSet<string> ClusterMembers = new(StringComparer.Ordinal)
+    {
+        "cluster", "label", "pattern", "name", "n", "share", "centroid", "level", "change", "bend", "slope", "curvature", "perMeeting", "overall", "dyads",
+    };
 
     /// <summary>The document's text.</summary>
     public static string Write(StudyReport report)
@@ -83,26 +90,30 @@ public static class ClustersDocument
         foreach (var id in r.ClusteredDyadIds) assignments[id] = r.Assignments[id];
         doc["assignments"] = assignments;
         doc["naming"] = new JsonObject { ["minChange"] = r.Naming.MinChange, ["highLevel"] = N(r.Naming.HighLevel ?? double.NaN) };
-        doc["clusters"] = new JsonArray([.. report.Clusters.Select(c => (JsonNode)new JsonObject
+        doc["clusters"] = new JsonArray([.. report.Clusters.Select(c =>
         {
-            ["cluster"] = c.Cluster,
-            ["label"] = c.Label,
-            ["pattern"] = c.Named.Shape.Code,
-            ["name"] = c.Named.Shape.Pattern.ToString(),
-            ["n"] = c.Named.Descriptive.N,
-            ["share"] = c.Named.Descriptive.Share,
-            ["centroid"] = Numbers(c.Named.Centroid),
-            ["level"] = N(c.Named.Shape.Level),
-            ["change"] = N(c.Named.Shape.Change),
-            ["bend"] = N(c.Named.Shape.Bend),
-            ["slope"] = N(c.Named.Shape.Slope),
-            ["curvature"] = N(c.Named.Shape.Curvature),
-            ["perMeeting"] = new JsonArray([.. c.PerMeeting.Select(m => (JsonNode)Mean(m))]),
-            ["overall"] = new JsonObject { ["mean"] = N(c.Named.Descriptive.Overall.Mean), ["sd"] = N(c.Named.Descriptive.Overall.Sd) },
-            ["goal"] = Mean(c.Goal),
-            ["task"] = Mean(c.Task),
-            ["bond"] = Mean(c.Bond),
-            ["dyads"] = Strings(c.DyadIds),
+            var cluster = new JsonObject
+            {
+                ["cluster"] = c.Cluster,
+                ["label"] = c.Label,
+                ["pattern"] = c.Named.Shape.Code,
+                ["name"] = c.Named.Shape.Pattern.ToString(),
+                ["n"] = c.Named.Descriptive.N,
+                ["share"] = c.Named.Descriptive.Share,
+                ["centroid"] = Numbers(c.Named.Centroid),
+                ["level"] = N(c.Named.Shape.Level),
+                ["change"] = N(c.Named.Shape.Change),
+                ["bend"] = N(c.Named.Shape.Bend),
+                ["slope"] = N(c.Named.Shape.Slope),
+                ["curvature"] = N(c.Named.Shape.Curvature),
+                ["perMeeting"] = new JsonArray([.. c.PerMeeting.Select(m => (JsonNode)Mean(m))]),
+                ["overall"] = new JsonObject { ["mean"] = N(c.Named.Descriptive.Overall.Mean), ["sd"] = N(c.Named.Descriptive.Overall.Sd) },
+            };
+            // One member per subscale, by its id (the WAI: goal, task, bond); an id that is also a member's name gets a prefix.
+            foreach (var subscale in c.Subscales)
+                cluster[ClusterMembers.Contains(subscale.Id) || cluster.ContainsKey(subscale.Id) ? "subscale-" + subscale.Id : subscale.Id] = Mean(subscale.Mean);
+            cluster["dyads"] = Strings(c.DyadIds);
+            return (JsonNode)cluster;
         })]);
         if (report.Outcomes is { } o)
         {

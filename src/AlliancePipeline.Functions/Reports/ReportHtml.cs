@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Unicode;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Studies;
 using Fluid;
 
@@ -57,6 +58,7 @@ public static class ReportHtml
             Role = r.RaterRole,
             Instrument = instrument,
             Meetings = meetings,
+            Subscales = r.Instrument?.Subscales.Select(s => s.Label.Get(s.Label.Has("en") ? "en" : r.Instrument.DefaultLanguage)).ToArray() ?? [],
             Warnings = r.Warnings,
             Methods = r.Methods,
             Sites = r.Numbers.Sites.ToString(Inv),
@@ -88,9 +90,7 @@ public static class ReportHtml
             Share = Percent(c.Named.Descriptive.Share),
             PerMeeting = c.Named.Descriptive.PerMeeting.Select(m => MeanSd(m.Mean, m.Sd)).ToArray(),
             Overall = MeanSd(c.Named.Descriptive.Overall.Mean, c.Named.Descriptive.Overall.Sd),
-            Goal = MeanSd(c.Goal.Mean, c.Goal.Sd),
-            Task = MeanSd(c.Task.Mean, c.Task.Sd),
-            Bond = MeanSd(c.Bond.Mean, c.Bond.Sd),
+            Subscales = c.Subscales.Select(s => MeanSd(s.Mean.Mean, s.Mean.Sd)).ToArray(),
             Dyads = string.Join(", ", c.DyadIds),
             Change = Signed(c.Named.Shape.Change),
             Bend = Signed(c.Named.Shape.Bend),

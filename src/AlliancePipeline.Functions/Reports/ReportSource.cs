@@ -1,3 +1,4 @@
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
@@ -41,7 +42,8 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
     {
         var context = await store.FindContextAsync(studyId, ct).ConfigureAwait(false);
         if (context is null) return null;
-        var (responses, outcomes, alerts) = await ReadChangingAsync(studyId, ct).ConfigureAwait(false);
+        var rows = await ReadResponseRowsAsync(studyId, ct).ConfigureAwait(false);
+        var (outcomes, alerts) = await ReadOutcomesAndAlertsAsync(studyId, ct).ConfigureAwait(false);
         var applied = await store.LoadAsync(studyId, ct).ConfigureAwait(false);
         var definition = applied?.Definition;
         var assessments = await studies.ListAssessmentEntitiesAsync(studyId, ct).ConfigureAwait(false);
@@ -52,10 +54,11 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
         {
             foreach (var (role, instrument) in definition.Instruments) instruments[role] = instrument.Definition;
         }
-        foreach (var role in responses.Select(r => r.RaterRole).Concat(assessments.Select(a => a.RaterRole)).Append(RaterRoles.Practitioner).Distinct(StringComparer.Ordinal))
+        foreach (var role in rows.Select(r => r.RaterRole).Concat(assessments.Select(a => a.RaterRole)).Append(RaterRoles.Practitioner).Distinct(StringComparer.Ordinal))
         {
             if (!instruments.ContainsKey(role) && context.InstrumentFor(role) is { } definitionForRole) instruments[role] = definitionForRole;
         }
+        IReadOnlyList<StoredResponse> responses = rows.Select(e => Stored(e, instruments.GetValueOrDefault(e.RaterRole))).ToArray();
 
         var siteRows = participants.Where(p => p.Kind == ParticipantEntity.Kinds.Site).ToDictionary(p => p.Id, p => p.Name ?? p.Id, StringComparer.Ordinal);
         var sites = definition is not null
@@ -74,7 +77,7 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
             RunId = runId,
             GeneratedAt = generatedAt,
             PeriodStart = periodStart,
-            Definition = definition,
+            SoftwareVersion = typeof(ReportSource).Assembly.GetName().Version?.ToString() ?? "unknown",
             Instruments = instruments,
             Sites = sites,
             Arms = definition?.Arms.Select(a => new ReportArm(a.Id, a.Name)).ToArray() ?? [],
@@ -92,29 +95,34 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
         return new StudyData(input, watermark);
     }
 
-    /// <summary>A study's stored responses.</summary>
-    public async Task<IReadOnlyList<StoredResponse>> ReadResponsesAsync(string studyId, CancellationToken ct)
+    /// <summary>
+    /// A stored row as the report reads it: its answers, its scores by column, and its global score from the column its
+    /// role's instrument names (<c>Global</c> when the instrument is not known).
+    /// </summary>
+    private static StoredResponse Stored(ResponseEntity e, InstrumentDefinition? instrument)
     {
-        var list = new List<StoredResponse>();
+        var scores = e.Scores;
+        return new StoredResponse(e.PartitionKey, e.RowKey, e.SiteId, e.DyadId, e.Meeting, e.RaterRole, e.Items, scores,
+            scores.GetValueOrDefault(instrument?.Global.Column ?? "Global", double.NaN), new DateTimeOffset(DateTime.SpecifyKind(e.SubmittedAt, DateTimeKind.Utc)));
+    }
+
+    private async Task<IReadOnlyList<ResponseEntity>> ReadResponseRowsAsync(string studyId, CancellationToken ct)
+    {
+        var list = new List<ResponseEntity>();
         var table = tables.GetTableClient(StorageNames.ResponsesTable);
         await foreach (var e in table.QueryAsync<ResponseEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
-        {
-            list.Add(new StoredResponse(
-                e.PartitionKey, e.RowKey, e.SiteId, e.DyadId, e.Meeting, e.RaterRole, e.Items,
-                e.Goal, e.Task, e.Bond, e.Global, new DateTimeOffset(DateTime.SpecifyKind(e.SubmittedAt, DateTimeKind.Utc))));
-        }
+            list.Add(e);
         return list;
     }
 
-    private async Task<(IReadOnlyList<StoredResponse> Responses, IReadOnlyList<OutcomeEntity> Outcomes, IReadOnlyList<AlertEntity> Alerts)> ReadChangingAsync(string studyId, CancellationToken ct)
+    private async Task<(IReadOnlyList<OutcomeEntity> Outcomes, IReadOnlyList<AlertEntity> Alerts)> ReadOutcomesAndAlertsAsync(string studyId, CancellationToken ct)
     {
-        var responses = await ReadResponsesAsync(studyId, ct).ConfigureAwait(false);
         var outcomes = new List<OutcomeEntity>();
         await foreach (var o in tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
             outcomes.Add(o);
         var alerts = new List<AlertEntity>();
         await foreach (var a in tables.GetTableClient(StorageNames.AlertsTable).QueryAsync<AlertEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
             alerts.Add(a);
-        return (responses, outcomes, alerts);
+        return (outcomes, alerts);
     }
 }

@@ -11,6 +11,7 @@ public sealed class ReportView
     public string Role { get; set; } = "";
     public string Instrument { get; set; } = "";
     public IReadOnlyList<string> Meetings { get; set; } = [];
+    public IReadOnlyList<string> Subscales { get; set; } = [];
     public IReadOnlyList<string> Warnings { get; set; } = [];
     public string Methods { get; set; } = "";
     public string Sites { get; set; } = "";
@@ -59,9 +60,7 @@ public sealed class ReportView
         public string Share { get; set; } = "";
         public IReadOnlyList<string> PerMeeting { get; set; } = [];
         public string Overall { get; set; } = "";
-        public string Goal { get; set; } = "";
-        public string Task { get; set; } = "";
-        public string Bond { get; set; } = "";
+        public IReadOnlyList<string> Subscales { get; set; } = [];
         public string Change { get; set; } = "";
         public string Bend { get; set; } = "";
         public string Dyads { get; set; } = "";

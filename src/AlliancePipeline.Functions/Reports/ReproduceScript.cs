@@ -1,53 +1,69 @@
 using System.Globalization;
-using System.Text;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Instruments;
+using Fluid;
 
 namespace AlliancePipeline.Functions.Reports;
 
 /// <summary>
 /// <c>reproduce.R</c>: a base-R script (<c>stats::hclust</c>, <c>cutree</c>, <c>fisher.test</c>, <c>chisq.test</c>) that reads
-/// <c>responses.csv</c>, rebuilds the trajectories with the report's rules (the role, meetings 1..T, the instrument's reverse
-/// items and scoring rule, dyads missing a meeting left out, C-locale order of dyad ids), runs
+/// <c>responses.csv</c>, rebuilds the trajectories with the report's rules (the role, meetings 1..T, the instrument's items,
+/// reverse items and scoring rule, dyads missing a meeting left out, C-locale order of dyad ids), runs
 /// <c>hclust(dist(X), "ward.D2")</c> on raw or deviation scores, cuts at the report's k, and recomputes the cluster × outcome
-/// table with its tests and Cronbach's alpha, writing everything to a JSON file. The template is the embedded
-/// <c>Templates/reproduce.R</c>; only its settings are filled in.
+/// table with its tests and Cronbach's alpha of each subscale and the global scale, writing everything to a JSON file.
+/// Rendered by Fluid from the embedded Liquid template <c>Templates/reproduce.R.liquid</c>; every value is made safe for
+/// R here (string contents escaped, comments on one line, subscale names as R names) and written without HTML encoding.
 /// </summary>
 public static class ReproduceScript
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private static readonly Lazy<IFluidTemplate> Template = new(() =>
+        new FluidParser().TryParse(ReportTemplates.Read("reproduce.R.liquid"), out var template, out var error)
+            ? template
+            : throw new InvalidOperationException("The reproduce.R template does not parse: " + error));
+
+    private static readonly TemplateOptions Options = new() { CultureInfo = CultureInfo.InvariantCulture, StrictVariables = true };
 
     /// <summary>The script for <paramref name="report"/>.</summary>
     public static string For(StudyReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
         var i = report.Instrument;
+        // Without the instrument's definition: the items the role's responses hold (the WAI's twelve when there are none).
+        var itemCount = i?.Items.Length ?? report.Input.Responses.Where(r => r.RaterRole == report.RaterRole).Select(r => r.Items.Count).DefaultIfEmpty(12).Max();
         var subscales = i is null
-            ? "goal = c(1, 2, 3, 4), task = c(5, 6, 7, 8), bond = c(9, 10, 11, 12)"
-            : string.Join(", ", i.Subscales.Select(s => $"{Identifier(s.Id)} = c({string.Join(", ", s.ItemIds.Select(id => i.FindItem(id)!.Number))})"));
-        var values = new Dictionary<string, string>(StringComparer.Ordinal)
+            ? []
+            : i.Subscales.Select(s => new Dictionary<string, object?>
+            {
+                ["name"] = Identifier(s.Id),
+                ["items"] = string.Join(", ", s.ItemIds.Select(id => i.FindItem(id)!.Number.ToString(Inv))),
+            }).ToArray();
+        var values = new Dictionary<string, object?>
         {
-            ["STUDY_ID"] = Comment(report.Input.StudyId),
-            ["RUN_ID"] = Comment(report.Input.RunId),
-            ["VERSION"] = Comment(report.Input.SoftwareVersion),
-            ["ROLE"] = StringLiteral(report.RaterRole),
-            ["MEETINGS"] = report.Meetings.ToString(Inv),
-            ["K"] = report.Result?.Selection.K.ToString(Inv) ?? "NA",
-            ["K_RULE"] = report.Result?.Selection.Rule.ToString() ?? "not clustered",
-            ["DEVIATION"] = report.Options.Analysis.Deviation ? "TRUE" : "FALSE",
-            ["SCALE_MIN"] = report.Scale.Min.ToString(Inv),
-            ["SCALE_MAX"] = report.Scale.Max.ToString(Inv),
-            ["REVERSE"] = i is null ? "" : string.Join(", ", i.Items.Where(x => x.Reverse).Select(x => x.Number.ToString(Inv))),
-            ["METHOD"] = i?.Global.Rule.Method == ScoreMethod.Sum ? "sum" : "mean",
-            ["MIN_ANSWERED"] = (i?.Global.Rule.MinAnswered ?? 12).ToString(Inv),
-            ["PRORATE"] = i?.Global.Rule.Prorate == true ? "TRUE" : "FALSE",
-            ["SUBSCALES"] = subscales,
+            ["study_id"] = Comment(report.Input.StudyId),
+            ["run_id"] = Comment(report.Input.RunId),
+            ["version"] = Comment(report.Input.SoftwareVersion),
+            ["role"] = StringLiteral(report.RaterRole),
+            ["meetings"] = report.Meetings.ToString(Inv),
+            ["k"] = report.Result?.Selection.K.ToString(Inv) ?? "NA",
+            ["k_rule"] = report.Result?.Selection.Rule.ToString() ?? "not clustered",
+            ["deviation"] = report.Options.Analysis.Deviation ? "TRUE" : "FALSE",
+            ["scale_min"] = report.Scale.Min.ToString(Inv),
+            ["scale_max"] = report.Scale.Max.ToString(Inv),
+            ["item_count"] = itemCount.ToString(Inv),
+            ["last_item"] = itemCount.ToString("00", Inv),
+            ["reverse_items"] = i is null ? "" : string.Join(", ", i.Items.Where(x => x.Reverse).Select(x => x.Number.ToString(Inv))),
+            ["score_method"] = i?.Global.Rule.Method == ScoreMethod.Sum ? "sum" : "mean",
+            ["min_answered"] = (i?.Global.Rule.MinAnswered ?? itemCount).ToString(Inv),
+            ["prorate"] = i?.Global.Rule.Prorate == true ? "TRUE" : "FALSE",
+            ["global_column"] = StringLiteral(i?.Global.Column ?? "Global"),
+            ["subscales"] = subscales,
         };
-        var text = new StringBuilder(Template.Value);
-        foreach (var (name, value) in values) text.Replace("{{" + name + "}}", value);
-        return text.ToString();
+        var context = new TemplateContext(Options);
+        foreach (var (name, value) in values) context.SetValue(name, value);
+        return Template.Value.Render(context, NullEncoder.Default);
     }
-
-    private static readonly Lazy<string> Template = new(() => ReportTemplates.Read("reproduce.R"));
 
     /// <summary>An R string's content: backslashes and quotes escaped, control characters dropped.</summary>
     private static string StringLiteral(string s) => new string(s.Where(c => !char.IsControl(c)).ToArray()).Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Instruments;
 using CsvHelper;
 
@@ -13,7 +14,8 @@ public sealed record CodebookEntry(string Name, string Label, string Type, strin
 
 /// <summary>
 /// The long responses table (<c>responses.csv</c>: one row per response, the <c>Responses</c> table's columns plus the
-/// dyad's arm, the rater, the cluster and the outcome) and its codebook, written through CsvHelper as RFC 4180 (comma,
+/// dyad's arm, the rater, the cluster and the outcome; the answer and score columns those of the study's instruments,
+/// <see cref="ResponseLayout"/>) and its codebook, written through CsvHelper as RFC 4180 (comma,
 /// CRLF, quotes where needed). Formula injection: a text cell that starts with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab
 /// or a carriage return gets a <c>'</c> in front (CsvHelper's <see cref="CsvInjection.Escape"/>, quoted), so a spreadsheet
 /// shows it as text instead of running it; numbers are written by us and never start so.
@@ -22,13 +24,22 @@ public static class ResponseTables
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
-    /// <summary>The columns of <c>responses.csv</c>, in order.</summary>
-    public static readonly IReadOnlyList<string> Columns =
-    [
-        "StudyId", "AssessmentId", "SiteId", "DyadId", "ArmId", "Meeting", "RaterRole", "RaterId",
-        "Item01", "Item02", "Item03", "Item04", "Item05", "Item06", "Item07", "Item08", "Item09", "Item10", "Item11", "Item12",
-        "Goal", "Task", "Bond", "Global", "SubmittedAt", "Cluster", "ClusterLabel", "Employed", "JobDate", "DaysToJob",
-    ];
+    /// <summary>The columns before the answers.</summary>
+    private static readonly string[] Leading = ["StudyId", "AssessmentId", "SiteId", "DyadId", "ArmId", "Meeting", "RaterRole", "RaterId"];
+
+    /// <summary>The columns after the scores.</summary>
+    private static readonly string[] Trailing = ["SubmittedAt", "Cluster", "ClusterLabel", "Employed", "JobDate", "DaysToJob"];
+
+    /// <summary>
+    /// The columns of <c>responses.csv</c> for <paramref name="layout"/>, in order: the ids, <c>Item01</c>..<c>ItemNN</c>,
+    /// the score columns, the time, cluster and outcome (for the WAI: …, <c>Item01</c>..<c>Item12</c>, <c>Goal</c>,
+    /// <c>Task</c>, <c>Bond</c>, <c>Global</c>, <c>SubmittedAt</c>, …).
+    /// </summary>
+    public static IReadOnlyList<string> ColumnsOf(ResponseLayout layout)
+    {
+        ArgumentNullException.ThrowIfNull(layout);
+        return [.. Leading, .. layout.ItemColumns, .. layout.ScoreColumns, .. Trailing];
+    }
 
     /// <summary>The writer's options: RFC 4180 with formula injection escaped.</summary>
     public static CsvWriterOptions WriterOptions { get; } = CsvWriterOptions.Default with { Injection = CsvInjection.Escape };
@@ -47,11 +58,12 @@ public static class ResponseTables
         var outcomes = input.Outcomes.GroupBy(o => o.DyadId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(o => o.RecordedAt).Last(), StringComparer.Ordinal);
         var clusters = report?.Clusters.SelectMany(c => c.DyadIds.Select(id => (id, c))).ToDictionary(p => p.id, p => p.c, StringComparer.Ordinal)
             ?? new Dictionary<string, ClusterSummary>(StringComparer.Ordinal);
+        var layout = ResponseLayout.Of(input);
 
         using var text = new StringWriter(Inv);
         using (var csv = CsvWriter.Create(text, WriterOptions, leaveOpen: true))
         {
-            csv.WriteRecord([.. Columns]);
+            csv.WriteRecord([.. ColumnsOf(layout)]);
             foreach (var r in input.Responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal).ThenBy(r => r.SubmittedAt))
             {
                 var cluster = clusters.GetValueOrDefault(r.DyadId);
@@ -59,8 +71,8 @@ public static class ResponseTables
                 string?[] row =
                 [
                     r.StudyId, r.AssessmentId, r.SiteId, r.DyadId, armOf.GetValueOrDefault(r.DyadId), r.Meeting.ToString(Inv), r.RaterRole, raterOf.GetValueOrDefault(r.AssessmentId),
-                    .. r.Items.Select(i => i.ToString(Inv)),
-                    D(r.Goal), D(r.Task), D(r.Bond), D(r.Global), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv),
+                    .. Enumerable.Range(0, layout.ItemCount).Select(i => i < r.Items.Count ? r.Items[i].ToString(Inv) : null),
+                    .. layout.ScoreColumns.Select(c => D(r.Score(c))), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv),
                     cluster?.Cluster.ToString(Inv), cluster?.Label,
                     outcome is null ? null : outcome.Employed ? "1" : "0",
                     outcome?.JobDate?.ToString("yyyy-MM-dd", Inv), outcome?.DaysToJob?.ToString(Inv),
@@ -75,7 +87,8 @@ public static class ResponseTables
     public static IReadOnlyList<CodebookEntry> Codebook(ReportInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var instruments = input.Instruments.OrderBy(p => p.Key == "practitioner" ? 0 : 1).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
+        var layout = ResponseLayout.Of(input);
+        var instruments = layout.Instruments;
         string ItemValues(int number)
         {
             var parts = instruments.Select(p =>
@@ -88,9 +101,23 @@ public static class ResponseTables
             var described = string.Join(" | ", parts);
             return described.Length == 0 ? "the instrument's scale" : described;
         }
-        string ScoreValues(string what) => instruments.Length == 0
-            ? "on the instrument's scale"
-            : string.Join(" | ", instruments.Select(p => $"{p.Key}: {p.Value.Scale.Min}–{p.Value.Scale.Max}, {what}"));
+        // A score column: the instruments that name it, as a subscale's or as the global score's column.
+        CodebookEntry Score(string column)
+        {
+            var subscales = instruments.SelectMany(p => p.Value.Subscales.Where(s => s.Column == column).Select(s => (Role: p.Key, Instrument: p.Value, s.Rule, Items: s.ItemIds.Length, s.Label))).ToArray();
+            var globals = instruments.Where(p => p.Value.Global.Column == column).Select(p => (Role: p.Key, Instrument: p.Value, p.Value.Global.Rule, Items: p.Value.Items.Length)).ToArray();
+            string Range(InstrumentDefinition i, ScoreRule rule, int items) => rule.Method == ScoreMethod.Sum
+                ? $"{i.Scale.Min * items}–{i.Scale.Max * items}"
+                : $"{i.Scale.Min}–{i.Scale.Max}";
+            string Method(ScoreRule rule) => rule.Method == ScoreMethod.Sum ? "sum" : "mean";
+            if (globals.Length > 0)
+                return new(column, $"global score: {Method(globals[0].Rule)} of all items after reverse scoring", "double",
+                    string.Join(" | ", globals.Select(g => $"{g.Role}: {Range(g.Instrument, g.Rule, g.Items)}, {Method(g.Rule)} of the items")));
+            if (subscales.Length > 0)
+                return new(column, $"{Text(subscales[0].Label).ToLowerInvariant()} subscale score (after reverse scoring)", "double",
+                    string.Join(" | ", subscales.Select(s => $"{s.Role}: {Range(s.Instrument, s.Rule, s.Items)}, {Method(s.Rule)} of its items")));
+            return new(column, "score (after reverse scoring) of an instrument the study no longer names", "double", "on the instrument's scale");
+        }
         var entries = new List<CodebookEntry>
         {
             new("StudyId", "study id", "string", "one value: " + input.StudyId),
@@ -102,13 +129,10 @@ public static class ResponseTables
             new("RaterRole", "who rated", "string", "practitioner; client"),
             new("RaterId", "the rater (pseudonymous id; empty when the assessment is unknown)", "string", "codes"),
         };
-        for (var i = 1; i <= 12; i++) entries.Add(new(ResponseTableColumn(i), $"answer to item {i} as given (before reverse scoring)", "integer", ItemValues(i)));
+        for (var i = 1; i <= layout.ItemCount; i++) entries.Add(new(ResponseColumns.Item(i), $"answer to item {i} as given (before reverse scoring)", "integer", ItemValues(i)));
+        entries.AddRange(layout.ScoreColumns.Select(Score));
         entries.AddRange(
         [
-            new("Goal", "goal subscale score (after reverse scoring)", "double", ScoreValues("mean of its items")),
-            new("Task", "task subscale score (after reverse scoring)", "double", ScoreValues("mean of its items")),
-            new("Bond", "bond subscale score (after reverse scoring)", "double", ScoreValues("mean of its items")),
-            new("Global", "global score: mean of all items after reverse scoring", "double", ScoreValues("mean of the items")),
             new("SubmittedAt", "when the answers were taken", "datetime", "ISO 8601, UTC"),
             new("Cluster", "the dyad's cluster (R's cutree number) in this report; empty when the dyad was not clustered", "integer", "1..k"),
             new("ClusterLabel", "the cluster's pattern label (unique)", "string", "SHA stable high; SLA stable low; LDA linear decrease; LIA linear increase; U U-shaped; InvU inverted U (with a distinguishing suffix when two share a code)"),
@@ -130,8 +154,6 @@ public static class ResponseTables
         }
         return text.ToString();
     }
-
-    private static string ResponseTableColumn(int number) => string.Create(Inv, $"Item{number:00}");
 
     private static string Text(LocalizedText text) => text.Get(text.Has("en") ? "en" : text.Languages.First());
 

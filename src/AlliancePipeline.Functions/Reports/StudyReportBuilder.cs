@@ -1,4 +1,5 @@
 using System.Globalization;
+using AlliancePipeline.Analytics.Reports;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -9,13 +10,10 @@ public sealed record ReportFile(string Name, string ContentType, string Content)
 /// A report set: its files, and what the run found, as <c>ClusterRuns</c> properties (e.g. <c>K</c>, <c>KReason</c>,
 /// <c>DyadsClustered</c>, <c>CertifiedEqualToR</c>) so a run can be judged without opening its blobs.
 /// </summary>
-public sealed class ReportSet(IReadOnlyList<ReportFile> files, IReadOnlyDictionary<string, object> runProperties, StudyReport report) : IReadOnlyList<ReportFile>
+public sealed class ReportSet(IReadOnlyList<ReportFile> files, IReadOnlyDictionary<string, object> runProperties) : IReadOnlyList<ReportFile>
 {
     /// <summary>Properties recorded on the run's <c>ClusterRuns</c> entity.</summary>
     public IReadOnlyDictionary<string, object> RunProperties { get; } = runProperties;
-
-    /// <summary>What the files were made from.</summary>
-    public StudyReport Report { get; } = report;
 
     /// <summary>The file of this name.</summary>
     public ReportFile this[string name] => files.Single(f => f.Name == name);
@@ -46,7 +44,7 @@ public interface IReportBuilder
 /// </summary>
 public sealed class StudyReportBuilder(StudyReportOptions options) : IReportBuilder
 {
-    /// <summary>The names of the files of a set, in the order they are written.</summary>
+    /// <summary>The names of the files of a set, in the order they are written (their media types: <see cref="ReportAccess.Files"/>).</summary>
     public static readonly IReadOnlyList<string> FileNames = ["report.html", "responses.csv", "codebook.csv", "clusters.json", "reproduce.R"];
 
     /// <summary>The report with default settings.</summary>
@@ -57,14 +55,16 @@ public sealed class StudyReportBuilder(StudyReportOptions options) : IReportBuil
     {
         ArgumentNullException.ThrowIfNull(input);
         var report = StudyReportAnalysis.Run(input, options);
-        return new ReportSet(
-        [
-            new("report.html", "text/html; charset=utf-8", ReportHtml.Render(report)),
-            new("responses.csv", "text/csv; charset=utf-8", ResponseTables.ResponsesCsv(input, report)),
-            new("codebook.csv", "text/csv; charset=utf-8", ResponseTables.CodebookCsv(input)),
-            new("clusters.json", "application/json", ClustersDocument.Write(report)),
-            new("reproduce.R", "text/plain; charset=utf-8", ReproduceScript.For(report)),
-        ], RunProperties(report), report);
+        string Content(string name) => name switch
+        {
+            "report.html" => ReportHtml.Render(report),
+            "responses.csv" => ResponseTables.ResponsesCsv(input, report),
+            "codebook.csv" => ResponseTables.CodebookCsv(input),
+            "clusters.json" => ClustersDocument.Write(report),
+            "reproduce.R" => ReproduceScript.For(report),
+            _ => throw new InvalidOperationException($"No renderer for report file {name}."),
+        };
+        return new ReportSet([.. FileNames.Select(name => new ReportFile(name, ReportAccess.Files[name], Content(name)))], RunProperties(report));
     }
 
     /// <summary>

@@ -33,10 +33,13 @@ public sealed record QueueMessageData(string Text, string Id, long DequeueCount)
 /// <summary>
 /// Scores a queued submission and stores it, idempotently under at-least-once delivery: the <c>Responses</c> entity is
 /// inserted (never upserted) with RowKey = assessment id, so a second delivery gets 409 and, finding the same answers,
-/// counts as done; the assessment is marked completed under its ETag. A malformed message, or a second submission with
-/// different answers, can never succeed: it is copied verbatim to <c>responses-poison</c> (as the host would) with its
-/// reason logged and in <c>Audit</c>, and the invocation succeeds so it is not retried. Anything else that fails
-/// (storage down, unknown assessment) throws: the host retries it and poisons it after <c>maxDequeueCount</c>.
+/// counts as done; the assessment is marked completed under its ETag. The row has the columns of the study's instrument for
+/// the rater's role: one <c>ItemNN</c> per item, one score column per subscale and the global score
+/// (<see cref="ResponseEntity"/>). A malformed message, answers that do not fit the instrument (another number of answers
+/// than it has items, an answer off its scale), or a second submission with different answers, can never succeed: it is
+/// copied verbatim to <c>responses-poison</c> (as the host would) with its reason logged and in <c>Audit</c>, and the
+/// invocation succeeds so it is not retried. Anything else that fails (storage down, unknown assessment) throws: the host
+/// retries it and poisons it after <c>maxDequeueCount</c>.
 /// </summary>
 public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IResponseScorer scorer, RuptureAlerts alerts, TableServiceClient tables, PoisonQueue poison, AuditLog audit, ILogger<ResponseProcessor> log)
 {
@@ -70,7 +73,12 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
         var instrument = context.InstrumentFor(assessment.RaterRole)
             ?? throw new InvalidOperationException($"Study '{study.Id}' has no instrument '{study.InstrumentIdFor(assessment.RaterRole)}' for {assessment.RaterRole} raters.");
 
-        AllianceScores scores;
+        if (submission.Items.Length != instrument.Items.Length)
+        {
+            await PoisonAsync(message, $"items has {submission.Items.Length} answers; {instrument.Id} has {instrument.Items.Length} items", ct).ConfigureAwait(false);
+            return ProcessingOutcome.Poisoned;
+        }
+        ResponseScores scores;
         try
         {
             scores = scorer.Score(instrument, submission.Items);
@@ -87,10 +95,7 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
             PartitionKey = study.Id,
             RowKey = assessment.Id,
             Items = submission.Items,
-            Goal = scores.Goal,
-            Task = scores.Task,
-            Bond = scores.Bond,
-            Global = scores.Global,
+            Scores = scores.Columns.ToDictionary(StringComparer.Ordinal),
             Meeting = assessment.Meeting,
             RaterRole = assessment.RaterRole,
             SiteId = assessment.SiteId,
@@ -119,7 +124,7 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
         // Also on a redelivery: the earlier run may have stored the response and stopped before these steps.
         await studies.MarkCompletedAsync(study.Id, assessment.Id, submission.SubmittedAt, ct, row).ConfigureAwait(false);
         // The same answers score the same, so a redelivery checks the alert the stored response called for.
-        await alerts.CheckAsync(study.Id, assessment, scores.Global, ct).ConfigureAwait(false);
+        await alerts.CheckAsync(study.Id, assessment, scores.GlobalColumn, scores.Global, ct).ConfigureAwait(false);
         if (outcome == ProcessingOutcome.Stored)
             log.LogInformation("Stored response {StudyId}/{AssessmentId} (meeting {Meeting}).", study.Id, assessment.Id, assessment.Meeting);
         else

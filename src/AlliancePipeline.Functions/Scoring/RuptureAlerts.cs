@@ -17,8 +17,11 @@ namespace AlliancePipeline.Functions.Scoring;
 /// </summary>
 public sealed class RuptureAlerts(StudyStore store, TableServiceClient tables, AlertMail mail, AuditLog audit, TimeProvider clock, ILogger<RuptureAlerts> log)
 {
-    /// <summary>Raises the alert a stored response calls for, if any; the alert, or null.</summary>
-    public async Task<AlertEntity?> CheckAsync(string studyId, Assessment assessment, double global, CancellationToken ct)
+    /// <summary>
+    /// Raises the alert a stored response calls for, if any; the alert, or null. <paramref name="globalColumn"/> is the
+    /// instrument's global score column (<c>Global</c> for the WAI), where the previous meeting's score is read.
+    /// </summary>
+    public async Task<AlertEntity?> CheckAsync(string studyId, Assessment assessment, string globalColumn, double global, CancellationToken ct)
     {
         var study = await store.LoadRecentAsync(studyId, ct).ConfigureAwait(false);
         if (study?.Definition.AlertsFor(assessment.RaterRole) is not { } thresholds) return null;
@@ -31,8 +34,8 @@ public sealed class RuptureAlerts(StudyStore store, TableServiceClient tables, A
         {
             var previousId = EnrolmentPlan.AssessmentId(assessment.DyadId, assessment.Meeting - 1, assessment.RaterRole);
             var found = await tables.GetTableClient(StorageNames.ResponsesTable)
-                .GetEntityIfExistsAsync<ResponseEntity>(studyId, previousId, [nameof(ResponseEntity.Global)], ct).ConfigureAwait(false);
-            if (found.HasValue) previous = found.Value!.Global;
+                .GetEntityIfExistsAsync<ResponseEntity>(studyId, previousId, [globalColumn], ct).ConfigureAwait(false);
+            if (found.HasValue) previous = found.Value!.Score(globalColumn);
         }
         if (thresholds.Evaluate(previous, global) is not { } finding) return null;
 

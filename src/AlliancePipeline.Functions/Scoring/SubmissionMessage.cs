@@ -1,12 +1,15 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
 
 namespace AlliancePipeline.Functions.Scoring;
 
 /// <summary>
 /// A raw submission as queued on <c>responses</c>: <c>{"schema":"alliance.response.v1","studyId","assessmentId",
-/// "linkVersion","items":[12 ints],"submittedAt"}</c>. It is what the rater sent, checked but not yet scored.
+/// "linkVersion","items":[N ints],"submittedAt"}</c>, one answer per item of the study's instrument in item order (12 for
+/// the WAI). It is what the rater sent, checked but not yet scored: <c>ScoreResponse</c> checks the answers against the
+/// instrument (their number, the scale) and poisons a message that does not fit, with the reason.
 /// </summary>
 public sealed record SubmissionMessage
 {
@@ -21,7 +24,7 @@ public sealed record SubmissionMessage
     [JsonPropertyName("assessmentId")] public string AssessmentId { get; init; } = "";
     /// <summary>The link version used.</summary>
     [JsonPropertyName("linkVersion")] public int LinkVersion { get; init; }
-    /// <summary>The 12 answers, as answered.</summary>
+    /// <summary>The answers in item order, as answered (1 to 99: as many as the instrument has items).</summary>
     [JsonPropertyName("items")] public int[] Items { get; init; } = [];
     /// <summary>When the handler accepted it.</summary>
     [JsonPropertyName("submittedAt")] public DateTimeOffset SubmittedAt { get; init; }
@@ -56,7 +59,7 @@ public sealed record SubmissionMessage
             { Schema: not SchemaV1 } => $"schema is '{m.Schema}', expected '{SchemaV1}'",
             _ when !StudyIds.IsValid(m.StudyId) => "studyId is missing or not a valid id",
             _ when !StudyIds.IsValid(m.AssessmentId) => "assessmentId is missing or not a valid id",
-            { Items.Length: not 12 } => $"items has {m.Items.Length} answers, expected 12",
+            { Items.Length: 0 or > ResponseColumns.MaxItems } => $"items has {m.Items.Length} answers, expected 1 to {ResponseColumns.MaxItems} (one per item of the instrument)",
             { SubmittedAt.Year: < 2000 } => "submittedAt is missing",
             _ => null,
         };

@@ -52,6 +52,37 @@ public class InstrumentLoaderTests
         AssertError(ex, "$.items[5].id", "item id '1' is used twice");
     }
 
+    [Theory]
+    [InlineData("Meeting")]
+    [InlineData("SUBMITTEDAT")]
+    [InlineData("Item07")]
+    [InlineData("ITEM13")]
+    [InlineData("Cluster")]
+    [InlineData("Items")]
+    public void A_score_column_may_not_take_the_name_of_another_stored_column(string column)
+    {
+        var json = Shipped();
+        json["subscales"]![1]!["column"] = column;
+        json["global"]!["column"] = column == "Items" ? "RaterRole" : column;
+        var ex = Refused(json);
+        AssertError(ex, "$.subscales[1].column", $"column '{column}' is the name of another column of a stored response");
+        AssertError(ex, "$.global.column", "is the name of another column of a stored response");
+    }
+
+    [Fact]
+    public void Score_columns_of_other_names_load_and_the_stored_names_are_listed()
+    {
+        var json = Shipped();
+        json["subscales"]![1]!["column"] = "Itemized";
+        json["global"]!["column"] = "Total";
+        var definition = InstrumentLoader.Parse(json.ToJsonString(), "study.json");
+        Assert.Equal(("Itemized", "Total"), (definition.Subscales[1].Column, definition.Global.Column));
+        Assert.Equal("Item09", ResponseColumns.Item(9));
+        Assert.True(ResponseColumns.IsItem("Item99", out var n) && n == 99);
+        Assert.False(ResponseColumns.IsItem("Item00", out _) || ResponseColumns.IsItem("item01", out _) || ResponseColumns.IsItem("Item1", out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ResponseColumns.Item(100));
+    }
+
     [Fact]
     public void Missing_required_fields_are_each_named()
     {

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Scoring;
@@ -76,9 +77,14 @@ public static class ReportFixtures
     {
         var scored = InstrumentScorer.Score(instrument, instrument.Items.ToImmutableDictionary(i => i.Id, i => (int?)answers[i.Number - 1], StringComparer.Ordinal));
         var s = scored.Value!.Scores;
-        double Sub(string id) => s.Subscale(id)!.Value;
-        return new StoredResponse(studyId, $"{dyad}-m{meeting}-{role}", siteId, dyad, meeting, role, answers, Sub("goal"), Sub("task"), Sub("bond"), s.Global!.Value, submitted);
+        return new StoredResponse(studyId, $"{dyad}-m{meeting}-{role}", siteId, dyad, meeting, role, answers, s.Columns.ToDictionary(c => c.Key, c => c.Value!.Value, StringComparer.Ordinal),
+            s.Global!.Value, submitted);
     }
+
+    /// <summary>A stored WAI response whose four scores (Goal, Task, Bond, Global) are all <paramref name="score"/>.</summary>
+    public static StoredResponse Wai(string studyId, string assessmentId, string siteId, string dyad, int meeting, string role, int[] answers, double score, DateTimeOffset submitted) =>
+        new(studyId, assessmentId, siteId, dyad, meeting, role, answers,
+            new Dictionary<string, double>(StringComparer.Ordinal) { ["Goal"] = score, ["Task"] = score, ["Bond"] = score, ["Global"] = score }, score, submitted);
 
     /// <summary>
     /// The paper-like study as a report input: dyads d01..d18 at site-a (the odd ones in arm ips, the even in tvs), the

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Functions.Reports;
 
 namespace AlliancePipeline.Functions.Tests.Reports;
@@ -16,23 +16,7 @@ public sealed class ReproduceScriptTests
     private static double[] Doubles(JsonNode node) => node.AsArray().Select(v => v!.GetValue<double>()).ToArray();
 
     /// <summary>Runs the set's reproduce.R on its responses.csv in a folder of its own; R's output.</summary>
-    private static JsonNode RunR(ReportSet set)
-    {
-        var folder = Directory.CreateDirectory(Path.Combine(AppContext.BaseDirectory, "artifacts", "reproduce", Guid.NewGuid().ToString("N")[..8]));
-        foreach (var name in new[] { "responses.csv", "reproduce.R" }) File.WriteAllText(Path.Combine(folder.FullName, name), set[name].Content);
-        var start = new ProcessStartInfo("Rscript", ["--vanilla", "reproduce.R", "responses.csv", "out.json"])
-        {
-            WorkingDirectory = folder.FullName,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var r = Process.Start(start)!;
-        var stdout = r.StandardOutput.ReadToEndAsync();
-        var stderr = r.StandardError.ReadToEndAsync();
-        Assert.True(r.WaitForExit(TimeSpan.FromSeconds(120)), "Rscript did not finish within 2 minutes");
-        Assert.True(r.ExitCode == 0, $"Rscript exited {r.ExitCode}: {stderr.Result}\n{stdout.Result}");
-        return JsonNode.Parse(File.ReadAllText(Path.Combine(folder.FullName, "out.json")))!;
-    }
+    private static JsonNode RunR(ReportSet set) => RScript.RunReproduce(set["reproduce.R"].Content, set["responses.csv"].Content);
 
     /// <summary>The paper-like study with two dyads missing meeting 3, some client ratings and a site that looks like a formula.</summary>
     private static ReportInput PaperLikeWithGaps()

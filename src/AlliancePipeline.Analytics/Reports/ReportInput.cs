@@ -1,24 +1,28 @@
 using AlliancePipeline.Core.Instruments;
-using AlliancePipeline.Core.Studies;
 
-namespace AlliancePipeline.Functions.Reports;
+namespace AlliancePipeline.Analytics.Reports;
 
-/// <summary>One stored response, as read back from <c>Responses</c> (items as answered, scores after reverse scoring).</summary>
+/// <summary>
+/// One stored response, as read back from <c>Responses</c>: the answers as given (before reverse scoring) and the scores
+/// (after it) by the columns its instrument names.
+/// </summary>
 /// <param name="StudyId">The study.</param>
 /// <param name="AssessmentId">The assessment it answers (the <c>Responses</c> row key).</param>
 /// <param name="SiteId">The dyad's site.</param>
 /// <param name="DyadId">The dyad's pseudonymous code.</param>
 /// <param name="Meeting">The meeting, 1-based.</param>
 /// <param name="RaterRole">Who rated.</param>
-/// <param name="Items">The twelve answers as given, in item-number order (before reverse scoring).</param>
-/// <param name="Goal">Goal subscale score.</param>
-/// <param name="Task">Task subscale score.</param>
-/// <param name="Bond">Bond subscale score.</param>
-/// <param name="Global">Global score.</param>
+/// <param name="Items">The answers as given, in item-number order (before reverse scoring): as many as the instrument has items.</param>
+/// <param name="Scores">Every score by its column: the instrument's subscales' and its global score's (the WAI's: Goal, Task, Bond, Global).</param>
+/// <param name="Global">The global score (the instrument's global column; NaN when the row has none).</param>
 /// <param name="SubmittedAt">When the answers were taken (UTC).</param>
 public sealed record StoredResponse(
     string StudyId, string AssessmentId, string SiteId, string DyadId, int Meeting, string RaterRole,
-    IReadOnlyList<int> Items, double Goal, double Task, double Bond, double Global, DateTimeOffset SubmittedAt);
+    IReadOnlyList<int> Items, IReadOnlyDictionary<string, double> Scores, double Global, DateTimeOffset SubmittedAt)
+{
+    /// <summary>The score in <paramref name="column"/>, NaN when the response has none.</summary>
+    public double Score(string column) => Scores.TryGetValue(column, out var score) ? score : double.NaN;
+}
 
 /// <summary>A site as the report names it.</summary>
 /// <param name="Id">Site id.</param>
@@ -90,8 +94,9 @@ public sealed record ReportAlert(
     double? DropThreshold, double? Cutoff, DateTimeOffset RaisedAt, string Status);
 
 /// <summary>
-/// Everything a study report is computed from, gathered by <c>Services.ReportWriter</c> from storage (or built by a test):
-/// no I/O happens after this. Personal data stays out: raters and dyads appear only by pseudonymous code, never an address.
+/// Everything a study report is computed from, gathered from storage by the worker's <c>Reports/ReportSource</c> (or
+/// built by a test): no I/O happens after this. Personal data stays out: raters and dyads appear only by pseudonymous
+/// code, never an address.
 /// </summary>
 public sealed record ReportInput
 {
@@ -109,9 +114,6 @@ public sealed record ReportInput
 
     /// <summary>Start of the period the report covers for alerts: the previous run's time (null: since the study began).</summary>
     public DateTimeOffset? PeriodStart { get; init; }
-
-    /// <summary>The applied study definition, or null for a study seeded without a study file (the demo's path).</summary>
-    public StudyDefinition? Definition { get; init; }
 
     /// <summary>The instrument each rater role answers, as far as the catalog knows it (scale, items, reverse items, rules).</summary>
     public IReadOnlyDictionary<string, InstrumentDefinition> Instruments { get; init; } = new Dictionary<string, InstrumentDefinition>();
@@ -140,7 +142,7 @@ public sealed record ReportInput
     /// <summary>Every alert of the study (the report shows those raised in the period).</summary>
     public IReadOnlyList<ReportAlert> Alerts { get; init; } = [];
 
-    /// <summary>The app's version, for the methods paragraph.</summary>
+    /// <summary>The app's version, for the methods paragraph (every assembly of the app carries the same one).</summary>
     public string SoftwareVersion { get; init; } = typeof(ReportInput).Assembly.GetName().Version?.ToString() ?? "unknown";
 
     /// <summary>The name of a site (its id when no name is known).</summary>
@@ -148,28 +150,4 @@ public sealed record ReportInput
 
     /// <summary>The name of an arm (its id when no name is known).</summary>
     public string ArmName(string armId) => Arms.FirstOrDefault(a => a.Id == armId)?.Name ?? armId;
-
-    /// <summary>An input with only a study and its responses (what a study seeded without a study file gives).</summary>
-    public static ReportInput FromResponses(Study study, string runId, IReadOnlyList<StoredResponse> responses, DateTimeOffset generatedAt,
-        InstrumentCatalog? catalog = null)
-    {
-        ArgumentNullException.ThrowIfNull(study);
-        ArgumentNullException.ThrowIfNull(responses);
-        var instruments = new Dictionary<string, InstrumentDefinition>(StringComparer.Ordinal);
-        foreach (var role in responses.Select(r => r.RaterRole).Append(RaterRoles.Practitioner).Distinct(StringComparer.Ordinal))
-        {
-            if ((catalog ?? InstrumentCatalog.Shipped).TryGet(study.InstrumentIdFor(role), out var definition)) instruments[role] = definition;
-        }
-        return new ReportInput
-        {
-            StudyId = study.Id,
-            StudyName = study.Name,
-            RunId = runId,
-            GeneratedAt = generatedAt,
-            Instruments = instruments,
-            Sites = study.SiteIds.Select(s => new ReportSite(s, s)).ToArray(),
-            Responses = responses,
-            Dyads = responses.GroupBy(r => r.DyadId, StringComparer.Ordinal).Select(g => new ReportDyad(g.Key, g.First().SiteId, null, null, false)).ToArray(),
-        };
-    }
 }

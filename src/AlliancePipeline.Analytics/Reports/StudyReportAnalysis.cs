@@ -3,9 +3,8 @@ using AlliancePipeline.Analytics.Analysis;
 using AlliancePipeline.Analytics.Statistics;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
-using MathNet.Numerics.Distributions;
 
-namespace AlliancePipeline.Functions.Reports;
+namespace AlliancePipeline.Analytics.Reports;
 
 /// <summary>
 /// Computes a <see cref="StudyReport"/> from a <see cref="ReportInput"/>, without I/O. The statistics are those of
@@ -27,7 +26,8 @@ public static class StudyReportAnalysis
         var instrument = input.Instruments.GetValueOrDefault(role);
         var rated = input.Responses.Where(r => r.RaterRole == role && r.Meeting >= 1).ToList();
         var meetings = input.PlannedMeetings ?? (rated.Count == 0 ? 0 : rated.Max(r => r.Meeting));
-        var trajectories = Trajectories(input, rated, meetings);
+        var subscales = instrument?.Subscales ?? [];
+        var trajectories = Trajectories(input, rated, meetings, subscales.Select(s => s.Column).ToArray());
         var missing = Enumerable.Range(1, meetings).Select(m => trajectories.Count(t => double.IsNaN(t.Global[m - 1]))).ToArray();
         var scale = instrument is null ? (1, 7) : (instrument.Scale.Min, instrument.Scale.Max);
         var report = new StudyReport
@@ -83,7 +83,7 @@ public static class StudyReportAnalysis
             var members = ids.Select(id => byId[id]).ToArray();
             return new ClusterSummary(c.Cluster, c.Label, c,
                 Enumerable.Range(0, meetings).Select(m => MeanCi(members.Select(t => t.Global[m]))).ToArray(),
-                MeanCi(members.Select(t => t.Goal.Average())), MeanCi(members.Select(t => t.Task.Average())), MeanCi(members.Select(t => t.Bond.Average())),
+                subscales.Select(s => new SubscaleMean(s.Id, s.Column, Label(s.Label), MeanCi(members.Select(t => t.Subscales[s.Column].Average())))).ToArray(),
                 ids);
         }).ToArray();
         report = report with
@@ -108,21 +108,27 @@ public static class StudyReportAnalysis
 
     /// <summary>
     /// The trajectories of one role: for each dyad with at least one rating (ids in ordinal order, the order R's
-    /// <c>sort(method = "radix")</c> gives), its scores at meetings 1..T; a meeting rated twice keeps the later submission.
+    /// <c>sort(method = "radix")</c> gives), its global score and the scores in <paramref name="subscaleColumns"/> at
+    /// meetings 1..T; a meeting rated twice keeps the later submission.
     /// </summary>
-    public static IReadOnlyList<DyadTrajectory> Trajectories(ReportInput input, IReadOnlyList<StoredResponse> rated, int meetings)
+    public static IReadOnlyList<DyadTrajectory> Trajectories(ReportInput input, IReadOnlyList<StoredResponse> rated, int meetings, IReadOnlyList<string> subscaleColumns)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(rated);
+        ArgumentNullException.ThrowIfNull(subscaleColumns);
         var dyads = input.Dyads.ToDictionary(d => d.Id, StringComparer.Ordinal);
         return rated.Where(r => r.Meeting <= meetings).GroupBy(r => r.DyadId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g =>
         {
             double[] Row() => Enumerable.Repeat(double.NaN, meetings).ToArray();
-            var (global, goal, task, bond) = (Row(), Row(), Row(), Row());
+            var global = Row();
+            var subscales = subscaleColumns.ToDictionary(c => c, _ => Row(), StringComparer.Ordinal);
             foreach (var r in g.OrderBy(r => r.SubmittedAt))
-                (global[r.Meeting - 1], goal[r.Meeting - 1], task[r.Meeting - 1], bond[r.Meeting - 1]) = (r.Global, r.Goal, r.Task, r.Bond);
+            {
+                global[r.Meeting - 1] = r.Global;
+                foreach (var (column, scores) in subscales) scores[r.Meeting - 1] = r.Score(column);
+            }
             var dyad = dyads.GetValueOrDefault(g.Key);
-            return new DyadTrajectory(g.Key, dyad?.SiteId ?? g.Last().SiteId, dyad?.ArmId ?? ArmOf(input, g.Key), global, goal, task, bond);
+            return new DyadTrajectory(g.Key, dyad?.SiteId ?? g.Last().SiteId, dyad?.ArmId ?? ArmOf(input, g.Key), global, subscales);
         }).ToArray();
     }
 
@@ -140,22 +146,8 @@ public static class StudyReportAnalysis
         var mean = x.Average();
         if (x.Length < 2) return new MeanCi(1, mean, double.NaN, double.NaN, double.NaN);
         var sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / (x.Length - 1));
-        var half = TQuantile975(x.Length - 1) * sd / Math.Sqrt(x.Length);
+        var half = Distributions.StudentTQuantile(0.975, x.Length - 1) * sd / Math.Sqrt(x.Length);
         return new MeanCi(x.Length, mean, sd, mean - half, mean + half);
-    }
-
-    /// <summary>R's <c>qt(0.975, df)</c>: bisection on Student's t distribution function to the last bit.</summary>
-    public static double TQuantile975(double df)
-    {
-        double lo = 0, hi = 1;
-        while (StudentT.CDF(0, 1, df, hi) < 0.975) hi *= 2;
-        for (var i = 0; i < 200 && hi - lo > 0; i++)
-        {
-            var mid = (lo + hi) / 2;
-            if (mid <= lo || mid >= hi) break;
-            if (StudentT.CDF(0, 1, df, mid) < 0.975) lo = mid; else hi = mid;
-        }
-        return (lo + hi) / 2;
     }
 
     private static StudyNumbers Numbers(ReportInput input)
@@ -192,7 +184,7 @@ public static class StudyReportAnalysis
             cells);
     }
 
-    /// <summary>Item scores after reverse scoring (min + max − answer), by item number 1..12.</summary>
+    /// <summary>Item scores after reverse scoring (min + max − answer), by item number 1..N.</summary>
     public static int ScoredItem(InstrumentDefinition instrument, IReadOnlyList<int> answers, int number)
     {
         ArgumentNullException.ThrowIfNull(instrument);

@@ -2,7 +2,7 @@ using AlliancePipeline.Analytics.Analysis;
 using AlliancePipeline.Analytics.Statistics;
 using AlliancePipeline.Core.Instruments;
 
-namespace AlliancePipeline.Functions.Reports;
+namespace AlliancePipeline.Analytics.Reports;
 
 /// <summary>Settings of the study report.</summary>
 public sealed record StudyReportOptions
@@ -36,10 +36,8 @@ public sealed record MeanCi(int N, double Mean, double Sd, double Low, double Hi
 /// <param name="SiteId">Its site.</param>
 /// <param name="ArmId">Its arm, when known.</param>
 /// <param name="Global">Global score per meeting.</param>
-/// <param name="Goal">Goal score per meeting.</param>
-/// <param name="Task">Task score per meeting.</param>
-/// <param name="Bond">Bond score per meeting.</param>
-public sealed record DyadTrajectory(string DyadId, string SiteId, string? ArmId, double[] Global, double[] Goal, double[] Task, double[] Bond)
+/// <param name="Subscales">Each subscale's score per meeting, by the subscale's column (the trajectory role's instrument).</param>
+public sealed record DyadTrajectory(string DyadId, string SiteId, string? ArmId, double[] Global, IReadOnlyDictionary<string, double[]> Subscales)
 {
     /// <summary>Rated at every meeting.</summary>
     public bool Complete => !Global.Any(double.IsNaN);
@@ -84,12 +82,18 @@ public sealed record StudyNumbers(int Sites, IReadOnlyDictionary<string, int> Ra
 /// <param name="Label">The unique pattern label (<see cref="NamedCluster.Label"/>).</param>
 /// <param name="Named">The analysis' cluster (centroid, shape, descriptives).</param>
 /// <param name="PerMeeting">Global score per meeting with its 95 % CI (the figure's error bars).</param>
-/// <param name="Goal">Mean (SD) over the cluster's dyads of each dyad's mean goal score across meetings.</param>
-/// <param name="Task">The same for task.</param>
-/// <param name="Bond">The same for bond.</param>
+/// <param name="Subscales">Per subscale of the instrument, in its order: the mean (SD) over the cluster's dyads of each
+/// dyad's mean subscale score across meetings (the WAI: goal, task, bond).</param>
 /// <param name="DyadIds">The cluster's dyads.</param>
-public sealed record ClusterSummary(int Cluster, string Label, NamedCluster Named, IReadOnlyList<MeanCi> PerMeeting, MeanCi Goal, MeanCi Task, MeanCi Bond,
+public sealed record ClusterSummary(int Cluster, string Label, NamedCluster Named, IReadOnlyList<MeanCi> PerMeeting, IReadOnlyList<SubscaleMean> Subscales,
     IReadOnlyList<string> DyadIds);
+
+/// <summary>One subscale's scores in a group of dyads.</summary>
+/// <param name="Id">The subscale's id (<c>goal</c>).</param>
+/// <param name="Column">Its score column (<c>Goal</c>).</param>
+/// <param name="Label">Its name in the instrument's English (else default) language.</param>
+/// <param name="Mean">Mean (SD) of the dyads' own mean scores across meetings.</param>
+public sealed record SubscaleMean(string Id, string Column, string Label, MeanCi Mean);
 
 /// <summary>One row (a cluster) of the cluster × outcome table.</summary>
 /// <param name="Cluster">Cluster number.</param>
@@ -114,7 +118,7 @@ public sealed record OutcomeTable(IReadOnlyList<OutcomeRow> Rows, double? Fisher
 
 /// <summary>Cronbach's alpha of one scale of one rater role.</summary>
 /// <param name="Role">Rater role.</param>
-/// <param name="Scale">Subscale id (goal, task, bond) or <c>global</c>.</param>
+/// <param name="Scale">Subscale id (the WAI: goal, task, bond) or <c>global</c>.</param>
 /// <param name="Label">Display name.</param>
 /// <param name="Items">Item numbers in the scale.</param>
 /// <param name="Alpha">Alpha with its Feldt 95 % CI, or null.</param>
