@@ -72,7 +72,8 @@ public sealed class Questionnaire(QuestionnaireService questionnaire)
     /// <summary>
     /// The form's fields in order, a repeated name as often as it came (ASP.NET Core's form reader). A post without a
     /// Content-Type is read as the form it is by default. The body is at most 16 KiB (the middleware saw to it), so the
-    /// reader's own limits are set to take whatever that can hold.
+    /// reader's own limits are set to take whatever that can hold. A form the reader refuses (a NUL in a value) holds no
+    /// answer: the rater gets the form again, as for any answer that is not one of the scale's.
     /// </summary>
     private static async Task<IReadOnlyList<KeyValuePair<string, string?>>> ReadFormAsync(HttpRequest request, CancellationToken ct)
     {
@@ -83,7 +84,15 @@ public sealed class Questionnaire(QuestionnaireService questionnaire)
             KeyLengthLimit = QuestionnaireService.MaxBodyBytes,
             ValueLengthLimit = QuestionnaireService.MaxBodyBytes,
         }));
-        var form = await request.ReadFormAsync(ct);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(ct);
+        }
+        catch (InvalidDataException)
+        {
+            return [];
+        }
         return [.. form.SelectMany(field => field.Value.Select(value => new KeyValuePair<string, string?>(field.Key, value)))];
     }
 }
