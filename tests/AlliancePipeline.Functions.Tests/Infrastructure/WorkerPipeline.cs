@@ -36,11 +36,11 @@ public sealed class WorkerPipeline(IServiceCollection services) : IFunctionsWork
 /// </summary>
 public sealed class TestFunctionContext : FunctionContext
 {
-    public TestFunctionContext(MethodInfo method, HttpContext http)
+    public TestFunctionContext(MethodInfo method, HttpContext http, string trigger = "httpTrigger")
     {
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(http);
-        FunctionDefinition = new Definition(method);
+        FunctionDefinition = new Definition(method, trigger);
         BindingContext = new Binding(http.Request.RouteValues.ToDictionary(v => v.Key, v => (object?)Convert.ToString(v.Value, System.Globalization.CultureInfo.InvariantCulture), StringComparer.OrdinalIgnoreCase));
         InstanceServices = http.RequestServices;
         CancellationToken = http.RequestAborted;
@@ -67,7 +67,7 @@ public sealed class TestFunctionContext : FunctionContext
 
     public override CancellationToken CancellationToken { get; }
 
-    private sealed class Definition(MethodInfo method) : FunctionDefinition
+    private sealed class Definition(MethodInfo method, string trigger) : FunctionDefinition
     {
         public override ImmutableArray<FunctionParameter> Parameters { get; } = [];
 
@@ -80,16 +80,16 @@ public sealed class TestFunctionContext : FunctionContext
         public override string Name { get; } = method.GetCustomAttribute<FunctionAttribute>()!.Name;
 
         public override IImmutableDictionary<string, BindingMetadata> InputBindings { get; } =
-            ImmutableDictionary<string, BindingMetadata>.Empty.Add("request", new HttpTrigger());
+            ImmutableDictionary<string, BindingMetadata>.Empty.Add("trigger", new Trigger(trigger));
 
         public override IImmutableDictionary<string, BindingMetadata> OutputBindings { get; } = ImmutableDictionary<string, BindingMetadata>.Empty;
     }
 
-    private sealed class HttpTrigger : BindingMetadata
+    private sealed class Trigger(string type) : BindingMetadata
     {
-        public override string Name => "request";
+        public override string Name => "trigger";
 
-        public override string Type => "httpTrigger";
+        public override string Type => type;
 
         public override BindingDirection Direction => BindingDirection.In;
     }
