@@ -12,8 +12,9 @@ using Microsoft.Extensions.Hosting;
 // (it sends only when APPLICATIONINSIGHTS_CONNECTION_STRING is set), and, locally, the storage resources are created.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-// Body limits and media types per route, checked before any function runs (Http/RequestLimits).
-builder.UseMiddleware<RequestLimitsMiddleware>();
+// The HTTP edge (Infrastructure/Http/HttpEdge): each function's body limits and media types, checked before anything
+// else; storage down answered 503; the access key each function declares, checked before it runs.
+builder.UseHttpEdge();
 // The worker's own HTTP server only hears from its host: it takes whatever header set the host let through, plus the
 // headers the host adds (x-ms-invocation-id), so no request the host passed is refused by a server the app's code never sees.
 // Bodies: the host limits them (100 MB, FUNCTIONS_REQUEST_BODY_SIZE_LIMIT) and each route's own limit is the middleware's;

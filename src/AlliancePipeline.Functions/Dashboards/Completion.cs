@@ -1,15 +1,27 @@
+using AlliancePipeline.Functions.Infrastructure.Http;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlliancePipeline.Functions.Dashboards;
 
-/// <summary><c>GET /api/studies/{studyId}/completion</c>: the completion figures as JSON, behind an access key.</summary>
+/// <summary>
+/// <c>GET /api/studies/{studyId}/completion[?site=]</c>: the completion figures as JSON, for any key of the study (a site
+/// key: its site's).
+/// </summary>
 public sealed class Completion(DashboardService dashboard)
 {
-    /// <summary>Hands the request to <see cref="DashboardService.CompletionAsync"/>.</summary>
+    /// <summary>The figures <see cref="DashboardService"/> reads, as JSON.</summary>
     [Function(nameof(Completion))]
-    public Task<IResult> Run(
+    [KeyAccess(KeyPermission.ReadCompletion)]
+    [StorageOutage("A dashboard request could not be served")]
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "studies/{studyId}/completion")] HttpRequest request,
         string studyId,
-        CancellationToken cancellationToken) =>
-        dashboard.CompletionAsync(studyId, request, cancellationToken);
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        if (!request.TryGetQueryValue(DashboardService.SiteParameter, out var site))
+            return AccessResults.BadRequest(AnswerAs.Json, "Site given twice", "Give ?site= once.");
+        var figures = await dashboard.CompletionAsync(studyId, context.GetCaller(), site, cancellationToken);
+        return figures.IsRefused ? AccessResults.For(figures.Refusal, AnswerAs.Json) : HttpResults.NoStore(TypedResults.Ok(figures.Value));
+    }
 }

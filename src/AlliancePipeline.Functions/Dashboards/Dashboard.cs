@@ -1,15 +1,33 @@
+using AlliancePipeline.Functions.Infrastructure.Http;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlliancePipeline.Functions.Dashboards;
 
-/// <summary><c>GET /api/studies/{studyId}/dashboard</c>: the coordinator dashboard (HTML, no script), behind an access key.</summary>
+/// <summary>
+/// <c>GET /api/studies/{studyId}/dashboard[?site=]</c>: the coordinator dashboard (HTML, no script), for a coordinator of
+/// the study (admin, study or site key; a site key sees its site only). Refusals are pages.
+/// </summary>
 public sealed class Dashboard(DashboardService dashboard)
 {
-    /// <summary>Hands the request to <see cref="DashboardService.DashboardAsync"/>.</summary>
+    /// <summary>The page of the figures <see cref="DashboardService"/> reads.</summary>
     [Function(nameof(Dashboard))]
-    public Task<IResult> Run(
+    [KeyAccess(KeyPermission.Coordinate, RefuseAs = RefuseAs.Page)]
+    [StorageOutage("A dashboard request could not be served")]
+    public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "studies/{studyId}/dashboard")] HttpRequest request,
         string studyId,
-        CancellationToken cancellationToken) =>
-        dashboard.DashboardAsync(studyId, request, cancellationToken);
+        FunctionContext context,
+        CancellationToken cancellationToken)
+    {
+        if (!request.TryGetQueryValue(DashboardService.SiteParameter, out var site))
+            return AccessResults.BadRequest(AnswerAs.Page, "Site given twice", "Give ?site= once.");
+        var caller = context.GetCaller();
+        var figures = await dashboard.CompletionAsync(studyId, caller, site, cancellationToken);
+        if (figures.IsRefused) return AccessResults.For(figures.Refusal, AnswerAs.Page);
+        var report = figures.Value;
+        var closed = request.Query["closed"] is { Count: 1 } asked && DashboardService.IsAssessmentId(asked[0]) && report.OpenAlerts.All(a => a.AssessmentId != asked[0]) ? asked[0] : null;
+        var view = new DashboardView(report, KeyAuthentication.KeyInQuery(request), AllSitesVisible: caller.Scope.CanReadStudy(studyId),
+            CanCloseAlerts: caller.Scope.CanCoordinate(studyId), ClosedAlert: closed);
+        return HttpResults.Page(StatusCodes.Status200OK, DashboardPage.Render(view));
+    }
 }

@@ -1,10 +1,8 @@
-using System.Globalization;
-using System.Text.Json;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Infrastructure.Audit;
-using AlliancePipeline.Functions.Infrastructure.Http;
+using AlliancePipeline.Functions.Infrastructure.Outcomes;
 using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Questionnaires;
@@ -14,12 +12,54 @@ using Azure.Data.Tables;
 
 namespace AlliancePipeline.Functions.Dyads;
 
+/// <summary>A meeting date recorded.</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="Meeting">The meeting number.</param>
+/// <param name="Date">The date, <c>yyyy-MM-dd</c>.</param>
+/// <param name="AssessmentsMoved">Assessments whose dates moved.</param>
+public sealed record MeetingRecorded(string StudyId, string DyadId, int Meeting, string Date, int AssessmentsMoved);
+
+/// <summary>Meeting dates imported.</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="Imported">Rows imported.</param>
+/// <param name="AssessmentsMoved">Assessments whose dates moved.</param>
+public sealed record MeetingsImported(string StudyId, int Imported, int AssessmentsMoved);
+
+/// <summary>An outcome recorded.</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="Employed">Whether the client is employed.</param>
+/// <param name="Date">When the job started, <c>yyyy-MM-dd</c>, when employed.</param>
+public sealed record OutcomeRecorded(string StudyId, string DyadId, bool Employed, string? Date);
+
+/// <summary>Outcomes imported.</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="Imported">Rows imported.</param>
+public sealed record OutcomesImported(string StudyId, int Imported);
+
+/// <summary>A new link for an assessment; earlier ones answer 410.</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="AssessmentId">The assessment.</param>
+/// <param name="LinkVersion">The new link version.</param>
+/// <param name="Link">The new questionnaire link.</param>
+/// <param name="ExpiresAt">When it stops opening.</param>
+public sealed record LinkReissued(string StudyId, string AssessmentId, int LinkVersion, string Link, DateTimeOffset ExpiresAt);
+
+/// <summary>A dyad withdrawn.</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="Withdrawn">Always true.</param>
+/// <param name="AssessmentsWithdrawn">Its unanswered assessments, now withdrawn.</param>
+public sealed record DyadWithdrawn(string StudyId, string DyadId, bool Withdrawn, int AssessmentsWithdrawn);
+
 /// <summary>
 /// What coordinators record and change about dyads after the study file: meeting dates (one, or a CSV import), which
 /// move the due dates; outcomes (one, or a CSV import); a reissued link (the old one then answers 410); a withdrawn dyad
 /// (its links stop, its reminders stop). Every change is written to <c>Audit</c>. Values are checked by Core's
-/// <see cref="StudyInputs"/> and <see cref="StudyCsv"/>: a bad one is a 400 naming it (and its line), and a CSV import
-/// with any bad line writes nothing.
+/// <see cref="StudyInputs"/> and <see cref="StudyCsv"/>: a bad one is refused naming it (and its line), and a CSV import
+/// with any bad line writes nothing. What the request carried comes in as read by the edge: the value, or why it is not
+/// one, refused here once the study is known to exist.
 /// </summary>
 public sealed class DyadOperations(StudyStore store, StudyTables studyTables, TableServiceClient tables, ILinkTokens tokens, AppSettings settings, AuditLog audit, TimeProvider clock)
 {
@@ -31,90 +71,78 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
 
     private TableClient Assessments => tables.GetTableClient(StorageNames.AssessmentsTable);
 
-    /// <summary>Records one meeting date (<c>{"date":"2026-02-01"}</c>).</summary>
-    public async Task<IResult> RecordMeetingAsync(string studyId, string dyadId, string meetingNumber, HttpRequest request, Caller caller, CancellationToken ct)
+    /// <summary>Records one meeting date.</summary>
+    public async Task<Outcome<MeetingRecorded>> RecordMeetingAsync(string studyId, Outcome<RecordedMeeting> meeting, Caller caller, CancellationToken ct)
     {
-        if (!int.TryParse(meetingNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var meeting))
-            return HttpResults.Problem(400, "Meeting date refused", $"'{meetingNumber}' is not a meeting number.");
-        if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
-        var (read, problem) = await ReadDateAsync(request, "date", ct).ConfigureAwait(false);
-        if (problem is not null) return problem;
-        var date = read!.Value;
-        var recorded = new RecordedMeeting(dyadId, meeting, date);
-        if (OutOfScope(study.Definition, caller, [dyadId]) is { } hidden) return hidden;
-        if (StudyInputs.CheckMeetingDate(study.Definition, recorded) is { } wrong) return HttpResults.Problem(400, "Meeting date refused", wrong);
+        ArgumentNullException.ThrowIfNull(meeting);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
+        if (meeting.IsRefused) return meeting.Refusal;
+        var recorded = meeting.Value;
+        if (OutOfScope(study.Definition, caller, [recorded.DyadId]) is { } hidden) return hidden;
+        if (StudyInputs.CheckMeetingDate(study.Definition, recorded) is { } wrong) return Refusal.Invalid("Meeting date refused", wrong);
         var moved = await RecordAsync(study, [recorded], caller.Actor, ct).ConfigureAwait(false);
-        return TypedResults.Ok(new { studyId, dyadId, meeting, date = StudyDefinition.Format(date), assessmentsMoved = moved });
+        return new MeetingRecorded(studyId, recorded.DyadId, recorded.Meeting, StudyDefinition.Format(recorded.Date), moved);
     }
 
     /// <summary>Imports meeting dates from CSV (<c>dyad,meeting,date</c>).</summary>
-    public async Task<IResult> ImportMeetingsAsync(string studyId, HttpRequest request, Caller caller, CancellationToken ct)
+    public async Task<Outcome<MeetingsImported>> ImportMeetingsAsync(string studyId, Outcome<string> csv, Caller caller, CancellationToken ct)
     {
-        if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
-        var text = await RequestBody.ReadTextAsync(request, MaxCsvBytes, ct).ConfigureAwait(false);
-        if (text is null) return HttpResults.Problem(413, "CSV too large", $"An import is at most {MaxCsvBytes / (1024 * 1024)} MB.");
-        var import = StudyCsv.ParseMeetingDates(text, study.Definition);
-        if (!import.IsValid) return CsvProblem("Meeting dates refused", import.Errors);
+        ArgumentNullException.ThrowIfNull(csv);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
+        if (csv.IsRefused) return csv.Refusal;
+        var import = StudyCsv.ParseMeetingDates(csv.Value, study.Definition);
+        if (!import.IsValid) return CsvRefusal("Meeting dates refused", import.Errors);
         if (OutOfScope(study.Definition, caller, import.Rows.Select(r => r.DyadId)) is { } hidden) return hidden;
         var moved = await RecordAsync(study, import.Rows, caller.Actor, ct).ConfigureAwait(false);
-        return TypedResults.Ok(new { studyId, imported = import.Rows.Length, assessmentsMoved = moved });
+        return new MeetingsImported(studyId, import.Rows.Length, moved);
     }
 
-    /// <summary>Records one outcome (<c>{"employed":true,"date":"2026-05-01"}</c>).</summary>
-    public async Task<IResult> RecordOutcomeAsync(string studyId, string dyadId, HttpRequest request, Caller caller, CancellationToken ct)
+    /// <summary>Records one outcome.</summary>
+    public async Task<Outcome<OutcomeRecorded>> RecordOutcomeAsync(string studyId, Outcome<DyadOutcome> outcome, Caller caller, CancellationToken ct)
     {
-        if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
-        var text = await RequestBody.ReadTextAsync(request, MaxJsonBytes, ct).ConfigureAwait(false);
-        if (text is null) return HttpResults.Problem(413, "Body too large", "An outcome is a small JSON object.");
-        using var document = JsonBody.Parse(text);
-        if (document is null)
-            return HttpResults.Problem(400, "Outcome refused", "The body is not JSON: send {\"employed\": true, \"date\": \"2026-05-01\"} or {\"employed\": false}.");
-        var body = document.RootElement;
-        if (body.ValueKind != JsonValueKind.Object || !body.TryGetProperty("employed", out var employed) || employed.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            return HttpResults.Problem(400, "Outcome refused", "\"employed\" (true or false) is required.");
-        DateOnly? date = null;
-        if (body.TryGetProperty("date", out var d) && d.ValueKind != JsonValueKind.Null)
-        {
-            if (d.ValueKind != JsonValueKind.String || !DateOnly.TryParseExact(d.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var parsed))
-                return HttpResults.Problem(400, "Outcome refused", "\"date\" must be a date written yyyy-MM-dd.");
-            date = parsed;
-        }
-        var outcome = new DyadOutcome(dyadId, employed.GetBoolean(), date);
-        if (OutOfScope(study.Definition, caller, [dyadId]) is { } hidden) return hidden;
-        if (StudyInputs.CheckOutcome(study.Definition, outcome) is { } wrong) return HttpResults.Problem(400, "Outcome refused", wrong);
-        await SaveOutcomesAsync(studyId, [outcome], "api", caller.Actor, ct).ConfigureAwait(false);
-        return TypedResults.Ok(new { studyId, dyadId, employed = outcome.Employed, date = outcome.JobDate is { } j ? StudyDefinition.Format(j) : null });
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
+        if (outcome.IsRefused) return outcome.Refusal;
+        var recorded = outcome.Value;
+        if (OutOfScope(study.Definition, caller, [recorded.DyadId]) is { } hidden) return hidden;
+        if (StudyInputs.CheckOutcome(study.Definition, recorded) is { } wrong) return Refusal.Invalid("Outcome refused", wrong);
+        await SaveOutcomesAsync(studyId, [recorded], "api", caller.Actor, ct).ConfigureAwait(false);
+        return new OutcomeRecorded(studyId, recorded.DyadId, recorded.Employed, recorded.JobDate is { } j ? StudyDefinition.Format(j) : null);
     }
 
-    /// <summary>Imports outcomes from CSV (<c>dyad,employed,date</c>).</summary>
-    public async Task<IResult> ImportOutcomesAsync(string studyId, HttpRequest request, string source, Caller caller, CancellationToken ct)
+    /// <summary>Imports outcomes from CSV (<c>dyad,employed,date</c>); <paramref name="source"/> is recorded with them.</summary>
+    public async Task<Outcome<OutcomesImported>> ImportOutcomesAsync(string studyId, Outcome<string> csv, string source, Caller caller, CancellationToken ct)
     {
-        if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
-        var text = await RequestBody.ReadTextAsync(request, MaxCsvBytes, ct).ConfigureAwait(false);
-        if (text is null) return HttpResults.Problem(413, "CSV too large", $"An import is at most {MaxCsvBytes / (1024 * 1024)} MB.");
-        var import = StudyCsv.ParseOutcomes(text, study.Definition);
-        if (!import.IsValid) return CsvProblem("Outcomes refused", import.Errors);
+        ArgumentNullException.ThrowIfNull(csv);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
+        if (csv.IsRefused) return csv.Refusal;
+        var import = StudyCsv.ParseOutcomes(csv.Value, study.Definition);
+        if (!import.IsValid) return CsvRefusal("Outcomes refused", import.Errors);
         if (OutOfScope(study.Definition, caller, import.Rows.Select(r => r.DyadId)) is { } hidden) return hidden;
         await SaveOutcomesAsync(studyId, import.Rows, source, caller.Actor, ct).ConfigureAwait(false);
-        return TypedResults.Ok(new { studyId, imported = import.Rows.Length });
+        return new OutcomesImported(studyId, import.Rows.Length);
     }
 
     /// <summary>
     /// Reissues an unanswered assessment's link: its link version goes up (every earlier link then answers 410) and its
     /// invitation log starts again, so the next <c>Reminders</c> run sends the new link. Answers the new link too.
     /// </summary>
-    public async Task<IResult> ReissueAsync(string studyId, string assessmentId, Caller caller, CancellationToken ct)
+    public async Task<Outcome<LinkReissued>> ReissueAsync(string studyId, string assessmentId, Caller caller, CancellationToken ct)
     {
-        if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         for (var attempt = 0; ; attempt++)
         {
             var found = await Assessments.GetEntityIfExistsAsync<AssessmentEntity>(studyId, assessmentId, cancellationToken: ct).ConfigureAwait(false);
-            if (!found.HasValue) return HttpResults.Problem(404, "No such assessment", $"Study '{studyId}' has no assessment '{assessmentId}'.");
+            if (!found.HasValue || !caller.Scope.CanCoordinateSite(studyId, found.Value!.SiteId))
+                return Refusal.NotFound("No such assessment", $"Study '{studyId}' has no assessment '{assessmentId}'.");
             var a = found.Value!;
-            if (!caller.Scope.CanCoordinateSite(studyId, a.SiteId))
-                return HttpResults.Problem(404, "No such assessment", $"Study '{studyId}' has no assessment '{assessmentId}'.");
             if (a.Status != nameof(AssessmentStatus.Pending))
-                return HttpResults.Problem(409, "Link not reissued", $"Assessment '{assessmentId}' is {a.Status.ToLowerInvariant()}: only an unanswered assessment gets a new link.");
+                return Refusal.Conflict("Link not reissued", $"Assessment '{assessmentId}' is {a.Status.ToLowerInvariant()}: only an unanswered assessment gets a new link.");
             var version = a.LinkVersion + 1;
             var expires = clock.GetUtcNow() + LinkLifetime(study.Definition);
             var update = new TableEntity(studyId, assessmentId)
@@ -134,16 +162,17 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             }
             await audit.WriteAsync(studyId, caller.Actor, "link.reissued", assessmentId, $"link version {version}; earlier links refused", ct).ConfigureAwait(false);
             var token = tokens.Issue(new LinkClaims(studyId, assessmentId, version, expires));
-            return TypedResults.Ok(new { studyId, assessmentId, linkVersion = version, link = new Uri(settings.PublicBaseUrl, $"api/q/{token}").ToString(), expiresAt = expires });
+            return new LinkReissued(studyId, assessmentId, version, new Uri(settings.PublicBaseUrl, $"api/q/{token}").ToString(), expires);
         }
     }
 
     /// <summary>Withdraws a dyad: its unanswered assessments stop (links 410, no reminders); its data stays.</summary>
-    public async Task<IResult> WithdrawAsync(string studyId, string dyadId, Caller caller, CancellationToken ct)
+    public async Task<Outcome<DyadWithdrawn>> WithdrawAsync(string studyId, string dyadId, Caller caller, CancellationToken ct)
     {
-        if (await StudyOrProblemAsync(studyId, ct).ConfigureAwait(false) is null) return NoStudy(studyId);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is null) return NoStudy(studyId);
         var row = await store.FindParticipantAsync(studyId, ParticipantEntity.Kinds.Dyad, dyadId, ct).ConfigureAwait(false);
-        if (row is null || !caller.Scope.CanCoordinateSite(studyId, row.SiteId)) return HttpResults.Problem(404, "No such dyad", $"Study '{studyId}' has no dyad '{dyadId}'.");
+        if (row is null || !caller.Scope.CanCoordinateSite(studyId, row.SiteId)) return Refusal.NotFound("No such dyad", $"Study '{studyId}' has no dyad '{dyadId}'.");
         var now = clock.GetUtcNow();
         if (!row.Withdrawn)
         {
@@ -159,7 +188,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             .ToList();
         await StudyApplier.SubmitAsync(Assessments, pending, ct).ConfigureAwait(false);
         await audit.WriteAsync(studyId, caller.Actor, "dyad.withdrawn", dyadId, $"{pending.Count} unanswered assessment(s) withdrawn; their links and reminders stop", ct).ConfigureAwait(false);
-        return TypedResults.Ok(new { studyId, dyadId, withdrawn = true, assessmentsWithdrawn = pending.Count });
+        return new DyadWithdrawn(studyId, dyadId, true, pending.Count);
     }
 
     /// <summary>The link lifetime: the study's, else the app's setting.</summary>
@@ -219,36 +248,22 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     /// A 404 when <paramref name="caller"/> may not act for one of the dyads (a site key, another site's dyad): the same
     /// answer as for a dyad that does not exist, so a site key learns nothing about other sites.
     /// </summary>
-    private static IResult? OutOfScope(StudyDefinition study, Caller caller, IEnumerable<string> dyadIds)
+    private static Refusal? OutOfScope(StudyDefinition study, Caller caller, IEnumerable<string> dyadIds)
     {
         foreach (var id in dyadIds)
         {
             if (study.FindDyad(id) is { } dyad && !caller.Scope.CanCoordinateSite(study.Id, dyad.SiteId))
-                return HttpResults.Problem(404, "No such dyad", $"dyad '{id}' is not in study '{study.Id}'");
+                return Refusal.NotFound("No such dyad", $"dyad '{id}' is not in study '{study.Id}'");
         }
         return null;
     }
 
-    private Task<AppliedStudy?> StudyOrProblemAsync(string studyId, CancellationToken ct) =>
+    private Task<AppliedStudy?> FindStudyAsync(string studyId, CancellationToken ct) =>
         StudyIds.IsValid(studyId) ? store.LoadAsync(studyId, ct) : Task.FromResult<AppliedStudy?>(null);
 
-    private static IResult NoStudy(string studyId) =>
-        HttpResults.Problem(404, "No such study", $"No study file was applied for study '{studyId}'.");
+    private static Refusal NoStudy(string studyId) =>
+        Refusal.NotFound("No such study", $"No study file was applied for study '{studyId}'.");
 
-    private static IResult CsvProblem(string title, IReadOnlyList<CsvLineError> errors) =>
-        TypedResults.Problem(title: title, statusCode: 400,
-            detail: $"{errors.Count} line(s) refused; nothing was recorded. The first: line {errors[0].Line}: {errors[0].Message}",
-            extensions: new Dictionary<string, object?> { ["errors"] = errors.Select(e => new { line = e.Line, message = e.Message }).ToArray() });
-
-    private static async Task<(DateOnly? Date, IResult? Problem)> ReadDateAsync(HttpRequest request, string name, CancellationToken ct)
-    {
-        var text = await RequestBody.ReadTextAsync(request, MaxJsonBytes, ct).ConfigureAwait(false);
-        if (text is null) return (null, HttpResults.Problem(413, "Body too large", $"Send {{\"{name}\": \"yyyy-MM-dd\"}}: a small JSON object."));
-        using var doc = JsonBody.Parse(text);
-        if (doc is not null && doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(name, out var value)
-            && value.ValueKind == JsonValueKind.String
-            && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-            return (date, null);
-        return (null, HttpResults.Problem(400, "Date refused", $"Send {{\"{name}\": \"yyyy-MM-dd\"}}."));
-    }
+    private static Refusal CsvRefusal(string title, IReadOnlyList<CsvLineError> errors) =>
+        Refusal.Invalid(title, $"{errors.Count} line(s) refused; nothing was recorded. The first: line {errors[0].Line}: {errors[0].Message}") with { Errors = [.. errors] };
 }

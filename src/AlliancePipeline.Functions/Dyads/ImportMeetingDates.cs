@@ -1,19 +1,27 @@
-using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Infrastructure.Http;
+using AlliancePipeline.Functions.Infrastructure.Outcomes;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlliancePipeline.Functions.Dyads;
 
-/// <summary><c>POST /api/studies/{studyId}/meetings</c>: imports meeting dates from CSV (<c>dyad,meeting,date</c>).</summary>
-public sealed class ImportMeetingDates(DyadOperations dyads, KeyAuthentication keys)
+/// <summary><c>POST /api/studies/{studyId}/meetings</c> (a coordinator): imports meeting dates from CSV (<c>dyad,meeting,date</c>); a bad line records nothing.</summary>
+public sealed class ImportMeetingDates(DyadOperations dyads)
 {
-    /// <summary>Hands the CSV to <see cref="DyadOperations"/>.</summary>
+    /// <summary>Reads the CSV (at most 2 MB) and hands it to <see cref="DyadOperations.ImportMeetingsAsync"/>.</summary>
     [Function(nameof(ImportMeetingDates))]
+    [KeyAccess(KeyPermission.Coordinate)]
+    [RequestLimits(DyadOperations.MaxCsvBytes, BodyTypes.Csv, BodyTypes.Text)]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "studies/{studyId}/meetings")] HttpRequest request,
         string studyId,
+        FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var auth = await keys.AuthorizeAsync(request, s => s.CanCoordinate(studyId), AnswerAs.Json, cancellationToken);
-        return auth.Succeeded ? await dyads.ImportMeetingsAsync(studyId, request, auth.Caller, cancellationToken) : auth.Refusal;
+        var csv = await RequestBody.ReadTextAsync(request, DyadOperations.MaxCsvBytes, TooLarge, cancellationToken);
+        var imported = await dyads.ImportMeetingsAsync(studyId, csv, context.GetCaller(), cancellationToken);
+        return imported.Answer(r => TypedResults.Ok(r));
     }
+
+    /// <summary>A CSV import over <see cref="DyadOperations.MaxCsvBytes"/>.</summary>
+    public static Refusal TooLarge { get; } = Refusal.TooLarge("CSV too large", $"An import is at most {DyadOperations.MaxCsvBytes / (1024 * 1024)} MB.");
 }

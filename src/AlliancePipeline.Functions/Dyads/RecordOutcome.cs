@@ -1,20 +1,48 @@
-using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Infrastructure.Http;
+using AlliancePipeline.Functions.Infrastructure.Outcomes;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlliancePipeline.Functions.Dyads;
 
-/// <summary><c>PUT /api/studies/{studyId}/dyads/{dyadId}/outcome</c>: records a dyad's employment outcome.</summary>
-public sealed class RecordOutcome(DyadOperations dyads, KeyAuthentication keys)
+/// <summary>
+/// <c>PUT /api/studies/{studyId}/dyads/{dyadId}/outcome</c> (a coordinator): records a dyad's employment outcome,
+/// <c>{"employed":true,"date":"2026-05-01"}</c> or <c>{"employed":false}</c>.
+/// </summary>
+public sealed class RecordOutcome(DyadOperations dyads)
 {
-    /// <summary>Hands the outcome to <see cref="DyadOperations"/>.</summary>
+    /// <summary>Reads the outcome and hands it to <see cref="DyadOperations.RecordOutcomeAsync"/>.</summary>
     [Function(nameof(RecordOutcome))]
+    [KeyAccess(KeyPermission.Coordinate)]
+    [RequestLimits(DyadOperations.MaxJsonBytes, BodyTypes.Json, BodyTypes.AnyJson)]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "studies/{studyId}/dyads/{dyadId}/outcome")] HttpRequest request,
         string studyId,
         string dyadId,
+        FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var auth = await keys.AuthorizeAsync(request, s => s.CanCoordinate(studyId), AnswerAs.Json, cancellationToken);
-        return auth.Succeeded ? await dyads.RecordOutcomeAsync(studyId, dyadId, request, auth.Caller, cancellationToken) : auth.Refusal;
+        var body = await RequestBody.ReadJsonAsync(request, DyadOperations.MaxJsonBytes, BodyJson.Default.OutcomeBody, cancellationToken);
+        var read = body is null ? Refusal.TooLarge("Body too large", "An outcome is a small JSON object.") : Read(body, dyadId);
+        var recorded = await dyads.RecordOutcomeAsync(studyId, read, context.GetCaller(), cancellationToken);
+        return recorded.Answer(r => TypedResults.Ok(r));
+    }
+
+    /// <summary>The outcome the body holds, or why it holds none: not JSON, then <c>employed</c>, then <c>date</c>.</summary>
+    private static Outcome<DyadOutcome> Read(JsonBody<OutcomeBody> body, string dyadId)
+    {
+        const string Title = "Outcome refused";
+        if (body.Problem == JsonBodyProblem.NotJson)
+            return Refusal.Invalid(Title, "The body is not JSON: send {\"employed\": true, \"date\": \"2026-05-01\"} or {\"employed\": false}.");
+        var badDate = Refusal.Invalid(Title, "\"date\" must be a date written yyyy-MM-dd.");
+        if (body.Problem == JsonBodyProblem.WrongShape && body.Field == "date" && body.Names.Contains("employed")) return badDate;
+        if (!body.IsRead || body.Value.Employed is not { } employed) return Refusal.Invalid(Title, "\"employed\" (true or false) is required.");
+        DateOnly? date = null;
+        if (body.Value.Date is { } text)
+        {
+            if (!JsonBody.TryReadDate(text, out var parsed)) return badDate;
+            date = parsed;
+        }
+        return new DyadOutcome(dyadId, employed, date);
     }
 }

@@ -1,20 +1,22 @@
-using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Infrastructure.Http;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlliancePipeline.Functions.Dyads;
 
-/// <summary><c>POST /api/studies/{studyId}/assessments/{assessmentId}/reissue</c>: a new link; the old one answers 410.</summary>
-public sealed class ReissueLink(DyadOperations dyads, KeyAuthentication keys)
+/// <summary><c>POST /api/studies/{studyId}/assessments/{assessmentId}/reissue</c> (a coordinator): a new link; the old one answers 410.</summary>
+public sealed class ReissueLink(DyadOperations dyads)
 {
-    /// <summary>Hands the request to <see cref="DyadOperations"/>.</summary>
+    /// <summary>Hands the assessment to <see cref="DyadOperations.ReissueAsync"/>.</summary>
     [Function(nameof(ReissueLink))]
+    [KeyAccess(KeyPermission.Coordinate)]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "studies/{studyId}/assessments/{assessmentId}/reissue")] HttpRequest request,
         string studyId,
         string assessmentId,
+        FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var auth = await keys.AuthorizeAsync(request, s => s.CanCoordinate(studyId), AnswerAs.Json, cancellationToken);
-        return auth.Succeeded ? await dyads.ReissueAsync(studyId, assessmentId, auth.Caller, cancellationToken) : auth.Refusal;
+        var reissued = await dyads.ReissueAsync(studyId, assessmentId, context.GetCaller(), cancellationToken);
+        return reissued.Answer(r => TypedResults.Ok(r));
     }
 }

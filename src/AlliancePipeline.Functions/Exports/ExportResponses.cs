@@ -1,20 +1,21 @@
-using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Reports;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlliancePipeline.Functions.Exports;
 
 /// <summary><c>GET /api/studies/{studyId}/export?format=csv|json|fhir</c>: a study's responses (a key that reads every site).</summary>
-public sealed class ExportResponses(ReportAccess reports, KeyAuthentication keys)
+public sealed class ExportResponses(ReportAccess reports)
 {
-    /// <summary>Checks the key, then hands the request to <see cref="ReportAccess"/>.</summary>
+    /// <summary>Serves the export <see cref="ReportAccess.ExportAsync"/> writes.</summary>
     [Function(nameof(ExportResponses))]
+    [KeyAccess(KeyPermission.ReadReports)]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "studies/{studyId}/export")] HttpRequest request,
         string studyId,
         CancellationToken cancellationToken)
     {
-        var auth = await keys.AuthorizeAsync(request, s => s.CanReadReports(studyId), AnswerAs.Json, cancellationToken);
-        return auth.Succeeded ? await reports.ExportAsync(studyId, request.Query["format"].FirstOrDefault(), cancellationToken) : auth.Refusal;
+        var export = await reports.ExportAsync(studyId, request.Query["format"].FirstOrDefault(), cancellationToken);
+        return export.Answer(StudyReports.Serve);
     }
 }

@@ -1,7 +1,5 @@
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Infrastructure.Http;
-using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Questionnaires;
 using Azure;
@@ -9,95 +7,88 @@ using Azure.Data.Tables;
 
 namespace AlliancePipeline.Functions.Invitations;
 
+/// <summary>Where an assessment's reminders stand.</summary>
+public enum PauseState
+{
+    /// <summary>Reminders go (pausing is offered).</summary>
+    Active,
+    /// <summary>Paused through the link.</summary>
+    Paused,
+    /// <summary>Answered or withdrawn: none go, nothing to pause.</summary>
+    Closed,
+}
+
+/// <summary>The assessment a pause link names, as read.</summary>
+/// <param name="AssessmentId">The assessment.</param>
+/// <param name="State">Where its reminders stand.</param>
+/// <param name="DyadId">Its dyad (pseudonymous code), for the page.</param>
+/// <param name="Meeting">Its meeting, for the page.</param>
+/// <param name="Language">The rater's language.</param>
+public sealed record PauseTarget(string AssessmentId, PauseState State, string DyadId, int Meeting, string Language)
+{
+    internal PauseClaims Claims { get; init; } = null!;
+
+    internal ETag ETag { get; init; }
+
+    internal static PauseTarget Of(PauseClaims claims, AssessmentEntity entity) =>
+        new(entity.RowKey, entity.ToAssessment().Status != AssessmentStatus.Pending ? PauseState.Closed : entity.RemindersPaused ? PauseState.Paused : PauseState.Active,
+            entity.DyadId, entity.Meeting, entity.Language)
+        { Claims = claims, ETag = entity.ETag };
+}
+
 /// <summary>
-/// The pause link <c>/api/reminders/pause/{token}</c> (<see cref="PauseLinks"/>). <c>GET</c> changes nothing (mail
-/// scanners open links): it shows what pausing means and a button. <c>POST</c> (the button, or a mail client's one-click
-/// <c>List-Unsubscribe-Post</c>) sets the assessment's <c>RemindersPaused</c> under its ETag and writes <c>Audit</c>
-/// (<c>reminders.paused</c>) once; posting again changes nothing. Pages are in the rater's language (<c>?lang=</c>
-/// overrides); JSON clients get JSON, and problem details for refusals: an altered, malformed or unknown link → 404, an
-/// expired one → 410, storage unreachable → 503 with Retry-After (nothing changed).
+/// The pause link <c>/api/reminders/pause/{token}</c> (<see cref="PauseLinks"/>): finds the assessment it names, and
+/// pauses its reminders (the button, or a mail client's one-click <c>List-Unsubscribe-Post</c>): <c>RemindersPaused</c>
+/// is set under the assessment's ETag and <c>Audit</c> (<c>reminders.paused</c>) written once; pausing again changes
+/// nothing, and answered or withdrawn assessments have nothing to pause. Storage that cannot serve throws (the edge
+/// answers 503; nothing was changed).
 /// </summary>
 public sealed class ReminderPauseService(PauseLinks links, TableServiceClient tables, TimeProvider clock, ILogger<ReminderPauseService> log)
 {
-    /// <summary>The largest body a post may have (the button sends nothing; one-click sends <c>List-Unsubscribe=One-Click</c>).</summary>
-    public const int MaxBodyBytes = 1024;
+    private TableClient Assessments => tables.GetTableClient(StorageNames.AssessmentsTable);
 
-    /// <summary>Shows the pause page; changes nothing.</summary>
-    public Task<IResult> GetAsync(string token, HttpRequest request, CancellationToken ct) => AnswerAsync(token, request, pause: false, ct);
-
-    /// <summary>Pauses the assessment's reminders.</summary>
-    public async Task<IResult> PostAsync(string token, HttpRequest request, CancellationToken ct)
+    /// <summary>What <paramref name="token"/> names, or why it opens nothing (null when it does).</summary>
+    public PauseClaims? Check(string token, out LinkRefusal? refusal)
     {
-        if (await RequestBody.ReadTextAsync(request, MaxBodyBytes, ct).ConfigureAwait(false) is null)
-            return HttpResults.Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"A pause request is at most {MaxBodyBytes} bytes.");
-        return await AnswerAsync(token, request, pause: true, ct).ConfigureAwait(false);
-    }
-
-    private async Task<IResult> AnswerAsync(string token, HttpRequest request, bool pause, CancellationToken ct)
-    {
-        var language = RequestedLanguage(request);
         var claims = links.Validate(token, clock.GetUtcNow(), out var problem);
-        if (claims is null)
-        {
-            return problem == LinkProblem.Expired
-                ? Refuse(request, 410, MessagePage.Expired, language ?? AcceptLanguage(request), "Link expired", "The link has expired.")
-                : Refuse(request, 404, MessagePage.NotFound, language ?? AcceptLanguage(request), "Link not valid", "The link is not valid.");
-        }
-        try
-        {
-            var assessments = tables.GetTableClient(StorageNames.AssessmentsTable);
-            for (var attempt = 0; ; attempt++)
-            {
-                var found = await assessments.GetEntityIfExistsAsync<AssessmentEntity>(claims.StudyId, claims.AssessmentId, cancellationToken: ct).ConfigureAwait(false);
-                if (!found.HasValue)
-                    return Refuse(request, 404, MessagePage.NotFound, language ?? AcceptLanguage(request), "Link not valid", "The questionnaire this link names does not exist.");
-                var entity = found.Value!;
-                language ??= entity.Language;
-                var status = entity.ToAssessment().Status;
-                if (status != AssessmentStatus.Pending) return Show(request, PauseView.NothingToPause, language, entity, "closed");
-                if (entity.RemindersPaused) return Show(request, PauseView.Paused, language, entity, "paused");
-                if (!pause) return Show(request, PauseView.Confirm, language, entity, "active");
-                var update = new TableEntity(claims.StudyId, claims.AssessmentId) { [nameof(AssessmentEntity.RemindersPaused)] = true };
-                try
-                {
-                    await assessments.UpdateEntityAsync(update, entity.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
-                }
-                catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
-                {
-                    continue; // written meanwhile (answered, paused, reminded): read again and decide again
-                }
-                var now = clock.GetUtcNow();
-                await MailAudit.WriteAsync(tables, claims.StudyId, now, "link:pause", MailAudit.RemindersPaused, claims.AssessmentId,
-                    "the rater paused reminders through the link in a mail", ct).ConfigureAwait(false);
-                log.LogInformation("Reminders of {StudyId}/{AssessmentId} paused through the pause link.", claims.StudyId, claims.AssessmentId);
-                return Show(request, PauseView.Paused, language, entity, "paused");
-            }
-        }
-        catch (Exception e) when (StorageUnavailable.Is(e))
-        {
-            log.LogWarning("A pause link could not be served (storage unavailable: {Reason}); answered 503.", StorageUnavailable.Describe(e));
-            request.HttpContext.Response.Headers.RetryAfter = StorageUnavailable.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return QuestionnaireService.WantsJson(request)
-                ? HttpResults.Problem(503, "Temporarily unavailable", "Reminders could not be paused just now; nothing was changed. Please try again in a minute.")
-                : HttpResults.Page(503, PausePage.Render(PauseView.Unavailable, language ?? AcceptLanguage(request)));
-        }
+        refusal = claims is not null ? null : problem == LinkProblem.Expired ? LinkRefusal.Expired : LinkRefusal.NotValid;
+        return claims;
     }
 
-    private static IResult Show(HttpRequest request, PauseView view, string language, AssessmentEntity entity, string status) =>
-        QuestionnaireService.WantsJson(request)
-            ? TypedResults.Ok(new PauseStatus(status, entity.RowKey))
-            : HttpResults.Page(200, PausePage.Render(view, language, entity.DyadId, entity.Meeting));
+    /// <summary>The assessment <paramref name="claims"/> names, or null when there is none.</summary>
+    public async Task<PauseTarget?> FindAsync(PauseClaims claims, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(claims);
+        var found = await Assessments.GetEntityIfExistsAsync<AssessmentEntity>(claims.StudyId, claims.AssessmentId, cancellationToken: ct).ConfigureAwait(false);
+        return found.HasValue ? PauseTarget.Of(claims, found.Value!) : null;
+    }
 
-    private static IResult Refuse(HttpRequest request, int status, MessagePage page, string? language, string title, string detail) =>
-        QuestionnaireService.WantsJson(request)
-            ? HttpResults.Problem(status, title, detail)
-            : HttpResults.Page(status, QuestionnairePage.RenderMessage(page, language));
-
-    private static string? RequestedLanguage(HttpRequest request) =>
-        request.Query.TryGetValue("lang", out var lang) && !string.IsNullOrWhiteSpace(lang) ? lang.ToString().Trim() : null;
-
-    private static string? AcceptLanguage(HttpRequest request) =>
-        request.Headers.AcceptLanguage.ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Split(';')[0];
+    /// <summary>Pauses the reminders of <paramref name="target"/> (as read by <see cref="FindAsync"/>): where they stand after, or null when the assessment is gone.</summary>
+    public async Task<PauseTarget?> PauseAsync(PauseTarget target, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        for (var attempt = 0; ; attempt++)
+        {
+            if (target.State != PauseState.Active) return target;
+            var claims = target.Claims;
+            var update = new TableEntity(claims.StudyId, claims.AssessmentId) { [nameof(AssessmentEntity.RemindersPaused)] = true };
+            try
+            {
+                await Assessments.UpdateEntityAsync(update, target.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+                // Written meanwhile (answered, paused, reminded): read again and decide again.
+                if (await FindAsync(claims, ct).ConfigureAwait(false) is not { } again) return null;
+                target = again;
+                continue;
+            }
+            await MailAudit.WriteAsync(tables, claims.StudyId, clock.GetUtcNow(), "link:pause", MailAudit.RemindersPaused, claims.AssessmentId,
+                "the rater paused reminders through the link in a mail", ct).ConfigureAwait(false);
+            log.LogInformation("Reminders of {StudyId}/{AssessmentId} paused through the pause link.", claims.StudyId, claims.AssessmentId);
+            return target with { State = PauseState.Paused };
+        }
+    }
 }
 
 /// <summary>The JSON answer of the pause link.</summary>

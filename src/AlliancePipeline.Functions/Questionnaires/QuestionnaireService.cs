@@ -1,12 +1,9 @@
 using System.Globalization;
-using System.Net;
-using System.Text.Json;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Scoring;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Infrastructure.Audit;
-using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Scoring;
 using AlliancePipeline.Functions.Studies;
@@ -15,15 +12,83 @@ using Azure.Storage.Queues;
 
 namespace AlliancePipeline.Functions.Questionnaires;
 
+/// <summary>What a rater sent: a form's fields, or a tool's JSON answers.</summary>
+public abstract record Submission
+{
+    private Submission()
+    {
+    }
+
+    /// <summary>A form post: its fields in order; a name may repeat.</summary>
+    /// <param name="Fields">The fields.</param>
+    public sealed record Form(IReadOnlyList<KeyValuePair<string, string?>> Fields) : Submission;
+
+    /// <summary>A JSON body <c>{"items":[…]}</c>.</summary>
+    /// <param name="Items">The answers in item order (null: not a whole number); null when the body has no <c>items</c> array.</param>
+    public sealed record Answers(IReadOnlyList<int?>? Items) : Submission;
+
+    /// <summary>A body that was meant to be JSON and is not.</summary>
+    public sealed record NotJson : Submission;
+}
+
+/// <summary>What opening a questionnaire link came to.</summary>
+public abstract record QuestionnaireOpening
+{
+    private QuestionnaireOpening()
+    {
+    }
+
+    /// <summary>The form to fill in.</summary>
+    /// <param name="View">The form, in the rater's language.</param>
+    public sealed record Opened(QuestionnaireView View) : QuestionnaireOpening;
+
+    /// <summary>Answers were received for it already.</summary>
+    /// <param name="Language">The language of the rater's pages.</param>
+    public sealed record Answered(string Language) : QuestionnaireOpening;
+
+    /// <summary>The link opens nothing.</summary>
+    /// <param name="Reason">Why.</param>
+    /// <param name="Language">The language of the rater's pages, when the assessment is known.</param>
+    public sealed record Refused(LinkRefusal Reason, string? Language) : QuestionnaireOpening;
+}
+
+/// <summary>What a submission came to.</summary>
+public abstract record SubmissionOutcome
+{
+    private SubmissionOutcome()
+    {
+    }
+
+    /// <summary>Queued for scoring; the rater is thanked.</summary>
+    /// <param name="AssessmentId">The assessment answered.</param>
+    /// <param name="Language">The language of the thank-you page.</param>
+    public sealed record Accepted(string AssessmentId, string Language) : SubmissionOutcome;
+
+    /// <summary>Answers were received for it already (before, or by a post that won the race); the first answers stand.</summary>
+    /// <param name="Language">The language of the rater's pages.</param>
+    public sealed record AlreadyAnswered(string Language) : SubmissionOutcome;
+
+    /// <summary>The link opens nothing.</summary>
+    /// <param name="Reason">Why.</param>
+    /// <param name="Language">The language of the rater's pages, when the assessment is known.</param>
+    public sealed record Refused(LinkRefusal Reason, string? Language) : SubmissionOutcome;
+
+    /// <summary>A JSON body that cannot be read as answers.</summary>
+    /// <param name="Detail">What is wrong with it.</param>
+    public sealed record Unreadable(string Detail) : SubmissionOutcome;
+
+    /// <summary>Answers missing or not allowed.</summary>
+    /// <param name="Errors">The validator's sentence per item id, naming the statement (for tools).</param>
+    /// <param name="View">The form again, with the answers kept and a message beside each item (for browsers).</param>
+    public sealed record Invalid(IReadOnlyDictionary<string, string> Errors, QuestionnaireView View) : SubmissionOutcome;
+}
+
 /// <summary>
-/// The questionnaire link <c>/api/q/{token}</c>. <c>GET</c> serves the form in the rater's language (<c>?lang=</c>
-/// overrides). <c>POST</c> checks the link and the answers, puts the raw submission on <c>responses</c>, marks the
-/// assessment <see cref="AssessmentStatus.Submitted"/> and answers: a browser's form post gets a 303 to the thank-you
-/// page (Post/Redirect/Get: a refresh does not post again), a tool's JSON post gets 202 with JSON. Refused links
-/// (404 unknown or altered, 410 expired or revoked, 409 already answered) get a page, or problem details for JSON
-/// clients, and never reach the queue. Nothing is acknowledged before the queue has accepted the message; when it cannot
-/// (storage unreachable), the answer is 503 with a Retry-After, never a 500. A body over <see cref="MaxBodyBytes"/> gets
-/// 413 before any work.
+/// The questionnaire behind the link <c>/api/q/{token}</c>. Opening it gives the form in the rater's language (or the
+/// language asked for). A submission is checked (the link: unknown or altered, expired, revoked, already answered; then
+/// the answers), put on <c>responses</c> as it was given, and the assessment marked
+/// <see cref="AssessmentStatus.Submitted"/>; refused links never reach the queue. Nothing is accepted before the queue
+/// has taken the message; storage that cannot take it throws, and the rater gets 503 (the edge).
 /// </summary>
 public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies, StudyStore store, QueueServiceClient queues, AuditLog audit, TimeProvider clock, ILogger<QuestionnaireService> log)
 {
@@ -33,80 +98,46 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
     /// <summary>How long a submission's message stays hidden until its post has claimed the assessment.</summary>
     public static readonly TimeSpan ParkedFor = TimeSpan.FromSeconds(30);
 
-    /// <summary>Serves the form, the thank-you page (<c>?done=1</c> once answered), or a refused link's page.</summary>
-    public Task<IResult> GetAsync(string token, HttpRequest request, CancellationToken ct) =>
-        AnswerUnlessStorageFailsAsync(request, "A questionnaire page could not be served", () => GetCoreAsync(token, request, ct));
-
-    /// <summary>Checks and enqueues a submission (form or JSON).</summary>
-    public Task<IResult> PostAsync(string token, HttpRequest request, CancellationToken ct) =>
-        AnswerUnlessStorageFailsAsync(request, "A submission could not be taken", () => PostCoreAsync(token, request, ct));
-
-    /// <summary>The answer of <paramref name="work"/>, or a 503 when storage could not serve it (nothing was recorded).</summary>
-    private async Task<IResult> AnswerUnlessStorageFailsAsync(HttpRequest request, string what, Func<Task<IResult>> work)
+    /// <summary>The form of <paramref name="token"/>'s questionnaire, in <paramref name="language"/> when asked, else the rater's.</summary>
+    public async Task<QuestionnaireOpening> OpenAsync(string token, string? language, CancellationToken ct)
     {
-        try
-        {
-            return await work().ConfigureAwait(false);
-        }
-        catch (Exception e) when (StorageUnavailable.Is(e))
-        {
-            log.LogWarning("{What} (storage unavailable: {Reason}); answered 503.", what, StorageUnavailable.Describe(e));
-            return StorageUnavailable.Result(request, RequestedLanguage(request) ?? AcceptLanguage(request));
-        }
-    }
-
-    private async Task<IResult> GetCoreAsync(string token, HttpRequest request, CancellationToken ct)
-    {
-        var opened = await OpenAsync(token, request, ct).ConfigureAwait(false);
-        if (opened.Refusal is { } refusal) return refusal;
+        var opened = await FindAsync(token, language, ct).ConfigureAwait(false);
+        if (opened.Refusal is { } refusal) return new QuestionnaireOpening.Refused(refusal, opened.Language);
         var (_, assessment, definition) = opened.Target!.Value;
-        var language = RequestedLanguage(request) ?? assessment.Language;
-        if (assessment.IsAnswered)
-        {
-            return request.Query.ContainsKey("done")
-                ? Page(200, MessagePage.ThankYou, language)
-                : Refuse(request, 409, MessagePage.AlreadyAnswered, language, "Already answered", "Answers for this questionnaire were already received; the first answers stand.");
-        }
-        var view = new QuestionnaireView(InstrumentForm.Create(definition, language), assessment.DyadId, assessment.Meeting,
-            new Dictionary<string, int>(), new Dictionary<string, string>());
-        return Html(200, QuestionnairePage.RenderForm(view));
+        var pages = language ?? assessment.Language;
+        if (assessment.IsAnswered) return new QuestionnaireOpening.Answered(pages);
+        return new QuestionnaireOpening.Opened(new QuestionnaireView(InstrumentForm.Create(definition, pages), assessment.DyadId, assessment.Meeting,
+            new Dictionary<string, int>(), new Dictionary<string, string>()));
     }
 
-    private async Task<IResult> PostCoreAsync(string token, HttpRequest request, CancellationToken ct)
+    /// <summary>Checks and enqueues a submission to <paramref name="token"/>'s questionnaire.</summary>
+    public async Task<SubmissionOutcome> SubmitAsync(string token, Submission submission, string? language, CancellationToken ct)
     {
-        var body = await RequestBody.ReadTextAsync(request, MaxBodyBytes, ct).ConfigureAwait(false);
-        if (body is null)
-            return HttpResults.Problem(StatusCodes.Status413PayloadTooLarge, "Body too large", $"A submission is at most {MaxBodyBytes} bytes.");
-        var opened = await OpenAsync(token, request, ct).ConfigureAwait(false);
-        if (opened.Refusal is { } refusal) return refusal;
+        ArgumentNullException.ThrowIfNull(submission);
+        var opened = await FindAsync(token, language, ct).ConfigureAwait(false);
+        if (opened.Refusal is { } refusal) return new SubmissionOutcome.Refused(refusal, opened.Language);
         var (study, assessment, definition) = opened.Target!.Value;
-        var language = RequestedLanguage(request) ?? assessment.Language;
-        if (assessment.IsAnswered)
-            return Refuse(request, 409, MessagePage.AlreadyAnswered, language, "Already answered", "Answers for this questionnaire were already received; the first answers stand.");
+        var pages = language ?? assessment.Language;
+        if (assessment.IsAnswered) return new SubmissionOutcome.AlreadyAnswered(pages);
 
-        var json = IsJson(request.ContentType);
-        var form = InstrumentForm.Create(definition, language);
-        IReadOnlyList<KeyValuePair<string, string?>> fields;
-        if (json)
+        var form = InstrumentForm.Create(definition, pages);
+        string? bodyError = null;
+        var fields = submission switch
         {
-            fields = JsonFields(body, definition, out var bodyError)!;
-            if (bodyError is not null) return HttpResults.Problem(400, "Invalid answers", bodyError);
-        }
-        else
-        {
-            fields = FormFields(body);
-        }
+            Submission.Form f => f.Fields,
+            Submission.Answers a => JsonFields(a.Items, definition, out bodyError),
+            _ => null,
+        };
+        if (fields is null) return new SubmissionOutcome.Unreadable(bodyError ?? "The body is not valid JSON.");
 
         var checkedAnswers = Check(definition, fields, form.Language, out var errors, out var pageErrors);
         if (checkedAnswers is null)
         {
-            if (json) return InvalidAnswersProblem(errors);
             var kept = fields
                 .Where(f => f.Key.StartsWith(InstrumentForm.FieldPrefix, StringComparison.Ordinal) && int.TryParse(f.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out _))
                 .GroupBy(f => f.Key[InstrumentForm.FieldPrefix.Length..], StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => int.Parse(g.First().Value!, CultureInfo.InvariantCulture), StringComparer.Ordinal);
-            var view = new QuestionnaireView(form, assessment.DyadId, assessment.Meeting, kept, pageErrors);
-            return Html(400, QuestionnairePage.RenderForm(view));
+            return new SubmissionOutcome.Invalid(errors, new QuestionnaireView(form, assessment.DyadId, assessment.Meeting, kept, pageErrors));
         }
 
         var submittedAt = clock.GetUtcNow();
@@ -136,17 +167,14 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
             {
                 // It surfaces later and is dropped by ScoreResponse: its submission id is not the one claimed.
             }
-            return Refuse(request, 409, MessagePage.AlreadyAnswered, language, "Already answered", "Answers for this questionnaire were already received; the first answers stand.");
+            return new SubmissionOutcome.AlreadyAnswered(pages);
         }
         // The release and the audit row are independent: both go at once (one round trip of waiting, not two), and the
         // thank-you still comes after both.
         await Task.WhenAll(
             ReleaseAsync(queue, parked, assessment.Id, ct),
             audit.WriteAsync(study.Id, "rater-link", "submission.accepted", assessment.Id, $"link version {assessment.LinkVersion}; queued for scoring", ct)).ConfigureAwait(false);
-
-        if (json)
-            return TypedResults.Accepted((string?)null, new SubmissionAccepted("accepted", assessment.Id));
-        return HttpResults.SeeOther($"?done=1&lang={Uri.EscapeDataString(form.Language)}");
+        return new SubmissionOutcome.Accepted(assessment.Id, form.Language);
     }
 
     /// <summary>Makes a parked message visible now; if that fails it surfaces by itself when its parking ends.</summary>
@@ -197,115 +225,56 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         return fields.Any(f => f.Key == name && !string.IsNullOrWhiteSpace(f.Value));
     }
 
-    private async Task<Opened> OpenAsync(string token, HttpRequest request, CancellationToken ct)
+    /// <summary>The study, assessment and instrument <paramref name="token"/> names, or why it opens nothing.</summary>
+    private async Task<Opened> FindAsync(string token, string? language, CancellationToken ct)
     {
-        var language = RequestedLanguage(request) ?? AcceptLanguage(request);
         var claims = tokens.Validate(token, clock.GetUtcNow(), out var problem);
-        if (claims is null)
-        {
-            return problem == LinkProblem.Expired
-                ? new(Refuse(request, 410, MessagePage.Expired, language, "Link expired", "The link has expired."))
-                : new(Refuse(request, 404, MessagePage.NotFound, language, "Link not valid", "The link is not valid."));
-        }
+        if (claims is null) return new(problem == LinkProblem.Expired ? LinkRefusal.Expired : LinkRefusal.NotValid, null);
         var context = await store.FindRecentContextAsync(claims.StudyId, ct).ConfigureAwait(false);
         var found = await studies.FindAssessmentAsync(claims.StudyId, claims.AssessmentId, ct).ConfigureAwait(false);
         if (context is null || found is null || context.InstrumentFor(found.Value.Assessment.RaterRole) is not { } definition)
-            return new(Refuse(request, 404, MessagePage.NotFound, language, "Link not valid", "The questionnaire this link names does not exist."));
-        var study = context.Study;
+            return new(LinkRefusal.Unknown, null);
         var (assessment, etag) = found.Value;
-        if (!assessment.AcceptsLink(claims.LinkVersion))
-            return new(Refuse(request, 410, MessagePage.Revoked, RequestedLanguage(request) ?? assessment.Language, "Link revoked", "This link has been replaced or withdrawn."));
-        return new((study, assessment, definition), etag);
+        if (!assessment.AcceptsLink(claims.LinkVersion)) return new(LinkRefusal.Revoked, language ?? assessment.Language);
+        return new((context.Study, assessment, definition), etag);
     }
 
-    private static IResult Refuse(HttpRequest request, int status, MessagePage page, string? language, string title, string detail) =>
-        WantsJson(request) ? HttpResults.Problem(status, title, detail) : Page(status, page, language);
-
-    private static IResult Page(int status, MessagePage page, string? language) => Html(status, QuestionnairePage.RenderMessage(page, language));
-
-    private static IResult Html(int status, string html) => HttpResults.Page(status, html);
-
-    private static IResult InvalidAnswersProblem(IReadOnlyDictionary<string, string> errors) =>
-        TypedResults.ValidationProblem(
-            errors.ToDictionary(e => InstrumentForm.FieldNameFor(e.Key), e => new[] { e.Value }),
-            detail: string.Join(" ", errors.Values),
-            title: "Invalid answers");
-
-    private static bool IsJson(string? mediaType) =>
-        mediaType is not null && (mediaType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase) || mediaType.Contains("+json", StringComparison.OrdinalIgnoreCase));
-
-    /// <summary>Whether the client is a tool that reads JSON rather than a browser (JSON body, or Accept without HTML).</summary>
-    public static bool WantsJson(HttpRequest request)
+    /// <summary>
+    /// A JSON body's answers (in item order, one per item of the instrument) as form fields, or null and what is wrong
+    /// with them.
+    /// </summary>
+    private static IReadOnlyList<KeyValuePair<string, string?>>? JsonFields(IReadOnlyList<int?>? items, InstrumentDefinition definition, out string? error)
     {
-        if (IsJson(request.ContentType)) return true;
-        var accept = request.Headers.Accept.ToString();
-        return accept.Length > 0 && accept.Contains("json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase);
-    }
-
-    private static string? RequestedLanguage(HttpRequest request) =>
-        request.Query.TryGetValue("lang", out var lang) && !string.IsNullOrWhiteSpace(lang) ? lang.ToString().Trim() : null;
-
-    private static string? AcceptLanguage(HttpRequest request) =>
-        request.Headers.AcceptLanguage.ToString().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).FirstOrDefault()?.Split(';')[0];
-
-    /// <summary>Fields of an <c>application/x-www-form-urlencoded</c> body, in order; a name may repeat.</summary>
-    public static IReadOnlyList<KeyValuePair<string, string?>> FormFields(string? body)
-    {
-        var fields = new List<KeyValuePair<string, string?>>();
-        foreach (var pair in (body ?? "").Split('&', StringSplitOptions.RemoveEmptyEntries))
+        error = null;
+        if (items is null)
         {
-            var eq = pair.IndexOf('=', StringComparison.Ordinal);
-            fields.Add(new(WebUtility.UrlDecode(eq < 0 ? pair : pair[..eq]), WebUtility.UrlDecode(eq < 0 ? "" : pair[(eq + 1)..])));
+            error = $"The JSON body needs an \"items\" array of {definition.Items.Length} integers, in item order.";
+            return null;
+        }
+        if (items.Count != definition.Items.Length)
+        {
+            error = $"items has {items.Count} answers, expected {definition.Items.Length}.";
+            return null;
+        }
+        var ordered = definition.Items.OrderBy(i => i.Number).ToList();
+        var fields = new List<KeyValuePair<string, string?>>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (items[i] is not { } value)
+            {
+                error = $"items[{i}] is not an integer.";
+                return null;
+            }
+            fields.Add(new(InstrumentForm.FieldNameFor(ordered[i].Id), value.ToString(CultureInfo.InvariantCulture)));
         }
         return fields;
     }
 
-    /// <summary>
-    /// A JSON body <c>{"items":[…]}</c> (answers in item order, one per item of the instrument) as form fields, or null
-    /// and what is wrong with it.
-    /// </summary>
-    private static IReadOnlyList<KeyValuePair<string, string?>>? JsonFields(string? body, InstrumentDefinition definition, out string? error)
+    private readonly record struct Opened((Study Study, Assessment Assessment, InstrumentDefinition Definition)? Target, ETag ETag, LinkRefusal? Refusal, string? Language)
     {
-        error = null;
-        try
-        {
-            using var doc = JsonDocument.Parse(body ?? "");
-            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("items", out var array) || array.ValueKind != JsonValueKind.Array)
-            {
-                error = $"The JSON body needs an \"items\" array of {definition.Items.Length} integers, in item order.";
-                return null;
-            }
-            var values = array.EnumerateArray().ToList();
-            if (values.Count != definition.Items.Length)
-            {
-                error = $"items has {values.Count} answers, expected {definition.Items.Length}.";
-                return null;
-            }
-            var items = definition.Items.OrderBy(i => i.Number).ToList();
-            var fields = new List<KeyValuePair<string, string?>>();
-            for (var i = 0; i < values.Count; i++)
-            {
-                if (values[i].ValueKind != JsonValueKind.Number || !values[i].TryGetInt32(out var value))
-                {
-                    error = $"items[{i}] is not an integer.";
-                    return null;
-                }
-                fields.Add(new(InstrumentForm.FieldNameFor(items[i].Id), value.ToString(CultureInfo.InvariantCulture)));
-            }
-            return fields;
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException or ArgumentException)
-        {
-            error = "The body is not valid JSON.";
-            return null;
-        }
-    }
+        public Opened(LinkRefusal refusal, string? language) : this(null, default, refusal, language) { }
 
-    private readonly record struct Opened((Study Study, Assessment Assessment, InstrumentDefinition Definition)? Target, ETag ETag, IResult? Refusal)
-    {
-        public Opened(IResult refusal) : this(null, default, refusal) { }
-
-        public Opened((Study, Assessment, InstrumentDefinition) target, ETag etag) : this(target, etag, null) { }
+        public Opened((Study, Assessment, InstrumentDefinition) target, ETag etag) : this(target, etag, null, null) { }
     }
 }
 

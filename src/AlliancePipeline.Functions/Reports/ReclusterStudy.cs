@@ -1,19 +1,21 @@
-using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Infrastructure.Http;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlliancePipeline.Functions.Reports;
 
 /// <summary><c>POST /api/manage/studies/{studyId}/recluster</c>: the study's report now (admin or the study's coordinator).</summary>
-public sealed class ReclusterStudy(ReportAccess reports, KeyAuthentication keys)
+public sealed class ReclusterStudy(ReportAccess reports)
 {
-    /// <summary>Checks the key, then hands the request to <see cref="ReportAccess"/>.</summary>
+    /// <summary>Hands the study to <see cref="ReportAccess.ReclusterAsync"/>.</summary>
     [Function(nameof(ReclusterStudy))]
+    [KeyAccess(KeyPermission.CoordinateStudy)]
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "manage/studies/{studyId}/recluster")] HttpRequest request,
         string studyId,
+        FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var auth = await keys.AuthorizeAsync(request, s => s.CanReadStudy(studyId) && s.CanCoordinate(studyId), AnswerAs.Json, cancellationToken);
-        return auth.Succeeded ? await reports.ReclusterAsync(studyId, auth.Caller.Actor, cancellationToken) : auth.Refusal;
+        var run = await reports.ReclusterAsync(studyId, context.GetCaller().Actor, cancellationToken);
+        return run.Answer(r => TypedResults.Ok(r));
     }
 }

@@ -1,50 +1,52 @@
-using AlliancePipeline.Functions.Infrastructure.Http;
+using System.Text.Json.Serialization;
+using AlliancePipeline.Functions.Infrastructure.Outcomes;
 
 namespace AlliancePipeline.Functions.Studies;
 
+/// <summary>One error of a refused study file, as answered in the problem's <c>errors</c>.</summary>
+/// <param name="Line">Its line.</param>
+/// <param name="Column">Its column.</param>
+/// <param name="Field">The field it is about.</param>
+/// <param name="Message">What is wrong.</param>
+/// <param name="Text">The whole error as one sentence.</param>
+public sealed record StudyFileProblem(int Line, int Column, string Field, string Message, string Text);
+
 /// <summary>
-/// The admin API's study files: <c>PUT /api/admin/studies/{studyId}</c> applies the file in the body
-/// (<c>?dryRun=true</c> only reports). The body is the study file itself (YAML or JSON, with shipped or inline
-/// instruments), or a <see cref="StudySource"/> (<c>application/vnd.alliance.study+json</c>: the file and the instrument
-/// files it references, as <c>alliance study apply</c> sends it). A refused file answers 400 with every error, each
-/// naming its line and field, and nothing is written.
+/// The admin API's study files (<c>PUT /api/manage/studies/{studyId}</c>): applies the file given (or only reports, on a
+/// dry run). The text is the study file itself (YAML or JSON, with shipped or inline instruments), or a
+/// <see cref="StudySource"/> (<c>application/vnd.alliance.study+json</c>: the file and the instrument files it
+/// references, as <c>alliance study apply</c> sends it). A refused file is refused with every error, each naming its line
+/// and field, and nothing is written.
 /// </summary>
 public sealed class StudyAdminService(StudyApplier applier)
 {
     /// <summary>The largest study source taken (a 2,000-dyad study file is about 300 KB).</summary>
     public const int MaxBodyBytes = 8 * 1024 * 1024;
 
-    /// <summary>Applies the file in the request body to <paramref name="studyId"/>.</summary>
-    public async Task<IResult> ApplyAsync(string studyId, HttpRequest request, string actor, CancellationToken ct)
+    /// <summary>Applies <paramref name="text"/> (a <see cref="StudySource"/> when <paramref name="isSource"/>) to <paramref name="studyId"/>, by <paramref name="actor"/>.</summary>
+    public async Task<Outcome<StudyApplyReport>> ApplyAsync(string studyId, string text, bool isSource, bool dryRun, string actor, CancellationToken ct)
     {
-        var body = await RequestBody.ReadTextAsync(request, MaxBodyBytes, ct).ConfigureAwait(false);
-        if (body is null)
-            return HttpResults.Problem(StatusCodes.Status413PayloadTooLarge, "Study file too large", $"A study source is at most {MaxBodyBytes / (1024 * 1024)} MB.");
-        if (body.Trim().Length == 0)
-            return HttpResults.Problem(400, "No study file", "The body is empty: send the study file (YAML or JSON).");
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Trim().Length == 0)
+            return Refusal.Invalid("No study file", "The body is empty: send the study file (YAML or JSON).");
         StudySource source;
-        if (request.ContentType?.StartsWith(StudySource.MediaType, StringComparison.OrdinalIgnoreCase) == true)
+        if (isSource)
         {
-            source = StudySource.TryParse(body, out var problem) ?? new StudySource();
-            if (problem is not null) return HttpResults.Problem(400, "Not a study source", problem);
+            source = StudySource.TryParse(text, out var problem) ?? new StudySource();
+            if (problem is not null) return Refusal.Invalid("Not a study source", problem);
         }
         else
         {
-            source = new StudySource { Source = "study file", Text = body };
+            source = new StudySource { Source = "study file", Text = text };
         }
-        var dryRun = request.Query.TryGetValue("dryRun", out var d) && bool.TryParse(d, out var dr) && dr;
         var outcome = await applier.ApplyAsync(source, studyId, actor, dryRun, ct).ConfigureAwait(false);
         if (!outcome.IsValid)
         {
-            return TypedResults.Problem(
-                title: "The study file has errors",
-                detail: $"{outcome.Errors.Length} error(s); nothing was applied. The first: {outcome.Errors[0]}",
-                statusCode: 400,
-                extensions: new Dictionary<string, object?>
-                {
-                    ["errors"] = outcome.Errors.Select(e => new { line = e.Line, column = e.Column, field = e.Field, message = e.Message, text = e.ToString() }).ToArray(),
-                });
+            return Refusal.Invalid("The study file has errors", $"{outcome.Errors.Length} error(s); nothing was applied. The first: {outcome.Errors[0]}") with
+            {
+                Errors = [.. outcome.Errors.Select(e => new StudyFileProblem(e.Line, e.Column, e.Field, e.Message, e.ToString()))],
+            };
         }
-        return TypedResults.Ok(StudyApplyReport.Of(outcome, dryRun));
+        return StudyApplyReport.Of(outcome, dryRun);
     }
 }

@@ -2,6 +2,7 @@ using System.Net;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Infrastructure.Http;
 using Microsoft.AspNetCore.Http;
 
 namespace AlliancePipeline.Functions.Tests.Access;

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Tests.Dashboard;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 

@@ -34,9 +34,11 @@ namespace AlliancePipeline.Functions.Tests.Infrastructure;
 /// <summary>
 /// The app's services, registered exactly as <c>Program</c> registers them, on this run's Azurite; and its HTTP-triggered
 /// function classes served on a loopback port at <c>/api/{route}</c>, each request handed to the function method the way
-/// the worker's ASP.NET Core integration does (the <see cref="HttpRequest"/>, route values by parameter name, the
-/// cancellation token; the returned <see cref="IResult"/> executed). Queue- and timer-triggered classes are called
-/// directly (<see cref="Function{T}"/>). The whole worker under the local host is exercised by the end-to-end tests.
+/// the worker's ASP.NET Core integration does: through the worker middleware <c>Program</c> registers
+/// (<see cref="WorkerPipeline"/>, with a <see cref="TestFunctionContext"/>), then the <see cref="HttpRequest"/>, route
+/// values by parameter name, the <see cref="FunctionContext"/>, the cancellation token; the returned
+/// <see cref="IResult"/> executed. Queue- and timer-triggered classes are called directly (<see cref="Function{T}"/>).
+/// The whole worker under the local host is exercised by the end-to-end tests.
 /// </summary>
 public sealed class TestApp : IAsyncDisposable
 {
@@ -108,8 +110,10 @@ public sealed class TestApp : IAsyncDisposable
         builder.Logging.ClearProviders().AddProvider(capture).SetMinimumLevel(LogLevel.Information);
         builder.Services.AddAlliancePipeline(settings);
         if (clock is not null) builder.Services.AddSingleton(clock); // the last registration wins: a clock the test moves
+        var pipeline = new WorkerPipeline(builder.Services);
+        pipeline.UseHttpEdge();
         var app = builder.Build();
-        MapHttpFunctions(app, typeof(global::AlliancePipeline.Functions.Questionnaires.Questionnaire).Assembly);
+        MapHttpFunctions(app, pipeline, typeof(global::AlliancePipeline.Functions.Questionnaires.Questionnaire).Assembly);
         if (settings.CreateResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -133,7 +137,7 @@ public sealed class TestApp : IAsyncDisposable
         await App.DisposeAsync();
     }
 
-    private static void MapHttpFunctions(WebApplication app, Assembly assembly)
+    private static void MapHttpFunctions(WebApplication app, WorkerPipeline pipeline, Assembly assembly)
     {
         foreach (var type in assembly.GetTypes())
         {
@@ -146,20 +150,37 @@ public sealed class TestApp : IAsyncDisposable
                 var methods = (trigger.Methods ?? ["get", "post"]).Select(m => m.ToUpperInvariant()).ToArray();
                 app.MapMethods("/api/" + trigger.Route, methods, async (HttpContext context) =>
                 {
-                    var instance = ActivatorUtilities.CreateInstance(context.RequestServices, type);
-                    var args = parameters.Select(p => Bind(p, context)).ToArray();
-                    var task = (Task)method.Invoke(instance, args)!;
-                    await task;
-                    var result = task.GetType().GetProperty("Result")!.GetValue(task);
-                    if (result is IResult r) await r.ExecuteAsync(context);
+                    var function = new TestFunctionContext(method, context);
+                    IResult? result = null;
+                    var run = pipeline.Around(async f =>
+                    {
+                        var instance = ActivatorUtilities.CreateInstance(context.RequestServices, type);
+                        var args = parameters.Select(p => Bind(p, context, f)).ToArray();
+                        Task task;
+                        try
+                        {
+                            task = (Task)method.Invoke(instance, args)!;
+                        }
+                        catch (TargetInvocationException e) when (e.InnerException is not null)
+                        {
+                            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
+                            throw;
+                        }
+                        await task;
+                        result = task.GetType().GetProperty("Result")!.GetValue(task) as IResult;
+                    });
+                    await run(function);
+                    // As the worker's proxying middleware does after the pipeline: the function's answer, when it gave one.
+                    if (result is not null) await result.ExecuteAsync(context);
                 });
             }
         }
     }
 
-    private static object? Bind(ParameterInfo parameter, HttpContext context)
+    private static object? Bind(ParameterInfo parameter, HttpContext context, FunctionContext function)
     {
         if (parameter.ParameterType == typeof(HttpRequest)) return context.Request;
+        if (parameter.ParameterType == typeof(FunctionContext)) return function;
         if (parameter.ParameterType == typeof(CancellationToken)) return context.RequestAborted;
         if (parameter.ParameterType == typeof(string)) return Convert.ToString(context.Request.RouteValues[parameter.Name!], CultureInfo.InvariantCulture);
         if (parameter.ParameterType == typeof(int)) return int.Parse(Convert.ToString(context.Request.RouteValues[parameter.Name!], CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using AlliancePipeline.Functions.Dashboards;
+using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Keys;
 
 // In the DI namespace, as extension methods of IServiceCollection usually are, so registering takes one line.

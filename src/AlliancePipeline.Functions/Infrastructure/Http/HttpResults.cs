@@ -1,11 +1,14 @@
+using System.Globalization;
 using System.Text;
+using AlliancePipeline.Functions.Exports;
 
 namespace AlliancePipeline.Functions.Infrastructure.Http;
 
 /// <summary>
 /// Results the app's pages and APIs answer with, beside ASP.NET Core's <see cref="TypedResults"/>: an HTML page with the
 /// headers every page carries (no caching, no sniffing, no referrer, a strict content security policy: pages are
-/// self-contained and run no script), and a 303 See Other for Post/Redirect/Get.
+/// self-contained and run no script), a 303 See Other for Post/Redirect/Get, a file to download or open, and any answer
+/// marked not to be cached.
 /// </summary>
 public static class HttpResults
 {
@@ -22,6 +25,15 @@ public static class HttpResults
     /// <summary>A problem details answer (RFC 9457) without extensions.</summary>
     public static IResult Problem(int statusCode, string title, string detail) =>
         TypedResults.Problem(detail: detail, statusCode: statusCode, title: title);
+
+    /// <summary><paramref name="inner"/>, marked <c>Cache-Control: no-store</c> (answers about keys, figures of a study).</summary>
+    public static IResult NoStore(IResult inner) => new NoStoreResult(inner);
+
+    /// <summary>
+    /// A file, not cached, not sniffed, under <paramref name="securityPolicy"/>: an HTML file opens in the browser, any
+    /// other is an attachment saved under its name.
+    /// </summary>
+    public static IResult File(ExportFile file, string securityPolicy) => new FileResult(file, securityPolicy);
 
     private sealed class PageResult(int statusCode, string html) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
     {
@@ -52,6 +64,39 @@ public static class HttpResults
             httpContext.Response.Headers.CacheControl = "no-store";
             httpContext.Response.ContentLength = 0;
             return Task.CompletedTask;
+        }
+    }
+
+    private sealed class NoStoreResult(IResult inner) : IResult, IStatusCodeHttpResult
+    {
+        public int? StatusCode => (inner as IStatusCodeHttpResult)?.StatusCode;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.CacheControl = "no-store";
+            return inner.ExecuteAsync(httpContext);
+        }
+    }
+
+    private sealed class FileResult(ExportFile file, string securityPolicy) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+    {
+        public int? StatusCode => StatusCodes.Status200OK;
+
+        public string ContentType => file.ContentType;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = file.ContentType;
+            response.ContentLength = file.Content.Length;
+            response.Headers.CacheControl = "no-store";
+            response.Headers.XContentTypeOptions = "nosniff";
+            response.Headers["Referrer-Policy"] = "no-referrer";
+            response.Headers.ContentSecurityPolicy = securityPolicy;
+            if (!file.ContentType.StartsWith("text/html", StringComparison.Ordinal))
+                response.Headers.ContentDisposition = string.Create(CultureInfo.InvariantCulture, $"attachment; filename=\"{file.Name}\"");
+            return response.Body.WriteAsync(file.Content, httpContext.RequestAborted).AsTask();
         }
     }
 

@@ -1,13 +1,11 @@
-using AlliancePipeline.Functions.Infrastructure.Http;
-using AlliancePipeline.Functions.Questionnaires;
 using Azure;
 
 namespace AlliancePipeline.Functions.Infrastructure.Storage;
 
 /// <summary>
 /// Recognises a storage failure that is the service's, not the request's (unreachable, timed out, throttled, 5xx, after
-/// the SDK's own retries), and answers it as 503 with a Retry-After: the client may try again, and nothing was
-/// acknowledged.
+/// the SDK's own retries): HTTP functions answer it 503 with a Retry-After (the edge's StorageUnavailableMiddleware), queue
+/// and timer functions throw and are retried.
 /// </summary>
 public static class StorageUnavailable
 {
@@ -30,13 +28,4 @@ public static class StorageUnavailable
         AggregateException a => a.InnerExceptions.Count > 0 ? Describe(a.InnerExceptions[^1]) : a.GetType().Name,
         _ => exception.GetType().Name,
     };
-
-    /// <summary>The 503: a page for a browser, problem details for a tool.</summary>
-    public static IResult Result(HttpRequest request, string? language)
-    {
-        request.HttpContext.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return QuestionnaireService.WantsJson(request)
-            ? HttpResults.Problem(StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "The answers could not be confirmed just now. Please try again in a minute: if they did arrive, the link answers 409.")
-            : HttpResults.Page(StatusCodes.Status503ServiceUnavailable, QuestionnairePage.RenderMessage(MessagePage.Unavailable, language));
-    }
 }

@@ -1,13 +1,14 @@
 using System.Globalization;
 using AlliancePipeline.Functions.Dashboards;
-using AlliancePipeline.Functions.Infrastructure.Http;
+using AlliancePipeline.Functions.Infrastructure.Outcomes;
 using AlliancePipeline.Functions.Infrastructure.Storage;
 
-namespace AlliancePipeline.Functions.Infrastructure.Access;
+namespace AlliancePipeline.Functions.Infrastructure.Http;
 
 /// <summary>
 /// The refusals of the keyed endpoints, as problem details or as a page: the same title and detail either way, never a
-/// stack trace, never the key.
+/// stack trace, never the key. Problem details are marked <c>Cache-Control: no-store</c> (answers about keys are never
+/// cached); pages carry the page headers, which say the same.
 /// </summary>
 public static class AccessResults
 {
@@ -50,9 +51,12 @@ public static class AccessResults
     public static IResult BadRequest(AnswerAs answerAs, string title, string detail) =>
         Refusal(answerAs, StatusCodes.Status400BadRequest, title, detail);
 
-    /// <summary>404 with what was not found.</summary>
-    public static IResult NotFound(AnswerAs answerAs, string detail) =>
-        Refusal(answerAs, StatusCodes.Status404NotFound, "Not found", detail);
+    /// <summary>A service's refusal, with its own title and detail.</summary>
+    public static IResult For(Refusal refusal, AnswerAs answerAs)
+    {
+        ArgumentNullException.ThrowIfNull(refusal);
+        return Refusal(answerAs, Problems.Status(refusal.Kind), refusal.Title, refusal.Detail);
+    }
 
     /// <summary>503 with Retry-After: storage could not answer; nothing was changed.</summary>
     public static IResult Unavailable(HttpRequest request, AnswerAs answerAs)
@@ -64,18 +68,6 @@ public static class AccessResults
 
     private static IResult Refusal(AnswerAs answerAs, int status, string title, string detail, bool keyForm = false) =>
         answerAs == AnswerAs.Json
-            ? new NoStore(HttpResults.Problem(status, title, detail))
+            ? HttpResults.NoStore(HttpResults.Problem(status, title, detail))
             : HttpResults.Page(status, DashboardPage.RenderMessage(title, detail, keyForm));
-
-    /// <summary>Problem details marked <c>Cache-Control: no-store</c> (answers about keys are never cached).</summary>
-    private sealed class NoStore(IResult inner) : IResult, IStatusCodeHttpResult
-    {
-        public int? StatusCode => (inner as IStatusCodeHttpResult)?.StatusCode;
-
-        public Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.Headers.CacheControl = "no-store";
-            return inner.ExecuteAsync(httpContext);
-        }
-    }
 }

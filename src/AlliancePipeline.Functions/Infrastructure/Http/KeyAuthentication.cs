@@ -1,8 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using AlliancePipeline.Core.Access;
-using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Infrastructure.Access;
 
-namespace AlliancePipeline.Functions.Infrastructure.Access;
+namespace AlliancePipeline.Functions.Infrastructure.Http;
 
 /// <summary>How refusals are answered: problem details (RFC 9457) for tools, an HTML page for browsers.</summary>
 public enum AnswerAs
@@ -21,7 +21,7 @@ public sealed record Authentication
     /// <summary>The caller, when accepted.</summary>
     public Caller? Caller { get; }
 
-    /// <summary>The answer to send (400, 401, 403, 429 or 503), when refused.</summary>
+    /// <summary>The answer to send (400, 401, 403 or 429), when refused.</summary>
     public IResult? Refusal { get; }
 
     /// <summary>Whether the caller was accepted (then <see cref="Caller"/> is set, else <see cref="Refusal"/>).</summary>
@@ -35,7 +35,8 @@ public sealed record Authentication
 }
 
 /// <summary>
-/// Authenticates a request by its access key and authorizes it against the key's <see cref="AccessScope"/>.
+/// Authenticates a request by its access key (checked by <see cref="AccessKeys"/>) and authorizes it against the key's
+/// <see cref="AccessScope"/>. <see cref="KeyAccessMiddleware"/> calls it for every function with <c>[KeyAccess]</c>.
 /// </summary>
 /// <remarks>
 /// <para>The key is read from <c>Authorization: Bearer &lt;key&gt;</c> or from <c>?key=&lt;key&gt;</c> (so a printed
@@ -44,16 +45,16 @@ public sealed record Authentication
 /// <para>Answers: no key → 401; a key that is malformed, unknown, wrong, revoked or expired → 401 (revoked and expired
 /// are told only to a holder of the right secret), counted as a failed attempt; the key is fine but its scope does not
 /// allow the request → 403; <see cref="FailedAttemptLimiter.MaxFailures"/> failures from one client address within a
-/// minute → 429 with Retry-After for every request from it until the window moves on; storage unreachable → 503. 401s
-/// carry <c>WWW-Authenticate: Bearer</c>. Logs name the refusal and the key id (public), never the key, the secret or the
-/// client address.</para>
+/// minute → 429 with Retry-After for every request from it until the window moves on. Storage that cannot check the key
+/// throws, and <see cref="StorageUnavailableMiddleware"/> answers 503. 401s carry <c>WWW-Authenticate: Bearer</c>. Logs
+/// name the refusal and the key id (public), never the key, the secret or the client address.</para>
 /// </remarks>
 public sealed class KeyAuthentication(AccessKeys keys, FailedAttemptLimiter limiter, ILogger<KeyAuthentication> log)
 {
     /// <summary>The query parameter that may carry the key.</summary>
     public const string QueryParameter = "key";
 
-    /// <summary>Authenticates the request's key: the caller, or a refusal (400, 401, 429, 503).</summary>
+    /// <summary>Authenticates the request's key: the caller, or a refusal (400, 401, 429).</summary>
     public async Task<Authentication> AuthenticateAsync(HttpRequest request, AnswerAs answerAs, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -68,16 +69,7 @@ public sealed class KeyAuthentication(AccessKeys keys, FailedAttemptLimiter limi
         if (problem is not null) return Authentication.Refuse(AccessResults.BadRequest(answerAs, "Access key given twice", problem));
         if (presented is null) return Authentication.Refuse(AccessResults.Unauthorized(request, answerAs, AccessResults.Missing));
 
-        KeyCheck check;
-        try
-        {
-            check = await keys.VerifyAsync(presented, ct).ConfigureAwait(false);
-        }
-        catch (Exception e) when (StorageUnavailable.Is(e))
-        {
-            log.LogWarning("An access key could not be checked (storage unavailable: {Reason}); answered 503.", StorageUnavailable.Describe(e));
-            return Authentication.Refuse(AccessResults.Unavailable(request, answerAs));
-        }
+        var check = await keys.VerifyAsync(presented, ct).ConfigureAwait(false);
         if (check.Caller is { } caller) return Authentication.Accept(caller);
 
         limiter.RecordFailure(address);
@@ -127,7 +119,10 @@ public sealed class KeyAuthentication(AccessKeys keys, FailedAttemptLimiter limi
         return (fromHeader ?? fromQuery, null);
     }
 
-    /// <summary>Whether the key came in the query string (then links and forms on a page carry it on).</summary>
-    public static bool KeyInQuery(HttpRequest request) =>
-        request.Query[QueryParameter] is { Count: 1 } q && !string.IsNullOrEmpty(q[0]) && request.Headers.Authorization.Count == 0;
+    /// <summary>The key, when it came in the query string (then links and forms on a page carry it on); otherwise null.</summary>
+    public static string? KeyInQuery(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Query[QueryParameter] is { Count: 1 } q && !string.IsNullOrEmpty(q[0]) && request.Headers.Authorization.Count == 0 ? q[0] : null;
+    }
 }
