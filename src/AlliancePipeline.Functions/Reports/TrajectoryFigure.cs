@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
+using AlliancePipeline.Functions.Infrastructure.Pages;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -152,5 +152,5 @@ public static class TrajectoryFigure
 
     private static string F2(double v) => double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    private static string E(string text) => PageRenderer.Encoder.Encode(text);
 }
