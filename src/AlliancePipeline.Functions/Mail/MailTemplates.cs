@@ -186,7 +186,9 @@ public sealed partial class MailTemplates
 
     private MailContent Render(string kind, string language, Dictionary<string, object?> values)
     {
-        var template = _templates[$"{kind}.{language}"];
+        var template = _templates.TryGetValue($"{kind}.{language}", out var parsed)
+            ? parsed
+            : throw new InvalidOperationException($"The mail kind {kind} has no templates: add them, and the kind to MailTemplates.Kinds.");
         var subject = OneLine(Render(template.Subject, values, NullEncoder.Default));
         var text = BlankLines().Replace(Render(template.Text, values, NullEncoder.Default).Trim(), "\n\n") + "\n";
         var body = Render(template.Html, values, Html).Trim();
