@@ -4,6 +4,7 @@ using AlliancePipeline.Functions.Dyads;
 using AlliancePipeline.Functions.Exports;
 using AlliancePipeline.Functions.Infrastructure.Access;
 using AlliancePipeline.Functions.Infrastructure.Audit;
+using AlliancePipeline.Functions.Infrastructure.Pages;
 using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Invitations;
@@ -88,6 +89,7 @@ public static class ServiceRegistration
         services.AddAccessAndDashboard();
         services.AddSingleton<PoisonQueue>();
         services.AddMail(settings);
+        services.AddPages();
         return services;
     }
 

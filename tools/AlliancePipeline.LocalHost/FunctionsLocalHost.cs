@@ -380,6 +380,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
         var app = builder.Build();
         var routes = new HttpRouteTable(_functions, RoutePrefix, app.Services.GetRequiredService<IInlineConstraintResolver>());
         AdminEndpoints.Map(app, this);
+        var home = new HomePage(this);
         app.Use(async (context, next) =>
         {
             if (context.GetEndpoint() is not null)
@@ -392,7 +393,7 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
             if (match is null && context.Request.Path == "/" && HttpMethods.IsGet(context.Request.Method))
             {
                 // The host's home page; any other method on the root is a 404 like every path no function answers.
-                await Results.Content(AdminEndpoints.HomePage(this), "text/html; charset=utf-8").ExecuteAsync(context).ConfigureAwait(false);
+                await Results.Content(home.Render(), "text/html; charset=utf-8").ExecuteAsync(context).ConfigureAwait(false);
                 return;
             }
             if (match is not { } found || found.Function.IsDisabled)

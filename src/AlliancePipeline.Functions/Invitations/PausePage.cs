@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
+using AlliancePipeline.Functions.Infrastructure.Pages;
 using AlliancePipeline.Functions.Questionnaires;
 
 namespace AlliancePipeline.Functions.Invitations;
@@ -19,12 +18,16 @@ public enum PauseView
 }
 
 /// <summary>
-/// The pages of the pause link (<c>/api/reminders/pause/{token}</c>), in the rater's language (English or French), in
-/// the questionnaire pages' style: self-contained, no script, phone first. The confirmation is a form with one button
-/// that posts back to the same address: opening the link (as mail scanners do) changes nothing.
+/// The pages of the pause link (<c>/api/reminders/pause/{token}</c>), in the rater's language (English or French), from the
+/// Liquid template <c>Templates/pause.liquid</c> in the pages' one layout, as the questionnaire's: self-contained, no
+/// script, phone first. The confirmation is a form with one button that posts back to the same address: opening the link
+/// (as mail scanners do) changes nothing.
 /// </summary>
 public static class PausePage
 {
+    /// <summary>The pause pages' template.</summary>
+    internal const string Template = "Pages.Invitations.pause.liquid";
+
     private sealed record Words(string Language, string ConfirmTitle, string ConfirmFormat, string Button, string PausedTitle, string PausedText,
         string NothingTitle, string NothingText, string UnavailableTitle, string UnavailableText);
 
@@ -64,13 +67,10 @@ public static class PausePage
             PauseView.Unavailable => (words.UnavailableTitle, words.UnavailableText),
             _ => throw new ArgumentOutOfRangeException(nameof(view), view, null),
         };
-        var html = new StringBuilder();
-        QuestionnairePage.Open(html, words.Language, title);
-        html.Append(CultureInfo.InvariantCulture, $"<h1>{E(title)}</h1><p id=\"message\">{E(text)}</p>");
-        if (view == PauseView.Confirm)
-            html.Append(CultureInfo.InvariantCulture, $"<form method=\"post\"><button type=\"submit\">{E(words.Button)}</button></form>");
-        return QuestionnairePage.Close(html);
+        var button = view == PauseView.Confirm ? words.Button : "";
+        return PageTemplates.Renderer.Render(Template, new PauseModel(title, text, button), words.Language, title, PageRenderer.Kind.Rater);
     }
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>The template's model: the page's title and message, and the button's words on the confirmation (else empty).</summary>
+    private sealed record PauseModel(string Title, string Message, string Button);
 }

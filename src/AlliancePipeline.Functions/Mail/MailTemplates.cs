@@ -1,9 +1,9 @@
-using System.Collections.Concurrent;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.RegularExpressions;
-using System.Text.Unicode;
 using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Infrastructure.Pages;
 using Fluid;
 
 namespace AlliancePipeline.Functions.Mail;
@@ -12,11 +12,12 @@ namespace AlliancePipeline.Functions.Mail;
 /// Renders mails with Fluid (Liquid templates): one embedded template per kind and language
 /// (<c>Mail/Templates/{kind}.{language}.liquid</c>, English and French; other languages get English), each with a
 /// <c>--- subject ---</c>, a <c>--- text ---</c> and an <c>--- html ---</c> section; the HTML section is placed in
-/// <c>layout.html.liquid</c>. The HTML part is rendered with an HTML encoder, so everything a study controls (study and
+/// <c>layout.html.liquid</c>, the mails' own layout (mail clients want inline styles on the elements). The HTML part is
+/// rendered with the pages' HTML encoder (<see cref="PageRenderer.Encoder"/>), so everything a study controls (study and
 /// site names, codes) is escaped; the text part and the subject are plain text (the subject on one line). Values are
 /// formatted here per language (dates, decimals, role names), since the app runs with invariant globalization.
 /// Templates are read strictly: an unknown variable is an error, found by the tests that render every kind in every
-/// language.
+/// language. Every template is read and parsed when the instance is built (<see cref="Shared"/>, registered at start).
 /// </summary>
 public sealed partial class MailTemplates
 {
@@ -26,20 +27,24 @@ public sealed partial class MailTemplates
     /// <summary>Most lines a digest lists; the rest are counted ("and 12 more").</summary>
     public const int MaxDigestLines = 100;
 
-    private static readonly FluidParser Parser = new();
-    private static readonly TextEncoder Html = HtmlEncoder.Create(UnicodeRanges.All);
+    /// <summary>The kinds with templates, each in every one of <see cref="Languages"/>.</summary>
+    private static readonly string[] Kinds = [MailKinds.Invitation, MailKinds.Reminder, MailKinds.Digest, MailKinds.Alert, MailKinds.Report];
 
-    /// <summary>The shared instance (templates are parsed once). Declared after the parser it needs.</summary>
+    private static readonly TextEncoder Html = PageRenderer.Encoder;
+
+    /// <summary>The shared instance (templates are parsed once).</summary>
     public static MailTemplates Shared { get; } = new();
-    private readonly ConcurrentDictionary<string, ParsedTemplate> _templates = new(StringComparer.Ordinal);
+    private readonly FrozenDictionary<string, ParsedTemplate> _templates;
     private readonly TemplateOptions _options;
     private readonly IFluidTemplate _layout;
 
-    /// <summary>Loads the layout; kinds are parsed on first use.</summary>
+    /// <summary>Reads and parses the layout and every kind in every language: a template missing or broken fails here, at start.</summary>
     public MailTemplates()
     {
         _options = new TemplateOptions { StrictVariables = true, StrictFilters = true, CultureInfo = CultureInfo.InvariantCulture };
         _layout = Parse(Resource("layout.html"), "layout.html");
+        _templates = Kinds.SelectMany(kind => Languages.Select(language => $"{kind}.{language}"))
+            .ToFrozenDictionary(name => name, ParsedTemplate.Load, StringComparer.Ordinal);
     }
 
     /// <summary>The language a mail is written in for <paramref name="language"/>: <c>fr</c> for French (<c>fr</c>, <c>fr-CA</c>, …), else <c>en</c>.</summary>
@@ -181,7 +186,9 @@ public sealed partial class MailTemplates
 
     private MailContent Render(string kind, string language, Dictionary<string, object?> values)
     {
-        var template = _templates.GetOrAdd($"{kind}.{language}", name => ParsedTemplate.Load(name));
+        var template = _templates.TryGetValue($"{kind}.{language}", out var parsed)
+            ? parsed
+            : throw new InvalidOperationException($"The mail kind {kind} has no templates: add them, and the kind to MailTemplates.Kinds.");
         var subject = OneLine(Render(template.Subject, values, NullEncoder.Default));
         var text = BlankLines().Replace(Render(template.Text, values, NullEncoder.Default).Trim(), "\n\n") + "\n";
         var body = Render(template.Html, values, Html).Trim();
@@ -204,19 +211,9 @@ public sealed partial class MailTemplates
 
     private static string OneLine(string text) => Whitespace().Replace(text, " ").Trim();
 
-    private static IFluidTemplate Parse(string source, string name) =>
-        Parser.TryParse(source, out var template, out var error)
-            ? template
-            : throw new InvalidOperationException($"Mail template {name} does not parse: {error}");
+    private static IFluidTemplate Parse(string source, string name) => PageRenderer.Parse(source, $"Mail.Templates.{name}.liquid");
 
-    private static string Resource(string name)
-    {
-        var resource = $"Mail.Templates.{name}.liquid";
-        using var stream = typeof(MailTemplates).Assembly.GetManifestResourceStream(resource)
-            ?? throw new InvalidOperationException($"The mail template {resource} is not embedded.");
-        using var reader = new StreamReader(stream);
-        return reader.ReadToEnd();
-    }
+    private static string Resource(string name) => PageRenderer.Read(typeof(MailTemplates).Assembly, $"Mail.Templates.{name}.liquid");
 
     private sealed record ParsedTemplate(IFluidTemplate Subject, IFluidTemplate Text, IFluidTemplate Html)
     {

@@ -1,43 +1,29 @@
 using System.Globalization;
-using System.Text.Encodings.Web;
-using System.Text.Unicode;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Studies;
-using Fluid;
+using AlliancePipeline.Functions.Infrastructure.Pages;
 
 namespace AlliancePipeline.Functions.Reports;
 
 /// <summary>
 /// <c>report.html</c>: one self-contained page (inline CSS and SVG, no script, no outside request) rendered by Fluid from
-/// the embedded Liquid template <c>Templates/report.liquid</c>. Every value is HTML-encoded on output (study and site names
-/// are user text); only the SVG figures, which <see cref="TrajectoryFigure"/> builds with its own escaping, are written raw.
-/// Numbers are formatted here, in the invariant culture, so the template only lays them out.
+/// the embedded Liquid template <c>Templates/report.liquid</c> in the pages' one layout and stylesheet
+/// (<see cref="PageRenderer"/>). Every value is HTML-encoded on output (study and site names are user text); only the SVG
+/// figures, which <see cref="TrajectoryFigure"/> builds with its own escaping, are written raw. Numbers are formatted here,
+/// in the invariant culture, so the template only lays them out.
 /// </summary>
 public static class ReportHtml
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
-    private static readonly TextEncoder Encoder = HtmlEncoder.Create(UnicodeRanges.All);
-    private static readonly Lazy<IFluidTemplate> Template = new(() =>
-    {
-        var parser = new FluidParser();
-        return parser.TryParse(ReportTemplates.Read("report.liquid"), out var template, out var error)
-            ? template
-            : throw new InvalidOperationException("The report template does not parse: " + error);
-    });
 
-    private static readonly Lazy<TemplateOptions> Options = new(() =>
-    {
-        var options = new TemplateOptions { CultureInfo = Inv };
-        foreach (var type in typeof(ReportView).GetNestedTypes().Append(typeof(ReportView))) options.MemberAccessStrategy.Register(type);
-        return options;
-    });
+    /// <summary>The report's template.</summary>
+    internal const string Template = "AlliancePipeline.Functions.Reports.Templates.report.liquid";
 
     /// <summary>The page.</summary>
     public static string Render(StudyReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        var context = new TemplateContext(View(report), Options.Value);
-        return Template.Value.Render(context, Encoder);
+        return PageTemplates.Renderer.Render(Template, View(report), "en", "Alliance report: " + report.Input.StudyName, PageRenderer.Kind.Report);
     }
 
     /// <summary>The template's model: every number already formatted.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using AlliancePipeline.Analytics.Reports;
+using AlliancePipeline.Functions.Infrastructure.Pages;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -153,5 +153,5 @@ public static class TrajectoryFigure
 
     private static string F2(double v) => double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    private static string E(string text) => PageRenderer.Encoder.Encode(text);
 }

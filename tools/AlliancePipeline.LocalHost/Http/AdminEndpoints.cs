@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlliancePipeline.LocalHost.Functions;
@@ -121,33 +120,6 @@ internal static class AdminEndpoints
             queueListeners = host.QueueListeners.Select(l => l.Stats),
             timers = host.TimerListeners.Select(t => new { function = t.FunctionName, schedule = t.ScheduleText, next = t.Next, useMonitor = t.UseMonitor, runOnStartup = t.RunOnStartup }),
         };
-    }
-
-    /// <summary>
-    /// The page at the root, as the Functions host serves one: the host's state and each function, HTTP ones with their
-    /// methods and address, so that someone who opens the address the host printed sees what runs there.
-    /// </summary>
-    internal static string HomePage(FunctionsLocalHost host)
-    {
-        static string E(string text) => System.Net.WebUtility.HtmlEncode(text);
-        var rows = new System.Text.StringBuilder();
-        foreach (var f in host.Descriptors.OrderBy(f => f.Name, StringComparer.Ordinal))
-        {
-            var what = f.Is(TriggerTypes.Http)
-                ? $"{E(string.Join(", ", f.Methods.Select(m => m.ToUpperInvariant())))} <code>{E(new Uri(host.BaseAddress, HttpRouteTable.TemplateOf(f, host.RoutePrefix)).ToString())}</code>"
-                : $"{E(f.TriggerType)}";
-            rows.Append(CultureInfo.InvariantCulture, $"<tr><td>{E(f.Name)}</td><td>{what}{(f.IsDisabled ? " (disabled)" : "")}</td></tr>\n");
-        }
-        return $$"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Function app: {{E(host.State.ToString())}}</title>
-            <style>body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;line-height:1.5}table{border-collapse:collapse}td{border-top:1px solid #ccc;padding:.3rem .8rem .3rem 0;vertical-align:top}code{font-size:.9em;word-break:break-all}</style></head>
-            <body><h1>The function app is {{E(host.State.ToString().ToLowerInvariant())}}</h1>
-            <p>Served by the local host (AlliancePipeline.LocalHost), {{host.Descriptors.Count}} functions. Host status as JSON: <a href="/admin/host/status">/admin/host/status</a>; functions: <a href="/admin/functions">/admin/functions</a>.</p>
-            <table><tbody>
-            {{rows}}</tbody></table></body></html>
-            """;
     }
 
     private static object Describe(FunctionsLocalHost host, FunctionDescriptor function) => new
