@@ -58,7 +58,7 @@ public sealed class StorageUnavailableMiddlewareTests
         var (form, log) = await FailAsync(EdgeInvocation.Of<Questionnaire>("POST").Route("token", "t").Header("Accept-Language", "de, fr;q=0.8, en;q=0.5"), Down);
         Assert.Equal((503, "text/html; charset=utf-8", "30"), (form.Status, form.ContentType, form.Http.Response.Headers.RetryAfter.ToString()));
         Assert.Contains("<html lang=\"fr\">", form.Text, StringComparison.Ordinal);
-        Assert.Contains(System.Net.WebUtility.HtmlEncode(PageText.French.UnavailableTitle), form.Text, StringComparison.Ordinal);
+        Assert.Contains(PageText.French.UnavailableTitle, System.Net.WebUtility.HtmlDecode(form.Text), StringComparison.Ordinal);
         Assert.Equal(["A submission could not be taken (storage unavailable: status 503 ServerBusy); answered 503."], log);
 
         var (tool, toolLog) = await FailAsync(EdgeInvocation.Of<Questionnaire>().Route("token", "t").Header("Accept", "application/json"), Down);

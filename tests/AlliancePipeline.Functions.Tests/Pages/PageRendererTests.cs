@@ -54,7 +54,9 @@ public sealed partial class PageRendererTests
         // Every page template embedded is one the renderer holds: none is left out of the start-up check.
         var embedded = typeof(PageTemplates).Assembly.GetManifestResourceNames()
             .Where(n => n.EndsWith(".liquid", StringComparison.Ordinal) && (n.StartsWith("Pages.", StringComparison.Ordinal) || n.Contains(".Reports.", StringComparison.Ordinal)))
-            .Where(n => n != PageRenderer.LayoutResource);
+            .Where(n => n != PageRenderer.LayoutResource)
+            // reproduce.R is a Liquid template too, but an R script, not a page (Reports/ReproduceScript renders it).
+            .Where(n => !n.EndsWith(".reproduce.R.liquid", StringComparison.Ordinal));
         Assert.Equal(embedded.Order(StringComparer.Ordinal), renderer.Templates.Order(StringComparer.Ordinal));
         // The worker's registration builds it (AddAlliancePipeline calls AddPages): registering is what parses them at start.
         var services = new ServiceCollection().AddPages();
