@@ -19,13 +19,6 @@ public sealed class StudyTables(TableServiceClient tables)
     public Task SaveStudyAsync(Study study, CancellationToken ct) =>
         Studies.UpsertEntityAsync(StudyEntity.From(study), TableUpdateMode.Replace, ct);
 
-    /// <summary>The study, or null.</summary>
-    public async Task<Study?> FindStudyAsync(string studyId, CancellationToken ct)
-    {
-        var found = await Studies.GetEntityIfExistsAsync<StudyEntity>(StudyEntity.Partition, studyId, cancellationToken: ct).ConfigureAwait(false);
-        return found.HasValue ? found.Value!.ToStudy() : null;
-    }
-
     /// <summary>Every study.</summary>
     public async Task<IReadOnlyList<Study>> ListStudiesAsync(CancellationToken ct)
     {
@@ -147,15 +140,6 @@ public sealed class StudyTables(TableServiceClient tables)
             a = await FindAssessmentEntityAsync(a.PartitionKey, a.RowKey, ct).ConfigureAwait(false)
                 ?? throw new InvalidOperationException($"Assessment '{a.PartitionKey}/{a.RowKey}' does not exist.");
         }
-    }
-
-    /// <summary>Every assessment of a study.</summary>
-    public async Task<IReadOnlyList<Assessment>> ListAssessmentsAsync(string studyId, CancellationToken ct)
-    {
-        var list = new List<Assessment>();
-        await foreach (var e in Assessments.QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
-            list.Add(e.ToAssessment());
-        return list;
     }
 
     /// <summary>An id made of the parts, safe as a key (for seeding and tests).</summary>
