@@ -1,4 +1,3 @@
-using System.Globalization;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 using Azure;
@@ -27,10 +26,6 @@ public sealed class StudyTables(TableServiceClient tables)
             list.Add(e.ToStudy());
         return list;
     }
-
-    /// <summary>Writes an assessment (insert or replace).</summary>
-    public Task SaveAssessmentAsync(Assessment a, CancellationToken ct) =>
-        Assessments.UpsertEntityAsync(AssessmentEntity.From(a), TableUpdateMode.Replace, ct);
 
     /// <summary>The assessment and its ETag, or null.</summary>
     public async Task<(Assessment Assessment, ETag ETag)?> FindAssessmentAsync(string studyId, string assessmentId, CancellationToken ct)
@@ -141,8 +136,4 @@ public sealed class StudyTables(TableServiceClient tables)
                 ?? throw new InvalidOperationException($"Assessment '{a.PartitionKey}/{a.RowKey}' does not exist.");
         }
     }
-
-    /// <summary>An id made of the parts, safe as a key (for seeding and tests).</summary>
-    public static string AssessmentId(string dyadId, int meeting, string raterRole) =>
-        string.Create(CultureInfo.InvariantCulture, $"{dyadId}-m{meeting}-{raterRole}");
 }
