@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
@@ -11,6 +12,9 @@ public static class FakeLogs
 {
     /// <summary>Whether the record's message contains <paramref name="fragment"/> (ordinal).</summary>
     public static bool Says(this FakeLogRecord record, string fragment) => record.Message.Contains(fragment, StringComparison.Ordinal);
+
+    /// <summary>Whether a record of <paramref name="level"/> whose message contains <paramref name="fragment"/> was collected.</summary>
+    public static bool Has(this FakeLogCollector logs, LogLevel level, string fragment) => logs.GetSnapshot().Any(r => r.Level == level && r.Says(fragment));
 
     /// <summary>
     /// Everything the record would put in a log sink, on one line: level, category, message and its exception (type,
