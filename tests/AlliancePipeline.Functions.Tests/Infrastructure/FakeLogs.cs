@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
@@ -14,7 +13,7 @@ public static class FakeLogs
     public static bool Says(this FakeLogRecord record, string fragment) => record.Message.Contains(fragment, StringComparison.Ordinal);
 
     /// <summary>Whether a record of <paramref name="level"/> whose message contains <paramref name="fragment"/> was collected.</summary>
-    public static bool Has(this FakeLogCollector logs, LogLevel level, string fragment) => logs.GetSnapshot().Any(r => r.Level == level && r.Says(fragment));
+    public static bool Has(this FakeLogCollector logs, Microsoft.Extensions.Logging.LogLevel level, string fragment) => logs.GetSnapshot().Any(r => r.Level == level && r.Says(fragment));
 
     /// <summary>
     /// Everything the record would put in a log sink, on one line: level, category, message and its exception (type,
