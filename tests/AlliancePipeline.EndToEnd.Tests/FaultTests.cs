@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -15,6 +14,7 @@ using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace AlliancePipeline.EndToEnd.Tests;
@@ -40,7 +40,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using var azurite = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated());
         var settings = PipelineFixture.Settings(azurite, port);
         await using var services = PipelineFixture.AppServices(settings);
-        var log = new ConcurrentQueue<string>();
+        var log = new FakeLogCollector();
         // A message whose completion could not be written while storage was down comes back when its lease ends.
         await using var host = await PipelineFixture.StartHostAsync(settings, port, log, queueMessageLease: TimeSpan.FromSeconds(10));
         // The last few links are posted once the outage is over: the app answers again.
@@ -141,7 +141,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         // Retries 4 s apart: the five tries of a mail span 16 s, longer than the outage.
         settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:04";
         await using var services = PipelineFixture.AppServices(settings);
-        var log = new ConcurrentQueue<string>();
+        var log = new FakeLogCollector();
         await using var host = await PipelineFixture.StartHostAsync(settings, ports[0], log);
 
         await mailDev.StopAsync();
@@ -190,7 +190,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using var azurite = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated());
         var settings = PipelineFixture.Settings(azurite, port);
         await using var services = PipelineFixture.AppServices(settings);
-        var log = new ConcurrentQueue<string>();
+        var log = new FakeLogCollector();
         await using var host = await PipelineFixture.StartHostAsync(settings, port, log);
         var links = await SeedAsync(services, study, count);
         var queue = services.GetRequiredService<QueueServiceClient>().GetQueueClient(StorageNames.ResponsesQueue);
@@ -209,7 +209,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         var tables = services.GetRequiredService<TableServiceClient>();
         await PipelineFixture.EventuallyAsync(async () => (await CountAsync(tables, StorageNames.ResponsesTable, study)) >= 20, TimeSpan.FromSeconds(30), "scoring to begin");
         var victim = host.WorkerProcessId!.Value;
-        var running = log.Count(l => l.Contains("Executing 'Functions.ScoreResponse'", StringComparison.Ordinal)) - log.Count(l => l.Contains("Executed 'Functions.ScoreResponse'", StringComparison.Ordinal));
+        var atKill = log.GetSnapshot();
+        var running = atKill.Count(r => r.Says("Executing 'Functions.ScoreResponse'")) - atKill.Count(r => r.Says("Executed 'Functions.ScoreResponse'"));
         var storedAtKill = await CountAsync(tables, StorageNames.ResponsesTable, study);
         using (var process = Process.GetProcessById(victim)) process.Kill();
 
@@ -217,7 +218,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30), "the host to restart the worker");
         await PipelineFixture.EventuallyAsync(async () => (await CountAsync(tables, StorageNames.ResponsesTable, study)) == count && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
             TimeSpan.FromSeconds(45), "every message to be scored");
-        var failedByKill = log.Count(l => l.Contains("Executed 'Functions.ScoreResponse' (Failed", StringComparison.Ordinal));
+        var failedByKill = log.GetSnapshot().Count(r => r.Says("Executed 'Functions.ScoreResponse' (Failed"));
         output.WriteLine($"Killed worker {victim} with {storedAtKill} of {count} stored and about {running} invocations running; {failedByKill} invocations failed with it; restarted as {host.WorkerProcessId}.");
 
         var stored = new Dictionary<string, ResponseEntity>(StringComparer.Ordinal);
@@ -231,7 +232,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         // audit row leaves none: its redelivery finds the response stored and writes nothing).
         var audits = await AuditCountsAsync(tables, study, "response.stored");
         Assert.All(audits, a => Assert.True(a.Value == 1, $"{a.Key}: response.stored audited {a.Value} times"));
-        Assert.Contains(log, l => l.Contains($"Worker process {victim} exited", StringComparison.Ordinal));
+        Assert.Contains(log.GetSnapshot(), r => r.Says($"Worker process {victim} exited"));
     }
 
     /// <summary>Writes a study of <paramref name="count"/> pending assessments (transactions of 100) and returns their links.</summary>

@@ -119,15 +119,14 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         await EventuallyAsync(async () => (await PoisonTextsAsync()).Contains(failing) ? new object() : null, TimeSpan.FromSeconds(30), "the failing message in poison");
 
         // The worker's own log lines reach the host over gRPC after its storage calls: wait for the last of them.
-        await EventuallyAsync(() => Task.FromResult<object?>(pipeline.Log.Any(l => l.Contains("moved to responses-poison: not a submission", StringComparison.Ordinal)) ? new object() : null),
-            TimeSpan.FromSeconds(30), "the worker's line on the malformed message");
-        var log = pipeline.Log.ToList();
+        Assert.True(await pipeline.Log.WaitForAsync(r => r.Says("moved to responses-poison: not a submission"), TimeSpan.FromSeconds(30)),
+            "Timed out after 30 s waiting for the worker's line on the malformed message.");
+        var log = pipeline.Log.GetSnapshot();
         // Five runs of the failing message, each failing with the reason; then the host moves it (MaxDequeueCount 5).
-        Assert.Equal(5, log.Count(l => l.Contains("Executed 'Functions.ScoreResponse' (Failed", StringComparison.Ordinal)
-            && l.Contains($"Assessment '{study}/no-such-assessment' does not exist.", StringComparison.Ordinal)));
-        Assert.Contains(log, l => l.Contains("Message has reached MaxDequeueCount of 5. Moving message to queue 'responses-poison'.", StringComparison.Ordinal));
+        Assert.Equal(5, log.Count(r => r.Says("Executed 'Functions.ScoreResponse' (Failed") && r.Says($"Assessment '{study}/no-such-assessment' does not exist.")));
+        Assert.Contains(log, r => r.Says("Message has reached MaxDequeueCount of 5. Moving message to queue 'responses-poison'."));
         // The malformed one is moved by the function itself at once, with its reason.
-        Assert.Contains(log, l => l.Contains("moved to responses-poison: not a submission", StringComparison.Ordinal));
+        Assert.Contains(log, r => r.Says("moved to responses-poison: not a submission"));
         Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
@@ -143,7 +142,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         await queue.SendMessageAsync(text);
 
         await EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0
-            && pipeline.Log.Count(l => l.Contains($"{study}/{assessmentId}", StringComparison.Ordinal)) >= 2 ? new object() : null,
+            && pipeline.Log.GetSnapshot().Count(r => r.Says($"{study}/{assessmentId}")) >= 2 ? new object() : null,
             TimeSpan.FromSeconds(30), "both deliveries");
         var all = new List<TableEntity>();
         await foreach (var e in pipeline.Tables.GetTableClient("Responses").QueryAsync<TableEntity>(e => e.PartitionKey == study)) all.Add(e);
@@ -151,8 +150,8 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         var assessments = new List<TableEntity>();
         await foreach (var e in pipeline.Tables.GetTableClient("Assessments").QueryAsync<TableEntity>(e => e.PartitionKey == study)) assessments.Add(e);
         Assert.Equal(assessmentId, Assert.Single(assessments, a => (string?)a["Status"] == "Completed").RowKey);
-        Assert.Single(pipeline.Log, l => l.Contains($"Stored response {study}/{assessmentId}", StringComparison.Ordinal));
-        Assert.Single(pipeline.Log, l => l.Contains($"Response {study}/{assessmentId} was already stored", StringComparison.Ordinal));
+        Assert.Single(pipeline.Log.GetSnapshot(), r => r.Says($"Stored response {study}/{assessmentId}"));
+        Assert.Single(pipeline.Log.GetSnapshot(), r => r.Says($"Response {study}/{assessmentId} was already stored"));
         Assert.DoesNotContain(await PoisonTextsAsync(), t => t == text);
     }
 }

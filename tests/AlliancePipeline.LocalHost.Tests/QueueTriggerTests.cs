@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using AlliancePipeline.LocalHost.Tests.Infrastructure;
 
 namespace AlliancePipeline.LocalHost.Tests;
