@@ -1,24 +1,7 @@
 using System.Collections.Concurrent;
-using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Emulators;
 using AlliancePipeline.Functions;
-using AlliancePipeline.Functions.Clock;
-using AlliancePipeline.Functions.Dashboards;
-using AlliancePipeline.Functions.Dyads;
-using AlliancePipeline.Functions.Exports;
-using AlliancePipeline.Functions.Infrastructure.Access;
-using AlliancePipeline.Functions.Infrastructure.Audit;
-using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Infrastructure.Settings;
-using AlliancePipeline.Functions.Infrastructure.Storage;
-using AlliancePipeline.Functions.Infrastructure.Telemetry;
-using AlliancePipeline.Functions.Invitations;
-using AlliancePipeline.Functions.Keys;
-using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Questionnaires;
-using AlliancePipeline.Functions.Reports;
-using AlliancePipeline.Functions.Scoring;
-using AlliancePipeline.Functions.Studies;
 using AlliancePipeline.LocalHost;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -109,7 +92,9 @@ public sealed class PipelineFixture : IAsyncLifetime
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)))
             .Build();
-        return new ServiceCollection().AddLogging().AddAlliancePipeline(AppSettings.Read(configuration)).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddAlliancePipeline().BuildServiceProvider();
+        SettingsRegistration.ThrowIfInvalid(services);
+        return services;
     }
 
     public async Task InitializeAsync()

@@ -1,24 +1,9 @@
 using System.Globalization;
 using System.Reflection;
 using AlliancePipeline.Contracts.Storage;
-using AlliancePipeline.Functions;
-using AlliancePipeline.Functions.Clock;
-using AlliancePipeline.Functions.Dashboards;
-using AlliancePipeline.Functions.Dyads;
-using AlliancePipeline.Functions.Exports;
-using AlliancePipeline.Functions.Infrastructure.Access;
-using AlliancePipeline.Functions.Infrastructure.Audit;
 using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Infrastructure.Storage;
-using AlliancePipeline.Functions.Infrastructure.Telemetry;
-using AlliancePipeline.Functions.Invitations;
-using AlliancePipeline.Functions.Keys;
-using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Questionnaires;
-using AlliancePipeline.Functions.Reports;
-using AlliancePipeline.Functions.Scoring;
-using AlliancePipeline.Functions.Studies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,6 +13,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
 
@@ -103,18 +89,20 @@ public sealed class TestApp : IAsyncDisposable
     {
         var values = Settings(azurite.ConnectionString);
         adjust?.Invoke(values);
-        var settings = AppSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(values);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         var capture = new LogCapture();
         builder.Logging.ClearProviders().AddProvider(capture).SetMinimumLevel(LogLevel.Information);
-        builder.Services.AddAlliancePipeline(settings);
+        builder.Services.AddAlliancePipeline();
         if (clock is not null) builder.Services.AddSingleton(clock); // the last registration wins: a clock the test moves
         var pipeline = new WorkerPipeline(builder.Services);
         pipeline.UseHttpEdge();
         var app = builder.Build();
+        // As Program: every wrong setting named (InvalidSettingsException) before anything runs.
+        SettingsRegistration.ThrowIfInvalid(app.Services);
         MapHttpFunctions(app, pipeline, typeof(global::AlliancePipeline.Functions.Questionnaires.Questionnaire).Assembly);
-        if (settings.CreateResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
+        if (app.Services.GetRequiredService<IOptions<StorageCreationOptions>>().Value.CreatesResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var testApp = new TestApp(app, new Uri(address));
