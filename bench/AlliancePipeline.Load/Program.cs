@@ -5,8 +5,8 @@ using System.Text;
 using AlliancePipeline.Emulators;
 using AlliancePipeline.Functions;
 using AlliancePipeline.Functions.Infrastructure.Settings;
-using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Studies;
 using AlliancePipeline.Load;
 using AlliancePipeline.LocalHost;
 using Azure.Data.Tables;
@@ -72,7 +72,7 @@ await using var services = new ServiceCollection().AddLogging().AddSingleton<ICo
 SettingsRegistration.ThrowIfInvalid(services);
 var tables = services.GetRequiredService<TableServiceClient>();
 var queues = services.GetRequiredService<QueueServiceClient>();
-var seeder = new LoadSeeder(services.GetRequiredService<StudyTables>(), tables, services.GetRequiredService<ILinkTokens>());
+var seeder = new LoadSeeder(services.GetRequiredService<StudyStore>(), tables, services.GetRequiredService<ILinkTokens>());
 using var http = OpenLoopDriver.CreateClient(host.BaseAddress, options.Connections);
 var driver = new OpenLoopDriver(http);
 

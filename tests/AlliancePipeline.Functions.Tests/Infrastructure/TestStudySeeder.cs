@@ -2,6 +2,7 @@ using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Studies;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -15,14 +16,14 @@ public sealed record SeededLink(Assessment Assessment, string Token);
 /// each assessment with a valid link token, written straight into the tables for tests of what follows a study's
 /// application (the application itself is tested through study files).
 /// </summary>
-public sealed class TestStudySeeder(StudyTables studies, ILinkTokens tokens, TimeProvider clock, IOptions<LinkOptions> linkOptions)
+public sealed class TestStudySeeder(StudyStore store, StudyTables studies, ILinkTokens tokens, TimeProvider clock, IOptions<LinkOptions> linkOptions)
 {
     /// <summary>Writes the study and its assessments; idempotent for the same arguments.</summary>
     public async Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 3, int meetings = 3, CancellationToken ct = default, string instrumentId = "wai-s-practitioner", string language = "en")
     {
         if (!StudyIds.IsValid(studyId)) throw new ArgumentException($"'{studyId}' is not a valid study id.", nameof(studyId));
         var study = new Study(studyId, $"Demo study {studyId}", instrumentId, ["site-a"]);
-        await studies.SaveStudyAsync(study, ct).ConfigureAwait(false);
+        await store.SaveStudyAsync(study, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         var links = new List<SeededLink>();
         for (var d = 1; d <= dyads; d++)
