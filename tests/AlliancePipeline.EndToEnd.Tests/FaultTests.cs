@@ -5,11 +5,11 @@ using System.Text;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Emulators;
-using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Scoring;
+using AlliancePipeline.Functions.Studies;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
@@ -238,7 +238,7 @@ public sealed class FaultTests(ITestOutputHelper output)
     /// <summary>Writes a study of <paramref name="count"/> pending assessments (transactions of 100) and returns their links.</summary>
     private static async Task<IReadOnlyList<SeededLink>> SeedAsync(IServiceProvider services, string studyId, int count)
     {
-        await services.GetRequiredService<StudyTables>().SaveStudyAsync(new Study(studyId, $"Fault study {studyId}", "wai-s-practitioner", ["site-a"]), default);
+        await services.GetRequiredService<StudyStore>().SaveStudyAsync(new Study(studyId, $"Fault study {studyId}", "wai-s-practitioner", ["site-a"]), default);
         var now = DateTimeOffset.UtcNow;
         var assessments = Enumerable.Range(1, count)
             .Select(i => new Assessment($"d-{i:0000}-m1-practitioner", studyId, "site-a", $"d-{i:0000}", 1, "practitioner", $"r-{i % 20:00}", now.AddDays(7), AssessmentStatus.Pending, 1, "en"))

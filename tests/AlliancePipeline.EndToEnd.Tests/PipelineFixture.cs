@@ -94,7 +94,9 @@ public sealed class PipelineFixture : IAsyncLifetime
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)))
             .Build();
-        return new ServiceCollection().AddLogging().AddAlliancePipeline(AppSettings.Read(configuration)).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddAlliancePipeline().BuildServiceProvider();
+        SettingsRegistration.ThrowIfInvalid(services);
+        return services;
     }
 
     public async Task InitializeAsync()

@@ -14,6 +14,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
 
@@ -90,17 +91,19 @@ public sealed class TestApp : IAsyncDisposable
     {
         var values = Settings(azurite.ConnectionString);
         adjust?.Invoke(values);
-        var settings = AppSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(values);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Information);
-        builder.Services.AddAlliancePipeline(settings);
+        builder.Services.AddAlliancePipeline();
         if (clock is not null) builder.Services.AddSingleton(clock); // the last registration wins: a clock the test moves
         var pipeline = new WorkerPipeline(builder.Services);
         pipeline.UseHttpEdge();
         var app = builder.Build();
+        // As Program: every wrong setting named (InvalidSettingsException) before anything runs.
+        SettingsRegistration.ThrowIfInvalid(app.Services);
         MapHttpFunctions(app, pipeline, typeof(global::AlliancePipeline.Functions.Questionnaires.Questionnaire).Assembly);
-        if (settings.CreateResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
+        if (app.Services.GetRequiredService<IOptions<StorageCreationOptions>>().Value.CreatesResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestApp(app, new Uri(address));

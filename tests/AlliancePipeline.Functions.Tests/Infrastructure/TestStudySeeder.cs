@@ -1,24 +1,10 @@
-using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions;
-using AlliancePipeline.Functions.Clock;
-using AlliancePipeline.Functions.Dashboards;
-using AlliancePipeline.Functions.Dyads;
-using AlliancePipeline.Functions.Exports;
-using AlliancePipeline.Functions.Infrastructure.Access;
-using AlliancePipeline.Functions.Infrastructure.Audit;
-using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Infrastructure.Storage;
-using AlliancePipeline.Functions.Infrastructure.Telemetry;
-using AlliancePipeline.Functions.Invitations;
-using AlliancePipeline.Functions.Keys;
-using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Questionnaires;
-using AlliancePipeline.Functions.Reports;
-using AlliancePipeline.Functions.Scoring;
 using AlliancePipeline.Functions.Studies;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
 
@@ -30,14 +16,14 @@ public sealed record SeededLink(Assessment Assessment, string Token);
 /// each assessment with a valid link token, written straight into the tables for tests of what follows a study's
 /// application (the application itself is tested through study files).
 /// </summary>
-public sealed class TestStudySeeder(StudyTables studies, ILinkTokens tokens, TimeProvider clock, AppSettings settings)
+public sealed class TestStudySeeder(StudyStore store, StudyTables studies, ILinkTokens tokens, TimeProvider clock, IOptions<LinkOptions> linkOptions)
 {
     /// <summary>Writes the study and its assessments; idempotent for the same arguments.</summary>
     public async Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 3, int meetings = 3, CancellationToken ct = default, string instrumentId = "wai-s-practitioner", string language = "en")
     {
         if (!StudyIds.IsValid(studyId)) throw new ArgumentException($"'{studyId}' is not a valid study id.", nameof(studyId));
         var study = new Study(studyId, $"Demo study {studyId}", instrumentId, ["site-a"]);
-        await studies.SaveStudyAsync(study, ct).ConfigureAwait(false);
+        await store.SaveStudyAsync(study, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow();
         var links = new List<SeededLink>();
         for (var d = 1; d <= dyads; d++)
@@ -49,7 +35,7 @@ public sealed class TestStudySeeder(StudyTables studies, ILinkTokens tokens, Tim
                     StudyTables.AssessmentId(dyadId, m, "practitioner"), studyId, "site-a", dyadId, m, "practitioner",
                     $"rater-{d:00}", now.AddDays(7 * m), AssessmentStatus.Pending, 1, language);
                 await studies.SaveAssessmentAsync(assessment, ct).ConfigureAwait(false);
-                links.Add(new SeededLink(assessment, tokens.Issue(new LinkClaims(studyId, assessment.Id, 1, now + settings.LinkLifetime))));
+                links.Add(new SeededLink(assessment, tokens.Issue(new LinkClaims(studyId, assessment.Id, 1, now + linkOptions.Value.ValidFor))));
             }
         }
         return links;
@@ -59,6 +45,6 @@ public sealed class TestStudySeeder(StudyTables studies, ILinkTokens tokens, Tim
 /// <summary>Makes a <see cref="TestStudySeeder"/> from an app's services.</summary>
 public static class TestStudySeederExtensions
 {
-    /// <summary>A seeder over <paramref name="services"/>' tables, link tokens, clock and settings.</summary>
+    /// <summary>A seeder over <paramref name="services"/>' tables, link tokens, clock and link lifetime.</summary>
     public static TestStudySeeder StudySeeder(this IServiceProvider services) => ActivatorUtilities.CreateInstance<TestStudySeeder>(services);
 }
