@@ -161,11 +161,11 @@ public sealed class FaultTests(ITestOutputHelper output)
         // Every mail has failed at least twice against the closed port before the server comes back.
         var rows = services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.MailTable);
         await PipelineFixture.EventuallyAsync(async () => (await MailRowsAsync(rows, study)).Count(r => r.Attempts >= 2 && r.State == MailEntity.States.Queued) == count,
-            TimeSpan.FromSeconds(30), "every mail to have failed twice");
+            TimeSpan.FromSeconds(60), "every mail to have failed twice");
         Assert.All(await MailRowsAsync(rows, study), r => Assert.Contains("could not connect", r.LastError ?? "", StringComparison.Ordinal));
         await mailDev.StartAgainAsync();
 
-        await PipelineFixture.EventuallyAsync(async () => (await MailRowsAsync(rows, study)).All(r => r.State == MailEntity.States.Sent), TimeSpan.FromSeconds(40), "every mail to be sent");
+        await PipelineFixture.EventuallyAsync(async () => (await MailRowsAsync(rows, study)).All(r => r.State == MailEntity.States.Sent), TimeSpan.FromSeconds(60), "every mail to be sent");
         using var inbox = new MailDevClient(mailDev.WebAddress);
         // MailDev lists a mail a moment after it accepted it: wait for all, then a little more for any copy.
         await PipelineFixture.EventuallyAsync(async () => (await inbox.ListAsync()).Count >= count, TimeSpan.FromSeconds(10), "MailDev to list every mail");

@@ -70,7 +70,9 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
 
         // The message was hidden by the lost invocation's failure for visibilityTimeout (2 s), then ran on the new worker.
         Assert.True(await Wait.UntilAsync(async () => (await azurite.RecordsAsync(key, "Done")).Count == 1, TimeSpan.FromSeconds(30)), log.Tail());
-        await Task.Delay(3000);
+        // The host deletes the message once the worker has answered the invocation, a moment after the worker's record:
+        // once the queue is empty nothing can run it again.
+        Assert.True(await Wait.UntilAsync(async () => await azurite.MessageCountAsync(queueName) == 0, TimeSpan.FromSeconds(30)), log.Tail());
         Assert.Single(await azurite.RecordsAsync(key, "Done"));
         var attempts = await azurite.RecordsAsync(key, "Attempt");
         Assert.Equal([1L, 2L], attempts.Select(a => a.GetInt64("DequeueCount")!.Value));
@@ -94,9 +96,12 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
         await azurite.Queues.GetQueueClient(queueName).SendMessageAsync(JsonSerializer.Serialize(new { key, mode = "slow", delayMs = 8000 }));
 
         Assert.True(await Wait.UntilAsync(async () => (await azurite.RecordsAsync(key, "Done")).Count == 1, TimeSpan.FromSeconds(30)), log.Tail());
+        // The worker writes "Done" before it answers the invocation; the host deletes the message after the answer. Wait for
+        // the delete (the state asserted), then check that the renewed lease kept it to one run.
+        Assert.True(await Wait.UntilAsync(async () => await azurite.MessageCountAsync(queueName) == 0, TimeSpan.FromSeconds(30)), log.Tail());
         var attempt = Assert.Single(await azurite.RecordsAsync(key, "Attempt"));
         Assert.Equal(1L, attempt.GetInt64("DequeueCount"));
-        Assert.Equal(0, (await azurite.Queues.GetQueueClient(queueName).GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Single(await azurite.RecordsAsync(key, "Done"));
     }
 
     [Fact]
@@ -155,7 +160,8 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
         using var response = await http.GetAsync("api/echo");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("Settings went wrong while running.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await Task.Delay(1500);
+        // Completion faults only after the supervisor has stopped supervising (WorkerSupervisor.Fail, then return): no
+        // restart can follow it.
         Assert.Equal(0, host.WorkerRestarts);
         Assert.Single(log.GetSnapshot(), r => r.Message.StartsWith("Started worker process", StringComparison.Ordinal));
     }
@@ -256,7 +262,10 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
         var key = AzuriteFixture.NewKey("off");
         await azurite.Queues.GetQueueClient(queueName).CreateIfNotExistsAsync();
         await azurite.Queues.GetQueueClient(queueName).SendMessageAsync(JsonSerializer.Serialize(new { key, mode = "ok" }));
-        await Task.Delay(2000);
+        // An absence, observed over more than one polling interval (the test worker's maxPollingInterval is 1 s): nobody
+        // dequeued the message, and nothing ran.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(0, Assert.Single((await azurite.Queues.GetQueueClient(queueName).PeekMessagesAsync(32)).Value).DequeueCount);
         Assert.Empty(await azurite.RecordsAsync(key));
 
         var outcome = await host.InvokeAsync("Work", JsonSerializer.Serialize(new { key, mode = "ok" }));
