@@ -1,7 +1,7 @@
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Studies;
 using Azure.Data.Tables;
 
 namespace AlliancePipeline.Load;
@@ -11,7 +11,7 @@ namespace AlliancePipeline.Load;
 /// raters, meeting 1), written straight to <c>Studies</c> and <c>Assessments</c> (entity group transactions of 100),
 /// each with its signed link issued with the worker's own key.
 /// </summary>
-public sealed class LoadSeeder(StudyTables studies, TableServiceClient tables, ILinkTokens tokens)
+public sealed class LoadSeeder(StudyStore studies, TableServiceClient tables, ILinkTokens tokens)
 {
     /// <summary>
     /// Writes <paramref name="count"/> assessments in studies of at most <paramref name="studySize"/> each

@@ -5,8 +5,8 @@ using System.Text;
 using AlliancePipeline.Emulators;
 using AlliancePipeline.Functions;
 using AlliancePipeline.Functions.Infrastructure.Settings;
-using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Functions.Studies;
 using AlliancePipeline.Load;
 using AlliancePipeline.LocalHost;
 using Azure.Data.Tables;
@@ -68,10 +68,11 @@ Console.WriteLine($"Azurite pid {azurite.ProcessId} (ports {azurite.BlobPort}-{a
 var configuration = new ConfigurationBuilder()
     .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)))
     .Build();
-await using var services = new ServiceCollection().AddLogging().AddAlliancePipeline(AppSettings.Read(configuration)).BuildServiceProvider();
+await using var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddAlliancePipeline().BuildServiceProvider();
+SettingsRegistration.ThrowIfInvalid(services);
 var tables = services.GetRequiredService<TableServiceClient>();
 var queues = services.GetRequiredService<QueueServiceClient>();
-var seeder = new LoadSeeder(services.GetRequiredService<StudyTables>(), tables, services.GetRequiredService<ILinkTokens>());
+var seeder = new LoadSeeder(services.GetRequiredService<StudyStore>(), tables, services.GetRequiredService<ILinkTokens>());
 using var http = OpenLoopDriver.CreateClient(host.BaseAddress, options.Connections);
 var driver = new OpenLoopDriver(http);
 
@@ -229,22 +230,22 @@ async Task<PhaseResult?> RunPhaseAsync(string phaseName, string description, IRe
 // A phase of Azurite alone: everything it did counted as accepted and stored.
 PhaseResult RawPhase(string name, string description, int count, int status, double acceptedPerSecond, double storedPerSecond, TimeSpan elapsed,
     Dictionary<string, ProcessSample> before, Dictionary<string, ProcessSample> after, string loadStart) => new()
-{
-    Name = name,
-    Description = description,
-    Sent = count,
-    Accepted = count,
-    Statuses = new Dictionary<int, int> { [status] = count },
-    AcceptedPerSecond = acceptedPerSecond,
-    Stored = count,
-    ScoredPerSecond = storedPerSecond,
-    WallSeconds = elapsed.TotalSeconds,
-    CpuPercent = meter.Names.ToDictionary(n => n, n => Cpu(before, after, n, elapsed)),
-    CpuMsPerItem = meter.Names.ToDictionary(n => n, n => CpuMs(before, after, n, count)),
-    PeakRssMb = meter.PhasePeaks().ToDictionary(p => p.Key, p => p.Value / 1048576.0),
-    LoadAverageStart = loadStart,
-    LoadAverageEnd = ProcessMeter.LoadAverage(),
-};
+    {
+        Name = name,
+        Description = description,
+        Sent = count,
+        Accepted = count,
+        Statuses = new Dictionary<int, int> { [status] = count },
+        AcceptedPerSecond = acceptedPerSecond,
+        Stored = count,
+        ScoredPerSecond = storedPerSecond,
+        WallSeconds = elapsed.TotalSeconds,
+        CpuPercent = meter.Names.ToDictionary(n => n, n => Cpu(before, after, n, elapsed)),
+        CpuMsPerItem = meter.Names.ToDictionary(n => n, n => CpuMs(before, after, n, count)),
+        PeakRssMb = meter.PhasePeaks().ToDictionary(p => p.Key, p => p.Value / 1048576.0),
+        LoadAverageStart = loadStart,
+        LoadAverageEnd = ProcessMeter.LoadAverage(),
+    };
 
 static double Cpu(Dictionary<string, ProcessSample> before, Dictionary<string, ProcessSample> after, string name, TimeSpan wall) =>
     100 * (after[name].CpuSeconds - before[name].CpuSeconds) / Math.Max(0.001, wall.TotalSeconds);

@@ -6,10 +6,12 @@ using AlliancePipeline.Functions.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
-// The function app: an isolated worker with ASP.NET Core integration. Settings are read and checked first (every missing
-// or wrong one named, exit code 2); then the storage clients and services are registered, Application Insights is wired
-// (it sends only when APPLICATIONINSIGHTS_CONNECTION_STRING is set), and, locally, the storage resources are created.
+// The function app: an isolated worker with ASP.NET Core integration. The settings (each section an options class, checked
+// by its validator, validated at start), the storage clients and the services are registered, Application Insights is
+// wired (it sends only when APPLICATIONINSIGHTS_CONNECTION_STRING is set); the settings are then checked before anything
+// runs (every missing or wrong one named, exit code 2) and, locally, the storage resources are created.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
 // The HTTP edge (Infrastructure/Http/HttpEdge): each function's body limits and media types, checked before anything
@@ -27,24 +29,20 @@ builder.Services.Configure<KestrelServerOptions>(k =>
     k.Limits.MaxRequestLineSize = 16 * 1024;
 });
 
-AppSettings settings;
-try
-{
-    settings = AppSettings.Read(builder.Configuration);
-}
-catch (InvalidSettingsException e)
-{
-    await Console.Error.WriteLineAsync(e.Message);
-    return 2;
-}
-
-builder.Services.AddAlliancePipeline(settings);
+builder.Services.AddAlliancePipeline();
 // The Azure SDK's own request/response lines (forwarded by Microsoft.Extensions.Azure) only when something goes wrong.
 builder.Logging.AddFilter("Azure", LogLevel.Warning);
 builder.Services.AddWorkerTelemetry(builder.Configuration);
 
 var app = builder.Build();
-if (settings.CreateResources)
+// The startup validation the host would run in RunAsync (ValidateOnStart), run first: every problem of every section is
+// printed, and the worker exits with code 2, which the local host reports without restarting it.
+if (SettingsRegistration.Problems(app.Services) is { Count: > 0 } problems)
+{
+    await Console.Error.WriteLineAsync(new InvalidSettingsException(problems).Message);
+    return 2;
+}
+if (app.Services.GetRequiredService<IOptions<StorageCreationOptions>>().Value.CreatesResources)
 {
     try
     {
@@ -52,7 +50,7 @@ if (settings.CreateResources)
     }
     catch (Exception e) when (StorageUnavailable.Is(e))
     {
-        await Console.Error.WriteLineAsync($"Storage did not answer ({settings.Storage}): {StorageUnavailable.Describe(e)}. Is Azurite running?");
+        await Console.Error.WriteLineAsync($"Storage did not answer ({app.Services.GetRequiredService<StorageConnection>()}): {StorageUnavailable.Describe(e)}. Is Azurite running?");
         return 3;
     }
 }

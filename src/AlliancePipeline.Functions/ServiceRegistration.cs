@@ -13,8 +13,11 @@ using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Reports;
 using AlliancePipeline.Functions.Scoring;
 using AlliancePipeline.Functions.Studies;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.Azure;
+using Microsoft.Extensions.Options;
 
 namespace AlliancePipeline.Functions;
 
@@ -22,15 +25,16 @@ namespace AlliancePipeline.Functions;
 public static class ServiceRegistration
 {
     /// <summary>
-    /// Adds the official Azure SDK clients, registered once through Microsoft.Extensions.Azure from
-    /// <see cref="AppSettings.Storage"/> (a connection string, or the service URIs with a managed identity), and the app's
-    /// services. Queue clients encode messages in base64, as the queue trigger expects by default
+    /// Adds the app's settings (<see cref="SettingsRegistration.AddAppSettings"/>: each section bound, checked, validated
+    /// at start), the official Azure SDK clients, registered once through Microsoft.Extensions.Azure from the validated
+    /// <see cref="StorageConnection"/> (<c>AzureWebJobsStorage</c>: a connection string, or the service URIs with a managed
+    /// identity), and the app's services. Queue clients encode messages in base64, as the queue trigger expects by default
     /// (host.json <c>extensions.queues.messageEncoding</c>). Retries are short (3 tries, 0.5 s doubling to 4 s): a rater
     /// waits a few seconds at most before a 503, and queue work is retried by the host anyway.
     /// </summary>
-    public static IServiceCollection AddAlliancePipeline(this IServiceCollection services, AppSettings settings)
+    public static IServiceCollection AddAlliancePipeline(this IServiceCollection services)
     {
-        services.AddSingleton(settings);
+        services.AddAppSettings();
         services.AddAzureClients(clients =>
         {
             clients.ConfigureDefaults(options =>
@@ -41,31 +45,15 @@ public static class ServiceRegistration
                 options.Retry.MaxDelay = TimeSpan.FromSeconds(4);
                 options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
             });
-            var storage = settings.Storage;
-            if (storage.ConnectionString is { } connectionString)
-            {
-                clients.AddTableServiceClient(connectionString);
-                clients.AddQueueServiceClient(connectionString).ConfigureOptions(UseTriggerEncoding);
-                clients.AddBlobServiceClient(connectionString);
-            }
-            else
-            {
-                clients.AddTableServiceClient(storage.TableServiceUri!);
-                clients.AddQueueServiceClient(storage.QueueServiceUri!).ConfigureOptions(UseTriggerEncoding);
-                clients.AddBlobServiceClient(storage.BlobServiceUri!);
-                clients.UseCredential(storage.Credential!);
-            }
+            clients.AddClient<TableServiceClient, TableClientOptions>((options, sp) => sp.GetRequiredService<StorageConnection>().TableClient(options));
+            clients.AddClient<QueueServiceClient, QueueClientOptions>((options, sp) => sp.GetRequiredService<StorageConnection>().QueueClient(options))
+                .ConfigureOptions(UseTriggerEncoding);
+            clients.AddClient<BlobServiceClient, BlobClientOptions>((options, sp) => sp.GetRequiredService<StorageConnection>().BlobClient(options));
         });
-        if (settings.ClockAdjustable)
-        {
-            services.AddSingleton(new AdjustableClock(TimeProvider.System));
-            services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<AdjustableClock>());
-        }
-        else
-        {
-            services.AddSingleton(TimeProvider.System);
-        }
-        services.AddSingleton<ILinkTokens>(_ => new CoreLinkTokens(settings.SigningKeys));
+        // The clock: the system's, or (AlliancePipeline:Clock:Adjustable) the system's moved by the offset SetClock sets.
+        services.AddSingleton(_ => new AdjustableClock(TimeProvider.System));
+        services.AddSingleton<TimeProvider>(sp => sp.GetRequiredService<IOptions<ClockOptions>>().Value.IsAdjustable ? sp.GetRequiredService<AdjustableClock>() : TimeProvider.System);
+        services.AddSingleton<ILinkTokens, CoreLinkTokens>();
         services.AddSingleton(InstrumentCatalog.Shipped);
         services.AddSingleton<IResponseScorer, InstrumentResponseScorer>();
         services.AddSingleton<IReportBuilder>(new StudyReportBuilder());
@@ -88,7 +76,7 @@ public static class ServiceRegistration
         services.AddSingleton<ReportAccess>();
         services.AddAccessAndDashboard();
         services.AddSingleton<PoisonQueue>();
-        services.AddMail(settings);
+        services.AddMail();
         services.AddPages();
         return services;
     }

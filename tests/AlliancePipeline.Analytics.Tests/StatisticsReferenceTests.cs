@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using AlliancePipeline.Analytics.Statistics;
 using AlliancePipeline.Analytics.Tests.Reference;
@@ -47,18 +46,18 @@ public class StatisticsReferenceTests
     }
 
     [Fact]
-    public void Fisher_6x2_with_n_1000_is_fast()
+    public void Fisher_6x2_with_n_1000_equals_R()
     {
-        // R 4.2.2: fisher.test(m, workspace = 2e8)$p.value, in RData/fisher_extra.json (last case), n = 1,000.
+        // R 4.2.2: fisher.test(m, workspace = 2e8)$p.value, in RData/fisher_extra.json (last case), n = 1,000. How long it
+        // takes beside R is measured by the benchmark (bench/AlliancePipeline.Benchmarks --fisher), not asserted here.
         using var doc = ReferenceFiles.Extra("fisher_extra.json");
         var c = doc.RootElement.GetProperty("cases").EnumerateArray().Last();
         var table = Table(c.GetProperty("table"));
         Assert.Equal(1000, table.Cast<int>().Sum());
-        var sw = Stopwatch.StartNew();
-        double p = FisherExactTest.PValue(table);
-        sw.Stop();
-        RAssert.Close(c.GetProperty("fisher_p").GetDouble(), p, 1e-9, "fisher p");
-        Assert.True(sw.Elapsed < TimeSpan.FromSeconds(20), $"took {sw.Elapsed}");
+        RAssert.Close(c.GetProperty("fisher_p").GetDouble(), FisherExactTest.PValue(table), 1e-9, "fisher p");
+        var test = FisherExactTest.Test(table);
+        Assert.True(test.IsExact);
+        RAssert.Close(c.GetProperty("fisher_p").GetDouble(), test.PValue, 1e-9, "fisher p by Test");
     }
 
     [Theory]

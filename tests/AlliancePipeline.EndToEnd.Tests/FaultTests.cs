@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -6,15 +5,16 @@ using System.Text;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Emulators;
-using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Scoring;
+using AlliancePipeline.Functions.Studies;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 using Xunit.Abstractions;
 
 namespace AlliancePipeline.EndToEnd.Tests;
@@ -40,7 +40,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using var azurite = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated());
         var settings = PipelineFixture.Settings(azurite, port);
         await using var services = PipelineFixture.AppServices(settings);
-        var log = new ConcurrentQueue<string>();
+        var log = new FakeLogCollector();
         // A message whose completion could not be written while storage was down comes back when its lease ends.
         await using var host = await PipelineFixture.StartHostAsync(settings, port, log, queueMessageLease: TimeSpan.FromSeconds(10));
         // The last few links are posted once the outage is over: the app answers again.
@@ -141,7 +141,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         // Retries 4 s apart: the five tries of a mail span 16 s, longer than the outage.
         settings["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:04";
         await using var services = PipelineFixture.AppServices(settings);
-        var log = new ConcurrentQueue<string>();
+        var log = new FakeLogCollector();
         await using var host = await PipelineFixture.StartHostAsync(settings, ports[0], log);
 
         await mailDev.StopAsync();
@@ -161,11 +161,11 @@ public sealed class FaultTests(ITestOutputHelper output)
         // Every mail has failed at least twice against the closed port before the server comes back.
         var rows = services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.MailTable);
         await PipelineFixture.EventuallyAsync(async () => (await MailRowsAsync(rows, study)).Count(r => r.Attempts >= 2 && r.State == MailEntity.States.Queued) == count,
-            TimeSpan.FromSeconds(30), "every mail to have failed twice");
+            TimeSpan.FromSeconds(60), "every mail to have failed twice");
         Assert.All(await MailRowsAsync(rows, study), r => Assert.Contains("could not connect", r.LastError ?? "", StringComparison.Ordinal));
         await mailDev.StartAgainAsync();
 
-        await PipelineFixture.EventuallyAsync(async () => (await MailRowsAsync(rows, study)).All(r => r.State == MailEntity.States.Sent), TimeSpan.FromSeconds(40), "every mail to be sent");
+        await PipelineFixture.EventuallyAsync(async () => (await MailRowsAsync(rows, study)).All(r => r.State == MailEntity.States.Sent), TimeSpan.FromSeconds(60), "every mail to be sent");
         using var inbox = new MailDevClient(mailDev.WebAddress);
         // MailDev lists a mail a moment after it accepted it: wait for all, then a little more for any copy.
         await PipelineFixture.EventuallyAsync(async () => (await inbox.ListAsync()).Count >= count, TimeSpan.FromSeconds(10), "MailDev to list every mail");
@@ -190,7 +190,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         await using var azurite = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated());
         var settings = PipelineFixture.Settings(azurite, port);
         await using var services = PipelineFixture.AppServices(settings);
-        var log = new ConcurrentQueue<string>();
+        var log = new FakeLogCollector();
         await using var host = await PipelineFixture.StartHostAsync(settings, port, log);
         var links = await SeedAsync(services, study, count);
         var queue = services.GetRequiredService<QueueServiceClient>().GetQueueClient(StorageNames.ResponsesQueue);
@@ -209,7 +209,8 @@ public sealed class FaultTests(ITestOutputHelper output)
         var tables = services.GetRequiredService<TableServiceClient>();
         await PipelineFixture.EventuallyAsync(async () => (await CountAsync(tables, StorageNames.ResponsesTable, study)) >= 20, TimeSpan.FromSeconds(30), "scoring to begin");
         var victim = host.WorkerProcessId!.Value;
-        var running = log.Count(l => l.Contains("Executing 'Functions.ScoreResponse'", StringComparison.Ordinal)) - log.Count(l => l.Contains("Executed 'Functions.ScoreResponse'", StringComparison.Ordinal));
+        var atKill = log.GetSnapshot();
+        var running = atKill.Count(r => r.Says("Executing 'Functions.ScoreResponse'")) - atKill.Count(r => r.Says("Executed 'Functions.ScoreResponse'"));
         var storedAtKill = await CountAsync(tables, StorageNames.ResponsesTable, study);
         using (var process = Process.GetProcessById(victim)) process.Kill();
 
@@ -217,7 +218,7 @@ public sealed class FaultTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30), "the host to restart the worker");
         await PipelineFixture.EventuallyAsync(async () => (await CountAsync(tables, StorageNames.ResponsesTable, study)) == count && (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0,
             TimeSpan.FromSeconds(45), "every message to be scored");
-        var failedByKill = log.Count(l => l.Contains("Executed 'Functions.ScoreResponse' (Failed", StringComparison.Ordinal));
+        var failedByKill = log.GetSnapshot().Count(r => r.Says("Executed 'Functions.ScoreResponse' (Failed"));
         output.WriteLine($"Killed worker {victim} with {storedAtKill} of {count} stored and about {running} invocations running; {failedByKill} invocations failed with it; restarted as {host.WorkerProcessId}.");
 
         var stored = new Dictionary<string, ResponseEntity>(StringComparer.Ordinal);
@@ -231,13 +232,13 @@ public sealed class FaultTests(ITestOutputHelper output)
         // audit row leaves none: its redelivery finds the response stored and writes nothing).
         var audits = await AuditCountsAsync(tables, study, "response.stored");
         Assert.All(audits, a => Assert.True(a.Value == 1, $"{a.Key}: response.stored audited {a.Value} times"));
-        Assert.Contains(log, l => l.Contains($"Worker process {victim} exited", StringComparison.Ordinal));
+        Assert.Contains(log.GetSnapshot(), r => r.Says($"Worker process {victim} exited"));
     }
 
     /// <summary>Writes a study of <paramref name="count"/> pending assessments (transactions of 100) and returns their links.</summary>
     private static async Task<IReadOnlyList<SeededLink>> SeedAsync(IServiceProvider services, string studyId, int count)
     {
-        await services.GetRequiredService<StudyTables>().SaveStudyAsync(new Study(studyId, $"Fault study {studyId}", "wai-s-practitioner", ["site-a"]), default);
+        await services.GetRequiredService<StudyStore>().SaveStudyAsync(new Study(studyId, $"Fault study {studyId}", "wai-s-practitioner", ["site-a"]), default);
         var now = DateTimeOffset.UtcNow;
         var assessments = Enumerable.Range(1, count)
             .Select(i => new Assessment($"d-{i:0000}-m1-practitioner", studyId, "site-a", $"d-{i:0000}", 1, "practitioner", $"r-{i % 20:00}", now.AddDays(7), AssessmentStatus.Pending, 1, "en"))

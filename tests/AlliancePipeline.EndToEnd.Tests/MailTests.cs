@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
@@ -8,6 +7,7 @@ using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AlliancePipeline.EndToEnd.Tests;
 
@@ -29,7 +29,7 @@ public sealed class MailTests
         var settings = PipelineFixture.Settings(azurite, ports[0]);
         settings["AlliancePipeline__Smtp__Port"] = mailDev.SmtpPort.ToString(System.Globalization.CultureInfo.InvariantCulture);
         await using var services = PipelineFixture.AppServices(settings);
-        var log = new ConcurrentQueue<string>();
+        var log = new FakeLogCollector();
         await using var host = await PipelineFixture.StartHostAsync(settings, ports[0], log);
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
 
@@ -49,12 +49,12 @@ public sealed class MailTests
         Assert.Equal(content.Subject, sent.Subject);
         Assert.Equal($"<{mail.MailId}.mail-e2e@example.org>", sent.Header("message-id"));
         var rows = services.GetRequiredService<TableServiceClient>().GetTableClient(StorageNames.MailTable);
-        for (var i = 0; i < 50 && (await rows.GetEntityAsync<MailEntity>(a.StudyId, mail.MailId)).Value.State != MailEntity.States.Sent; i++) await Task.Delay(100);
-        Assert.Equal(MailEntity.States.Sent, (await rows.GetEntityAsync<MailEntity>(a.StudyId, mail.MailId)).Value.State);
+        // The row is marked sent after the SMTP server took the mail, a moment after MailDev lists it.
+        await PipelineFixture.EventuallyAsync(async () => (await rows.GetEntityAsync<MailEntity>(a.StudyId, mail.MailId)).Value.State == MailEntity.States.Sent,
+            TimeSpan.FromSeconds(30), "the mail's row to be marked sent");
         // The worker writes its log line after the assessment and the audit row, and the line reaches the host over gRPC:
         // on a busy machine that can take seconds.
-        for (var i = 0; i < 300 && !log.Any(l => l.Contains($"Sent mail {mail.MailId}", StringComparison.Ordinal)); i++) await Task.Delay(100);
-        Assert.Contains(log, l => l.Contains($"Sent mail {mail.MailId}", StringComparison.Ordinal));
+        Assert.True(await log.WaitForAsync(r => r.Says($"Sent mail {mail.MailId}"), TimeSpan.FromSeconds(30)), log.Tail());
 
         // The public address is the host's: the links in the mail work as they stand.
         using var form = await http.GetAsync(MailDevLink(sent.Text, "/api/q/"));

@@ -1,24 +1,6 @@
-using System.Collections.Concurrent;
-using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Emulators;
 using AlliancePipeline.Functions;
-using AlliancePipeline.Functions.Clock;
-using AlliancePipeline.Functions.Dashboards;
-using AlliancePipeline.Functions.Dyads;
-using AlliancePipeline.Functions.Exports;
-using AlliancePipeline.Functions.Infrastructure.Access;
-using AlliancePipeline.Functions.Infrastructure.Audit;
-using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Infrastructure.Settings;
-using AlliancePipeline.Functions.Infrastructure.Storage;
-using AlliancePipeline.Functions.Infrastructure.Telemetry;
-using AlliancePipeline.Functions.Invitations;
-using AlliancePipeline.Functions.Keys;
-using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Questionnaires;
-using AlliancePipeline.Functions.Reports;
-using AlliancePipeline.Functions.Scoring;
-using AlliancePipeline.Functions.Studies;
 using AlliancePipeline.LocalHost;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
@@ -26,6 +8,7 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AlliancePipeline.EndToEnd.Tests;
 
@@ -47,7 +30,8 @@ public sealed class PipelineFixture : IAsyncLifetime
     public TableServiceClient Tables => Services.GetRequiredService<TableServiceClient>();
     public QueueServiceClient Queues => Services.GetRequiredService<QueueServiceClient>();
     public BlobServiceClient Blobs => Services.GetRequiredService<BlobServiceClient>();
-    public ConcurrentQueue<string> Log { get; } = new();
+    /// <summary>Every log record of the host and the worker (see <see cref="StartHostAsync"/>).</summary>
+    public FakeLogCollector Log { get; } = new();
 
     /// <summary>The published worker.</summary>
     public static string WorkerFolder => Path.Combine(AppContext.BaseDirectory, "worker");
@@ -69,11 +53,12 @@ public sealed class PipelineFixture : IAsyncLifetime
     };
 
     /// <summary>
-    /// Starts the published worker under the local host with <paramref name="settings"/>, logging to <paramref name="log"/>
-    /// (Information and up; the framework's and the SDK's own categories only from Warning, unless <paramref name="allCategories"/>);
+    /// Starts the published worker under the local host with <paramref name="settings"/>, its log records (the host's, and the
+    /// worker's as the host forwards them) collected in <paramref name="log"/>, nothing to the console (Information and up; the
+    /// framework's and the SDK's own categories only from Warning, unless <paramref name="allCategories"/>);
     /// <paramref name="queueMessageLease"/> shortens how long a received queue message stays hidden (fault tests).
     /// </summary>
-    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, ConcurrentQueue<string> log,
+    public static Task<FunctionsLocalHost> StartHostAsync(IReadOnlyDictionary<string, string?> settings, int port, FakeLogCollector log,
         bool allCategories = false, TimeSpan? queueMessageLease = null)
     {
         var options = new LocalHostOptions
@@ -84,7 +69,7 @@ public sealed class PipelineFixture : IAsyncLifetime
             QueueMessageLease = queueMessageLease,
             LoggerFactory = LoggerFactory.Create(b =>
             {
-                b.AddProvider(new CapturingLoggerProvider(log)).SetMinimumLevel(LogLevel.Information);
+                b.AddProvider(new FakeLoggerProvider(log)).SetMinimumLevel(LogLevel.Information);
                 if (!allCategories) b.AddFilter("Microsoft", LogLevel.Warning).AddFilter("Azure", LogLevel.Warning);
             }),
         };
@@ -109,7 +94,9 @@ public sealed class PipelineFixture : IAsyncLifetime
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)))
             .Build();
-        return new ServiceCollection().AddLogging().AddAlliancePipeline(AppSettings.Read(configuration)).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddAlliancePipeline().BuildServiceProvider();
+        SettingsRegistration.ThrowIfInvalid(services);
+        return services;
     }
 
     public async Task InitializeAsync()
@@ -128,22 +115,6 @@ public sealed class PipelineFixture : IAsyncLifetime
         if (Host is not null) await Host.DisposeAsync();
         if (_services is not null) await _services.DisposeAsync();
         if (_azurite is not null) await _azurite.DisposeAsync();
-    }
-}
-
-/// <summary>Keeps every log line (category: message) for assertions; nothing goes to the console.</summary>
-public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
-{
-    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
-
-    public void Dispose() { }
-
-    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)}");
     }
 }
 

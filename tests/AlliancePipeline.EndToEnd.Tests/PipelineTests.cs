@@ -34,6 +34,12 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         }
     }
 
+    private static async Task<T?> FirstAsync<T>(IAsyncEnumerable<T> items) where T : class
+    {
+        await foreach (var item in items) return item;
+        return null;
+    }
+
     private async Task<List<string>> PoisonTextsAsync()
     {
         var peeked = await pipeline.Queues.GetQueueClient("responses-poison").PeekMessagesAsync(32);
@@ -86,15 +92,17 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         var container = pipeline.Blobs.GetBlobContainerClient("reports");
         var reportBlob = container.GetBlobClient($"{study}/latest/report.html");
         await EventuallyAsync(async () => (await reportBlob.ExistsAsync()).Value ? new object() : null, TimeSpan.FromSeconds(20), "the report");
+        // The run's row in ClusterRuns is ReportWriter's last write, after every file and their latest/ copies.
+        var run1 = await EventuallyAsync(async () => await FirstAsync(pipeline.Tables.GetTableClient("ClusterRuns").QueryAsync<TableEntity>(e => e.PartitionKey == study)),
+            TimeSpan.FromSeconds(20), "the run's row in ClusterRuns");
         var report = (await reportBlob.DownloadContentAsync()).Value.Content.ToString();
         Assert.Contains("<span id=\"response-count\">1</span>", report, StringComparison.Ordinal);
         var names = new List<string>();
         await foreach (var blob in container.GetBlobsAsync(new GetBlobsOptions { Prefix = study + "/" })) names.Add(blob.Name);
         var runFolders = names.Select(n => n.Split('/')[1]).Where(f => f != "latest").Distinct().ToList();
-        Assert.Single(runFolders);
+        Assert.Equal(run1.RowKey, Assert.Single(runFolders));
         Assert.Contains($"{study}/{runFolders[0]}/responses.csv", names);
-        var run1 = await pipeline.Tables.GetTableClient("ClusterRuns").GetEntityAsync<TableEntity>(study, runFolders[0]);
-        Assert.Equal(1, run1.Value.GetInt32("ResponseCount"));
+        Assert.Equal(1, run1.GetInt32("ResponseCount"));
     }
 
     [Fact]
@@ -119,16 +127,17 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         await EventuallyAsync(async () => (await PoisonTextsAsync()).Contains(failing) ? new object() : null, TimeSpan.FromSeconds(30), "the failing message in poison");
 
         // The worker's own log lines reach the host over gRPC after its storage calls: wait for the last of them.
-        await EventuallyAsync(() => Task.FromResult<object?>(pipeline.Log.Any(l => l.Contains("moved to responses-poison: not a submission", StringComparison.Ordinal)) ? new object() : null),
-            TimeSpan.FromSeconds(30), "the worker's line on the malformed message");
-        var log = pipeline.Log.ToList();
+        Assert.True(await pipeline.Log.WaitForAsync(r => r.Says("moved to responses-poison: not a submission"), TimeSpan.FromSeconds(30)),
+            "Timed out after 30 s waiting for the worker's line on the malformed message.");
+        var log = pipeline.Log.GetSnapshot();
         // Five runs of the failing message, each failing with the reason; then the host moves it (MaxDequeueCount 5).
-        Assert.Equal(5, log.Count(l => l.Contains("Executed 'Functions.ScoreResponse' (Failed", StringComparison.Ordinal)
-            && l.Contains($"Assessment '{study}/no-such-assessment' does not exist.", StringComparison.Ordinal)));
-        Assert.Contains(log, l => l.Contains("Message has reached MaxDequeueCount of 5. Moving message to queue 'responses-poison'.", StringComparison.Ordinal));
+        Assert.Equal(5, log.Count(r => r.Says("Executed 'Functions.ScoreResponse' (Failed") && r.Says($"Assessment '{study}/no-such-assessment' does not exist.")));
+        Assert.Contains(log, r => r.Says("Message has reached MaxDequeueCount of 5. Moving message to queue 'responses-poison'."));
         // The malformed one is moved by the function itself at once, with its reason.
-        Assert.Contains(log, l => l.Contains("moved to responses-poison: not a submission", StringComparison.Ordinal));
-        Assert.Equal(0, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Contains(log, r => r.Says("moved to responses-poison: not a submission"));
+        // The host deletes each from `responses` after its copy reached the poison queue (the failing one) or after the
+        // worker answered (the malformed one).
+        await EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0 ? new object() : null, TimeSpan.FromSeconds(30), "the responses queue to empty");
     }
 
     [Fact]
@@ -143,16 +152,17 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         await queue.SendMessageAsync(text);
 
         await EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0
-            && pipeline.Log.Count(l => l.Contains($"{study}/{assessmentId}", StringComparison.Ordinal)) >= 2 ? new object() : null,
-            TimeSpan.FromSeconds(30), "both deliveries");
+            && pipeline.Log.GetSnapshot().Any(r => r.Says($"Stored response {study}/{assessmentId}"))
+            && pipeline.Log.GetSnapshot().Any(r => r.Says($"Response {study}/{assessmentId} was already stored")) ? new object() : null,
+            TimeSpan.FromSeconds(30), "both deliveries, each with its line");
         var all = new List<TableEntity>();
         await foreach (var e in pipeline.Tables.GetTableClient("Responses").QueryAsync<TableEntity>(e => e.PartitionKey == study)) all.Add(e);
         Assert.Equal(assessmentId, Assert.Single(all).RowKey);
         var assessments = new List<TableEntity>();
         await foreach (var e in pipeline.Tables.GetTableClient("Assessments").QueryAsync<TableEntity>(e => e.PartitionKey == study)) assessments.Add(e);
         Assert.Equal(assessmentId, Assert.Single(assessments, a => (string?)a["Status"] == "Completed").RowKey);
-        Assert.Single(pipeline.Log, l => l.Contains($"Stored response {study}/{assessmentId}", StringComparison.Ordinal));
-        Assert.Single(pipeline.Log, l => l.Contains($"Response {study}/{assessmentId} was already stored", StringComparison.Ordinal));
+        Assert.Single(pipeline.Log.GetSnapshot(), r => r.Says($"Stored response {study}/{assessmentId}"));
+        Assert.Single(pipeline.Log.GetSnapshot(), r => r.Says($"Response {study}/{assessmentId} was already stored"));
         Assert.DoesNotContain(await PoisonTextsAsync(), t => t == text);
     }
 }

@@ -56,7 +56,7 @@ public sealed class ReclusterTests(AzuriteFixture azurite)
             .Select(l => (l, Enumerable.Range(0, 12).Select(i => int.Parse(l.Assessment.DyadId[^1..], System.Globalization.CultureInfo.InvariantCulture) <= 4 ? 6 + (i + l.Assessment.Meeting) % 2 : 3 + (i + l.Assessment.Meeting) % 2).ToArray())));
         var timer = new TimerInfo { IsPastDue = true, ScheduleStatus = new ScheduleStatus { Last = DateTime.UtcNow.AddDays(-1), Next = DateTime.UtcNow } };
         await app.Function<Recluster>().Run(timer, default);
-        Assert.Contains(app.Logs.Lines, l => l.Contains("Report sets written", StringComparison.Ordinal) && l.Contains(study, StringComparison.Ordinal) && l.Contains("(past-due run)", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Says("Report sets written") && r.Says(study) && r.Says("(past-due run)"));
 
         var names = await BlobNamesAsync(study);
         var runId = names.Select(n => n.Split('/')[1]).First(r => r != "latest");

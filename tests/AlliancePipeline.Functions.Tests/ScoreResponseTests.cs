@@ -2,6 +2,7 @@ using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Functions.Scoring;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
 
 namespace AlliancePipeline.Functions.Tests;
 
@@ -22,9 +23,9 @@ public sealed partial class ScoreResponseTests(AzuriteFixture azurite)
         var function = app.Function<ScoreResponse>();
 
         await function.Run(text, "m1", 1, default);
-        Assert.Contains(app.Logs.Lines, l => l.Contains($"Stored response {study}/{assessment.Id}", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Says($"Stored response {study}/{assessment.Id}"));
         await function.Run(text, "m1", 2, default);
-        Assert.Contains(app.Logs.Lines, l => l.Contains("already stored", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Says("already stored"));
 
         var all = new List<TableEntity>();
         await foreach (var e in azurite.Tables.GetTableClient(StorageNames.ResponsesTable).QueryAsync<TableEntity>(e => e.PartitionKey == study)) all.Add(e);
@@ -51,7 +52,7 @@ public sealed partial class ScoreResponseTests(AzuriteFixture azurite)
         Assert.Equal("Pending", other.Value["Status"]);
         // No answers in the logs: only ids, the meeting and the delivery count. The score is looked for as a number of its
         // own: an ETag's timestamp (…03.7512345Z, which Azure.Core logs) holds "3.75" inside a longer number.
-        Assert.DoesNotContain(app.Logs.Lines, l => ScoreInText().IsMatch(l) || l.Contains("[1,2,3", StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), r => ScoreInText().IsMatch(r.Text()) || r.Text().Contains("[1,2,3", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public sealed partial class ScoreResponseTests(AzuriteFixture azurite)
         Assert.Null(await QueueScan.TakeAsync(poison, t => t == text, TimeSpan.FromSeconds(1)));
         var audit = await azurite.Tables.GetTableClient(StorageNames.AuditTable).GetEntityAsync<TableEntity>("poison-responses", id);
         Assert.Equal("assessmentId is missing or not a valid id", audit.Value["Reason"]);
-        Assert.Contains(app.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("assessmentId is missing", StringComparison.Ordinal));
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Level == LogLevel.Error && r.Says("assessmentId is missing"));
     }
 
     [Fact]

@@ -1,6 +1,9 @@
 using System.Text.Json;
+using AlliancePipeline.Core.Links;
 using AlliancePipeline.Functions.Infrastructure.Settings;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AlliancePipeline.Functions.Tests;
 
@@ -29,7 +32,7 @@ public sealed class SettingsTests
     [Fact]
     public void Missing_settings_are_each_named()
     {
-        var e = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(new Dictionary<string, string?>())));
+        var e = Assert.Throws<InvalidSettingsException>(() => TestSettings.Read(Config(new Dictionary<string, string?>())));
         Assert.Equal(6, e.Problems.Count);
         Assert.StartsWith("AzureWebJobsStorage is missing", e.Problems[0], StringComparison.Ordinal);
         Assert.StartsWith("LinkSigning__Keys is missing", e.Problems[1], StringComparison.Ordinal);
@@ -43,7 +46,7 @@ public sealed class SettingsTests
     [Fact]
     public void Wrong_settings_are_each_named_with_the_value_found()
     {
-        var e = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(new Dictionary<string, string?>
+        var e = Assert.Throws<InvalidSettingsException>(() => TestSettings.Read(Config(new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = "just-a-word",
             ["LinkSigning:Keys"] = "k1=" + Convert.ToBase64String(new byte[16]),
@@ -80,15 +83,15 @@ public sealed class SettingsTests
             ["AlliancePipeline:Smtp:Security"] = "none",
             ["AlliancePipeline:Smtp:From"] = "noreply@example.org",
         };
-        Assert.False(AppSettings.Read(Config(values)).ClockAdjustable);
+        Assert.False(TestSettings.Read(Config(values)).Options<ClockOptions>().IsAdjustable);
         values["AlliancePipeline:Clock:Adjustable"] = "true";
-        Assert.True(AppSettings.Read(Config(values)).ClockAdjustable);
+        Assert.True(TestSettings.Read(Config(values)).Options<ClockOptions>().IsAdjustable);
     }
 
     [Fact]
     public void In_Azure_the_public_address_defaults_to_the_function_app_s_host_name()
     {
-        var settings = AppSettings.Read(Config(new Dictionary<string, string?>
+        var settings = TestSettings.Read(Config(new Dictionary<string, string?>
         {
             ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
             ["LinkSigning:Keys"] = "test=" + Infrastructure.TestApp.SigningKey,
@@ -97,29 +100,30 @@ public sealed class SettingsTests
             ["AlliancePipeline:Smtp:Host"] = "smtp.example.org",
             ["AlliancePipeline:Smtp:From"] = "noreply@example.org",
         }));
-        Assert.Equal(new Uri("https://alliance-func.azurewebsites.net"), settings.PublicBaseUrl);
+        Assert.Equal(new Uri("https://alliance-func.azurewebsites.net"), settings.Options<PublicAddressOptions>().BaseUrl);
     }
 
     [Fact]
     public void The_sample_lists_every_setting_the_app_reads_and_is_valid()
     {
         var values = LocalSettingsValues(SamplePath());
-        var keys = typeof(AppSettings).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal) && f.Name != nameof(AppSettings.WebsiteHostNameKey))
+        var keys = typeof(SettingNames).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal) && f.Name != nameof(SettingNames.WebsiteHostNameKey))
             .Select(f => (string)f.GetRawConstantValue()!).ToList();
         Assert.Equal(13, keys.Count);
-        Assert.All(keys, k => Assert.True(values.ContainsKey(k), $"local.settings.sample.json lacks {AppSettings.Env(k)}"));
+        Assert.All(keys, k => Assert.True(values.ContainsKey(k), $"local.settings.sample.json lacks {SettingNames.Env(k)}"));
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
         // No usable key is committed: the sample's is a placeholder the first build replaces with a random one.
         Assert.Equal("local1=GENERATED-ON-FIRST-BUILD", values["LinkSigning:Keys"]);
-        var refused = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(values)));
+        var refused = Assert.Throws<InvalidSettingsException>(() => TestSettings.Read(Config(values)));
         Assert.Contains(refused.Problems, p => p.Contains("LinkSigning__Keys", StringComparison.Ordinal));
         values["LinkSigning:Keys"] = "local1=" + Infrastructure.TestApp.SigningKey;
-        var settings = AppSettings.Read(Config(values));
-        Assert.True(settings.CreateResources);
-        Assert.Equal("UseDevelopmentStorage=true", settings.Storage.ConnectionString);
-        Assert.Equal("local1", settings.SigningKeys.Current.Id);
-        Assert.Equal(new Uri("http://localhost:7071"), settings.PublicBaseUrl);
-        Assert.Equal(("127.0.0.1", 1025, SmtpSecurity.None, null, null), (settings.Smtp.Host, settings.Smtp.Port, settings.Smtp.Security, settings.Smtp.User, settings.Smtp.Password));
-        Assert.Equal("noreply@example.org", settings.Smtp.From.Address);
+        var settings = TestSettings.Read(Config(values));
+        Assert.True(settings.Options<StorageCreationOptions>().CreatesResources);
+        Assert.Equal("UseDevelopmentStorage=true", settings.GetRequiredService<StorageConnection>().ConnectionString);
+        Assert.Equal("local1", settings.GetRequiredService<LinkSigningKeys>().Current.Id);
+        Assert.Equal(new Uri("http://localhost:7071"), settings.Options<PublicAddressOptions>().BaseUrl);
+        var smtp = settings.GetRequiredService<SmtpServer>();
+        Assert.Equal(("127.0.0.1", 1025, SmtpSecurity.None, null, null), (smtp.Host, smtp.Port, smtp.Security, smtp.User, smtp.Password));
+        Assert.Equal("noreply@example.org", smtp.From.Address);
     }
 }

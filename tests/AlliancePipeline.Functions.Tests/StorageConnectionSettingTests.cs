@@ -1,4 +1,5 @@
 using AlliancePipeline.Functions.Infrastructure.Settings;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using Microsoft.Extensions.Configuration;
 
 namespace AlliancePipeline.Functions.Tests;
@@ -9,11 +10,19 @@ public sealed class StorageConnectionSettingTests
     private static IConfiguration Config(params (string Key, string Value)[] values) =>
         new ConfigurationBuilder().AddInMemoryCollection(values.Select(v => new KeyValuePair<string, string?>(v.Key, v.Value))).Build();
 
+    /// <summary>The section as the app binds it, checked by its validator: the connection, or null and each problem.</summary>
+    private static StorageConnection? Read(IConfiguration configuration, List<string> errors)
+    {
+        var (options, problems) = TestSettings.Check<StorageConnectionOptions>(configuration);
+        errors.AddRange(problems);
+        return problems.Count == 0 ? options.ToConnection() : null;
+    }
+
     [Fact]
     public void A_connection_string_is_kept_for_the_SDK_clients()
     {
         var errors = new List<string>();
-        var connection = StorageConnectionSetting.Read(Config(("AzureWebJobsStorage", "UseDevelopmentStorage=true")), errors);
+        var connection = Read(Config(("AzureWebJobsStorage", "UseDevelopmentStorage=true")), errors);
         Assert.Empty(errors);
         Assert.False(connection!.IsIdentityBased);
         Assert.Equal("UseDevelopmentStorage=true", connection.ConnectionString);
@@ -24,7 +33,7 @@ public sealed class StorageConnectionSettingTests
     public void An_account_name_with_a_managed_identity_gives_token_credential_endpoints()
     {
         var errors = new List<string>();
-        var connection = StorageConnectionSetting.Read(Config(
+        var connection = Read(Config(
             ("AzureWebJobsStorage:accountName", "alliancedata"),
             ("AzureWebJobsStorage:credential", "managedidentity"),
             ("AzureWebJobsStorage:clientId", "00000000-0000-0000-0000-000000000001")), errors);
@@ -40,7 +49,7 @@ public sealed class StorageConnectionSettingTests
     public void Explicit_service_uris_win_over_the_account_name()
     {
         var errors = new List<string>();
-        var connection = StorageConnectionSetting.Read(Config(
+        var connection = Read(Config(
             ("AzureWebJobsStorage:accountName", "alliancedata"),
             ("AzureWebJobsStorage:tableServiceUri", "https://tables.example.test/")), errors);
         Assert.Empty(errors);
@@ -53,17 +62,17 @@ public sealed class StorageConnectionSettingTests
     public void Wrong_identity_settings_are_named()
     {
         var errors = new List<string>();
-        Assert.Null(StorageConnectionSetting.Read(Config(
+        Assert.Null(Read(Config(
             ("AzureWebJobsStorage:accountName", "alliancedata"),
             ("AzureWebJobsStorage:credential", "password")), errors));
         Assert.Equal("AzureWebJobsStorage__credential is 'password': the only value understood is 'managedidentity'.", Assert.Single(errors));
 
         errors.Clear();
-        Assert.Null(StorageConnectionSetting.Read(Config(("AzureWebJobsStorage:blobServiceUri", "not a uri")), errors));
+        Assert.Null(Read(Config(("AzureWebJobsStorage:blobServiceUri", "not a uri")), errors));
         Assert.Contains(errors, e => e.StartsWith("AzureWebJobsStorage__blobServiceUri is 'not a uri'", StringComparison.Ordinal));
 
         errors.Clear();
-        Assert.Null(StorageConnectionSetting.Read(Config(("AzureWebJobsStorage:blobServiceUri", "https://b.example.test/")), errors));
+        Assert.Null(Read(Config(("AzureWebJobsStorage:blobServiceUri", "https://b.example.test/")), errors));
         Assert.StartsWith("AzureWebJobsStorage: an identity-based connection needs", Assert.Single(errors), StringComparison.Ordinal);
     }
 }

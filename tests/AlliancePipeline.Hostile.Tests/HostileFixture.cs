@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
@@ -16,6 +15,7 @@ using AlliancePipeline.LocalHost;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AlliancePipeline.Hostile.Tests;
 
@@ -65,8 +65,8 @@ public sealed class HostileFixture : IAsyncLifetime
     public AzuriteHandle Azurite => _azurite!;
     public MailDevClient Mails { get; private set; } = null!;
 
-    /// <summary>Every log line of the host and the worker (all categories, Information and up).</summary>
-    public ConcurrentQueue<string> Log { get; } = new();
+    /// <summary>Every log record of the host and the worker (all categories, Information and up).</summary>
+    public FakeLogCollector Log { get; } = new();
 
     /// <summary>The host's HTTP endpoint.</summary>
     public IPEndPoint Endpoint => new(IPAddress.Loopback, Host.BaseAddress.Port);

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.EndToEnd.Tests;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using AngleSharp.Dom;
 using AngleSharp.Html.Parser;
 using Azure.Data.Tables;
@@ -89,10 +90,12 @@ public sealed class InjectionAndPrivacyTests(HostileFixture app)
         await app.Mails.WaitForAsync(HostileFixture.Emails["p-b1"], 1, TimeSpan.FromSeconds(60));
 
         // The worker's lines come over gRPC after its storage calls: wait for those of this very submission and of a mail.
-        await PipelineFixture.EventuallyAsync(() => Task.FromResult(app.Log.Any(l => l.Contains($"{HostileFixture.StudyId}/{assessment}", StringComparison.Ordinal))
-            && app.Log.Any(l => l.Contains("Sent mail", StringComparison.Ordinal))), HostileFixture.Patience, "the worker's log lines of the submission and a mail");
+        var arrived = await Task.WhenAll(
+            app.Log.WaitForAsync(r => r.Says($"{HostileFixture.StudyId}/{assessment}"), HostileFixture.Patience),
+            app.Log.WaitForAsync(r => r.Says("Sent mail"), HostileFixture.Patience));
+        Assert.True(arrived.All(a => a), $"Timed out after {HostileFixture.Patience.TotalSeconds:0} s waiting for the worker's log lines of the submission and a mail.");
 
-        var log = app.Log.ToArray();
+        var log = app.Log.GetSnapshot().Select(r => r.Text()).ToArray();
         Assert.True(log.Length > 50, $"only {log.Length} log lines: the check would prove little");
         var forbidden = HostileFixture.Emails.Values
             .Append("7c1f@example.org")                                   // every address's domain part, whatever came before it

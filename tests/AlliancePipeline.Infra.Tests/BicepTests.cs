@@ -75,13 +75,13 @@ public sealed class BicepTests
 
         // Storage: identity-based, as the host and the worker read it.
         foreach (var part in new[] { "accountName", "credential", "clientId", "blobServiceUri", "queueServiceUri", "tableServiceUri" })
-            Assert.Contains($"{AppSettings.StorageKey}__{part}", settings);
-        Assert.DoesNotContain(AppSettings.StorageKey, settings);
+            Assert.Contains($"{SettingNames.StorageKey}__{part}", settings);
+        Assert.DoesNotContain(SettingNames.StorageKey, settings);
 
         // Every setting the app reads, except the local-only ones and the public address (Azure's WEBSITE_HOSTNAME).
-        string[] localOnly = [AppSettings.ClockAdjustableKey, AppSettings.PublicBaseUrlKey, AppSettings.WebsiteHostNameKey, AppSettings.StorageKey];
-        var read = typeof(AppSettings).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal))
-            .Select(f => (string)f.GetRawConstantValue()!).Except(localOnly).Select(AppSettings.Env).ToList();
+        string[] localOnly = [SettingNames.ClockAdjustableKey, SettingNames.PublicBaseUrlKey, SettingNames.WebsiteHostNameKey, SettingNames.StorageKey];
+        var read = typeof(SettingNames).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal))
+            .Select(f => (string)f.GetRawConstantValue()!).Except(localOnly).Select(SettingNames.Env).ToList();
         Assert.All(read, key => Assert.True(settings.Contains(key), $"infra/main.bicep does not set {key}"));
 
         // And nothing of the app's own the app does not read.
@@ -115,7 +115,7 @@ public sealed class BicepTests
         var arm = await ArmAsync();
         var app = FunctionApp(arm);
         var settings = app["properties"]!["siteConfig"]!["appSettings"]!.AsArray().ToDictionary(s => s!["name"]!.GetValue<string>(), s => s!["value"]!.GetValue<string>());
-        Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0})'", settings[AppSettings.Env(AppSettings.SigningKeysKey)], StringComparison.Ordinal);
+        Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0})'", settings[SettingNames.Env(SettingNames.SigningKeysKey)], StringComparison.Ordinal);
         Assert.Contains("@Microsoft.KeyVault(SecretUri=", settings["AlliancePipeline__Smtp__Password"], StringComparison.Ordinal);
         Assert.Contains("userAssignedIdentities", app["properties"]!["keyVaultReferenceIdentity"]!.GetValue<string>(), StringComparison.Ordinal);
         var vault = Resources(arm, "Microsoft.KeyVault/vaults").Single()["properties"]!;

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using AlliancePipeline.LocalHost.Tests.Infrastructure;
 
 namespace AlliancePipeline.LocalHost.Tests;

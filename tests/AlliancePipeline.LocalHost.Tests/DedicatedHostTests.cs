@@ -2,8 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using AlliancePipeline.LocalHost.Tests.Infrastructure;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AlliancePipeline.LocalHost.Tests;
 
@@ -24,7 +26,7 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_body_over_FUNCTIONS_REQUEST_BODY_SIZE_LIMIT_is_refused_413_with_problem_details_declared_at_once_or_chunked_as_it_passes()
     {
-        var log = new TestLog();
+        var log = new FakeLogCollector();
         await using var host = await FunctionsLocalHost.StartAsync(TestWorker.Options(azurite.ConnectionString, log, Settings(("FUNCTIONS_REQUEST_BODY_SIZE_LIMIT", "1000"))));
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
 
@@ -44,7 +46,7 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_worker_that_dies_mid_invocation_is_restarted_and_the_message_is_then_processed_once()
     {
-        var log = new TestLog();
+        var log = new FakeLogCollector();
         var queueName = AzuriteFixture.NewKey("die");
         await using var host = await FunctionsLocalHost.StartAsync(TestWorker.Options(azurite.ConnectionString, log, Settings(("WorkQueue", queueName))));
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
@@ -68,7 +70,9 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
 
         // The message was hidden by the lost invocation's failure for visibilityTimeout (2 s), then ran on the new worker.
         Assert.True(await Wait.UntilAsync(async () => (await azurite.RecordsAsync(key, "Done")).Count == 1, TimeSpan.FromSeconds(30)), log.Tail());
-        await Task.Delay(3000);
+        // The host deletes the message once the worker has answered the invocation, a moment after the worker's record:
+        // once the queue is empty nothing can run it again.
+        Assert.True(await Wait.UntilAsync(async () => await azurite.MessageCountAsync(queueName) == 0, TimeSpan.FromSeconds(30)), log.Tail());
         Assert.Single(await azurite.RecordsAsync(key, "Done"));
         var attempts = await azurite.RecordsAsync(key, "Attempt");
         Assert.Equal([1L, 2L], attempts.Select(a => a.GetInt64("DequeueCount")!.Value));
@@ -82,7 +86,7 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_message_that_runs_longer_than_its_lease_keeps_it_renewed_and_runs_once()
     {
-        var log = new TestLog();
+        var log = new FakeLogCollector();
         var queueName = AzuriteFixture.NewKey("lease");
         var options = TestWorker.Options(azurite.ConnectionString, log, Settings(("WorkQueue", queueName)));
         options.QueueMessageLease = TimeSpan.FromSeconds(3);
@@ -92,15 +96,18 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
         await azurite.Queues.GetQueueClient(queueName).SendMessageAsync(JsonSerializer.Serialize(new { key, mode = "slow", delayMs = 8000 }));
 
         Assert.True(await Wait.UntilAsync(async () => (await azurite.RecordsAsync(key, "Done")).Count == 1, TimeSpan.FromSeconds(30)), log.Tail());
+        // The worker writes "Done" before it answers the invocation; the host deletes the message after the answer. Wait for
+        // the delete (the state asserted), then check that the renewed lease kept it to one run.
+        Assert.True(await Wait.UntilAsync(async () => await azurite.MessageCountAsync(queueName) == 0, TimeSpan.FromSeconds(30)), log.Tail());
         var attempt = Assert.Single(await azurite.RecordsAsync(key, "Attempt"));
         Assert.Equal(1L, attempt.GetInt64("DequeueCount"));
-        Assert.Equal(0, (await azurite.Queues.GetQueueClient(queueName).GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        Assert.Single(await azurite.RecordsAsync(key, "Done"));
     }
 
     [Fact]
     public async Task No_more_than_batchSize_plus_newBatchThreshold_messages_run_at_once()
     {
-        var log = new TestLog();
+        var log = new FakeLogCollector();
         var queueName = AzuriteFixture.NewKey("batch");
         await using var host = await FunctionsLocalHost.StartAsync(TestWorker.Options(azurite.ConnectionString, log, Settings(
             ("WorkQueue", queueName),
@@ -124,7 +131,7 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_worker_whose_settings_are_wrong_exits_with_code_2_is_not_restarted_and_its_message_is_reported()
     {
-        var log = new TestLog();
+        var log = new FakeLogCollector();
         var options = TestWorker.Options(azurite.ConnectionString, log, Settings(("TestWorker__Settings", "invalid")));
 
         var e = await Assert.ThrowsAsync<WorkerConfigurationException>(() => FunctionsLocalHost.StartAsync(options));
@@ -133,13 +140,13 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
         Assert.Contains("Setting TestWorker__Settings is 'invalid': it must be 'valid' or absent.", e.Message, StringComparison.Ordinal);
         Assert.Contains("Setting TestWorker__Settings is 'invalid': it must be 'valid' or absent.", e.WorkerOutput);
         Assert.True(log.Has(LogLevel.Error, "It is not restarted."), log.Tail());
-        Assert.Single(log.Entries, l => l.Message.StartsWith("Started worker process", StringComparison.Ordinal));
+        Assert.Single(log.GetSnapshot(), r => r.Message.StartsWith("Started worker process", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task A_running_worker_that_exits_with_code_2_is_not_restarted_and_the_host_fails_with_its_message()
     {
-        var log = new TestLog();
+        var log = new FakeLogCollector();
         var queueName = AzuriteFixture.NewKey("exit");
         await using var host = await FunctionsLocalHost.StartAsync(TestWorker.Options(azurite.ConnectionString, log, Settings(("WorkQueue", queueName))));
         using var http = new HttpClient { BaseAddress = host.BaseAddress };
@@ -153,15 +160,16 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
         using var response = await http.GetAsync("api/echo");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.Contains("Settings went wrong while running.", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        await Task.Delay(1500);
+        // Completion faults only after the supervisor has stopped supervising (WorkerSupervisor.Fail, then return): no
+        // restart can follow it.
         Assert.Equal(0, host.WorkerRestarts);
-        Assert.Single(log.Entries, l => l.Message.StartsWith("Started worker process", StringComparison.Ordinal));
+        Assert.Single(log.GetSnapshot(), r => r.Message.StartsWith("Started worker process", StringComparison.Ordinal));
     }
 
     [Fact]
     public async Task Stopping_sends_WorkerTerminate_and_the_worker_exits_by_itself()
     {
-        var log = new TestLog();
+        var log = new FakeLogCollector();
         var host = await FunctionsLocalHost.StartAsync(TestWorker.Options(azurite.ConnectionString, log, QuietTick));
         var pid = host.WorkerProcessId!.Value;
         var address = host.BaseAddress;
@@ -179,7 +187,7 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_timer_whose_next_occurrence_passed_while_the_host_was_down_runs_at_start_as_past_due()
     {
-        var log = new TestLog();
+        var log = new FakeLogCollector();
         var hostId = AzuriteFixture.NewKey("pastdue");
         var now = DateTime.UtcNow;
         var thisHour = new DateTime(now.Year, now.Month, now.Day, now.Hour, 0, 0, DateTimeKind.Utc);
@@ -209,7 +217,7 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
     [Fact]
     public async Task Host_json_overrides_apply_messageEncoding_none_and_a_message_received_over_maxDequeueCount_is_poisoned_without_running()
     {
-        var log = new TestLog();
+        var log = new FakeLogCollector();
         var queueName = AzuriteFixture.NewKey("raw");
         var raw = new QueueClient(azurite.ConnectionString, queueName, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
         await raw.CreateIfNotExistsAsync();
@@ -240,7 +248,7 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_disabled_function_is_not_triggered_and_its_route_is_a_404()
     {
-        var log = new TestLog();
+        var log = new FakeLogCollector();
         var queueName = AzuriteFixture.NewKey("off");
         await using var host = await FunctionsLocalHost.StartAsync(TestWorker.Options(azurite.ConnectionString, log, Settings(
             ("WorkQueue", queueName),
@@ -254,7 +262,10 @@ public sealed class DedicatedHostTests(AzuriteFixture azurite)
         var key = AzuriteFixture.NewKey("off");
         await azurite.Queues.GetQueueClient(queueName).CreateIfNotExistsAsync();
         await azurite.Queues.GetQueueClient(queueName).SendMessageAsync(JsonSerializer.Serialize(new { key, mode = "ok" }));
-        await Task.Delay(2000);
+        // An absence, observed over more than one polling interval (the test worker's maxPollingInterval is 1 s): nobody
+        // dequeued the message, and nothing ran.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Equal(0, Assert.Single((await azurite.Queues.GetQueueClient(queueName).PeekMessagesAsync(32)).Value).DequeueCount);
         Assert.Empty(await azurite.RecordsAsync(key));
 
         var outcome = await host.InvokeAsync("Work", JsonSerializer.Serialize(new { key, mode = "ok" }));

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using AlliancePipeline.LocalHost.Tests.Infrastructure;
 
 namespace AlliancePipeline.LocalHost.Tests;
@@ -160,8 +161,8 @@ public sealed class HttpProxyTests(LocalHostFixture fixture)
     {
         using var response = await Http.GetAsync("api/throw");
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        Assert.True(await Wait.UntilAsync(() => fixture.Log.Has(LogLevel.Error, "Executed 'Functions.Throw' (Failed"), TimeSpan.FromSeconds(5)), fixture.Log.Tail());
-        Assert.True(fixture.Log.Has(e => e.Message.Contains("Boom from Throw", StringComparison.Ordinal)));
+        Assert.True(await fixture.Log.WaitForAsync(r => r.Level == LogLevel.Error && r.Says("Executed 'Functions.Throw' (Failed"), TimeSpan.FromSeconds(5)), fixture.Log.Tail());
+        Assert.Contains(fixture.Log.GetSnapshot(), r => r.Says("Boom from Throw"));
     }
 
     [Fact]
@@ -172,7 +173,7 @@ public sealed class HttpProxyTests(LocalHostFixture fixture)
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Http.GetAsync($"api/slow?ms=60000&key={key}", giveUp.Token));
 
         Assert.True(await Wait.UntilAsync(async () => (await fixture.RecordsAsync(key, "Cancelled")).Count == 1, TimeSpan.FromSeconds(15)), fixture.Log.Tail());
-        Assert.True(await Wait.UntilAsync(() => fixture.Log.Has(LogLevel.Information, "(Cancelled, Id="), TimeSpan.FromSeconds(5)), fixture.Log.Tail());
+        Assert.True(await fixture.Log.WaitForAsync(r => r.Level == LogLevel.Information && r.Says("(Cancelled, Id="), TimeSpan.FromSeconds(5)), fixture.Log.Tail());
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using AlliancePipeline.LocalHost.Tests.Infrastructure;
 using Azure.Storage.Blobs.Models;
 

@@ -1,5 +1,7 @@
 using AlliancePipeline.Functions.Infrastructure.Http;
+using AlliancePipeline.Functions.Infrastructure.Settings;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Options;
 
 namespace AlliancePipeline.Functions.Clock;
 
@@ -7,7 +9,7 @@ namespace AlliancePipeline.Functions.Clock;
 /// <c>GET|PUT /api/manage/clock</c> (admin key): reads or sets the app's clock, <c>{"now":"2026-02-01T09:00:00Z"}</c>, when
 /// <c>AlliancePipeline__Clock__Adjustable</c> is on (local demos and trials); 404 otherwise.
 /// </summary>
-public sealed class SetClock(IServiceProvider services, TimeProvider clock)
+public sealed class SetClock(IOptions<ClockOptions> options, AdjustableClock adjustable, TimeProvider clock)
 {
     /// <summary>The largest body taken.</summary>
     public const int MaxBodyBytes = 1024;
@@ -23,7 +25,7 @@ public sealed class SetClock(IServiceProvider services, TimeProvider clock)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", "put", Route = "manage/clock")] HttpRequest request,
         CancellationToken cancellationToken)
     {
-        if (services.GetService<AdjustableClock>() is not { } adjustable)
+        if (!options.Value.IsAdjustable)
             return HttpResults.Problem(404, "No adjustable clock", "The app's clock is the system's: set AlliancePipeline__Clock__Adjustable to true (local only) to move it.");
         if (HttpMethods.IsPut(request.Method))
         {

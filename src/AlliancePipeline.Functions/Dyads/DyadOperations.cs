@@ -9,6 +9,7 @@ using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Studies;
 using Azure;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
 
 namespace AlliancePipeline.Functions.Dyads;
 
@@ -61,7 +62,8 @@ public sealed record DyadWithdrawn(string StudyId, string DyadId, bool Withdrawn
 /// with any bad line writes nothing. What the request carried comes in as read by the edge: the value, or why it is not
 /// one, refused here once the study is known to exist.
 /// </summary>
-public sealed class DyadOperations(StudyStore store, StudyTables studyTables, TableServiceClient tables, ILinkTokens tokens, AppSettings settings, AuditLog audit, TimeProvider clock)
+public sealed class DyadOperations(StudyStore store, StudyTables studyTables, TableServiceClient tables, ILinkTokens tokens,
+    IOptions<PublicAddressOptions> address, IOptions<LinkOptions> links, AuditLog audit, TimeProvider clock)
 {
     /// <summary>The largest CSV import taken.</summary>
     public const int MaxCsvBytes = 2 * 1024 * 1024;
@@ -162,7 +164,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             }
             await audit.WriteAsync(studyId, caller.Actor, "link.reissued", assessmentId, $"link version {version}; earlier links refused", ct).ConfigureAwait(false);
             var token = tokens.Issue(new LinkClaims(studyId, assessmentId, version, expires));
-            return new LinkReissued(studyId, assessmentId, version, new Uri(settings.PublicBaseUrl, $"api/q/{token}").ToString(), expires);
+            return new LinkReissued(studyId, assessmentId, version, new Uri(address.Value.BaseUrl, $"api/q/{token}").ToString(), expires);
         }
     }
 
@@ -193,7 +195,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
 
     /// <summary>The link lifetime: the study's, else the app's setting.</summary>
     public TimeSpan LinkLifetime(StudyDefinition study) =>
-        study.LinkLifetimeDays is { } days ? TimeSpan.FromDays(days) : settings.LinkLifetime;
+        study.LinkLifetimeDays is { } days ? TimeSpan.FromDays(days) : links.Value.ValidFor;
 
     private async Task<int> RecordAsync(AppliedStudy study, IReadOnlyList<RecordedMeeting> meetings, string actor, CancellationToken ct)
     {

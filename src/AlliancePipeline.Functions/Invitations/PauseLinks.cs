@@ -2,14 +2,17 @@ using AlliancePipeline.Core.Links;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Questionnaires;
+using Microsoft.Extensions.Options;
 
 namespace AlliancePipeline.Functions.Invitations;
 
-/// <summary>The public addresses mails link to, under <see cref="AppSettings.PublicBaseUrl"/>.</summary>
-public sealed class MailLinks(AppSettings settings)
+/// <summary>The public addresses mails link to, under the app's public address (<see cref="PublicAddressOptions"/>).</summary>
+public sealed class MailLinks(IOptions<PublicAddressOptions> address)
 {
+    private readonly string _base = address.Value.BaseUrl.AbsoluteUri.TrimEnd('/');
+
     /// <summary>An address under the app's public address: <c>{PublicBaseUrl}/{path}</c>.</summary>
-    public Uri Absolute(string path) => new($"{settings.PublicBaseUrl.AbsoluteUri.TrimEnd('/')}/{path.TrimStart('/')}");
+    public Uri Absolute(string path) => new($"{_base}/{path.TrimStart('/')}");
 
     /// <summary>A questionnaire link, <c>/api/q/{token}</c> (the token from <see cref="ILinkTokens.Issue"/>).</summary>
     public Uri Questionnaire(string token) => Absolute($"api/q/{token}");
@@ -32,13 +35,12 @@ public sealed record PauseClaims(string StudyId, string AssessmentId, DateTimeOf
 /// It carries no personal data. Give it the expiry of the questionnaire link it travels with: reminders stop when that
 /// link expires.
 /// </summary>
-public sealed class PauseLinks(AppSettings settings)
+public sealed class PauseLinks(LinkSigningKeys keys, MailLinks links)
 {
     /// <summary>The purpose prefix inside the signed payload.</summary>
     public const string Purpose = "pause";
 
-    private readonly LinkTokens _tokens = new(settings.SigningKeys);
-    private readonly MailLinks _links = new(settings);
+    private readonly LinkTokens _tokens = new(keys);
 
     /// <summary>A pause token for one assessment.</summary>
     /// <exception cref="ArgumentException">The ids are not valid ids.</exception>
@@ -51,7 +53,7 @@ public sealed class PauseLinks(AppSettings settings)
 
     /// <summary>The pause link of one assessment: <c>{PublicBaseUrl}/api/reminders/pause/{token}</c>.</summary>
     public Uri Link(string studyId, string assessmentId, DateTimeOffset expiresAt) =>
-        _links.Absolute($"api/reminders/pause/{Issue(studyId, assessmentId, expiresAt)}");
+        links.Absolute($"api/reminders/pause/{Issue(studyId, assessmentId, expiresAt)}");
 
     /// <summary>The claims of a genuine, unexpired pause token; otherwise null and why.</summary>
     public PauseClaims? Validate(string? token, DateTimeOffset now, out LinkProblem problem)

@@ -36,13 +36,13 @@ public sealed class MailDeliveryException(string reason, bool permanent, Excepti
 }
 
 /// <summary>
-/// Sends mail through SMTP with MailKit (<see cref="SmtpOptions"/>: MailDev locally, TLS in Azure), one connection per
+/// Sends mail through SMTP with MailKit (<see cref="SmtpServer"/>: MailDev locally, TLS in Azure), one connection per
 /// mail. The message (<see cref="Build"/>) is multipart/alternative (plain text and HTML, then any attachments in
 /// multipart/mixed), with a <c>Message-Id</c> made from the mail id so a receiving server can drop a duplicate,
 /// <c>Auto-Submitted: auto-generated</c> (no out-of-office answers), <c>Content-Language</c>, and, with a pause link,
 /// <c>List-Unsubscribe</c> and one-click <c>List-Unsubscribe-Post</c> (RFC 8058) pointing at it.
 /// </summary>
-public sealed partial class SmtpMailer(SmtpOptions options) : IMailer
+public sealed partial class SmtpMailer(SmtpServer server) : IMailer
 {
     /// <summary>How long one SMTP operation (connect, login, send) may take.</summary>
     public static readonly TimeSpan OperationTimeout = TimeSpan.FromSeconds(30);
@@ -50,22 +50,22 @@ public sealed partial class SmtpMailer(SmtpOptions options) : IMailer
     /// <inheritdoc />
     public async Task SendAsync(OutboxMail mail, IReadOnlyList<MailAttachment> attachments, CancellationToken ct)
     {
-        using var message = Build(mail, attachments, options.From);
+        using var message = Build(mail, attachments, server.From);
         using var client = new SmtpClient { Timeout = (int)OperationTimeout.TotalMilliseconds };
         try
         {
-            var socket = options.Security switch
+            var socket = server.Security switch
             {
                 SmtpSecurity.None => SecureSocketOptions.None,
                 SmtpSecurity.Tls => SecureSocketOptions.SslOnConnect,
                 _ => SecureSocketOptions.StartTls,
             };
-            await client.ConnectAsync(options.Host, options.Port, socket, ct).ConfigureAwait(false);
-            if (options.User is not null)
-                await client.AuthenticateAsync(options.User, options.Password ?? "", ct).ConfigureAwait(false);
+            await client.ConnectAsync(server.Host, server.Port, socket, ct).ConfigureAwait(false);
+            if (server.User is not null)
+                await client.AuthenticateAsync(server.User, server.Password ?? "", ct).ConfigureAwait(false);
             await client.SendAsync(message, ct).ConfigureAwait(false);
         }
-        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested) && Describe(e, $"{options.Host}:{options.Port}") is { } failure)
+        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested) && Describe(e, $"{server.Host}:{server.Port}") is { } failure)
         {
             // The server's own words (SMTP replies) can quote the recipient: they stay out of the exception the host logs.
             throw new MailDeliveryException(failure.Reason, failure.Permanent, e is SocketException or SslHandshakeException or TimeoutException or IOException ? e : null);

@@ -57,8 +57,7 @@ public sealed class ReportMailings(StudyTables studyTables, StudyStore store, Re
             }
             await audit.WriteAsync(studyId, AuditLog.Function("ReportMails"), "report.mailed", runId, $"{queued} mail(s) queued", ct).ConfigureAwait(false);
         }
-        entity.ReportsMailedAt = now;
-        await tables.GetTableClient(StorageNames.StudiesTable).UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+        await store.RecordReportsMailedAsync(entity, now, ct).ConfigureAwait(false);
         if (queued > 0) log.LogInformation("Report mails for {StudyId}: {Queued} queued (run {RunId}).", studyId, queued, runId);
         return queued;
     }

@@ -30,7 +30,9 @@ public sealed record StudyContext(Study Study, InstrumentCatalog Instruments)
 /// <summary>
 /// Reads and writes what a study file becomes: the applied source (blob <c>studies/{studyId}/study.json</c>, parsed
 /// again on read and cached by its ETag), the <c>Studies</c> row (name, instruments by role, the study's own instruments)
-/// and the <c>Participants</c> rows.
+/// and the <c>Participants</c> rows. It is the one writer of <c>Studies</c> rows: the apply
+/// (<see cref="SaveEntityAsync"/>), the report mailings' <c>ReportsMailedAt</c> (<see cref="RecordReportsMailedAsync"/>)
+/// and a seeded study (<see cref="SaveStudyAsync"/>); others only read them.
 /// </summary>
 public sealed class StudyStore(TableServiceClient tables, BlobServiceClient blobs, InstrumentCatalog shipped)
 {
@@ -154,6 +156,28 @@ public sealed class StudyStore(TableServiceClient tables, BlobServiceClient blob
         // Merge: what other processes keep on the row (when reports were last mailed) stays.
         await Studies.UpsertEntityAsync(entity, TableUpdateMode.Merge, ct).ConfigureAwait(false);
         Forget(definition.Id);
+    }
+
+    /// <summary>
+    /// Records when the study's report was last mailed on its schedule: <paramref name="entity"/>, the row as read, merged
+    /// with <paramref name="mailedAt"/> under the ETag it was read with (a write since then answers 412).
+    /// </summary>
+    public async Task RecordReportsMailedAsync(StudyEntity entity, DateTimeOffset mailedAt, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(entity);
+        entity.ReportsMailedAt = mailedAt;
+        await Studies.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes a study's bare <c>Studies</c> row (insert or replace), with no applied study file behind it: how the load
+    /// bench and tests seed a study. An applied study file's row is written by <see cref="SaveEntityAsync"/>.
+    /// </summary>
+    public async Task SaveStudyAsync(Study study, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        await Studies.UpsertEntityAsync(StudyEntity.From(study), TableUpdateMode.Replace, ct).ConfigureAwait(false);
+        Forget(study.Id);
     }
 
     /// <summary>

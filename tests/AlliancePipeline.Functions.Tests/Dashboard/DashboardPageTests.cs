@@ -101,7 +101,7 @@ public sealed class DashboardPageTests(AzuriteFixture azurite)
         using var page = await app.Client.SendAsync(DashboardSeed.Get("/api/studies/any-study/dashboard", key, "text/html"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, page.StatusCode);
         Assert.Contains("Temporarily unavailable", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.DoesNotContain(app.Logs.Lines, l => l.Contains(key[20..], StringComparison.Ordinal) || l.Contains("AccountKey", StringComparison.Ordinal));
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), r => r.Text().Contains(key[20..], StringComparison.Ordinal) || r.Text().Contains("AccountKey", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -213,8 +213,8 @@ public sealed class SiteScopingTests(AzuriteFixture azurite)
         await using var s = await SeedAsync();
         foreach (var key in new[] { s.Keys.North, s.Keys.NorthRevoked, s.Keys.NorthExpired, s.Keys.OtherStudy })
             await SendAsync(s.App, DashboardSeed.Get($"/api/studies/{s.Study}/completion?site=site-south", key));
-        Assert.NotEmpty(s.App.Logs.Lines);
+        Assert.NotEmpty(s.App.Logs.GetSnapshot());
         foreach (var key in new[] { s.Keys.North, s.Keys.NorthRevoked, s.Keys.NorthExpired, s.Keys.OtherStudy })
-            Assert.DoesNotContain(s.App.Logs.Lines, l => l.Contains(key[20..], StringComparison.Ordinal));
+            Assert.DoesNotContain(s.App.Logs.GetSnapshot(), r => r.Text().Contains(key[20..], StringComparison.Ordinal));
     }
 }

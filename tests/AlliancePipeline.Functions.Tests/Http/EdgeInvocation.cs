@@ -4,7 +4,6 @@ using AlliancePipeline.Functions.Tests.Infrastructure;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AlliancePipeline.Functions.Tests.Http;
 
@@ -78,17 +77,4 @@ public sealed class EdgeInvocation
     public string? ContentType => Http.Response.ContentType;
 
     public string Text => Encoding.UTF8.GetString(((MemoryStream)Http.Response.Body).ToArray());
-}
-
-/// <summary>Keeps what a middleware logs.</summary>
-public sealed class ListLogger<T> : ILogger<T>
-{
-    public List<string> Lines { get; } = [];
-
-    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-    public bool IsEnabled(LogLevel logLevel) => true;
-
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-        Lines.Add(formatter(state, exception));
 }

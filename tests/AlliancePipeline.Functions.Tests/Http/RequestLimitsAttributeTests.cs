@@ -5,6 +5,7 @@ using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Studies;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging.Testing;
 
 using DashboardFunction = AlliancePipeline.Functions.Dashboards.Dashboard;
 
@@ -17,7 +18,7 @@ namespace AlliancePipeline.Functions.Tests.Http;
 /// </summary>
 public sealed class RequestLimitsAttributeTests
 {
-    private static readonly RequestLimitsMiddleware Middleware = new(new ListLogger<RequestLimitsMiddleware>());
+    private static readonly RequestLimitsMiddleware Middleware = new(new FakeLogger<RequestLimitsMiddleware>());
 
     [Fact]
     public void The_functions_that_read_a_body_declare_today_s_limits_and_the_others_none()

@@ -6,6 +6,7 @@ using AlliancePipeline.Functions.Keys;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Scoring;
 using Azure;
+using Microsoft.Extensions.Logging.Testing;
 
 using DashboardFunction = AlliancePipeline.Functions.Dashboards.Dashboard;
 
@@ -22,9 +23,9 @@ public sealed class StorageUnavailableMiddlewareTests
 
     private static async Task<(EdgeInvocation Call, List<string> Log)> FailAsync(EdgeInvocation call, Exception failure)
     {
-        var log = new ListLogger<StorageUnavailableMiddleware>();
+        var log = new FakeLogger<StorageUnavailableMiddleware>();
         await new StorageUnavailableMiddleware(log).Invoke(call.Context, _ => throw failure);
-        return (call, log.Lines);
+        return (call, [.. log.Collector.GetSnapshot().Select(r => r.Message)]);
     }
 
     [Fact]

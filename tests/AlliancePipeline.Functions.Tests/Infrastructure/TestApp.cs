@@ -1,24 +1,9 @@
 using System.Globalization;
 using System.Reflection;
 using AlliancePipeline.Contracts.Storage;
-using AlliancePipeline.Functions;
-using AlliancePipeline.Functions.Clock;
-using AlliancePipeline.Functions.Dashboards;
-using AlliancePipeline.Functions.Dyads;
-using AlliancePipeline.Functions.Exports;
-using AlliancePipeline.Functions.Infrastructure.Access;
-using AlliancePipeline.Functions.Infrastructure.Audit;
 using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Infrastructure.Storage;
-using AlliancePipeline.Functions.Infrastructure.Telemetry;
-using AlliancePipeline.Functions.Invitations;
-using AlliancePipeline.Functions.Keys;
-using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Questionnaires;
-using AlliancePipeline.Functions.Reports;
-using AlliancePipeline.Functions.Scoring;
-using AlliancePipeline.Functions.Studies;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,6 +13,8 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
 
 namespace AlliancePipeline.Functions.Tests.Infrastructure;
 
@@ -48,6 +35,7 @@ public sealed class TestApp : IAsyncDisposable
     private TestApp(WebApplication app, Uri address)
     {
         App = app;
+        Logs = app.Services.GetRequiredService<FakeLogCollector>();
         Client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = address };
     }
 
@@ -80,8 +68,8 @@ public sealed class TestApp : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
-    /// <summary>Every log line written, for assertions (nothing goes to the console).</summary>
-    public LogCapture Logs { get; } = new();
+    /// <summary>Every log record written (Information and up), for assertions; nothing goes to the console.</summary>
+    public FakeLogCollector Logs { get; }
 
     /// <summary>Settings for a test run.</summary>
     public static Dictionary<string, string?> Settings(string connectionString) => new()
@@ -103,23 +91,22 @@ public sealed class TestApp : IAsyncDisposable
     {
         var values = Settings(azurite.ConnectionString);
         adjust?.Invoke(values);
-        var settings = AppSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Configuration.AddInMemoryCollection(values);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var capture = new LogCapture();
-        builder.Logging.ClearProviders().AddProvider(capture).SetMinimumLevel(LogLevel.Information);
-        builder.Services.AddAlliancePipeline(settings);
+        builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Information);
+        builder.Services.AddAlliancePipeline();
         if (clock is not null) builder.Services.AddSingleton(clock); // the last registration wins: a clock the test moves
         var pipeline = new WorkerPipeline(builder.Services);
         pipeline.UseHttpEdge();
         var app = builder.Build();
+        // As Program: every wrong setting named (InvalidSettingsException) before anything runs.
+        SettingsRegistration.ThrowIfInvalid(app.Services);
         MapHttpFunctions(app, pipeline, typeof(global::AlliancePipeline.Functions.Questionnaires.Questionnaire).Assembly);
-        if (settings.CreateResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
+        if (app.Services.GetRequiredService<IOptions<StorageCreationOptions>>().Value.CreatesResources) await app.Services.GetRequiredService<StorageBootstrapper>().EnsureCreatedAsync(default);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        var testApp = new TestApp(app, new Uri(address));
-        testApp.Logs.Attach(capture);
-        return testApp;
+        return new TestApp(app, new Uri(address));
     }
 
     /// <summary>A function class with its dependencies from the app's container.</summary>
@@ -185,42 +172,6 @@ public sealed class TestApp : IAsyncDisposable
         if (parameter.ParameterType == typeof(string)) return Convert.ToString(context.Request.RouteValues[parameter.Name!], CultureInfo.InvariantCulture);
         if (parameter.ParameterType == typeof(int)) return int.Parse(Convert.ToString(context.Request.RouteValues[parameter.Name!], CultureInfo.InvariantCulture)!, CultureInfo.InvariantCulture);
         throw new NotSupportedException($"The test host cannot bind {parameter.ParameterType.Name} {parameter.Name}.");
-    }
-}
-
-/// <summary>Keeps every log line of a test app in memory (so expected failures print nothing).</summary>
-public sealed class LogCapture : ILoggerProvider
-{
-    private readonly List<string> _lines = [];
-    private LogCapture? _inner;
-
-    public IReadOnlyList<string> Lines
-    {
-        get
-        {
-            var source = _inner ?? this;
-            lock (source._lines) return [.. source._lines];
-        }
-    }
-
-    internal void Attach(LogCapture inner) => _inner = inner;
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(LogCapture owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            lock (owner._lines) owner._lines.Add($"{logLevel} {category}: {formatter(state, exception)}" + (exception is null ? "" : $" [{exception.GetType().Name}: {exception.Message}] {exception.StackTrace}"));
-        }
     }
 }
 

@@ -3,14 +3,12 @@ using System.Net.Http.Headers;
 using System.Text;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Links;
-using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure;
 using Azure.Data.Tables;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AlliancePipeline.Functions.Tests.Mail;
@@ -19,7 +17,7 @@ namespace AlliancePipeline.Functions.Tests.Mail;
 [Collection(MailCollection.Name)]
 public sealed class PauseLinkTests(MailDevFixture fixture)
 {
-    private static PauseLinks Links() => new(AppSettings.Read(new ConfigurationBuilder().AddInMemoryCollection(TestApp.Settings("UseDevelopmentStorage=true")).Build()));
+    private static PauseLinks Links() => TestSettings.Read(TestSettings.Config(TestApp.Settings("UseDevelopmentStorage=true"))).GetRequiredService<PauseLinks>();
 
     [Fact]
     public async Task The_pause_link_of_a_reminder_shows_a_button_on_GET_changing_nothing_and_POST_pauses_once()

@@ -5,6 +5,7 @@ using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace AlliancePipeline.Functions.Tests.Mail;
 
@@ -68,8 +69,8 @@ public sealed class SendEmailTests(MailDevFixture fixture)
         Assert.Equal(["mail.sent", "mail.queued"], audit.Select(a => a.Action));
         Assert.All(audit, a => Assert.Equal(scenario.Mail.MailId, a.Subject));
         Assert.All(audit, a => Assert.DoesNotContain("@", a.Details, StringComparison.Ordinal));
-        Assert.Contains(app.Logs.Lines, l => l.Contains("was already sent (delivery 2); nothing sent", StringComparison.Ordinal));
-        Assert.DoesNotContain(app.Logs.Lines, l => l.Contains(to, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(app.Logs.GetSnapshot(), r => r.Says("was already sent (delivery 2); nothing sent"));
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), r => r.Text().Contains(to, StringComparison.OrdinalIgnoreCase));
 
         // The link in the mail, followed, opens the questionnaire in French.
         var link = MailScenario.LinkIn(mail.Text, "/api/q/");
@@ -154,8 +155,8 @@ public sealed class SendEmailTests(MailDevFixture fixture)
         var failed = Assert.Single(await scenario.AuditAsync(Azurite), a => a.Action == "mail.failed");
         Assert.Equal($"invitation failed after 5 attempt(s): {first.Reason}", failed.Details);
         Assert.Empty(await fixture.Client.ToAsync(to));
-        Assert.DoesNotContain(down.Logs.Lines, l => l.Contains("pa55-never-shown", StringComparison.Ordinal) || l.Contains(to, StringComparison.OrdinalIgnoreCase));
-        Assert.Contains(down.Logs.Lines, l => l.StartsWith("Error", StringComparison.Ordinal) && l.Contains("failed for good after 5 attempt(s)", StringComparison.Ordinal));
+        Assert.DoesNotContain(down.Logs.GetSnapshot(), r => r.Text().Contains("pa55-never-shown", StringComparison.Ordinal) || r.Text().Contains(to, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(down.Logs.GetSnapshot(), r => r.Level == LogLevel.Error && r.Says("failed for good after 5 attempt(s)"));
 
         // The host moved it to outbox-poison; put back on the outbox once the server is up, it goes, once.
         await using var up = await StartAsync();

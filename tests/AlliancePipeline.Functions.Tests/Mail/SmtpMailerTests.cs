@@ -76,7 +76,7 @@ public sealed class SmtpMailerTests(MailDevFixture fixture)
         Assert.Equal("the SMTP server refused the recipient (550: 5.1.1 <<address>>: no such user)", row.LastError);
         Assert.Equal($"{scenario.Mail.MailId}: {row.LastError}", (await scenario.AssessmentAsync(fixture.Azurite)).LastMailError);
         Assert.NotNull(await QueueScan.TakeAsync(fixture.Azurite.Queues.GetQueueClient("outbox-poison"), t => t == text, TimeSpan.FromSeconds(5)));
-        Assert.DoesNotContain(app.Logs.Lines, l => l.Contains(to, StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(app.Logs.GetSnapshot(), r => r.Text().Contains(to, StringComparison.OrdinalIgnoreCase));
     }
 
     private sealed class RefusingMailer : IMailer
@@ -97,7 +97,7 @@ public sealed class SmtpMailerTests(MailDevFixture fixture)
     [Fact]
     public void SMTP_settings_are_checked_at_start_and_each_problem_named()
     {
-        var e = Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(
+        var e = Assert.Throws<InvalidSettingsException>(() => TestSettings.Read(Config(
             ("Host", "smtp.example.org"), ("Security", "none"), ("Port", "70000"), ("Password", "pa55"), ("From", "Alliance Pipeline"))));
         Assert.Equal(
         [
@@ -108,12 +108,12 @@ public sealed class SmtpMailerTests(MailDevFixture fixture)
         ], e.Problems);
         Assert.DoesNotContain("pa55", e.Message, StringComparison.Ordinal);
         Assert.Equal(["AlliancePipeline__Smtp__Security is 'ssl': expected none, starttls or tls."],
-            Assert.Throws<InvalidSettingsException>(() => AppSettings.Read(Config(("Host", "smtp.example.org"), ("Security", "ssl"), ("From", "a@example.org")))).Problems);
+            Assert.Throws<InvalidSettingsException>(() => TestSettings.Read(Config(("Host", "smtp.example.org"), ("Security", "ssl"), ("From", "a@example.org")))).Problems);
 
-        var azure = AppSettings.Read(Config(("Host", "smtp.example.org"), ("Security", "TLS"), ("User", "apikey"), ("Password", "pa55"), ("From", "Alliance <noreply@example.org>"))).Smtp;
+        var azure = TestSettings.Read(Config(("Host", "smtp.example.org"), ("Security", "TLS"), ("User", "apikey"), ("Password", "pa55"), ("From", "Alliance <noreply@example.org>"))).GetRequiredService<SmtpServer>();
         Assert.Equal((SmtpSecurity.Tls, 465, "apikey", "pa55", "Alliance", "noreply@example.org"), (azure.Security, azure.Port, azure.User, azure.Password, azure.From.Name, azure.From.Address));
         Assert.Equal("SMTP smtp.example.org:465 (tls, with a login), from noreply@example.org", azure.ToString());
-        Assert.Equal(587, AppSettings.Read(Config(("Host", "smtp.example.org"), ("From", "a@example.org"))).Smtp.Port); // starttls by default
-        Assert.Equal(SmtpSecurity.None, AppSettings.Read(Config(("Host", "localhost"), ("Security", "none"), ("From", "a@example.org"))).Smtp.Security);
+        Assert.Equal(587, TestSettings.Read(Config(("Host", "smtp.example.org"), ("From", "a@example.org"))).GetRequiredService<SmtpServer>().Port); // starttls by default
+        Assert.Equal(SmtpSecurity.None, TestSettings.Read(Config(("Host", "localhost"), ("Security", "none"), ("From", "a@example.org"))).GetRequiredService<SmtpServer>().Security);
     }
 }

@@ -7,6 +7,7 @@ using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
+using Microsoft.Extensions.Logging;
 
 namespace AlliancePipeline.Functions.Tests.Studies;
 
@@ -21,7 +22,7 @@ public sealed class StudyApplyTests(AzuriteFixture azurite)
     {
         using var response = await app.AdminClient.PutAsync($"/api/manage/studies/{studyId}{query}", new StringContent(text, Encoding.UTF8, contentType));
         var content = await response.Content.ReadAsStringAsync();
-        Assert.True(content.Length > 0, $"{(int)response.StatusCode} with no body; log: {string.Join(Environment.NewLine, app.Logs.Lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal)).Select(l => l[..Math.Min(l.Length, 3000)]))}");
+        Assert.True(content.Length > 0, $"{(int)response.StatusCode} with no body; log: {string.Join(Environment.NewLine, app.Logs.GetSnapshot().Where(r => r.Level == LogLevel.Error).Select(r => r.Text()).Select(l => l[..Math.Min(l.Length, 3000)]))}");
         return (response.StatusCode, JsonNode.Parse(content)!);
     }
 

@@ -55,6 +55,13 @@ public class AzuriteFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// How many messages <paramref name="queueName"/> holds, visible or not (a message being run still counts; one
+    /// deleted does not).
+    /// </summary>
+    public async Task<int> MessageCountAsync(string queueName) =>
+        (await Queues.GetQueueClient(queueName).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+
     /// <summary>A key unique to one test.</summary>
     public static string NewKey(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 13)];
 }

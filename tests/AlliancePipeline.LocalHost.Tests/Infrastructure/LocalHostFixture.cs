@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Testing;
+
 namespace AlliancePipeline.LocalHost.Tests.Infrastructure;
 
 /// <summary>
@@ -6,7 +8,8 @@ namespace AlliancePipeline.LocalHost.Tests.Infrastructure;
 /// </summary>
 public sealed class LocalHostFixture : AzuriteFixture
 {
-    public TestLog Log { get; } = new();
+    /// <summary>Every log record of the host and its worker (see <see cref="TestWorker.Options"/>).</summary>
+    public FakeLogCollector Log { get; } = new();
 
     public FunctionsLocalHost Host { get; private set; } = null!;
 

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Microsoft.Extensions.Logging.Testing;
 
 namespace AlliancePipeline.LocalHost.Tests.Infrastructure;
 
@@ -14,7 +15,7 @@ public static class TestWorker
     /// no settings file, no MailDev; queues <c>work</c>, <c>text</c>, <c>submissions</c>, <c>fanout</c>, and a Tick
     /// every 2 seconds unless <paramref name="settings"/> says otherwise.
     /// </summary>
-    public static LocalHostOptions Options(string storage, TestLog log, IReadOnlyDictionary<string, string>? settings = null)
+    public static LocalHostOptions Options(string storage, FakeLogCollector log, IReadOnlyDictionary<string, string>? settings = null)
     {
         var options = new LocalHostOptions
         {
@@ -22,7 +23,13 @@ public static class TestWorker
             HttpPort = 0,
             SettingsFile = Path.Combine(OutputDirectory, "no-such-settings-file.json"),
             StartMailDev = false,
-            LoggerFactory = log.CreateFactory(),
+            // Debug and up (the framework's own categories from Information), kept in memory: nothing goes to the console,
+            // so expected failures print no fail: lines.
+            LoggerFactory = LoggerFactory.Create(b => b
+                .SetMinimumLevel(LogLevel.Debug)
+                .AddFilter("Microsoft", LogLevel.Information)
+                .AddFilter("Grpc", LogLevel.Information)
+                .AddProvider(new FakeLoggerProvider(log))),
             WorkerStartupTimeout = TimeSpan.FromSeconds(60),
         };
         options.SettingOverrides["AzureWebJobsStorage"] = storage;

@@ -6,17 +6,13 @@ using Azure.Data.Tables;
 namespace AlliancePipeline.Functions.Infrastructure.Storage;
 
 /// <summary>
-/// Reads and writes studies and assessments (<see cref="StudyEntity"/>, <see cref="AssessmentEntity"/>) through the
-/// official table client.
+/// Reads studies (<see cref="StudyEntity"/>; their rows are written by <c>Studies/StudyStore</c> alone) and reads and
+/// writes assessments (<see cref="AssessmentEntity"/>) through the official table client.
 /// </summary>
 public sealed class StudyTables(TableServiceClient tables)
 {
     private TableClient Studies => tables.GetTableClient(StorageNames.StudiesTable);
     private TableClient Assessments => tables.GetTableClient(StorageNames.AssessmentsTable);
-
-    /// <summary>Writes a study (insert or replace).</summary>
-    public Task SaveStudyAsync(Study study, CancellationToken ct) =>
-        Studies.UpsertEntityAsync(StudyEntity.From(study), TableUpdateMode.Replace, ct);
 
     /// <summary>Every study.</summary>
     public async Task<IReadOnlyList<Study>> ListStudiesAsync(CancellationToken ct)

@@ -1,0 +1,64 @@
+namespace AlliancePipeline.Analytics.Statistics;
+
+/// <summary>
+/// R's default uniform generator, reproduced to the bit: the Mersenne Twister (Matsumoto &amp; Nishimura 1998, MT19937)
+/// seeded as R's <c>set.seed(seed)</c> seeds it (50 scrambling steps of the congruential generator 69069·s + 1, then
+/// 625 more filling R's state), each draw <c>y · 2.3283064365386963e-10</c> moved off 0 and 1 as R's <c>fixup</c> does. So
+/// a simulation written as R writes it gives R's numbers, and a seeded Monte Carlo p-value can be checked against R's.
+/// </summary>
+public sealed class RUniform
+{
+    private const int N = 624, M = 397;
+    private const uint MatrixA = 0x9908b0df, UpperMask = 0x80000000, LowerMask = 0x7fffffff;
+    private const double TwoToMinus32 = 2.3283064365386963e-10, I2To32Minus1 = 2.328306437080797e-10;
+
+    private readonly uint[] _mt = new uint[N];
+    private int _mti;
+
+    /// <summary>The generator after R's <c>set.seed(<paramref name="seed"/>)</c> (kind Mersenne-Twister, R's default).</summary>
+    public RUniform(int seed)
+    {
+        var s = unchecked((uint)seed);
+        for (int j = 0; j < 50; j++) s = unchecked(69069 * s + 1);
+        // R fills i_seed[0..624]; i_seed[0] is the position, set to 624 (FixupSeeds), the rest is the state.
+        s = unchecked(69069 * s + 1);
+        for (int j = 0; j < N; j++)
+        {
+            s = unchecked(69069 * s + 1);
+            _mt[j] = s;
+        }
+        _mti = N;
+    }
+
+    /// <summary>The next draw in (0, 1), as R's <c>unif_rand()</c>.</summary>
+    public double Next()
+    {
+        if (_mti >= N)
+        {
+            int kk;
+            uint y;
+            for (kk = 0; kk < N - M; kk++)
+            {
+                y = (_mt[kk] & UpperMask) | (_mt[kk + 1] & LowerMask);
+                _mt[kk] = _mt[kk + M] ^ (y >> 1) ^ ((y & 1) * MatrixA);
+            }
+            for (; kk < N - 1; kk++)
+            {
+                y = (_mt[kk] & UpperMask) | (_mt[kk + 1] & LowerMask);
+                _mt[kk] = _mt[kk + (M - N)] ^ (y >> 1) ^ ((y & 1) * MatrixA);
+            }
+            y = (_mt[N - 1] & UpperMask) | (_mt[0] & LowerMask);
+            _mt[N - 1] = _mt[M - 1] ^ (y >> 1) ^ ((y & 1) * MatrixA);
+            _mti = 0;
+        }
+        uint t = _mt[_mti++];
+        t ^= t >> 11;
+        t ^= (t << 7) & 0x9d2c5680;
+        t ^= (t << 15) & 0xefc60000;
+        t ^= t >> 18;
+        double x = t * TwoToMinus32;
+        if (x <= 0.0) return 0.5 * I2To32Minus1;
+        if (1.0 - x <= 0.0) return 1.0 - 0.5 * I2To32Minus1;
+        return x;
+    }
+}
