@@ -26,7 +26,7 @@ public sealed class ClusterCommandTests : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        int code = AllianceCli.Run(args, output, error);
+        int code = AllianceCli.RunAsync(args, output, error).GetAwaiter().GetResult();
         return (code, output.ToString(), error.ToString());
     }
 

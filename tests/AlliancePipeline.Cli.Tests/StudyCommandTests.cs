@@ -9,7 +9,7 @@ public sealed class StudyCommandTests
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var exit = AllianceCli.Run(args, output, error);
+        var exit = AllianceCli.RunAsync(args, output, error).GetAwaiter().GetResult();
         return (exit, output.ToString(), error.ToString());
     }
 

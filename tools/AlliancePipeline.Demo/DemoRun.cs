@@ -166,7 +166,7 @@ public sealed class DemoRun(DemoOptions options)
                 if (ParseMailId(mail.MailId) is not { } about) continue;
                 if (about.Kind == "invitation") invitations++;
                 else reminders++;
-                if (answered.Contains(about.AssessmentId) || !Answers(about, options.Dyads) || mail.QuestionnaireLink is not { } link) continue;
+                if (answered.Contains(about.AssessmentId) || !Answers(about) || mail.QuestionnaireLink is not { } link) continue;
                 var form = about.Role == "client" ? clientForm : practitionerForm;
                 if (await AnswerAsync(forms, link, new DemoAnswers(form).For(about.Dyad, options.Dyads, about.Meeting), ct).ConfigureAwait(false))
                     answered.Add(about.AssessmentId);
@@ -263,7 +263,7 @@ public sealed class DemoRun(DemoOptions options)
     }
 
     /// <summary>Whether the synthetic rater answers this mail: most at once, some only after a reminder, a few never.</summary>
-    public static bool Answers((string Kind, string AssessmentId, int Dyad, int Meeting, string Role) about, int dyads)
+    public static bool Answers((string Kind, string AssessmentId, int Dyad, int Meeting, string Role) about)
     {
         var (kind, _, dyad, meeting, role) = about;
         if (role == "practitioner")

@@ -32,9 +32,6 @@ public sealed record AzuriteOptions
     /// </summary>
     public bool InMemoryPersistence { get; init; }
 
-    /// <summary>The connection string of an Azurite on these ports (explicit endpoints, the well-known key).</summary>
-    public string ConnectionString => Azurite.ConnectionString(BlobPort, QueuePort, TablePort);
-
     /// <summary>
     /// An Azurite of one's own: three free ports and a fresh data folder under <c>&lt;repository&gt;/.azurite/</c>,
     /// deleted on dispose. Test runs use it so parallel runs (and other test projects) never share, reuse or stop each

@@ -14,15 +14,11 @@ public sealed class EmulatorProcess : IAsyncDisposable
     private readonly Process _process;
     private readonly StringBuilder _output;
 
-    private EmulatorProcess(string name, Process process, StringBuilder output)
+    private EmulatorProcess(Process process, StringBuilder output)
     {
-        Name = name;
         _process = process;
         _output = output;
     }
-
-    /// <summary>The tool's name, e.g. <c>azurite</c>.</summary>
-    public string Name { get; }
 
     /// <summary>The operating-system process id.</summary>
     public int ProcessId => _process.Id;
@@ -92,7 +88,7 @@ public sealed class EmulatorProcess : IAsyncDisposable
 
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var emulator = new EmulatorProcess(tool, process, output);
+        var emulator = new EmulatorProcess(process, output);
         try
         {
             var deadline = DateTime.UtcNow + startupTimeout;

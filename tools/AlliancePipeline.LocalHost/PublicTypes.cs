@@ -52,26 +52,6 @@ public sealed class WorkerConfigurationException : Exception
         WorkerOutput = workerOutput;
     }
 
-    /// <summary>Creates the exception.</summary>
-    public WorkerConfigurationException()
-        : this(2, [])
-    {
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public WorkerConfigurationException(string message)
-        : base(message)
-    {
-        WorkerOutput = [];
-    }
-
-    /// <summary>Creates the exception.</summary>
-    public WorkerConfigurationException(string message, Exception innerException)
-        : base(message, innerException)
-    {
-        WorkerOutput = [];
-    }
-
     /// <summary>The worker's exit code.</summary>
     public int ExitCode { get; }
 

@@ -30,7 +30,7 @@ namespace AlliancePipeline.Analytics.Clustering;
 internal sealed class RNearestNeighborListOnCentroids
 {
     /// <summary>Merges as R's HCLUST reports them (IA &lt; IB, 0-based rows), heights, and how many decisions R's values could not settle.</summary>
-    internal readonly record struct Result(int[] IA, int[] IB, double[] Heights, int UndecidedComparisons, long ReplaySteps, int ReplayedMerges);
+    internal readonly record struct Result(int[] IA, int[] IB, double[] Heights, int UndecidedComparisons);
 
     private const double U = 1.0 / 9007199254740992.0; // 2^-53
     private const double Epsilon = 1.0 / 1099511627776.0; // 2^-40
@@ -64,7 +64,6 @@ internal sealed class RNearestNeighborListOnCentroids
     private readonly double[] _merged;
 
     private int _undecided;
-    private int _replayedMerges;
 
     private RNearestNeighborListOnCentroids(ScoreRows rows, long replayBudget)
     {
@@ -125,7 +124,7 @@ internal sealed class RNearestNeighborListOnCentroids
         var ia = new int[Math.Max(0, n - 1)];
         var ib = new int[Math.Max(0, n - 1)];
         var heights = new double[Math.Max(0, n - 1)];
-        if (n < 2) return new Result(ia, ib, heights, 0, 0, 0);
+        if (n < 2) return new Result(ia, ib, heights, 0);
         InitialNeighbours();
         for (int step = 0; step < n - 1; step++)
         {
@@ -135,7 +134,7 @@ internal sealed class RNearestNeighborListOnCentroids
             ia[step] = i2;
             ib[step] = j2;
         }
-        return new Result(ia, ib, heights, _undecided, _r.Steps, _replayedMerges);
+        return new Result(ia, ib, heights, _undecided);
     }
 
     /// <summary>
@@ -465,7 +464,6 @@ internal sealed class RNearestNeighborListOnCentroids
         double rv = _disX[i2];
         if (double.IsNaN(rv) && (a + b <= SmallExact || HeightNeedsR(_center, pj, approx)))
             rv = _r.Value(ci, cj, Math.Min(HeightReplayBudget, _r.CallBudget));
-        if (!double.IsNaN(rv)) _replayedMerges++;
         height = Math.Sqrt(double.IsNaN(rv) ? approx : rv);
         _r.Record(step, ci, cj, rv);
 

@@ -60,12 +60,6 @@ internal sealed class RWardValues
     /// <summary>Most recurrence steps one query may take before it gives up (NaN).</summary>
     public long CallBudget { get; init; } = 4_000_000;
 
-    /// <summary>Recurrence steps taken so far, over all queries.</summary>
-    public long Steps { get; private set; }
-
-    /// <summary>Queries that gave up.</summary>
-    public int GaveUp { get; private set; }
-
     /// <summary>Records merge <paramref name="step"/> of clusters <paramref name="a"/> and <paramref name="b"/>, with R's value if known (else NaN).</summary>
     public void Record(int step, int a, int b, double rValue)
     {
@@ -115,12 +109,7 @@ internal sealed class RWardValues
                 if (p < _n) known = _rows.RSquaredDistance(p, q);
                 else if (!TryGet(p, q, out known))
                 {
-                    if (++spent > budget)
-                    {
-                        Steps += spent;
-                        GaveUp++;
-                        return double.NaN;
-                    }
+                    if (++spent > budget) return double.NaN;
                     Push(ref top, p, q);
                     pushed = true;
                     break;
@@ -146,7 +135,6 @@ internal sealed class RWardValues
                 _fstage[parent] = ps + 1;
             }
         }
-        Steps += spent;
         return result;
     }
 

@@ -33,10 +33,6 @@ public static class AllianceCli
         return root;
     }
 
-    /// <summary>Parses and runs <paramref name="args"/>; returns the exit code (0 success, 1 bad input or failure).</summary>
-    public static int Run(string[] args, TextWriter? output = null, TextWriter? error = null) =>
-        RunAsync(args, output, error).GetAwaiter().GetResult();
-
     /// <summary>Parses and runs <paramref name="args"/> asynchronously (Ctrl+C cancels the running command).</summary>
     public static Task<int> RunAsync(string[] args, TextWriter? output = null, TextWriter? error = null) =>
         CreateRoot().Parse(args).InvokeAsync(new InvocationConfiguration

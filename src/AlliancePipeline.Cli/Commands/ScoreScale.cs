@@ -10,9 +10,6 @@ namespace AlliancePipeline.Cli.Commands;
 /// <param name="Maximum">Highest possible score.</param>
 public sealed record ScoreScale(double Minimum, double Maximum)
 {
-    /// <summary>The WAI's 1–7 scale, the default.</summary>
-    public static ScoreScale Wai { get; } = new(1, 7);
-
     /// <summary>True when <paramref name="score"/> lies on the scale (ends included).</summary>
     public bool Contains(double score) => score >= Minimum && score <= Maximum;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using AlliancePipeline.Core.Schemas;
 
 namespace AlliancePipeline.Core.Instruments;
@@ -11,7 +10,7 @@ namespace AlliancePipeline.Core.Instruments;
 /// starts, so that a study file can name the line of a problem inside its instrument file. Places are JSON Pointers (<c>/items/4/text</c>), as the schema's results name
 /// them; the loader's messages name JSON paths (<c>$.items[4].text</c>).
 /// </summary>
-internal sealed partial class InstrumentJson
+internal sealed class InstrumentJson
 {
     private readonly Dictionary<string, long> _offsets;
     private readonly List<long> _lineStarts;
@@ -104,13 +103,6 @@ internal sealed partial class InstrumentJson
 
         return path.ToString();
     }
-
-    /// <summary>The pointer of a JSON path (<c>$.items[4].text</c> → <c>/items/4/text</c>).</summary>
-    public static string PointerOf(string path) =>
-        string.Concat(PathStep().Matches(path).Select(m => JsonPointerText.Append("", m.Groups[1].Success ? m.Groups[1].Value : m.Groups[2].Value)));
-
-    [GeneratedRegex(@"\.([^.\[]+)|\[(\d+)\]")]
-    private static partial Regex PathStep();
 
     private static Dictionary<string, long> Offsets(byte[] bytes)
     {

@@ -1,17 +1,13 @@
-using System.Reflection;
 using System.Text.Json.Nodes;
 using Json.Schema;
 
 namespace AlliancePipeline.Core.Schemas;
 
-/// <summary>One embedded JSON Schema document: its <c>$id</c>, its text, and its JSON for reading keyword values.</summary>
-internal sealed class SchemaDocument(Uri id, string text, JsonObject root, JsonSchema schema)
+/// <summary>One embedded JSON Schema document: its <c>$id</c>, its JSON for reading keyword values, and its built schema.</summary>
+internal sealed class SchemaDocument(Uri id, JsonObject root, JsonSchema schema)
 {
     /// <summary>The document's <c>$id</c>.</summary>
     public Uri Id { get; } = id;
-
-    /// <summary>The document as shipped.</summary>
-    public string Text { get; } = text;
 
     /// <summary>The document as JSON, for the values of the keywords a message words (titles, bounds, required lists).</summary>
     public JsonObject Root { get; } = root;
@@ -99,7 +95,7 @@ internal sealed class SchemaSet
     {
         var root = JsonNode.Parse(text)!.AsObject();
         var schema = JsonSchema.FromText(text, options);
-        return new SchemaDocument(new Uri(root["$id"]!.GetValue<string>()), text, root, schema);
+        return new SchemaDocument(new Uri(root["$id"]!.GetValue<string>()), root, schema);
     }
 }
 

@@ -35,12 +35,8 @@ public sealed class ResponseRejectedException : Exception
     public ResponseRejectedException(string instrumentId, ImmutableArray<ItemError> errors)
         : base($"Response to '{instrumentId}' refused: {string.Join(" ", errors.Select(e => e.Message))}")
     {
-        InstrumentId = instrumentId;
         Errors = errors;
     }
-
-    /// <summary>The instrument the answers were for.</summary>
-    public string InstrumentId { get; }
 
     /// <summary>Every refused answer.</summary>
     public ImmutableArray<ItemError> Errors { get; }

@@ -6,9 +6,6 @@ namespace AlliancePipeline.Core.Scoring;
 /// </summary>
 public static class ScoringMessages
 {
-    /// <summary>The languages messages exist in.</summary>
-    public static readonly IReadOnlyList<string> Languages = ["en", "fr"];
-
     private static bool French(string? language) =>
         language is not null && language.StartsWith("fr", StringComparison.OrdinalIgnoreCase);
 

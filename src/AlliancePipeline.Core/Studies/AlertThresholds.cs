@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace AlliancePipeline.Core.Studies;
 
 /// <summary>
@@ -74,27 +72,4 @@ public sealed record CutoffFinding(double Current, double Cutoff);
 /// <param name="Drop">The drop finding, if the drop exceeded the threshold.</param>
 /// <param name="BelowCutoff">The cutoff finding, if the score is below the cutoff.</param>
 /// <param name="NotifyRater">Whether the rater is told too.</param>
-public sealed record RuptureAlert(double? Previous, double Current, DropFinding? Drop, CutoffFinding? BelowCutoff, bool NotifyRater)
-{
-    /// <summary>
-    /// The findings in plain English with two decimals, e.g. "The global score fell from 6.17 to 4.92 (a drop of 1.25;
-    /// the threshold is 1.00). The global score 4.92 is below the cutoff of 5.00."
-    /// </summary>
-    public string Describe()
-    {
-        var parts = new List<string>(2);
-        if (Drop is { } d)
-        {
-            parts.Add(string.Create(CultureInfo.InvariantCulture,
-                $"The global score fell from {d.Previous:0.00} to {d.Current:0.00} (a drop of {d.Drop:0.00}; the threshold is {d.Threshold:0.00})."));
-        }
-
-        if (BelowCutoff is { } c)
-        {
-            parts.Add(string.Create(CultureInfo.InvariantCulture,
-                $"The global score {c.Current:0.00} is below the cutoff of {c.Cutoff:0.00}."));
-        }
-
-        return string.Join(" ", parts);
-    }
-}
+public sealed record RuptureAlert(double? Previous, double Current, DropFinding? Drop, CutoffFinding? BelowCutoff, bool NotifyRater);

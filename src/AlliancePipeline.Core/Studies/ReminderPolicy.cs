@@ -1,5 +1,3 @@
-using System.Collections.Immutable;
-
 namespace AlliancePipeline.Core.Studies;
 
 /// <summary>
@@ -42,10 +40,6 @@ public sealed record ReminderPolicy(int FirstAfterDays, int EveryDays, int MaxCo
         ArgumentOutOfRangeException.ThrowIfGreaterThan(number, MaxCount);
         return dueOn.AddDays(FirstAfterDays + ((number - 1) * EveryDays));
     }
-
-    /// <summary>The times of all <see cref="MaxCount"/> reminders of a form due on <paramref name="dueOn"/> (00:00 UTC of each day).</summary>
-    public ImmutableArray<DateTimeOffset> Times(DateOnly dueOn) =>
-        Enumerable.Range(1, MaxCount).Select(n => StudyCalendar.StartOf(DayOf(n, dueOn))).ToImmutableArray();
 }
 
 /// <summary>Why no reminder goes for an assessment (now, or again).</summary>
@@ -101,15 +95,7 @@ public sealed record ReminderState(
     int Sent,
     DateTimeOffset? LastSentAt = null,
     DateTimeOffset? LinkExpiresAt = null,
-    bool Paused = false)
-{
-    /// <summary>The state of a stored assessment (its due date is the UTC day of <see cref="Assessment.DueDate"/>).</summary>
-    public static ReminderState Of(Assessment assessment, int sent, DateTimeOffset? lastSentAt = null, DateTimeOffset? linkExpiresAt = null, bool paused = false)
-    {
-        ArgumentNullException.ThrowIfNull(assessment);
-        return new ReminderState(StudyCalendar.Day(assessment.DueDate), assessment.Status, sent, lastSentAt, linkExpiresAt, paused);
-    }
-}
+    bool Paused = false);
 
 /// <summary>
 /// The reminder rule, as a pure function of the policy, the assessment's state and the time, so the timer (which may

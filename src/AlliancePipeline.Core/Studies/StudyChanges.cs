@@ -76,12 +76,6 @@ public sealed record StudyChanges(ImmutableArray<StudyChange> Changes)
     /// <summary>Whether anything changed.</summary>
     public bool HasChanges => !Changes.IsDefaultOrEmpty;
 
-    /// <summary>The changes of one kind.</summary>
-    public IEnumerable<StudyChange> OfKind(StudyChangeKind kind) => Changes.Where(c => c.Kind == kind);
-
-    /// <summary>The changes about one kind of part.</summary>
-    public IEnumerable<StudyChange> About(StudyPart part) => Changes.Where(c => c.Part == part);
-
     /// <summary>A one-line count, e.g. "3 added, 1 updated, 1 withdrawn", or "no change".</summary>
     public string Summary => !HasChanges
         ? "no change"

@@ -142,22 +142,6 @@ public sealed record StudyDefinition(
     public AlertThresholds? AlertsFor(string role) => Alerts.GetValueOrDefault(role);
 
     /// <summary>
-    /// A catalog holding <paramref name="baseCatalog"/> (the shipped instruments by default) plus the study's own
-    /// instruments, for the questionnaire page and scoring.
-    /// </summary>
-    /// <exception cref="InstrumentDefinitionException">An own instrument reuses an id already in <paramref name="baseCatalog"/>.</exception>
-    public InstrumentCatalog CreateCatalog(InstrumentCatalog? baseCatalog = null)
-    {
-        var catalog = baseCatalog ?? InstrumentCatalog.Shipped;
-        foreach (var instrument in Instruments.Values.Where(i => i.Json is not null))
-        {
-            catalog = catalog.WithStudyInstrument(instrument.Json!, $"{Id}: instruments.{instrument.Role}");
-        }
-
-        return catalog;
-    }
-
-    /// <summary>
     /// The runtime's summary record (the <c>Studies</c> table): the practitioner's instrument as
     /// <see cref="Study.InstrumentId"/>, every role's in <see cref="Study.InstrumentIdsByRole"/>, the site ids.
     /// </summary>

@@ -4,11 +4,7 @@ namespace AlliancePipeline.Core.Studies;
 /// <param name="DyadId">The dyad code.</param>
 /// <param name="Employed">Whether the client acquired a job.</param>
 /// <param name="JobDate">The day the job started: set when <paramref name="Employed"/>, null otherwise.</param>
-public sealed record DyadOutcome(string DyadId, bool Employed, DateOnly? JobDate)
-{
-    /// <summary>Days from enrolment to the job (null when not employed): the "days to job" of the outcome tables.</summary>
-    public int? DaysToJob(DateOnly enrolled) => JobDate is { } date ? date.DayNumber - enrolled.DayNumber : null;
-}
+public sealed record DyadOutcome(string DyadId, bool Employed, DateOnly? JobDate);
 
 /// <summary>
 /// Checks of the values recorded about a study's dyads after the study file (meeting dates, outcomes), whether they

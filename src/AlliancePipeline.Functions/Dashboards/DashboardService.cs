@@ -1,7 +1,6 @@
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Infrastructure.Access;
 using AlliancePipeline.Functions.Infrastructure.Outcomes;
 using Azure.Data.Tables;
 

@@ -1,4 +1,3 @@
-using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Functions.Dashboards;
 using AlliancePipeline.Functions.Infrastructure.Access;

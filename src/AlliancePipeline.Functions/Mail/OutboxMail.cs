@@ -70,9 +70,6 @@ public sealed record OutboxMail(string MailId, string StudyId, string Kind, stri
 /// </summary>
 public static partial class MailIds
 {
-    /// <summary>Longest mail id.</summary>
-    public const int MaxLength = 200;
-
     [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,199}$")]
     private static partial Regex Pattern();
 

@@ -40,7 +40,6 @@ public static class ReportHtml
             StudyId = input.StudyId,
             RunId = input.RunId,
             GeneratedAt = Stamp(input.GeneratedAt),
-            PeriodStart = input.PeriodStart is { } start ? Stamp(start) : "",
             Role = r.RaterRole,
             Instrument = instrument,
             Meetings = meetings,
@@ -116,7 +115,6 @@ public static class ReportHtml
             FirstMeeting = l.FirstMeeting.N == 0 ? "–" : $"{MeanSd(l.FirstMeeting.Mean, l.FirstMeeting.Sd)}, n = {l.FirstMeeting.N}",
             Employed = l.WithOutcome == 0 ? "–" : $"{l.Employed} of {l.WithOutcome} ({Percent((double)l.Employed / l.WithOutcome)} %)",
         }).ToArray();
-        view.Certified = result.Dendrogram.CertifiedEqualToR;
         return view;
     }
 

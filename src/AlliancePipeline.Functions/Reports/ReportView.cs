@@ -7,7 +7,6 @@ public sealed class ReportView
     public string StudyId { get; set; } = "";
     public string RunId { get; set; } = "";
     public string GeneratedAt { get; set; } = "";
-    public string PeriodStart { get; set; } = "";
     public string Role { get; set; } = "";
     public string Instrument { get; set; } = "";
     public IReadOnlyList<string> Meetings { get; set; } = [];
@@ -23,7 +22,6 @@ public sealed class ReportView
     public IReadOnlyList<CompletionRow> Completion { get; set; } = [];
     public IReadOnlyList<string> MissingByMeeting { get; set; } = [];
     public bool Clustered { get; set; }
-    public bool Certified { get; set; }
     public string Status { get; set; } = "";
     public string Incomplete { get; set; } = "";
     public string Figure { get; set; } = "";

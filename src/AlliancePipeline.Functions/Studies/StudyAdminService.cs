@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using AlliancePipeline.Functions.Infrastructure.Outcomes;
 
 namespace AlliancePipeline.Functions.Studies;

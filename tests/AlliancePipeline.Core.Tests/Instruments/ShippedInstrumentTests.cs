@@ -89,11 +89,7 @@ public class InstrumentSchemaTests
 {
     private static readonly JsonElement Schema = JsonDocument.Parse(InstrumentCatalog.SchemaText()).RootElement;
 
-    private static string[] Required(JsonElement obj) => obj.GetProperty("required").EnumerateArray().Select(e => e.GetString()!).Order().ToArray();
-
     private static string[] Properties(JsonElement obj) => obj.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order().ToArray();
-
-    private static JsonElement At(params string[] path) => path.Aggregate(Schema, (e, p) => e.GetProperty(p));
 
     [Fact]
     public void Schema_is_draft_2020_12_and_closed()

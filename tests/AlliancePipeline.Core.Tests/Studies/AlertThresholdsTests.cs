@@ -45,8 +45,6 @@ public class AlertThresholdsTests
     {
         var alert = new AlertThresholds(1.0, 4.0, NotifyRater: true).Evaluate(6.5, 3.25);
         Assert.Equal(new RuptureAlert(6.5, 3.25, new DropFinding(6.5, 3.25, 3.25, 1.0), new CutoffFinding(3.25, 4.0), true), alert);
-        Assert.Equal("The global score fell from 6.50 to 3.25 (a drop of 3.25; the threshold is 1.00). The global score 3.25 is below the cutoff of 4.00.",
-            alert!.Describe());
     }
 
     [Fact]
@@ -62,7 +60,7 @@ public class AlertThresholdsTests
         Assert.Null(Both.Evaluate(4.5, 6.0));
         Assert.Null(new AlertThresholds(null, 4.0, false).Evaluate(7.0, 4.5));
         Assert.Null(new AlertThresholds(1.0, null, false).Evaluate(null, 1.0));
-        Assert.Equal("The global score fell from 7.00 to 5.50 (a drop of 1.50; the threshold is 1.00).",
-            new AlertThresholds(1.0, null, false).Evaluate(7.0, 5.5)!.Describe());
+        Assert.Equal(new RuptureAlert(7.0, 5.5, new DropFinding(7.0, 5.5, 1.5, 1.0), null, false),
+            new AlertThresholds(1.0, null, false).Evaluate(7.0, 5.5));
     }
 }

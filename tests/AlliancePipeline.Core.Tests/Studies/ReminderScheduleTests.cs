@@ -50,12 +50,11 @@ public class ReminderScheduleTests
         new(new FakeTimeProvider(start), Policy, state ?? new ReminderState(DueOn, AssessmentStatus.Pending, 0));
 
     [Fact]
-    public void The_policy_gives_the_times_of_all_reminders()
+    public void The_policy_gives_the_day_of_each_reminder()
     {
-        Assert.Equal([Utc(3, 14), Utc(3, 21), Utc(3, 28)], Policy.Times(DueOn).ToArray());
-        Assert.Equal(new DateOnly(2026, 3, 21), Policy.DayOf(2, DueOn));
+        Assert.Equal([new(2026, 3, 14), new(2026, 3, 21), new(2026, 3, 28)], new[] { 1, 2, 3 }.Select(n => Policy.DayOf(n, DueOn)));
         Assert.Throws<ArgumentOutOfRangeException>(() => Policy.DayOf(4, DueOn));
-        Assert.Equal([Utc(3, 12), Utc(3, 13)], new ReminderPolicy(1, 1, 2).Times(DueOn).ToArray());
+        Assert.Equal([new(2026, 3, 12), new(2026, 3, 13)], new[] { 1, 2 }.Select(n => new ReminderPolicy(1, 1, 2).DayOf(n, DueOn)));
     }
 
     [Fact]
@@ -141,14 +140,5 @@ public class ReminderScheduleTests
             ReminderSchedule.Decide(Policy, all with { Status = AssessmentStatus.Pending, LinkExpiresAt = null, Paused = false }, now));
         Assert.Equal(new ReminderDecision.Stop(ReminderStopReason.AllSent),
             ReminderSchedule.Decide(new ReminderPolicy(3, 7, 2), new ReminderState(DueOn, AssessmentStatus.Pending, 3), now));
-    }
-
-    [Fact]
-    public void The_state_of_a_stored_assessment_uses_its_utc_due_day()
-    {
-        var assessment = new Assessment("d-1-m1-practitioner", "s", "site", "d-1", 1, "practitioner", "p-1",
-            new DateTimeOffset(2026, 3, 10, 22, 0, 0, TimeSpan.FromHours(-5)), AssessmentStatus.Pending, 1);
-        Assert.Equal(new ReminderState(DueOn, AssessmentStatus.Pending, 2, Utc(3, 14), null, true),
-            ReminderState.Of(assessment, 2, Utc(3, 14), paused: true));
     }
 }

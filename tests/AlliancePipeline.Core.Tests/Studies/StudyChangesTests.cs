@@ -82,7 +82,7 @@ public class StudyChangesTests
         var withdrawnYaml = With("enrolled: 2026-03-04 }", "enrolled: 2026-03-04, withdrawn: true }");
         var withdrawn = Apply(applied, withdrawnYaml);
         Assert.Equal(["withdrawn dyad d-002"], Lines(withdrawn.Changes!));
-        Assert.Equal(StudyChangeKind.Withdrawn, withdrawn.Changes!.OfKind(StudyChangeKind.Withdrawn).Single().Kind);
+        Assert.Equal(StudyChangeKind.Withdrawn, withdrawn.Changes!.Changes.Single().Kind);
 
         Assert.False(Apply(withdrawn.Definition, withdrawnYaml).Changes!.HasChanges);
 

@@ -21,8 +21,6 @@ public class StudyCsvTests
             new DyadOutcome("d-005", true, new DateOnly(2026, 4, 30)),
             new DyadOutcome("d-006", false, null),
         ], import.Rows.ToArray());
-        Assert.Equal(91, import.Rows[0].DaysToJob(new DateOnly(2026, 3, 2)));
-        Assert.Null(import.Rows[1].DaysToJob(new DateOnly(2026, 3, 2)));
     }
 
     [Fact]

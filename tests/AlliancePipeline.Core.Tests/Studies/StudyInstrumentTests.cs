@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
 using static AlliancePipeline.Core.Tests.Studies.StudyFixture;
 
@@ -26,7 +27,7 @@ public class StudyInstrumentTests
         Assert.Equal((InstrumentSourceKind.File, "instruments/client.json", "test-study-client", own),
             (client.Source, client.FilePath, client.InstrumentId, client.Json));
 
-        var catalog = result.Definition.CreateCatalog();
+        var catalog = InstrumentCatalog.Shipped.WithStudyInstrument(client.Json!, "study.yaml: instruments.client");
         Assert.Equal("client", catalog.Get("test-study-client").RaterRole);
         Assert.True(catalog.TryGet("wai-s-practitioner", out _));
     }
@@ -83,7 +84,7 @@ public class StudyInstrumentTests
         var client = study.Instruments["client"];
         Assert.Equal((InstrumentSourceKind.Inline, "inline-client"), (client.Source, client.InstrumentId));
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(inline), JsonNode.Parse(client.Json!)));
-        Assert.Equal(12, study.CreateCatalog().Get("inline-client").Items.Length);
+        Assert.Equal(12, InstrumentCatalog.Shipped.WithStudyInstrument(client.Json!, "study.yaml: instruments.client").Get("inline-client").Items.Length);
     }
 
     [Fact]

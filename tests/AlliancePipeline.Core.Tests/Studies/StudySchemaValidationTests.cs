@@ -1,4 +1,3 @@
-using AlliancePipeline.Core.Studies;
 using static AlliancePipeline.Core.Tests.Studies.StudyFixture;
 
 namespace AlliancePipeline.Core.Tests.Studies;

@@ -1,8 +1,9 @@
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Infrastructure.Settings;
-using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Studies;
+using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -16,7 +17,7 @@ public sealed record SeededLink(Assessment Assessment, string Token);
 /// each assessment with a valid link token, written straight into the tables for tests of what follows a study's
 /// application (the application itself is tested through study files).
 /// </summary>
-public sealed class TestStudySeeder(StudyStore store, StudyTables studies, ILinkTokens tokens, TimeProvider clock, IOptions<LinkOptions> linkOptions)
+public sealed class TestStudySeeder(StudyStore store, TableServiceClient tables, ILinkTokens tokens, TimeProvider clock, IOptions<LinkOptions> linkOptions)
 {
     /// <summary>Writes the study and its assessments; idempotent for the same arguments.</summary>
     public async Task<IReadOnlyList<SeededLink>> SeedAsync(string studyId, int dyads = 3, int meetings = 3, CancellationToken ct = default, string instrumentId = "wai-s-practitioner", string language = "en")
@@ -25,6 +26,7 @@ public sealed class TestStudySeeder(StudyStore store, StudyTables studies, ILink
         var study = new Study(studyId, $"Demo study {studyId}", instrumentId, ["site-a"]);
         await store.SaveStudyAsync(study, ct).ConfigureAwait(false);
         var now = clock.GetUtcNow();
+        var assessments = tables.GetTableClient(StorageNames.AssessmentsTable);
         var links = new List<SeededLink>();
         for (var d = 1; d <= dyads; d++)
         {
@@ -32,9 +34,9 @@ public sealed class TestStudySeeder(StudyStore store, StudyTables studies, ILink
             {
                 var dyadId = $"dyad-{d:00}";
                 var assessment = new Assessment(
-                    StudyTables.AssessmentId(dyadId, m, "practitioner"), studyId, "site-a", dyadId, m, "practitioner",
+                    EnrolmentPlan.AssessmentId(dyadId, m, "practitioner"), studyId, "site-a", dyadId, m, "practitioner",
                     $"rater-{d:00}", now.AddDays(7 * m), AssessmentStatus.Pending, 1, language);
-                await studies.SaveAssessmentAsync(assessment, ct).ConfigureAwait(false);
+                await assessments.UpsertEntityAsync(AssessmentEntity.From(assessment), TableUpdateMode.Replace, ct).ConfigureAwait(false);
                 links.Add(new SeededLink(assessment, tokens.Issue(new LinkClaims(studyId, assessment.Id, 1, now + linkOptions.Value.ValidFor))));
             }
         }

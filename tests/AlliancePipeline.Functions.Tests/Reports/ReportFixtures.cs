@@ -1,28 +1,8 @@
 using System.Collections.Immutable;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
-using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Scoring;
-using AlliancePipeline.Functions;
-using AlliancePipeline.Functions.Clock;
-using AlliancePipeline.Functions.Dashboards;
-using AlliancePipeline.Functions.Dyads;
-using AlliancePipeline.Functions.Exports;
-using AlliancePipeline.Functions.Infrastructure.Access;
-using AlliancePipeline.Functions.Infrastructure.Audit;
-using AlliancePipeline.Functions.Infrastructure.Http;
-using AlliancePipeline.Functions.Infrastructure.Settings;
-using AlliancePipeline.Functions.Infrastructure.Storage;
-using AlliancePipeline.Functions.Infrastructure.Telemetry;
-using AlliancePipeline.Functions.Invitations;
-using AlliancePipeline.Functions.Keys;
-using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Questionnaires;
-
-using AlliancePipeline.Functions.Scoring;
-using AlliancePipeline.Functions.Studies;
-using AlliancePipeline.Functions.Reports;
 
 namespace AlliancePipeline.Functions.Tests.Reports;
 

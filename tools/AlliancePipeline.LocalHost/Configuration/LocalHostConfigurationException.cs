@@ -17,9 +17,4 @@ public sealed class LocalHostConfigurationException : Exception
         : base(message, innerException)
     {
     }
-
-    /// <summary>Creates the exception.</summary>
-    public LocalHostConfigurationException()
-    {
-    }
 }

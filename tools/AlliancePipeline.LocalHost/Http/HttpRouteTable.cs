@@ -24,9 +24,6 @@ internal sealed class HttpRouteTable
             .ThenBy(e => e.Function.Name, StringComparer.Ordinal)];
     }
 
-    /// <summary>The routes, most specific first.</summary>
-    public IEnumerable<(FunctionDescriptor Function, string Template)> Routes => _entries.Select(e => (e.Function, e.Template));
-
     /// <summary>The route template of a function: prefix and route.</summary>
     public static string TemplateOf(FunctionDescriptor function, string routePrefix) =>
         routePrefix.Length == 0 ? function.Route : $"{routePrefix}/{function.Route}";
@@ -83,9 +80,9 @@ internal sealed class HttpRouteTable
 
         var defaults = new RouteValueDictionary();
         foreach (var parameter in parsed.Parameters.Where(p => p.DefaultValue is not null)) defaults[parameter.Name!] = parameter.DefaultValue;
-        return new Entry(function, template, parsed, new TemplateMatcher(parsed, defaults), RoutePrecedence.ComputeInbound(parsed),
+        return new Entry(function, parsed, new TemplateMatcher(parsed, defaults), RoutePrecedence.ComputeInbound(parsed),
             new HashSet<string>(function.Methods, StringComparer.OrdinalIgnoreCase));
     }
 
-    private sealed record Entry(FunctionDescriptor Function, string Template, RouteTemplate Parsed, TemplateMatcher Matcher, decimal Precedence, HashSet<string> Methods);
+    private sealed record Entry(FunctionDescriptor Function, RouteTemplate Parsed, TemplateMatcher Matcher, decimal Precedence, HashSet<string> Methods);
 }

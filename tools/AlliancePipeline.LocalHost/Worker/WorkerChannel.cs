@@ -35,9 +35,6 @@ internal sealed class WorkerChannel(string workerId, Action<RpcLog> onLog)
     /// <summary>Why the stream ended (null while it is open).</summary>
     public string? CloseReason => _closeReason;
 
-    /// <summary>The number of requests waiting for an answer.</summary>
-    public int PendingCount => _pending.Count;
-
     /// <summary>The key a request's response is matched by.</summary>
     public static string KeyOf(StreamingMessage message) => message.ContentCase switch
     {

@@ -18,17 +18,4 @@ public sealed class AuditLog(TableServiceClient tables, TimeProvider clock)
     /// <summary>Writes one row, through <see cref="AuditTrail"/> (Contracts: the one writer of <c>Audit</c> rows).</summary>
     public Task WriteAsync(string? studyId, string actor, string action, string subject, string details, CancellationToken ct) =>
         AuditTrail.WriteAsync(tables.GetTableClient(StorageNames.AuditTable), studyId ?? StorageNames.SystemPartition, actor, action, subject, details, clock.GetUtcNow(), ct);
-
-    /// <summary>The newest rows of a study (or the system partition), newest first.</summary>
-    public async Task<IReadOnlyList<AuditEntity>> ReadAsync(string? studyId, int max, CancellationToken ct)
-    {
-        var partition = studyId ?? StorageNames.SystemPartition;
-        var rows = new List<AuditEntity>();
-        await foreach (var row in tables.GetTableClient(StorageNames.AuditTable).QueryAsync<AuditEntity>(e => e.PartitionKey == partition, maxPerPage: Math.Min(max, 1000), cancellationToken: ct).ConfigureAwait(false))
-        {
-            rows.Add(row);
-            if (rows.Count >= max) break;
-        }
-        return rows;
-    }
 }

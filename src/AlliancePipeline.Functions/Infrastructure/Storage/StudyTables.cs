@@ -1,4 +1,3 @@
-using System.Globalization;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 using Azure;
@@ -15,13 +14,6 @@ public sealed class StudyTables(TableServiceClient tables)
     private TableClient Studies => tables.GetTableClient(StorageNames.StudiesTable);
     private TableClient Assessments => tables.GetTableClient(StorageNames.AssessmentsTable);
 
-    /// <summary>The study, or null.</summary>
-    public async Task<Study?> FindStudyAsync(string studyId, CancellationToken ct)
-    {
-        var found = await Studies.GetEntityIfExistsAsync<StudyEntity>(StudyEntity.Partition, studyId, cancellationToken: ct).ConfigureAwait(false);
-        return found.HasValue ? found.Value!.ToStudy() : null;
-    }
-
     /// <summary>Every study.</summary>
     public async Task<IReadOnlyList<Study>> ListStudiesAsync(CancellationToken ct)
     {
@@ -30,10 +22,6 @@ public sealed class StudyTables(TableServiceClient tables)
             list.Add(e.ToStudy());
         return list;
     }
-
-    /// <summary>Writes an assessment (insert or replace).</summary>
-    public Task SaveAssessmentAsync(Assessment a, CancellationToken ct) =>
-        Assessments.UpsertEntityAsync(AssessmentEntity.From(a), TableUpdateMode.Replace, ct);
 
     /// <summary>The assessment and its ETag, or null.</summary>
     public async Task<(Assessment Assessment, ETag ETag)?> FindAssessmentAsync(string studyId, string assessmentId, CancellationToken ct)
@@ -144,17 +132,4 @@ public sealed class StudyTables(TableServiceClient tables)
                 ?? throw new InvalidOperationException($"Assessment '{a.PartitionKey}/{a.RowKey}' does not exist.");
         }
     }
-
-    /// <summary>Every assessment of a study.</summary>
-    public async Task<IReadOnlyList<Assessment>> ListAssessmentsAsync(string studyId, CancellationToken ct)
-    {
-        var list = new List<Assessment>();
-        await foreach (var e in Assessments.QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
-            list.Add(e.ToAssessment());
-        return list;
-    }
-
-    /// <summary>An id made of the parts, safe as a key (for seeding and tests).</summary>
-    public static string AssessmentId(string dyadId, int meeting, string raterRole) =>
-        string.Create(CultureInfo.InvariantCulture, $"{dyadId}-m{meeting}-{raterRole}");
 }
