@@ -35,11 +35,17 @@ if ! command -v Rscript >/dev/null; then
 fi
 
 results="$root/TestResults"
-rm -rf "$results"
+rm -rf "$results" "$results-format.log"
 log "building"
 dotnet build AlliancePipeline.sln -c Release -nologo -v q
-log "testing"
 status=0
+log "checking the formatting (dotnet format --verify-no-changes, by .editorconfig)"
+format_failed=0
+if ! dotnet format AlliancePipeline.sln --no-restore --verify-no-changes >"$results-format.log" 2>&1; then
+  format_failed=1
+  sed -n '1,40p' "$results-format.log"
+fi
+log "testing"
 # One test project at a time: the projects share the emulators, and the machine has two cores.
 dotnet test AlliancePipeline.sln -c Release --no-build -nologo -m:1 \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" || status=$?
@@ -64,8 +70,10 @@ if [ "$files" -eq 0 ] || [ "$passed" -eq 0 ]; then
   echo "no test ran"
   status=1
 fi
+failed=$((failed + format_failed))
 if [ "$failed" -gt 0 ]; then
   status=1
+  [ "$format_failed" -eq 1 ] && printf '  formatting\n    dotnet format --verify-no-changes found files to format (run dotnet format AlliancePipeline.sln)\n'
   # Name each failed test with the first line of its message, so the end of the log says what broke.
   echo "failed tests:"
   perl -0777 -ne 'while (/<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="(?:Failed|Error|Timeout|Aborted)"[^>]*>(.*?)<\/UnitTestResult>/sg) {

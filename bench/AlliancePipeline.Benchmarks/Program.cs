@@ -34,50 +34,50 @@ var rows = new List<Measurement>();
 try
 {
     foreach (var kind in kinds)
-    foreach (int n in sizes)
-    {
-        bool deviation = kind == "deviation";
-        var x = IssueGrid.Generate(n, seed: 20261127 + n);
-        string data = Path.Combine(work, $"x{n}.csv"), withIds = Path.Combine(work, $"ids{n}.csv");
-        File.WriteAllLines(data, x.Select(r => string.Join(",", r.Select(v => v.ToString("R", inv)))));
-        File.WriteAllLines(withIds, x.Select((r, i) => $"D{i + 1}," + string.Join(",", r.Select(v => v.ToString("R", inv))))
-            .Prepend("dyad,meeting1,meeting2,meeting3,meeting4"));
-        var m = new Measurement(kind, n);
+        foreach (int n in sizes)
+        {
+            bool deviation = kind == "deviation";
+            var x = IssueGrid.Generate(n, seed: 20261127 + n);
+            string data = Path.Combine(work, $"x{n}.csv"), withIds = Path.Combine(work, $"ids{n}.csv");
+            File.WriteAllLines(data, x.Select(r => string.Join(",", r.Select(v => v.ToString("R", inv)))));
+            File.WriteAllLines(withIds, x.Select((r, i) => $"D{i + 1}," + string.Join(",", r.Select(v => v.ToString("R", inv))))
+                .Prepend("dyad,meeting1,meeting2,meeting3,meeting4"));
+            var m = new Measurement(kind, n);
 
-        string ourTree = Path.Combine(work, "ours.csv");
-        var worker = tools.Timed(tools.Dotnet, [Path.Combine(AppContext.BaseDirectory, "AlliancePipeline.Benchmarks.dll"), "--worker", data,
+            string ourTree = Path.Combine(work, "ours.csv");
+            var worker = tools.Timed(tools.Dotnet, [Path.Combine(AppContext.BaseDirectory, "AlliancePipeline.Benchmarks.dll"), "--worker", data,
             .. deviation ? new[] { "--deviation" } : [], "--tree", ourTree]);
-        m.OursSeconds = worker.Seconds;
-        m.OursRssMb = worker.PeakRssMb;
-        m.Distinct = worker.Value("distinct");
-        m.Path = worker.Value("path");
-        m.Certified = worker.Value("certified");
+            m.OursSeconds = worker.Seconds;
+            m.OursRssMb = worker.PeakRssMb;
+            m.Distinct = worker.Value("distinct");
+            m.Path = worker.Value("path");
+            m.Certified = worker.Value("certified");
 
-        var cli = tools.Timed(tools.Dotnet, [Path.Combine(AppContext.BaseDirectory, "alliance.dll"), "cluster", "--input", withIds,
+            var cli = tools.Timed(tools.Dotnet, [Path.Combine(AppContext.BaseDirectory, "alliance.dll"), "cluster", "--input", withIds,
             .. deviation ? new[] { "--deviation" } : []]);
-        m.CliWall = cli.WallSeconds;
-        m.CliRssMb = cli.PeakRssMb;
-        m.CliOk = cli.ExitCode == 0;
+            m.CliWall = cli.WallSeconds;
+            m.CliRssMb = cli.PeakRssMb;
+            m.CliOk = cli.ExitCode == 0;
 
-        if (tools.HaveFastcluster)
-        {
-            var fc = tools.Timed(tools.Rscript!, [Path.Combine(AppContext.BaseDirectory, "time_r.R"), "fastcluster", data, deviation ? "deviation" : "raw"]);
-            m.FastclusterSeconds = fc.Seconds;
-            m.FastclusterWall = fc.WallSeconds;
-            m.FastclusterRssMb = fc.PeakRssMb;
+            if (tools.HaveFastcluster)
+            {
+                var fc = tools.Timed(tools.Rscript!, [Path.Combine(AppContext.BaseDirectory, "time_r.R"), "fastcluster", data, deviation ? "deviation" : "raw"]);
+                m.FastclusterSeconds = fc.Seconds;
+                m.FastclusterWall = fc.WallSeconds;
+                m.FastclusterRssMb = fc.PeakRssMb;
+            }
+            if (tools.Rscript != null && n <= rMax)
+            {
+                string rTree = Path.Combine(work, "r.csv");
+                var r = tools.Timed(tools.Rscript, [Path.Combine(AppContext.BaseDirectory, "time_r.R"), "stats", data, deviation ? "deviation" : "raw", rTree]);
+                m.RSeconds = r.Seconds;
+                m.RWall = r.WallSeconds;
+                m.RRssMb = r.PeakRssMb;
+                if (r.ExitCode == 0) m.EqualToR = TreeFiles.Compare(ourTree, rTree, n);
+            }
+            Console.WriteLine(m.Line(inv));
+            rows.Add(m);
         }
-        if (tools.Rscript != null && n <= rMax)
-        {
-            string rTree = Path.Combine(work, "r.csv");
-            var r = tools.Timed(tools.Rscript, [Path.Combine(AppContext.BaseDirectory, "time_r.R"), "stats", data, deviation ? "deviation" : "raw", rTree]);
-            m.RSeconds = r.Seconds;
-            m.RWall = r.WallSeconds;
-            m.RRssMb = r.PeakRssMb;
-            if (r.ExitCode == 0) m.EqualToR = TreeFiles.Compare(ourTree, rTree, n);
-        }
-        Console.WriteLine(m.Line(inv));
-        rows.Add(m);
-    }
 }
 finally
 {

@@ -15,7 +15,7 @@ int[,] Scale(int[,] t, int f)
 {
     var r = (int[,])t.Clone();
     for (int i = 0; i < t.GetLength(0); i++)
-    for (int j = 0; j < t.GetLength(1); j++) r[i, j] *= f;
+        for (int j = 0; j < t.GetLength(1); j++) r[i, j] *= f;
     return r;
 }
 var reference = new[,] { { 80, 95 }, { 70, 110 }, { 90, 75 }, { 85, 100 }, { 60, 95 }, { 65, 75 } };

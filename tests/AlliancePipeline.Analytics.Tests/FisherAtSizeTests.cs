@@ -16,7 +16,7 @@ public class FisherAtSizeTests
         var rows = ReferenceFiles.IntMatrix(e);
         var t = new int[rows.Length, rows[0].Length];
         for (int i = 0; i < rows.Length; i++)
-        for (int j = 0; j < rows[0].Length; j++) t[i, j] = rows[i][j];
+            for (int j = 0; j < rows[0].Length; j++) t[i, j] = rows[i][j];
         return t;
     }
 
@@ -39,7 +39,7 @@ public class FisherAtSizeTests
         // The same table turned on its side (two rows) is the same test.
         var turned = new int[table.GetLength(1), table.GetLength(0)];
         for (int i = 0; i < table.GetLength(0); i++)
-        for (int j = 0; j < table.GetLength(1); j++) turned[j, i] = table[i, j];
+            for (int j = 0; j < table.GetLength(1); j++) turned[j, i] = table[i, j];
         RAssert.Close(c.GetProperty("fisher_p").GetDouble(), FisherExactTest.PValue(turned), 1e-9, $"fisher p of case {index + 1}, transposed");
     }
 

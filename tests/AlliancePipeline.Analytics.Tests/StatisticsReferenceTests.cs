@@ -14,7 +14,7 @@ public class StatisticsReferenceTests
         var rows = ReferenceFiles.IntMatrix(e);
         var t = new int[rows.Length, rows[0].Length];
         for (int i = 0; i < rows.Length; i++)
-        for (int j = 0; j < rows[0].Length; j++) t[i, j] = rows[i][j];
+            for (int j = 0; j < rows[0].Length; j++) t[i, j] = rows[i][j];
         return t;
     }
 
@@ -23,7 +23,7 @@ public class StatisticsReferenceTests
         var rows = ReferenceFiles.Matrix(e);
         var m = new double[rows.Length, rows[0].Length];
         for (int i = 0; i < rows.Length; i++)
-        for (int j = 0; j < rows[0].Length; j++) m[i, j] = rows[i][j];
+            for (int j = 0; j < rows[0].Length; j++) m[i, j] = rows[i][j];
         return m;
     }
 

@@ -73,11 +73,11 @@ public class WardPropertyTests
         var d = WardClustering.Cluster(Data(2));
         var seen = new HashSet<int>();
         for (int s = 0; s < d.Count - 1; s++)
-        foreach (int e in new[] { d.MergeLeft(s), d.MergeRight(s) })
-        {
-            if (e < 0) Assert.True(seen.Add(e));
-            else Assert.InRange(e, 1, s);
-        }
+            foreach (int e in new[] { d.MergeLeft(s), d.MergeRight(s) })
+            {
+                if (e < 0) Assert.True(seen.Add(e));
+                else Assert.InRange(e, 1, s);
+            }
         Assert.Equal(d.Count, seen.Count);
         Assert.Equal(Enumerable.Range(1, d.Count), d.Order.Order());
     }

@@ -16,8 +16,8 @@ public class WardReferenceTests
     {
         var data = new TheoryData<string, string>();
         foreach (var f in new[] { "ward_paper_like_18x3.json", "ward_continuous_200x3.json", "ward_integer_ties_120x3.json", "ward_mixture_600x4.json" })
-        foreach (var way in Ways)
-            data.Add(f, way);
+            foreach (var way in Ways)
+                data.Add(f, way);
         return data;
     }
 
@@ -62,8 +62,8 @@ public class WardExtraReferenceTests
     {
         var data = new TheoryData<string, string>();
         foreach (var f in Directory.GetFiles(ReferenceFiles.ExtraDir, "ward_*.json").Select(Path.GetFileName).Order())
-        foreach (var way in new[] { "default", "oracle", "centroids" })
-            data.Add(f!, way);
+            foreach (var way in new[] { "default", "oracle", "centroids" })
+                data.Add(f!, way);
         return data;
     }
 

@@ -164,8 +164,12 @@ public sealed class QuestionnaireFunctionTests(AzuriteFixture azurite)
         var links = await app.SeedAsync(study, 2, 1);
         string Message(int index, string submissionId) => new SubmissionMessage
         {
-            StudyId = study, AssessmentId = links[index].Assessment.Id, LinkVersion = 1, Items = [.. Enumerable.Repeat(4, 12)],
-            SubmittedAt = DateTimeOffset.UtcNow, SubmissionId = submissionId,
+            StudyId = study,
+            AssessmentId = links[index].Assessment.Id,
+            LinkVersion = 1,
+            Items = [.. Enumerable.Repeat(4, 12)],
+            SubmittedAt = DateTimeOffset.UtcNow,
+            SubmissionId = submissionId,
         }.ToJson();
 
         // Its post queued it and stopped before claiming the assessment: it surfaces later and is scored.

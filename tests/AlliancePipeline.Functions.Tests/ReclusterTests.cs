@@ -92,7 +92,12 @@ public sealed class ReclusterTests(AzuriteFixture azurite)
         // A recorded outcome is new.
         await azurite.Tables.GetTableClient(StorageNames.OutcomesTable).AddEntityAsync(new OutcomeEntity
         {
-            PartitionKey = study, RowKey = "dyad-01", Employed = true, JobDate = DateTimeOffset.UtcNow.Date, RecordedAt = DateTimeOffset.UtcNow, Source = "api",
+            PartitionKey = study,
+            RowKey = "dyad-01",
+            Employed = true,
+            JobDate = DateTimeOffset.UtcNow.Date,
+            RecordedAt = DateTimeOffset.UtcNow,
+            Source = "api",
         });
         var second = await writer.RunAsync(study, force: false, default);
         Assert.NotNull(second);
@@ -103,8 +108,17 @@ public sealed class ReclusterTests(AzuriteFixture azurite)
         // So is an alert; the report lists it (raised after the previous run).
         await azurite.Tables.GetTableClient(StorageNames.AlertsTable).AddEntityAsync(new AlertEntity
         {
-            PartitionKey = study, RowKey = "dyad-05-m3-practitioner", DyadId = "dyad-05", SiteId = "site-a", RaterId = "rater-05", RaterRole = "practitioner",
-            Meeting = 3, Kinds = "below", Current = 3.5, Cutoff = 4, RaisedAt = DateTimeOffset.UtcNow,
+            PartitionKey = study,
+            RowKey = "dyad-05-m3-practitioner",
+            DyadId = "dyad-05",
+            SiteId = "site-a",
+            RaterId = "rater-05",
+            RaterRole = "practitioner",
+            Meeting = 3,
+            Kinds = "below",
+            Current = 3.5,
+            Cutoff = 4,
+            RaisedAt = DateTimeOffset.UtcNow,
         });
         var third = await writer.RunAsync(study, force: false, default);
         Assert.NotNull(third);
@@ -137,8 +151,18 @@ public sealed class ReclusterTests(AzuriteFixture azurite)
         {
             await responses.AddEntityAsync(new ResponseEntity
             {
-                PartitionKey = study, RowKey = a.RowKey, Items = [.. Enumerable.Repeat(a.RaterRole == "client" ? 6 : 5, 12)], Goal = 5, Task = 5, Bond = 5,
-                Global = a.RaterRole == "client" ? 6 : 5, Meeting = a.Meeting, RaterRole = a.RaterRole, SiteId = a.SiteId, DyadId = a.DyadId, SubmittedAt = DateTime.UtcNow,
+                PartitionKey = study,
+                RowKey = a.RowKey,
+                Items = [.. Enumerable.Repeat(a.RaterRole == "client" ? 6 : 5, 12)],
+                Goal = 5,
+                Task = 5,
+                Bond = 5,
+                Global = a.RaterRole == "client" ? 6 : 5,
+                Meeting = a.Meeting,
+                RaterRole = a.RaterRole,
+                SiteId = a.SiteId,
+                DyadId = a.DyadId,
+                SubmittedAt = DateTime.UtcNow,
             });
         }
 

@@ -17,9 +17,15 @@ public sealed class ResponseEntityTests
     {
         var e = new ResponseEntity
         {
-            PartitionKey = "study", RowKey = "d-1-m1-practitioner", Items = [5, 4, 2, 4, 4],
+            PartitionKey = "study",
+            RowKey = "d-1-m1-practitioner",
+            Items = [5, 4, 2, 4, 4],
             Scores = new Dictionary<string, double> { ["Agreement"] = 13.0 / 3, ["Trust"] = 4, ["Total"] = 4.2 },
-            Meeting = 1, RaterRole = "practitioner", SiteId = "site-a", DyadId = "d-1", SubmittedAt = new DateTime(2026, 3, 4, 5, 6, 7, DateTimeKind.Utc),
+            Meeting = 1,
+            RaterRole = "practitioner",
+            SiteId = "site-a",
+            DyadId = "d-1",
+            SubmittedAt = new DateTime(2026, 3, 4, 5, 6, 7, DateTimeKind.Utc),
         };
         var p = Properties(e);
         Assert.Equal(["Agreement", "DyadId", "Item01", "Item02", "Item03", "Item04", "Item05", "Meeting", "PartitionKey", "RaterRole", "RowKey", "SiteId", "SubmittedAt", "Total", "Trust"],
@@ -45,9 +51,20 @@ public sealed class ResponseEntityTests
         var p = Properties(read);
         foreach (var (key, value) in new TableEntity("study", "d-1-m2-client")
         {
-            ["Item01"] = 3, ["Item02"] = 4, ["Item03"] = 5, ["Goal"] = 4, ["Task"] = 4.5, ["Bond"] = 3.25, ["Global"] = 4.0,
-            ["Meeting"] = 2, ["RaterRole"] = "client", ["SiteId"] = "site-b", ["DyadId"] = "d-1",
-            ["SubmittedAt"] = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), ["Timestamp"] = DateTimeOffset.UtcNow, ["odata.etag"] = "W/\"x\"",
+            ["Item01"] = 3,
+            ["Item02"] = 4,
+            ["Item03"] = 5,
+            ["Goal"] = 4,
+            ["Task"] = 4.5,
+            ["Bond"] = 3.25,
+            ["Global"] = 4.0,
+            ["Meeting"] = 2,
+            ["RaterRole"] = "client",
+            ["SiteId"] = "site-b",
+            ["DyadId"] = "d-1",
+            ["SubmittedAt"] = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero),
+            ["Timestamp"] = DateTimeOffset.UtcNow,
+            ["odata.etag"] = "W/\"x\"",
         })
             p[key] = value;
         Assert.Equal(("study", "d-1-m2-client"), (read.PartitionKey, read.RowKey));

@@ -131,7 +131,10 @@ public sealed class StudyReportTests
         var values = a.Select(v => ("ips", v)).Concat(b.Select(v => ("tvs", v))).ToArray();
         var input = new ReportInput
         {
-            StudyId = "arms", StudyName = "Arms", RunId = "run", GeneratedAt = ReportFixtures.At,
+            StudyId = "arms",
+            StudyName = "Arms",
+            RunId = "run",
+            GeneratedAt = ReportFixtures.At,
             Arms = [new ReportArm("ips", "IPS"), new ReportArm("tvs", "TVS")],
             Responses = values.Select((v, i) => ReportFixtures.Wai("arms", $"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", [.. Enumerable.Repeat(5, 12)], v.Item2, ReportFixtures.At)).ToArray(),
             Dyads = values.Select((v, i) => new ReportDyad($"d{i:000}", "site-a", v.Item1, null, false)).ToArray(),
@@ -147,7 +150,10 @@ public sealed class StudyReportTests
         var scores = icc["score"]!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
         var raters = new ReportInput
         {
-            StudyId = "raters", StudyName = "Raters", RunId = "run", GeneratedAt = ReportFixtures.At,
+            StudyId = "raters",
+            StudyName = "Raters",
+            RunId = "run",
+            GeneratedAt = ReportFixtures.At,
             Responses = scores.Select((s, i) => ReportFixtures.Wai("raters", $"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", [.. Enumerable.Repeat(5, 12)], s, ReportFixtures.At)).ToArray(),
             Assessments = groups.Select((g, i) => new ReportAssessment($"d{i:000}-m1-practitioner", "site-a", $"d{i:000}", 1, "practitioner", $"p{g}", null, "Completed", null, ReportFixtures.At)).ToArray(),
         };

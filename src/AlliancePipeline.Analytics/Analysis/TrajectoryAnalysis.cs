@@ -91,7 +91,10 @@ public static class TrajectoryAnalysis
         var clustered = o.Deviation ? DeviationScores.Of(ScoreRows.From(raw)) : ScoreRows.From(raw);
         var selection = ClusterCountSelection.Choose(tree, clustered, new ClusterCountOptions
         {
-            MaxK = o.MaxK, MinClusterShare = o.MinClusterShare, MinClusterSize = o.MinClusterSize, FixedK = o.FixedK,
+            MaxK = o.MaxK,
+            MinClusterShare = o.MinClusterShare,
+            MinClusterSize = o.MinClusterSize,
+            FixedK = o.FixedK,
         });
         var labels = tree.CutTree(selection.K);
         var descriptives = ClusterDescriptive.Of(raw, labels);

@@ -33,13 +33,13 @@ internal static class ClusterValidity
         for (int j = 0; j < d; j++) grand[j] /= n;
         double total = 0, within = 0;
         for (int i = 0; i < n; i++)
-        for (int j = 0; j < d; j++)
-        {
-            double v = rows.Values[i * d + j];
-            double c = sums[labels[i], j] / counts[labels[i]];
-            total += (v - grand[j]) * (v - grand[j]);
-            within += (v - c) * (v - c);
-        }
+            for (int j = 0; j < d; j++)
+            {
+                double v = rows.Values[i * d + j];
+                double c = sums[labels[i], j] / counts[labels[i]];
+                total += (v - grand[j]) * (v - grand[j]);
+                within += (v - c) * (v - c);
+            }
         return (total - within) / (k - 1) / (within / (n - k));
     }
 

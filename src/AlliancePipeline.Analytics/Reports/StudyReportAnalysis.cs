@@ -211,8 +211,8 @@ public static class StudyReportAnalysis
             {
                 var matrix = new double[responses.Length, items.Length];
                 for (var i = 0; i < responses.Length; i++)
-                for (var j = 0; j < items.Length; j++)
-                    matrix[i, j] = ScoredItem(instrument, responses[i].Items, items[j]);
+                    for (var j = 0; j < items.Length; j++)
+                        matrix[i, j] = ScoredItem(instrument, responses[i].Items, items[j]);
                 try
                 {
                     rows.Add(new AlphaRow(group.Key, id, label, items, CronbachAlpha.Of(matrix), null));
@@ -256,22 +256,22 @@ public static class StudyReportAnalysis
             .Where(a => withArm.Any(t => t.ArmId == a)).ToArray();
         var list = new List<ArmComparison>();
         for (var i = 0; i < armIds.Length; i++)
-        for (var j = i + 1; j < armIds.Length; j++)
-        {
-            var a = withArm.Where(t => t.ArmId == armIds[i]).Select(t => DyadTrajectory.MeanOfRated(t.Global)).ToArray();
-            var b = withArm.Where(t => t.ArmId == armIds[j]).Select(t => DyadTrajectory.MeanOfRated(t.Global)).ToArray();
-            WelchTTest? test = null;
-            string? note = null;
-            try
+            for (var j = i + 1; j < armIds.Length; j++)
             {
-                test = WelchTTest.Of(a, b);
+                var a = withArm.Where(t => t.ArmId == armIds[i]).Select(t => DyadTrajectory.MeanOfRated(t.Global)).ToArray();
+                var b = withArm.Where(t => t.ArmId == armIds[j]).Select(t => DyadTrajectory.MeanOfRated(t.Global)).ToArray();
+                WelchTTest? test = null;
+                string? note = null;
+                try
+                {
+                    test = WelchTTest.Of(a, b);
+                }
+                catch (ArgumentException e)
+                {
+                    note = e.Message;
+                }
+                list.Add(new ArmComparison(armIds[i], armIds[j], MeanCi(a), MeanCi(b), test, note));
             }
-            catch (ArgumentException e)
-            {
-                note = e.Message;
-            }
-            list.Add(new ArmComparison(armIds[i], armIds[j], MeanCi(a), MeanCi(b), test, note));
-        }
         return list;
     }
 

@@ -17,22 +17,22 @@ public sealed record ChiSquareTest(double Statistic, int DegreesOfFreedom, doubl
         var cs = new double[c];
         double n = 0;
         for (int i = 0; i < r; i++)
-        for (int j = 0; j < c; j++)
-        {
-            rs[i] += table[i, j];
-            cs[j] += table[i, j];
-            n += table[i, j];
-        }
+            for (int j = 0; j < c; j++)
+            {
+                rs[i] += table[i, j];
+                cs[j] += table[i, j];
+                n += table[i, j];
+            }
         if (rs.Any(v => v == 0) || cs.Any(v => v == 0))
             throw new ArgumentException("Every row and column of the table needs a positive total for the chi-square test.", nameof(table));
         double x2 = 0;
         for (int i = 0; i < r; i++)
-        for (int j = 0; j < c; j++)
-        {
-            double e = rs[i] * cs[j] / n;
-            double d = table[i, j] - e;
-            x2 += d * d / e;
-        }
+            for (int j = 0; j < c; j++)
+            {
+                double e = rs[i] * cs[j] / n;
+                double d = table[i, j] - e;
+                x2 += d * d / e;
+            }
         int df = (r - 1) * (c - 1);
         return new ChiSquareTest(x2, df, Distributions.ChiSquareUpper(x2, df), Math.Sqrt(x2 / (n * (Math.Min(r, c) - 1))));
     }

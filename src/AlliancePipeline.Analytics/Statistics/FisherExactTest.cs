@@ -92,8 +92,8 @@ public static class FisherExactTest
         for (int i = 2; i <= n; i++) lnFactorial[i] = lnFactorial[i - 1] + Math.Log(i);
         double statistic = 0.0;
         foreach (int i in rows)
-        foreach (int j in cols)
-            statistic -= lnFactorial[t[i, j]];
+            foreach (int j in cols)
+                statistic -= lnFactorial[t[i, j]];
         // R: almost.1 <- 1 + 64 * .Machine$double.eps; the statistic is negative, so this lets equal tables count.
         double threshold = statistic / (1 + 64 * MachineEpsilon);
         var uniform = new RUniform(seed);
@@ -106,8 +106,8 @@ public static class FisherExactTest
             double value = 0.0;
             // R sums column by column.
             for (int j = 0; j < c.Length; j++)
-            for (int i = 0; i < r.Length; i++)
-                value -= lnFactorial[drawn[i * c.Length + j]];
+                for (int i = 0; i < r.Length; i++)
+                    value -= lnFactorial[drawn[i * c.Length + j]];
             if (value <= threshold) atMost++;
         }
         return (1.0 + atMost) / (replicates + 1.0);
@@ -127,8 +127,8 @@ public static class FisherExactTest
         int r = transpose ? cols.Length : rows.Length, c = transpose ? rows.Length : cols.Length;
         var x = new int[r, c];
         for (int i = 0; i < r; i++)
-        for (int j = 0; j < c; j++)
-            x[i, j] = transpose ? t[rows[j], cols[i]] : t[rows[i], cols[j]];
+            for (int j = 0; j < c; j++)
+                x[i, j] = transpose ? t[rows[j], cols[i]] : t[rows[i], cols[j]];
         var rs = Enumerable.Range(0, r).Select(i => Enumerable.Range(0, c).Sum(j => x[i, j])).ToArray();
         var cs = Enumerable.Range(0, c).Select(j => Enumerable.Range(0, r).Sum(i => x[i, j])).ToArray();
         int n = rs.Sum();

@@ -145,24 +145,24 @@ public sealed record OutboxMessage
 
     private static string? Problem(string? mailId, string? studyId, string? kind, string? to, string? language, string? assessmentId, string? pauseLink,
         IReadOnlyList<string>? attachments, string? subject, string? text, string? html) => true switch
-    {
-        _ when !MailIds.IsValid(mailId) => "mailId is missing or not a valid mail id (lower-case letters, digits, '.', '_', '-')",
-        _ when !StudyIds.IsValid(studyId) && studyId != StorageNames.SystemPartition => "studyId is missing or not a valid id",
-        _ when kind is null || !MailKinds.All.Contains(kind) => $"kind is '{kind}', expected one of {string.Join(", ", MailKinds.All)}",
-        // The address itself stays out of the reason: reasons are logged.
-        _ when !StudyRules.IsEmail(to) => "to is missing or not an email address",
-        _ when !StudyRules.IsLanguageTag(language) => "language is missing or not a BCP 47 tag",
-        _ when assessmentId is not null && !StudyIds.IsValid(assessmentId) => "assessmentId is not a valid id",
-        _ when pauseLink is not null && !(Uri.TryCreate(pauseLink, UriKind.Absolute, out var link) && (link.Scheme == Uri.UriSchemeHttps || link.Scheme == Uri.UriSchemeHttp)) =>
-            "pauseLink is not an absolute http(s) address",
-        _ when attachments is { Count: > MaxAttachments } => $"there are {attachments.Count} attachments, at most {MaxAttachments} are allowed",
-        _ when attachments?.FirstOrDefault(a => !IsBlobName(a)) is { } bad => $"attachment '{bad}' is not a blob name in the reports container",
-        _ when string.IsNullOrWhiteSpace(subject) => "content.subject is empty",
-        _ when subject!.Contains('\n', StringComparison.Ordinal) || subject.Contains('\r', StringComparison.Ordinal) => "content.subject has a line break",
-        _ when string.IsNullOrWhiteSpace(text) => "content.text is empty",
-        _ when string.IsNullOrWhiteSpace(html) => "content.html is empty",
-        _ => null,
-    };
+        {
+            _ when !MailIds.IsValid(mailId) => "mailId is missing or not a valid mail id (lower-case letters, digits, '.', '_', '-')",
+            _ when !StudyIds.IsValid(studyId) && studyId != StorageNames.SystemPartition => "studyId is missing or not a valid id",
+            _ when kind is null || !MailKinds.All.Contains(kind) => $"kind is '{kind}', expected one of {string.Join(", ", MailKinds.All)}",
+            // The address itself stays out of the reason: reasons are logged.
+            _ when !StudyRules.IsEmail(to) => "to is missing or not an email address",
+            _ when !StudyRules.IsLanguageTag(language) => "language is missing or not a BCP 47 tag",
+            _ when assessmentId is not null && !StudyIds.IsValid(assessmentId) => "assessmentId is not a valid id",
+            _ when pauseLink is not null && !(Uri.TryCreate(pauseLink, UriKind.Absolute, out var link) && (link.Scheme == Uri.UriSchemeHttps || link.Scheme == Uri.UriSchemeHttp)) =>
+                "pauseLink is not an absolute http(s) address",
+            _ when attachments is { Count: > MaxAttachments } => $"there are {attachments.Count} attachments, at most {MaxAttachments} are allowed",
+            _ when attachments?.FirstOrDefault(a => !IsBlobName(a)) is { } bad => $"attachment '{bad}' is not a blob name in the reports container",
+            _ when string.IsNullOrWhiteSpace(subject) => "content.subject is empty",
+            _ when subject!.Contains('\n', StringComparison.Ordinal) || subject.Contains('\r', StringComparison.Ordinal) => "content.subject has a line break",
+            _ when string.IsNullOrWhiteSpace(text) => "content.text is empty",
+            _ when string.IsNullOrWhiteSpace(html) => "content.html is empty",
+            _ => null,
+        };
 
     /// <summary>A relative blob name such as <c>study/run/report.html</c>: no leading '/', no '..' or empty segments, no backslash.</summary>
     public static bool IsBlobName(string? name) =>

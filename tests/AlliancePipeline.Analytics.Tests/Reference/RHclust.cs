@@ -25,16 +25,16 @@ public static class RHclust
         long Ioffst(int i, int j) => j + (long)(i - 1) * n - (long)i * (i + 1) / 2;
         var diss = new double[(long)n * (n - 1) / 2 + 1];
         for (int i = 1; i < n; i++)
-        for (int j = i + 1; j <= n; j++)
-        {
-            double dist = 0;
-            for (int c = 0; c < x[0].Count; c++)
+            for (int j = i + 1; j <= n; j++)
             {
-                double dev = x[i - 1][c] - x[j - 1][c];
-                dist += dev * dev;
+                double dist = 0;
+                for (int c = 0; c < x[0].Count; c++)
+                {
+                    double dev = x[i - 1][c] - x[j - 1][c];
+                    dist += dev * dev;
+                }
+                diss[Ioffst(i, j)] = Math.Sqrt(dist);
             }
-            diss[Ioffst(i, j)] = Math.Sqrt(dist);
-        }
 
         var ia = new int[n + 1];
         var ib = new int[n + 1];

@@ -25,8 +25,15 @@ public sealed class AccessUnitTests
         var id = AccessKeyFormat.NewKeyId();
         return (new ParsedAccessKey(id, secret), new AccessKeyEntity
         {
-            RowKey = id, SecretHash = AccessKeyFormat.HashSecret(secret), Role = role, StudyId = study, SiteId = site,
-            IssuedAt = T0.AddDays(-1), ExpiresAt = T0.AddDays(1), Label = "x", IssuedBy = "test",
+            RowKey = id,
+            SecretHash = AccessKeyFormat.HashSecret(secret),
+            Role = role,
+            StudyId = study,
+            SiteId = site,
+            IssuedAt = T0.AddDays(-1),
+            ExpiresAt = T0.AddDays(1),
+            Label = "x",
+            IssuedBy = "test",
         });
     }
 

@@ -16,23 +16,23 @@ public sealed class CompletionReportTests
 
     private static AssessmentEntity A(string id, string site, string dyad, int meeting, string role, string rater, string? arm, string status,
         string? meetingOn, string dueOn, string? submittedAt = null, string? completedAt = null, int reminders = 0, string? lastReminder = null) => new()
-    {
-        PartitionKey = Study,
-        RowKey = id,
-        SiteId = site,
-        DyadId = dyad,
-        Meeting = meeting,
-        RaterRole = role,
-        RaterId = rater,
-        Arm = arm,
-        Status = status,
-        MeetingDate = meetingOn is null ? null : At(meetingOn + "T00:00"),
-        DueDate = At(dueOn + "T00:00"),
-        SubmittedAt = submittedAt is null ? null : At(submittedAt),
-        CompletedAt = completedAt is null ? null : At(completedAt),
-        RemindersSent = reminders,
-        LastReminderAt = lastReminder is null ? null : At(lastReminder),
-    };
+        {
+            PartitionKey = Study,
+            RowKey = id,
+            SiteId = site,
+            DyadId = dyad,
+            Meeting = meeting,
+            RaterRole = role,
+            RaterId = rater,
+            Arm = arm,
+            Status = status,
+            MeetingDate = meetingOn is null ? null : At(meetingOn + "T00:00"),
+            DueDate = At(dueOn + "T00:00"),
+            SubmittedAt = submittedAt is null ? null : At(submittedAt),
+            CompletedAt = completedAt is null ? null : At(completedAt),
+            RemindersSent = reminders,
+            LastReminderAt = lastReminder is null ? null : At(lastReminder),
+        };
 
     //  id   site    dyad meet role          rater arm   status     meeting     due         answered            days to answer
     //  a1   site-a  d1   1    practitioner  p1    ips   Completed  2026-03-02  2026-03-09  03-04 (submitted)   2

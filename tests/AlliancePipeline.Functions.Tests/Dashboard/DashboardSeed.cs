@@ -1,23 +1,6 @@
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
-using AlliancePipeline.Functions;
-using AlliancePipeline.Functions.Clock;
-using AlliancePipeline.Functions.Dashboards;
-using AlliancePipeline.Functions.Dyads;
-using AlliancePipeline.Functions.Exports;
 using AlliancePipeline.Functions.Infrastructure.Access;
-using AlliancePipeline.Functions.Infrastructure.Audit;
-using AlliancePipeline.Functions.Infrastructure.Http;
-using AlliancePipeline.Functions.Infrastructure.Settings;
-using AlliancePipeline.Functions.Infrastructure.Storage;
-using AlliancePipeline.Functions.Infrastructure.Telemetry;
-using AlliancePipeline.Functions.Invitations;
-using AlliancePipeline.Functions.Keys;
-using AlliancePipeline.Functions.Mail;
-using AlliancePipeline.Functions.Questionnaires;
-using AlliancePipeline.Functions.Reports;
-using AlliancePipeline.Functions.Scoring;
-using AlliancePipeline.Functions.Studies;
 using Azure.Data.Tables;
 
 namespace AlliancePipeline.Functions.Tests.Dashboard;
@@ -45,18 +28,28 @@ public static class DashboardSeed
         var now = DateTimeOffset.UtcNow;
         await tables.GetTableClient(StorageNames.StudiesTable).UpsertEntityAsync(new StudyEntity
         {
-            RowKey = studyId, Name = "Alliance at work", InstrumentId = "wai-s-practitioner", Sites = $"{North},{South}",
+            RowKey = studyId,
+            Name = "Alliance at work",
+            InstrumentId = "wai-s-practitioner",
+            Sites = $"{North},{South}",
         });
         await tables.GetTableClient(StorageNames.StudiesTable).UpsertEntityAsync(new StudyEntity
         {
-            RowKey = otherStudyId, Name = "Another study", InstrumentId = "wai-s-practitioner", Sites = "site-elsewhere",
+            RowKey = otherStudyId,
+            Name = "Another study",
+            InstrumentId = "wai-s-practitioner",
+            Sites = "site-elsewhere",
         });
         var participants = tables.GetTableClient(StorageNames.ParticipantsTable);
         foreach (var (id, name) in new[] { (North, "Northern Clinic"), (South, "Southern Clinic") })
         {
             await participants.UpsertEntityAsync(new ParticipantEntity
             {
-                PartitionKey = studyId, RowKey = ParticipantEntity.Key(ParticipantEntity.Kinds.Site, id), Kind = ParticipantEntity.Kinds.Site, Id = id, Name = name,
+                PartitionKey = studyId,
+                RowKey = ParticipantEntity.Key(ParticipantEntity.Kinds.Site, id),
+                Kind = ParticipantEntity.Kinds.Site,
+                Id = id,
+                Name = name,
                 Coordinators = "[{\"email\":\"coordinator@example.org\",\"language\":\"en\"}]",
             });
         }
@@ -95,13 +88,32 @@ public static class DashboardSeed
         var alerts = tables.GetTableClient(StorageNames.AlertsTable);
         await alerts.UpsertEntityAsync(new AlertEntity
         {
-            PartitionKey = studyId, RowKey = "d-north-1-m1-practitioner", SiteId = North, DyadId = "d-north-1", RaterId = "r-north-1",
-            RaterRole = "practitioner", Meeting = 1, Kinds = "drop", Previous = 6.25, Current = 4.5, DropThreshold = 1.0, RaisedAt = now.AddDays(-8),
+            PartitionKey = studyId,
+            RowKey = "d-north-1-m1-practitioner",
+            SiteId = North,
+            DyadId = "d-north-1",
+            RaterId = "r-north-1",
+            RaterRole = "practitioner",
+            Meeting = 1,
+            Kinds = "drop",
+            Previous = 6.25,
+            Current = 4.5,
+            DropThreshold = 1.0,
+            RaisedAt = now.AddDays(-8),
         });
         await alerts.UpsertEntityAsync(new AlertEntity
         {
-            PartitionKey = studyId, RowKey = "d-south-2-m1-practitioner", SiteId = South, DyadId = "d-south-2", RaterId = "r-south-2",
-            RaterRole = "practitioner", Meeting = 1, Kinds = "below", Current = 2.5, Cutoff = 3.0, RaisedAt = now.AddDays(-2),
+            PartitionKey = studyId,
+            RowKey = "d-south-2-m1-practitioner",
+            SiteId = South,
+            DyadId = "d-south-2",
+            RaterId = "r-south-2",
+            RaterRole = "practitioner",
+            Meeting = 1,
+            Kinds = "below",
+            Current = 2.5,
+            Cutoff = 3.0,
+            RaisedAt = now.AddDays(-2),
         });
 
         var keys = tables.GetTableClient(StorageNames.AccessKeysTable);

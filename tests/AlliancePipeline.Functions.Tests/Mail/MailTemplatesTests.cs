@@ -15,8 +15,8 @@ public sealed class MailTemplatesTests
     {
         var data = new TheoryData<string, string>();
         foreach (var kind in new[] { MailKinds.Invitation, MailKinds.Reminder, MailKinds.Digest, MailKinds.Alert, MailKinds.Report })
-        foreach (var language in MailTemplates.Languages)
-            data.Add(kind, language);
+            foreach (var language in MailTemplates.Languages)
+                data.Add(kind, language);
         return data;
     }
 

@@ -38,8 +38,8 @@ public sealed class ReproduceScriptTests
         var p = ReportFixtures.Practitioner;
         var responses = new List<StoredResponse>();
         for (var i = 0; i < x.Length; i++)
-        for (var m = 1; m <= 3; m++)
-            responses.Add(ReportFixtures.Response("sixty", "site-a", $"s{i + 1:00}", m, "practitioner", ReportFixtures.Answers(p, x[i][m - 1], i * 3 + m), p, ReportFixtures.At.AddDays(m)));
+            for (var m = 1; m <= 3; m++)
+                responses.Add(ReportFixtures.Response("sixty", "site-a", $"s{i + 1:00}", m, "practitioner", ReportFixtures.Answers(p, x[i][m - 1], i * 3 + m), p, ReportFixtures.At.AddDays(m)));
         var outcomes = Enumerable.Range(0, x.Length).Where(i => i % 10 != 3)
             .Select(i => new ReportOutcome($"s{i + 1:00}", i % 3 != 0, i % 3 != 0 ? ReportFixtures.Enrolled.AddDays(20 + i) : null, ReportFixtures.Enrolled, ReportFixtures.At)).ToArray();
         return ReportInput.FromResponses(new("sixty", "Sixty", "wai-s-practitioner", ["site-a"]), "run-60", responses, ReportFixtures.At) with { Outcomes = outcomes };

@@ -1,7 +1,7 @@
 using System.Globalization;
+using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Questionnaires;
-using AlliancePipeline.Functions.Infrastructure.Storage;
 using Microsoft.Azure.Functions.Worker;
 
 namespace AlliancePipeline.Functions.Infrastructure.Http;
