@@ -23,8 +23,12 @@ public sealed class TimerAndOutputTests(LocalHostFixture fixture)
 
         // More than once a minute: the schedule monitor is off, so TimerInfo has no ScheduleStatus.
         Assert.All(ticks, t => Assert.Null(t.GetDateTime("Next")));
+        // On its schedule: never more runs than the schedule's occurrences in the time they span (one more allowed: a run
+        // that ended after its next occurrence is followed at once by that occurrence's run, as in the extension). Gaps
+        // between runs are not asserted: on a loaded machine one run can take longer than the 2 s period.
         var scheduled = ticks.Skip(1).Select(t => t.Timestamp!.Value).ToList();
-        for (var i = 1; i < scheduled.Count; i++) Assert.InRange((scheduled[i] - scheduled[i - 1]).TotalSeconds, 0.5, 6.5);
+        var span = (scheduled[^1] - scheduled[0]).TotalSeconds;
+        Assert.InRange(scheduled.Count - 1, 1, (int)Math.Floor(span / 2) + 1);
     }
 
     [Fact]
