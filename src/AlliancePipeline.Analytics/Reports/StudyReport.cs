@@ -19,6 +19,12 @@ public sealed record StudyReportOptions
     /// <summary>Fewer clustered dyads than this and the whole clustering is flagged as small (default 30).</summary>
     public int SmallStudyDyads { get; init; } = 30;
 
+    /// <summary>
+    /// The work the cluster × outcome test may spend on the exact p-value before it gives R's Monte Carlo p-value instead
+    /// (<see cref="FisherExactTest.Test"/>; default <see cref="FisherExactTest.DefaultExactWork"/>, about 10 s).
+    /// </summary>
+    public long FisherExactWork { get; init; } = FisherExactTest.DefaultExactWork;
+
     /// <summary>The clustering: raw or deviation scores, fixed k, minimum cluster share, pattern thresholds.</summary>
     public TrajectoryAnalysisOptions Analysis { get; init; } = new();
 }
@@ -111,10 +117,18 @@ public sealed record OutcomeRow(int Cluster, string Label, int Dyads, int WithOu
 
 /// <summary>The cluster × outcome table and its tests.</summary>
 /// <param name="Rows">One row per cluster.</param>
-/// <param name="FisherP">Fisher–Freeman–Halton exact p (R's <c>fisher.test</c>), when the table allows it.</param>
+/// <param name="Fisher">
+/// Fisher–Freeman–Halton test (R's <c>fisher.test</c>), when the table allows it: exact, or, for a table whose exact sum
+/// would take more than <see cref="FisherExactTest.DefaultExactWork"/> steps, R's Monte Carlo p-value with its
+/// replicates and seed (<see cref="FisherExactTest.Test"/>).
+/// </param>
 /// <param name="ChiSquare">Pearson's chi-square with Cramér's V (R's <c>chisq.test(correct = FALSE)</c>), when it allows it.</param>
 /// <param name="Note">Why a test is missing, when one is.</param>
-public sealed record OutcomeTable(IReadOnlyList<OutcomeRow> Rows, double? FisherP, ChiSquareTest? ChiSquare, string? Note);
+public sealed record OutcomeTable(IReadOnlyList<OutcomeRow> Rows, FisherTestResult? Fisher, ChiSquareTest? ChiSquare, string? Note)
+{
+    /// <summary>The Fisher–Freeman–Halton p-value, exact or simulated (see <see cref="Fisher"/>).</summary>
+    public double? FisherP => Fisher?.PValue;
+}
 
 /// <summary>Cronbach's alpha of one scale of one rater role.</summary>
 /// <param name="Role">Rater role.</param>

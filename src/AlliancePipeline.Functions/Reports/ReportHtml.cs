@@ -102,6 +102,9 @@ public static class ReportHtml
                 DaysToJob = row.DaysToJob.N == 0 ? "–" : $"{MeanSd(row.DaysToJob.Mean, row.DaysToJob.Sd, "0.0")}, n = {row.DaysToJob.N}",
             }).ToArray();
             view.FisherP = o.FisherP is { } p ? P(p) : "–";
+            view.FisherMethod = o.Fisher is { IsExact: false } f
+                ? $"Monte Carlo p, {f.Replicates!.Value.ToString("N0", Inv)} random tables, R's generator seeded {f.Seed!.Value.ToString(Inv)}"
+                : "exact p";
             view.CramersV = o.ChiSquare is { } x ? F(x.CramersV, "0.000") : "–";
             view.ChiSquare = o.ChiSquare is { } y ? $"χ²({y.DegreesOfFreedom}) = {F(y.Statistic, "0.00")}, p = {P(y.PValue)}" : "–";
             view.OutcomeNote = o.Note ?? "";

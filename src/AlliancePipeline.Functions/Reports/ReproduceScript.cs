@@ -48,6 +48,10 @@ public static class ReproduceScript
             ["meetings"] = report.Meetings.ToString(Inv),
             ["k"] = report.Result?.Selection.K.ToString(Inv) ?? "NA",
             ["k_rule"] = report.Result?.Selection.Rule.ToString() ?? "not clustered",
+            // The report's p-value as it was obtained: exact, or R's Monte Carlo with the same replicates and seed.
+            ["fisher_call"] = report.Outcomes?.Fisher is { IsExact: false } f
+                ? $"{{ set.seed({f.Seed!.Value.ToString(Inv)}); fisher.test(tab, simulate.p.value = TRUE, B = {f.Replicates!.Value.ToString(Inv)})$p.value }}"
+                : "fisher.test(tab, workspace = 2e8)$p.value",
             ["deviation"] = report.Options.Analysis.Deviation ? "TRUE" : "FALSE",
             ["scale_min"] = report.Scale.Min.ToString(Inv),
             ["scale_max"] = report.Scale.Max.ToString(Inv),

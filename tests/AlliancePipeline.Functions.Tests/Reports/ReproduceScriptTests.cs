@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
+using AlliancePipeline.Analytics.Statistics;
 using AlliancePipeline.Functions.Reports;
 
 namespace AlliancePipeline.Functions.Tests.Reports;
@@ -43,6 +44,30 @@ public sealed class ReproduceScriptTests
         var outcomes = Enumerable.Range(0, x.Length).Where(i => i % 10 != 3)
             .Select(i => new ReportOutcome($"s{i + 1:00}", i % 3 != 0, i % 3 != 0 ? ReportFixtures.Enrolled.AddDays(20 + i) : null, ReportFixtures.Enrolled, ReportFixtures.At)).ToArray();
         return ReportInput.FromResponses(new("sixty", "Sixty", "wai-s-practitioner", ["site-a"]), "run-60", responses, ReportFixtures.At) with { Outcomes = outcomes };
+    }
+
+    [Fact]
+    public void A_Monte_Carlo_Fisher_p_is_said_so_in_the_report_and_reproduce_R_draws_the_same_tables_with_the_same_seed()
+    {
+        // No work allowed for the exact sum: the report falls back to R's Monte Carlo p-value, as a study of thousands of
+        // dyads with many clusters would.
+        var input = PaperLike60();
+        var set = new StudyReportBuilder(new StudyReportOptions { FisherExactWork = 0 }).Build(input);
+        var outcome = JsonNode.Parse(set["clusters.json"].Content)!["outcome"]!;
+        Assert.False(outcome["fisherExact"]!.GetValue<bool>());
+        Assert.Equal(FisherExactTest.DefaultReplicates, outcome["fisherReplicates"]!.GetValue<int>());
+        Assert.Equal(FisherExactTest.DefaultSeed, outcome["fisherSeed"]!.GetValue<int>());
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(set["report.html"].Content);
+        Assert.Equal("Monte Carlo p, 2,000 random tables, R's generator seeded 20261206", page.QuerySelector("#fisher-method")!.TextContent);
+
+        // R's fisher.test(simulate.p.value = TRUE) after set.seed, run by reproduce.R, gives the report's p to the last bit.
+        var r = RunR(set);
+        Assert.Equal(r["fisher_p"]!.GetValue<double>(), outcome["fisherP"]!.GetValue<double>());
+
+        // With the default budget the same table is summed exactly, and the report says so.
+        var exact = new StudyReportBuilder().Build(input);
+        Assert.True(JsonNode.Parse(exact["clusters.json"].Content)!["outcome"]!["fisherExact"]!.GetValue<bool>());
+        Assert.Equal("exact p", new AngleSharp.Html.Parser.HtmlParser().ParseDocument(exact["report.html"].Content).QuerySelector("#fisher-method")!.TextContent);
     }
 
     public static TheoryData<string> Studies => ["paper-like with gaps", "sixty"];
