@@ -1,11 +1,14 @@
 // Alliance Pipeline in Azure: a Flex Consumption Function App running the .NET isolated worker (dotnet-isolated 10.0),
 // its storage account (tables, queues, the reports and studies containers; no public blob access, TLS 1.2, Shared Key
-// off), a user-assigned managed identity holding the storage data roles and reading Key Vault, a Key Vault holding the
-// link signing keys and the SMTP password (the app reads them through Key Vault references), and Application Insights
-// on a Log Analytics workspace. Deploy: docs/deploy.md (az deployment group create -g <rg> -p infra/main.bicepparam).
+// off; blob soft delete and versioning), a user-assigned managed identity holding data roles on exactly the tables,
+// queues and containers the app uses and reading Key Vault, a second identity that only writes the deployment package,
+// a Key Vault holding the link signing keys and the SMTP password (the app reads them through Key Vault references),
+// and Application Insights on a Log Analytics workspace that also receives the storage and Key Vault access logs.
+// Deploy: docs/deploy.md (az deployment group create -g <rg> -f infra/main.bicep -p infra/main.bicepparam); every
+// parameter below is described there (a test keeps the two in step).
 targetScope = 'resourceGroup'
 
-@description('Short prefix for resource names (lowercase letters and digits).')
+@description('Short prefix for resource names: 3-11 lower-case letters and digits, starting with a letter (Key Vault and storage names allow no other). The deployment stops with a message when it is not.')
 @minLength(3)
 @maxLength(11)
 param namePrefix string
@@ -53,20 +56,40 @@ param operatorPrincipalId string = ''
 @allowed(['User', 'Group', 'ServicePrincipal'])
 param operatorPrincipalType string = 'User'
 
+@description('Days a deleted or overwritten blob (report sets, study files, packages) and a deleted container can be restored; previous blob versions are deleted after as many days.')
+@minValue(1)
+@maxValue(365)
+param blobRetentionDays int = 30
+
+@description('Optional network restriction: public IPv4 addresses or CIDR ranges of the operators\' machines (a single address without /32). Non-empty: the app\'s deployment (scm) endpoint answers only them; with virtualNetworkSubnetId, storage and Key Vault also accept them. Empty: no address restriction.')
+param allowedIpRanges array = []
+
+@description('Optional network restriction: resource id of a subnet delegated to Microsoft.App/environments with the service endpoints Microsoft.Storage and Microsoft.KeyVault. Set: the app\'s outbound traffic goes through it, and storage and Key Vault refuse every network but it, allowedIpRanges and trusted Azure services. Empty: storage and Key Vault keep public endpoints (every request still needs an Entra identity with a role).')
+param virtualNetworkSubnetId string = ''
+
 @description('The sender of every mail: an address with an optional display name, e.g. "Alliance Pipeline <noreply@example.org>".')
 param smtpFrom string
 
-var suffix = uniqueString(resourceGroup().id, namePrefix)
-var storageName = toLower('${namePrefix}${take(suffix, 13)}')
+// The prefix starts Key Vault and storage account names: a lower-case letter, then lower-case letters and digits. Bicep
+// has no pattern decorator, so an invalid prefix stops the deployment here, before anything is created.
+var letters = 'abcdefghijklmnopqrstuvwxyz'
+var prefixIsValid = contains(letters, first(namePrefix)) && empty(filter(range(0, length(namePrefix)), i => !contains('${letters}0123456789', substring(namePrefix, i, 1))))
+var prefix = prefixIsValid ? namePrefix : fail('namePrefix must start with a lower-case letter and hold only lower-case letters and digits (Key Vault and storage account names), e.g. "alliance".')
+var suffix = uniqueString(resourceGroup().id, prefix)
+var storageName = '${prefix}${take(suffix, 13)}'
 // The app's names (src/AlliancePipeline.Functions/Storage/StorageNames.cs); a test keeps them equal.
 var tableNames = ['Studies', 'Participants', 'Assessments', 'Responses', 'ClusterRuns', 'Audit', 'Outcomes', 'Alerts', 'Mail', 'AccessKeys']
 var queueNames = ['responses', 'responses-poison', 'outbox', 'outbox-poison']
 var containerNames = ['reports', 'studies']
+// The Functions host's own containers (timer locks and host keys), made here so the app needs no account-wide role.
+var hostContainerNames = ['azure-webjobs-hosts', 'azure-webjobs-secrets']
 var deploymentContainer = 'app-package'
+var networkRestricted = !empty(virtualNetworkSubnetId)
 
 // Built-in role definition ids.
 var roles = {
-  blobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  blobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
+  blobDataReader: '2a2b9908-6ea1-4ae2-8e65-a410df84e7d1'
   queueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   tableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
@@ -74,8 +97,16 @@ var roles = {
   keyVaultSecretsOfficer: 'b86a8fe4-44ce-4948-aee5-eccb2c155cd7'
 }
 
+// What the app is: the worker's SDK clients, the host's triggers and Key Vault references use this identity.
 resource identity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
-  name: '${namePrefix}-id'
+  name: '${prefix}-id'
+  location: location
+}
+
+// What the platform uploads and reads the deployment package with (Flex Consumption's deployment storage): the only
+// identity with write rights on the package container, and no rights anywhere else.
+resource deployIdentity 'Microsoft.ManagedIdentity/userAssignedIdentities@2023-01-31' = {
+  name: '${prefix}-deploy-id'
   location: location
 }
 
@@ -89,12 +120,47 @@ resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {
     allowBlobPublicAccess: false
     allowSharedKeyAccess: false // managed identity only
     supportsHttpsTrafficOnly: true
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: networkRestricted ? 'Deny' : 'Allow'
+      ipRules: [for r in (networkRestricted ? allowedIpRanges : []): { value: r, action: 'Allow' }]
+      virtualNetworkRules: networkRestricted ? [{ id: virtualNetworkSubnetId, action: 'Allow' }] : []
+    }
   }
 }
 
+// Soft delete and versioning: a report set or study file deleted or overwritten (by mistake or by someone holding the
+// app's identity) can be restored for blobRetentionDays. Versioning is a property of the account's blob service, so
+// it covers every container.
 resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01' = {
   parent: storage
   name: 'default'
+  properties: {
+    isVersioningEnabled: true
+    deleteRetentionPolicy: { enabled: true, days: blobRetentionDays }
+    containerDeleteRetentionPolicy: { enabled: true, days: blobRetentionDays }
+  }
+}
+
+// Previous versions go after blobRetentionDays, so versioning does not keep every overwritten blob for ever.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-previous-versions'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'] }
+            actions: { version: { delete: { daysAfterCreationGreaterThan: blobRetentionDays } } }
+          }
+        }
+      ]
+    }
+  }
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for c in containerNames: {
@@ -103,9 +169,16 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
   properties: { publicAccess: 'None' }
 }]
 
+resource hostContainers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [for c in hostContainerNames: {
+  parent: blobService
+  name: c
+  properties: { publicAccess: 'None' }
+}]
+
 resource packages 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
   parent: blobService
   name: deploymentContainer
+  properties: { publicAccess: 'None' }
 }
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
@@ -128,15 +201,59 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
   name: t
 }]
 
-resource storageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for r in [roles.blobDataOwner, roles.queueDataContributor, roles.tableDataContributor]: {
-  name: guid(storage.id, identity.id, r)
-  scope: storage
+// The app's data roles, each on one table, queue or container (least privilege): read and write on what the app and
+// the Functions host use, nothing account-wide, nothing on the deployment package.
+resource tableRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (t, i) in tableNames: {
+  name: guid(tables[i].id, identity.id, roles.tableDataContributor)
+  scope: tables[i]
   properties: {
     principalId: identity.properties.principalId
     principalType: 'ServicePrincipal'
-    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', r)
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.tableDataContributor)
   }
 }]
+
+resource queueRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (q, i) in queueNames: {
+  name: guid(queues[i].id, identity.id, roles.queueDataContributor)
+  scope: queues[i]
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.queueDataContributor)
+  }
+}]
+
+resource containerRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (c, i) in containerNames: {
+  name: guid(containers[i].id, identity.id, roles.blobDataContributor)
+  scope: containers[i]
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataContributor)
+  }
+}]
+
+resource hostContainerRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for (c, i) in hostContainerNames: {
+  name: guid(hostContainers[i].id, identity.id, roles.blobDataContributor)
+  scope: hostContainers[i]
+  properties: {
+    principalId: identity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataContributor)
+  }
+}]
+
+// Flex Consumption's deployment storage: the identity named in functionAppConfig.deployment writes the package on
+// every deploy (az functionapp deploy / config-zip upload it through the platform) and reads it on every start.
+resource packageRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(packages.id, deployIdentity.id, roles.blobDataContributor)
+  scope: packages
+  properties: {
+    principalId: deployIdentity.properties.principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataContributor)
+  }
+}
 
 // The operator (bootstraps the first admin key with `alliance keys bootstrap --account`, replays poison queues).
 resource operatorRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for r in (empty(operatorPrincipalId) ? [] : [roles.queueDataContributor, roles.tableDataContributor]): {
@@ -149,10 +266,66 @@ resource operatorRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [f
   }
 }]
 
+// The operator keeps the report sets before taking the study down (docs/deploy.md §8: az storage blob download-batch
+// --auth-mode login -s reports): read on the reports container, nothing else of the blobs.
+resource operatorReportsReader 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(containers[indexOf(containerNames, 'reports')].id, operatorPrincipalId, roles.blobDataReader)
+  scope: containers[indexOf(containerNames, 'reports')]
+  properties: {
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.blobDataReader)
+  }
+}
+
+// Access logs: every read, write and delete on the blobs, queues and tables, and every Key Vault operation (AuditEvent),
+// go to the Log Analytics workspace (kept there for its retention, 30 days).
+var storageAccessLogs = [
+  { category: 'StorageRead', enabled: true }
+  { category: 'StorageWrite', enabled: true }
+  { category: 'StorageDelete', enabled: true }
+]
+
+resource blobAccessLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'access-logs'
+  scope: blobService
+  properties: {
+    workspaceId: logs.id
+    logs: storageAccessLogs
+  }
+}
+
+resource queueAccessLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'access-logs'
+  scope: queueService
+  properties: {
+    workspaceId: logs.id
+    logs: storageAccessLogs
+  }
+}
+
+resource tableAccessLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'access-logs'
+  scope: tableService
+  properties: {
+    workspaceId: logs.id
+    logs: storageAccessLogs
+  }
+}
+
+resource vaultAccessLogs 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'access-logs'
+  scope: vault
+  properties: {
+    workspaceId: logs.id
+    logs: [{ category: 'AuditEvent', enabled: true }]
+  }
+}
+
 // Secrets: the link signing keys and the SMTP password. RBAC authorization; the app's identity reads secrets, the
 // operator may set them (key rotation: docs/deploy.md).
 resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
-  name: '${namePrefix}-kv-${take(suffix, 8)}'
+  name: '${prefix}-kv-${take(suffix, 8)}'
   location: location
   properties: {
     tenantId: subscription().tenantId
@@ -162,6 +335,12 @@ resource vault 'Microsoft.KeyVault/vaults@2023-07-01' = {
     softDeleteRetentionInDays: 90
     enablePurgeProtection: true
     publicNetworkAccess: 'Enabled'
+    networkAcls: {
+      bypass: 'AzureServices'
+      defaultAction: networkRestricted ? 'Deny' : 'Allow'
+      ipRules: [for r in (networkRestricted ? allowedIpRanges : []): { value: r }]
+      virtualNetworkRules: networkRestricted ? [{ id: virtualNetworkSubnetId }] : []
+    }
   }
 }
 
@@ -198,13 +377,13 @@ resource vaultOperator 'Microsoft.Authorization/roleAssignments@2022-04-01' = if
 }
 
 resource logs 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
-  name: '${namePrefix}-logs'
+  name: '${prefix}-logs'
   location: location
   properties: { sku: { name: 'PerGB2018' }, retentionInDays: 30 }
 }
 
 resource insights 'Microsoft.Insights/components@2020-02-02' = {
-  name: '${namePrefix}-ai'
+  name: '${prefix}-ai'
   location: location
   kind: 'web'
   properties: {
@@ -225,7 +404,7 @@ resource insightsRole 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
 }
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
-  name: '${namePrefix}-plan'
+  name: '${prefix}-plan'
   location: location
   kind: 'functionapp'
   sku: { tier: 'FlexConsumption', name: 'FC1' }
@@ -233,16 +412,18 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 }
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
-  name: '${namePrefix}-app-${take(suffix, 6)}'
+  name: '${prefix}-app-${take(suffix, 6)}'
   location: location
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
-    userAssignedIdentities: { '${identity.id}': {} }
+    userAssignedIdentities: { '${identity.id}': {}, '${deployIdentity.id}': {} }
   }
   properties: {
     serverFarmId: plan.id
     httpsOnly: true
+    // Optional: outbound traffic through the given subnet (storage and Key Vault then accept only it).
+    virtualNetworkSubnetId: networkRestricted ? virtualNetworkSubnetId : null
     // Key Vault references are resolved with the user-assigned identity.
     keyVaultReferenceIdentity: identity.id
     functionAppConfig: {
@@ -252,7 +433,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
           value: '${storage.properties.primaryEndpoints.blob}${deploymentContainer}'
           authentication: {
             type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identity.id
+            userAssignedIdentityResourceId: deployIdentity.id
           }
         }
       }
@@ -264,6 +445,11 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
     }
     siteConfig: {
       minTlsVersion: '1.2'
+      // Optional: the deployment (scm) endpoint answers only the operators' addresses. The app's own endpoint stays
+      // public: raters open their links from anywhere.
+      scmIpSecurityRestrictionsUseMain: false
+      scmIpSecurityRestrictionsDefaultAction: empty(allowedIpRanges) ? 'Allow' : 'Deny'
+      scmIpSecurityRestrictions: [for (r, i) in allowedIpRanges: { name: 'operator-${i}', ipAddress: r, action: 'Allow', priority: 100 + i }]
       appSettings: [
         // Identity-based connection: the host (triggers) and the worker (SDK clients) reach storage with the managed identity.
         { name: 'AzureWebJobsStorage__accountName', value: storage.name }
@@ -290,7 +476,20 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
       ]
     }
   }
-  dependsOn: [storageRoles, vaultReader]
+  dependsOn: [tableRoles, queueRoles, containerRoles, hostContainerRoles, packageRole, vaultReader]
+}
+
+// No FTP and no basic-auth (user name and password) publishing: deployments authenticate with Entra ID.
+resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: app
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
+  parent: app
+  name: 'scm'
+  properties: { allow: false }
 }
 
 output functionAppName string = app.name

@@ -18,5 +18,15 @@ param smtpUser = readEnvironmentVariable('ALLIANCE_SMTP_USER', '')
 param smtpPassword = readEnvironmentVariable('ALLIANCE_SMTP_PASSWORD', '')
 param smtpFrom = readEnvironmentVariable('ALLIANCE_SMTP_FROM')
 
-// Who operates the study: `az ad signed-in-user show --query id -o tsv`.
+// Who operates the study: `az ad signed-in-user show --query id -o tsv`, and what kind of principal that is (User, or
+// Group / ServicePrincipal when a group or a pipeline's identity operates it).
 param operatorPrincipalId = readEnvironmentVariable('ALLIANCE_OPERATOR_ID', '')
+param operatorPrincipalType = readEnvironmentVariable('ALLIANCE_OPERATOR_TYPE', 'User')
+
+// Days deleted or overwritten blobs stay restorable.
+param blobRetentionDays = int(readEnvironmentVariable('ALLIANCE_BLOB_RETENTION_DAYS', '30'))
+
+// Optional network restriction (docs/deploy.md): the operators' addresses, comma-separated, and the app's subnet.
+var allowedIpRangesText = readEnvironmentVariable('ALLIANCE_ALLOWED_IP_RANGES', '')
+param allowedIpRanges = empty(allowedIpRangesText) ? [] : split(allowedIpRangesText, ',')
+param virtualNetworkSubnetId = readEnvironmentVariable('ALLIANCE_SUBNET_ID', '')

@@ -13,18 +13,18 @@ namespace AlliancePipeline.Infra.Tests;
 /// </summary>
 public sealed class BicepTests
 {
-    private static readonly string Bicep = typeof(BicepTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepPath").Value!;
+    internal static readonly string Bicep = typeof(BicepTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "BicepPath").Value!;
 
-    private static string Template => Path.Combine(RepositoryRoot(), "infra", "main.bicep");
+    internal static string Template => Path.Combine(RepositoryRoot(), "infra", "main.bicep");
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
             if (File.Exists(Path.Combine(dir.FullName, "AlliancePipeline.sln"))) return dir.FullName;
         throw new DirectoryNotFoundException("The repository root (AlliancePipeline.sln) was not found.");
     }
 
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    internal static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
     {
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(Bicep, File.GetUnixFileMode(Bicep) | UnixFileMode.UserExecute);
         var start = new ProcessStartInfo(Bicep, args) { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -36,14 +36,14 @@ public sealed class BicepTests
         return (process.ExitCode, await stdout, await stderr);
     }
 
-    private static async Task<JsonNode> ArmAsync()
+    internal static async Task<JsonNode> ArmAsync()
     {
         var (exit, json, err) = await RunAsync("build", Template, "--stdout");
         Assert.True(exit == 0, err);
         return JsonNode.Parse(json)!;
     }
 
-    private static JsonObject FunctionApp(JsonNode arm) =>
+    internal static JsonObject FunctionApp(JsonNode arm) =>
         arm["resources"]!.AsArray().Select(r => r!).Single(r => r["type"]!.GetValue<string>() == "Microsoft.Web/sites").AsObject();
 
     [Fact]
@@ -90,10 +90,10 @@ public sealed class BicepTests
         Assert.Contains("APPLICATIONINSIGHTS_CONNECTION_STRING", settings);
     }
 
-    private static IEnumerable<JsonObject> Resources(JsonNode arm, string type) =>
+    internal static IEnumerable<JsonObject> Resources(JsonNode arm, string type) =>
         arm["resources"]!.AsArray().Select(r => r!.AsObject()).Where(r => r["type"]!.GetValue<string>() == type);
 
-    private static JsonArray Variable(JsonNode arm, string name) => arm["variables"]![name]!.AsArray();
+    internal static JsonArray Variable(JsonNode arm, string name) => arm["variables"]![name]!.AsArray();
 
     [Fact]
     public async Task Storage_refuses_shared_keys_and_public_blobs_and_holds_every_table_queue_and_container_the_app_names()
