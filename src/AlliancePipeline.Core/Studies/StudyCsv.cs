@@ -16,10 +16,10 @@ public sealed record CsvLineError(int Line, string Message)
 /// <summary>
 /// The outcome of a CSV import: the rows read, and the problems found. Import the rows only when there is no error,
 /// so a file is never half-imported. However many lines are bad, only the first <see cref="StudyCsv.MaxListedErrors"/>
-/// problems are kept (the rest are counted), and no row is kept once a line is bad: what a file of bad lines costs is
-/// bounded by its size, and what is answered about it by a constant.
+/// problems are kept (the rest are counted): what a file of bad lines costs is bounded by its size (the good rows are
+/// at most its lines, and with a study at most its dyads' meetings), and what is answered about it by a constant.
 /// </summary>
-/// <param name="Rows">The good rows, in file order (empty when a line is bad).</param>
+/// <param name="Rows">The good rows, in file order.</param>
 /// <param name="Errors">The first <see cref="StudyCsv.MaxListedErrors"/> problems, by line.</param>
 public sealed record CsvImport<T>(ImmutableArray<T> Rows, ImmutableArray<CsvLineError> Errors)
 {
@@ -239,7 +239,7 @@ public static class StudyCsv
             {
                 problems.Add(rules.Duplicate(row, seen[rules.Key(row)]));
             }
-            else if (row is not null && errors.Count == 0)
+            else if (row is not null)
             {
                 rows.Add(row);
             }
@@ -247,11 +247,6 @@ public static class StudyCsv
             foreach (var p in problems)
             {
                 errors.Add(new CsvLineError(line, p));
-            }
-
-            if (errors.Count > 0)
-            {
-                rows.Clear();
             }
         }
 
@@ -264,7 +259,7 @@ public static class StudyCsv
     }
 
     private static CsvImport<T> Result<T>(ImmutableArray<T>.Builder rows, Problems errors) =>
-        new(errors.Count == 0 ? rows.ToImmutable() : [], errors.Listed)
+        new(rows.ToImmutable(), errors.Listed)
         {
             ErrorCount = errors.Count,
             RefusedLines = errors.Lines,

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using AlliancePipeline.Functions.Tests.Studies;
+using Xunit.Abstractions;
 
 namespace AlliancePipeline.Functions.Tests.Security;
 
@@ -13,7 +14,7 @@ namespace AlliancePipeline.Functions.Tests.Security;
 /// never a 500, through every route that takes one.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
-public sealed class HostileImportTests(AzuriteFixture azurite)
+public sealed class HostileImportTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
     private static async Task<string> ApplyAsync(TestApp app)
     {
@@ -43,6 +44,7 @@ public sealed class HostileImportTests(AzuriteFixture azurite)
         var allocatedMb = (GC.GetTotalAllocatedBytes() - allocated) / (1024.0 * 1024.0);
         var figures = $"{lines} lines: {text.Length:N0} characters answered in {watch.ElapsedMilliseconds} ms, {allocatedMb:F0} MB allocated";
 
+        output.WriteLine(figures);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.True(text.Length < 32 * 1024, figures);
         var problem = JsonNode.Parse(text)!;
