@@ -80,6 +80,22 @@ public sealed class SettingsValidationTests
     }
 
     [Fact]
+    public void The_signing_key_committed_in_the_repository_s_history_is_refused_as_compromised_wherever_it_stands()
+    {
+        var validator = new LinkSigningOptionsValidator();
+        var leaked = Security.CompromisedKey.Read();
+        var urlAlphabet = leaked.Replace('+', '-').Replace('/', '_').TrimEnd('=');
+        foreach (var keys in new[] { "old=" + leaked, "old=" + urlAlphabet, $"k1={TestApp.SigningKey};old={leaked}" })
+        {
+            var current = keys.StartsWith("k1", StringComparison.Ordinal) ? "k1" : "old";
+            var problem = Assert.Single(Problems(validator, new LinkSigningOptions { Keys = keys, CurrentKeyId = current }));
+            Assert.StartsWith("LinkSigning__Keys: key 'old' is known to be compromised (published in the repository's history (commit 7f8c686", problem, StringComparison.Ordinal);
+            Assert.DoesNotContain(leaked, problem, StringComparison.Ordinal);
+        }
+        Assert.Empty(Problems(validator, new LinkSigningOptions { Keys = "k1=" + TestApp.SigningKey, CurrentKeyId = "k1" }));
+    }
+
+    [Fact]
     public void Every_wrong_SMTP_setting_is_named_at_once()
     {
         var validator = new SmtpOptionsValidator();

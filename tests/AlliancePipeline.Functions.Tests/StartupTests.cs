@@ -60,4 +60,19 @@ public sealed class StartupTests
             text.Trim());
         Assert.DoesNotContain("   at ", text + stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task With_the_signing_key_published_in_the_repository_s_history_the_worker_exits_2_naming_it()
+    {
+        var settings = Infrastructure.TestApp.Settings("UseDevelopmentStorage=true")
+            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        var leaked = Security.CompromisedKey.Read();
+        settings["LinkSigning__Keys"] = "local1=" + leaked;
+        settings["LinkSigning__CurrentKeyId"] = "local1";
+        var (exitCode, text, stdout) = await RunWorkerAsync(settings);
+        Assert.Equal(2, exitCode);
+        Assert.Contains(" - LinkSigning__Keys: key 'local1' is known to be compromised (published in the repository's history (commit 7f8c686", text, StringComparison.Ordinal);
+        Assert.DoesNotContain(leaked, text + stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", text + stdout, StringComparison.Ordinal);
+    }
 }

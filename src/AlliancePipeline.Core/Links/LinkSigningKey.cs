@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 
 namespace AlliancePipeline.Core.Links;
@@ -15,7 +16,7 @@ public sealed partial class LinkSigningKey
     /// <summary>Maximum key id length (ASCII characters).</summary>
     public const int MaxIdLength = 32;
 
-    [GeneratedRegex("^[A-Za-z0-9_-]{1,32}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_-]{1,32}\z")]
     internal static partial Regex IdPattern();
 
     private readonly ImmutableArray<byte> _secret;
@@ -45,6 +46,12 @@ public sealed partial class LinkSigningKey
     public string Id { get; }
 
     internal ReadOnlySpan<byte> Secret => _secret.AsSpan();
+
+    /// <summary>
+    /// The SHA-256 of the secret, lower-case hex: names a key without revealing it (e.g. to refuse a key known to be
+    /// compromised), since a hash of 32 random bytes gives nothing of them away.
+    /// </summary>
+    public string Fingerprint => Convert.ToHexStringLower(SHA256.HashData(_secret.AsSpan()));
 
     /// <inheritdoc />
     public override string ToString() => $"LinkSigningKey({Id})";

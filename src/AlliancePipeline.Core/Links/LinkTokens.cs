@@ -41,7 +41,7 @@ public sealed partial class LinkTokens
     private const int MacBytes = 32;
     private const int FixedHeaderBytes = 1 + 8 + 4 + NonceBytes;
 
-    [GeneratedRegex("^[A-Za-z0-9._~:-]{1,128}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9._~:-]{1,128}\z")]
     private static partial Regex AssessmentIdPattern();
 
     private readonly LinkSigningKeys _keys;

@@ -14,15 +14,29 @@ public sealed record CsvLineError(int Line, string Message)
 }
 
 /// <summary>
-/// The outcome of a CSV import: the rows read, and every problem found. Import the rows only when there is no error,
-/// so a file is never half-imported.
+/// The outcome of a CSV import: the rows read, and the problems found. Import the rows only when there is no error,
+/// so a file is never half-imported. However many lines are bad, only the first <see cref="StudyCsv.MaxListedErrors"/>
+/// problems are kept (the rest are counted): what a file of bad lines costs is bounded by its size (the good rows are
+/// at most its lines, and with a study at most its dyads' meetings), and what is answered about it by a constant.
 /// </summary>
 /// <param name="Rows">The good rows, in file order.</param>
-/// <param name="Errors">Every problem, by line.</param>
+/// <param name="Errors">The first <see cref="StudyCsv.MaxListedErrors"/> problems, by line.</param>
 public sealed record CsvImport<T>(ImmutableArray<T> Rows, ImmutableArray<CsvLineError> Errors)
 {
     /// <summary>True when the whole file is good.</summary>
     public bool IsValid => Errors.IsEmpty;
+
+    /// <summary>Every problem found, those listed in <see cref="Errors"/> and those only counted.</summary>
+    public int ErrorCount { get; init; }
+
+    /// <summary>How many lines have a problem.</summary>
+    public int RefusedLines { get; init; }
+
+    /// <summary>
+    /// Whether a line names a dyad that is not in the study it was read against (with a site's view of a study, a
+    /// dyad of another site is not in it either).
+    /// </summary>
+    public bool NamesUnknownDyad { get; init; }
 }
 
 /// <summary>
@@ -33,6 +47,9 @@ public sealed record CsvImport<T>(ImmutableArray<T> Rows, ImmutableArray<CsvLine
 /// </summary>
 public static class StudyCsv
 {
+    /// <summary>How many problems an import lists at most; the others are counted (<see cref="CsvImport{T}.ErrorCount"/>).</summary>
+    public const int MaxListedErrors = 100;
+
     /// <summary>Columns of an outcome file.</summary>
     public static readonly ImmutableArray<string> OutcomeColumns = ["dyad", "employed", "date"];
 
@@ -42,10 +59,12 @@ public static class StudyCsv
     /// <summary>
     /// Reads outcomes: <c>dyad,employed,date</c>. <c>employed</c> is yes/no, true/false or 1/0; <c>date</c> (the day the
     /// job started) is required when employed and must be empty otherwise. With <paramref name="study"/> the dyad must be
-    /// in it and the date not before its enrolment (<see cref="StudyInputs.CheckOutcome"/>). A dyad may appear once.
+    /// in it and the date within its years in the study (<see cref="StudyInputs.CheckOutcome"/>). A dyad may appear once.
+    /// A dyad's presence is checked before anything else about it, so that a study narrowed to what a caller may see
+    /// (a site's dyads) answers for a dyad outside it exactly as for one that does not exist.
     /// </summary>
     public static CsvImport<DyadOutcome> ParseOutcomes(string text, StudyDefinition? study = null) =>
-        Parse(text, OutcomeColumns, new RowRules<DyadOutcome>(
+        Parse(text, OutcomeColumns, study, new RowRules<DyadOutcome>(
             Read: (values, problems) =>
             {
                 var (dyad, employedText, dateText) = (values[0], values[1], values[2]);
@@ -65,16 +84,18 @@ public static class StudyCsv
                 return problems.Count == 0 ? new DyadOutcome(dyad, employed!.Value, date) : null;
             },
             Check: outcome => StudyInputs.CheckOutcome(study, outcome),
+            Dyad: outcome => outcome.DyadId,
             Key: outcome => outcome.DyadId,
             Duplicate: (outcome, first) => $"dyad '{outcome.DyadId}' is already on line {first}"));
 
     /// <summary>
     /// Reads recorded meeting dates: <c>dyad,meeting,date</c>. <c>meeting</c> is a whole number from 1. With
-    /// <paramref name="study"/> the dyad must be in it, the meeting in its schedule and the date not before the dyad's
-    /// enrolment (<see cref="StudyInputs.CheckMeetingDate"/>). A dyad's meeting may appear once.
+    /// <paramref name="study"/> the dyad must be in it (checked first, as for outcomes), the meeting in its schedule and
+    /// the date within the dyad's years in the study (<see cref="StudyInputs.CheckMeetingDate"/>). A dyad's meeting may
+    /// appear once.
     /// </summary>
     public static CsvImport<RecordedMeeting> ParseMeetingDates(string text, StudyDefinition? study = null) =>
-        Parse(text, MeetingDateColumns, new RowRules<RecordedMeeting>(
+        Parse(text, MeetingDateColumns, study, new RowRules<RecordedMeeting>(
             Read: (values, problems) =>
             {
                 var (dyad, meetingText, dateText) = (values[0], values[1], values[2]);
@@ -93,22 +114,57 @@ public static class StudyCsv
                 return problems.Count == 0 ? new RecordedMeeting(dyad, meeting, date!.Value) : null;
             },
             Check: recorded => study is null ? null : StudyInputs.CheckMeetingDate(study, recorded),
+            Dyad: recorded => recorded.DyadId,
             Key: recorded => string.Create(CultureInfo.InvariantCulture, $"{recorded.DyadId} {recorded.Meeting}"),
             Duplicate: (recorded, first) => $"meeting {recorded.Meeting} of dyad '{recorded.DyadId}' is already on line {first}"));
 
-    /// <summary>How one kind of row is read: its values (format problems added to the list), then checked, then keyed for duplicates.</summary>
+    /// <summary>
+    /// How one kind of row is read: its values (format problems added to the list), its dyad looked up in the study,
+    /// then checked, then keyed for duplicates.
+    /// </summary>
     private sealed record RowRules<T>(
         Func<string[], List<string>, T?> Read,
         Func<T, string?> Check,
+        Func<T, string> Dyad,
         Func<T, string> Key,
         Func<T, int, string> Duplicate)
         where T : class;
 
-    private static CsvImport<T> Parse<T>(string text, ImmutableArray<string> columns, RowRules<T> rules)
+    /// <summary>The first <see cref="MaxListedErrors"/> problems, a count of all, of the lines refused, and whether a dyad was unknown.</summary>
+    private sealed class Problems
+    {
+        private readonly List<CsvLineError> _listed = [];
+        private int _lastLine = -1;
+
+        public int Count { get; private set; }
+
+        public int Lines { get; private set; }
+
+        public bool UnknownDyad { get; set; }
+
+        public void Add(CsvLineError error)
+        {
+            Count++;
+            if (error.Line != _lastLine)
+            {
+                Lines++;
+                _lastLine = error.Line;
+            }
+
+            if (_listed.Count < MaxListedErrors)
+            {
+                _listed.Add(error);
+            }
+        }
+
+        public ImmutableArray<CsvLineError> Listed => [.. _listed.OrderBy(e => e.Line)];
+    }
+
+    private static CsvImport<T> Parse<T>(string text, ImmutableArray<string> columns, StudyDefinition? study, RowRules<T> rules)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(text);
-        var errors = new List<CsvLineError>();
+        var errors = new Problems();
         var rows = ImmutableArray.CreateBuilder<T>();
         var options = CsvReaderOptions.Default with
         {
@@ -129,7 +185,8 @@ public static class StudyCsv
         var header = reader.Headers.Select(h => h.Trim().ToLowerInvariant()).ToArray();
         if (header.Length == 0 || header is [""])
         {
-            return Result(rows, [new CsvLineError(1, $"the file is empty: its first line must name the columns {string.Join(",", columns)}")]);
+            errors.Add(new CsvLineError(1, $"the file is empty: its first line must name the columns {string.Join(",", columns)}"));
+            return Result(rows, errors);
         }
 
         var index = new int[columns.Length];
@@ -169,7 +226,12 @@ public static class StudyCsv
 
             var problems = new List<string>();
             var row = rules.Read(index.Select(i => reader.GetString(i).Trim()).ToArray(), problems);
-            if (row is not null && rules.Check(row) is { } problem)
+            if (row is not null && study is not null && study.FindDyad(rules.Dyad(row)) is null)
+            {
+                problems.Add(StudyInputs.NotInStudy(study, rules.Dyad(row)));
+                errors.UnknownDyad = true;
+            }
+            else if (row is not null && rules.Check(row) is { } problem)
             {
                 problems.Add(problem);
             }
@@ -182,7 +244,10 @@ public static class StudyCsv
                 rows.Add(row);
             }
 
-            errors.AddRange(problems.Select(p => new CsvLineError(line, p)));
+            foreach (var p in problems)
+            {
+                errors.Add(new CsvLineError(line, p));
+            }
         }
 
         if (rows.Count == 0 && errors.Count == 0)
@@ -193,8 +258,13 @@ public static class StudyCsv
         return Result(rows, errors);
     }
 
-    private static CsvImport<T> Result<T>(ImmutableArray<T>.Builder rows, IEnumerable<CsvLineError> errors) =>
-        new(rows.ToImmutable(), errors.OrderBy(e => e.Line).ToImmutableArray());
+    private static CsvImport<T> Result<T>(ImmutableArray<T>.Builder rows, Problems errors) =>
+        new(rows.ToImmutable(), errors.Listed)
+        {
+            ErrorCount = errors.Count,
+            RefusedLines = errors.Lines,
+            NamesUnknownDyad = errors.UnknownDyad,
+        };
 
     private static void CheckDyadCode(string dyad, List<string> problems)
     {

@@ -14,8 +14,31 @@ public sealed record DyadOutcome(string DyadId, bool Employed, DateOnly? JobDate
 public static class StudyInputs
 {
     /// <summary>
-    /// A recorded meeting date must be for a dyad of the study, a meeting 1..T of its schedule, and not before the
-    /// dyad's enrolment date.
+    /// How long after its enrolment a dyad's dates may lie: its years in the study. Meeting dates and the day a job
+    /// started are refused beyond them. Ten years is longer than any schedule a study file describes takes to run
+    /// and than the long-term follow-ups of supported-employment trials (up to about ten years after enrolment), yet
+    /// keeps every date the app computes from them (due dates, reminders, days to job) far inside the calendar, and a
+    /// typing error such as 2206 for 2026, or 9999-12-31, out of the dashboard and the report.
+    /// </summary>
+    public const int YearsInStudy = 10;
+
+    /// <summary>The last day a date about <paramref name="dyad"/> may be: <see cref="YearsInStudy"/> years after its enrolment.</summary>
+    public static DateOnly LastDay(StudyDyad dyad)
+    {
+        ArgumentNullException.ThrowIfNull(dyad);
+        return dyad.Enrolled.Year <= DateOnly.MaxValue.Year - YearsInStudy ? dyad.Enrolled.AddYears(YearsInStudy) : DateOnly.MaxValue;
+    }
+
+    /// <summary>What is said of a dyad the study does not have (or that the caller may not see: the same words).</summary>
+    public static string NotInStudy(StudyDefinition study, string dyadId)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        return $"dyad '{dyadId}' is not in study '{study.Id}'";
+    }
+
+    /// <summary>
+    /// A recorded meeting date must be for a dyad of the study, a meeting 1..T of its schedule, and within the dyad's
+    /// years in the study: not before its enrolment date, not after <see cref="LastDay"/>.
     /// </summary>
     public static string? CheckMeetingDate(StudyDefinition study, RecordedMeeting meeting)
     {
@@ -23,7 +46,7 @@ public static class StudyInputs
         ArgumentNullException.ThrowIfNull(meeting);
         if (study.FindDyad(meeting.DyadId) is not { } dyad)
         {
-            return $"dyad '{meeting.DyadId}' is not in study '{study.Id}'";
+            return NotInStudy(study, meeting.DyadId);
         }
 
         if (study.FindMeeting(meeting.Meeting) is null)
@@ -31,14 +54,19 @@ public static class StudyInputs
             return $"meeting {meeting.Meeting} is not in the study's schedule (meetings 1 to {study.Meetings.Length})";
         }
 
-        return meeting.Date < dyad.Enrolled
-            ? $"meeting {meeting.Meeting} of dyad '{dyad.Id}' on {StudyDefinition.Format(meeting.Date)} is before its enrolment on {StudyDefinition.Format(dyad.Enrolled)}"
+        if (meeting.Date < dyad.Enrolled)
+        {
+            return $"meeting {meeting.Meeting} of dyad '{dyad.Id}' on {StudyDefinition.Format(meeting.Date)} is before its enrolment on {StudyDefinition.Format(dyad.Enrolled)}";
+        }
+
+        return meeting.Date > LastDay(dyad)
+            ? $"the date {StudyDefinition.Format(meeting.Date)} of meeting {meeting.Meeting} of dyad '{dyad.Id}' is more than {YearsInStudy} years after its enrolment on {StudyDefinition.Format(dyad.Enrolled)}: the last day it may be is {StudyDefinition.Format(LastDay(dyad))}"
             : null;
     }
 
     /// <summary>
-    /// An outcome must be for a dyad of the study; when employed it needs the job's date, on or after the dyad's
-    /// enrolment date; when not employed it has no date.
+    /// An outcome must be for a dyad of the study; when employed it needs the job's date, within the dyad's years in
+    /// the study (on or after its enrolment date, not after <see cref="LastDay"/>); when not employed it has no date.
     /// </summary>
     public static string? CheckOutcome(StudyDefinition? study, DyadOutcome outcome)
     {
@@ -60,11 +88,21 @@ public static class StudyInputs
 
         if (study.FindDyad(outcome.DyadId) is not { } dyad)
         {
-            return $"dyad '{outcome.DyadId}' is not in study '{study.Id}'";
+            return NotInStudy(study, outcome.DyadId);
         }
 
-        return outcome.JobDate is { } date && date < dyad.Enrolled
-            ? $"the job date {StudyDefinition.Format(date)} is before the dyad's enrolment on {StudyDefinition.Format(dyad.Enrolled)}"
+        if (outcome.JobDate is not { } date)
+        {
+            return null;
+        }
+
+        if (date < dyad.Enrolled)
+        {
+            return $"the job date {StudyDefinition.Format(date)} is before the dyad's enrolment on {StudyDefinition.Format(dyad.Enrolled)}";
+        }
+
+        return date > LastDay(dyad)
+            ? $"the job date {StudyDefinition.Format(date)} is more than {YearsInStudy} years after the dyad's enrolment on {StudyDefinition.Format(dyad.Enrolled)}: the last day it may be is {StudyDefinition.Format(LastDay(dyad))}"
             : null;
     }
 }

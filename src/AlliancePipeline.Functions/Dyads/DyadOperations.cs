@@ -58,9 +58,13 @@ public sealed record DyadWithdrawn(string StudyId, string DyadId, bool Withdrawn
 /// What coordinators record and change about dyads after the study file: meeting dates (one, or a CSV import), which
 /// move the due dates; outcomes (one, or a CSV import); a reissued link (the old one then answers 410); a withdrawn dyad
 /// (its links stop, its reminders stop). Every change is written to <c>Audit</c>. Values are checked by Core's
-/// <see cref="StudyInputs"/> and <see cref="StudyCsv"/>: a bad one is refused naming it (and its line), and a CSV import
-/// with any bad line writes nothing. What the request carried comes in as read by the edge: the value, or why it is not
-/// one, refused here once the study is known to exist.
+/// <see cref="StudyInputs"/> and <see cref="StudyCsv"/> against the study as the caller may see it (<see cref="Visible"/>:
+/// a site key sees its site's dyads only), so that another site's dyad and a dyad that does not exist are answered
+/// alike, word for word (404, or in an import a line naming a dyad not in the study, which makes the import a 404), and
+/// nothing about another site's dyads (their enrolment dates) is checked, let alone told. A bad value is refused naming
+/// it (and its line); a CSV import with any bad line writes nothing and lists the first
+/// <see cref="StudyCsv.MaxListedErrors"/> problems with a count of all. What the request carried comes in as read by the
+/// edge: the value, or why it is not one, refused here once the study is known to exist.
 /// </summary>
 public sealed class DyadOperations(StudyStore store, StudyTables studyTables, TableServiceClient tables, ILinkTokens tokens,
     IOptions<PublicAddressOptions> address, IOptions<LinkOptions> links, AuditLog audit, TimeProvider clock)
@@ -81,8 +85,9 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         if (meeting.IsRefused) return meeting.Refusal;
         var recorded = meeting.Value;
-        if (OutOfScope(study.Definition, caller, [recorded.DyadId]) is { } hidden) return hidden;
-        if (StudyInputs.CheckMeetingDate(study.Definition, recorded) is { } wrong) return Refusal.Invalid("Meeting date refused", wrong);
+        var visible = Visible(study.Definition, caller);
+        if (visible.FindDyad(recorded.DyadId) is null) return NoDyad(visible, recorded.DyadId);
+        if (StudyInputs.CheckMeetingDate(visible, recorded) is { } wrong) return Refusal.Invalid("Meeting date refused", wrong);
         var moved = await RecordAsync(study, [recorded], caller.Actor, ct).ConfigureAwait(false);
         return new MeetingRecorded(studyId, recorded.DyadId, recorded.Meeting, StudyDefinition.Format(recorded.Date), moved);
     }
@@ -94,9 +99,8 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         ArgumentNullException.ThrowIfNull(caller);
         if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         if (csv.IsRefused) return csv.Refusal;
-        var import = StudyCsv.ParseMeetingDates(csv.Value, study.Definition);
-        if (!import.IsValid) return CsvRefusal("Meeting dates refused", import.Errors);
-        if (OutOfScope(study.Definition, caller, import.Rows.Select(r => r.DyadId)) is { } hidden) return hidden;
+        var import = StudyCsv.ParseMeetingDates(csv.Value, Visible(study.Definition, caller));
+        if (!import.IsValid) return CsvRefusal("Meeting dates refused", import);
         var moved = await RecordAsync(study, import.Rows, caller.Actor, ct).ConfigureAwait(false);
         return new MeetingsImported(studyId, import.Rows.Length, moved);
     }
@@ -109,8 +113,9 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         if (outcome.IsRefused) return outcome.Refusal;
         var recorded = outcome.Value;
-        if (OutOfScope(study.Definition, caller, [recorded.DyadId]) is { } hidden) return hidden;
-        if (StudyInputs.CheckOutcome(study.Definition, recorded) is { } wrong) return Refusal.Invalid("Outcome refused", wrong);
+        var visible = Visible(study.Definition, caller);
+        if (visible.FindDyad(recorded.DyadId) is null) return NoDyad(visible, recorded.DyadId);
+        if (StudyInputs.CheckOutcome(visible, recorded) is { } wrong) return Refusal.Invalid("Outcome refused", wrong);
         await SaveOutcomesAsync(studyId, [recorded], "api", caller.Actor, ct).ConfigureAwait(false);
         return new OutcomeRecorded(studyId, recorded.DyadId, recorded.Employed, recorded.JobDate is { } j ? StudyDefinition.Format(j) : null);
     }
@@ -122,9 +127,8 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         ArgumentNullException.ThrowIfNull(caller);
         if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         if (csv.IsRefused) return csv.Refusal;
-        var import = StudyCsv.ParseOutcomes(csv.Value, study.Definition);
-        if (!import.IsValid) return CsvRefusal("Outcomes refused", import.Errors);
-        if (OutOfScope(study.Definition, caller, import.Rows.Select(r => r.DyadId)) is { } hidden) return hidden;
+        var import = StudyCsv.ParseOutcomes(csv.Value, Visible(study.Definition, caller));
+        if (!import.IsValid) return CsvRefusal("Outcomes refused", import);
         await SaveOutcomesAsync(studyId, import.Rows, source, caller.Actor, ct).ConfigureAwait(false);
         return new OutcomesImported(studyId, import.Rows.Length);
     }
@@ -247,18 +251,18 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     }
 
     /// <summary>
-    /// A 404 when <paramref name="caller"/> may not act for one of the dyads (a site key, another site's dyad): the same
-    /// answer as for a dyad that does not exist, so a site key learns nothing about other sites.
+    /// The study as <paramref name="caller"/> may see it: with a site key, its site's dyads only. Every check of what a
+    /// caller sends about dyads is made against it, so a dyad of another site is, to a site key, a dyad the study does
+    /// not have: the same answer, and no check (an enrolment date) that could tell them apart.
     /// </summary>
-    private static Refusal? OutOfScope(StudyDefinition study, Caller caller, IEnumerable<string> dyadIds)
-    {
-        foreach (var id in dyadIds)
-        {
-            if (study.FindDyad(id) is { } dyad && !caller.Scope.CanCoordinateSite(study.Id, dyad.SiteId))
-                return Refusal.NotFound("No such dyad", $"dyad '{id}' is not in study '{study.Id}'");
-        }
-        return null;
-    }
+    private static StudyDefinition Visible(StudyDefinition study, Caller caller) =>
+        study.Dyads.All(d => caller.Scope.CanCoordinateSite(study.Id, d.SiteId))
+            ? study
+            : study with { Dyads = [.. study.Dyads.Where(d => caller.Scope.CanCoordinateSite(study.Id, d.SiteId))] };
+
+    /// <summary>A 404 for a dyad the study does not have, or the caller may not see (the same words).</summary>
+    private static Refusal NoDyad(StudyDefinition visible, string dyadId) =>
+        Refusal.NotFound("No such dyad", StudyInputs.NotInStudy(visible, dyadId));
 
     private Task<AppliedStudy?> FindStudyAsync(string studyId, CancellationToken ct) =>
         StudyIds.IsValid(studyId) ? store.LoadAsync(studyId, ct) : Task.FromResult<AppliedStudy?>(null);
@@ -266,6 +270,16 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     private static Refusal NoStudy(string studyId) =>
         Refusal.NotFound("No such study", $"No study file was applied for study '{studyId}'.");
 
-    private static Refusal CsvRefusal(string title, IReadOnlyList<CsvLineError> errors) =>
-        Refusal.Invalid(title, $"{errors.Count} line(s) refused; nothing was recorded. The first: line {errors[0].Line}: {errors[0].Message}") with { Errors = [.. errors] };
+    /// <summary>
+    /// An import refused: 404 when a line names a dyad not in the study as the caller sees it (as a single record's
+    /// route answers), else 400; the first <see cref="StudyCsv.MaxListedErrors"/> problems listed and all counted.
+    /// </summary>
+    private static Refusal CsvRefusal<T>(string title, CsvImport<T> import)
+    {
+        var first = import.Errors[0];
+        var listed = import.ErrorCount > import.Errors.Length ? $" errors lists the first {import.Errors.Length} of {import.ErrorCount} problems." : "";
+        var detail = $"{import.RefusedLines} line(s) refused; nothing was recorded. The first: line {first.Line}: {first.Message}.{listed}";
+        var refusal = import.NamesUnknownDyad ? Refusal.NotFound("No such dyad", detail) : Refusal.Invalid(title, detail);
+        return refusal with { Errors = [.. import.Errors], ErrorCount = import.ErrorCount };
+    }
 }

@@ -70,7 +70,7 @@ public sealed record OutboxMail(string MailId, string StudyId, string Kind, stri
 /// </summary>
 public static partial class MailIds
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]{0,199}$")]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]{0,199}\z")]
     private static partial Regex Pattern();
 
     /// <summary>Whether <paramref name="mailId"/> can be a mail id (lower-case letters, digits, '.', '_', '-'; at most 200).</summary>

@@ -77,6 +77,6 @@ public static partial class RunIds
     /// <summary>Whether <paramref name="runId"/> has that shape (nothing else reaches a blob path).</summary>
     public static bool IsValid(string? runId) => runId is not null && Pattern().IsMatch(runId);
 
-    [System.Text.RegularExpressions.GeneratedRegex("^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}$")]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]{8}T[0-9]{6}Z-[0-9a-f]{8}\z")]
     private static partial System.Text.RegularExpressions.Regex Pattern();
 }

@@ -115,4 +115,38 @@ public class StudyCsvTests
         Assert.Equal(["line 3: meeting must be a meeting number such as 1, 2 or 3, not '0'"], Errors(import));
         Assert.Equal([new RecordedMeeting("d-009", 7, new DateOnly(2020, 1, 1))], import.Rows.ToArray());
     }
+
+    [Fact]
+    public void However_many_lines_are_bad_the_first_100_problems_are_listed_and_all_are_counted()
+    {
+        var text = "dyad,employed,date\n" + string.Concat(Enumerable.Repeat("D-X,maybe,someday\n", 250));
+        var import = StudyCsv.ParseOutcomes(text, Valid());
+        Assert.False(import.IsValid);
+        Assert.Equal(StudyCsv.MaxListedErrors, import.Errors.Length);
+        Assert.Equal((750, 250), (import.ErrorCount, import.RefusedLines));
+        Assert.Equal(2, import.Errors[0].Line);
+        Assert.Equal(35, import.Errors[^1].Line); // three problems a line: lines 2 to 34 hold the first 99, line 35 the 100th
+    }
+
+    [Fact]
+    public void A_dyad_not_in_the_study_is_said_so_before_anything_else_about_its_line()
+    {
+        var import = StudyCsv.ParseMeetingDates("dyad,meeting,date\nd-404,9,1900-01-01\n", Valid());
+        Assert.Equal(["line 2: dyad 'd-404' is not in study 'test-study'"], Errors(import));
+        Assert.True(import.NamesUnknownDyad);
+        Assert.False(StudyCsv.ParseMeetingDates("dyad,meeting,date\nd-001,9,2026-03-05\n", Valid()).NamesUnknownDyad);
+    }
+
+    [Fact]
+    public void Dates_lie_within_the_dyad_s_ten_years_from_enrolment()
+    {
+        Assert.True(StudyCsv.ParseMeetingDates("dyad,meeting,date\nd-001,1,2036-03-02\n", Valid()).IsValid);
+        Assert.Equal(
+            ["line 2: the date 9999-12-31 of meeting 1 of dyad 'd-001' is more than 10 years after its enrolment on 2026-03-02: the last day it may be is 2036-03-02"],
+            Errors(StudyCsv.ParseMeetingDates("dyad,meeting,date\nd-001,1,9999-12-31\n", Valid())));
+        Assert.True(StudyCsv.ParseOutcomes("dyad,employed,date\nd-001,yes,2036-03-02\n", Valid()).IsValid);
+        Assert.Equal(
+            ["line 2: the job date 2036-03-03 is more than 10 years after the dyad's enrolment on 2026-03-02: the last day it may be is 2036-03-02"],
+            Errors(StudyCsv.ParseOutcomes("dyad,employed,date\nd-001,yes,2036-03-03\n", Valid())));
+    }
 }

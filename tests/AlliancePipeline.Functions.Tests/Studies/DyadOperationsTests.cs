@@ -44,17 +44,18 @@ public sealed class DyadOperationsTests(AzuriteFixture azurite)
         var m2 = await AssessmentAsync(study, "d-001-m2-client");
         Assert.Equal((new DateTimeOffset(2026, 1, 29, 0, 0, 0, TimeSpan.Zero), false), (m2.MeetingDate!.Value, m2.MeetingDateRecorded));
 
-        // Refused: before enrolment, a meeting outside the schedule, an unknown dyad, not a date.
-        foreach (var (path, json, words) in new[]
+        // Refused: before enrolment, a meeting outside the schedule, not a date (400); an unknown dyad (404, as a dyad a
+        // site key may not see: issue 17, finding 1).
+        foreach (var (path, json, words, expected) in new[]
         {
-            ($"/api/studies/{study}/dyads/d-001/meetings/2", "{\"date\":\"2026-01-01\"}", "before its enrolment"),
-            ($"/api/studies/{study}/dyads/d-001/meetings/9", "{\"date\":\"2026-02-01\"}", "meeting 9 is not in the study's schedule"),
-            ($"/api/studies/{study}/dyads/d-999/meetings/1", "{\"date\":\"2026-02-01\"}", "dyad 'd-999' is not in study"),
-            ($"/api/studies/{study}/dyads/d-001/meetings/1", "{\"date\":\"15/01/2026\"}", "yyyy-MM-dd"),
+            ($"/api/studies/{study}/dyads/d-001/meetings/2", "{\"date\":\"2026-01-01\"}", "before its enrolment", HttpStatusCode.BadRequest),
+            ($"/api/studies/{study}/dyads/d-001/meetings/9", "{\"date\":\"2026-02-01\"}", "meeting 9 is not in the study's schedule", HttpStatusCode.BadRequest),
+            ($"/api/studies/{study}/dyads/d-999/meetings/1", "{\"date\":\"2026-02-01\"}", "dyad 'd-999' is not in study", HttpStatusCode.NotFound),
+            ($"/api/studies/{study}/dyads/d-001/meetings/1", "{\"date\":\"15/01/2026\"}", "yyyy-MM-dd", HttpStatusCode.BadRequest),
         })
         {
             (status, body) = await SendAsync(app, HttpMethod.Put, path, json);
-            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Equal(expected, status);
             Assert.Contains(words, body["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         }
 

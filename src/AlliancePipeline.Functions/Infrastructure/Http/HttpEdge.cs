@@ -7,13 +7,15 @@ namespace AlliancePipeline.Functions.Infrastructure.Http;
 public static class HttpEdge
 {
     /// <summary>
-    /// Adds, for HTTP functions: <see cref="RequestLimitsMiddleware"/> (413/415 before anything else),
+    /// Adds, for HTTP functions: <see cref="TransportSecurityMiddleware"/> (HSTS on every answer served over HTTPS, first
+    /// so that it covers the others' answers too), <see cref="RequestLimitsMiddleware"/> (413/415 before anything else),
     /// <see cref="StorageUnavailableMiddleware"/> (503 instead of what storage could not do, around the rest), and for
     /// functions with <see cref="KeyAccessAttribute"/>, <see cref="KeyAccessMiddleware"/> (the key, then the function).
     /// </summary>
     public static IFunctionsWorkerApplicationBuilder UseHttpEdge(this IFunctionsWorkerApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.UseWhen<TransportSecurityMiddleware>(IsHttp);
         builder.UseWhen<RequestLimitsMiddleware>(IsHttp);
         builder.UseWhen<StorageUnavailableMiddleware>(IsHttp);
         builder.UseWhen<KeyAccessMiddleware>(KeyAccessMiddleware.Applies);

@@ -16,14 +16,17 @@ public static class Problems
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
-    /// <summary>Problem details with the refusal's title and detail, and its <c>errors</c> when it has several.</summary>
+    /// <summary>
+    /// Problem details with the refusal's title and detail, its <c>errors</c> when it has several, and their
+    /// <c>errorCount</c> when it has one.
+    /// </summary>
     public static IResult For(Refusal refusal)
     {
         ArgumentNullException.ThrowIfNull(refusal);
-        return refusal.Errors is null
-            ? HttpResults.Problem(Status(refusal.Kind), refusal.Title, refusal.Detail)
-            : TypedResults.Problem(title: refusal.Title, statusCode: Status(refusal.Kind), detail: refusal.Detail,
-                extensions: new Dictionary<string, object?> { ["errors"] = refusal.Errors });
+        if (refusal.Errors is null) return HttpResults.Problem(Status(refusal.Kind), refusal.Title, refusal.Detail);
+        var extensions = new Dictionary<string, object?> { ["errors"] = refusal.Errors };
+        if (refusal.ErrorCount is { } count) extensions["errorCount"] = count;
+        return TypedResults.Problem(title: refusal.Title, statusCode: Status(refusal.Kind), detail: refusal.Detail, extensions: extensions);
     }
 
     /// <summary><paramref name="done"/> of the value, or the refusal as problem details.</summary>

@@ -28,6 +28,9 @@ public sealed record Refusal(RefusalKind Kind, string Title, string Detail)
     /// <summary>Every error, one record each (line, field, message), when there are several; null otherwise.</summary>
     public IReadOnlyList<object>? Errors { get; init; }
 
+    /// <summary>How many errors there are in all when <see cref="Errors"/> lists only the first of them (answered as <c>errorCount</c>); null otherwise.</summary>
+    public int? ErrorCount { get; init; }
+
     /// <summary>400.</summary>
     public static Refusal Invalid(string title, string detail) => new(RefusalKind.Invalid, title, detail);
 

@@ -22,7 +22,32 @@ public sealed class LinkSigningOptions
     public LinkSigningKeys ToKeys() => LinkSigningKeys.FromSettings(Keys, CurrentKeyId);
 }
 
-/// <summary>Names missing keys or key id, and keys that do not read (Core's message, with the settings' environment-variable names).</summary>
+/// <summary>
+/// Link signing keys that were published and must never sign or verify a link: the SHA-256 fingerprint of each secret
+/// (<see cref="LinkSigningKey.Fingerprint"/>), never the secret, and where it was published.
+/// </summary>
+public static class CompromisedSigningKeys
+{
+    /// <summary>Fingerprint → where the key was published.</summary>
+    public static IReadOnlyDictionary<string, string> Known { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        // local.settings.sample.json as committed in 7f8c686 (AlliancePipeline__Links__SigningKey), later
+        // LinkSigning__Keys=local1=… until d3dd35f replaced it with a placeholder: it stays in the repository's history.
+        ["35b3756f199eb1dd61fa21c1ff62d1209572c15bac94a9a5de6fb8a0182e4280"] = "the repository's history (commit 7f8c686, local.settings.sample.json)",
+    };
+
+    /// <summary>Where the key was published, when it is a known compromised key; else null.</summary>
+    public static string? PublishedIn(LinkSigningKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return Known.GetValueOrDefault(key.Fingerprint);
+    }
+}
+
+/// <summary>
+/// Names missing keys or key id, keys that do not read (Core's message, with the settings' environment-variable names),
+/// and keys known to be compromised (<see cref="CompromisedSigningKeys"/>).
+/// </summary>
 public sealed class LinkSigningOptionsValidator : SettingsValidator<LinkSigningOptions>
 {
     /// <inheritdoc />
@@ -35,13 +60,20 @@ public sealed class LinkSigningOptionsValidator : SettingsValidator<LinkSigningO
         if (IsUnset(options.CurrentKeyId))
             problems.Add($"{currentKeyId} is missing: the id of the key in {keys} that signs new links.");
         if (IsUnset(options.Keys) || IsUnset(options.CurrentKeyId)) return;
+        LinkSigningKeys set;
         try
         {
-            options.ToKeys();
+            set = options.ToKeys();
         }
         catch (FormatException e)
         {
             problems.Add(e.Message.Replace(SettingNames.SigningKeysKey, keys, StringComparison.Ordinal).Replace(SettingNames.CurrentSigningKeyIdKey, currentKeyId, StringComparison.Ordinal));
+            return;
+        }
+        foreach (var id in set.KeyIds)
+        {
+            if (set.TryGet(id, out var key) && CompromisedSigningKeys.PublishedIn(key) is { } where)
+                problems.Add($"{keys}: key '{id}' is known to be compromised (published in {where}); anyone could sign links with it. Remove it and sign with a new random key (openssl rand -base64 32).");
         }
     }
 }
