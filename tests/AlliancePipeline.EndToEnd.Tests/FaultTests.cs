@@ -150,7 +150,7 @@ public sealed class FaultTests(ITestOutputHelper output)
         foreach (var link in links)
         {
             var a = link.Assessment;
-            var pause = services.GetRequiredService<PauseLinks>().Link(a.StudyId, a.Id, DateTimeOffset.UtcNow.AddDays(30));
+            var pause = services.GetRequiredService<PauseLinks>().Link(a.StudyId, a.Id, a.LinkVersion, DateTimeOffset.UtcNow.AddDays(30));
             var content = services.GetRequiredService<MailTemplates>().Invitation(new InvitationModel("Fault study", a.DyadId, a.Meeting,
                 StudyCalendar.Day(a.DueDate), services.GetRequiredService<MailLinks>().Questionnaire(link.Token), pause), a.Language);
             var mail = new OutboxMail(MailIds.Invitation(a.Id, a.LinkVersion), study, MailKinds.Invitation, $"rater-{a.DyadId}@example.org", a.Language, content) { AssessmentId = a.Id, PauseLink = pause };

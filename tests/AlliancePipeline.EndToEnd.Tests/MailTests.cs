@@ -35,7 +35,7 @@ public sealed class MailTests
 
         var link = (await services.StudySeeder().SeedAsync("mail-e2e", 1, 1, default, language: "fr"))[0];
         var a = link.Assessment;
-        var pause = services.GetRequiredService<PauseLinks>().Link(a.StudyId, a.Id, DateTimeOffset.UtcNow.AddDays(30));
+        var pause = services.GetRequiredService<PauseLinks>().Link(a.StudyId, a.Id, a.LinkVersion, DateTimeOffset.UtcNow.AddDays(30));
         var content = services.GetRequiredService<MailTemplates>().Invitation(new InvitationModel("Étude pilote", a.DyadId, a.Meeting,
             StudyCalendar.Day(a.DueDate), services.GetRequiredService<MailLinks>().Questionnaire(link.Token), pause), a.Language);
         var mail = new OutboxMail(MailIds.Invitation(a.Id, a.LinkVersion), a.StudyId, MailKinds.Invitation, "rater-e2e@example.org", a.Language, content)

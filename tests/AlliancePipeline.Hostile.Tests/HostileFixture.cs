@@ -208,9 +208,9 @@ public sealed class HostileFixture : IAsyncLifetime
         return "/api/q/" + token;
     }
 
-    /// <summary>The pause path of an assessment.</summary>
+    /// <summary>The pause path of an assessment at its first link version.</summary>
     public string PauseLink(string assessmentId) =>
-        "/api/reminders/pause/" + Services.GetRequiredService<PauseLinks>().Issue(StudyId, assessmentId, DateTimeOffset.UtcNow.AddDays(30));
+        "/api/reminders/pause/" + Services.GetRequiredService<PauseLinks>().Issue(StudyId, assessmentId, 1, DateTimeOffset.UtcNow.AddDays(30));
 
     /// <summary>Issues a key straight into storage (as the CLI's bootstrap does).</summary>
     public async Task<string> IssueKeyAsync(AccessScope scope, DateTimeOffset expiresAt, DateTimeOffset? now = null) =>

@@ -115,6 +115,22 @@ public sealed class HttpProxyTests(LocalHostFixture fixture)
         Assert.Contains("application/problem+json", answer, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("GET /api/echo HTTP/1.1\r\nHost: x\r\nx-echo-name: caf\u00c3\u00a9\r\n\r\n", 0)]                                   // UTF-8 bytes in a value
+    [InlineData("GET /api/echo HTTP/1.1\r\nHost: x\r\nx-echo-name: \u00ff\r\n\r\n", 0)]                                          // a Latin-1 byte
+    [InlineData("POST /api/echo HTTP/1.1\r\nHost: x\r\nx-echo-name: \u00e9\r\nContent-Length: 8000000\r\n\r\n", 8_000_000)]   // with a large body
+    [InlineData("GET /api/items/a\\b/1 HTTP/1.1\r\nHost: x\r\n\r\n", 0)]                                                      // a backslash in a route value
+    [InlineData("POST /api/items/a\\b/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 8000000\r\n\r\n", 8_000_000)]                 // ... with a large body
+    [InlineData("POST /api/echo\\ HTTP/1.1\r\nHost: x\r\nContent-Length: 8000000\r\n\r\n", 8_000_000)]
+    public async Task Non_ASCII_header_bytes_and_backslashes_in_the_path_are_the_clients_fault_400_at_once(string head, long body)
+    {
+        // Latin-1 carries each char of the head as the one byte it stands for (the header bytes the client sends).
+        var (status, took) = await RawUpload.SendAsync(fixture.Host.BaseAddress, Encoding.Latin1.GetBytes(head), body, TimeSpan.FromSeconds(15));
+        Assert.True(status is not null, $"no answer within {took.TotalSeconds:0.0} s");
+        Assert.StartsWith("HTTP/1.1 400 ", status, StringComparison.Ordinal);
+        Assert.True(took < TimeSpan.FromSeconds(2), $"answered after {took.TotalSeconds:0.0} s");
+    }
+
     [Fact]
     public async Task Route_values_are_bound_to_the_function_parameters()
     {

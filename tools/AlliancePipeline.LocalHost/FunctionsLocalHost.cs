@@ -389,6 +389,14 @@ public sealed class FunctionsLocalHost : IAsyncDisposable
                 return;
             }
 
+            if (HttpProxy.ClientRequestProblem(context) is { } problem)
+            {
+                // The client's own request cannot be forwarded as sent: refused at once, before any route or body is looked at.
+                context.Response.Headers.Connection = "close";
+                await HttpProxy.Problem(context, StatusCodes.Status400BadRequest, problem.Title, problem.Detail).ConfigureAwait(false);
+                return;
+            }
+
             var match = routes.Match(context);
             if (match is null && context.Request.Path == "/" && HttpMethods.IsGet(context.Request.Method))
             {

@@ -21,10 +21,14 @@ public sealed record StudyApplyReport(
         [property: JsonPropertyName("fields")] IReadOnlyList<string> Fields,
         [property: JsonPropertyName("text")] string Text);
 
-    /// <summary>What enrolment did to the assessments.</summary>
+    /// <summary>
+    /// What enrolment did to the assessments; <c>relinked</c> counts the updated ones whose rater or rater's address
+    /// changed (a new link, mailed again; earlier links answer 410).
+    /// </summary>
     public sealed record AssessmentCounts(
         [property: JsonPropertyName("added")] int Added,
         [property: JsonPropertyName("updated")] int Updated,
         [property: JsonPropertyName("withdrawn")] int Withdrawn,
-        [property: JsonPropertyName("reinstated")] int Reinstated);
+        [property: JsonPropertyName("reinstated")] int Reinstated,
+        [property: JsonPropertyName("relinked")] int Relinked);
 }

@@ -24,15 +24,26 @@ public sealed class MailLinks(IOptions<PublicAddressOptions> address)
 /// <summary>What a valid pause token names.</summary>
 /// <param name="StudyId">The study.</param>
 /// <param name="AssessmentId">The assessment whose reminders it pauses.</param>
+/// <param name="LinkVersion">The assessment's link version it was mailed with (0 in tokens issued before issue 17).</param>
 /// <param name="ExpiresAt">When it stops working.</param>
-public sealed record PauseClaims(string StudyId, string AssessmentId, DateTimeOffset ExpiresAt);
+public sealed record PauseClaims(string StudyId, string AssessmentId, int LinkVersion, DateTimeOffset ExpiresAt)
+{
+    /// <summary>
+    /// Whether it is the pause link of the assessment's current link: issued with <paramref name="storedLinkVersion"/>
+    /// (a reissue, or a study file that changes the rater or the rater's address, raises it, and the older pause links
+    /// answer 410). A token from before pause tokens carried the version (0) counts only while the assessment is at its
+    /// first version (1), that is, while no link of it was ever replaced.
+    /// </summary>
+    public bool IsCurrent(int storedLinkVersion) => LinkVersion == storedLinkVersion || (LinkVersion == 0 && storedLinkVersion == 1);
+}
 
 /// <summary>
 /// The "pause reminders of this assessment" link of invitations and reminders, <c>/api/reminders/pause/{token}</c>. The
 /// token is Core's <see cref="LinkTokens"/> (HMAC-SHA256 with the link signing keys, expiring, tamper-evident) over
 /// <c>pause:{studyId}:{assessmentId}</c>: the purpose is inside the signed payload, so a pause token never opens a
 /// questionnaire (whose payload is <c>{studyId}:{assessmentId}</c>) and a questionnaire token never pauses anything.
-/// It carries no personal data. Give it the expiry of the questionnaire link it travels with: reminders stop when that
+/// The token carries the assessment's link version, so the pause link goes with the questionnaire link it was mailed
+/// with: when that one is revoked, so is it (<see cref="PauseClaims.IsCurrent"/>). It carries no personal data. Give it the expiry of the questionnaire link it travels with: reminders stop when that
 /// link expires.
 /// </summary>
 public sealed class PauseLinks(LinkSigningKeys keys, MailLinks links)
@@ -42,18 +53,18 @@ public sealed class PauseLinks(LinkSigningKeys keys, MailLinks links)
 
     private readonly LinkTokens _tokens = new(keys);
 
-    /// <summary>A pause token for one assessment.</summary>
+    /// <summary>A pause token for one assessment at its link version <paramref name="linkVersion"/>.</summary>
     /// <exception cref="ArgumentException">The ids are not valid ids.</exception>
-    public string Issue(string studyId, string assessmentId, DateTimeOffset expiresAt)
+    public string Issue(string studyId, string assessmentId, int linkVersion, DateTimeOffset expiresAt)
     {
         if (!StudyIds.IsValid(studyId)) throw new ArgumentException($"'{studyId}' is not a valid study id.", nameof(studyId));
         if (!StudyIds.IsValid(assessmentId)) throw new ArgumentException($"'{assessmentId}' is not a valid assessment id.", nameof(assessmentId));
-        return _tokens.Issue($"{Purpose}:{studyId}:{assessmentId}", 0, expiresAt);
+        return _tokens.Issue($"{Purpose}:{studyId}:{assessmentId}", linkVersion, expiresAt);
     }
 
-    /// <summary>The pause link of one assessment: <c>{PublicBaseUrl}/api/reminders/pause/{token}</c>.</summary>
-    public Uri Link(string studyId, string assessmentId, DateTimeOffset expiresAt) =>
-        links.Absolute($"api/reminders/pause/{Issue(studyId, assessmentId, expiresAt)}");
+    /// <summary>The pause link of one assessment at its link version: <c>{PublicBaseUrl}/api/reminders/pause/{token}</c>.</summary>
+    public Uri Link(string studyId, string assessmentId, int linkVersion, DateTimeOffset expiresAt) =>
+        links.Absolute($"api/reminders/pause/{Issue(studyId, assessmentId, linkVersion, expiresAt)}");
 
     /// <summary>The claims of a genuine, unexpired pause token; otherwise null and why.</summary>
     public PauseClaims? Validate(string? token, DateTimeOffset now, out LinkProblem problem)
@@ -62,7 +73,7 @@ public sealed class PauseLinks(LinkSigningKeys keys, MailLinks links)
         {
             case LinkVerification.Valid v when v.AssessmentId.Split(':') is [Purpose, var study, var assessment] && StudyIds.IsValid(study) && StudyIds.IsValid(assessment):
                 problem = LinkProblem.None;
-                return new PauseClaims(study, assessment, v.ExpiresAt);
+                return new PauseClaims(study, assessment, v.LinkVersion, v.ExpiresAt);
             case LinkVerification.Expired e when e.AssessmentId.StartsWith(Purpose + ":", StringComparison.Ordinal):
                 problem = LinkProblem.Expired;
                 return null;

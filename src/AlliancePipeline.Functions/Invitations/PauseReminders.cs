@@ -8,7 +8,8 @@ namespace AlliancePipeline.Functions.Invitations;
 /// <c>GET|POST /api/reminders/pause/{token}</c>: the pause link of invitations and reminders. GET changes nothing (mail
 /// scanners open links): the page says what pausing does and offers the button. POST pauses. Pages are in the rater's
 /// language (<c>?lang=</c> overrides); JSON clients get <c>{"status","assessmentId"}</c>, and problem details for refusals:
-/// altered or unknown 404, expired 410, storage down 503 with Retry-After (nothing changed). It reads no body: at most
+/// altered or unknown 404, expired or replaced (the assessment's link version moved on: reissued, or a new rater or
+/// address) 410, storage down 503 with Retry-After (nothing changed). It reads no body: at most
 /// 1 KiB of any type, as every route that declares none.
 /// </summary>
 public sealed class PauseReminders(ReminderPauseService pause)
@@ -28,11 +29,13 @@ public sealed class PauseReminders(ReminderPauseService pause)
         if (await pause.FindAsync(claims, cancellationToken) is not { } target)
             return RaterAnswers.Refused(request, LinkRefusal.Unknown, language ?? RaterAnswers.Language(request));
         language ??= target.Language;
+        if (!target.IsCurrent) return RaterAnswers.Refused(request, LinkRefusal.Revoked, language);
         context.KnowPageLanguage(language);
         if (HttpMethods.IsPost(request.Method))
         {
             if (await pause.PauseAsync(target, cancellationToken) is not { } after)
                 return RaterAnswers.Refused(request, LinkRefusal.Unknown, language);
+            if (!after.IsCurrent) return RaterAnswers.Refused(request, LinkRefusal.Revoked, language);
             target = after;
         }
         return request.WantsJson()

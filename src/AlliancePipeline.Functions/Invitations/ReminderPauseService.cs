@@ -26,6 +26,9 @@ public enum PauseState
 /// <param name="Language">The rater's language.</param>
 public sealed record PauseTarget(string AssessmentId, PauseState State, string DyadId, int Meeting, string Language)
 {
+    /// <summary>Whether the token is the pause link of the assessment's current link (else it was replaced: 410).</summary>
+    public bool IsCurrent { get; init; } = true;
+
     internal PauseClaims Claims { get; init; } = null!;
 
     internal ETag ETag { get; init; }
@@ -33,12 +36,13 @@ public sealed record PauseTarget(string AssessmentId, PauseState State, string D
     internal static PauseTarget Of(PauseClaims claims, AssessmentEntity entity) =>
         new(entity.RowKey, entity.ToAssessment().Status != AssessmentStatus.Pending ? PauseState.Closed : entity.RemindersPaused ? PauseState.Paused : PauseState.Active,
             entity.DyadId, entity.Meeting, entity.Language)
-        { Claims = claims, ETag = entity.ETag };
+        { Claims = claims, ETag = entity.ETag, IsCurrent = claims.IsCurrent(entity.LinkVersion) };
 }
 
 /// <summary>
 /// The pause link <c>/api/reminders/pause/{token}</c> (<see cref="PauseLinks"/>): finds the assessment it names, and
-/// pauses its reminders (the button, or a mail client's one-click <c>List-Unsubscribe-Post</c>): <c>RemindersPaused</c>
+/// pauses its reminders (the button, or a mail client's one-click <c>List-Unsubscribe-Post</c>), when the token is of
+/// the assessment's current link version (an older one pauses nothing: its link was replaced): <c>RemindersPaused</c>
 /// is set under the assessment's ETag and <c>Audit</c> (<c>reminders.paused</c>) written once; pausing again changes
 /// nothing, and answered or withdrawn assessments have nothing to pause. Storage that cannot serve throws (the edge
 /// answers 503; nothing was changed).
@@ -69,7 +73,7 @@ public sealed class ReminderPauseService(PauseLinks links, TableServiceClient ta
         ArgumentNullException.ThrowIfNull(target);
         for (var attempt = 0; ; attempt++)
         {
-            if (target.State != PauseState.Active) return target;
+            if (target.State != PauseState.Active || !target.IsCurrent) return target;
             var claims = target.Claims;
             var update = new TableEntity(claims.StudyId, claims.AssessmentId) { [nameof(AssessmentEntity.RemindersPaused)] = true };
             try

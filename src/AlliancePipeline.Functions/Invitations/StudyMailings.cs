@@ -96,7 +96,7 @@ public sealed class StudyMailings(
         if (a.LinkExpiresAt != expires && !await MergeAsync(a, new() { [nameof(AssessmentEntity.LinkExpiresAt)] = expires }, ct).ConfigureAwait(false))
             return false;
         var model = new InvitationModel(study.Name, a.DyadId, a.Meeting, StudyCalendar.Day(a.DueDate),
-            links.Questionnaire(tokens.Issue(new LinkClaims(study.Id, a.RowKey, a.LinkVersion, expires))), pauseLinks.Link(study.Id, a.RowKey, expires));
+            links.Questionnaire(tokens.Issue(new LinkClaims(study.Id, a.RowKey, a.LinkVersion, expires))), pauseLinks.Link(study.Id, a.RowKey, a.LinkVersion, expires));
         var mail = new OutboxMail(MailIds.Invitation(a.RowKey, a.LinkVersion), study.Id, MailKinds.Invitation, to, language, templates.Invitation(model, language))
         {
             AssessmentId = a.RowKey,
@@ -112,7 +112,7 @@ public sealed class StudyMailings(
     {
         var expires = a.LinkExpiresAt ?? now + dyads.LinkLifetime(study);
         var model = new ReminderModel(study.Name, a.DyadId, a.Meeting, StudyCalendar.Day(a.DueDate),
-            links.Questionnaire(tokens.Issue(new LinkClaims(study.Id, a.RowKey, a.LinkVersion, expires))), pauseLinks.Link(study.Id, a.RowKey, expires),
+            links.Questionnaire(tokens.Issue(new LinkClaims(study.Id, a.RowKey, a.LinkVersion, expires))), pauseLinks.Link(study.Id, a.RowKey, a.LinkVersion, expires),
             number, study.Reminders.MaxCount);
         var mail = new OutboxMail(MailIds.Reminder(a.RowKey, a.LinkVersion, number), study.Id, MailKinds.Reminder, to, language, templates.Reminder(model, language))
         {

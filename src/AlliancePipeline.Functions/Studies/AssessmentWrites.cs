@@ -8,7 +8,10 @@ namespace AlliancePipeline.Functions.Studies;
 /// The <c>Assessments</c> writes that bring stored assessments in line with an enrolment plan, without I/O: new ones
 /// added; pending ones whose dates, rater, language or arm moved updated (answered ones are never touched); pending ones of
 /// withdrawn dyads withdrawn; withdrawn ones of reinstated dyads pending again with a new link version (the old link
-/// stays refused) and a fresh invitation log.
+/// stays refused) and a fresh invitation log. A pending one whose rater changed (the dyad moved to another rater) or
+/// whose rater's address changed is <b>relinked</b>: a new link version (every link and pause link mailed before answers
+/// 410), and a fresh invitation log (no expiry, no invitation, no reminders, not paused), so the next <c>Reminders</c>
+/// run mails the new link to the rater as the file now names them (<c>invitation-{id}-v{version}</c>).
 /// </summary>
 public sealed class AssessmentWrites
 {
@@ -20,9 +23,20 @@ public sealed class AssessmentWrites
     public List<TableEntity> Withdrawn { get; } = [];
     /// <summary>Merges bringing withdrawn assessments back.</summary>
     public List<TableEntity> Reinstated { get; } = [];
+    /// <summary>
+    /// Pending assessments relinked (their rater or the rater's address changed), written whole: a merge cannot clear
+    /// the invitation log (a null property is not written), so these replace the row, under the ETag it was read with.
+    /// </summary>
+    public List<AssessmentEntity> Relinked { get; } = [];
 
     /// <summary>Compares the plan with what is stored.</summary>
-    public static AssessmentWrites Plan(string studyId, StudyDefinition study, IReadOnlyList<PlannedAssessment> plan, IReadOnlyDictionary<string, AssessmentEntity> existing)
+    /// <param name="studyId">The study.</param>
+    /// <param name="study">The study as the file now describes it.</param>
+    /// <param name="plan">Its enrolment plan.</param>
+    /// <param name="existing">The stored assessments, by id.</param>
+    /// <param name="readdressed">Raters whose address the file changed: their pending assessments are relinked.</param>
+    public static AssessmentWrites Plan(string studyId, StudyDefinition study, IReadOnlyList<PlannedAssessment> plan, IReadOnlyDictionary<string, AssessmentEntity> existing,
+        IReadOnlySet<string>? readdressed = null)
     {
         var writes = new AssessmentWrites();
         var planned = plan.ToDictionary(p => p.Id, StringComparer.Ordinal);
@@ -47,7 +61,10 @@ public sealed class AssessmentWrites
                 writes.Reinstated.Add(back);
                 continue;
             }
-            if (stored.Status == nameof(AssessmentStatus.Pending) && Moved(stored, p) is { } update)
+            if (stored.Status != nameof(AssessmentStatus.Pending)) continue;
+            if (stored.RaterId != p.RaterId || (readdressed?.Contains(p.RaterId) ?? false))
+                writes.Relinked.Add(Relink(studyId, stored, p));
+            else if (Moved(stored, p) is { } update)
                 writes.Updated.Add(update);
         }
         var withdrawnDyads = study.Dyads.Where(d => d.Withdrawn).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
@@ -66,11 +83,25 @@ public sealed class AssessmentWrites
     {
         foreach (var added in Added) yield return new TableTransactionAction(TableTransactionActionType.Add, added);
         foreach (var merge in Updated.Concat(Reinstated)) yield return new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge);
+        foreach (var whole in Relinked) yield return new TableTransactionAction(TableTransactionActionType.UpdateReplace, whole, whole.ETag);
         foreach (var merge in Withdrawn)
         {
             merge["WithdrawnAt"] = now;
             yield return new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge);
         }
+    }
+
+    /// <summary>
+    /// The pending assessment as planned, for a new rater or address: the next link version (earlier links and pause
+    /// links refused) and a fresh invitation log (no link expiry, invitation, reminder, error or pause), under the ETag
+    /// it was read with.
+    /// </summary>
+    private static AssessmentEntity Relink(string studyId, AssessmentEntity stored, PlannedAssessment p)
+    {
+        var entity = AssessmentEntity.From(p.ToAssessment(studyId) with { LinkVersion = stored.LinkVersion + 1 });
+        Fill(entity, p);
+        entity.ETag = stored.ETag;
+        return entity;
     }
 
     private static void Fill(AssessmentEntity entity, PlannedAssessment p)

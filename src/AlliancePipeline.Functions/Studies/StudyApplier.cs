@@ -4,6 +4,7 @@ using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Infrastructure.Audit;
 using AlliancePipeline.Functions.Infrastructure.Storage;
+using Azure;
 using Azure.Data.Tables;
 
 namespace AlliancePipeline.Functions.Studies;
@@ -17,6 +18,7 @@ namespace AlliancePipeline.Functions.Studies;
 /// <param name="AssessmentsUpdated">Pending assessments whose dates, rater or language moved.</param>
 /// <param name="AssessmentsWithdrawn">Pending assessments of withdrawn dyads, now withdrawn (their links stop).</param>
 /// <param name="AssessmentsReinstated">Withdrawn assessments of reinstated dyads, pending again with a new link version.</param>
+/// <param name="AssessmentsRelinked">Of the updated ones, those whose rater or rater's address changed: a new link version, mailed again.</param>
 /// <param name="Notes">Things worth knowing that are not errors (e.g. a dyad withdrawn through the API stays withdrawn).</param>
 public sealed record StudyApplyOutcome(
     string? StudyId,
@@ -27,6 +29,7 @@ public sealed record StudyApplyOutcome(
     int AssessmentsUpdated,
     int AssessmentsWithdrawn,
     int AssessmentsReinstated,
+    int AssessmentsRelinked,
     ImmutableArray<string> Notes)
 {
     /// <summary>Whether the file was valid.</summary>
@@ -37,15 +40,16 @@ public sealed record StudyApplyOutcome(
 
     /// <summary>A refused file.</summary>
     public static StudyApplyOutcome Refused(string? studyId, ImmutableArray<StudyFileError> errors) =>
-        new(studyId, false, null, errors, 0, 0, 0, 0, []);
+        new(studyId, false, null, errors, 0, 0, 0, 0, 0, []);
 }
 
 /// <summary>
 /// Applies a study file: reads and checks it completely (Core's <see cref="StudyFile"/>; every error with its line and
 /// field, and nothing written when there is one), compares it with the study as last applied
 /// (<see cref="StudyChanges.Between"/>), plans enrolment (<see cref="EnrolmentPlan.For"/>, with the meeting dates recorded
-/// so far) and writes, in this order: the source (blob), the <c>Participants</c> rows, the <c>Assessments</c> rows (entity
-/// group transactions of up to 100), and last the <c>Studies</c> row. Every write is idempotent, so applying the same
+/// so far) and writes, in this order: the source (blob), the <c>Assessments</c> rows (entity group transactions of up to
+/// 100; pending ones whose rater or rater's address changed get a new link version, <see cref="AssessmentWrites"/>), the
+/// <c>Participants</c> rows, and last the <c>Studies</c> row. Every write is idempotent, so applying the same
 /// file again changes nothing and reports no change; and if an apply stops midway, the study's row still describes the
 /// previous version and applying the file again completes it (Table Storage has no transaction across tables or
 /// partitions: "nothing half-applied" is reached by re-applying, which the report of the interrupted call asks for).
@@ -59,6 +63,21 @@ public sealed class StudyApplier(StudyStore store, StudyTables studyTables, Tabl
     /// <param name="dryRun">Report what would change, write nothing.</param>
     /// <param name="ct">Cancellation.</param>
     public async Task<StudyApplyOutcome> ApplyAsync(StudySource source, string? expectedStudyId, string actor, bool dryRun, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await ApplyOnceAsync(source, expectedStudyId, actor, dryRun, ct).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 3)
+            {
+                // A relinked assessment was written meanwhile (answered, reminded): read everything again and decide again.
+            }
+        }
+    }
+
+    private async Task<StudyApplyOutcome> ApplyOnceAsync(StudySource source, string? expectedStudyId, string actor, bool dryRun, CancellationToken ct)
     {
         var first = StudyFile.Parse(source.Text, source.Source, source.ReadFile);
         if (!first.IsValid) return StudyApplyOutcome.Refused(null, first.Errors);
@@ -93,24 +112,40 @@ public sealed class StudyApplier(StudyStore store, StudyTables studyTables, Tabl
             .Select(a => new RecordedMeeting(a.DyadId, a.Meeting, StudyCalendar.Day(a.MeetingDate!.Value)))
             .DistinctBy(r => (r.DyadId, r.Meeting));
         var plan = EnrolmentPlan.For(effective, recorded);
-        var writes = AssessmentWrites.Plan(studyId, effective, plan, existing);
+        var writes = AssessmentWrites.Plan(studyId, effective, plan, existing, Readdressed(effective, participants));
 
-        var outcome = new StudyApplyOutcome(studyId, false, prepared.Changes, [], writes.Added.Count, writes.Updated.Count,
-            writes.Withdrawn.Count, writes.Reinstated.Count, notes.ToImmutable());
+        var outcome = new StudyApplyOutcome(studyId, false, prepared.Changes, [], writes.Added.Count, writes.Updated.Count + writes.Relinked.Count,
+            writes.Withdrawn.Count, writes.Reinstated.Count, writes.Relinked.Count, notes.ToImmutable());
         var entity = await store.FindEntityAsync(studyId, ct).ConfigureAwait(false);
         var complete = entity is not null && previous is not null && entity.AppliedAt is not null;
         if (dryRun || (!outcome.HasChanges && complete)) return outcome;
 
         var now = clock.GetUtcNow();
         await store.SaveSourceAsync(studyId, source, now, ct).ConfigureAwait(false);
+        // Assessments before participants: the raters' addresses as stored are what tells a changed address, so they
+        // change only once the links mailed to the old ones are revoked (an apply that stops between the two relinks
+        // again when completed, which at worst mails the rater one more fresh link).
+        await SubmitAsync(tables.GetTableClient(StorageNames.AssessmentsTable), writes.Actions(now), ct).ConfigureAwait(false);
         await SubmitAsync(tables.GetTableClient(StorageNames.ParticipantsTable), ParticipantRows(effective, participants, now)
             .Select(p => new TableTransactionAction(TableTransactionActionType.UpsertReplace, p)), ct).ConfigureAwait(false);
-        await SubmitAsync(tables.GetTableClient(StorageNames.AssessmentsTable), writes.Actions(now), ct).ConfigureAwait(false);
         await store.SaveEntityAsync(definition, now, actor, (entity?.Version ?? 0) + 1, ct).ConfigureAwait(false);
         await audit.WriteAsync(studyId, actor, "study.applied", studyId,
-            $"{prepared.Changes!.Summary}; assessments: {writes.Added.Count} added, {writes.Updated.Count} updated, {writes.Withdrawn.Count} withdrawn, {writes.Reinstated.Count} reinstated",
+            $"{prepared.Changes!.Summary}; assessments: {writes.Added.Count} added, {writes.Updated.Count + writes.Relinked.Count} updated, {writes.Withdrawn.Count} withdrawn, {writes.Reinstated.Count} reinstated, {writes.Relinked.Count} relinked",
             ct).ConfigureAwait(false);
         return outcome with { Applied = true };
+    }
+
+    /// <summary>
+    /// The raters whose address the file changes (added, removed or corrected; letter case alone is no change): the links
+    /// mailed to the old address must stop.
+    /// </summary>
+    private static HashSet<string> Readdressed(StudyDefinition study, IReadOnlyList<ParticipantEntity> existing)
+    {
+        var stored = existing.Where(p => p.Kind == ParticipantEntity.Kinds.Rater).ToDictionary(p => p.Id, p => p.Email ?? "", StringComparer.Ordinal);
+        return study.Raters
+            .Where(r => stored.TryGetValue(r.Id, out var before) && !string.Equals(before.Trim(), r.Email.Trim(), StringComparison.OrdinalIgnoreCase))
+            .Select(r => r.Id)
+            .ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>The participant rows of a definition, keeping how and when existing rows were withdrawn.</summary>

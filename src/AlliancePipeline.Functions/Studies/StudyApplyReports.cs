@@ -15,10 +15,10 @@ public static class StudyApplyReports
             var changes = outcome.Changes?.Changes ?? [];
             var summary = !outcome.HasChanges
                 ? "No change: the study is as the file describes it."
-                : $"{outcome.Changes!.Summary}; assessments: {outcome.AssessmentsAdded} added, {outcome.AssessmentsUpdated} updated, {outcome.AssessmentsWithdrawn} withdrawn, {outcome.AssessmentsReinstated} reinstated.";
+                : $"{outcome.Changes!.Summary}; assessments: {outcome.AssessmentsAdded} added, {outcome.AssessmentsUpdated} updated, {outcome.AssessmentsWithdrawn} withdrawn, {outcome.AssessmentsReinstated} reinstated, {outcome.AssessmentsRelinked} relinked.";
             return new StudyApplyReport(outcome.StudyId!, outcome.Applied, dryRun, outcome.HasChanges, summary,
                 [.. changes.Select(c => new StudyApplyReport.Change(c.Kind.ToString().ToLowerInvariant(), c.Part.ToString().ToLowerInvariant(), c.Id, c.Fields, c.ToString()))],
-                new StudyApplyReport.AssessmentCounts(outcome.AssessmentsAdded, outcome.AssessmentsUpdated, outcome.AssessmentsWithdrawn, outcome.AssessmentsReinstated),
+                new StudyApplyReport.AssessmentCounts(outcome.AssessmentsAdded, outcome.AssessmentsUpdated, outcome.AssessmentsWithdrawn, outcome.AssessmentsReinstated, outcome.AssessmentsRelinked),
                 outcome.Notes);
         }
     }

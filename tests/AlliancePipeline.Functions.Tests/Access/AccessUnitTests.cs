@@ -61,25 +61,32 @@ public sealed class AccessUnitTests
     }
 
     [Fact]
-    public void The_limiter_blocks_an_address_after_ten_refused_keys_in_a_minute_and_lets_it_go_as_they_age_out()
+    public void The_limiter_slows_an_address_or_a_key_id_after_ten_refused_keys_in_a_minute_and_lets_it_go_as_they_age_out()
     {
         var clock = new ManualClock(T0);
         var limiter = new FailedAttemptLimiter(clock);
         for (var i = 0; i < FailedAttemptLimiter.MaxFailures; i++)
         {
-            Assert.False(limiter.IsBlocked("203.0.113.9", out _));
-            limiter.RecordFailure("203.0.113.9");
+            Assert.False(limiter.IsLimited("203.0.113.9", null, out _));
+            limiter.RecordFailure("203.0.113.9", null);
             clock.Now += TimeSpan.FromSeconds(2);
         }
-        // Failures at 0, 2, …, 18 s; now 20 s: blocked until the first ages out at 60 s.
-        Assert.True(limiter.IsBlocked("203.0.113.9", out var retry));
+        // Failures at 0, 2, …, 18 s; now 20 s: slowed until the first ages out at 60 s.
+        Assert.True(limiter.IsLimited("203.0.113.9", null, out var retry));
         Assert.Equal(40, retry);
-        Assert.False(limiter.IsBlocked("203.0.113.10", out _));
+        Assert.False(limiter.IsLimited("203.0.113.10", null, out _));
         clock.Now = T0 + TimeSpan.FromSeconds(59.5);
-        Assert.True(limiter.IsBlocked("203.0.113.9", out retry));
+        Assert.True(limiter.IsLimited("203.0.113.9", null, out retry));
         Assert.Equal(1, retry);
         clock.Now = T0 + TimeSpan.FromSeconds(60);
-        Assert.False(limiter.IsBlocked("203.0.113.9", out _));
+        Assert.False(limiter.IsLimited("203.0.113.9", null, out _));
+
+        // One key id guessed at from ten addresses: the next guess at it is slowed from any address, other ids are not.
+        for (var i = 0; i < FailedAttemptLimiter.MaxFailures; i++) limiter.RecordFailure($"198.51.100.{i}", "k1");
+        Assert.True(limiter.IsLimited("198.51.100.200", "k1", out retry));
+        Assert.Equal(60, retry);
+        Assert.False(limiter.IsLimited("198.51.100.200", "k2", out _));
+        Assert.False(limiter.IsLimited("198.51.100.200", null, out _));
     }
 
     [Theory]

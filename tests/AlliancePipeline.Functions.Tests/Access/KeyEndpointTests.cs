@@ -154,12 +154,21 @@ public sealed class KeyEndpointTests(AzuriteFixture azurite)
         Assert.StartsWith(detail.Replace("{study}", study, StringComparison.Ordinal), problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
+    private static HttpRequestMessage From(string address, string url, string? key, string accept = "application/json")
+    {
+        var request = DashboardSeed.Get(url, key, accept);
+        request.Headers.Add("X-Forwarded-For", address);
+        return request;
+    }
+
     [Fact]
-    public async Task Guessed_keys_are_401_then_429_with_Retry_After_for_every_request_from_that_address_even_a_good_key()
+    public async Task Guessed_keys_are_401_then_429_for_that_address_and_key_id_but_a_valid_key_is_never_refused_for_them()
     {
         var (app, study, keys) = await StartAsync();
         await using var _ = app;
+        var completion = $"/api/studies/{study}/completion";
         var id = keys.North.Substring(3, 16);
+        const string shared = "198.51.100.23"; // a site's NAT: the guesser and the coordinators share it
         var guesses = new List<string>
         {
             "ak_" + id + "_" + AccessKeyFormat.NewSecret(),                                   // right id, wrong secret
@@ -168,20 +177,44 @@ public sealed class KeyEndpointTests(AzuriteFixture azurite)
             "password",
             keys.North.ToUpperInvariant(),
         };
-        while (guesses.Count < FailedAttemptLimiter.MaxFailures) guesses.Add(AccessKeyFormat.Compose(id, AccessKeyFormat.NewSecret()));
+        while (guesses.Count < FailedAttemptLimiter.MaxFailures) guesses.Add(AccessKeyFormat.Compose(AccessKeyFormat.NewKeyId(), AccessKeyFormat.NewSecret()));
         foreach (var guess in guesses)
         {
-            using var response = await app.Client.SendAsync(DashboardSeed.Get($"/api/studies/{study}/completion", guess));
+            using var response = await app.Client.SendAsync(From(shared, completion, guess));
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             Assert.Equal(AccessResults.NotValid, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["detail"]!.GetValue<string>());
         }
-        using var blocked = await app.Client.SendAsync(DashboardSeed.Get($"/api/studies/{study}/completion", keys.North));
+
+        // The address has had its ten: its next guess is slowed (429 with Retry-After) ...
+        using var blocked = await app.Client.SendAsync(From(shared, completion, AccessKeyFormat.Compose(AccessKeyFormat.NewKeyId(), AccessKeyFormat.NewSecret())));
         Assert.Equal((HttpStatusCode)429, blocked.StatusCode);
-        var retryAfter = blocked.Headers.RetryAfter!.Delta!.Value;
-        Assert.InRange(retryAfter.TotalSeconds, 1, 60);
-        using var page = await app.Client.SendAsync(DashboardSeed.Get($"/api/studies/{study}/dashboard", keys.North, "text/html"));
-        Assert.Equal((HttpStatusCode)429, page.StatusCode);
-        Assert.Contains("Too many attempts", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.InRange(blocked.Headers.RetryAfter!.Delta!.Value.TotalSeconds, 1, 60);
+        using var blockedPage = await app.Client.SendAsync(From(shared, $"/api/studies/{study}/dashboard", "password", "text/html"));
+        Assert.Equal((HttpStatusCode)429, blockedPage.StatusCode);
+        Assert.Contains("Too many attempts", await blockedPage.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // ... but the coordinators behind it, and the admin, are not refused for the guesser's failures.
+        using var good = await app.Client.SendAsync(From(shared, completion, keys.North));
+        Assert.Equal(HttpStatusCode.OK, good.StatusCode);
+        using var page = await app.Client.SendAsync(From(shared, $"/api/studies/{study}/dashboard", keys.North, "text/html"));
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        using var admin = await app.Client.SendAsync(From(shared, "/api/keys", keys.Admin));
+        Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+
+        // Guesses at one key id are counted across addresses: from ten fresh addresses, the south key's secret is
+        // guessed ten times; the eleventh guess (from yet another address) is slowed, the south key itself still opens.
+        var south = keys.South.Substring(3, 16);
+        for (var i = 0; i < FailedAttemptLimiter.MaxFailures; i++)
+        {
+            using var response = await app.Client.SendAsync(From($"203.0.113.{i + 1}", completion, "ak_" + south + "_" + AccessKeyFormat.NewSecret()));
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        }
+        using var slowed = await app.Client.SendAsync(From("203.0.113.99", completion, "ak_" + south + "_" + AccessKeyFormat.NewSecret()));
+        Assert.Equal((HttpStatusCode)429, slowed.StatusCode);
+        using var otherId = await app.Client.SendAsync(From("203.0.113.99", completion, "ak_" + id + "_" + AccessKeyFormat.NewSecret()));
+        Assert.Equal(HttpStatusCode.Unauthorized, otherId.StatusCode);
+        using var southGood = await app.Client.SendAsync(From("203.0.113.99", completion, keys.South));
+        Assert.Equal(HttpStatusCode.OK, southGood.StatusCode);
     }
 
     [Fact]

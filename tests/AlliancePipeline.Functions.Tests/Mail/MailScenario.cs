@@ -20,7 +20,7 @@ public sealed record MailScenario(TestApp App, string StudyId, SeededLink Link, 
         var link = (await app.SeedAsync(studyId, 1, 1, language))[0];
         var a = link.Assessment;
         var links = app.Services.GetRequiredService<MailLinks>();
-        var pause = app.Services.GetRequiredService<PauseLinks>().Link(studyId, a.Id, DateTimeOffset.UtcNow.AddDays(30));
+        var pause = app.Services.GetRequiredService<PauseLinks>().Link(studyId, a.Id, a.LinkVersion, DateTimeOffset.UtcNow.AddDays(30));
         var templates = app.Services.GetRequiredService<MailTemplates>();
         var dueOn = StudyCalendar.Day(a.DueDate);
         var (id, content) = kind == MailKinds.Reminder

@@ -72,7 +72,7 @@ public sealed class PauseLinkTests(MailDevFixture fixture)
         var studyId = AzuriteFixture.UniqueName("pause");
         var seeded = (await app.SeedAsync(studyId, 1, 1))[0];
         var pause = app.Services.GetRequiredService<PauseLinks>();
-        var token = pause.Issue(studyId, seeded.Assessment.Id, DateTimeOffset.UtcNow.AddDays(1));
+        var token = pause.Issue(studyId, seeded.Assessment.Id, seeded.Assessment.LinkVersion, DateTimeOffset.UtcNow.AddDays(1));
 
         async Task<(HttpStatusCode Status, string Body, string? Type)> Get(string path, bool json = false)
         {
@@ -88,7 +88,7 @@ public sealed class PauseLinkTests(MailDevFixture fixture)
         var refused = await Get($"/api/reminders/pause/{tampered}?lang=fr");
         Assert.Equal(HttpStatusCode.NotFound, refused.Status);
         Assert.Contains("Ce lien ne fonctionne pas", refused.Body, StringComparison.Ordinal);
-        var expired = pause.Issue(studyId, seeded.Assessment.Id, DateTimeOffset.UtcNow.AddSeconds(-1));
+        var expired = pause.Issue(studyId, seeded.Assessment.Id, seeded.Assessment.LinkVersion, DateTimeOffset.UtcNow.AddSeconds(-1));
         Assert.Equal(HttpStatusCode.Gone, (await Get($"/api/reminders/pause/{expired}")).Status);
         var problem = await Get($"/api/reminders/pause/{expired}", json: true);
         Assert.Equal((HttpStatusCode.Gone, "application/problem+json"), (problem.Status, problem.Type));
@@ -110,9 +110,13 @@ public sealed class PauseLinkTests(MailDevFixture fixture)
     {
         var links = Links();
         var now = DateTimeOffset.UtcNow;
-        var token = links.Issue("study-a", "d-001-m1-practitioner", now.AddDays(2));
+        var token = links.Issue("study-a", "d-001-m1-practitioner", 3, now.AddDays(2));
         var claims = links.Validate(token, now, out var problem);
-        Assert.Equal((LinkProblem.None, "study-a", "d-001-m1-practitioner"), (problem, claims!.StudyId, claims.AssessmentId));
+        Assert.Equal((LinkProblem.None, "study-a", "d-001-m1-practitioner", 3), (problem, claims!.StudyId, claims.AssessmentId, claims.LinkVersion));
+        Assert.Equal((true, false, false), (claims.IsCurrent(3), claims.IsCurrent(2), claims.IsCurrent(4)));
+        // A token from before pause tokens carried the link version (0): current only while no link was ever replaced.
+        var legacy = links.Validate(links.Issue("study-a", "d-001-m1-practitioner", 0, now.AddDays(2)), now, out _)!;
+        Assert.Equal((true, false), (legacy.IsCurrent(1), legacy.IsCurrent(2)));
         Assert.Null(links.Validate(token, now.AddDays(3), out problem));
         Assert.Equal(LinkProblem.Expired, problem);
 
@@ -121,7 +125,7 @@ public sealed class PauseLinkTests(MailDevFixture fixture)
         Assert.Equal(LinkProblem.NotValid, problem);
         Assert.Null(links.Validate(questionnaire.Issue(new LinkClaims("study-a", "d-001-m1-practitioner", 1, now.AddDays(2))), now, out problem));
         Assert.Equal(LinkProblem.NotValid, problem);
-        Assert.StartsWith("http://localhost:7071/api/reminders/pause/", links.Link("study-a", "a-1", now.AddDays(1)).AbsoluteUri, StringComparison.Ordinal);
-        Assert.Throws<ArgumentException>(() => links.Issue("Study A", "a-1", now));
+        Assert.StartsWith("http://localhost:7071/api/reminders/pause/", links.Link("study-a", "a-1", 1, now.AddDays(1)).AbsoluteUri, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => links.Issue("Study A", "a-1", 1, now));
     }
 }

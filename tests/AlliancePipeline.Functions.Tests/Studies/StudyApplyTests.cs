@@ -113,15 +113,18 @@ public sealed class StudyApplyTests(AzuriteFixture azurite)
         Assert.Contains("reinstated dyad d-004", texts);
         Assert.Contains(texts, t => t.StartsWith("updated dyad d-002", StringComparison.Ordinal));
         // d-004 is new to enrolment (3 meetings, practitioner only); d-003's 6 pending ones are withdrawn; d-002's two
-        // unanswered meetings move with its enrolment date, its answered first meeting does not.
+        // unanswered meetings move with its enrolment date, its answered first meeting does not; p-001's new address
+        // relinks its pending forms (d-001's three, d-002's two), which are updated too.
         Assert.Equal(3, body["assessments"]!["added"]!.GetValue<int>());
         Assert.Equal(6, body["assessments"]!["withdrawn"]!.GetValue<int>());
-        Assert.Equal(2, body["assessments"]!["updated"]!.GetValue<int>());
+        Assert.Equal(5, body["assessments"]!["updated"]!.GetValue<int>());
+        Assert.Equal(5, body["assessments"]!["relinked"]!.GetValue<int>());
 
         var rows = (await RowsAsync<AssessmentEntity>(StorageNames.AssessmentsTable, study)).ToDictionary(a => a.RowKey);
         Assert.All(rows.Values.Where(a => a.DyadId == "d-003"), a => Assert.Equal("Withdrawn", a.Status));
         Assert.Equal(new DateTimeOffset(2026, 1, 19, 0, 0, 0, TimeSpan.Zero), rows["d-002-m1-practitioner"].MeetingDate);
         Assert.Equal(new DateTimeOffset(2026, 2, 9, 0, 0, 0, TimeSpan.Zero), rows["d-002-m2-practitioner"].MeetingDate);
+        Assert.Equal((2, 2, 1, 1), (rows["d-002-m2-practitioner"].LinkVersion, rows["d-001-m1-practitioner"].LinkVersion, rows["d-002-m1-practitioner"].LinkVersion, rows["d-001-m1-client"].LinkVersion));
         Assert.Equal(2, (await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityAsync<StudyEntity>(StudyEntity.Partition, study)).Value.Version);
 
         // Withdrawing d-003 again through the file is no change; bringing it back reinstates it with new links.

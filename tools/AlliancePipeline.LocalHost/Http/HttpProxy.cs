@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using System.Text.Json;
 using AlliancePipeline.LocalHost.Functions;
 using AlliancePipeline.LocalHost.Invocation;
@@ -55,6 +56,29 @@ internal sealed class HttpProxy : IDisposable
     /// <summary>Whether a header is hop-by-hop (never forwarded), including those the request's Connection header names.</summary>
     public static bool IsHopByHop(string name, IEnumerable<string>? connectionTokens = null) =>
         HopByHop.Contains(name) || (connectionTokens?.Contains(name, StringComparer.OrdinalIgnoreCase) ?? false);
+
+    /// <summary>
+    /// Why the client's request cannot be forwarded as sent, or null: a request target with a backslash (a URI would read
+    /// it as '/', so the worker would get another path than the one routed, and its invocation would wait for a request
+    /// that never comes), or a header value with a byte outside ASCII (the forward's HTTP client refuses to send it). Both
+    /// are the client's fault: a 400, never a 502 or a wait.
+    /// </summary>
+    public static (string Title, string Detail)? ClientRequestProblem(HttpContext context)
+    {
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? context.Request.Path.Value ?? "";
+        if (rawTarget.Contains('\\', StringComparison.Ordinal))
+            return ("Malformed request target", "A backslash is not allowed in the request target; write '/' or %5C.");
+        foreach (var (name, values) in context.Request.Headers)
+        {
+            foreach (var value in values)
+            {
+                if (value is not null && !Ascii.IsValid(value))
+                    return ("Malformed header", $"The value of header '{(Ascii.IsValid(name) ? name : "?")}' is not ASCII: header values must contain only ASCII characters.");
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Forwards one request to the worker and answers with the worker's response.</summary>
     public async Task ProxyAsync(HttpContext context, FunctionDescriptor function, RouteValueDictionary routeValues)
@@ -136,7 +160,16 @@ internal sealed class HttpProxy : IDisposable
                 if (read == 0)
                 {
                     // Nothing has gone to the client yet: as with the host, whose headers are not sent before the
-                    // first body bytes, a failed invocation with an empty answer becomes a 500.
+                    // first body bytes, a failed invocation with an empty answer becomes a 500. An invocation that has
+                    // not ended a moment after the worker's answer never received the request (the worker answered it
+                    // without running the function): it is cancelled, and the worker's answer goes as it is.
+                    if (await Task.WhenAny(invocation, Task.Delay(AnswerGrace, context.RequestAborted)).ConfigureAwait(false) != invocation)
+                    {
+                        await giveUp.CancelAsync().ConfigureAwait(false);
+                        await invocation.ConfigureAwait(false);
+                        return;
+                    }
+
                     var outcome = await invocation.ConfigureAwait(false);
                     if (!outcome.Succeeded && !context.RequestAborted.IsCancellationRequested)
                     {

@@ -44,8 +44,9 @@ public sealed record Authentication
 /// one of the two: both, two <c>key</c> values or two Authorization headers are a 400, never a choice between them.</para>
 /// <para>Answers: no key → 401; a key that is malformed, unknown, wrong, revoked or expired → 401 (revoked and expired
 /// are told only to a holder of the right secret), counted as a failed attempt; the key is fine but its scope does not
-/// allow the request → 403; <see cref="FailedAttemptLimiter.MaxFailures"/> failures from one client address within a
-/// minute → 429 with Retry-After for every request from it until the window moves on. Storage that cannot check the key
+/// allow the request → 403; a refused key after <see cref="FailedAttemptLimiter.MaxFailures"/> failures within a minute
+/// from its client address or for its key id → 429 with Retry-After instead of 401 (slowed), while a valid key is never
+/// refused for anyone's failures. Storage that cannot check the key
 /// throws, and <see cref="StorageUnavailableMiddleware"/> answers 503. 401s carry <c>WWW-Authenticate: Bearer</c>. Logs
 /// name the refusal and the key id (public), never the key, the secret or the client address.</para>
 /// </remarks>
@@ -58,13 +59,6 @@ public sealed class KeyAuthentication(AccessKeys keys, FailedAttemptLimiter limi
     public async Task<Authentication> AuthenticateAsync(HttpRequest request, AnswerAs answerAs, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var address = ClientAddress.Of(request);
-        if (limiter.IsBlocked(address, out var retryAfter))
-        {
-            log.LogWarning("Access refused: too many refused keys from one client address (429).");
-            return Authentication.Refuse(AccessResults.TooManyAttempts(request, answerAs, retryAfter));
-        }
-
         var (presented, problem) = PresentedKey(request);
         if (problem is not null) return Authentication.Refuse(AccessResults.BadRequest(answerAs, "Access key given twice", problem));
         if (presented is null) return Authentication.Refuse(AccessResults.Unauthorized(request, answerAs, AccessResults.Missing));
@@ -72,7 +66,18 @@ public sealed class KeyAuthentication(AccessKeys keys, FailedAttemptLimiter limi
         var check = await keys.VerifyAsync(presented, ct).ConfigureAwait(false);
         if (check.Caller is { } caller) return Authentication.Accept(caller);
 
-        limiter.RecordFailure(address);
+        // Only a refused key is ever slowed: the counts are read before this failure is added, so the eleventh is the first 429.
+        var address = ClientAddress.Of(request);
+        var existingKeyId = check.Refusal is KeyRefusal.Malformed or KeyRefusal.Unknown ? null : check.KeyId;
+        var limited = limiter.IsLimited(address, existingKeyId, out var retryAfter);
+        limiter.RecordFailure(address, existingKeyId);
+        if (limited)
+        {
+            log.LogWarning("Access refused: {Refusal} key{KeyId}, after too many refused keys from its client address or for its key id (429).",
+                check.Refusal, check.KeyId is null ? "" : " " + check.KeyId);
+            return Authentication.Refuse(AccessResults.TooManyAttempts(request, answerAs, retryAfter));
+        }
+
         log.LogWarning("Access refused: {Refusal} key{KeyId}.", check.Refusal, check.KeyId is null ? "" : " " + check.KeyId);
         var reason = check.Refusal switch
         {
