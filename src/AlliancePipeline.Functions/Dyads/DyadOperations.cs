@@ -135,7 +135,8 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
 
     /// <summary>
     /// Reissues an unanswered assessment's link: its link version goes up (every earlier link then answers 410) and its
-    /// invitation log starts again, so the next <c>Reminders</c> run sends the new link. Answers the new link too.
+    /// invitation log starts again (no invitation, no reminders), so the next <c>Reminders</c> run sends the new link.
+    /// Answers the new link too.
     /// </summary>
     public async Task<Outcome<LinkReissued>> ReissueAsync(string studyId, string assessmentId, Caller caller, CancellationToken ct)
     {
@@ -151,16 +152,17 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
                 return Refusal.Conflict("Link not reissued", $"Assessment '{assessmentId}' is {a.Status.ToLowerInvariant()}: only an unanswered assessment gets a new link.");
             var version = a.LinkVersion + 1;
             var expires = clock.GetUtcNow() + LinkLifetime(study.Definition);
-            var update = new TableEntity(studyId, assessmentId)
-            {
-                [nameof(AssessmentEntity.LinkVersion)] = version,
-                [nameof(AssessmentEntity.LinkExpiresAt)] = expires,
-                [nameof(AssessmentEntity.InvitationQueuedAt)] = null,
-                [nameof(AssessmentEntity.InvitationSentAt)] = null,
-            };
+            // The whole row, replaced under the ETag it was read with: a merge cannot clear a property (the SDK leaves
+            // null values out of the request), so a merged reissue kept the old invitation log and was never mailed.
+            a.LinkVersion = version;
+            a.LinkExpiresAt = expires;
+            a.InvitationQueuedAt = null;
+            a.InvitationSentAt = null;
+            a.RemindersSent = 0;
+            a.LastReminderAt = null;
             try
             {
-                await Assessments.UpdateEntityAsync(update, a.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+                await Assessments.UpdateEntityAsync(a, a.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 3)
             {

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Tests.Infrastructure;
+using Azure.Data.Tables;
 
 namespace AlliancePipeline.Functions.Tests.Studies;
 
@@ -88,6 +89,30 @@ public sealed class DyadOperationsTests(AzuriteFixture azurite)
         await foreach (var row in azurite.Tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == study)) rows.Add(row);
         Assert.Equal(["d-001:True:2026-04-01:api", "d-002:False::csv", "d-003:True:2026-05-02:csv"],
             rows.OrderBy(r => r.RowKey, StringComparer.Ordinal).Select(r => $"{r.RowKey}:{r.Employed}:{r.JobDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)}:{r.Source}"));
+    }
+
+    [Fact]
+    public async Task A_link_reissued_after_its_invitation_and_reminders_went_out_starts_a_fresh_invitation_log()
+    {
+        // The coordinator's week: the invitation was sent and a reminder too, the rater lost the mail, the link is
+        // reissued. The new link must be mailed by the next Reminders run, so the log must really be empty again.
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = await ApplyExampleAsync(app, "reissue-sent");
+        var table = azurite.Tables.GetTableClient(StorageNames.AssessmentsTable);
+        var sent = await AssessmentAsync(study, "d-002-m1-practitioner");
+        sent.InvitationQueuedAt = DateTimeOffset.UtcNow.AddDays(-9);
+        sent.InvitationSentAt = DateTimeOffset.UtcNow.AddDays(-9);
+        sent.RemindersSent = 2;
+        sent.LastReminderAt = DateTimeOffset.UtcNow.AddDays(-2);
+        await table.UpdateEntityAsync(sent, sent.ETag, TableUpdateMode.Replace);
+
+        var (status, body) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/assessments/d-002-m1-practitioner/reissue");
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(2, body["linkVersion"]!.GetValue<int>());
+        var after = await AssessmentAsync(study, "d-002-m1-practitioner");
+        Assert.Equal((2, (DateTimeOffset?)null, (DateTimeOffset?)null, 0, (DateTimeOffset?)null),
+            (after.LinkVersion, after.InvitationQueuedAt, after.InvitationSentAt, after.RemindersSent, after.LastReminderAt));
+        Assert.Equal((sent.RaterId, sent.DueDate, "Pending"), (after.RaterId, after.DueDate, after.Status)); // the rest of the row kept
     }
 
     [Fact]
