@@ -21,8 +21,8 @@ public sealed class AssessmentWrites
     public List<TableEntity> Updated { get; } = [];
     /// <summary>Merges withdrawing pending assessments.</summary>
     public List<TableEntity> Withdrawn { get; } = [];
-    /// <summary>Merges bringing withdrawn assessments back.</summary>
-    public List<TableEntity> Reinstated { get; } = [];
+    /// <summary>Withdrawn assessments brought back, pending as planned with the next link version and a fresh invitation log, written whole as <see cref="Relinked"/> are.</summary>
+    public List<AssessmentEntity> Reinstated { get; } = [];
     /// <summary>
     /// Pending assessments relinked (their rater or the rater's address changed), written whole: a merge cannot clear
     /// the invitation log (a null property is not written), so these replace the row, under the ETag it was read with.
@@ -51,14 +51,9 @@ public sealed class AssessmentWrites
             }
             if (stored.Status == nameof(AssessmentStatus.Withdrawn))
             {
-                var back = Moved(stored, p) ?? new TableEntity(studyId, p.Id);
-                back[nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Pending);
-                back[nameof(AssessmentEntity.LinkVersion)] = stored.LinkVersion + 1;
-                back[nameof(AssessmentEntity.InvitationQueuedAt)] = null;
-                back[nameof(AssessmentEntity.InvitationSentAt)] = null;
-                back[nameof(AssessmentEntity.RemindersSent)] = 0;
-                back[nameof(AssessmentEntity.LastReminderAt)] = null;
-                writes.Reinstated.Add(back);
+                // Pending again as planned, with the next link version and a fresh invitation log, the whole row
+                // replaced: a merge cannot clear the old log (the SDK leaves null values out of the request).
+                writes.Reinstated.Add(Relink(studyId, stored, p));
                 continue;
             }
             if (stored.Status != nameof(AssessmentStatus.Pending)) continue;
@@ -82,8 +77,8 @@ public sealed class AssessmentWrites
     public IEnumerable<TableTransactionAction> Actions(DateTimeOffset now)
     {
         foreach (var added in Added) yield return new TableTransactionAction(TableTransactionActionType.Add, added);
-        foreach (var merge in Updated.Concat(Reinstated)) yield return new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge);
-        foreach (var whole in Relinked) yield return new TableTransactionAction(TableTransactionActionType.UpdateReplace, whole, whole.ETag);
+        foreach (var merge in Updated) yield return new TableTransactionAction(TableTransactionActionType.UpdateMerge, merge);
+        foreach (var whole in Relinked.Concat(Reinstated)) yield return new TableTransactionAction(TableTransactionActionType.UpdateReplace, whole, whole.ETag);
         foreach (var merge in Withdrawn)
         {
             merge["WithdrawnAt"] = now;

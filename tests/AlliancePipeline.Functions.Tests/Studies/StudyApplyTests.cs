@@ -128,11 +128,20 @@ public sealed class StudyApplyTests(AzuriteFixture azurite)
         Assert.Equal(2, (await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityAsync<StudyEntity>(StudyEntity.Partition, study)).Value.Version);
 
         // Withdrawing d-003 again through the file is no change; bringing it back reinstates it with new links.
+        // Its first invitation and a reminder had gone out before the withdrawal: the new links must be mailed afresh.
+        var assessmentTable = azurite.Tables.GetTableClient(StorageNames.AssessmentsTable);
+        foreach (var a in rows.Values.Where(a => a.DyadId == "d-003"))
+        {
+            (a.InvitationQueuedAt, a.InvitationSentAt, a.RemindersSent, a.LastReminderAt) = (DateTimeOffset.UtcNow.AddDays(-9), DateTimeOffset.UtcNow.AddDays(-9), 1, DateTimeOffset.UtcNow.AddDays(-2));
+            await assessmentTable.UpdateEntityAsync(a, a.ETag, Azure.Data.Tables.TableUpdateMode.Replace);
+        }
         var back = changed.Replace("    enrolled: 2026-01-14\n    withdrawn: true", "    enrolled: 2026-01-14", StringComparison.Ordinal);
         (status, body) = await PutAsync(app, study, back);
         Assert.Equal(6, body["assessments"]!["reinstated"]!.GetValue<int>());
         rows = (await RowsAsync<AssessmentEntity>(StorageNames.AssessmentsTable, study)).ToDictionary(a => a.RowKey);
         Assert.All(rows.Values.Where(a => a.DyadId == "d-003"), a => Assert.Equal(("Pending", 2), (a.Status, a.LinkVersion)));
+        Assert.All(rows.Values.Where(a => a.DyadId == "d-003"), a => Assert.Equal(((DateTimeOffset?)null, (DateTimeOffset?)null, 0, (DateTimeOffset?)null),
+            (a.InvitationQueuedAt, a.InvitationSentAt, a.RemindersSent, a.LastReminderAt)));
     }
 
     [Fact]
