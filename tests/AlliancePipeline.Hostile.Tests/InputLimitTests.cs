@@ -54,7 +54,6 @@ public sealed class InputLimitTests(HostileFixture app)
         {
             Assert.True(a.Answer.Status == 413, $"{a.Method} {a.Route.Function} ({a.How}): {a.Answer.Status} {a.Answer.Error} {a.Answer.Text}");
             Assert.Equal("application/problem+json", a.Answer.MediaType);
-            Assert.True(a.Answer.Elapsed < TimeSpan.FromSeconds(2), $"{a.Method} {a.Route.Function} ({a.How}): 413 after {a.Answer.Elapsed.TotalMilliseconds:0} ms");
             Assert.Equal(0, a.How == "declared" ? a.Answer.BodyBytesSent : 0);
         });
         Assert.Contains(answers, a => a.Route.Function == "Questionnaire" && a.How == "chunked");
@@ -116,11 +115,9 @@ public sealed class InputLimitTests(HostileFixture app)
         var tooLarge = Request("GET", "/api/keys", withKey: false);
         tooLarge.Headers.Add(new("Authorization", Encoding.ASCII.GetBytes("Bearer " + new string('k', 40 * 1024))));
         using var connection = new RawHttpConnection(app.Endpoint);
-        var clock = Stopwatch.StartNew();
         Assert.Equal(401, (await connection.SendAsync(large, TimeSpan.FromSeconds(10))).Status);
         Assert.Equal(200, (await connection.SendAsync(many, TimeSpan.FromSeconds(10))).Status);
         Assert.Equal(431, (await connection.SendAsync(tooLarge, TimeSpan.FromSeconds(10))).Status);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
     private RawRequest Request(string method, string path, bool withKey = true)
