@@ -62,6 +62,21 @@ public sealed record CoordinatorDigest(string StudyId, string SiteId, StudyConta
     }
 }
 
+/// <summary>What a study asks of the weekly coordinator digests (<c>digests</c> in the study file).</summary>
+/// <param name="WhenNothingOverdue">Whether a coordinator gets the digest in a week when nothing is overdue at the site.</param>
+public sealed record DigestPolicy(bool WhenNothingOverdue)
+{
+    /// <summary>The default: a digest only when something is overdue.</summary>
+    public static DigestPolicy Default { get; } = new(false);
+
+    /// <summary>Whether <paramref name="digest"/> is mailed under this policy.</summary>
+    public bool Sends(CoordinatorDigest digest)
+    {
+        ArgumentNullException.ThrowIfNull(digest);
+        return WhenNothingOverdue || !digest.Overdue.IsEmpty;
+    }
+}
+
 /// <summary>The weekly overdue digest for site coordinators.</summary>
 public static class OverdueDigest
 {

@@ -144,6 +144,7 @@ public sealed record StudyChanges(ImmutableArray<StudyChange> Changes)
         }
 
         fields.Add(("linkLifetimeDays", a.LinkLifetimeDays == b.LinkLifetimeDays));
+        fields.Add(("digests", a.Digests == b.Digests));
         return Fields(fields.ToArray());
     }
 

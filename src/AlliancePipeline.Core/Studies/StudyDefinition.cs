@@ -126,6 +126,9 @@ public sealed record StudyDefinition(
     ImmutableSortedDictionary<string, AlertThresholds> Alerts,
     int? LinkLifetimeDays)
 {
+    /// <summary>The weekly coordinator digests (<c>digests</c> in the study file); <see cref="DigestPolicy.Default"/> when left out.</summary>
+    public DigestPolicy Digests { get; init; } = DigestPolicy.Default;
+
     /// <summary>The site with this id, or null.</summary>
     public StudySite? FindSite(string siteId) => Sites.FirstOrDefault(s => s.Id == siteId);
 

@@ -91,6 +91,7 @@ internal sealed partial class StudyFileReader
         var reports = Reports(root);
         var alerts = Alerts(root, instruments);
         var lifetime = Integer(root, "linkLifetimeDays");
+        var digests = Digests(root);
 
         Unique(arms, a => a.Id, "arm");
         Unique(sites, s => s.Id, "site");
@@ -108,7 +109,10 @@ internal sealed partial class StudyFileReader
         return new StudyDefinition(id, name, instruments, meetings.Value,
             arms.Select(a => a.Value).ToImmutableArray(), sites.Select(s => s.Value).ToImmutableArray(),
             raters.Select(r => r.Value).ToImmutableArray(), dyads.Select(d => d.Value).ToImmutableArray(),
-            reminders, reports, alerts, lifetime);
+            reminders, reports, alerts, lifetime)
+        {
+            Digests = digests,
+        };
     }
 
     // ---- errors ----
@@ -313,6 +317,11 @@ internal sealed partial class StudyFileReader
         Integer(f, "firstAfterDays") is { } first && Integer(f, "everyDays") is { } every && Integer(f, "maxCount") is { } max
             ? new ReminderPolicy(first, every, max)
             : null;
+
+    private DigestPolicy Digests(Fields root) =>
+        Open(Value(root, "digests"), root.PointerOf("digests")) is { } f && Has(f, "whenNothingOverdue") && Boolean(f, "whenNothingOverdue") is { } when
+            ? new DigestPolicy(when)
+            : DigestPolicy.Default;
 
     private ReportSchedule? Reports(Fields root)
     {

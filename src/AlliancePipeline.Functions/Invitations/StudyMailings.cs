@@ -129,13 +129,13 @@ public sealed class StudyMailings(
     {
         var withdrawn = participants.Values.Where(p => p.Kind == ParticipantEntity.Kinds.Dyad && p.Withdrawn).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
         var current = assessments.Where(a => !withdrawn.Contains(a.DyadId)).ToList();
-        var sent = current.ToDictionary(a => a.RowKey, a => a.RemindersSent, StringComparer.Ordinal);
+        var rows = current.ToDictionary(a => a.RowKey, StringComparer.Ordinal);
         var queued = 0;
-        foreach (var digest in OverdueDigest.Build(study, current.Select(a => a.ToAssessment()), now))
+        foreach (var digest in OverdueDigest.Build(study, current.Select(a => a.ToAssessment()), now).Where(study.Digests.Sends))
         {
             var site = study.FindSite(digest.SiteId);
             var model = new DigestModel(study.Name, site?.Name ?? digest.SiteId, digest.Week,
-                [.. digest.Overdue.Select(a => DigestLine.Of(a, sent.GetValueOrDefault(a.Id), now))], links.Dashboard(study.Id));
+                [.. digest.Overdue.Select(a => DigestLine.Of(a, rows[a.Id].RemindersSent, rows[a.Id].RemindersPaused, now))], links.Dashboard(study.Id));
             var mail = new OutboxMail(MailIds.Digest(digest), study.Id, MailKinds.Digest, digest.Coordinator.Email, digest.Coordinator.Language,
                 templates.Digest(model, digest.Coordinator.Language));
             if (await outbox.QueueAsync(mail, ct).ConfigureAwait(false)) queued++;

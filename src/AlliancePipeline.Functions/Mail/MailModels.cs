@@ -29,14 +29,15 @@ public sealed record ReminderModel(string StudyName, string DyadCode, int Meetin
 /// <param name="RaterRole"><c>practitioner</c> or <c>client</c>.</param>
 /// <param name="DaysOverdue">Whole days since the due day.</param>
 /// <param name="RemindersSent">Reminders sent so far.</param>
-public sealed record DigestLine(string DyadCode, int Meeting, string RaterRole, int DaysOverdue, int RemindersSent)
+/// <param name="RemindersPaused">Whether its reminders are paused (by the rater's pause link or a coordinator).</param>
+public sealed record DigestLine(string DyadCode, int Meeting, string RaterRole, int DaysOverdue, int RemindersSent, bool RemindersPaused = false)
 {
     /// <summary>The line of an overdue <paramref name="assessment"/> at <paramref name="now"/> (days counted between UTC days).</summary>
-    public static DigestLine Of(Assessment assessment, int remindersSent, DateTimeOffset now)
+    public static DigestLine Of(Assessment assessment, int remindersSent, bool remindersPaused, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(assessment);
         var days = StudyCalendar.Day(now).DayNumber - StudyCalendar.Day(assessment.DueDate).DayNumber;
-        return new DigestLine(assessment.DyadId, assessment.Meeting, assessment.RaterRole, Math.Max(0, days), remindersSent);
+        return new DigestLine(assessment.DyadId, assessment.Meeting, assessment.RaterRole, Math.Max(0, days), remindersSent, remindersPaused);
     }
 }
 

@@ -95,6 +95,7 @@ public sealed partial class MailTemplates
             ["role"] = RoleName(l.RaterRole, lang),
             ["days"] = l.DaysOverdue,
             ["reminders"] = l.RemindersSent,
+            ["paused"] = l.RemindersPaused,
         }).ToList();
         return Render(MailKinds.Digest, lang, new Dictionary<string, object?>
         {

@@ -42,6 +42,23 @@ public class OverdueDigestTests
         var nextDay = OverdueDigest.Build(study, assessments, new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero));
         Assert.Equal(["d-001-m1-client", "d-001-m1-practitioner"], nextDay[0].Overdue.Select(a => a.Id).ToArray());
     }
+
+    [Fact]
+    public void A_digest_with_nothing_overdue_is_sent_only_when_the_study_file_asks_for_it()
+    {
+        var quiet = Valid();
+        Assert.Equal(DigestPolicy.Default, quiet.Digests);
+        var assessments = EnrolmentPlan.For(quiet).Select(p => p.ToAssessment(quiet.Id)).ToArray();
+        var digests = OverdueDigest.Build(quiet, assessments, new DateTimeOffset(2026, 3, 10, 0, 0, 0, TimeSpan.Zero));
+        Assert.Equal([true, false], digests.Select(d => !d.Overdue.IsEmpty).ToArray());
+        Assert.Equal([true, false], digests.Select(quiet.Digests.Sends).ToArray());
+
+        var always = Valid(Yaml + "digests:\n  whenNothingOverdue: true\n");
+        Assert.True(always.Digests.WhenNothingOverdue);
+        Assert.All(digests, d => Assert.True(always.Digests.Sends(d)));
+        Assert.False(Valid(Yaml + "digests: {}\n").Digests.WhenNothingOverdue);
+        Assert.Contains("digests", SingleError(Parse(Yaml + "digests: { whenNothingOverdue: sometimes }\n")).Field, StringComparison.Ordinal);
+    }
 }
 
 public class IsoWeekTests

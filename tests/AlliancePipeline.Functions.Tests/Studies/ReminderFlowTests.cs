@@ -32,29 +32,35 @@ public sealed class ReminderFlowTests(MailDevFixture mail)
     private async Task<TestApp> StartAsync(FakeTimeProvider clock) =>
         await TestApp.StartAsync(Azurite, mail.UseMailDev, clock);
 
-    /// <summary>Delivers every message on <c>outbox</c> of this study to <c>SendEmail</c>, as the host would.</summary>
+    /// <summary>
+    /// Delivers every message on <c>outbox</c> of this study to <c>SendEmail</c>, as the host would. <c>RunAllAsync</c> queues
+    /// mail for every study on the shared Azurite, so other studies' messages are hidden for a few seconds while this pass
+    /// looks past them; it ends when a batch holds nothing of ours and nothing it has not seen.
+    /// </summary>
     private async Task<int> DeliverAsync(TestApp app, string studyId)
     {
         var outbox = Azurite.Queues.GetQueueClient(StorageNames.OutboxQueue);
         var delivered = 0;
+        var others = new HashSet<string>(StringComparer.Ordinal);
         while (true)
         {
             var batch = (await outbox.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
-            var ours = 0;
+            var progress = false;
             foreach (var m in batch)
             {
                 var text = m.Body.ToString();
                 if (!text.Contains($"\"studyId\":\"{studyId}\"", StringComparison.Ordinal))
                 {
-                    await outbox.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.Zero); // another test's
+                    await outbox.UpdateMessageAsync(m.MessageId, m.PopReceipt, visibilityTimeout: TimeSpan.FromSeconds(3)); // another study's
+                    progress |= others.Add(m.MessageId);
                     continue;
                 }
                 await app.Function<SendEmail>().Run(text, m.MessageId, m.DequeueCount, default);
                 await outbox.DeleteMessageAsync(m.MessageId, m.PopReceipt);
-                ours++;
+                delivered++;
+                progress = true;
             }
-            delivered += ours;
-            if (ours == 0) return delivered;
+            if (!progress) return delivered;
         }
     }
 
@@ -128,6 +134,35 @@ public sealed class ReminderFlowTests(MailDevFixture mail)
         Assert.Equal(digests.Count, digests.Select(d => d.RowKey).Distinct().Count());
         Assert.True(digests.GroupBy(d => d.To).All(g => g.Count() <= 7), "at most one digest per coordinator per week over 7 weeks");
         Assert.Contains(digests, d => d.To == $"coordinator.north@{tag}.example.org");
+
+        // No digest says only that nothing is overdue (the first week had nothing overdue anywhere: no digest then).
+        Assert.DoesNotContain(digests, d => d.QueuedAt < new DateTimeOffset(2026, 1, 19, 0, 0, 0, TimeSpan.Zero));
+        foreach (var coordinator in digests.Select(d => d.To).Distinct())
+        {
+            var received = (await mail.Client.ToAsync(coordinator)).Where(m => m.Subject.Contains("overdue", StringComparison.Ordinal) || m.Subject.Contains("retard", StringComparison.Ordinal)).ToList();
+            Assert.Equal(digests.Count(d => d.To == coordinator), received.Count);
+            Assert.All(received, m => Assert.DoesNotContain("Nothing is overdue", m.Text, StringComparison.Ordinal));
+            Assert.All(received, m => Assert.DoesNotContain("Aucun questionnaire n’est en retard", m.Text, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
+    public async Task A_study_that_asks_for_digests_when_nothing_is_overdue_gets_them_and_they_say_so()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 12, 9, 0, 0, TimeSpan.Zero));
+        await using var app = await StartAsync(clock);
+        var (study, text, tag) = Example("digests");
+        text += "\ndigests:\n  whenNothingOverdue: true\n";
+        using (var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(text, Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        // 12 January: nothing is overdue yet; the study asked for the digest anyway, and its subject says so.
+        var run = await app.Services.GetRequiredService<StudyMailings>().RunAllAsync(default);
+        Assert.True(run.Digests >= 1, run.ToString());
+        await DeliverAsync(app, study);
+        var digest = Assert.Single(await mail.Client.WaitForAsync($"coordinator.north@{tag}.example.org"));
+        Assert.Contains("nothing overdue", digest.Subject, StringComparison.Ordinal);
+        Assert.Contains("Nothing is overdue", digest.Text, StringComparison.Ordinal);
     }
 
     [Fact]
