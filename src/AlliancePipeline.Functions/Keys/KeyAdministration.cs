@@ -26,7 +26,7 @@ public sealed record KeyRequest(string? Role, string? StudyId, string? SiteId, s
 /// The routes are <c>keys</c>, not <c>admin/keys</c>: the Functions host reserves every route that starts with
 /// <c>admin</c> (its own admin API), even under the <c>api</c> prefix, and refuses to load a function that claims one.
 /// </remarks>
-public sealed class KeyAdministration(AccessKeys keys, DashboardReader studies, TimeProvider clock, ILogger<KeyAdministration> log)
+public sealed class KeyAdministration(AccessKeys keys, DashboardReader studies, AccessClock clock, ILogger<KeyAdministration> log)
 {
     /// <summary>The largest body taken.</summary>
     public const int MaxBodyBytes = 4096;

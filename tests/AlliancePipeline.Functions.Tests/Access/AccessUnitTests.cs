@@ -64,7 +64,7 @@ public sealed class AccessUnitTests
     public void The_limiter_slows_an_address_or_a_key_id_after_ten_refused_keys_in_a_minute_and_lets_it_go_as_they_age_out()
     {
         var clock = new ManualClock(T0);
-        var limiter = new FailedAttemptLimiter(clock);
+        var limiter = new FailedAttemptLimiter(new AccessClock(clock));
         for (var i = 0; i < FailedAttemptLimiter.MaxFailures; i++)
         {
             Assert.False(limiter.IsLimited("203.0.113.9", null, out _));

@@ -122,7 +122,7 @@ public static class DashboardSeed
             (await AccessKeyWriter.IssueAsync(keys, audit, scope, "test " + scope, expiresAt ?? now.AddDays(30), "test", issuedAt ?? now, default)).Key;
         var revoked = await Issue(AccessScope.ForSite(studyId, North));
         AccessKeyFormat.TryParse(revoked, out var parsed);
-        await new AccessKeys(tables, TimeProvider.System).RevokeAsync(parsed.KeyId, "test", default);
+        await new AccessKeys(tables, AccessClock.System).RevokeAsync(parsed.KeyId, "test", default);
         return new SeededKeys(
             Admin: await Issue(AccessScope.Admin),
             Study: await Issue(AccessScope.ForStudy(studyId)),

@@ -22,7 +22,7 @@ namespace AlliancePipeline.Functions.Tests.Http;
 public sealed class KeyAccessTests
 {
     private static readonly KeyAuthentication Authentication = new(
-        new AccessKeys(new TableServiceClient("UseDevelopmentStorage=true"), TimeProvider.System), new FailedAttemptLimiter(TimeProvider.System), NullLogger<KeyAuthentication>.Instance);
+        new AccessKeys(new TableServiceClient("UseDevelopmentStorage=true"), AccessClock.System), new FailedAttemptLimiter(AccessClock.System), NullLogger<KeyAuthentication>.Instance);
 
     private static IEnumerable<(string Name, MethodInfo Method)> HttpFunctions() =>
         typeof(Questionnaire).Assembly.GetTypes()

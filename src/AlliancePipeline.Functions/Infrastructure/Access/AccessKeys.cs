@@ -35,9 +35,10 @@ public sealed record KeyCheck(Caller? Caller, KeyRefusal? Refusal, string? KeyId
 /// Access keys over the <c>AccessKeys</c> table (<see cref="AccessKeyEntity"/>): verify (point read by key id; the
 /// secret's hash compared in constant time; then revoked and expired refused) and list here; issue and revoke through
 /// <see cref="AccessKeyWriter"/> (Contracts: the one writer of the table, which the <c>alliance</c> tool's
-/// <c>keys bootstrap</c> uses too), each recorded in <c>Audit</c> naming the acting key id, never a secret.
+/// <c>keys bootstrap</c> uses too), each recorded in <c>Audit</c> naming the acting key id, never a secret. Times are
+/// real time (<see cref="AccessClock"/>), whatever the app clock says.
 /// </summary>
-public sealed class AccessKeys(TableServiceClient tables, TimeProvider clock)
+public sealed class AccessKeys(TableServiceClient tables, AccessClock clock)
 {
     /// <summary>Longest validity of a key, in days.</summary>
     public const int MaxValidDays = 366;
@@ -89,7 +90,7 @@ public sealed class AccessKeys(TableServiceClient tables, TimeProvider clock)
     /// Returns the row as it now is, or null when no key has that id.
     /// </summary>
     public Task<AccessKeyEntity?> RevokeAsync(string keyId, string revokedBy, CancellationToken ct) =>
-        AccessKeyWriter.RevokeAsync(Keys, Audit, keyId, revokedBy, clock, ct);
+        AccessKeyWriter.RevokeAsync(Keys, Audit, keyId, revokedBy, clock.Time, ct);
 
     /// <summary>Every key, newest first (rows hold hashes, never secrets).</summary>
     public async Task<IReadOnlyList<AccessKeyEntity>> ListAsync(CancellationToken ct)

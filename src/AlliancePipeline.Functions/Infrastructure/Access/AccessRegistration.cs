@@ -11,10 +11,12 @@ public static class AccessRegistration
     /// <summary>
     /// Adds <see cref="AccessKeys"/>, <see cref="KeyAuthentication"/> (with its per-instance
     /// <see cref="FailedAttemptLimiter"/>), <see cref="KeyAdministration"/>, and the dashboard's reader and service. Needs
-    /// the table client and <see cref="TimeProvider"/> that <c>AddAlliancePipeline</c> registers.
+    /// the table client and <see cref="TimeProvider"/> that <c>AddAlliancePipeline</c> registers. Keys run on
+    /// <see cref="AccessClock.System"/>, real time, whatever the app clock says.
     /// </summary>
     public static IServiceCollection AddAccessAndDashboard(this IServiceCollection services)
     {
+        services.AddSingleton(AccessClock.System);
         services.AddSingleton<AccessKeys>();
         services.AddSingleton<FailedAttemptLimiter>();
         services.AddSingleton<KeyAuthentication>();

@@ -12,7 +12,7 @@ namespace AlliancePipeline.Functions.Infrastructure.Access;
 /// </summary>
 /// <remarks>At most <see cref="MaxTracked"/> addresses and as many key ids are tracked; when full, entries whose failures
 /// have aged out are dropped first, then the least recently failed.</remarks>
-public sealed class FailedAttemptLimiter(TimeProvider clock)
+public sealed class FailedAttemptLimiter(AccessClock clock)
 {
     /// <summary>Refused keys allowed per address, and per key id, within <see cref="Window"/> before the next are slowed.</summary>
     public const int MaxFailures = 10;
