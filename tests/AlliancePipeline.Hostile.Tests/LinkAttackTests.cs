@@ -60,8 +60,8 @@ public sealed class LinkAttackTests(HostileFixture app)
         var expired = await app.LinkAsync(assessment, expiresAt: now.AddMinutes(-1));
         var attacks = new (string Path, int Status)[]
         {
-            ("/api/q/" + Flip(token, token.Length / 2), 404),                // payload changed: the signature no longer fits
-            ("/api/q/" + Flip(token, token.Length - 3), 404),                // signature changed
+            ("/api/q/" + Flip(token, token.Length / 2), 404),                // ciphertext changed: the GCM tag no longer fits
+            ("/api/q/" + Flip(token, token.Length - 3), 404),                // tag changed
             ("/api/q/" + token[..(token.Length - 10)], 404),                 // truncated
             ("/api/q/" + token + "AAAA", 404),                               // lengthened
             ("/api/q/" + token.ToUpperInvariant(), 404),

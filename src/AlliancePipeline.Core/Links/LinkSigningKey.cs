@@ -5,12 +5,14 @@ using System.Text.RegularExpressions;
 namespace AlliancePipeline.Core.Links;
 
 /// <summary>
-/// One HMAC-SHA256 key for signing assessment links, named by an id that every token carries so the verifier knows
-/// which key to use. The secret never appears in <see cref="ToString"/> or in error messages.
+/// One link key: its secret is the input keying material from which <see cref="LinkTokens"/> derives the AES-256-GCM
+/// key of each token kind (HKDF-SHA256, RFC 5869); its id is carried in clear in every token so the verifier knows
+/// which key to use — choose a neutral id such as a date (<c>2026-11</c>), never one naming a study or a site. The
+/// secret never appears in <see cref="ToString"/> or in error messages.
 /// </summary>
 public sealed partial class LinkSigningKey
 {
-    /// <summary>Minimum secret length in bytes: the SHA-256 output length (RFC 2104 §3 discourages HMAC keys shorter than the hash output).</summary>
+    /// <summary>Minimum secret length in bytes: 256 bits, the length of the derived AES keys and of the HKDF-SHA256 output (RFC 5869 §3.3).</summary>
     public const int MinSecretBytes = 32;
 
     /// <summary>Maximum key id length (ASCII characters).</summary>
@@ -42,7 +44,7 @@ public sealed partial class LinkSigningKey
         _secret = secret.ToImmutableArray();
     }
 
-    /// <summary>The key id carried in tokens.</summary>
+    /// <summary>The key id carried, in clear, in tokens.</summary>
     public string Id { get; }
 
     internal ReadOnlySpan<byte> Secret => _secret.AsSpan();

@@ -52,6 +52,9 @@ public sealed class LinkSigningKeys
     /// <summary>Ids of every key that verifies (current and older).</summary>
     public IEnumerable<string> KeyIds => _byId.Keys.Order(StringComparer.Ordinal);
 
+    /// <summary>Every key that verifies (current and older).</summary>
+    internal IEnumerable<LinkSigningKey> All => _byId.Values;
+
     /// <summary>Finds a verifying key by id.</summary>
     public bool TryGet(string keyId, out LinkSigningKey key) => _byId.TryGetValue(keyId, out key!);
 

@@ -24,7 +24,7 @@ public sealed class MailLinks(IOptions<PublicAddressOptions> address)
 /// <summary>What a valid pause token names.</summary>
 /// <param name="StudyId">The study.</param>
 /// <param name="AssessmentId">The assessment whose reminders it pauses.</param>
-/// <param name="LinkVersion">The assessment's link version it was mailed with (0 in tokens issued before issue 17).</param>
+/// <param name="LinkVersion">The assessment's link version it was mailed with (0 in tokens issued before issue 17, which were format 1 and are now refused).</param>
 /// <param name="ExpiresAt">When it stops working.</param>
 public sealed record PauseClaims(string StudyId, string AssessmentId, int LinkVersion, DateTimeOffset ExpiresAt)
 {
@@ -39,19 +39,17 @@ public sealed record PauseClaims(string StudyId, string AssessmentId, int LinkVe
 
 /// <summary>
 /// The "pause reminders of this assessment" link of invitations and reminders, <c>/api/reminders/pause/{token}</c>. The
-/// token is Core's <see cref="LinkTokens"/> (HMAC-SHA256 with the link signing keys, expiring, tamper-evident) over
-/// <c>pause:{studyId}:{assessmentId}</c>: the purpose is inside the signed payload, so a pause token never opens a
-/// questionnaire (whose payload is <c>{studyId}:{assessmentId}</c>) and a questionnaire token never pauses anything.
+/// token is Core's <see cref="LinkTokens"/> of kind <see cref="LinkTokenKind.Pause"/> (AES-256-GCM under a key derived
+/// from the link signing keys, opaque, expiring, tamper-evident) over <c>{studyId}:{assessmentId}</c>: the kind has its
+/// own derived key, so a pause token never opens a questionnaire and a questionnaire token never pauses anything.
 /// The token carries the assessment's link version, so the pause link goes with the questionnaire link it was mailed
-/// with: when that one is revoked, so is it (<see cref="PauseClaims.IsCurrent"/>). It carries no personal data. Give it the expiry of the questionnaire link it travels with: reminders stop when that
-/// link expires.
+/// with: when that one is revoked, so is it (<see cref="PauseClaims.IsCurrent"/>). It carries no personal data, and
+/// whoever sees it cannot read which study, dyad or rater it is for. Give it the expiry of the questionnaire link it
+/// travels with: reminders stop when that link expires.
 /// </summary>
 public sealed class PauseLinks(LinkSigningKeys keys, MailLinks links)
 {
-    /// <summary>The purpose prefix inside the signed payload.</summary>
-    public const string Purpose = "pause";
-
-    private readonly LinkTokens _tokens = new(keys);
+    private readonly LinkTokens _tokens = new(keys, LinkTokenKind.Pause);
 
     /// <summary>A pause token for one assessment at its link version <paramref name="linkVersion"/>.</summary>
     /// <exception cref="ArgumentException">The ids are not valid ids.</exception>
@@ -59,7 +57,7 @@ public sealed class PauseLinks(LinkSigningKeys keys, MailLinks links)
     {
         if (!StudyIds.IsValid(studyId)) throw new ArgumentException($"'{studyId}' is not a valid study id.", nameof(studyId));
         if (!StudyIds.IsValid(assessmentId)) throw new ArgumentException($"'{assessmentId}' is not a valid assessment id.", nameof(assessmentId));
-        return _tokens.Issue($"{Purpose}:{studyId}:{assessmentId}", linkVersion, expiresAt);
+        return _tokens.Issue($"{studyId}:{assessmentId}", linkVersion, expiresAt);
     }
 
     /// <summary>The pause link of one assessment at its link version: <c>{PublicBaseUrl}/api/reminders/pause/{token}</c>.</summary>
@@ -71,10 +69,10 @@ public sealed class PauseLinks(LinkSigningKeys keys, MailLinks links)
     {
         switch (_tokens.Verify(token, now))
         {
-            case LinkVerification.Valid v when v.AssessmentId.Split(':') is [Purpose, var study, var assessment] && StudyIds.IsValid(study) && StudyIds.IsValid(assessment):
+            case LinkVerification.Valid v when v.AssessmentId.Split(':') is [var study, var assessment] && StudyIds.IsValid(study) && StudyIds.IsValid(assessment):
                 problem = LinkProblem.None;
                 return new PauseClaims(study, assessment, v.LinkVersion, v.ExpiresAt);
-            case LinkVerification.Expired e when e.AssessmentId.StartsWith(Purpose + ":", StringComparison.Ordinal):
+            case LinkVerification.Expired:
                 problem = LinkProblem.Expired;
                 return null;
             default:

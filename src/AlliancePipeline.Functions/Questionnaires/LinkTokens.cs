@@ -32,13 +32,14 @@ public interface ILinkTokens
 }
 
 /// <summary>
-/// Link tokens by Core's <see cref="LinkTokens"/> (HMAC-SHA256, canonical base64url, key rotation). The token's
+/// Link tokens by Core's <see cref="LinkTokens"/> of kind <see cref="LinkTokenKind.Questionnaire"/> (AES-256-GCM,
+/// opaque, canonical base64url, key rotation; a pause token is refused as not valid, even expired). The token's
 /// assessment id is the assessment's table address <c>{studyId}:{assessmentId}</c> (partition key / row key), so the
 /// link finds its entity with one point read; study ids cannot contain ':' (<see cref="StudyIds.IsValid"/>).
 /// </summary>
 public sealed class CoreLinkTokens(LinkSigningKeys keys) : ILinkTokens
 {
-    private readonly LinkTokens _tokens = new(keys);
+    private readonly LinkTokens _tokens = new(keys, LinkTokenKind.Questionnaire);
 
     /// <inheritdoc />
     public string Issue(LinkClaims claims) => _tokens.Issue($"{claims.StudyId}:{claims.AssessmentId}", claims.LinkVersion, claims.ExpiresAt);

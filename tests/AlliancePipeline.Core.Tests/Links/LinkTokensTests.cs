@@ -15,7 +15,9 @@ public class LinkTokensTests
     private static readonly LinkSigningKey K1 = Key("k1", 1);
     private static readonly LinkSigningKey K2 = Key("k2", 100);
 
-    private static LinkTokens Tokens(LinkSigningKey current, params LinkSigningKey[] others) => new(new LinkSigningKeys(current, others));
+    private static LinkTokens Tokens(LinkSigningKey current, params LinkSigningKey[] others) => new(new LinkSigningKeys(current, others), LinkTokenKind.Questionnaire);
+
+    private static LinkTokens PauseTokens(LinkSigningKey current) => new(new LinkSigningKeys(current, []), LinkTokenKind.Pause);
 
     [Fact]
     public void Round_trip_gives_back_assessment_version_expiry_and_key()
@@ -28,15 +30,16 @@ public class LinkTokensTests
         Assert.Matches("^[A-Za-z0-9_-]+$", token);
     }
 
-    // Three id lengths give the three possible token byte lengths mod 3, so the last character carries 0, 4 or 2 unused bits.
+    // The token length depends only on the key id's: three key id lengths give the three possible token byte lengths
+    // mod 3, so the last character carries 0, 4 or 2 unused bits.
     [Theory]
-    [InlineData("a-01")]
-    [InlineData("a-012")]
-    [InlineData("a-0123")]
-    public void Every_single_character_change_is_refused(string assessmentId)
+    [InlineData("k1")]
+    [InlineData("k12")]
+    [InlineData("k123")]
+    public void Every_single_character_change_is_refused(string keyId)
     {
-        var tokens = Tokens(K1);
-        var token = tokens.Issue(assessmentId, 0, Expiry);
+        var tokens = Tokens(Key(keyId, 1));
+        var token = tokens.Issue("a-01", 0, Expiry);
         var tried = 0;
         for (var i = 0; i < token.Length; i++)
         {
@@ -56,21 +59,43 @@ public class LinkTokensTests
         Assert.IsType<LinkVerification.Valid>(tokens.Verify(token, Now));
     }
 
-    [Fact]
-    public void Changed_payload_bits_fail_the_signature()
+    // Layout with key "k1": [0] format, [1] key id length, [2..4) key id, [4..16) nonce, [16..157) ciphertext, [157..173) tag.
+    [Theory]
+    [InlineData(5, 0x01)] // the nonce
+    [InlineData(21, 0x10)] // the expiry, inside the ciphertext: a year later is refused, not extended
+    [InlineData(27, 0x01)] // the link version, inside the ciphertext
+    [InlineData(40, 0x01)] // the assessment id, inside the ciphertext
+    [InlineData(120, 0x01)] // the padding, inside the ciphertext
+    [InlineData(165, 0x80)] // the tag
+    public void Changed_bits_fail_the_authentication_tag(int at, byte flip)
     {
         var tokens = Tokens(K1);
-        var token = tokens.Issue("a-01", 0, Expiry);
-
-        // Flip a bit in the nonce: still well-formed, but the MAC no longer matches.
-        var bytes = Convert.FromBase64String(Pad(token));
-        bytes[13] ^= 1;
+        var bytes = Convert.FromBase64String(Pad(tokens.Issue("a-01", 0, Expiry)));
+        Assert.Equal(173, bytes.Length);
+        bytes[at] ^= flip;
         Assert.IsType<LinkVerification.BadSignature>(tokens.Verify(Unpad(bytes), Now));
+    }
 
-        // Move the expiry a year later: refused, not extended.
-        bytes[13] ^= 1;
-        bytes[6] ^= 0x10;
+    [Fact]
+    public void The_clear_key_id_is_authenticated_too()
+    {
+        // "k1" → "k2", both known: the token is opened with k2's key and the header is other associated data.
+        var tokens = Tokens(K1, K2);
+        var bytes = Convert.FromBase64String(Pad(tokens.Issue("a-01", 0, Expiry)));
+        bytes[3] = (byte)'2';
         Assert.IsType<LinkVerification.BadSignature>(tokens.Verify(Unpad(bytes), Now));
+    }
+
+    [Fact]
+    public void A_format_1_token_or_another_format_byte_is_malformed()
+    {
+        var tokens = Tokens(K1);
+        var bytes = Convert.FromBase64String(Pad(tokens.Issue("a-01", 0, Expiry)));
+        foreach (var format in new byte[] { 0, 1, 3, 255 })
+        {
+            bytes[0] = format;
+            Assert.IsType<LinkVerification.Malformed>(tokens.Verify(Unpad(bytes), Now));
+        }
     }
 
     [Fact]
@@ -120,14 +145,31 @@ public class LinkTokensTests
     }
 
     [Fact]
-    public void Splicing_the_signature_of_another_assessment_fails()
+    public void Splicing_the_tag_or_nonce_of_another_assessment_fails()
     {
         var tokens = Tokens(K1);
-        var nonce = new byte[16];
-        var a = Convert.FromBase64String(Pad(tokens.Issue("a-01", 0, Expiry, nonce)));
-        var b = Convert.FromBase64String(Pad(tokens.Issue("a-02", 0, Expiry, nonce)));
-        var spliced = a[..^32].Concat(b[^32..]).ToArray();
-        Assert.IsType<LinkVerification.BadSignature>(tokens.Verify(Unpad(spliced), Now));
+        var a = Convert.FromBase64String(Pad(tokens.Issue("a-01", 0, Expiry)));
+        var b = Convert.FromBase64String(Pad(tokens.Issue("a-02", 0, Expiry)));
+        var tagOfB = a[..^16].Concat(b[^16..]).ToArray();
+        Assert.IsType<LinkVerification.BadSignature>(tokens.Verify(Unpad(tagOfB), Now));
+        var nonceOfB = a[..4].Concat(b[4..16]).Concat(a[16..]).ToArray();
+        Assert.IsType<LinkVerification.BadSignature>(tokens.Verify(Unpad(nonceOfB), Now));
+    }
+
+    [Fact]
+    public void A_token_of_one_kind_never_verifies_as_the_other_even_expired()
+    {
+        var questionnaires = Tokens(K1);
+        var pauses = PauseTokens(K1);
+        foreach (var expiry in new[] { Expiry, Now.AddDays(-1) })
+        {
+            var questionnaire = questionnaires.Issue("s1:a-01", 1, expiry);
+            var pause = pauses.Issue("s1:a-01", 1, expiry);
+            Assert.IsNotType<LinkVerification.BadSignature>(questionnaires.Verify(questionnaire, Now));
+            Assert.IsNotType<LinkVerification.BadSignature>(pauses.Verify(pause, Now));
+            Assert.IsType<LinkVerification.BadSignature>(pauses.Verify(questionnaire, Now));
+            Assert.IsType<LinkVerification.BadSignature>(questionnaires.Verify(pause, Now));
+        }
     }
 
     [Fact]
@@ -136,6 +178,17 @@ public class LinkTokensTests
         var tokens = Tokens(K1);
         var issued = Enumerable.Range(0, 200).Select(_ => tokens.Issue("a-01", 0, Expiry)).ToHashSet();
         Assert.Equal(200, issued.Count);
+
+        // Neither the id nor its length shows: every token of one key has the same length.
+        foreach (var id in new[] { "s1:d-007-m2-client", "s1:d-007-m2-practitioner" })
+        {
+            var bytes = Convert.FromBase64String(Pad(tokens.Issue(id, 3, Expiry)));
+            Assert.Equal(-1, bytes.AsSpan().IndexOf("client"u8));
+            Assert.Equal(-1, bytes.AsSpan().IndexOf("practitioner"u8));
+            Assert.Equal(-1, bytes.AsSpan().IndexOf("d-007"u8));
+            Assert.Equal(issued.First().Length, Unpad(bytes).Length);
+        }
+
         Assert.Throws<ArgumentException>(() => tokens.Issue("someone@example.org", 0, Expiry));
         Assert.Throws<ArgumentException>(() => tokens.Issue("First Last", 0, Expiry));
         Assert.Throws<ArgumentOutOfRangeException>(() => tokens.Issue("a-01", -1, Expiry));
@@ -156,9 +209,26 @@ public class LinkTokensTests
         var tokens = Tokens(K1);
         for (var i = 0; i < 500; i++)
         {
-            var bytes = RandomNumberGenerator.GetBytes(40 + (i % 80));
+            var bytes = RandomNumberGenerator.GetBytes(40 + (i % 160));
             Assert.IsNotType<LinkVerification.Valid>(tokens.Verify(Unpad(bytes), Now));
+
+            // With a good header and the right length, random bytes reach the cipher, which refuses them.
+            var shaped = RandomNumberGenerator.GetBytes(173);
+            "\u0002\u0002k1"u8.CopyTo(shaped);
+            Assert.IsType<LinkVerification.BadSignature>(tokens.Verify(Unpad(shaped), Now));
         }
+    }
+
+    [Fact]
+    public void The_longest_token_fits_in_512_characters()
+    {
+        var longestKeyId = Key(new string('k', LinkSigningKey.MaxIdLength), 1);
+        var tokens = Tokens(longestKeyId);
+        var token = tokens.Issue(new string('a', LinkTokens.MaxAssessmentIdLength), int.MaxValue, DateTimeOffset.MaxValue);
+        Assert.Equal(271, token.Length);
+        Assert.True(token.Length <= LinkTokens.MaxTokenLength);
+        Assert.IsType<LinkVerification.Valid>(tokens.Verify(token, Now));
+        Assert.IsType<LinkVerification.Malformed>(tokens.Verify(new string('A', LinkTokens.MaxTokenLength + 4), Now));
     }
 
     private static string Pad(string token) =>

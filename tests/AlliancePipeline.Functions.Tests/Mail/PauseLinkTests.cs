@@ -106,7 +106,7 @@ public sealed class PauseLinkTests(MailDevFixture fixture)
     }
 
     [Fact]
-    public void A_pause_token_names_its_assessment_and_carries_the_purpose_inside_the_signature()
+    public void A_pause_token_names_its_assessment_and_is_sealed_under_the_pause_kinds_own_key()
     {
         var links = Links();
         var now = DateTimeOffset.UtcNow;
