@@ -30,8 +30,9 @@ builder.Services.Configure<KestrelServerOptions>(k =>
 });
 
 builder.Services.AddAlliancePipeline();
-// The Azure SDK's own request/response lines (forwarded by Microsoft.Extensions.Azure) only when something goes wrong.
-builder.Logging.AddFilter("Azure", LogLevel.Warning);
+// The Azure SDK's own request/response lines (forwarded by Microsoft.Extensions.Azure), and ASP.NET Core's, whose request
+// lines carry whole query strings (keys, link tokens), only when something goes wrong.
+builder.Logging.AddWorkerLogFilters();
 builder.Services.AddWorkerTelemetry(builder.Configuration);
 
 var app = builder.Build();

@@ -6,7 +6,8 @@ namespace AlliancePipeline.Demo.Tests;
 /// <summary>
 /// The demo (<c>tools/AlliancePipeline.Demo</c>), shortened to 12 dyads, on an Azurite and a MailDev of its own: it
 /// applies the study through the API, plays the weeks on the app's clock answering invitations from MailDev through the
-/// real form, records outcomes, runs Recluster and the report mail, and the links it prints open with the keys it prints.
+/// real form, records outcomes, runs Recluster and the report mail, and the links it prints open with the keys it prints
+/// (each moving its key into the cookie first, as in a browser).
 /// </summary>
 public sealed class DemoTests
 {
@@ -39,18 +40,32 @@ public sealed class DemoTests
             Assert.Contains("<h1", await File.ReadAllTextAsync(result.LocalReport), StringComparison.Ordinal);
             Assert.Contains("Applied the demo study", progress.ToString(), StringComparison.Ordinal);
 
-            using var http = new HttpClient();
-            using (var report = await http.GetAsync(result.ReportUrl))
+            // Each printed address opens as a browser opens it: 303 to the address without the key, which comes back in a cookie.
+            using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+            async Task<HttpResponseMessage> OpenAsync(string printed)
+            {
+                using var first = await http.GetAsync(printed);
+                Assert.Equal(HttpStatusCode.SeeOther, first.StatusCode);
+                var next = new Uri(new Uri(printed), first.Headers.Location!);
+                Assert.DoesNotContain("key=", next.Query, StringComparison.Ordinal);
+                using var request = new HttpRequestMessage(HttpMethod.Get, next);
+                request.Headers.Add("Cookie", first.Headers.GetValues("Set-Cookie").Single().Split(';')[0]);
+                return await http.SendAsync(request);
+            }
+            using (var report = await OpenAsync(result.ReportUrl))
             {
                 Assert.Equal(HttpStatusCode.OK, report.StatusCode);
                 Assert.Equal("text/html", report.Content.Headers.ContentType!.MediaType);
             }
             using (var withoutKey = await http.GetAsync(result.ReportUrl[..result.ReportUrl.IndexOf('?', StringComparison.Ordinal)]))
                 Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
-            var siteDashboard = await http.GetStringAsync(result.SiteDashboardUrl);
-            Assert.Contains(DemoStudyFile.Sites[0].Name, siteDashboard, StringComparison.Ordinal);
-            Assert.DoesNotContain(DemoStudyFile.Sites[1].Name, siteDashboard, StringComparison.Ordinal);
-            using (var admin = await http.GetAsync(result.AdminDashboardUrl)) Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
+            using (var site = await OpenAsync(result.SiteDashboardUrl))
+            {
+                var siteDashboard = await site.Content.ReadAsStringAsync();
+                Assert.Contains(DemoStudyFile.Sites[0].Name, siteDashboard, StringComparison.Ordinal);
+                Assert.DoesNotContain(DemoStudyFile.Sites[1].Name, siteDashboard, StringComparison.Ordinal);
+            }
+            using (var admin = await OpenAsync(result.AdminDashboardUrl)) Assert.Equal(HttpStatusCode.OK, admin.StatusCode);
 
             // The report went to the study's researchers by mail, with the report attached.
             var mails = await http.GetStringAsync(result.MailDevUrl + "email");

@@ -91,6 +91,8 @@ public static class DemoCommand
             $"  Report, local copy:          {r.LocalReport}",
             $"  Dashboard (admin key):       {r.AdminDashboardUrl}",
             $"  Dashboard ({r.SiteId} key):  {r.SiteDashboardUrl}",
+            "  (Open each address above in a browser as printed: the app moves its key into a cookie and sends the browser on to",
+            "   the address without it. The browser holds one key at a time; opening another address above switches to its key.)",
             $"  Mail (MailDev):              {r.MailDevUrl}  ({r.Mails} mails: {r.Invitations} invitations, {r.Reminders} reminders, digests, alerts, the report)",
             $"  Study file:                  {r.StudyFile}",
             $"  The same as JSON:            {Path.GetFullPath(jsonPath)}",

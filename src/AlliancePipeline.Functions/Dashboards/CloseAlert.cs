@@ -5,8 +5,9 @@ namespace AlliancePipeline.Functions.Dashboards;
 
 /// <summary>
 /// <c>POST /api/studies/{studyId}/alerts/{assessmentId}/close</c>: a coordinator closes a rupture alert. The dashboard's
-/// form post gets 303 back to the dashboard (the key carried on when it came in the query); a client that asks for JSON
-/// gets 200 with the alert's state. Refusals as the client asked: a page, or problem details.
+/// form post (authorized by the key cookie, which a post only may use from the app's own page: see
+/// <see cref="KeyCookie.MayAuthorize"/>) gets 303 back to the dashboard; a client that asks for JSON gets 200 with the
+/// alert's state. Refusals as the client asked: a page, or problem details.
 /// </summary>
 public sealed class CloseAlert(DashboardService dashboard)
 {
@@ -25,7 +26,6 @@ public sealed class CloseAlert(DashboardService dashboard)
         var closed = await dashboard.CloseAlertAsync(studyId, assessmentId, context.GetCaller(), cancellationToken);
         if (closed.IsRefused) return AccessResults.For(closed.Refusal, answerAs);
         if (answerAs == AnswerAs.Json) return HttpResults.NoStore(TypedResults.Ok(closed.Value));
-        var key = KeyAuthentication.KeyInQuery(request) is { } inQuery ? "&key=" + Uri.EscapeDataString(inQuery) : "";
-        return HttpResults.SeeOther($"../../dashboard?closed={Uri.EscapeDataString(assessmentId)}{key}#alerts");
+        return HttpResults.SeeOther($"../../dashboard?closed={Uri.EscapeDataString(assessmentId)}#alerts");
     }
 }

@@ -26,7 +26,7 @@ public sealed class Dashboard(DashboardService dashboard)
         if (figures.IsRefused) return AccessResults.For(figures.Refusal, AnswerAs.Page);
         var report = figures.Value;
         var closed = request.Query["closed"] is { Count: 1 } asked && DashboardService.IsAssessmentId(asked[0]) && report.OpenAlerts.All(a => a.AssessmentId != asked[0]) ? asked[0] : null;
-        var view = new DashboardView(report, KeyAuthentication.KeyInQuery(request), AllSitesVisible: caller.Scope.CanReadStudy(studyId),
+        var view = new DashboardView(report, AllSitesVisible: caller.Scope.CanReadStudy(studyId),
             CanCloseAlerts: caller.Scope.CanCoordinate(studyId), ClosedAlert: closed);
         return HttpResults.Page(StatusCodes.Status200OK, DashboardPage.Render(view));
     }

@@ -5,11 +5,10 @@ namespace AlliancePipeline.Functions.Dashboards;
 
 /// <summary>What the dashboard page shows besides the report.</summary>
 /// <param name="Report">The completion report (already limited to what the key may see).</param>
-/// <param name="KeyInQuery">The key, when it came in <c>?key=</c>: links and forms carry it on (a page opened from a printed URL keeps working); null when it came in a header.</param>
 /// <param name="AllSitesVisible">Whether the key sees every site (then the page links each site's view and back).</param>
 /// <param name="CanCloseAlerts">Whether alerts get a Close button.</param>
 /// <param name="ClosedAlert">An alert just closed, to confirm.</param>
-public sealed record DashboardView(CompletionReport Report, string? KeyInQuery, bool AllSitesVisible, bool CanCloseAlerts, string? ClosedAlert);
+public sealed record DashboardView(CompletionReport Report, bool AllSitesVisible, bool CanCloseAlerts, string? ClosedAlert);
 
 /// <summary>
 /// Renders the coordinator dashboard as one self-contained page (inline CSS, no script, no outside request), in English,
@@ -34,8 +33,8 @@ public static class DashboardPage
         var r = view.Report;
         var where = r.Site is null ? "all sites" : SiteName(r, r.Site);
         var nav = new List<NavLink>();
-        if (view.AllSitesVisible && r.Site is not null) nav.Add(new(Link(view, null), "All sites"));
-        nav.Add(new(Link(view, r.Site, "completion"), "These figures as JSON"));
+        if (view.AllSitesVisible && r.Site is not null) nav.Add(new(Link(null), "All sites"));
+        nav.Add(new(Link(r.Site, "completion"), "These figures as JSON"));
         var t = r.Totals;
         Figure[] figures =
         [
@@ -50,7 +49,7 @@ public static class DashboardPage
         Section groups = new("h-groups", "Completion by site, meeting, arm and rater",
         [
             CompletionTable("t-site", "By site", "Site", r.BySite.Select(s => (
-                view.AllSitesVisible && r.Site is null ? new Cell(s.Name) { Href = Link(view, s.SiteId) } : new Cell(s.Name), s.Figures))),
+                view.AllSitesVisible && r.Site is null ? new Cell(s.Name) { Href = Link(s.SiteId) } : new Cell(s.Name), s.Figures))),
             CompletionTable("t-meeting", "By meeting", "Meeting", r.ByMeeting.Select(m => (new Cell(Inv($"Meeting {m.Meeting}")), m.Figures))),
             CompletionTable("t-arm", "By arm", "Arm", r.ByArm.Select(a => (a.Arm is null ? new Cell("") { Note = "not recorded" } : new Cell(a.Arm), a.Figures))),
             CompletionTable("t-rater", "By rater (pseudonymous id)", "Rater", r.ByRater.Select(x => (
@@ -105,7 +104,6 @@ public static class DashboardPage
     private static Section AlertsSection(DashboardView view)
     {
         var r = view.Report;
-        var key = view.KeyInQuery is null ? "" : "?key=" + Uri.EscapeDataString(view.KeyInQuery);
         List<Column> columns = [new("Dyad"), new("Raised"), new("Why"), new("Previous", true), new("Current", true)];
         if (view.CanCloseAlerts) columns.Add(new("Action"));
         return new("alerts", Inv($"Open alerts ({r.OpenAlerts.Count})"),
@@ -122,7 +120,7 @@ public static class DashboardPage
                     {
                         cells.Add(new Cell("")
                         {
-                            Close = $"alerts/{Uri.EscapeDataString(a.AssessmentId)}/close{key}",
+                            Close = $"alerts/{Uri.EscapeDataString(a.AssessmentId)}/close",
                             CloseLabel = Inv($"Close the alert of {a.DyadId}, meeting {a.Meeting}, {a.RaterRole}"),
                         });
                     }
@@ -151,13 +149,7 @@ public static class DashboardPage
         return parts.Count == 0 ? "alert" : string.Join("; ", parts);
     }
 
-    private static string Link(DashboardView view, string? site, string page = "dashboard")
-    {
-        var query = new List<string>();
-        if (site is not null) query.Add("site=" + Uri.EscapeDataString(site));
-        if (view.KeyInQuery is not null) query.Add("key=" + Uri.EscapeDataString(view.KeyInQuery));
-        return page + (query.Count == 0 ? "" : "?" + string.Join('&', query));
-    }
+    private static string Link(string? site, string page = "dashboard") => page + (site is null ? "" : "?site=" + Uri.EscapeDataString(site));
 
     private static string SiteName(CompletionReport r, string siteId) => r.BySite.FirstOrDefault(s => s.SiteId == siteId)?.Name ?? siteId;
 

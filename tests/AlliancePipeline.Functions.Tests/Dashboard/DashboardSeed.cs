@@ -1,7 +1,10 @@
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Functions.Infrastructure.Access;
+using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AlliancePipeline.Functions.Tests.Dashboard;
 
@@ -140,6 +143,32 @@ public static class DashboardSeed
         var request = new HttpRequestMessage(HttpMethod.Get, url);
         if (key is not null) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
         request.Headers.Accept.ParseAdd(accept);
+        return request;
+    }
+
+    /// <summary>Writes a small <c>latest/report.html</c> of <paramref name="studyId"/> (its heading: "The study report"), as Recluster leaves one.</summary>
+    public static async Task SeedReportAsync(TestApp app, string studyId)
+    {
+        var container = app.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(StorageNames.ReportsContainer);
+        await container.CreateIfNotExistsAsync();
+        await container.GetBlobClient($"{studyId}/latest/report.html").UploadAsync(
+            BinaryData.FromString("<!doctype html><html lang=\"en\"><title>Report</title><h1>The study report</h1></html>"), overwrite: true);
+    }
+
+    /// <summary>The name of the cookie a browser keeps its key in.</summary>
+    public const string KeyCookie = "__Host-alliance-key";
+
+    /// <summary>A client of <paramref name="app"/> as a browser's requests reach it: no redirect followed, no cookie jar of its own (each request says what it sends).</summary>
+    public static HttpClient Browser(TestApp app) =>
+        new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = app.Client.BaseAddress };
+
+    /// <summary>A request as a browser sends it: asking for HTML, with the key cookie holding <paramref name="cookie"/> (none when null) and <paramref name="headers"/>.</summary>
+    public static HttpRequestMessage FromBrowser(HttpMethod method, string url, string? cookie, params (string Name, string Value)[] headers)
+    {
+        var request = new HttpRequestMessage(method, url);
+        request.Headers.Accept.ParseAdd("text/html");
+        if (cookie is not null) request.Headers.Add("Cookie", $"{KeyCookie}={cookie}");
+        foreach (var (name, value) in headers) request.Headers.Add(name, value);
         return request;
     }
 }

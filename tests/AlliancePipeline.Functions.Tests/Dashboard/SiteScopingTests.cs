@@ -117,12 +117,19 @@ public sealed class SiteScopingTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task The_key_in_the_query_alone_opens_the_page_and_its_links_carry_it_on()
+    public async Task The_key_in_the_query_alone_is_moved_into_the_cookie_and_the_page_it_opens_carries_no_key_in_its_links()
     {
         await using var s = await SeedAsync();
-        var (status, body) = await SendAsync(s.App, DashboardSeed.Get($"/api/studies/{s.Study}/dashboard?key={Uri.EscapeDataString(s.Keys.North)}", null, "text/html"));
-        Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Contains($"completion?site=site-north&amp;key={Uri.EscapeDataString(s.Keys.North)}", body, StringComparison.Ordinal);
+        using var browser = DashboardSeed.Browser(s.App);
+        using var opened = await browser.SendAsync(DashboardSeed.FromBrowser(HttpMethod.Get, $"/api/studies/{s.Study}/dashboard?key={Uri.EscapeDataString(s.Keys.North)}", null));
+        Assert.Equal(HttpStatusCode.SeeOther, opened.StatusCode);
+        Assert.Equal("./dashboard", opened.Headers.Location!.OriginalString);
+        using var page = await browser.SendAsync(DashboardSeed.FromBrowser(HttpMethod.Get, $"/api/studies/{s.Study}/dashboard", s.Keys.North));
+        var body = await page.Content.ReadAsStringAsync();
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.DoesNotContain("south", body, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("completion?site=site-north\"", body, StringComparison.Ordinal);
+        Assert.DoesNotContain("key=", body, StringComparison.Ordinal);
     }
 
     [Theory]

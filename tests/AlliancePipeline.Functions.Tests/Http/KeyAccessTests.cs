@@ -39,7 +39,7 @@ public sealed class KeyAccessTests
             ["Questionnaire"] = "open",
             ["PauseReminders"] = "open",
             ["Dashboard"] = "Coordinate/Page",
-            ["Completion"] = "ReadCompletion/Problem",
+            ["Completion"] = "ReadCompletion/Navigation",
             ["CloseAlert"] = "Coordinate/Asked",
             ["StudyReports"] = "ReadReports/File",
             ["ExportResponses"] = "ReadReports/Problem",

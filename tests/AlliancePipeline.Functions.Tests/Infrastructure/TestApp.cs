@@ -4,6 +4,7 @@ using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -94,7 +95,8 @@ public sealed class TestApp : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Configuration.AddInMemoryCollection(values);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Information);
+        // As Program: the worker's filters (no ASP.NET Core request line with its query string, no Azure SDK request line).
+        builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Information).AddWorkerLogFilters();
         builder.Services.AddAlliancePipeline();
         if (clock is not null) builder.Services.AddSingleton(clock); // the last registration wins: a clock the test moves
         var pipeline = new WorkerPipeline(builder.Services);

@@ -136,20 +136,19 @@ public sealed partial class PageRendererTests
     }
 
     [Fact]
-    public void Markup_in_the_dashboard_s_names_codes_and_key_is_text_in_the_page_and_in_its_links_and_forms()
+    public void Markup_in_the_dashboard_s_names_and_codes_is_text_in_the_page_and_in_its_links_and_forms()
     {
         var page = Page("dashboard");
         AssertNoInjectedMarkup(page);
         Assert.Equal($"Completion: {Hostile} (all sites)", page.Title);
         Assert.Equal("Completion: " + Hostile, page.QuerySelector("h1")!.TextContent);
         Assert.Equal($"Alert {Hostile} closed.", page.QuerySelector(".status")!.TextContent);
-        var key = Uri.EscapeDataString(Hostile);
-        Assert.Equal($"completion?key={key}", page.QuerySelector("nav a")!.GetAttribute("href"));
-        Assert.Equal($"dashboard?site=site-a&key={key}", page.QuerySelector("#t-site tbody a")!.GetAttribute("href"));
+        Assert.Equal("completion", page.QuerySelector("nav a")!.GetAttribute("href"));
+        Assert.Equal("dashboard?site=site-a", page.QuerySelector("#t-site tbody a")!.GetAttribute("href"));
         Assert.Equal(Hostile, page.QuerySelector("#t-site tbody a")!.TextContent);
         Assert.Equal($"d-{Hostile}, meeting 1 practitioner p-1, {Hostile}", page.QuerySelector("#t-alerts tbody th")!.TextContent);
         var form = page.QuerySelector("#t-alerts form")!;
-        Assert.Equal($"alerts/{Uri.EscapeDataString("a1 " + Hostile)}/close?key={key}", form.GetAttribute("action"));
+        Assert.Equal($"alerts/{Uri.EscapeDataString("a1 " + Hostile)}/close", form.GetAttribute("action"));
         Assert.Equal($"Close the alert of d-{Hostile}, meeting 1, practitioner", form.QuerySelector("button")!.GetAttribute("aria-label"));
     }
 
@@ -232,6 +231,6 @@ public sealed partial class PageRendererTests
                 Kinds = "below", Current = 3.0, Cutoff = 3.5, RaisedAt = Now.AddDays(-2) },
         ];
         var report = CompletionReport.Build(new CompletionInput("s", Hostile, null, new Dictionary<string, string> { ["site-a"] = Hostile }, rows, alerts), Now);
-        return new DashboardView(report, Hostile, AllSitesVisible: true, CanCloseAlerts: true, ClosedAlert: Hostile);
+        return new DashboardView(report, AllSitesVisible: true, CanCloseAlerts: true, ClosedAlert: Hostile);
     }
 }

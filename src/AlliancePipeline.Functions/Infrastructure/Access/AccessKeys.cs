@@ -24,8 +24,11 @@ public enum KeyRefusal
 /// <summary>The outcome of checking a presented key: the caller, or why not (and the key id when it parsed).</summary>
 public sealed record KeyCheck(Caller? Caller, KeyRefusal? Refusal, string? KeyId)
 {
-    /// <summary>Accepted.</summary>
-    public static KeyCheck Accepted(Caller caller) => new(caller, null, caller.KeyId);
+    /// <summary>How much longer an accepted key is valid (until its <c>ExpiresAt</c>); null when refused.</summary>
+    public TimeSpan? ValidFor { get; init; }
+
+    /// <summary>Accepted, valid for <paramref name="validFor"/> more.</summary>
+    public static KeyCheck Accepted(Caller caller, TimeSpan validFor) => new(caller, null, caller.KeyId) { ValidFor = validFor };
 
     /// <summary>Refused.</summary>
     public static KeyCheck Refused(KeyRefusal refusal, string? keyId) => new(null, refusal, keyId);
@@ -82,7 +85,7 @@ public sealed class AccessKeys(TableServiceClient tables, AccessClock clock)
         if (row.RevokedAt is not null) return KeyCheck.Refused(KeyRefusal.Revoked, key.KeyId);
         if (now >= row.ExpiresAt) return KeyCheck.Refused(KeyRefusal.Expired, key.KeyId);
         var scope = AccessScope.TryCreate(row.Role, row.StudyId, row.SiteId, out _);
-        return scope is null ? KeyCheck.Refused(KeyRefusal.InvalidRow, key.KeyId) : KeyCheck.Accepted(new Caller(key.KeyId, scope));
+        return scope is null ? KeyCheck.Refused(KeyRefusal.InvalidRow, key.KeyId) : KeyCheck.Accepted(new Caller(key.KeyId, scope), row.ExpiresAt - now);
     }
 
     /// <summary>

@@ -26,6 +26,17 @@ public static class HttpRequestExtensions
         return accept.Length > 0 && accept.Contains("json", StringComparison.OrdinalIgnoreCase) && !accept.Contains("text/html", StringComparison.OrdinalIgnoreCase);
     }
 
+    /// <summary>
+    /// Whether a browser opens the address itself, as a page (a link followed, an address typed): <c>Sec-Fetch-Dest:
+    /// document</c>, which browsers send on every top-level navigation to an HTTPS or localhost address and no script can
+    /// set. A tool sends no such header.
+    /// </summary>
+    public static bool IsBrowserNavigation(this HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return request.Headers["Sec-Fetch-Dest"] is { Count: 1 } dest && string.Equals(dest[0], "document", StringComparison.OrdinalIgnoreCase);
+    }
+
     /// <summary>The language the link asks for (<c>?lang=</c>, trimmed), or null.</summary>
     public static string? RequestedLanguage(this HttpRequest request)
     {

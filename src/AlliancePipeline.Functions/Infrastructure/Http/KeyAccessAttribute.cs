@@ -28,6 +28,11 @@ public enum RefuseAs
     Asked,
     /// <summary>A page when the route's <c>{file}</c> is an HTML file, problem details otherwise.</summary>
     File,
+    /// <summary>
+    /// A page when a browser opens the route itself (<see cref="HttpRequestExtensions.IsBrowserNavigation"/>: a JSON
+    /// route a page links to), problem details otherwise.
+    /// </summary>
+    Navigation,
 }
 
 /// <summary>
@@ -72,6 +77,7 @@ public sealed class KeyAccessAttribute(KeyPermission permission) : Attribute
         RefuseAs.Page => AnswerAs.Page,
         RefuseAs.Asked => request.WantsJson() ? AnswerAs.Json : AnswerAs.Page,
         RefuseAs.File => file?.EndsWith(".html", StringComparison.Ordinal) == true ? AnswerAs.Page : AnswerAs.Json,
+        RefuseAs.Navigation => request.IsBrowserNavigation() ? AnswerAs.Page : AnswerAs.Json,
         _ => AnswerAs.Json,
     };
 }

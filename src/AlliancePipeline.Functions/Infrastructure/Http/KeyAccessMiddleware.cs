@@ -6,8 +6,10 @@ namespace AlliancePipeline.Functions.Infrastructure.Http;
 
 /// <summary>
 /// Checks the access key of every function that declares <see cref="KeyAccessAttribute"/>, before it runs: the key
-/// (<see cref="KeyAuthentication"/>: 400, 401, 429), then its scope against the permission on the route's
-/// <c>{studyId}</c> (403), each refusal answered as the attribute says. An accepted caller is handed to the function in
+/// (<see cref="KeyAuthentication"/>: 400, 401, 429); a page opened by GET or HEAD with a valid key in <c>?key=</c> is
+/// then answered 303 to the same address without it, the key moved into <see cref="KeyCookie"/> (whatever the key's
+/// scope: no address keeps a valid key; the page then opens, or is refused, by the cookie); then the key's scope against
+/// the permission on the route's <c>{studyId}</c> (403), each refusal answered as the attribute says. An accepted caller is handed to the function in
 /// <see cref="FunctionContext.Items"/> (<see cref="CallerExtensions.GetCaller"/>). Where the data is filtered by site, the
 /// services still do it: this decides who may call, not which rows a site key sees.
 /// </summary>
@@ -28,7 +30,15 @@ public sealed class KeyAccessMiddleware(KeyAuthentication authentication) : IFun
         }
         var studyId = context.RouteValue(KeyAccessAttribute.StudyRouteValue);
         var answerAs = access.AnswerFor(http.Request, context.RouteValue(KeyAccessAttribute.FileRouteValue));
-        var auth = await authentication.AuthorizeAsync(http.Request, scope => access.Allows(scope, studyId), answerAs, context.CancellationToken).ConfigureAwait(false);
+        var request = http.Request;
+        var auth = await authentication.AuthenticateAsync(request, answerAs, context.CancellationToken).ConfigureAwait(false);
+        if (auth is { Succeeded: true, Source: KeySource.Query } && answerAs == AnswerAs.Page && (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method)))
+        {
+            KeyCookie.Set(http.Response, KeyAuthentication.KeyInQuery(request)!, auth.ValidFor ?? TimeSpan.Zero);
+            await HttpResults.SeeOther(KeyCookie.AddressWithoutKey(request)).ExecuteAsync(http).ConfigureAwait(false);
+            return;
+        }
+        auth = authentication.Authorize(auth, scope => access.Allows(scope, studyId), answerAs);
         if (!auth.Succeeded)
         {
             await auth.Refusal.ExecuteAsync(http).ConfigureAwait(false);
