@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using AlliancePipeline.Emulators;
@@ -91,7 +92,10 @@ public static class DemoCommand
             $"  Report, local copy:          {r.LocalReport}",
             $"  Dashboard (admin key):       {r.AdminDashboardUrl}",
             $"  Dashboard ({r.SiteId} key):  {r.SiteDashboardUrl}",
-            $"  Mail (MailDev):              {r.MailDevUrl}  ({r.Mails} mails: {r.Invitations} invitations, {r.Reminders} reminders, digests, alerts, the report)",
+            $"  Mail (MailDev):              {r.MailDevUrl}  ({Count(r.Mails, "mail")} in MailDev; this run sent {Count(r.Invitations, "invitation")} and {Count(r.Reminders, "reminder")}, and digests, alerts and the report)",
+            r.OpenInvitations > 0
+                ? $"  Still open:                  {Count(r.OpenInvitations, "invitation")} of the dyads enrolled on the last day: open the newest in MailDev, answer it, and watch it reach the dashboard."
+                : "  Still open:                  no invitation from this run (an earlier run of the demo sent them; its links still work).",
             $"  Study file:                  {r.StudyFile}",
             $"  The same as JSON:            {Path.GetFullPath(jsonPath)}",
             keepRunning
@@ -100,6 +104,8 @@ public static class DemoCommand
         };
         foreach (var line in lines) await console.WriteLineAsync(line).ConfigureAwait(false);
     }
+
+    private static string Count(int n, string noun) => string.Create(CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? "" : "s")}");
 
     /// <summary>
     /// The worker the demo runs: the build output of <c>src/AlliancePipeline.Functions</c> in the repository for the
