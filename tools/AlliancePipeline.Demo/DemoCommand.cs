@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using AlliancePipeline.Emulators;
@@ -93,7 +94,10 @@ public static class DemoCommand
             $"  Dashboard ({r.SiteId} key):  {r.SiteDashboardUrl}",
             "  (Open each address above in a browser as printed: the app moves its key into a cookie and sends the browser on to",
             "   the address without it. The browser holds one key at a time; opening another address above switches to its key.)",
-            $"  Mail (MailDev):              {r.MailDevUrl}  ({r.Mails} mails: {r.Invitations} invitations, {r.Reminders} reminders, digests, alerts, the report)",
+            $"  Mail (MailDev):              {r.MailDevUrl}  ({Count(r.Mails, "mail")} in MailDev; this run sent {Count(r.Invitations, "invitation")} and {Count(r.Reminders, "reminder")}, and digests, alerts and the report)",
+            r.OpenInvitations > 0
+                ? $"  Still open:                  {Count(r.OpenInvitations, "invitation")} of the dyads enrolled on the last day: open the newest in MailDev, answer it, and watch it reach the dashboard."
+                : "  Still open:                  no invitation from this run (an earlier run of the demo sent them; its links still work).",
             $"  Study file:                  {r.StudyFile}",
             $"  The same as JSON:            {Path.GetFullPath(jsonPath)}",
             keepRunning
@@ -102,6 +106,8 @@ public static class DemoCommand
         };
         foreach (var line in lines) await console.WriteLineAsync(line).ConfigureAwait(false);
     }
+
+    private static string Count(int n, string noun) => string.Create(CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? "" : "s")}");
 
     /// <summary>
     /// The worker the demo runs: the build output of <c>src/AlliancePipeline.Functions</c> in the repository for the

@@ -59,6 +59,7 @@ public sealed record DemoResult(
     int Reminders,
     int Answered,
     int Mails,
+    int OpenInvitations,
     string StudyFile,
     string HostLog,
     TimeSpan Elapsed);
@@ -143,18 +144,20 @@ public sealed class DemoRun(DemoOptions options)
         var applied = await api.SendAsync(HttpMethod.Put, $"api/manage/studies/{DemoStudyFile.StudyId}",
             new StringContent(new StudySource { Source = "demo-study.yaml", Text = text }.ToJson(), Encoding.UTF8, StudySource.MediaType), ct).ConfigureAwait(false);
         if (!applied.Succeeded) throw new DemoException($"the app refused the demo study: {applied.Problem()}");
-        Say($"Applied the demo study ({options.Dyads} dyads at 3 sites, 6 practitioners, clients rating in a third of the dyads): {applied.Read<StudyApplyReport>().Summary}");
+        Say($"Applied the demo study ({options.Dyads} dyads at 3 sites, 6 practitioners, clients rating in a third of the dyads, and {DemoStudyFile.LateDyads} dyads enrolled on the last day): {applied.Read<StudyApplyReport>().Summary}");
 
         // Play the weeks: each step moves the app's clock, runs Reminders, lets SendEmail deliver, and answers what came.
         var answered = new HashSet<string>(StringComparer.Ordinal);
         int invitations = 0, reminders = 0, mails = 0;
+        var open = new HashSet<string>(StringComparer.Ordinal);
         var practitionerForm = InstrumentCatalog.Shipped.Get("wai-s-practitioner");
         var clientForm = InstrumentCatalog.Shipped.Get("wai-s-client");
-        var last = DemoStudyFile.FirstEnrolment.AddDays(DemoStudyFile.EnrolmentDays + DemoStudyFile.MeetingDays[^1] + DemoStudyFile.WindowDays + 14);
+        var last = DemoStudyFile.LastDay;
         var outbox = new QueueClient(storage, StorageNames.OutboxQueue);
         var responsesQueue = new QueueClient(storage, StorageNames.ResponsesQueue);
         Say($"Playing {last.DayNumber - DemoStudyFile.FirstEnrolment.DayNumber} days from {DemoStudyFile.FirstEnrolment:yyyy-MM-dd} on the app's clock, {options.StepDays} days a step: invitations, answers through the form, reminders, digests.");
-        for (var day = DemoStudyFile.FirstEnrolment; day <= last; day = day.AddDays(options.StepDays))
+        // The last day is always played: the late dyads are enrolled and invited then.
+        for (var day = DemoStudyFile.FirstEnrolment; day <= last; day = day == last ? day.AddDays(1) : Min(day.AddDays(options.StepDays), last))
         {
             await SetClockAsync(api, day, ct).ConfigureAwait(false);
             var run = await host.InvokeAsync("Reminders", null, ct).ConfigureAwait(false);
@@ -166,9 +169,10 @@ public sealed class DemoRun(DemoOptions options)
                 if (ParseMailId(mail.MailId) is not { } about) continue;
                 if (about.Kind == "invitation") invitations++;
                 else reminders++;
-                if (answered.Contains(about.AssessmentId) || !Answers(about) || mail.QuestionnaireLink is not { } link) continue;
+                if (DemoStudyFile.IsLate(about.Dyad, options.Dyads)) open.Add(about.AssessmentId);
+                if (answered.Contains(about.AssessmentId) || DemoStudyFile.IsLate(about.Dyad, options.Dyads) || !Answers(about) || mail.QuestionnaireLink is not { } link) continue;
                 var form = about.Role == "client" ? clientForm : practitionerForm;
-                if (await AnswerAsync(forms, link, new DemoAnswers(form).For(about.Dyad, options.Dyads, about.Meeting), ct).ConfigureAwait(false))
+                if (await AnswerAsync(forms, link, new DemoAnswers(form).For(about.Dyad, options.Dyads, about.Meeting, about.Role), ct).ConfigureAwait(false))
                     answered.Add(about.AssessmentId);
             }
             await DrainAsync(responsesQueue, ct).ConfigureAwait(false);
@@ -184,7 +188,7 @@ public sealed class DemoRun(DemoOptions options)
             var pattern = DemoAnswers.PatternOf(n, options.Dyads);
             var chance = pattern switch { "SHA" => 80, "SLA" => 70, _ => 33 };
             var employed = (n * 37 + 11) % 100 < chance;
-            outcomes.Append(CultureInfo.InvariantCulture, $"{DemoStudyFile.Dyad(n)},{(employed ? "yes" : "no")},{(employed ? DemoStudyFile.Enrolled(n).AddDays(40 + (n * 13 % 120)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "")}\n");
+            outcomes.Append(CultureInfo.InvariantCulture, $"{DemoStudyFile.Dyad(n)},{(employed ? "yes" : "no")},{(employed ? DemoStudyFile.Enrolled(n, options.Dyads).AddDays(40 + (n * 13 % 120)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "")}\n");
         }
         var imported = await api.SendAsync(HttpMethod.Post, $"api/studies/{DemoStudyFile.StudyId}/outcomes", new StringContent(outcomes.ToString(), Encoding.UTF8, "text/csv"), ct).ConfigureAwait(false);
         if (!imported.Succeeded) throw new DemoException($"the outcomes were refused: {imported.Problem()}");
@@ -229,6 +233,7 @@ public sealed class DemoRun(DemoOptions options)
             reminders,
             answered.Count,
             await inbox.CountAsync(ct).ConfigureAwait(false),
+            open.Count,
             Path.GetFullPath(studyFile),
             Path.GetFullPath(hostLog),
             _watch.Elapsed);
@@ -253,6 +258,8 @@ public sealed class DemoRun(DemoOptions options)
             ["AlliancePipeline__Smtp__From"] = "Alliance Pipeline <noreply@demo.example.org>",
         };
     }
+
+    private static DateOnly Min(DateOnly a, DateOnly b) => a < b ? a : b;
 
     /// <summary>Sets the app's clock to 09:00 UTC on <paramref name="day"/>.</summary>
     private static async Task SetClockAsync(AllianceApi api, DateOnly day, CancellationToken ct)
