@@ -85,7 +85,7 @@ public sealed class KeyCookieBrowserTests(BrowserFixture browser)
         Assert.Equal(200, (await page.GotoAsync(dashboard + "?key=" + Uri.EscapeDataString(keys.North)))!.Status);
 
         Core.Access.AccessKeyFormat.TryParse(keys.North, out var parsed);
-        await new Functions.Infrastructure.Access.AccessKeys(tables, TimeProvider.System).RevokeAsync(parsed.KeyId, "test", default);
+        await new Functions.Infrastructure.Access.AccessKeys(tables, Functions.Infrastructure.Access.AccessClock.System).RevokeAsync(parsed.KeyId, "test", default);
         var refused = await page.ReloadAsync();
         Assert.Equal(401, refused!.Status);
         Assert.Equal("Access key refused", await page.InnerTextAsync("h1"));
