@@ -28,7 +28,7 @@ public static class RecordsCommands
             return 0;
         }));
         var import = Import(options, "meetings import", "meetings", "Import meeting dates from CSV (columns dyad,meeting,date).", study,
-            json => $"Imported {json["imported"]} meeting date(s); {json["assessmentsMoved"]} assessment(s) moved.");
+            json => $"Imported {json["imported"]} meeting date(s); {json["assessmentsMoved"]} assessment(s) moved, {json["assessmentsChanged"]} changed in all.");
         return new Command("meetings", "Meeting dates: they move the forms' due dates.") { record, import };
     }
 
@@ -51,7 +51,7 @@ public static class RecordsCommands
             return 0;
         }));
         var import = Import(options, "outcomes import", "outcomes", "Import outcomes from CSV (columns dyad,employed,date).", study,
-            json => $"Imported {json["imported"]} outcome(s).");
+            json => $"Imported {json["imported"]} outcome(s): {json["changed"]} changed, {json["unchanged"]} already recorded as given.");
         return new Command("outcomes", "Employment outcomes per dyad, for the cluster × outcome table.") { record, import };
     }
 

@@ -10,7 +10,8 @@ namespace AlliancePipeline.Contracts.Storage;
 /// The one writer of <c>AccessKeys</c> rows (<see cref="AccessKeyEntity"/>), for the worker and the <c>alliance</c> tool
 /// alike: issue (only the SHA-256 of the secret is stored; the key is answered once) and revoke, each recorded in
 /// <c>Audit</c> through <see cref="AuditTrail"/> (<c>key.issued</c>, <c>key.revoked</c>, partition
-/// <see cref="StorageNames.SystemPartition"/>) naming the acting key id or process, never a secret.
+/// <see cref="StorageNames.SystemPartition"/>) naming the acting key id or process, with the key row's fields before and
+/// after (<see cref="AuditChange"/>: the label and the secret's hash named, never written), never a secret.
 /// </summary>
 /// <remarks>
 /// The first admin key is written straight to storage by whoever holds the storage account's table data rights (the
@@ -67,8 +68,9 @@ public static class AccessKeyWriter
             {
                 continue;
             }
-            await AuditTrail.WriteAsync(auditTable, StorageNames.SystemPartition, issuedBy, "key.issued", entity.RowKey,
-                string.Create(CultureInfo.InvariantCulture, $"{scope} key, expires {expiresAt:yyyy-MM-ddTHH:mm:ssZ}"), now, ct).ConfigureAwait(false);
+            await AuditTrail.WriteAsync(auditTable, AuditTrail.Row(StorageNames.SystemPartition, issuedBy, "key.issued", entity.RowKey,
+                string.Create(CultureInfo.InvariantCulture, $"{scope} key, expires {expiresAt:yyyy-MM-ddTHH:mm:ssZ}"), now,
+                AuditChange.Between(StorageNames.AccessKeysTable, null, entity)), ct).ConfigureAwait(false);
             return new IssuedKey(AccessKeyFormat.Compose(entity.RowKey, secret), entity);
         }
     }
@@ -102,6 +104,7 @@ public static class AccessKeyWriter
             var row = found.Value!;
             if (row.RevokedAt is not null) return row;
             var now = clock.GetUtcNow();
+            var before = AuditChange.Fields(row);
             row.RevokedAt = now;
             try
             {
@@ -111,8 +114,9 @@ public static class AccessKeyWriter
             {
                 continue;
             }
-            await AuditTrail.WriteAsync(auditTable, StorageNames.SystemPartition, revokedBy, "key.revoked", keyId,
-                $"{row.Role} key{(row.StudyId is null ? "" : " of " + row.StudyId)}{(row.SiteId is null ? "" : "/" + row.SiteId)} revoked", now, ct).ConfigureAwait(false);
+            await AuditTrail.WriteAsync(auditTable, AuditTrail.Row(StorageNames.SystemPartition, revokedBy, "key.revoked", keyId,
+                $"{row.Role} key{(row.StudyId is null ? "" : " of " + row.StudyId)}{(row.SiteId is null ? "" : "/" + row.SiteId)} revoked", now,
+                AuditChange.Of(AuditChange.RecordOf(StorageNames.AccessKeysTable, keyId), before, AuditChange.Fields(row))), ct).ConfigureAwait(false);
             return row;
         }
     }

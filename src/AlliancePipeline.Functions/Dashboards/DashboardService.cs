@@ -63,8 +63,11 @@ public sealed class DashboardService(DashboardReader reader, TableServiceClient 
         var now = clock.GetUtcNow();
         if (await reader.CloseAlertAsync(alert, caller.Actor, now, ct).ConfigureAwait(false))
         {
-            await AuditTrail.WriteAsync(tables.GetTableClient(StorageNames.AuditTable), studyId, caller.Actor, "alert.closed", assessmentId,
-                $"rupture alert of dyad {alert.DyadId}, meeting {alert.Meeting}, {alert.RaterRole} closed", now, ct).ConfigureAwait(false);
+            var change = AuditChange.Of(AuditChange.RecordOf(StorageNames.AlertsTable, assessmentId),
+                new Dictionary<string, object?> { [nameof(AlertEntity.Status)] = DashboardReader.OpenStatus, [nameof(AlertEntity.ClosedAt)] = null, [nameof(AlertEntity.ClosedBy)] = null },
+                new Dictionary<string, object?> { [nameof(AlertEntity.Status)] = DashboardReader.ClosedStatus, [nameof(AlertEntity.ClosedAt)] = now, [nameof(AlertEntity.ClosedBy)] = caller.Actor });
+            await AuditTrail.WriteAsync(tables.GetTableClient(StorageNames.AuditTable), AuditTrail.Row(studyId, caller.Actor, "alert.closed", assessmentId,
+                $"rupture alert of dyad {alert.DyadId}, meeting {alert.Meeting}, {alert.RaterRole} closed", now, change), ct).ConfigureAwait(false);
             log.LogInformation("Alert {StudyId}/{AssessmentId} closed by key {KeyId}.", studyId, assessmentId, caller.KeyId);
         }
         var current = await reader.FindAlertAsync(studyId, assessmentId, ct).ConfigureAwait(false) ?? alert;

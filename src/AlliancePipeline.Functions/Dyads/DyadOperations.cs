@@ -25,7 +25,8 @@ public sealed record MeetingRecorded(string StudyId, string DyadId, int Meeting,
 /// <param name="StudyId">The study.</param>
 /// <param name="Imported">Rows imported.</param>
 /// <param name="AssessmentsMoved">Assessments whose dates moved.</param>
-public sealed record MeetingsImported(string StudyId, int Imported, int AssessmentsMoved);
+/// <param name="AssessmentsChanged">Assessments changed in all (moved, or answered ones that learnt their meeting's date): one <c>Audit</c> row each.</param>
+public sealed record MeetingsImported(string StudyId, int Imported, int AssessmentsMoved, int AssessmentsChanged);
 
 /// <summary>An outcome recorded.</summary>
 /// <param name="StudyId">The study.</param>
@@ -37,7 +38,9 @@ public sealed record OutcomeRecorded(string StudyId, string DyadId, bool Employe
 /// <summary>Outcomes imported.</summary>
 /// <param name="StudyId">The study.</param>
 /// <param name="Imported">Rows imported.</param>
-public sealed record OutcomesImported(string StudyId, int Imported);
+/// <param name="Changed">Dyads whose outcome was new or different: written, one <c>Audit</c> row each.</param>
+/// <param name="Unchanged">Dyads whose outcome was already stored as imported: not written again, no row.</param>
+public sealed record OutcomesImported(string StudyId, int Imported, int Changed, int Unchanged);
 
 /// <summary>A new link for an assessment; earlier ones answer 410.</summary>
 /// <param name="StudyId">The study.</param>
@@ -57,7 +60,11 @@ public sealed record DyadWithdrawn(string StudyId, string DyadId, bool Withdrawn
 /// <summary>
 /// What coordinators record and change about dyads after the study file: meeting dates (one, or a CSV import), which
 /// move the due dates; outcomes (one, or a CSV import); a reissued link (the old one then answers 410); a withdrawn dyad
-/// (its links stop, its reminders stop). Every change is written to <c>Audit</c>. Values are checked by Core's
+/// (its links stop, its reminders stop). Every record changed gets its own <c>Audit</c> row with the fields before and
+/// after (<see cref="AuditChange"/>); a record that a write would leave as it is (an outcome or a date imported again) is
+/// not written and gets no row; a CSV import adds a summary row (<c>outcome.imported</c>, <c>meeting.imported</c>).
+/// Outcomes and assessments are written under the ETags they were read with, so the "before" of a row is what the write
+/// replaced; a record written meanwhile is read again and decided again. Values are checked by Core's
 /// <see cref="StudyInputs"/> and <see cref="StudyCsv"/> against the study as the caller may see it (<see cref="Visible"/>:
 /// a site key sees its site's dyads only), so that another site's dyad and a dyad that does not exist are answered
 /// alike, word for word (404, or in an import a line naming a dyad not in the study, which makes the import a 404), and
@@ -88,7 +95,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         var visible = Visible(study.Definition, caller);
         if (visible.FindDyad(recorded.DyadId) is null) return NoDyad(visible, recorded.DyadId);
         if (StudyInputs.CheckMeetingDate(visible, recorded) is { } wrong) return Refusal.Invalid("Meeting date refused", wrong);
-        var moved = await RecordAsync(study, [recorded], caller.Actor, ct).ConfigureAwait(false);
+        var (moved, _) = await RecordAsync(study, [recorded], caller.Actor, ct).ConfigureAwait(false);
         return new MeetingRecorded(studyId, recorded.DyadId, recorded.Meeting, StudyDefinition.Format(recorded.Date), moved);
     }
 
@@ -101,8 +108,10 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         if (csv.IsRefused) return csv.Refusal;
         var import = StudyCsv.ParseMeetingDates(csv.Value, Visible(study.Definition, caller));
         if (!import.IsValid) return CsvRefusal("Meeting dates refused", import);
-        var moved = await RecordAsync(study, import.Rows, caller.Actor, ct).ConfigureAwait(false);
-        return new MeetingsImported(studyId, import.Rows.Length, moved);
+        var (moved, changed) = await RecordAsync(study, import.Rows, caller.Actor, ct).ConfigureAwait(false);
+        await audit.WriteAsync(studyId, caller.Actor, "meeting.imported", studyId,
+            $"{import.Rows.Length} line(s): {changed} assessment(s) changed, {moved} moved", ct).ConfigureAwait(false);
+        return new MeetingsImported(studyId, import.Rows.Length, moved, changed);
     }
 
     /// <summary>Records one outcome.</summary>
@@ -129,8 +138,10 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         if (csv.IsRefused) return csv.Refusal;
         var import = StudyCsv.ParseOutcomes(csv.Value, Visible(study.Definition, caller));
         if (!import.IsValid) return CsvRefusal("Outcomes refused", import);
-        await SaveOutcomesAsync(studyId, import.Rows, source, caller.Actor, ct).ConfigureAwait(false);
-        return new OutcomesImported(studyId, import.Rows.Length);
+        var (changed, unchanged) = await SaveOutcomesAsync(studyId, import.Rows, source, caller.Actor, ct).ConfigureAwait(false);
+        await audit.WriteAsync(studyId, caller.Actor, "outcome.imported", studyId,
+            $"{import.Rows.Length} line(s), source {source}: {changed} changed, {unchanged} unchanged", ct).ConfigureAwait(false);
+        return new OutcomesImported(studyId, import.Rows.Length, changed, unchanged);
     }
 
     /// <summary>
@@ -150,6 +161,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             var a = found.Value!;
             if (a.Status != nameof(AssessmentStatus.Pending))
                 return Refusal.Conflict("Link not reissued", $"Assessment '{assessmentId}' is {a.Status.ToLowerInvariant()}: only an unanswered assessment gets a new link.");
+            var before = AuditChange.Fields(a);
             var version = a.LinkVersion + 1;
             var expires = clock.GetUtcNow() + LinkLifetime(study.Definition);
             // The whole row, replaced under the ETag it was read with: a merge cannot clear a property (the SDK leaves
@@ -168,7 +180,8 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             {
                 continue;
             }
-            await audit.WriteAsync(studyId, caller.Actor, "link.reissued", assessmentId, $"link version {version}; earlier links refused", ct).ConfigureAwait(false);
+            await audit.WriteAsync(audit.Row(studyId, caller.Actor, "link.reissued", assessmentId, $"link version {version}; earlier links refused",
+                AuditChange.Of(AuditChange.RecordOf(StorageNames.AssessmentsTable, assessmentId), before, AuditChange.Fields(a))), ct).ConfigureAwait(false);
             var token = tokens.Issue(new LinkClaims(studyId, assessmentId, version, expires));
             return new LinkReissued(studyId, assessmentId, version, new Uri(address.Value.BaseUrl, $"api/q/{token}").ToString(), expires);
         }
@@ -182,20 +195,25 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         var row = await store.FindParticipantAsync(studyId, ParticipantEntity.Kinds.Dyad, dyadId, ct).ConfigureAwait(false);
         if (row is null || !caller.Scope.CanCoordinateSite(studyId, row.SiteId)) return Refusal.NotFound("No such dyad", $"Study '{studyId}' has no dyad '{dyadId}'.");
         var now = clock.GetUtcNow();
+        var rows = new List<AuditEntity>();
         if (!row.Withdrawn)
         {
+            var before = AuditChange.Fields(row);
             row.Withdrawn = true;
             row.WithdrawnAt = now;
             row.WithdrawnBy = "api";
             await tables.GetTableClient(StorageNames.ParticipantsTable).UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+            rows.Add(audit.Row(studyId, caller.Actor, "dyad.withdrawn", dyadId, "withdrawn by a coordinator; its links and reminders stop",
+                AuditChange.Of(AuditChange.RecordOf(StorageNames.ParticipantsTable, row.RowKey), before, AuditChange.Fields(row))));
         }
         var pending = (await studyTables.ListAssessmentEntitiesAsync(studyId, ct).ConfigureAwait(false))
             .Where(a => a.DyadId == dyadId && a.Status == nameof(AssessmentStatus.Pending))
-            .Select(a => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                new TableEntity(studyId, a.RowKey) { [nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Withdrawn), ["WithdrawnAt"] = now }, a.ETag))
+            .Select(a => (Before: a, Merge: new TableEntity(studyId, a.RowKey) { [nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Withdrawn), ["WithdrawnAt"] = now }))
             .ToList();
-        await StudyApplier.SubmitAsync(Assessments, pending, ct).ConfigureAwait(false);
-        await audit.WriteAsync(studyId, caller.Actor, "dyad.withdrawn", dyadId, $"{pending.Count} unanswered assessment(s) withdrawn; their links and reminders stop", ct).ConfigureAwait(false);
+        await StudyApplier.SubmitAsync(Assessments, pending.Select(p => new TableTransactionAction(TableTransactionActionType.UpdateMerge, p.Merge, p.Before.ETag)), ct).ConfigureAwait(false);
+        rows.AddRange(pending.Select(p => audit.Row(studyId, caller.Actor, "dyad.withdrawn", p.Before.RowKey, $"unanswered assessment of dyad {dyadId} withdrawn with it: its link and reminders stop",
+            AuditChange.Merged(StorageNames.AssessmentsTable, p.Before, p.Merge))));
+        await audit.WriteAllAsync(rows, ct).ConfigureAwait(false);
         return new DyadWithdrawn(studyId, dyadId, true, pending.Count);
     }
 
@@ -203,53 +221,115 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     public TimeSpan LinkLifetime(StudyDefinition study) =>
         study.LinkLifetimeDays is { } days ? TimeSpan.FromDays(days) : links.Value.ValidFor;
 
-    private async Task<int> RecordAsync(AppliedStudy study, IReadOnlyList<RecordedMeeting> meetings, string actor, CancellationToken ct)
+    /// <summary>
+    /// Records meeting dates: the pending assessments of their dyads move as the plan now says, and answered ones learn
+    /// their meeting's date; each assessment changed gets an <c>Audit</c> row (<c>meeting.recorded</c>) with its fields
+    /// before and after. Written under the ETags read, in transactions of up to 100, each followed by its rows; when an
+    /// assessment was written meanwhile (a reminder, an answer), everything is read and planned again (what was written
+    /// is then no change). Answers the assessments moved and the assessments changed.
+    /// </summary>
+    private async Task<(int Moved, int Changed)> RecordAsync(AppliedStudy study, IReadOnlyList<RecordedMeeting> meetings, string actor, CancellationToken ct)
     {
         var studyId = study.Definition.Id;
-        var existing = (await studyTables.ListAssessmentEntitiesAsync(studyId, ct).ConfigureAwait(false)).ToDictionary(a => a.RowKey, StringComparer.Ordinal);
-        var recorded = existing.Values
-            .Where(a => a.MeetingDateRecorded && a.MeetingDate is not null)
-            .Select(a => new RecordedMeeting(a.DyadId, a.Meeting, StudyCalendar.Day(a.MeetingDate!.Value)))
-            .Concat(meetings)
-            .ToList();
         var dyads = meetings.Select(m => m.DyadId).ToHashSet(StringComparer.Ordinal);
-        var plan = EnrolmentPlan.For(study.Definition, recorded).Where(p => dyads.Contains(p.DyadId)).ToList();
-        var writes = AssessmentWrites.Plan(studyId, study.Definition with { Dyads = [.. study.Definition.Dyads.Where(d => dyads.Contains(d.Id))] },
-            plan, existing.Values.Where(a => dyads.Contains(a.DyadId)).ToDictionary(a => a.RowKey, StringComparer.Ordinal));
-        var actions = writes.Updated.Select(u => new TableTransactionAction(TableTransactionActionType.UpdateMerge, u)).ToList();
-        // An answered assessment keeps its dates, but learns when its meeting really was (time from meeting to answer).
-        foreach (var m in meetings)
+        var recordedHere = meetings.Select(m => (m.DyadId, m.Meeting)).ToHashSet();
+        var (moved, changed) = (0, 0);
+        for (var attempt = 0; ; attempt++)
         {
-            foreach (var a in existing.Values.Where(a => a.DyadId == m.DyadId && a.Meeting == m.Meeting && a.Status is nameof(AssessmentStatus.Submitted) or nameof(AssessmentStatus.Completed)))
+            var existing = (await studyTables.ListAssessmentEntitiesAsync(studyId, ct).ConfigureAwait(false)).ToDictionary(a => a.RowKey, StringComparer.Ordinal);
+            var recorded = existing.Values
+                .Where(a => a.MeetingDateRecorded && a.MeetingDate is not null)
+                .Select(a => new RecordedMeeting(a.DyadId, a.Meeting, StudyCalendar.Day(a.MeetingDate!.Value)))
+                .Concat(meetings)
+                .ToList();
+            var plan = EnrolmentPlan.For(study.Definition, recorded).Where(p => dyads.Contains(p.DyadId)).ToList();
+            var writes = AssessmentWrites.Plan(studyId, study.Definition with { Dyads = [.. study.Definition.Dyads.Where(d => dyads.Contains(d.Id))] },
+                plan, existing.Values.Where(a => dyads.Contains(a.DyadId)).ToDictionary(a => a.RowKey, StringComparer.Ordinal));
+            var merges = writes.Updated.Select(u => (Merge: u, Moves: true)).ToList();
+            // An answered assessment keeps its dates, but learns when its meeting really was (time from meeting to answer).
+            foreach (var m in meetings)
             {
-                actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateMerge, new TableEntity(studyId, a.RowKey)
+                foreach (var a in existing.Values.Where(a => a.DyadId == m.DyadId && a.Meeting == m.Meeting && a.Status is nameof(AssessmentStatus.Submitted) or nameof(AssessmentStatus.Completed)))
                 {
-                    [nameof(AssessmentEntity.MeetingDate)] = StudyCalendar.StartOf(m.Date),
-                    [nameof(AssessmentEntity.MeetingDateRecorded)] = true,
-                }));
+                    merges.Add((new TableEntity(studyId, a.RowKey)
+                    {
+                        [nameof(AssessmentEntity.MeetingDate)] = StudyCalendar.StartOf(m.Date),
+                        [nameof(AssessmentEntity.MeetingDateRecorded)] = true,
+                    }, false));
+                }
+            }
+            var writing = merges
+                .GroupBy(w => w.Merge.RowKey, StringComparer.Ordinal).Select(g => g.Last())
+                .Select(w => (w.Merge, w.Moves, Before: existing[w.Merge.RowKey], Change: AuditChange.Merged(StorageNames.AssessmentsTable, existing[w.Merge.RowKey], w.Merge)))
+                .Where(w => w.Change is not null)
+                .ToList();
+            try
+            {
+                foreach (var chunk in writing.Chunk(100))
+                {
+                    await Assessments.SubmitTransactionAsync(chunk.Select(w => new TableTransactionAction(TableTransactionActionType.UpdateMerge, w.Merge, w.Before.ETag)), ct).ConfigureAwait(false);
+                    await audit.WriteAllAsync(chunk.Select(w => audit.Row(studyId, actor, "meeting.recorded", w.Before.RowKey,
+                        recordedHere.Contains((w.Before.DyadId, w.Before.Meeting))
+                            ? $"dyad {w.Before.DyadId}, meeting {w.Before.Meeting}: took place on {StudyDefinition.Format(meetings.Last(m => m.DyadId == w.Before.DyadId && m.Meeting == w.Before.Meeting).Date)}"
+                            : $"dyad {w.Before.DyadId}, meeting {w.Before.Meeting}: planned dates moved by a recorded meeting",
+                        w.Change)), ct).ConfigureAwait(false);
+                    moved += chunk.Count(w => w.Moves);
+                    changed += chunk.Length;
+                }
+                return (moved, changed);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 3)
+            {
+                // An assessment was written meanwhile: read again, plan again; what was written is no change any more.
             }
         }
-        var distinct = actions.GroupBy(a => a.Entity.RowKey, StringComparer.Ordinal).Select(g => g.First()).ToList();
-        await StudyApplier.SubmitAsync(Assessments, distinct, ct).ConfigureAwait(false);
-        foreach (var m in meetings)
-            await audit.WriteAsync(studyId, actor, "meeting.recorded", $"{m.DyadId}/m{m.Meeting}", $"meeting date {StudyDefinition.Format(m.Date)}", ct).ConfigureAwait(false);
-        return writes.Updated.Count;
     }
 
-    private async Task SaveOutcomesAsync(string studyId, IReadOnlyList<DyadOutcome> outcomes, string source, string actor, CancellationToken ct)
+    /// <summary>
+    /// Stores outcomes (the last of a dyad's, when it is given twice): a dyad's outcome that is new or differs (employed,
+    /// job date) is written, added or replaced under the ETag it was read with, in transactions of up to 100, each followed
+    /// by its <c>Audit</c> rows (<c>outcome.recorded</c>, the dyad, before and after); one stored as given is not written
+    /// again (its recording time and source stay) and gets no row. A row written meanwhile makes it read and decide again.
+    /// Answers the dyads changed and unchanged.
+    /// </summary>
+    private async Task<(int Changed, int Unchanged)> SaveOutcomesAsync(string studyId, IReadOnlyList<DyadOutcome> outcomes, string source, string actor, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var actions = outcomes.GroupBy(o => o.DyadId, StringComparer.Ordinal).Select(g => g.Last()).Select(o => new TableTransactionAction(TableTransactionActionType.UpsertReplace, new OutcomeEntity
+        var table = tables.GetTableClient(StorageNames.OutcomesTable);
+        var latest = outcomes.GroupBy(o => o.DyadId, StringComparer.Ordinal).Select(g => g.Last()).ToList();
+        var changed = 0;
+        for (var attempt = 0; ; attempt++)
         {
-            PartitionKey = studyId,
-            RowKey = o.DyadId,
-            Employed = o.Employed,
-            JobDate = o.JobDate is { } d ? StudyCalendar.StartOf(d) : null,
-            RecordedAt = now,
-            Source = source,
-        }));
-        await StudyApplier.SubmitAsync(tables.GetTableClient(StorageNames.OutcomesTable), actions, ct).ConfigureAwait(false);
-        await audit.WriteAsync(studyId, actor, "outcome.recorded", outcomes.Count == 1 ? outcomes[0].DyadId : $"{outcomes.Count} dyads", $"source {source}", ct).ConfigureAwait(false);
+            var stored = new Dictionary<string, OutcomeEntity>(StringComparer.Ordinal);
+            await foreach (var row in table.QueryAsync<OutcomeEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
+                stored[row.RowKey] = row;
+            var now = clock.GetUtcNow();
+            var writing = new List<(TableTransactionAction Action, AuditChange Change)>();
+            foreach (var o in latest)
+            {
+                DateTimeOffset? jobDate = o.JobDate is { } d ? StudyCalendar.StartOf(d) : null;
+                var before = stored.GetValueOrDefault(o.DyadId);
+                if (before is not null && before.Employed == o.Employed && before.JobDate == jobDate) continue;
+                var entity = new OutcomeEntity { PartitionKey = studyId, RowKey = o.DyadId, Employed = o.Employed, JobDate = jobDate, RecordedAt = now, Source = source };
+                writing.Add((before is null
+                    ? new TableTransactionAction(TableTransactionActionType.Add, entity)
+                    : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, before.ETag),
+                    AuditChange.Between(StorageNames.OutcomesTable, before, entity)!));
+            }
+            try
+            {
+                foreach (var chunk in writing.Chunk(100))
+                {
+                    await table.SubmitTransactionAsync(chunk.Select(w => w.Action), ct).ConfigureAwait(false);
+                    await audit.WriteAllAsync(chunk.Select(w => audit.Row(studyId, actor, "outcome.recorded", w.Action.Entity.RowKey, $"source {source}", w.Change)), ct).ConfigureAwait(false);
+                    changed += chunk.Length;
+                }
+                return (changed, latest.Count - changed);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 3)
+            {
+                // An outcome was written meanwhile: read again, decide again; what was written is no change any more.
+            }
+        }
     }
 
     /// <summary>

@@ -13,9 +13,10 @@ public sealed class ExportResponses(ReportAccess reports)
     public async Task<IResult> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "studies/{studyId}/export")] HttpRequest request,
         string studyId,
+        FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var export = await reports.ExportAsync(studyId, request.Query["format"].FirstOrDefault(), cancellationToken);
+        var export = await reports.ExportAsync(studyId, request.Query["format"].FirstOrDefault(), context.GetCaller(), cancellationToken);
         return export.Answer(StudyReports.Serve);
     }
 }

@@ -7,7 +7,11 @@ namespace AlliancePipeline.Functions.Exports;
 /// <param name="Name">File name, e.g. <c>demo-study-responses.csv</c>.</param>
 /// <param name="ContentType">MIME type with charset.</param>
 /// <param name="Content">The bytes.</param>
-public sealed record ExportFile(string Name, string ContentType, byte[] Content);
+public sealed record ExportFile(string Name, string ContentType, byte[] Content)
+{
+    /// <summary>The rows of personal data it holds (responses; a CSV's records), for the audit of its reading; null when it is not a table.</summary>
+    public int? Rows { get; init; }
+}
 
 /// <summary>
 /// A study's responses for other tools, read from storage (<see cref="ReportSource"/>) and written by the pure exporters:
@@ -34,9 +38,15 @@ public sealed class ExportService(ReportSource source, TimeProvider clock)
         var input = data.Input;
         return kind switch
         {
-            "csv" => new ExportFile($"{studyId}-responses.csv", "text/csv; charset=utf-8", Encoding.UTF8.GetBytes(ResponseExport.Csv(input))),
-            "json" => new ExportFile($"{studyId}-responses.json", "application/json; charset=utf-8", Encoding.UTF8.GetBytes(ResponseExport.Json(input))),
-            _ => new ExportFile($"{studyId}-fhir.json", "application/fhir+json; charset=utf-8", Encoding.UTF8.GetBytes(FhirExport.ToJson(FhirExport.Study(input)))),
+            "csv" => new ExportFile($"{studyId}-responses.csv", "text/csv; charset=utf-8", Encoding.UTF8.GetBytes(ResponseExport.Csv(input))) { Rows = input.Responses.Count },
+            "json" => new ExportFile($"{studyId}-responses.json", "application/json; charset=utf-8", Encoding.UTF8.GetBytes(ResponseExport.Json(input))) { Rows = input.Responses.Count },
+            _ => Fhir(studyId, FhirExport.Study(input)),
         };
     }
+
+    private static ExportFile Fhir(string studyId, Hl7.Fhir.Model.Bundle bundle) =>
+        new($"{studyId}-fhir.json", "application/fhir+json; charset=utf-8", Encoding.UTF8.GetBytes(FhirExport.ToJson(bundle)))
+        {
+            Rows = bundle.Entry.Count(e => e.Resource is Hl7.Fhir.Model.QuestionnaireResponse),
+        };
 }

@@ -43,7 +43,7 @@ public sealed record PauseTarget(string AssessmentId, PauseState State, string D
 /// The pause link <c>/api/reminders/pause/{token}</c> (<see cref="PauseLinks"/>): finds the assessment it names, and
 /// pauses its reminders (the button, or a mail client's one-click <c>List-Unsubscribe-Post</c>), when the token is of
 /// the assessment's current link version (an older one pauses nothing: its link was replaced): <c>RemindersPaused</c>
-/// is set under the assessment's ETag and <c>Audit</c> (<c>reminders.paused</c>) written once; pausing again changes
+/// is set under the assessment's ETag and <c>Audit</c> (<c>reminders.paused</c>, <c>RemindersPaused</c> false → true) written once; pausing again changes
 /// nothing, and answered or withdrawn assessments have nothing to pause. Storage that cannot serve throws (the edge
 /// answers 503; nothing was changed).
 /// </summary>
@@ -87,8 +87,10 @@ public sealed class ReminderPauseService(PauseLinks links, TableServiceClient ta
                 target = again;
                 continue;
             }
-            await MailAudit.WriteAsync(tables, claims.StudyId, clock.GetUtcNow(), "link:pause", MailAudit.RemindersPaused, claims.AssessmentId,
-                "the rater paused reminders through the link in a mail", ct).ConfigureAwait(false);
+            var change = AuditChange.Of(AuditChange.RecordOf(StorageNames.AssessmentsTable, claims.AssessmentId),
+                new Dictionary<string, object?> { [nameof(AssessmentEntity.RemindersPaused)] = false }, AuditChange.Fields(update));
+            await AuditTrail.WriteAsync(tables.GetTableClient(StorageNames.AuditTable), AuditTrail.Row(claims.StudyId, "link:pause", MailAudit.RemindersPaused, claims.AssessmentId,
+                "the rater paused reminders through the link in a mail", clock.GetUtcNow(), change), ct).ConfigureAwait(false);
             log.LogInformation("Reminders of {StudyId}/{AssessmentId} paused through the pause link.", claims.StudyId, claims.AssessmentId);
             return target with { State = PauseState.Paused };
         }

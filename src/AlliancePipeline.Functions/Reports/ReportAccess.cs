@@ -1,4 +1,5 @@
 using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Exports;
 using AlliancePipeline.Functions.Infrastructure.Audit;
@@ -11,7 +12,8 @@ namespace AlliancePipeline.Functions.Reports;
 /// <summary>
 /// What researchers open: a study's report files (<c>reports/{studyId}/{run}/{file}</c>, the latest or a given run),
 /// its exports (CSV, JSON, FHIR), and a report run on demand. The routes declare the key they take (reports need a key
-/// that reads every site: researcher, study coordinator or admin); this class reads.
+/// that reads every site: researcher, study coordinator or admin); this class reads, and audits every file it answers
+/// (<c>report.read</c>, <c>export.read</c>: the key, the study, the scope, the format and the rows, never the content).
 /// </summary>
 public sealed class ReportAccess(BlobServiceClient blobs, ExportService exports, ReportWriter reports, AuditLog audit)
 {
@@ -28,30 +30,53 @@ public sealed class ReportAccess(BlobServiceClient blobs, ExportService exports,
     /// <summary>The security policy of a served report: self-contained, inline CSS and SVG, no script, no outside request.</summary>
     public const string ReportSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-    /// <summary>One file of a report set: <paramref name="run"/> is <c>latest</c> or a run id.</summary>
-    public async Task<Outcome<ExportFile>> FileAsync(string studyId, string run, string file, CancellationToken ct)
+    /// <summary>
+    /// One file of a report set: <paramref name="run"/> is <c>latest</c> or a run id. Its reading by
+    /// <paramref name="caller"/> is audited (<c>report.read</c>) before it is answered.
+    /// </summary>
+    public async Task<Outcome<ExportFile>> FileAsync(string studyId, string run, string file, Caller caller, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         if (!StudyIds.IsValid(studyId) || !(run == "latest" || RunIds.IsValid(run)) || !Files.TryGetValue(file, out var contentType))
             return Refusal.NotFound("No such report file", $"Report files are {string.Join(", ", Files.Keys)} under 'latest' or a run id.");
+        byte[] bytes;
         try
         {
             var content = await blobs.GetBlobContainerClient(StorageNames.ReportsContainer).GetBlobClient($"{studyId}/{run}/{file}").DownloadContentAsync(ct).ConfigureAwait(false);
-            return new ExportFile(file, contentType, content.Value.Content.ToArray());
+            bytes = content.Value.Content.ToArray();
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {
             return Refusal.NotFound("No report yet", $"Study '{studyId}' has no report '{run}' yet: Recluster writes one when the study has responses.");
         }
+        var found = new ExportFile(file, contentType, bytes) { Rows = file.EndsWith(".csv", StringComparison.Ordinal) ? CsvRecords(bytes) : null };
+        await audit.ReadAsync(studyId, caller, "report.read", $"{run}/{file}", Path.GetExtension(file).TrimStart('.').ToLowerInvariant(), found.Rows, ct).ConfigureAwait(false);
+        return found;
     }
 
-    /// <summary>A study's responses as CSV, JSON or FHIR R4 resources (<paramref name="format"/>; CSV when not given).</summary>
-    public async Task<Outcome<ExportFile>> ExportAsync(string studyId, string? format, CancellationToken ct)
+    /// <summary>
+    /// A study's responses as CSV, JSON or FHIR R4 resources (<paramref name="format"/>; CSV when not given). Its reading
+    /// by <paramref name="caller"/> is audited (<c>export.read</c>) before it is answered.
+    /// </summary>
+    public async Task<Outcome<ExportFile>> ExportAsync(string studyId, string? format, Caller caller, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(caller);
         format = (format ?? "csv").ToLowerInvariant();
         if (!ExportService.Formats.Contains(format))
             return Refusal.Invalid("Unknown export format", $"'{format}' is not one of {string.Join(", ", ExportService.Formats)}.");
         var file = await exports.ExportAsync(studyId, format, ct).ConfigureAwait(false);
-        return file is null ? Refusal.NotFound("No such study", $"Study '{studyId}' does not exist.") : file;
+        if (file is null) return Refusal.NotFound("No such study", $"Study '{studyId}' does not exist.");
+        await audit.ReadAsync(studyId, caller, "export.read", file.Name, format, file.Rows, ct).ConfigureAwait(false);
+        return file;
+    }
+
+    /// <summary>The records of a CSV file (its header line not counted; a quoted line break is no new record).</summary>
+    private static int CsvRecords(byte[] bytes)
+    {
+        using var csv = global::CsvHelper.CsvReader.FromText(System.Text.Encoding.UTF8.GetString(bytes), global::CsvHelper.CsvReaderOptions.Default with { HasHeader = true });
+        var records = 0;
+        while (csv.Read()) records++;
+        return records;
     }
 
     /// <summary>Runs the study's report now, even when nothing is new, by <paramref name="actor"/>: the run and where its report is.</summary>

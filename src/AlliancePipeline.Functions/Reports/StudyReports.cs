@@ -19,9 +19,10 @@ public sealed class StudyReports(ReportAccess reports)
         string studyId,
         string run,
         string file,
+        FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var found = await reports.FileAsync(studyId, run, file, cancellationToken);
+        var found = await reports.FileAsync(studyId, run, file, context.GetCaller(), cancellationToken);
         return found.Answer(Serve);
     }
 

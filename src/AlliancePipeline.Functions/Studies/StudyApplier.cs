@@ -49,7 +49,9 @@ public sealed record StudyApplyOutcome(
 /// (<see cref="StudyChanges.Between"/>), plans enrolment (<see cref="EnrolmentPlan.For"/>, with the meeting dates recorded
 /// so far) and writes, in this order: the source (blob), the <c>Assessments</c> rows (entity group transactions of up to
 /// 100; pending ones whose rater or rater's address changed get a new link version, <see cref="AssessmentWrites"/>), the
-/// <c>Participants</c> rows, and last the <c>Studies</c> row. Every write is idempotent, so applying the same
+/// <c>Participants</c> rows, and last the <c>Studies</c> row; then <c>Audit</c>: a <c>study.applied</c> row per
+/// assessment and participant changed, with its fields before and after (<see cref="AuditChange"/>: addresses and names
+/// never written), and the summary row. Every write is idempotent, so applying the same
 /// file again changes nothing and reports no change; and if an apply stops midway, the study's row still describes the
 /// previous version and applying the file again completes it (Table Storage has no transaction across tables or
 /// partitions: "nothing half-applied" is reached by re-applying, which the report of the interrupted call asks for).
@@ -121,18 +123,48 @@ public sealed class StudyApplier(StudyStore store, StudyTables studyTables, Tabl
         if (dryRun || (!outcome.HasChanges && complete)) return outcome;
 
         var now = clock.GetUtcNow();
+        var storedParticipants = participants.ToDictionary(p => p.RowKey, AuditChange.Fields, StringComparer.Ordinal);
         await store.SaveSourceAsync(studyId, source, now, ct).ConfigureAwait(false);
         // Assessments before participants: the raters' addresses as stored are what tells a changed address, so they
         // change only once the links mailed to the old ones are revoked (an apply that stops between the two relinks
         // again when completed, which at worst mails the rater one more fresh link).
-        await SubmitAsync(tables.GetTableClient(StorageNames.AssessmentsTable), writes.Actions(now), ct).ConfigureAwait(false);
-        await SubmitAsync(tables.GetTableClient(StorageNames.ParticipantsTable), ParticipantRows(effective, participants, now)
+        await SubmitAsync(tables.GetTableClient(StorageNames.AssessmentsTable), [.. writes.Actions(now)], ct).ConfigureAwait(false);
+        var participantRows = ParticipantRows(effective, participants, now).ToList();
+        await SubmitAsync(tables.GetTableClient(StorageNames.ParticipantsTable), participantRows
             .Select(p => new TableTransactionAction(TableTransactionActionType.UpsertReplace, p)), ct).ConfigureAwait(false);
         await store.SaveEntityAsync(definition, now, actor, (entity?.Version ?? 0) + 1, ct).ConfigureAwait(false);
+        await audit.WriteAllAsync(AssessmentChanges(writes, existing).Concat(ParticipantChanges(participantRows, storedParticipants))
+            .Select(c => audit.Row(studyId, actor, "study.applied", c.Subject, c.Details, c.Change)), ct).ConfigureAwait(false);
         await audit.WriteAsync(studyId, actor, "study.applied", studyId,
             $"{prepared.Changes!.Summary}; assessments: {writes.Added.Count} added, {writes.Updated.Count + writes.Relinked.Count} updated, {writes.Withdrawn.Count} withdrawn, {writes.Reinstated.Count} reinstated, {writes.Relinked.Count} relinked",
             ct).ConfigureAwait(false);
         return outcome with { Applied = true };
+    }
+
+    /// <summary>Each assessment the writes changed, with its fields before and after (for <c>Audit</c>).</summary>
+    private static IEnumerable<(string Subject, string Details, AuditChange Change)> AssessmentChanges(AssessmentWrites writes, IReadOnlyDictionary<string, AssessmentEntity> existing)
+    {
+        const string Table = StorageNames.AssessmentsTable;
+        var changes = writes.Added.Select(a => (a.RowKey, "assessment added", AuditChange.Between(Table, null, a)))
+            .Concat(writes.Updated.Select(u => (u.RowKey, "pending assessment's plan changed (dates, rater, language, site or arm)", AuditChange.Merged(Table, existing[u.RowKey], u))))
+            .Concat(writes.Relinked.Select(r => (r.RowKey, $"relinked (rater or address changed): link version {r.LinkVersion}, earlier links refused, mailed again", AuditChange.Between(Table, existing[r.RowKey], r))))
+            .Concat(writes.Reinstated.Select(r => (r.RowKey, $"reinstated with its dyad: pending again, link version {r.LinkVersion}", AuditChange.Between(Table, existing[r.RowKey], r))))
+            .Concat(writes.Withdrawn.Select(w => (w.RowKey, "withdrawn with its dyad: its link and reminders stop", AuditChange.Merged(Table, existing[w.RowKey], w))));
+        foreach (var (subject, details, change) in changes)
+            if (change is not null) yield return (subject, details, change);
+    }
+
+    /// <summary>Each participant row written that differs from the one stored before (for <c>Audit</c>; addresses and names redacted).</summary>
+    private static IEnumerable<(string Subject, string Details, AuditChange Change)> ParticipantChanges(IEnumerable<ParticipantEntity> written, IReadOnlyDictionary<string, IReadOnlyDictionary<string, object?>> stored)
+    {
+        foreach (var row in written)
+        {
+            var before = stored.GetValueOrDefault(row.RowKey);
+            if (AuditChange.Of(AuditChange.RecordOf(StorageNames.ParticipantsTable, row.RowKey), before, AuditChange.Fields(row)) is not { } change) continue;
+            var what = before is null ? "added" : row.Withdrawn && before.GetValueOrDefault(nameof(ParticipantEntity.Withdrawn)) is false ? "withdrawn"
+                : !row.Withdrawn && before.GetValueOrDefault(nameof(ParticipantEntity.Withdrawn)) is true ? "reinstated" : "changed";
+            yield return (row.RowKey, $"{row.Kind} {what}", change);
+        }
     }
 
     /// <summary>

@@ -65,6 +65,12 @@ public sealed class KeyEndpointTests(AzuriteFixture azurite)
         Assert.Equal("key.issued", issuedRow.Action);
         Assert.Equal("key:" + keys.Admin.Substring(3, 16), issuedRow.Actor);
         Assert.DoesNotContain(parsed.Secret, issuedRow.Details, StringComparison.Ordinal);
+        // The key row as created, its label and secret hash named, never written (security finding 7).
+        Assert.Equal(($"AccessKeys/{parsed.KeyId}", ""), (issuedRow.Record, issuedRow.Before));
+        Assert.Contains("\"SecretHash\":\"(redacted)\"", issuedRow.After, StringComparison.Ordinal);
+        Assert.Contains("\"Label\":\"(redacted)\"", issuedRow.After, StringComparison.Ordinal);
+        Assert.Contains($"\"StudyId\":\"{study}\"", issuedRow.After, StringComparison.Ordinal);
+        Assert.DoesNotContain(row.GetString("SecretHash"), issuedRow.After, StringComparison.Ordinal);
 
         using var own = await app.Client.SendAsync(DashboardSeed.Get($"/api/studies/{study}/completion", key));
         Assert.Equal(HttpStatusCode.OK, own.StatusCode);
@@ -100,7 +106,10 @@ public sealed class KeyEndpointTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.OK, again.StatusCode);
         var audit = azurite.Tables.GetTableClient(StorageNames.AuditTable)
             .Query<AuditEntity>(a => a.PartitionKey == StorageNames.SystemPartition && a.Subject == northId && a.Action == "key.revoked").ToList();
-        Assert.Equal("key:" + keys.Admin.Substring(3, 16), Assert.Single(audit).Actor);
+        var revokedRow = Assert.Single(audit);
+        Assert.Equal("key:" + keys.Admin.Substring(3, 16), revokedRow.Actor);
+        Assert.Equal(($"AccessKeys/{northId}", "{\"RevokedAt\":null}"), (revokedRow.Record, revokedRow.Before));
+        Assert.StartsWith("{\"RevokedAt\":\"", revokedRow.After, StringComparison.Ordinal);
 
         using var unknown = await app.Client.SendAsync(Send(HttpMethod.Delete, "/api/keys/0000000000000000", keys.Admin));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);

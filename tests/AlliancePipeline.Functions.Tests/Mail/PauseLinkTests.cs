@@ -59,6 +59,7 @@ public sealed class PauseLinkTests(MailDevFixture fixture)
         Assert.True((await scenario.AssessmentAsync(fixture.Azurite)).RemindersPaused);
         var paused = Assert.Single(await scenario.AuditAsync(fixture.Azurite), a => a.Action == "reminders.paused");
         Assert.Equal(scenario.Assessment.Id, paused.Subject);
+        Assert.Equal(($"Assessments/{scenario.Assessment.Id}", "{\"RemindersPaused\":false}", "{\"RemindersPaused\":true}"), (paused.Record, paused.Before, paused.After));
 
         // The questionnaire link still opens the form.
         using var form = await app.Client.GetAsync(MailScenario.LinkIn(mail.Text, "/api/q/").PathAndQuery);

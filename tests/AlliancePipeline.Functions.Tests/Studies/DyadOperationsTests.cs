@@ -147,6 +147,16 @@ public sealed class DyadOperationsTests(AzuriteFixture azurite)
         var audit = new List<AuditEntity>();
         await foreach (var row in azurite.Tables.GetTableClient(StorageNames.AuditTable).QueryAsync<AuditEntity>(e => e.PartitionKey == study)) audit.Add(row);
         Assert.Equal(["dyad.withdrawn", "link.reissued", "study.applied"], audit.Select(a => a.Action).Distinct().Order(StringComparer.Ordinal));
+        // One row per record changed, before and after (security finding 7): the reissued link, the dyad, its 3 forms.
+        var reissued = Assert.Single(audit, a => a.Action == "link.reissued");
+        Assert.Equal("Assessments/d-002-m1-practitioner", reissued.Record);
+        Assert.Contains("\"LinkVersion\":1", reissued.Before, StringComparison.Ordinal);
+        Assert.Contains("\"LinkVersion\":2", reissued.After, StringComparison.Ordinal);
+        var withdrawn = audit.Where(a => a.Action == "dyad.withdrawn").ToList();
+        Assert.Equal(["Assessments/d-002-m1-practitioner", "Assessments/d-002-m2-practitioner", "Assessments/d-002-m3-practitioner", "Participants/dyad:d-002"],
+            withdrawn.Select(a => a.Record).Order(StringComparer.Ordinal));
+        Assert.All(withdrawn.Where(a => a.Record.StartsWith("Assessments/", StringComparison.Ordinal)), a => Assert.Contains("\"Status\":\"Pending\"", a.Before, StringComparison.Ordinal));
+        Assert.Contains("\"Withdrawn\":true", withdrawn.Single(a => a.Subject == "d-002").After, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -79,8 +79,16 @@ public sealed class StudyApplyTests(AzuriteFixture azurite)
         Assert.Equal("No change: the study is as the file describes it.", body["summary"]!.GetValue<string>());
         Assert.Equal(1, (await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityAsync<StudyEntity>(StudyEntity.Partition, study)).Value.Version);
         Assert.Equal(15, (await RowsAsync<AssessmentEntity>(StorageNames.AssessmentsTable, study)).Count);
+        // One summary row, and one row per record created (security finding 7): the 15 assessments and 11 participants,
+        // each with what it was created with, its addresses and names redacted; applying again added none.
         var audit = await RowsAsync<AuditEntity>(StorageNames.AuditTable, study);
-        Assert.Single(audit, a => a.Action == "study.applied");
+        Assert.Single(audit, a => a.Action == "study.applied" && a.Record.Length == 0);
+        var created = audit.Where(a => a.Action == "study.applied" && a.Record.Length > 0).ToList();
+        Assert.Equal(15 + 11, created.Count);
+        Assert.All(created, a => Assert.Equal("", a.Before));
+        var rater = Assert.Single(created, a => a.Record == "Participants/rater:p-001");
+        Assert.Contains("\"Email\":\"(redacted)\"", rater.After, StringComparison.Ordinal);
+        Assert.All(audit, a => Assert.DoesNotContain("@", a.Before + a.After + a.Details, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -126,6 +134,22 @@ public sealed class StudyApplyTests(AzuriteFixture azurite)
         Assert.Equal(new DateTimeOffset(2026, 2, 9, 0, 0, 0, TimeSpan.Zero), rows["d-002-m2-practitioner"].MeetingDate);
         Assert.Equal((2, 2, 1, 1), (rows["d-002-m2-practitioner"].LinkVersion, rows["d-001-m1-practitioner"].LinkVersion, rows["d-002-m1-practitioner"].LinkVersion, rows["d-001-m1-client"].LinkVersion));
         Assert.Equal(2, (await azurite.Tables.GetTableClient(StorageNames.StudiesTable).GetEntityAsync<StudyEntity>(StudyEntity.Partition, study)).Value.Version);
+
+        // Each record the change touched has its own row, before and after (security finding 7); an address never.
+        var audit = (await RowsAsync<AuditEntity>(StorageNames.AuditTable, study)).Where(a => a.Before.Length > 0).ToList();
+        var readdressed = Assert.Single(audit, a => a.Record == "Participants/rater:p-001");
+        Assert.Equal(("{\"Email\":\"(redacted)\"}", "{\"Email\":\"(redacted)\"}", "rater changed"), (readdressed.Before, readdressed.After, readdressed.Details));
+        var withdrawn = Assert.Single(audit, a => a.Record == "Assessments/d-003-m1-practitioner");
+        Assert.Contains("\"Status\":\"Pending\"", withdrawn.Before, StringComparison.Ordinal);
+        Assert.Contains("\"Status\":\"Withdrawn\"", withdrawn.After, StringComparison.Ordinal);
+        var reinstated = Assert.Single(audit, a => a.Record == "Participants/dyad:d-004");
+        Assert.Equal("dyad reinstated", reinstated.Details);
+        Assert.Contains("\"Withdrawn\":true", reinstated.Before, StringComparison.Ordinal);
+        Assert.Contains("\"Withdrawn\":false", reinstated.After, StringComparison.Ordinal);
+        var relinked = Assert.Single(audit, a => a.Record == "Assessments/d-001-m1-practitioner");
+        Assert.Equal(("{\"LinkVersion\":1}", "{\"LinkVersion\":2}"), (relinked.Before, relinked.After));
+        Assert.DoesNotContain(audit, a => a.Record == "Assessments/d-002-m1-practitioner"); // answered: untouched
+        Assert.All(audit, a => Assert.DoesNotContain("@", a.Before + a.After + a.Details, StringComparison.Ordinal));
 
         // Withdrawing d-003 again through the file is no change; bringing it back reinstates it with new links.
         // Its first invitation and a reminder had gone out before the withdrawal: the new links must be mailed afresh.
