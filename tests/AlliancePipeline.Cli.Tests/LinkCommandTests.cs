@@ -40,9 +40,9 @@ public sealed class LinkCommandTests(AzuriteFixture azurite)
 
         var (exit, output, error) = await RunAsync("links", "reissue", "--study", study, "--assessment", "d-001-m2-client", "--url", app.Client.BaseAddress!.ToString(), "--key", key);
         Assert.True(exit == 0, error);
+        Assert.Empty(LinkScan.Links(output + error, app.Services.GetRequiredService<ILinkTokens>(), DateTimeOffset.UtcNow));
         Assert.Contains("Reissued d-001-m2-client: link version 2", output, StringComparison.Ordinal);
         Assert.Contains("goes to the rater by e-mail with the Reminders run of", output, StringComparison.Ordinal);
-        Assert.Empty(LinkScan.Links(output + error, app.Services.GetRequiredService<ILinkTokens>(), DateTimeOffset.UtcNow));
     }
 
     [Fact]
