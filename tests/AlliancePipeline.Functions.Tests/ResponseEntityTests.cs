@@ -68,6 +68,7 @@ public sealed class ResponseEntityTests
         })
             p[key] = value;
         Assert.Equal(("study", "d-1-m2-client"), (read.PartitionKey, read.RowKey));
+        Assert.Equal("rater-link", read.Provenance); // a row stored before the column existed
         Assert.Equal([3, 4, 5], read.Items);
         Assert.Equal(new Dictionary<string, double> { ["Goal"] = 4, ["Task"] = 4.5, ["Bond"] = 3.25, ["Global"] = 4 }, read.Scores);
         Assert.Equal((2, "client", "site-b", new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc)), (read.Meeting, read.RaterRole, read.SiteId, read.SubmittedAt));

@@ -1,4 +1,5 @@
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Studies;
 
 namespace AlliancePipeline.Analytics.Reports;
 
@@ -16,10 +17,18 @@ namespace AlliancePipeline.Analytics.Reports;
 /// <param name="Scores">Every score by its column: the instrument's subscales' and its global score's (the WAI's: Goal, Task, Bond, Global).</param>
 /// <param name="Global">The global score (the instrument's global column; NaN when the row has none).</param>
 /// <param name="SubmittedAt">When the answers were taken (UTC).</param>
+/// <param name="Provenance">
+/// How the answers came (<see cref="ResponseProvenance"/>): through the link mailed to the rater, or through a link a
+/// coordinator was handed (<c>hand-over</c>).
+/// </param>
 public sealed record StoredResponse(
     string StudyId, string AssessmentId, string SiteId, string DyadId, int Meeting, string RaterRole,
-    IReadOnlyList<int> Items, IReadOnlyDictionary<string, double> Scores, double Global, DateTimeOffset SubmittedAt)
+    IReadOnlyList<int> Items, IReadOnlyDictionary<string, double> Scores, double Global, DateTimeOffset SubmittedAt,
+    string Provenance = ResponseProvenance.RaterLink)
 {
+    /// <summary>Whether the answers came through a link a coordinator was handed.</summary>
+    public bool HandedOver => Provenance == ResponseProvenance.HandOver;
+
     /// <summary>The score in <paramref name="column"/>, NaN when the response has none.</summary>
     public double Score(string column) => Scores.TryGetValue(column, out var score) ? score : double.NaN;
 }

@@ -181,7 +181,8 @@ public static class StudyReportAnalysis
             input.Dyads.Count(d => d.Withdrawn),
             input.Responses.GroupBy(r => r.RaterRole, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
-            cells);
+            cells,
+            input.Responses.Count(r => r.HandedOver));
     }
 
     /// <summary>Item scores after reverse scoring (min + max − answer), by item number 1..N.</summary>
@@ -382,6 +383,10 @@ public static class StudyReportAnalysis
         {
             text.Add($"Alliance was rated by the {roleName}s after meetings 1–{r.Meetings}; the instrument's definition was not available to this report.");
         }
+        var handedOver = r.Numbers.HandedOver;
+        text.Add(handedOver == 0
+            ? "Every response came through the link mailed to its rater (none through a coordinator hand-over)."
+            : string.Create(Inv, $"Raters answered through the link mailed to them, except {handedOver} of the {r.Input.Responses.Count} responses, given through a coordinator hand-over (a link handed to a coordinator for a rater reached another way, e.g. by phone; Provenance hand-over in responses.csv)."));
         text.Add($"A dyad's trajectory is its global score at meetings 1–{r.Meetings}; dyads missing a meeting are not clustered, and are counted and compared with the clustered dyads.");
         if (r.Result is { } result)
         {

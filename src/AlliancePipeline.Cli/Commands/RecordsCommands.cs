@@ -72,21 +72,46 @@ public static class RecordsCommands
         return new Command("dyads", "Dyads after the study file: withdraw one.") { withdraw };
     }
 
-    /// <summary>Creates <c>links</c> (reissue).</summary>
+    /// <summary>
+    /// Creates <c>links</c>: <c>reissue</c> (a new link version, mailed to the rater; the command says so and never
+    /// prints the link) and <c>hand-over</c> (where the study allows it: a link for the coordinator to use with a rater
+    /// reached another way, printed once).
+    /// </summary>
     public static Command Links()
     {
         var options = new AppOptions();
         var study = StudyOption();
         var assessment = new Option<string>("--assessment") { Description = "The assessment id, e.g. d-001-m2-practitioner.", Required = true };
-        var reissue = options.AddTo(new Command("reissue", "Give an unanswered assessment a new link (the old one then answers 410); the next Reminders run mails it.") { study, assessment });
+        var reissue = options.AddTo(new Command("reissue", "Give an unanswered assessment a new link (the old one then answers 410); the next Reminders run mails it to the rater.") { study, assessment });
         reissue.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "links reissue", options, async (api, output) =>
         {
             var answer = await api.SendAsync(HttpMethod.Post, $"api/studies/{Id(parse, study)}/assessments/{Id(parse, assessment)}/reissue", null, ct).ConfigureAwait(false);
             if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "links reissue", answer).ConfigureAwait(false);
-            await output.WriteLineAsync($"New link (version {answer.Json!["linkVersion"]}, expires {answer.Json["expiresAt"]}): {answer.Json["link"]}").ConfigureAwait(false);
+            // What was done, in the app's words; never a link, even from an app that still answered one.
+            await output.WriteLineAsync($"Reissued {parse.GetValue(assessment)}: link version {answer.Json!["linkVersion"]}, expires {answer.Json["expiresAt"]}. {answer.Json["mailing"]}").ConfigureAwait(false);
             return 0;
         }));
-        return new Command("links", "Questionnaire links: reissue one.") { reissue };
+
+        var dyad = new Option<string>("--dyad") { Description = "The dyad's code.", Required = true };
+        var meeting = new Option<int>("--meeting") { Description = "The meeting number (1..T).", Required = true };
+        var role = new Option<string>("--role") { Description = "Whose form: practitioner or client.", Required = true };
+        role.AcceptOnlyFromAmong("practitioner", "client");
+        var reason = new Option<string>("--reason") { Description = "Why the rater cannot take the mailed link (kept in the audit; no names or addresses).", Required = true };
+        var handOver = options.AddTo(new Command("hand-over",
+            "Where the study allows it (handOver: allowed): take a form's link in hand for a rater reached another way (by phone). The mailed link then answers 410; the new one is printed once; answers through it are marked hand-over.")
+            { study, dyad, meeting, role, reason });
+        handOver.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "links hand-over", options, async (api, output) =>
+        {
+            var answer = await api.SendJsonAsync(HttpMethod.Post,
+                $"api/studies/{Id(parse, study)}/dyads/{Id(parse, dyad)}/meetings/{parse.GetValue(meeting)}/raters/{Id(parse, role)}/hand-over",
+                new { reason = parse.GetValue(reason) }, ct).ConfigureAwait(false);
+            if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "links hand-over", answer).ConfigureAwait(false);
+            await output.WriteLineAsync($"Hand-over link for {answer.Json!["assessmentId"]} (version {answer.Json["linkVersion"]}, expires {answer.Json["expiresAt"]}); the mailed link now answers 410.").ConfigureAwait(false);
+            await output.WriteLineAsync("Use it only with the rater, once; it is not shown again (asking again makes another):").ConfigureAwait(false);
+            await output.WriteLineAsync(answer.Json["link"]!.GetValue<string>()).ConfigureAwait(false);
+            return 0;
+        }));
+        return new Command("links", "Questionnaire links: reissue one (mailed to the rater), or hand one over where the study allows it.") { reissue, handOver };
     }
 
     private static Option<string> StudyOption() => new("--study") { Description = "The study id.", Required = true };

@@ -62,6 +62,20 @@ public sealed class AssessmentEntity : ITableEntity
     public DateTimeOffset? LastReminderAt { get; set; }
     /// <summary>Whether the rater paused reminders (the link in every mail).</summary>
     public bool RemindersPaused { get; set; }
+    /// <summary>
+    /// The link version a coordinator was handed (a hand-over link, when the study allows it), or null. It is bound to
+    /// that version: the current link is a hand-over link only while <see cref="LinkVersion"/> still equals it
+    /// (<see cref="IsHandedOver"/>), so a later reissue or relink, which raises the version, ends it (and a reissue
+    /// clears it). Answers through it are stored with <c>Provenance</c> <c>hand-over</c>.
+    /// </summary>
+    public int? HandOverLinkVersion { get; set; }
+
+    /// <summary>Whether the current link is one a coordinator was handed (not mailed to the rater).</summary>
+    public bool IsHandedOver() => HandOverLinkVersion is { } handed && handed == LinkVersion;
+
+    /// <summary>How answers through link version <paramref name="linkVersion"/> came (<see cref="ResponseProvenance"/>).</summary>
+    public string ProvenanceOf(int linkVersion) =>
+        HandOverLinkVersion is { } handed && handed == linkVersion ? ResponseProvenance.HandOver : ResponseProvenance.RaterLink;
 
     /// <summary>The entity of an assessment.</summary>
     public static AssessmentEntity From(Assessment a) => new()

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Studies;
 using Azure;
 using Azure.Data.Tables;
 
@@ -11,7 +12,8 @@ namespace AlliancePipeline.Contracts.Storage;
 /// study id, RowKey the assessment id, <c>Item01</c>..<c>ItemNN</c> (Int32, as answered, before reverse scoring) for the
 /// instrument's N items, one Double column per score named by the instrument (its subscales', then its global score's;
 /// the WAI's are <c>Goal</c>, <c>Task</c>, <c>Bond</c>, <c>Global</c>), <c>Meeting</c> (Int32), <c>RaterRole</c>,
-/// <c>SiteId</c>, <c>DyadId</c>, <c>SubmittedAt</c> (DateTime). A WAI response therefore has exactly the design's columns.
+/// <c>SiteId</c>, <c>DyadId</c>, <c>SubmittedAt</c> (DateTime), <c>Provenance</c> (<c>rater-link</c> or <c>hand-over</c>). A WAI
+/// response therefore has the design's columns and its provenance.
 /// </summary>
 /// <remarks>
 /// The columns depend on the instrument, so the row is a dynamic entity: the SDK reads and writes it as a property
@@ -80,6 +82,15 @@ public sealed class ResponseEntity : ITableEntity, IDictionary<string, object>
     public string SiteId { get => _row.GetString(nameof(SiteId)) ?? ""; set => _row[nameof(SiteId)] = value; }
     /// <summary>The dyad's pseudonymous code.</summary>
     public string DyadId { get => _row.GetString(nameof(DyadId)) ?? ""; set => _row[nameof(DyadId)] = value; }
+    /// <summary>
+    /// How the answers came (<see cref="ResponseProvenance"/>): <c>rater-link</c>, or <c>hand-over</c> through a link a
+    /// coordinator was handed. A row stored before the column existed reads as <c>rater-link</c>.
+    /// </summary>
+    public string Provenance
+    {
+        get => _row.GetString(nameof(Provenance)) is { Length: > 0 } p ? p : ResponseProvenance.RaterLink;
+        set => _row[nameof(Provenance)] = value;
+    }
     /// <summary>When the answers were taken (UTC).</summary>
     public DateTime SubmittedAt
     {

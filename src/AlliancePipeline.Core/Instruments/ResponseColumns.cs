@@ -16,9 +16,12 @@ public static class ResponseColumns
     /// <summary>The most items an instrument has (<c>items.maxItems</c> in instrument.schema.json): columns Item01..Item99.</summary>
     public const int MaxItems = 99;
 
-    /// <summary>Columns every <c>Responses</c> row has besides its answers and scores (with the table's keys).</summary>
+    /// <summary>
+    /// Columns every <c>Responses</c> row has besides its answers and scores (with the table's keys); <c>Provenance</c>
+    /// (<c>rater-link</c> or <c>hand-over</c>, see <c>Studies.ResponseProvenance</c>) is absent from rows stored before it existed.
+    /// </summary>
     public static readonly ImmutableArray<string> Fixed =
-        ["PartitionKey", "RowKey", "Timestamp", "Meeting", "RaterRole", "SiteId", "DyadId", "SubmittedAt"];
+        ["PartitionKey", "RowKey", "Timestamp", "Meeting", "RaterRole", "SiteId", "DyadId", "SubmittedAt", "Provenance"];
 
     /// <summary>Columns the report's <c>responses.csv</c> and the exports add (the JSON export's <c>items</c> among them).</summary>
     public static readonly ImmutableArray<string> Report =

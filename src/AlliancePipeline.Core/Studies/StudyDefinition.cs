@@ -112,6 +112,11 @@ public sealed record ReportSchedule(string Schedule, ImmutableArray<StudyContact
 /// <param name="Reports">Report emails, or null when the study sends none.</param>
 /// <param name="Alerts">Rupture alert thresholds per rater role; a role without an entry raises no alerts.</param>
 /// <param name="LinkLifetimeDays">How long a link works after it is issued, in days; null = the app's setting.</param>
+/// <param name="HandOverAllowed">
+/// Whether a coordinator may ask for a hand-over link (<c>handOver: allowed</c>): a new link version for a rater reached
+/// another way, given to the coordinator once, answers through it marked <see cref="ResponseProvenance.HandOver"/>.
+/// False (the default) when the file leaves it out or says <c>off</c>.
+/// </param>
 public sealed record StudyDefinition(
     string Id,
     string Name,
@@ -124,7 +129,8 @@ public sealed record StudyDefinition(
     ReminderPolicy Reminders,
     ReportSchedule? Reports,
     ImmutableSortedDictionary<string, AlertThresholds> Alerts,
-    int? LinkLifetimeDays)
+    int? LinkLifetimeDays,
+    bool HandOverAllowed = false)
 {
     /// <summary>The weekly coordinator digests (<c>digests</c> in the study file); <see cref="DigestPolicy.Default"/> when left out.</summary>
     public DigestPolicy Digests { get; init; } = DigestPolicy.Default;

@@ -92,6 +92,7 @@ internal sealed partial class StudyFileReader
         var alerts = Alerts(root, instruments);
         var lifetime = Integer(root, "linkLifetimeDays");
         var digests = Digests(root);
+        var handOver = Text(root, "handOver") == "allowed";
 
         Unique(arms, a => a.Id, "arm");
         Unique(sites, s => s.Id, "site");
@@ -109,7 +110,7 @@ internal sealed partial class StudyFileReader
         return new StudyDefinition(id, name, instruments, meetings.Value,
             arms.Select(a => a.Value).ToImmutableArray(), sites.Select(s => s.Value).ToImmutableArray(),
             raters.Select(r => r.Value).ToImmutableArray(), dyads.Select(d => d.Value).ToImmutableArray(),
-            reminders, reports, alerts, lifetime)
+            reminders, reports, alerts, lifetime, handOver)
         {
             Digests = digests,
         };

@@ -5,6 +5,7 @@ using AlliancePipeline.Functions.Infrastructure.Audit;
 using AlliancePipeline.Functions.Infrastructure.Outcomes;
 using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Studies;
 using Azure;
@@ -42,13 +43,46 @@ public sealed record OutcomeRecorded(string StudyId, string DyadId, bool Employe
 /// <param name="Unchanged">Dyads whose outcome was already stored as imported: not written again, no row.</param>
 public sealed record OutcomesImported(string StudyId, int Imported, int Changed, int Unchanged);
 
-/// <summary>A new link for an assessment; earlier ones answer 410.</summary>
+/// <summary>
+/// A new link version for an assessment, to be mailed to its rater; earlier links answer 410. What was done, never the
+/// link: it goes to the rater's address only.
+/// </summary>
 /// <param name="StudyId">The study.</param>
 /// <param name="AssessmentId">The assessment.</param>
 /// <param name="LinkVersion">The new link version.</param>
-/// <param name="Link">The new questionnaire link.</param>
+/// <param name="ExpiresAt">When the new link stops opening (unless it is first mailed later, when it counts from then).</param>
+/// <param name="MailedAt">
+/// When the <c>Reminders</c> run that mails it to the rater comes: the next one, or the first on the meeting day when
+/// that is still to come.
+/// </param>
+/// <param name="Mailing">The same in words, for people.</param>
+public sealed record LinkReissued(string StudyId, string AssessmentId, int LinkVersion, DateTimeOffset ExpiresAt, DateTimeOffset MailedAt, string Mailing);
+
+/// <summary>A coordinator's request for a hand-over link, as read by the edge.</summary>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="Meeting">The meeting number.</param>
+/// <param name="RaterRole">Whose form: <c>practitioner</c> or <c>client</c>.</param>
+/// <param name="Reason">Why the rater cannot take the mailed link (audited; no names or addresses).</param>
+public sealed record HandOverRequest(string DyadId, int Meeting, string RaterRole, string Reason)
+{
+    /// <summary>The longest reason taken.</summary>
+    public const int MaxReasonLength = 500;
+}
+
+/// <summary>
+/// A hand-over link: a new link version the coordinator who asked holds for the rater (earlier links, the mailed one
+/// among them, answer 410). The only answer of the app that holds a live questionnaire link; given once: asking again
+/// makes another version.
+/// </summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="Meeting">The meeting.</param>
+/// <param name="RaterRole">Whose form.</param>
+/// <param name="AssessmentId">The assessment.</param>
+/// <param name="LinkVersion">The hand-over link's version.</param>
+/// <param name="Link">The questionnaire link.</param>
 /// <param name="ExpiresAt">When it stops opening.</param>
-public sealed record LinkReissued(string StudyId, string AssessmentId, int LinkVersion, string Link, DateTimeOffset ExpiresAt);
+public sealed record LinkHandedOver(string StudyId, string DyadId, int Meeting, string RaterRole, string AssessmentId, int LinkVersion, string Link, DateTimeOffset ExpiresAt);
 
 /// <summary>A dyad withdrawn.</summary>
 /// <param name="StudyId">The study.</param>
@@ -59,8 +93,9 @@ public sealed record DyadWithdrawn(string StudyId, string DyadId, bool Withdrawn
 
 /// <summary>
 /// What coordinators record and change about dyads after the study file: meeting dates (one, or a CSV import), which
-/// move the due dates; outcomes (one, or a CSV import); a reissued link (the old one then answers 410); a withdrawn dyad
-/// (its links stop, its reminders stop). Every record changed gets its own <c>Audit</c> row with the fields before and
+/// move the due dates; outcomes (one, or a CSV import); a reissued link (the old one then answers 410; the new one is
+/// mailed to the rater, never answered); a hand-over link where the study allows it (the one answer that holds a live
+/// link); a withdrawn dyad (its links stop, its reminders stop). Every record changed gets its own <c>Audit</c> row with the fields before and
 /// after (<see cref="AuditChange"/>); a record that a write would leave as it is (an outcome or a date imported again) is
 /// not written and gets no row; a CSV import adds a summary row (<c>outcome.imported</c>, <c>meeting.imported</c>).
 /// Outcomes and assessments are written under the ETags they were read with, so the "before" of a row is what the write
@@ -145,14 +180,82 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     }
 
     /// <summary>
-    /// Reissues an unanswered assessment's link: its link version goes up (every earlier link then answers 410) and its
-    /// invitation log starts again (no invitation, no reminders), so the next <c>Reminders</c> run sends the new link.
-    /// Answers the new link too.
+    /// Reissues an unanswered assessment's link: its link version goes up (every earlier link, a hand-over link among
+    /// them, then answers 410) and its invitation log starts again (no invitation, no reminders), so the next
+    /// <c>Reminders</c> run mails the new link to the rater. Answers what it did and when the link is mailed; never the
+    /// link, which only the rater's address receives (security finding 3: a key holder could answer as the rater).
     /// </summary>
     public async Task<Outcome<LinkReissued>> ReissueAsync(string studyId, string assessmentId, Caller caller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(caller);
         if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
+        // The invitation log cleared with the whole row replaced: a merge cannot clear a property (the SDK leaves null
+        // values out of the request), so a merged reissue kept the old invitation log and was never mailed.
+        var reissued = await NewLinkVersionAsync(study, assessmentId, caller, "Link not reissued", a =>
+        {
+            a.InvitationQueuedAt = null;
+            a.InvitationSentAt = null;
+            a.RemindersSent = 0;
+            a.LastReminderAt = null;
+            a.HandOverLinkVersion = null;
+        }, ct).ConfigureAwait(false);
+        if (reissued.IsRefused) return reissued.Refusal;
+        var a = reissued.Value.Row;
+        await audit.WriteAsync(audit.Row(studyId, caller.Actor, "link.reissued", assessmentId, $"link version {a.LinkVersion}; earlier links refused; mailed by the next Reminders run",
+            reissued.Value.Change), ct).ConfigureAwait(false);
+        var now = clock.GetUtcNow();
+        var mailedAt = Reminders.FirstRunFrom(a.InviteOn is { } inviteOn && inviteOn > now ? inviteOn : now);
+        return new LinkReissued(studyId, assessmentId, a.LinkVersion, a.LinkExpiresAt!.Value, mailedAt,
+            $"Link version {a.LinkVersion} goes to the rater by e-mail with the Reminders run of {mailedAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC; earlier links answer 410.");
+    }
+
+    /// <summary>
+    /// A hand-over link, where the study allows it (<c>handOver: allowed</c>): for a rater the mailed link does not reach
+    /// (reached by phone), a coordinator with the study's key or the dyad's site key gets a new link version, once; the
+    /// mailed link then answers 410, no mail carries the new one, and answers through it are stored as
+    /// <c>hand-over</c>. Audited (<c>link.handed-over</c>: the key id, the version, the reason). Refused: an admin key
+    /// (403: the audit is to name the coordinator), another site's dyad (404, as a dyad that does not exist), a study
+    /// that does not allow it (409), an answered or withdrawn form (409).
+    /// </summary>
+    public async Task<Outcome<LinkHandedOver>> HandOverAsync(string studyId, Outcome<HandOverRequest> request, Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
+        if (request.IsRefused) return request.Refusal;
+        var asked = request.Value;
+        if (caller.Scope.Role is not (AccessRole.Study or AccessRole.Site))
+            return Refusal.Forbidden("Hand-over refused",
+                "A hand-over link is given to a coordinator: ask with the study's coordinator key or the dyad's site key (the audit names the key that holds it), not an admin key.");
+        var visible = Visible(study.Definition, caller);
+        if (visible.FindDyad(asked.DyadId) is null) return NoDyad(visible, asked.DyadId);
+        if (!study.Definition.HandOverAllowed)
+            return Refusal.Conflict("Hand-over not allowed",
+                $"Study '{studyId}' does not allow hand-over links (its study file would say handOver: allowed). Reissue the link instead: the next Reminders run mails it to the rater.");
+        var assessmentId = EnrolmentPlan.AssessmentId(asked.DyadId, asked.Meeting, asked.RaterRole);
+        var handed = await NewLinkVersionAsync(study, assessmentId, caller, "Link not handed over", a => a.HandOverLinkVersion = a.LinkVersion, ct).ConfigureAwait(false);
+        if (handed.IsRefused) return handed.Refusal;
+        var a = handed.Value.Row;
+        var expires = a.LinkExpiresAt!.Value;
+        await audit.WriteAsync(audit.Row(studyId, caller.Actor, "link.handed-over", assessmentId,
+            $"link version {a.LinkVersion} (expires {expires:yyyy-MM-dd}) handed to {caller.Actor}; earlier links refused; reason: {asked.Reason}", handed.Value.Change), ct).ConfigureAwait(false);
+        var token = tokens.Issue(new LinkClaims(studyId, assessmentId, a.LinkVersion, expires));
+        return new LinkHandedOver(studyId, asked.DyadId, asked.Meeting, asked.RaterRole, assessmentId, a.LinkVersion,
+            new Uri(address.Value.BaseUrl, $"api/q/{token}").ToString(), expires);
+    }
+
+    /// <summary>An assessment given a new link version, and the audit change it made.</summary>
+    private sealed record NewLinkVersion(AssessmentEntity Row, AuditChange? Change);
+
+    /// <summary>
+    /// Gives an unanswered assessment the next link version (every earlier link then answers 410), a fresh expiry, and
+    /// <paramref name="change"/>: the whole row replaced under the ETag it was read with, read again on a concurrent
+    /// write. Another site's assessment is, to a site key, one the study does not have (404).
+    /// </summary>
+    private async Task<Outcome<NewLinkVersion>> NewLinkVersionAsync(AppliedStudy study, string assessmentId, Caller caller, string refused,
+        Action<AssessmentEntity> change, CancellationToken ct)
+    {
+        var studyId = study.Definition.Id;
         for (var attempt = 0; ; attempt++)
         {
             var found = await Assessments.GetEntityIfExistsAsync<AssessmentEntity>(studyId, assessmentId, cancellationToken: ct).ConfigureAwait(false);
@@ -160,30 +263,20 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
                 return Refusal.NotFound("No such assessment", $"Study '{studyId}' has no assessment '{assessmentId}'.");
             var a = found.Value!;
             if (a.Status != nameof(AssessmentStatus.Pending))
-                return Refusal.Conflict("Link not reissued", $"Assessment '{assessmentId}' is {a.Status.ToLowerInvariant()}: only an unanswered assessment gets a new link.");
+                return Refusal.Conflict(refused, $"Assessment '{assessmentId}' is {a.Status.ToLowerInvariant()}: only an unanswered assessment gets a new link.");
             var before = AuditChange.Fields(a);
-            var version = a.LinkVersion + 1;
-            var expires = clock.GetUtcNow() + LinkLifetime(study.Definition);
-            // The whole row, replaced under the ETag it was read with: a merge cannot clear a property (the SDK leaves
-            // null values out of the request), so a merged reissue kept the old invitation log and was never mailed.
-            a.LinkVersion = version;
-            a.LinkExpiresAt = expires;
-            a.InvitationQueuedAt = null;
-            a.InvitationSentAt = null;
-            a.RemindersSent = 0;
-            a.LastReminderAt = null;
+            a.LinkVersion++;
+            a.LinkExpiresAt = clock.GetUtcNow() + LinkLifetime(study.Definition);
+            change(a);
             try
             {
                 await Assessments.UpdateEntityAsync(a, a.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+                return new NewLinkVersion(a, AuditChange.Of(AuditChange.RecordOf(StorageNames.AssessmentsTable, assessmentId), before, AuditChange.Fields(a)));
             }
             catch (RequestFailedException e) when (e.Status == 412 && attempt < 3)
             {
-                continue;
+                // Written since it was read: read again and decide again.
             }
-            await audit.WriteAsync(audit.Row(studyId, caller.Actor, "link.reissued", assessmentId, $"link version {version}; earlier links refused",
-                AuditChange.Of(AuditChange.RecordOf(StorageNames.AssessmentsTable, assessmentId), before, AuditChange.Fields(a))), ct).ConfigureAwait(false);
-            var token = tokens.Issue(new LinkClaims(studyId, assessmentId, version, expires));
-            return new LinkReissued(studyId, assessmentId, version, new Uri(address.Value.BaseUrl, $"api/q/{token}").ToString(), expires);
         }
     }
 

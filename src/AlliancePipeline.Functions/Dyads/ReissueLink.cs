@@ -3,7 +3,11 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AlliancePipeline.Functions.Dyads;
 
-/// <summary><c>POST /api/studies/{studyId}/assessments/{assessmentId}/reissue</c> (a coordinator): a new link; the old one answers 410.</summary>
+/// <summary>
+/// <c>POST /api/studies/{studyId}/assessments/{assessmentId}/reissue</c> (a coordinator): a new link version, mailed to
+/// the rater by the next <c>Reminders</c> run; the old link answers 410. The answer says what was done and when the
+/// link is mailed, never the link.
+/// </summary>
 public sealed class ReissueLink(DyadOperations dyads)
 {
     /// <summary>Hands the assessment to <see cref="DyadOperations.ReissueAsync"/>.</summary>

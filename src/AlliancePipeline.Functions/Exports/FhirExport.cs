@@ -13,7 +13,8 @@ namespace AlliancePipeline.Functions.Exports;
 /// values, its subscale and reverse scoring as item codes, the text in the instrument's default language with the other
 /// languages as <c>translation</c> extensions, the copyright; and read-only decimal items for the subscale and global
 /// scores), and each response as a <see cref="QuestionnaireResponse"/> pointing at its questionnaire's canonical URL and
-/// version, with the dyad and rater by pseudonymous identifier only (no name, no address). No I/O.
+/// version, with the dyad and rater by pseudonymous identifier only (no name, no address), its meeting and its provenance
+/// (<see cref="ProvenanceExtension"/>) as extensions. No I/O.
 /// </summary>
 public static class FhirExport
 {
@@ -28,6 +29,12 @@ public static class FhirExport
 
     /// <summary>Our extension holding the meeting number of a response.</summary>
     public const string MeetingExtension = Base + ":StructureDefinition:meeting";
+
+    /// <summary>
+    /// Our extension holding how a response's answers came, a code: <c>rater-link</c> (the link mailed to the rater) or
+    /// <c>hand-over</c> (a link a coordinator was handed).
+    /// </summary>
+    public const string ProvenanceExtension = Base + ":StructureDefinition:provenance";
 
     /// <summary>The canonical URL of an instrument's questionnaire.</summary>
     public static string CanonicalUrl(string instrumentId) => $"{Base}:Questionnaire:{instrumentId}";
@@ -105,6 +112,7 @@ public static class FhirExport
         if (raterId is not null)
             qr.Author = new ResourceReference { Identifier = new Identifier($"{Base}:rater:{response.StudyId}", raterId), Display = response.RaterRole };
         qr.Extension.Add(new Extension(MeetingExtension, new Integer(response.Meeting)));
+        qr.Extension.Add(new Extension(ProvenanceExtension, new Code(response.Provenance)));
         foreach (var item in instrument.Items.Where(i => i.Number <= response.Items.Count))
         {
             var answer = response.Items[item.Number - 1];

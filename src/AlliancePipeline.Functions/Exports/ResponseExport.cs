@@ -21,8 +21,9 @@ public static class ResponseExport
 
     /// <summary>
     /// <c>{"studyId", "studyName", "exportedAt", "instruments": {role: id}, "responses": [{assessmentId, siteId, dyadId, armId,
-    /// meeting, raterRole, raterId, items: [N], …scores, submittedAt}], "outcomes": [{dyadId, employed, jobDate,
-    /// daysToJob}]}</c>: <c>items</c> the answers as given, one per item of the response's instrument; a property per score
+    /// meeting, raterRole, raterId, items: [N], …scores, submittedAt, provenance}], "outcomes": [{dyadId, employed, jobDate,
+    /// daysToJob}]}</c>: <c>items</c> the answers as given, one per item of the response's instrument; <c>provenance</c>
+    /// <c>rater-link</c> or <c>hand-over</c> (a link a coordinator was handed); a property per score
     /// column of the study's instruments, named as the column in camel case (the WAI: <c>goal</c>, <c>task</c>, <c>bond</c>,
     /// <c>global</c>), <c>null</c> where the response has no such score.
     /// </summary>
@@ -57,6 +58,7 @@ public static class ResponseExport
                     };
                     foreach (var column in scoreColumns) row[JsonNamingPolicy.CamelCase.ConvertName(column)] = N(r.Score(column));
                     row["submittedAt"] = r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                    row["provenance"] = r.Provenance;
                     return (JsonNode)row;
                 })]),
             ["outcomes"] = new JsonArray([.. input.Outcomes.OrderBy(o => o.DyadId, StringComparer.Ordinal).Select(o => (JsonNode)new JsonObject

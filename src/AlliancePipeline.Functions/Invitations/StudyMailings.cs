@@ -27,7 +27,8 @@ public sealed record MailingRun(int Studies, int Invitations, int Reminders, int
 /// The <c>Reminders</c> timer's work, for every study with an applied study file: an invitation for each unanswered
 /// assessment whose meeting day has come (its link issued then, expiring after the study's link lifetime); reminders by
 /// the study's policy (Core's <see cref="ReminderSchedule.Decide"/>: first N days after the due date, then every M days,
-/// at most K; none once answered, withdrawn, expired or paused); and each site coordinator's weekly overdue digest
+/// at most K; none once answered, withdrawn, expired or paused, nor for a form whose current link a coordinator was
+/// handed); and each site coordinator's weekly overdue digest
 /// (Core's <see cref="OverdueDigest"/>). Every mail has a deterministic id (<see cref="MailIds"/>), so a run that is
 /// repeated or interrupted queues nothing twice; the assessment's invitation log is updated with an ETag after its mail
 /// is queued.
@@ -70,6 +71,9 @@ public sealed class StudyMailings(
         foreach (var a in assessments)
         {
             if (a.Status != nameof(AssessmentStatus.Pending)) continue;
+            // Its current link is in a coordinator's hands (a hand-over): the rater is reached another way, and a mail
+            // would carry the hand-over link itself. A reissue makes it the rater's again, mailed by the next run.
+            if (a.IsHandedOver()) continue;
             if (participants.GetValueOrDefault(ParticipantEntity.Key(ParticipantEntity.Kinds.Dyad, a.DyadId)) is { Withdrawn: true }) continue;
             if (participants.GetValueOrDefault(ParticipantEntity.Key(ParticipantEntity.Kinds.Rater, a.RaterId)) is not { Withdrawn: false, Email: { Length: > 0 } email } rater) continue;
             if (a.InvitationQueuedAt is null)

@@ -173,7 +173,7 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         // thank-you still comes after both.
         await Task.WhenAll(
             ReleaseAsync(queue, parked, assessment.Id, ct),
-            audit.WriteAsync(study.Id, "rater-link", "submission.accepted", assessment.Id, $"link version {assessment.LinkVersion}; queued for scoring", ct)).ConfigureAwait(false);
+            audit.WriteAsync(study.Id, opened.Provenance, "submission.accepted", assessment.Id, $"link version {assessment.LinkVersion}; queued for scoring", ct)).ConfigureAwait(false);
         return new SubmissionOutcome.Accepted(assessment.Id, form.Language);
     }
 
@@ -231,12 +231,12 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         var claims = tokens.Validate(token, clock.GetUtcNow(), out var problem);
         if (claims is null) return new(problem == LinkProblem.Expired ? LinkRefusal.Expired : LinkRefusal.NotValid, null);
         var context = await store.FindRecentContextAsync(claims.StudyId, ct).ConfigureAwait(false);
-        var found = await studies.FindAssessmentAsync(claims.StudyId, claims.AssessmentId, ct).ConfigureAwait(false);
-        if (context is null || found is null || context.InstrumentFor(found.Value.Assessment.RaterRole) is not { } definition)
+        var row = await studies.FindAssessmentEntityAsync(claims.StudyId, claims.AssessmentId, ct).ConfigureAwait(false);
+        if (context is null || row is null || context.InstrumentFor(row.RaterRole) is not { } definition)
             return new(LinkRefusal.Unknown, null);
-        var (assessment, etag) = found.Value;
+        var assessment = row.ToAssessment();
         if (!assessment.AcceptsLink(claims.LinkVersion)) return new(LinkRefusal.Revoked, language ?? assessment.Language);
-        return new((context.Study, assessment, definition), etag);
+        return new((context.Study, assessment, definition), row.ETag, row.ProvenanceOf(claims.LinkVersion));
     }
 
     /// <summary>
@@ -270,11 +270,15 @@ public sealed class QuestionnaireService(ILinkTokens tokens, StudyTables studies
         return fields;
     }
 
-    private readonly record struct Opened((Study Study, Assessment Assessment, InstrumentDefinition Definition)? Target, ETag ETag, LinkRefusal? Refusal, string? Language)
+    /// <summary>
+    /// What a link opens, or why it opens nothing; <see cref="Provenance"/> is the link's (<c>rater-link</c>, or
+    /// <c>hand-over</c> for a link a coordinator was handed), the actor of its submission's audit row.
+    /// </summary>
+    private readonly record struct Opened((Study Study, Assessment Assessment, InstrumentDefinition Definition)? Target, ETag ETag, LinkRefusal? Refusal, string? Language, string Provenance)
     {
-        public Opened(LinkRefusal refusal, string? language) : this(null, default, refusal, language) { }
+        public Opened(LinkRefusal refusal, string? language) : this(null, default, refusal, language, ResponseProvenance.RaterLink) { }
 
-        public Opened((Study, Assessment, InstrumentDefinition) target, ETag etag) : this(target, etag, null, null) { }
+        public Opened((Study, Assessment, InstrumentDefinition) target, ETag etag, string provenance) : this(target, etag, null, null, provenance) { }
     }
 }
 

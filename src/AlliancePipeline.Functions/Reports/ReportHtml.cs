@@ -52,6 +52,7 @@ public static class ReportHtml
             Raters = r.Numbers.Raters.Count == 0 ? "not known" : string.Join(", ", r.Numbers.Raters.Select(p => $"{p.Value} {p.Key}{(p.Value == 1 ? "" : "s")}")),
             ResponseCount = input.Responses.Count.ToString(Inv),
             ResponsesByRole = string.Join(", ", r.Numbers.Responses.Select(p => $"{p.Value} by {p.Key}s")),
+            HandedOver = r.Numbers.HandedOver.ToString(Inv),
             Completion = CompletionRows(r),
             MissingByMeeting = r.MissingByMeeting.Select(v => v.ToString(Inv)).ToArray(),
             Clustered = r.Result is not null,

@@ -103,7 +103,8 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
     {
         var scores = e.Scores;
         return new StoredResponse(e.PartitionKey, e.RowKey, e.SiteId, e.DyadId, e.Meeting, e.RaterRole, e.Items, scores,
-            scores.GetValueOrDefault(instrument?.Global.Column ?? "Global", double.NaN), new DateTimeOffset(DateTime.SpecifyKind(e.SubmittedAt, DateTimeKind.Utc)));
+            scores.GetValueOrDefault(instrument?.Global.Column ?? "Global", double.NaN), new DateTimeOffset(DateTime.SpecifyKind(e.SubmittedAt, DateTimeKind.Utc)),
+            e.Provenance);
     }
 
     private async Task<IReadOnlyList<ResponseEntity>> ReadResponseRowsAsync(string studyId, CancellationToken ct)

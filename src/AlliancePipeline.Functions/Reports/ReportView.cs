@@ -19,6 +19,7 @@ public sealed class ReportView
     public string Raters { get; set; } = "";
     public string ResponseCount { get; set; } = "";
     public string ResponsesByRole { get; set; } = "";
+    public string HandedOver { get; set; } = "";
     public IReadOnlyList<CompletionRow> Completion { get; set; } = [];
     public IReadOnlyList<string> MissingByMeeting { get; set; } = [];
     public bool Clustered { get; set; }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Studies;
 using CsvHelper;
 
 namespace AlliancePipeline.Functions.Reports;
@@ -28,12 +29,12 @@ public static class ResponseTables
     private static readonly string[] Leading = ["StudyId", "AssessmentId", "SiteId", "DyadId", "ArmId", "Meeting", "RaterRole", "RaterId"];
 
     /// <summary>The columns after the scores.</summary>
-    private static readonly string[] Trailing = ["SubmittedAt", "Cluster", "ClusterLabel", "Employed", "JobDate", "DaysToJob"];
+    private static readonly string[] Trailing = ["SubmittedAt", "Provenance", "Cluster", "ClusterLabel", "Employed", "JobDate", "DaysToJob"];
 
     /// <summary>
     /// The columns of <c>responses.csv</c> for <paramref name="layout"/>, in order: the ids, <c>Item01</c>..<c>ItemNN</c>,
-    /// the score columns, the time, cluster and outcome (for the WAI: …, <c>Item01</c>..<c>Item12</c>, <c>Goal</c>,
-    /// <c>Task</c>, <c>Bond</c>, <c>Global</c>, <c>SubmittedAt</c>, …).
+    /// the score columns, the time, the provenance, cluster and outcome (for the WAI: …, <c>Item01</c>..<c>Item12</c>,
+    /// <c>Goal</c>, <c>Task</c>, <c>Bond</c>, <c>Global</c>, <c>SubmittedAt</c>, <c>Provenance</c>, …).
     /// </summary>
     public static IReadOnlyList<string> ColumnsOf(ResponseLayout layout)
     {
@@ -72,7 +73,7 @@ public static class ResponseTables
                 [
                     r.StudyId, r.AssessmentId, r.SiteId, r.DyadId, armOf.GetValueOrDefault(r.DyadId), r.Meeting.ToString(Inv), r.RaterRole, raterOf.GetValueOrDefault(r.AssessmentId),
                     .. Enumerable.Range(0, layout.ItemCount).Select(i => i < r.Items.Count ? r.Items[i].ToString(Inv) : null),
-                    .. layout.ScoreColumns.Select(c => D(r.Score(c))), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv),
+                    .. layout.ScoreColumns.Select(c => D(r.Score(c))), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv), r.Provenance,
                     cluster?.Cluster.ToString(Inv), cluster?.Label,
                     outcome is null ? null : outcome.Employed ? "1" : "0",
                     outcome?.JobDate?.ToString("yyyy-MM-dd", Inv), outcome?.DaysToJob?.ToString(Inv),
@@ -134,6 +135,8 @@ public static class ResponseTables
         entries.AddRange(
         [
             new("SubmittedAt", "when the answers were taken", "datetime", "ISO 8601, UTC"),
+            new("Provenance", "how the answers came: through the link mailed to the rater, or through a link a coordinator was handed for a rater reached another way (e.g. by phone)", "string",
+                $"{ResponseProvenance.RaterLink} = the rater's mailed link; {ResponseProvenance.HandOver} = a coordinator hand-over"),
             new("Cluster", "the dyad's cluster (R's cutree number) in this report; empty when the dyad was not clustered", "integer", "1..k"),
             new("ClusterLabel", "the cluster's pattern label (unique)", "string", "SHA stable high; SLA stable low; LDA linear decrease; LIA linear increase; U U-shaped; InvU inverted U (with a distinguishing suffix when two share a code)"),
             new("Employed", "the dyad's recorded outcome: the client got a job", "integer", "1 = yes; 0 = no; empty = not recorded"),

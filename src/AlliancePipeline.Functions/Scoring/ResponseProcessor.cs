@@ -35,7 +35,8 @@ public sealed record QueueMessageData(string Text, string Id, long DequeueCount)
 /// inserted (never upserted) with RowKey = assessment id, so a second delivery gets 409 and, finding the same answers,
 /// counts as done; the assessment is marked completed under its ETag. The row has the columns of the study's instrument for
 /// the rater's role: one <c>ItemNN</c> per item, one score column per subscale and the global score
-/// (<see cref="ResponseEntity"/>). A malformed message, answers that do not fit the instrument (another number of answers
+/// (<see cref="ResponseEntity"/>), and its <c>Provenance</c>: <c>hand-over</c> when the link version answered is the one the
+/// assessment was handed over at, else <c>rater-link</c>. A malformed message, answers that do not fit the instrument (another number of answers
 /// than it has items, an answer off its scale), or a second submission with different answers, can never succeed: it is
 /// copied verbatim to <c>responses-poison</c> (as the host would) with its reason logged and in <c>Audit</c>, and the
 /// invocation succeeds so it is not retried. Anything else that fails (storage down, unknown assessment) throws: the host
@@ -101,6 +102,9 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
             SiteId = assessment.SiteId,
             DyadId = assessment.DyadId,
             SubmittedAt = submission.SubmittedAt.UtcDateTime,
+            // The link it came through: a hand-over link when the assessment was handed over at that link version
+            // (only a current link is accepted, and an answered assessment is never relinked, so the row still says).
+            Provenance = row.ProvenanceOf(submission.LinkVersion),
         };
 
         var responses = tables.GetTableClient(StorageNames.ResponsesTable);

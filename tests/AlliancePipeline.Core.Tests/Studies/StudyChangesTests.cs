@@ -61,11 +61,11 @@ public class StudyChangesTests
         yaml = With("drop: 1.0, cutoff: 4.0, notifyRater: true", "drop: 1.5, cutoff: 4.0, notifyRater: true", yaml);
         yaml = With("    - { email: research@example.org, language: en }", "    - { email: research@example.org, language: fr }\n    - { email: stats@example.org, language: en }", yaml);
         yaml = With("schedule: \"0 0 6 * * 1\"", "schedule: \"0 30 7 * * 1\"", yaml);
-        yaml += "linkLifetimeDays: 45\ndigests: { whenNothingOverdue: true }\n";
+        yaml += "linkLifetimeDays: 45\ndigests: { whenNothingOverdue: true }\nhandOver: allowed\n";
         var changes = Apply(applied, yaml).Changes!;
         Assert.Equal(
         [
-            "updated study test-study (name, reminders, reports.schedule, alerts.practitioner, linkLifetimeDays, digests)",
+            "updated study test-study (name, reminders, reports.schedule, alerts.practitioner, linkLifetimeDays, digests, handOver)",
             "updated site site-a (name, coordinators)",
             "updated rater p-002 (email, language)",
             "updated dyad d-002 (arm, enrolled)",

@@ -104,6 +104,18 @@ public class StudySchemaValidationTests
     }
 
     [Fact]
+    public void Hand_over_links_are_off_unless_the_file_says_allowed()
+    {
+        Assert.False(Valid().HandOverAllowed);
+        Assert.False(Valid(Yaml + "handOver: off\n").HandOverAllowed);
+        Assert.False(Valid(Yaml + "handOver:\n").HandOverAllowed);
+        Assert.True(Valid(Yaml + "handOver: allowed\n").HandOverAllowed);
+        var error = SingleError(Parse(Yaml + "handOver: yes\n"));
+        Assert.Equal(("handOver", Yaml.Count(c => c == '\n') + 1), (error.Field, error.Line));
+        Assert.Contains("'yes'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_recursive_alias_is_refused_with_its_line()
     {
         var error = SingleError(Parse("$schema: &loop [*loop]\n" + Yaml));

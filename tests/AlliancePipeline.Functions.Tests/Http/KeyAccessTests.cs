@@ -54,6 +54,7 @@ public sealed class KeyAccessTests
             ["RecordOutcome"] = "Coordinate/Problem",
             ["ImportOutcomes"] = "Coordinate/Problem",
             ["ReissueLink"] = "Coordinate/Problem",
+            ["HandOverLink"] = "Coordinate/Problem",
             ["WithdrawDyad"] = "Coordinate/Problem",
         }.OrderBy(p => p.Key, StringComparer.Ordinal), declared.OrderBy(p => p.Key, StringComparer.Ordinal));
         Assert.All(HttpFunctions(), f => Assert.DoesNotContain(f.Method.DeclaringType!.GetConstructors().SelectMany(c => c.GetParameters()),

@@ -36,6 +36,7 @@ public sealed class RequestLimitsAttributeTests
             ["Questionnaire"] = "16384: application/x-www-form-urlencoded application/json +json",
             ["RecordMeetingDate"] = "4096: application/json +json",
             ["RecordOutcome"] = "4096: application/json +json",
+            ["HandOverLink"] = "4096: application/json +json",
             ["SetClock"] = "1024: application/json +json",
         }.OrderBy(p => p.Key, StringComparer.Ordinal),
             declared.ToDictionary(d => d.Key, d => $"{d.Value.MaxBodyBytes}: {string.Join(' ', d.Value.MediaTypes!)}").OrderBy(p => p.Key, StringComparer.Ordinal));

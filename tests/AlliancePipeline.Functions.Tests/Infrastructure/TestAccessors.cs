@@ -20,7 +20,7 @@ public static class TestAccessors
     [
         "StudyId", "AssessmentId", "SiteId", "DyadId", "ArmId", "Meeting", "RaterRole", "RaterId",
         "Item01", "Item02", "Item03", "Item04", "Item05", "Item06", "Item07", "Item08", "Item09", "Item10", "Item11", "Item12",
-        "Goal", "Task", "Bond", "Global", "SubmittedAt", "Cluster", "ClusterLabel", "Employed", "JobDate", "DaysToJob",
+        "Goal", "Task", "Bond", "Global", "SubmittedAt", "Provenance", "Cluster", "ClusterLabel", "Employed", "JobDate", "DaysToJob",
     ];
 
     extension(ResponseTables)

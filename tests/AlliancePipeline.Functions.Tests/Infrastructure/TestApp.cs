@@ -69,6 +69,13 @@ public sealed class TestApp : IAsyncDisposable
 
     public IServiceProvider Services => App.Services;
 
+    /// <summary>Applies a study file through the admin API and checks that it was applied.</summary>
+    public async Task ApplyStudyAsync(string studyId, string text)
+    {
+        using var put = await AdminClient.PutAsync($"/api/manage/studies/{studyId}", new StringContent(text, System.Text.Encoding.UTF8, "application/yaml"));
+        Assert.True(put.StatusCode == System.Net.HttpStatusCode.OK, await put.Content.ReadAsStringAsync());
+    }
+
     /// <summary>Every log record written (Information and up), for assertions; nothing goes to the console.</summary>
     public FakeLogCollector Logs { get; }
 

@@ -159,7 +159,8 @@ public sealed class OwnInstrumentStudyTests(AzuriteFixture azurite)
         Assert.Equal(21.0 / 5, Assert.IsType<double>(row["Total"]));
         Assert.Equal((1, "practitioner", "site-a", "d-001"), (Assert.IsType<int>(row["Meeting"]), row["RaterRole"], row["SiteId"], row["DyadId"]));
         Assert.IsType<DateTimeOffset>(row["SubmittedAt"]);
-        Assert.Equal(["Agreement", "DyadId", "Item01", "Item02", "Item03", "Item04", "Item05", "Meeting", "PartitionKey", "RaterRole", "RowKey", "SiteId", "SubmittedAt", "Total", "Trust"],
+        Assert.Equal("rater-link", row["Provenance"]); // answered through the rater's own link
+        Assert.Equal(["Agreement", "DyadId", "Item01", "Item02", "Item03", "Item04", "Item05", "Meeting", "PartitionKey", "Provenance", "RaterRole", "RowKey", "SiteId", "SubmittedAt", "Total", "Trust"],
             row.Keys.Where(k => k != "Timestamp" && !k.StartsWith("odata.", StringComparison.Ordinal)).Order(StringComparer.Ordinal));
         var completed = (await azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(study, followed.RowKey)).Value;
         Assert.Equal("Completed", completed.Status);
@@ -171,7 +172,7 @@ public sealed class OwnInstrumentStudyTests(AzuriteFixture azurite)
         // responses.csv: the instrument's five items and three scores; the followed row as stored.
         var csv = Csv(await BlobAsync($"{study}/latest/responses.csv"));
         Assert.Equal(["StudyId", "AssessmentId", "SiteId", "DyadId", "ArmId", "Meeting", "RaterRole", "RaterId", "Item01", "Item02", "Item03", "Item04", "Item05",
-            "Agreement", "Trust", "Total", "SubmittedAt", "Cluster", "ClusterLabel", "Employed", "JobDate", "DaysToJob"], csv[0]);
+            "Agreement", "Trust", "Total", "SubmittedAt", "Provenance", "Cluster", "ClusterLabel", "Employed", "JobDate", "DaysToJob"], csv[0]);
         Assert.Equal(19, csv.Count);
         string Cell(string[] r, string column) => r[Array.IndexOf(csv[0], column)];
         var followedRow = csv.Single(r => Cell(r, "AssessmentId") == followed.RowKey);

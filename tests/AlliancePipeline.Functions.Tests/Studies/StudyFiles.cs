@@ -19,4 +19,7 @@ public static class StudyFiles
 
     /// <summary>The example under study id <paramref name="studyId"/>.</summary>
     public static string Example(string studyId) => Example().Replace($"id: {ExampleId}", $"id: {studyId}", StringComparison.Ordinal);
+
+    /// <summary>The example under study id <paramref name="studyId"/>, allowing hand-over links when <paramref name="handOver"/>.</summary>
+    public static string Example(string studyId, bool handOver) => Example(studyId) + (handOver ? "handOver: allowed\n" : "");
 }

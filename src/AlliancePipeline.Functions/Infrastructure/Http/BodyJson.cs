@@ -13,6 +13,7 @@ namespace AlliancePipeline.Functions.Infrastructure.Http;
 [JsonSerializable(typeof(ClockBody))]
 [JsonSerializable(typeof(MeetingDateBody))]
 [JsonSerializable(typeof(OutcomeBody))]
+[JsonSerializable(typeof(HandOverBody))]
 [JsonSerializable(typeof(KeyRequest))]
 public sealed partial class BodyJson : JsonSerializerContext;
 
@@ -57,3 +58,7 @@ public sealed record MeetingDateBody(string? Date);
 /// <param name="Employed">Whether the client is employed.</param>
 /// <param name="Date">When the job started, <c>yyyy-MM-dd</c>.</param>
 public sealed record OutcomeBody(bool? Employed, string? Date);
+
+/// <summary>A hand-over's request: <c>{"reason":"no e-mail; answers by phone"}</c>.</summary>
+/// <param name="Reason">Why the rater cannot take the mailed link.</param>
+public sealed record HandOverBody(string? Reason);
