@@ -14,7 +14,7 @@ public static class ReportCommands
         var options = new AppOptions();
         var study = new Option<string>("--study") { Description = "The study id.", Required = true };
         var format = new Option<string>("--format") { Description = "csv (long format, one row per response), json, or fhir (R4 QuestionnaireResponse bundle).", DefaultValueFactory = _ => "csv" };
-        format.AcceptOnlyFromAmong("csv", "json", "fhir");
+        OptionValues.OneOf(format, "csv", "json", "fhir");
         var output = new Option<FileInfo>("--out") { Description = "Write to this file (default: standard output)." };
         var command = options.AddTo(new Command("export", "Export a study's responses.") { study, format, output });
         command.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "export", options, async (api, console) =>
