@@ -23,6 +23,8 @@ public static class AllianceCli
         ReportCommands.Export,
         ReportCommands.Recluster,
         ClusterCommand.Create,
+        RehearsalCommands.Clock,
+        RehearsalCommands.Run,
     ];
 
     /// <summary>Builds the root command <c>alliance</c> with every subcommand.</summary>
