@@ -53,7 +53,7 @@ try
             m.Path = worker.Value("path");
             m.Certified = worker.Value("certified");
 
-            var cli = tools.Timed(tools.Dotnet, [Path.Combine(AppContext.BaseDirectory, "alliance.dll"), "cluster", "--input", withIds,
+            var cli = tools.Timed(tools.Dotnet, [Path.Combine(AppContext.BaseDirectory, "alliance.dll"), "cluster", "--json", "--input", withIds,
             .. deviation ? new[] { "--deviation" } : []]);
             m.CliWall = cli.WallSeconds;
             m.CliRssMb = cli.PeakRssMb;

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 
 namespace AlliancePipeline.Client;
 
@@ -10,7 +11,7 @@ namespace AlliancePipeline.Client;
 /// <param name="Status">The HTTP status.</param>
 /// <param name="Body">The body as text.</param>
 /// <param name="ContentType">The media type of the body.</param>
-public sealed record ApiAnswer(HttpStatusCode Status, string Body, string? ContentType)
+public sealed partial record ApiAnswer(HttpStatusCode Status, string Body, string? ContentType)
 {
     /// <summary>Whether the app did what was asked.</summary>
     public bool Succeeded => (int)Status is >= 200 and < 300;
@@ -40,28 +41,47 @@ public sealed record ApiAnswer(HttpStatusCode Status, string Body, string? Conte
                           ?? throw new JsonException($"The app answered null where a {typeof(T).Name} was expected.");
 
     /// <summary>
-    /// The refusal in the user's words: the problem's title and detail, then each listed error on its own line (a study
-    /// file's errors with their line and field; a CSV's with their line).
+    /// The refusal in the user's words: the problem's title and detail, then each listed error on its own line, once (a
+    /// study file's errors with their line and field; a CSV's with their line). A sentence of the detail that repeats a
+    /// listed error (an import's "The first: line 2: …") is left out, and an <c>errorCount</c> beyond the list is said.
+    /// <paramref name="translate"/> rewrites the title and detail (not the listed errors, which speak of the file) into
+    /// the caller's terms, such as the command line's option names for the API's fields.
     /// </summary>
-    public string Problem()
+    public string Problem(Func<string, string>? translate = null)
     {
+        translate ??= static s => s;
         var json = Json;
         if (json is not JsonObject problem) return $"the app answered {(int)Status} {Status}.";
-        var text = new StringBuilder();
-        text.Append(problem["title"]?.GetValue<string>() ?? $"{(int)Status} {Status}");
-        if (problem["detail"]?.GetValue<string>() is { Length: > 0 } detail) text.Append(": ").Append(detail);
+        var listed = new List<string>();
         if (problem["errors"] is JsonArray errors)
         {
             foreach (var e in errors)
-                text.AppendLine().Append("  ").Append(e?["text"]?.GetValue<string>() ?? (e?["line"] is { } line ? $"line {line}: {e["message"]}" : e?.ToJsonString()));
+                listed.Add(e?["text"]?.GetValue<string>() ?? (e?["line"] is { } line ? $"line {line}: {e["message"]}" : e?.ToJsonString() ?? ""));
         }
         else if (problem["errors"] is JsonObject byField)
         {
             foreach (var (field, messages) in byField)
-                text.AppendLine().Append("  ").Append(field).Append(": ").Append(string.Join(" ", messages!.AsArray().Select(m => m!.GetValue<string>())));
+                listed.Add($"{translate(field)}: {string.Join(" ", messages!.AsArray().Select(m => m!.GetValue<string>()))}");
         }
+        var text = new StringBuilder();
+        text.Append(translate(problem["title"]?.GetValue<string>() ?? $"{(int)Status} {Status}"));
+        if (problem["detail"]?.GetValue<string>() is { Length: > 0 } detail)
+        {
+            var said = detail;
+            foreach (var line in listed.Where(l => l.Length > 0)) said = said.Replace("The first: " + line + ".", "", StringComparison.Ordinal).Replace(line, "", StringComparison.Ordinal);
+            said = ErrorsListed().Replace(said, "");
+            said = string.Join(' ', said.Split(' ', StringSplitOptions.RemoveEmptyEntries));
+            if (said.Length > 0) text.Append(": ").Append(translate(said));
+        }
+        if (problem["errorCount"]?.GetValue<int>() is { } count && count > listed.Count)
+            text.Append($" The first {listed.Count} of {count} problems:");
+        foreach (var line in listed.Distinct(StringComparer.Ordinal)) text.AppendLine().Append("  ").Append(line);
         return text.ToString();
     }
+
+    /// <summary>The detail's sentence about the list's length, said again here in words of the caller.</summary>
+    [GeneratedRegex(@"errors lists the first \d+ of \d+ problems\.")]
+    private static partial Regex ErrorsListed();
 }
 
 /// <summary>

@@ -49,7 +49,7 @@ public sealed class ClusterCommandTests : IDisposable
         lines.AddRange(x.Select((row, i) => $"D{i + 1:00}," + string.Join(",", row.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
         var path = Csv("paper.csv", string.Join("\n", lines) + "\n");
 
-        var (code, output, error) = Run("cluster", "--input", path);
+        var (code, output, error) = Run("cluster", "--json", "--input", path);
 
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
@@ -82,7 +82,7 @@ public sealed class ClusterCommandTests : IDisposable
     public void A_fixed_k_and_deviation_scores_are_passed_through()
     {
         var path = Csv("t.csv", "id,m1,m2,m3\na,6,6,6\nb,6.1,6,6\nc,5,4,3\nd,5,4.1,3\ne,3,4,5\nf,3.1,4,5\n");
-        var (code, output, error) = Run("cluster", "--input", path, "--deviation", "--k", "3");
+        var (code, output, error) = Run("cluster", "--json", "--input", path, "--deviation", "--k", "3");
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         Assert.True(json.RootElement.GetProperty("deviation").GetBoolean());
@@ -101,7 +101,7 @@ public sealed class ClusterCommandTests : IDisposable
     public void A_bad_csv_gives_an_error_naming_the_line(string content, string line, string detail)
     {
         var path = Csv("bad.csv", content);
-        var (code, output, error) = Run("cluster", "--input", path);
+        var (code, output, error) = Run("cluster", "--json", "--input", path);
         Assert.Equal(1, code);
         Assert.Equal("", output);
         Assert.Contains(line, error);
@@ -119,7 +119,7 @@ public sealed class ClusterCommandTests : IDisposable
     public void Scores_off_the_WAI_scale_are_refused_with_the_line_and_the_value(string score, string message)
     {
         var path = Csv("ten.csv", TenDyads.Replace("D09,4.0", "D09," + score));
-        var (code, output, error) = Run("cluster", "--input", path);
+        var (code, output, error) = Run("cluster", "--json", "--input", path);
         Assert.Equal(1, code);
         Assert.Equal("", output);
         Assert.StartsWith($"alliance cluster: ten.csv {message}", error);
@@ -130,14 +130,14 @@ public sealed class ClusterCommandTests : IDisposable
     public void Another_scale_is_given_with_scale()
     {
         var path = Csv("wai-sr.csv", "dyad,m1,m2,m3\na,4.5,4.6,4.4\nb,4.4,4.5,4.5\nc,3.0,3.1,2.9\nd,3.1,3.0,3.0\ne,2.0,2.5,3.2\n");
-        var (code, output, error) = Run("cluster", "--input", path, "--scale", "1-5");
+        var (code, output, error) = Run("cluster", "--json", "--input", path, "--scale", "1-5");
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         Assert.Equal(new[] { 1.0, 5.0 }, json.RootElement.GetProperty("scale").EnumerateArray().Select(v => v.GetDouble()));
-        var refused = Run("cluster", "--input", path, "--scale", "1-4");
+        var refused = Run("cluster", "--json", "--input", path, "--scale", "1-4");
         Assert.Equal(1, refused.Code);
         Assert.Contains("dyad 'a' has 4.5 in column 'm1', outside the scale 1–4", refused.Err);
-        var malformed = Run("cluster", "--input", path, "--scale", "7");
+        var malformed = Run("cluster", "--json", "--input", path, "--scale", "7");
         Assert.NotEqual(0, malformed.Code);
         Assert.Contains("--scale 7: expected the lowest and highest score of the instrument's scale, as MIN-MAX", malformed.Err);
     }
@@ -148,7 +148,7 @@ public sealed class ClusterCommandTests : IDisposable
     public void A_k_out_of_range_is_refused_in_plain_words(string k, string message)
     {
         var path = Csv("ten.csv", TenDyads);
-        var (code, _, error) = Run("cluster", "--input", path, "--k", k);
+        var (code, _, error) = Run("cluster", "--json", "--input", path, "--k", k);
         Assert.NotEqual(0, code);
         Assert.Contains(message, error);
         Assert.DoesNotContain("Parameter", error);
@@ -159,7 +159,7 @@ public sealed class ClusterCommandTests : IDisposable
     public void Ten_dyads_get_unique_labels_no_single_dyad_cluster_and_a_small_sample_warning()
     {
         var path = Csv("ten.csv", TenDyads);
-        foreach (var args in new[] { new[] { "cluster", "--input", path }, new[] { "cluster", "--input", path, "--deviation", "--k", "8" } })
+        foreach (var args in new[] { new[] { "cluster", "--json", "--input", path }, new[] { "cluster", "--json", "--input", path, "--deviation", "--k", "8" } })
         {
             var (code, output, error) = Run(args);
             Assert.True(code == 0, error);
@@ -172,7 +172,7 @@ public sealed class ClusterCommandTests : IDisposable
             Assert.Contains(o.GetProperty("warnings").EnumerateArray(), w => w.GetString()!.StartsWith("Only 10 dyads for "));
             Assert.Contains("alliance cluster: warning: Only 10 dyads for ", error);
             Assert.DoesNotContain("1 dyads", output);
-            if (args.Length == 3)
+            if (args.Length == 4)
                 Assert.All(patterns, p => Assert.True(p.GetProperty("n").GetInt32() >= 2));
         }
     }
@@ -181,7 +181,7 @@ public sealed class ClusterCommandTests : IDisposable
     public void A_dyad_with_a_missing_meeting_is_listed_and_said_not_dropped_silently()
     {
         var path = Csv("ten.csv", TenDyads.Replace("D09,4.0,5.2,6.0", "D09,4.0,,6.0").Replace("D10,6.0,6.3,6.0", "D10,6.0,NA,6.0"));
-        var (code, output, error) = Run("cluster", "--input", path);
+        var (code, output, error) = Run("cluster", "--json", "--input", path);
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         Assert.Equal(new[] { "D09", "D10" }, json.RootElement.GetProperty("incomplete").EnumerateArray().Select(e => e.GetString()));
@@ -193,15 +193,79 @@ public sealed class ClusterCommandTests : IDisposable
     public void The_shape_threshold_is_stated_and_can_be_set()
     {
         var path = Csv("ten.csv", TenDyads);
-        var (code, output, error) = Run("cluster", "--input", path, "--k", "4", "--min-change", "2");
+        var (code, output, error) = Run("cluster", "--json", "--input", path, "--k", "4", "--min-change", "2");
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         Assert.Equal(2.0, json.RootElement.GetProperty("naming").GetProperty("min_change").GetDouble());
         // No centroid moves 2 points: every cluster is stable.
         Assert.All(json.RootElement.GetProperty("patterns").EnumerateArray(), p => Assert.Contains(p.GetProperty("pattern").GetString(), new[] { "SHA", "SLA" }));
-        var refused = Run("cluster", "--input", path, "--min-change", "-1");
+        var refused = Run("cluster", "--json", "--input", path, "--min-change", "-1");
         Assert.NotEqual(0, refused.Code);
         Assert.Contains("--min-change -1: give a positive number of score points", refused.Err);
+    }
+
+    [Fact]
+    public void Without_json_a_dyad_to_pattern_table_is_printed_with_k_and_the_cluster_sizes()
+    {
+        var path = Csv("ten.csv", TenDyads.Replace("D09,4.0,5.2,6.0", "D09,4.0,,6.0"));
+        var (code, output, error) = Run("cluster", "--input", path, "--k", "4");
+        Assert.True(code == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("k = 4", lines[0]);
+        Assert.Equal("Clusters: SHA 3, SLA 2, LDA 2, LIA 2.", lines[1]);
+        Assert.Equal(["DYAD", "CLUSTER", "PATTERN", "NAME"], lines[2].Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(["D05", "3", "LDA", "LinearDecrease"], lines.Single(l => l.StartsWith("D05", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("D09   -        -        not clustered: a meeting is missing", lines[^1]);
+        Assert.Equal(1 + 1 + 1 + 10, lines.Length);
+        Assert.DoesNotContain("{", output);
+    }
+
+    [Fact]
+    public void A_semicolon_file_with_decimal_commas_as_French_Excel_writes_it_clusters_as_the_comma_file()
+    {
+        var comma = Run("cluster", "--json", "--input", Csv("ten.csv", TenDyads));
+        var french = Run("cluster", "--json", "--input", Csv("fr.csv", TenDyads.Replace(',', ';').Replace('.', ',')));
+        Assert.True(french.Code == 0, french.Err);
+        Assert.Equal(comma.Out, french.Out);
+    }
+
+    [Fact]
+    public void Every_bad_line_is_reported_at_once()
+    {
+        var path = Csv("bad.csv", "id,m1,m2,m3\na,6,x,6\nb,6,6\na,1,2,3\nc,9,1,1\nd,5,5,5\n");
+        var (code, output, error) = Run("cluster", "--input", path);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Equal(
+        [
+            "alliance cluster: bad.csv has 4 problems; nothing was clustered:",
+            "  line 2: 'x' in column 'm2' is not a number (use a dot for decimals; leave the cell empty or write NA for a missing meeting).",
+            "  line 3: 3 fields; the header has 4 (the dyad id, then one score per meeting).",
+            "  line 4: id 'a' already appears on line 2.",
+        ], error.Split('\n', StringSplitOptions.RemoveEmptyEntries)[..4]);
+        Assert.Contains("  line 5: dyad 'c' has 9 in column 'm1', outside the scale 1–7.", error);
+    }
+
+    [Theory]
+    [InlineData("--k", "abc", "alliance cluster: --k abc: give a whole number of clusters, 2 or more.")]
+    [InlineData("--min-change", "abc", "alliance cluster: --min-change abc: give a positive number of score points (for example 0.5).")]
+    public void A_number_option_that_is_not_a_number_is_named_not_a_stack_trace(string option, string value, string message)
+    {
+        var (code, output, error) = Run("cluster", "--input", Csv("ten.csv", TenDyads), option, value);
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Equal([message, "(alliance cluster --help lists its options.)"], error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
+    public void All_the_command_lines_errors_are_printed_at_once()
+    {
+        var (code, _, error) = Run("cluster", "--input", Csv("ten.csv", TenDyads), "--k", "abc", "--min-change", "-1", "--scale", "7");
+        Assert.Equal(1, code);
+        Assert.Contains("alliance cluster: --k abc: ", error);
+        Assert.Contains("alliance cluster: --min-change -1: ", error);
+        Assert.Contains("alliance cluster: --scale 7: ", error);
+        Assert.DoesNotContain("   at ", error);
     }
 
     [Fact]

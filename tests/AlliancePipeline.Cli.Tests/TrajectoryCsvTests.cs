@@ -4,7 +4,8 @@ namespace AlliancePipeline.Cli.Tests;
 
 /// <summary>
 /// What <c>alliance cluster</c> accepts as CSV and how it refuses the rest, pinned on the reader itself: quoting as a
-/// spreadsheet writes it, blank lines, line endings, a comma as the only separator, and the line each error names.
+/// spreadsheet writes it, blank lines, line endings, the separators (a comma; a semicolon or a tab with decimal commas, as
+/// the CSV imports read them), and the line each error names.
 /// </summary>
 public sealed class TrajectoryCsvTests
 {
@@ -37,10 +38,28 @@ public sealed class TrajectoryCsvTests
     }
 
     [Theory]
+    [InlineData("id;m1;m2\na;6,5;6\nb;NA;5,25\n")]
+    [InlineData("id\tm1\tm2\na\t6,5\t6\nb\t\t5.25\n")]
+    [InlineData("id,m1,m2\na,6.5,6\nb,,\"5.25\"\n")]
+    public void Semicolons_and_tabs_take_decimal_commas_commas_take_dots(string text)
+    {
+        var m = Read(text);
+        Assert.Equal(["a", "b"], m.DyadIds);
+        Assert.Equal([6.5, 6.0], m.Scores[0]);
+        Assert.True(double.IsNaN(m.Scores[1][0]));
+        Assert.Equal(5.25, m.Scores[1][1]);
+    }
+
+    [Fact]
+    public void A_comma_file_refuses_a_decimal_comma_naming_the_dot() =>
+        Assert.Equal("line 2: '6,5' in column 'm1' is not a number (use a dot for decimals; leave the cell empty or write NA for a missing meeting).",
+            Refusal("id,m1,m2\na,\"6,5\",6\n"));
+
+    [Theory]
     [InlineData("id,m1,m2\na,\"1,2\n", "line 2: a quoted field is not closed.")]
-    [InlineData("id,m1,m2\na,1,2\nb,\"3\n4\",5\n", "line 3: a quoted field is not closed.")]
+    [InlineData("id,m1,m2\na,1,2\nb,\"3\n4\",5\n", "line 3: a quoted field is not closed.\nline 4: 2 fields; the header has 3 (the dyad id, then one score per meeting).")]
     [InlineData("\"id,m1,m2\na,1,2\n", "line 1: a quoted field is not closed.")]
-    [InlineData("id;m1;m2\na;1;2\n", "line 1: the header has 1 column; expected an id column and at least 2 meetings.")]
+    [InlineData("id m1 m2\na 1 2\n", "line 1: the header has 1 column; expected an id column and at least 2 meetings.")]
     [InlineData("id,m1,m2\n\"\"\n", "line 2: 1 fields; the header has 3 (the dyad id, then one score per meeting).")]
     [InlineData("\nid,m1,m2\na,1,2\n", "line 1: the file is empty; expected a header (id, then one column per meeting).")]
     [InlineData("id,m1,m2\n ,1,2\n", "line 2: the id is empty.")]

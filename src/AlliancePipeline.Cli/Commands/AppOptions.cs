@@ -67,10 +67,10 @@ public static class CommandRunner
         }
     }
 
-    /// <summary>Writes a refusal and returns 1.</summary>
+    /// <summary>Writes a refusal in the command line's terms (<see cref="ApiTerms"/>), each error once, and returns 1.</summary>
     public static async Task<int> RefusedAsync(ParseResult parse, string command, ApiAnswer answer)
     {
-        await parse.InvocationConfiguration.Error.WriteLineAsync($"alliance {command}: {answer.Problem()}").ConfigureAwait(false);
+        await parse.InvocationConfiguration.Error.WriteLineAsync($"alliance {command}: {answer.Problem(ApiTerms.Translate)}").ConfigureAwait(false);
         return 1;
     }
 }

@@ -6,8 +6,9 @@ using AlliancePipeline.Analytics.Patterns;
 namespace AlliancePipeline.Cli.Commands;
 
 /// <summary>
-/// <c>alliance cluster --input FILE.csv [--deviation] [--k K] [--scale MIN-MAX] [--min-change POINTS]</c>: Ward clustering as R's
-/// <c>hclust(dist(X), "ward.D2")</c>, printed as JSON: <c>merge</c>, <c>height</c>, <c>order</c> (R's conventions),
+/// <c>alliance cluster --input FILE.csv [--deviation] [--k K] [--scale MIN-MAX] [--min-change POINTS] [--json]</c>: Ward clustering as R's
+/// <c>hclust(dist(X), "ward.D2")</c>, printed for people as the chosen k with its reason and a dyad → cluster → pattern
+/// table (<see cref="Table"/>), or with <c>--json</c> as JSON: <c>merge</c>, <c>height</c>, <c>order</c> (R's conventions),
 /// <c>cutree</c> for k = 2..6, whether the tree is certified equal to R's, the chosen k with its reason, the candidates
 /// table, the named patterns (a label unique to each cluster) and warnings. Warnings also go to standard error, so a
 /// researcher sees them without reading the JSON.
@@ -23,7 +24,11 @@ public static class ClusterCommand
             Required = true,
         };
         var deviation = new Option<bool>("--deviation") { Description = "Cluster deviation (shape-only) scores: each score minus the dyad's mean." };
-        var k = new Option<int?>("--k") { Description = "Fix the number of clusters (2 to the number of complete dyads) instead of choosing it." };
+        var k = new Option<int?>("--k")
+        {
+            Description = "Fix the number of clusters (2 to the number of complete dyads) instead of choosing it.",
+            CustomParser = r => OptionValues.Whole(r, 2, int.MaxValue, "give a whole number of clusters, 2 or more.", "a clustering needs at least 2 clusters."),
+        };
         var scale = new Option<string>("--scale")
         {
             Description = "Lowest and highest possible score, MIN-MAX; every score must lie on it. Default 1-7 (WAI short form); 1-5 for the WAI-SR.",
@@ -33,24 +38,16 @@ public static class ClusterCommand
         {
             Description = "Smallest fitted change, in score points, that gets a shape name (trend, U, inverted U); smaller movements are called stable. Default 0.5.",
             DefaultValueFactory = _ => 0.5,
+            CustomParser = r => OptionValues.Positive(r, "give a positive number of score points (for example 0.5).") ?? 0.5,
         };
-        minChange.Validators.Add(result =>
-        {
-            double v = result.GetValueOrDefault<double>();
-            if (!(v > 0) || !double.IsFinite(v)) result.AddError($"--min-change {v.ToString(System.Globalization.CultureInfo.InvariantCulture)}: give a positive number of score points (for example 0.5).");
-        });
-        k.Validators.Add(result =>
-        {
-            if (result.GetValueOrDefault<int?>() is int v && v < 2)
-                result.AddError($"--k {v}: a clustering needs at least 2 clusters.");
-        });
         scale.Validators.Add(result =>
         {
             if (ScoreScale.Parse(result.GetValueOrDefault<string>() ?? "", out string? problem) is null) result.AddError(problem!);
         });
+        var json = new Option<bool>("--json") { Description = "Print the full result as JSON (R's merge, height, order, cutree; k and its candidates; the patterns), for scripts." };
         var command = new Command("cluster", "Cluster alliance trajectories by Ward's method (equal to R's hclust ward.D2) and name the patterns.")
         {
-            input, deviation, k, scale, minChange,
+            input, deviation, k, scale, minChange, json,
         };
         command.SetAction(parse =>
         {
@@ -66,7 +63,14 @@ public static class ClusterCommand
             }
             catch (CsvFormatException ex)
             {
-                error.WriteLine($"alliance cluster: {file.Name} {ex.Message}");
+                if (ex.Count == 1)
+                {
+                    error.WriteLine($"alliance cluster: {file.Name} {ex.Message}");
+                    return 1;
+                }
+                var listed = ex.Count > ex.Problems.Count ? $" (the first {ex.Problems.Count} listed)" : "";
+                error.WriteLine($"alliance cluster: {file.Name} has {ex.Count} problems{listed}; nothing was clustered:");
+                foreach (var problem in ex.Problems) error.WriteLine("  " + problem);
                 return 1;
             }
             catch (Exception ex) when (ex is ArgumentException or IOException or UnauthorizedAccessException)
@@ -82,7 +86,7 @@ public static class ClusterCommand
                     FixedK = parse.GetValue(k),
                     Thresholds = new PatternThresholds { MinChange = parse.GetValue(minChange) },
                 });
-                output.WriteLine(ToJson(result, parse.GetValue(deviation), scoreScale));
+                output.Write(parse.GetValue(json) ? ToJson(result, parse.GetValue(deviation), scoreScale) + "\n" : Table(result));
                 foreach (var warning in result.Warnings) error.WriteLine($"alliance cluster: warning: {warning}");
                 return 0;
             }
@@ -93,6 +97,23 @@ public static class ClusterCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// What the command prints for people: the chosen k with its reason, then one line per dyad (in the file's order of
+    /// the clustered dyads) with its cluster, the cluster's pattern label and name, and the dyads not clustered.
+    /// </summary>
+    public static string Table(TrajectoryAnalysisResult r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var clusters = r.Clusters.ToDictionary(c => c.Cluster);
+        var rows = r.ClusteredDyadIds.Select(id =>
+        {
+            var c = clusters[r.Assignments[id]];
+            return (IReadOnlyList<string>)[id, c.Cluster.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Label, c.Shape.Pattern.ToString()];
+        }).Concat(r.IncompleteDyadIds.Select(id => (IReadOnlyList<string>)[id, "-", "-", "not clustered: a meeting is missing"]));
+        var sizes = string.Join(", ", r.Clusters.OrderBy(c => c.Cluster).Select(c => $"{c.Label} {c.Descriptive.N}"));
+        return $"{r.Selection.Reason}\nClusters: {sizes}.\n\n" + TextTable.Format(["DYAD", "CLUSTER", "PATTERN", "NAME"], rows);
     }
 
     /// <summary>The JSON document the command prints (non-finite numbers, such as an infinite Calinski–Harabasz index, as null).</summary>

@@ -12,12 +12,17 @@ namespace AlliancePipeline.Cli.Commands;
 /// </summary>
 public static class KeysCommand
 {
+    /// <summary>Days until a key the command line issues expires, unless <c>--days</c> says otherwise.</summary>
+    public const int DefaultDays = 30;
+
+    /// <summary>The most days a key may run (the app's limit).</summary>
+    public const int MaxDays = 3650;
+
     /// <summary>Creates <c>keys</c>.</summary>
     public static Command Create()
     {
         var storage = new StorageOptions();
-        var days = new Option<int>("--days") { Description = "Days until the key expires (default 30).", DefaultValueFactory = _ => 30 };
-        days.Validators.Add(r => { if (r.GetValueOrDefault<int>() is < 1 or > 3650) r.AddError("--days: between 1 and 3650."); });
+        var days = Days("Days until the key expires");
         var label = new Option<string>("--label") { Description = "What the key is for, in words (no personal data needed).", DefaultValueFactory = _ => "bootstrap admin" };
         var bootstrap = new Command("bootstrap", "Write a first admin key straight into the app's storage and print it once.") { days, label };
         storage.AddTo(bootstrap);
@@ -44,11 +49,11 @@ public static class KeysCommand
 
         var options = new AppOptions();
         var role = new Option<string>("--role") { Description = "admin, study (a study's coordinator), site (one site's coordinator) or researcher.", Required = true };
-        role.AcceptOnlyFromAmong("admin", "study", "site", "researcher");
+        OptionValues.OneOf(role, "admin", "study", "site", "researcher");
         var study = new Option<string>("--study") { Description = "The study (all roles but admin)." };
         var site = new Option<string>("--site") { Description = "The site (site keys)." };
         var issueLabel = new Option<string>("--label") { Description = "What the key is for.", Required = true };
-        var issueDays = new Option<int>("--days") { Description = "Days until it expires (default 30).", DefaultValueFactory = _ => 30 };
+        var issueDays = Days("Days until it expires");
         var issue = options.AddTo(new Command("issue", "Issue a key through the app (admin key) and print it once.") { role, study, site, issueLabel, issueDays });
         issue.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "keys issue", options, async (api, output) =>
         {
@@ -64,12 +69,15 @@ public static class KeysCommand
             await output.WriteLineAsync(answer.Read<IssuedKeyAnswer>().Key).ConfigureAwait(false);
             return 0;
         }));
-        var list = options.AddTo(new Command("list", "List keys (ids, roles, scopes, expiry; never secrets)."));
+        var json = new Option<bool>("--json") { Description = "Print the app's JSON ({\"keys\": [{keyId, role, studyId, siteId, label, issuedAt, expiresAt, revokedAt, issuedBy, state}]}), for scripts." };
+        var listStudy = new Option<string>("--study") { Description = "Only the keys of this study." };
+        var list = options.AddTo(new Command("list", "List keys as a table (id, role, study, site, state, expiry, label; never secrets).") { listStudy, json });
         list.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "keys list", options, async (api, output) =>
         {
-            var answer = await api.SendAsync(HttpMethod.Get, "api/keys", null, ct).ConfigureAwait(false);
+            var query = parse.GetValue(listStudy) is { } only ? "?studyId=" + Uri.EscapeDataString(only) : "";
+            var answer = await api.SendAsync(HttpMethod.Get, "api/keys" + query, null, ct).ConfigureAwait(false);
             if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "keys list", answer).ConfigureAwait(false);
-            await output.WriteLineAsync(answer.Body).ConfigureAwait(false);
+            await output.WriteAsync(parse.GetValue(json) ? answer.Body.TrimEnd() + "\n" : Table(answer.Read<KeyList>())).ConfigureAwait(false);
             return 0;
         }));
         var keyId = new Argument<string>("KEYID") { Description = "The key's id (the part after ak_)." };
@@ -83,4 +91,21 @@ public static class KeysCommand
         }));
         return new Command("keys", "Access keys for the dashboards, reports and the admin API.") { bootstrap, issue, list, revoke };
     }
+
+    /// <summary>The keys as a table, newest first as the app lists them; "No keys." when there are none.</summary>
+    public static string Table(KeyList list)
+    {
+        ArgumentNullException.ThrowIfNull(list);
+        if (list.Keys.Count == 0) return "No keys.\n";
+        return TextTable.Format(["KEY ID", "ROLE", "STUDY", "SITE", "STATE", "EXPIRES", "LABEL"],
+            list.Keys.Select(k => (IReadOnlyList<string>)[k.KeyId, k.Role, k.StudyId ?? "-", k.SiteId ?? "-", k.State,
+                k.ExpiresAt.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), k.Label]));
+    }
+
+    private static Option<int> Days(string what) => new("--days")
+    {
+        Description = $"{what} (1 to {MaxDays}; default {DefaultDays}).",
+        DefaultValueFactory = _ => DefaultDays,
+        CustomParser = r => OptionValues.Whole(r, 1, MaxDays, $"give a whole number of days from 1 to {MaxDays} (default {DefaultDays}).") ?? DefaultDays,
+    };
 }

@@ -27,7 +27,7 @@ public static class PoisonCommand
     {
         var storage = new StorageOptions();
         var queue = new Option<string>("--queue") { Description = "responses (submissions) or outbox (emails).", Required = true };
-        queue.AcceptOnlyFromAmong([.. StorageNames.Queues]);
+        OptionValues.OneOf(queue, [.. StorageNames.Queues]);
         var showText = new Option<bool>("--show-text") { Description = "Print each message's text too (submissions hold answers: mind who sees them)." };
         var list = storage.AddTo(new Command("list", "List the messages in a queue's poison twin with the reason each was moved.") { queue, showText });
         list.SetAction((parse, ct) => RunAsync(parse, "poison list", storage, async (tables, queues, output) =>
@@ -52,8 +52,11 @@ public static class PoisonCommand
             return 0;
         }));
 
-        var max = new Option<int?>("--max") { Description = "Replay at most this many (default: all)." };
-        max.Validators.Add(r => { if (r.GetValueOrDefault<int?>() < 1) r.AddError("--max: at least 1."); });
+        var max = new Option<int?>("--max")
+        {
+            Description = "Replay at most this many (default: all).",
+            CustomParser = r => OptionValues.Whole(r, 1, int.MaxValue, "give a whole number of messages, at least 1."),
+        };
         var replay = storage.AddTo(new Command("replay", "Put a poison queue's messages back on their queue, oldest first, after fixing the cause.") { queue, max });
         replay.SetAction((parse, ct) => RunAsync(parse, "poison replay", storage, async (tables, queues, output) =>
         {

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using AlliancePipeline.Core.Studies;
 
 namespace AlliancePipeline.Cli.Commands;
 
@@ -16,8 +17,8 @@ public static class RecordsCommands
         var options = new AppOptions();
         var study = StudyOption();
         var dyad = new Option<string>("--dyad") { Description = "The dyad's code.", Required = true };
-        var meeting = new Option<int>("--meeting") { Description = "The meeting number (1..T).", Required = true };
-        var date = new Option<string>("--date") { Description = "The day it took place, yyyy-MM-dd.", Required = true };
+        var meeting = MeetingOption();
+        var date = OptionValues.Date(new Option<string>("--date") { Description = "The day it took place, yyyy-MM-dd.", Required = true });
         var record = options.AddTo(new Command("record", "Record the date a meeting took place.") { study, dyad, meeting, date });
         record.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "meetings record", options, async (api, output) =>
         {
@@ -38,14 +39,13 @@ public static class RecordsCommands
         var options = new AppOptions();
         var study = StudyOption();
         var dyad = new Option<string>("--dyad") { Description = "The dyad's code.", Required = true };
-        var employed = new Option<string>("--employed") { Description = "yes or no.", Required = true };
-        employed.AcceptOnlyFromAmong("yes", "no");
-        var date = new Option<string>("--date") { Description = "The day the job started, yyyy-MM-dd (when employed)." };
+        var employed = OptionValues.YesNo(new Option<string>("--employed") { Description = "yes or no (oui/non, true/false, 1/0 too, as in the CSV import).", Required = true });
+        var date = OptionValues.Date(new Option<string>("--date") { Description = "The day the job started, yyyy-MM-dd (when employed)." });
         var record = options.AddTo(new Command("record", "Record whether a dyad's client got a job, and when.") { study, dyad, employed, date });
         record.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "outcomes record", options, async (api, output) =>
         {
             var answer = await api.SendJsonAsync(HttpMethod.Put, $"api/studies/{Id(parse, study)}/dyads/{Id(parse, dyad)}/outcome",
-                new { employed = parse.GetValue(employed) == "yes", date = parse.GetValue(date) }, ct).ConfigureAwait(false);
+                new { employed = StudyInputs.ParseEmployed(parse.GetValue(employed)) == true, date = parse.GetValue(date) }, ct).ConfigureAwait(false);
             if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "outcomes record", answer).ConfigureAwait(false);
             await output.WriteLineAsync($"Recorded the outcome of dyad {parse.GetValue(dyad)}.").ConfigureAwait(false);
             return 0;
@@ -93,9 +93,9 @@ public static class RecordsCommands
         }));
 
         var dyad = new Option<string>("--dyad") { Description = "The dyad's code.", Required = true };
-        var meeting = new Option<int>("--meeting") { Description = "The meeting number (1..T).", Required = true };
+        var meeting = MeetingOption();
         var role = new Option<string>("--role") { Description = "Whose form: practitioner or client.", Required = true };
-        role.AcceptOnlyFromAmong("practitioner", "client");
+        OptionValues.OneOf(role, "practitioner", "client");
         var reason = new Option<string>("--reason") { Description = "Why the rater cannot take the mailed link (kept in the audit; no names or addresses).", Required = true };
         var handOver = options.AddTo(new Command("hand-over",
             "Where the study allows it (handOver: allowed): take a form's link in hand for a rater reached another way (by phone). The mailed link then answers 410; the new one is printed once; answers through it are marked hand-over.")
@@ -113,6 +113,13 @@ public static class RecordsCommands
         }));
         return new Command("links", "Questionnaire links: reissue one (mailed to the rater), or hand one over where the study allows it.") { reissue, handOver };
     }
+
+    private static Option<int> MeetingOption() => new("--meeting")
+    {
+        Description = "The meeting number (1..T).",
+        Required = true,
+        CustomParser = r => OptionValues.Whole(r, 1, int.MaxValue, "give a meeting number: 1, 2, 3…") ?? 0,
+    };
 
     private static Option<string> StudyOption() => new("--study") { Description = "The study id.", Required = true };
 

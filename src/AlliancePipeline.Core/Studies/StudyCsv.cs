@@ -57,7 +57,7 @@ public static class StudyCsv
     public static readonly ImmutableArray<string> MeetingDateColumns = ["dyad", "meeting", "date"];
 
     /// <summary>
-    /// Reads outcomes: <c>dyad,employed,date</c>. <c>employed</c> is yes/no, true/false or 1/0; <c>date</c> (the day the
+    /// Reads outcomes: <c>dyad,employed,date</c>. <c>employed</c> is yes/no, oui/non, true/false or 1/0 (<see cref="StudyInputs.ParseEmployed"/>); <c>date</c> (the day the
     /// job started) is required when employed and must be empty otherwise. With <paramref name="study"/> the dyad must be
     /// in it and the date within its years in the study (<see cref="StudyInputs.CheckOutcome"/>). A dyad may appear once.
     /// A dyad's presence is checked before anything else about it, so that a study narrowed to what a caller may see
@@ -69,15 +69,10 @@ public static class StudyCsv
             {
                 var (dyad, employedText, dateText) = (values[0], values[1], values[2]);
                 CheckDyadCode(dyad, problems);
-                bool? employed = employedText.ToLowerInvariant() switch
-                {
-                    "yes" or "true" or "1" => true,
-                    "no" or "false" or "0" => false,
-                    _ => null,
-                };
+                var employed = StudyInputs.ParseEmployed(employedText);
                 if (employed is null)
                 {
-                    problems.Add($"employed must be yes or no (or true/false, 1/0), not '{employedText}'");
+                    problems.Add($"employed must be {StudyInputs.EmployedWords}, not '{employedText}'");
                 }
 
                 var date = dateText.Length == 0 ? null : ParseDate(dateText, "date", problems);

@@ -29,6 +29,20 @@ public static class StudyInputs
         return dyad.Enrolled.Year <= DateOnly.MaxValue.Year - YearsInStudy ? dyad.Enrolled.AddYears(YearsInStudy) : DateOnly.MaxValue;
     }
 
+    /// <summary>The words <see cref="ParseEmployed"/> takes, as said in its refusals.</summary>
+    public const string EmployedWords = "yes or no (or oui/non, true/false, 1/0)";
+
+    /// <summary>
+    /// Whether a client is employed, as a coordinator writes it, in the CSV import and on the command line alike:
+    /// yes/no, oui/non (French spreadsheets), true/false or 1/0, in any case, spaces around ignored; null for anything else.
+    /// </summary>
+    public static bool? ParseEmployed(string? text) => text?.Trim().ToLowerInvariant() switch
+    {
+        "yes" or "oui" or "true" or "1" => true,
+        "no" or "non" or "false" or "0" => false,
+        _ => null,
+    };
+
     /// <summary>What is said of a dyad the study does not have (or that the caller may not see: the same words).</summary>
     public static string NotInStudy(StudyDefinition study, string dyadId)
     {

@@ -10,7 +10,7 @@ public class StudyCsvTests
     [Fact]
     public void Outcomes_are_read_with_every_spelling_of_yes_and_no()
     {
-        var import = StudyCsv.ParseOutcomes("dyad,employed,date\nd-001,yes,2026-06-01\nd-002,No,\nd-003,1,2026-05-02\nd-004, false ,\nd-005,TRUE,2026-04-30\nd-006,0,\n");
+        var import = StudyCsv.ParseOutcomes("dyad,employed,date\nd-001,yes,2026-06-01\nd-002,No,\nd-003,1,2026-05-02\nd-004, false ,\nd-005,TRUE,2026-04-30\nd-006,0,\nd-007,Oui,2026-04-29\nd-008,NON,\n");
         Assert.True(import.IsValid, string.Join("; ", Errors(import)));
         Assert.Equal(
         [
@@ -20,6 +20,8 @@ public class StudyCsvTests
             new DyadOutcome("d-004", false, null),
             new DyadOutcome("d-005", true, new DateOnly(2026, 4, 30)),
             new DyadOutcome("d-006", false, null),
+            new DyadOutcome("d-007", true, new DateOnly(2026, 4, 29)),
+            new DyadOutcome("d-008", false, null),
         ], import.Rows.ToArray());
     }
 
@@ -31,7 +33,7 @@ public class StudyCsvTests
         Assert.False(import.IsValid);
         Assert.Equal(
         [
-            "line 2: employed must be yes or no (or true/false, 1/0), not 'maybe'",
+            "line 2: employed must be yes or no (or oui/non, true/false, 1/0), not 'maybe'",
             "line 3: the date the job started is missing: it is required when employed is yes",
             "line 4: a date is given but employed is no: leave the date empty",
             "line 5: 'D 4' is not a dyad code (lower-case letters, digits and hyphens, e.g. d-001)",
@@ -57,9 +59,9 @@ public class StudyCsvTests
     [Fact]
     public void Columns_may_come_in_any_order_and_semicolons_separate_too()
     {
-        var import = StudyCsv.ParseOutcomes("date;dyad;employed\n2026-06-01;d-001;oui\n;d-002;no\n");
-        Assert.Equal(["line 2: employed must be yes or no (or true/false, 1/0), not 'oui'"], Errors(import));
-        Assert.Equal([new DyadOutcome("d-002", false, null)], import.Rows.ToArray());
+        var import = StudyCsv.ParseOutcomes("date;dyad;employed\n2026-06-01;d-001;oui\n;d-002;non\n;d-003;peut-être\n");
+        Assert.Equal(["line 4: employed must be yes or no (or oui/non, true/false, 1/0), not 'peut-être'"], Errors(import));
+        Assert.Equal([new DyadOutcome("d-001", true, new DateOnly(2026, 6, 1)), new DyadOutcome("d-002", false, null)], import.Rows.ToArray());
     }
 
     [Theory]

@@ -46,6 +46,7 @@ public sealed class KeyAccessTests
             ["ReclusterStudy"] = "CoordinateStudy/Problem",
             ["ApplyStudy"] = "Administer/Problem",
             ["SetClock"] = "Administer/Problem",
+            ["RunStudyTimer"] = "Administer/Problem",
             ["IssueKey"] = "Administer/Problem",
             ["ListKeys"] = "Administer/Problem",
             ["RevokeKey"] = "Administer/Problem",
