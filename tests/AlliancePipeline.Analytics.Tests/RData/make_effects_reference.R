@@ -38,6 +38,8 @@ for (k in 1:24) {
 cases[[length(cases) + 1]] <- list(group = c("A", "A", "A", "A", "B", "B", "B"), time = c(1, 2, 3, 4, 1, 2, 3), event = c(1, 1, 1, 1, 0, 1, 0))
 cases[[length(cases) + 1]] <- list(group = rep(c("A", "B"), c(6, 5)), time = c(1, 2, 2, 3, 4, 5, 2, 3, 3, 6, 8), event = c(1, 1, 0, 1, 1, 1, 1, 0, 1, 1, 0))
 cases[[length(cases) + 1]] <- list(group = rep(c("A", "B", "C"), c(5, 6, 4)), time = c(3, 5, 5, 7, 9, 1, 2, 2, 4, 6, 6, 2, 3, 8, 8), event = c(0, 0, 0, 0, 0, 1, 1, 0, 1, 1, 0, 1, 0, 1, 0))
+# A monotone likelihood although every group has events: B's events come when only B is at risk (R warns, B -> -Inf).
+cases[[length(cases) + 1]] <- list(group = rep(c("A", "B", "C"), c(4, 3, 2)), time = c(1, 2, 3, 4, 8, 9, 10, 2.5, 3.5), event = c(1, 1, 1, 0, 1, 0, 1, 0, 1))
 cases[[length(cases) + 1]] <- list(group = rep(c("A", "B", "C"), c(8, 1, 7)), time = c(1:8, 4, 2, 2, 3, 5, 5, 9, 9), event = c(1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 1, 0, 1, 1, 0, 0))
 
 survival_case <- function(d) {
@@ -61,7 +63,13 @@ survival_case <- function(d) {
   # estimates are their limits: the fit on the levels with events (the first of them the reference). The score test is
   # taken at beta = 0 and the likelihood ratio at the supremum, both from the full fit.
   with_events <- lv[vapply(lv, function(l) any(d$event[d$group == l] == 1), TRUE)]
-  full <- suppressWarnings(coxph(Surv(time, event) ~ group, data = d))
+  # R's warning names the coefficients that may be infinite ("Loglik converged before variable  1,2 ; ...").
+  infinite <- character(0)
+  full <- withCallingHandlers(coxph(Surv(time, event) ~ group, data = d), warning = function(w) {
+    m <- conditionMessage(w)
+    if (grepl("may be infinite", m)) infinite <<- lv[-1][as.integer(strsplit(gsub("[^0-9,]", "", sub(";.*", "", m)), ",")[[1]])]
+    invokeRestart("muffleWarning")
+  })
   fs <- summary(full)
   tests <- obj(loglik_null = num1(full$loglik[1]), loglik = num1(full$loglik[2]),
                lr = num1(fs$logtest[["test"]]), lr_df = fs$logtest[["df"]], lr_p = num1(fs$logtest[["pvalue"]]),
@@ -77,7 +85,8 @@ survival_case <- function(d) {
                  loglik = num1(fit_r$loglik[2]), wald = num1(fit_r$wald.test))
   } else coefs <- obj(levels = str(with_events))
   obj(levels = str(lv), group = str(as.character(d$group)), time = num(d$time), event = int(d$event),
-      km = paste0("[", paste(curves, collapse = ",\n "), "]"), logrank = logrank, cox_full = tests, cox = coefs)
+      km = paste0("[", paste(curves, collapse = ",\n "), "]"), logrank = logrank, cox_full = tests, cox = coefs,
+      cox_infinite = if (length(infinite)) str(infinite) else "[]")
 }
 out <- vapply(cases, survival_case, "")
 cat(file = "survival.json", "{\"method\": \"survfit, survdiff (rho = 0), coxph (Efron) of Surv(time, event) ~ group\", \"r_version\": \"",
