@@ -102,6 +102,57 @@ public sealed class StudyReportTests
     }
 
     [Fact]
+    public void Each_cluster_s_rate_has_its_exact_interval_and_odds_ratio_against_the_rest_with_caveats_and_undefined_shown_so()
+    {
+        // R (binom.test(4, 5)$conf.int; fisher.test(rbind(c(4, 1), c(8, 5)))): SHA, 4 of 5 employed, against the other
+        // clusters' 8 of 13; and the 5 of 6 expected counts below 5 of R's chisq.test on [[4, 1], [7, 3], [1, 2]].
+        var files = new StudyReportBuilder().Build(ReportFixtures.PaperLikeInput());
+        var outcome = Clusters(files)["outcome"]!;
+        var sha = outcome["rows"]!.AsArray().Single(r => r!["label"]!.GetValue<string>() == "SHA")!;
+        Close(0.28358206388191060, sha["employedCiLow"]!.GetValue<double>(), "binom.test lower");
+        Close(0.99494923662053192, sha["employedCiHigh"]!.GetValue<double>(), "binom.test upper");
+        Close(2.38451849156406581, sha["oddsRatio"]!.GetValue<double>(), "fisher.test estimate");
+        Close(0.16249828371160366, sha["oddsRatioLow"]!.GetValue<double>(), "fisher.test lower");
+        Close(147.21439417030433106, sha["oddsRatioHigh"]!.GetValue<double>(), "fisher.test upper");
+        Close(0.61484593837535018, sha["oddsRatioP"]!.GetValue<double>(), "fisher.test p");
+        Assert.Equal(5, outcome["expectedBelow5"]!.GetValue<int>());
+        Assert.Equal(6, outcome["cells"]!.GetValue<int>());
+        var page = Page(files);
+        var shaRow = page.QuerySelectorAll("#outcomes tbody tr").Single(tr => tr.QuerySelector("th")!.TextContent == "SHA");
+        Assert.Equal("28 to 99 %", shaRow.QuerySelector("td.employed-ci")!.TextContent);
+        Assert.Equal("2.38 (0.16 to 147), p = 0.615", shaRow.QuerySelector("td.odds-ratio")!.TextContent);
+        var caveats = page.QuerySelectorAll("#outcome-caveats li").Select(li => li.TextContent).ToArray();
+        Assert.Contains("5 of 6 expected counts are below 5: the chi-square p is approximate (the Fisher–Freeman–Halton p is exact).", caveats);
+        Assert.Contains(caveats, c => c.StartsWith("Cluster LDA has 3 dyads with a recorded outcome (fewer than 5)", StringComparison.Ordinal));
+        Assert.Equal(outcome["caveats"]!.AsArray().Select(c => c!.GetValue<string>()), caveats);
+
+        // No outcome in a cluster: its interval and odds ratio are undefined, and said so. All of a cluster employed: an
+        // infinite odds ratio with a one-sided interval, "Inf" in clusters.json as R prints it.
+        var input = ReportFixtures.PaperLikeInput();
+        var ids = Clusters(files)["clusters"]!.AsArray().ToDictionary(c => c!["label"]!.GetValue<string>(), c => c!["dyads"]!.AsArray().Select(d => d!.GetValue<string>()).ToHashSet());
+        var changed = input with
+        {
+            Outcomes = [.. input.Outcomes.Where(o => !ids["LDA"].Contains(o.DyadId)).Select(o => ids["SHA"].Contains(o.DyadId) ? o with { Employed = true } : o)],
+        };
+        var again = new StudyReportBuilder().Build(changed);
+        var rows = Clusters(again)["outcome"]!["rows"]!.AsArray().ToDictionary(r => r!["label"]!.GetValue<string>());
+        Assert.Null(rows["LDA"]!["employedCiLow"]);
+        Assert.Null(rows["LDA"]!["oddsRatio"]);
+        Assert.Equal("Inf", rows["SHA"]!["oddsRatio"]!.GetValue<string>());
+        Assert.Equal("Inf", rows["SHA"]!["oddsRatioHigh"]!.GetValue<string>());
+        var trs = Page(again).QuerySelectorAll("#outcomes tbody tr").ToDictionary(tr => tr.QuerySelector("th")!.TextContent);
+        Assert.Equal("undefined", trs["LDA"].QuerySelector("td.employed-ci")!.TextContent);
+        Assert.Equal("undefined", trs["LDA"].QuerySelector("td.odds-ratio")!.TextContent);
+        Assert.StartsWith("∞ (", trs["SHA"].QuerySelector("td.odds-ratio")!.TextContent, StringComparison.Ordinal);
+        Assert.Contains(" to ∞), p = ", trs["SHA"].QuerySelector("td.odds-ratio")!.TextContent, StringComparison.Ordinal);
+        var said = Page(again).QuerySelectorAll("#outcome-caveats li").Select(li => li.TextContent).ToArray();
+        Assert.Contains("Cluster LDA has no dyad with a recorded outcome: its employment rate and odds ratio are undefined.", said);
+        Assert.Contains(said, c => c.StartsWith("The odds ratios of ", StringComparison.Ordinal) && c.Contains("SHA", StringComparison.Ordinal)
+            && c.EndsWith("are 0 or infinite (all or none of one side found a job): their intervals are one-sided.", StringComparison.Ordinal));
+        Assert.Equal("0", rows["SLA"]!["oddsRatio"]!.ToJsonString()); // the only other cluster: the reciprocal, 0
+    }
+
+    [Fact]
     public void Cronbach_s_alpha_of_R_s_item_matrix_is_R_s_with_Feldt_s_interval()
     {
         // tests.json: 80 rows of 12 item scores; given as answers, the reverse items 4 and 10 are written back as 8 − score.

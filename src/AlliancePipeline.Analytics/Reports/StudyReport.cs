@@ -114,6 +114,20 @@ public sealed record OutcomeRow(int Cluster, string Label, int Dyads, int WithOu
 {
     /// <summary>Employed / with outcome (NaN when none).</summary>
     public double EmployedShare => WithOutcome == 0 ? double.NaN : (double)Employed / WithOutcome;
+
+    /// <summary>
+    /// The employment rate with its exact 95 % interval (Clopper–Pearson, R's <c>binom.test(employed, withOutcome)</c>);
+    /// null (undefined) when no dyad of the cluster has an outcome.
+    /// </summary>
+    public ClopperPearson? EmployedInterval { get; init; }
+
+    /// <summary>
+    /// The odds of employment in this cluster over those in the other clusters with an outcome: the conditional MLE with its
+    /// exact 95 % interval and p (R's <c>fisher.test</c> on the 2 × 2 of this cluster against the rest); 0 or +∞ (with a
+    /// one-sided interval) when none or all of one side found a job. Null (undefined) when the outcome table is not tested
+    /// (one cluster with outcomes, or everyone with the same outcome) or the cluster has no outcome.
+    /// </summary>
+    public FisherOddsRatio? OddsRatioVsRest { get; init; }
 }
 
 /// <summary>The cluster × outcome table and its tests.</summary>
@@ -129,6 +143,21 @@ public sealed record OutcomeTable(IReadOnlyList<OutcomeRow> Rows, FisherTestResu
 {
     /// <summary>The Fisher–Freeman–Halton p-value, exact or simulated (see <see cref="Fisher"/>).</summary>
     public double? FisherP => Fisher?.PValue;
+
+    /// <summary>Bergsma's (2013) bias-corrected Cramér's V of the tested table (<see cref="BiasCorrectedCramersV"/>), when tested.</summary>
+    public double? CramersVBiasCorrected { get; init; }
+
+    /// <summary>Cells of the tested table whose expected count (row total × column total / N) is below 5.</summary>
+    public int ExpectedBelowFive { get; init; }
+
+    /// <summary>Cells of the tested table (0 when not tested).</summary>
+    public int Cells { get; init; }
+
+    /// <summary>
+    /// Plain sentences the table must show beside it: expected counts below 5, clusters with fewer dyads with an outcome than
+    /// <see cref="StudyReportOptions.SmallClusterDyads"/>, and intervals that are undefined or one-sided.
+    /// </summary>
+    public IReadOnlyList<string> Caveats { get; init; } = [];
 }
 
 /// <summary>Cronbach's alpha of one scale of one rater role.</summary>

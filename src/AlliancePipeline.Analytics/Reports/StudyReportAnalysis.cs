@@ -90,7 +90,7 @@ public static class StudyReportAnalysis
         {
             Result = result,
             Clusters = clusters,
-            Outcomes = Outcomes(input, clusters, o.FisherExactWork),
+            Outcomes = Outcomes(input, clusters, o),
             LeftOut = LeftOut(input, trajectories, result),
         };
         return report with { Warnings = Warnings(report), Methods = Methods(report) };
@@ -305,7 +305,7 @@ public static class StudyReportAnalysis
         return new BothViews(perMeeting, Icc(pairs), pairs.Length);
     }
 
-    private static OutcomeTable Outcomes(ReportInput input, IReadOnlyList<ClusterSummary> clusters, long fisherExactWork)
+    private static OutcomeTable Outcomes(ReportInput input, IReadOnlyList<ClusterSummary> clusters, StudyReportOptions options)
     {
         var outcomes = input.Outcomes.GroupBy(o => o.DyadId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(o => o.RecordedAt).Last(), StringComparer.Ordinal);
         var rows = clusters.Select(c =>
@@ -313,19 +313,49 @@ public static class StudyReportAnalysis
             var recorded = c.DyadIds.Where(outcomes.ContainsKey).Select(id => outcomes[id]).ToArray();
             var employed = recorded.Count(o => o.Employed);
             return new OutcomeRow(c.Cluster, c.Label, c.DyadIds.Count, recorded.Length, employed, recorded.Length - employed,
-                MeanCi(recorded.Where(o => o.DaysToJob is not null).Select(o => (double)o.DaysToJob!.Value)));
+                MeanCi(recorded.Where(o => o.DaysToJob is not null).Select(o => (double)o.DaysToJob!.Value)))
+            {
+                EmployedInterval = recorded.Length == 0 ? null : ClopperPearson.Of(employed, recorded.Length),
+            };
         }).ToArray();
+        var caveats = new List<string>();
+        foreach (var row in rows.Where(r => r.WithOutcome < options.SmallClusterDyads))
+            caveats.Add(row.WithOutcome == 0
+                ? $"Cluster {row.Label} has no dyad with a recorded outcome: its employment rate and odds ratio are undefined."
+                : $"Cluster {row.Label} has {row.WithOutcome} dyad{(row.WithOutcome == 1 ? "" : "s")} with a recorded outcome (fewer than {options.SmallClusterDyads}): its rate and odds ratio rest on too few dyads to trust.");
         // The test table: clusters with at least one outcome (as R's table() of the dyads with an outcome), employed / not.
         var tested = rows.Where(r => r.WithOutcome > 0).ToArray();
         if (tested.Length < 2)
-            return new OutcomeTable(rows, null, null, tested.Length == 0 ? "No clustered dyad has a recorded outcome yet." : "Only one cluster has dyads with a recorded outcome: nothing to compare.");
+            return new OutcomeTable(rows, null, null, tested.Length == 0 ? "No clustered dyad has a recorded outcome yet." : "Only one cluster has dyads with a recorded outcome: nothing to compare.") { Caveats = caveats };
         if (tested.All(r => r.Employed == 0) || tested.All(r => r.NotEmployed == 0))
-            return new OutcomeTable(rows, null, null, "Every dyad with an outcome has the same one: there is no association to test.");
+            return new OutcomeTable(rows, null, null, "Every dyad with an outcome has the same one: there is no association to test.") { Caveats = caveats };
         var table = new int[tested.Length, 2];
         for (var i = 0; i < tested.Length; i++) (table[i, 0], table[i, 1]) = (tested[i].Employed, tested[i].NotEmployed);
+        // Each cluster against the rest: a 2 × 2 whose margins are all positive here (two clusters, both outcomes present).
+        int allEmployed = tested.Sum(r => r.Employed), allNot = tested.Sum(r => r.NotEmployed);
+        rows = [.. rows.Select(r => r.WithOutcome == 0 ? r : r with
+        {
+            OddsRatioVsRest = FisherOddsRatio.Of(new[,] { { r.Employed, r.NotEmployed }, { allEmployed - r.Employed, allNot - r.NotEmployed } }),
+        })];
+        var oneSided = rows.Where(r => r.OddsRatioVsRest is { IsFinite: false }).Select(r => r.Label).ToArray();
+        if (oneSided.Length > 0)
+            caveats.Add(oneSided.Length == 1
+                ? $"The odds ratio of {oneSided[0]} is 0 or infinite (all or none of one side found a job): its interval is one-sided."
+                : $"The odds ratios of {string.Join(", ", oneSided)} are 0 or infinite (all or none of one side found a job): their intervals are one-sided.");
+        int n = allEmployed + allNot, below = 0;
+        foreach (var r in tested)
+            below += (r.WithOutcome * (double)allEmployed / n < 5 ? 1 : 0) + (r.WithOutcome * (double)allNot / n < 5 ? 1 : 0);
+        if (below > 0)
+            caveats.Add($"{below} of {table.Length} expected counts are below 5: the chi-square p is approximate (the Fisher–Freeman–Halton p is exact).");
         // Exact when the sum is within bounds (every table a study of a few hundred dyads makes); else R's Monte Carlo
         // p-value, reproducible from its seed, and said so: never a test that runs without end.
-        return new OutcomeTable(rows, FisherExactTest.Test(table, fisherExactWork), ChiSquareTest.Of(table), null);
+        return new OutcomeTable(rows, FisherExactTest.Test(table, options.FisherExactWork), ChiSquareTest.Of(table), null)
+        {
+            CramersVBiasCorrected = BiasCorrectedCramersV.Of(table),
+            ExpectedBelowFive = below,
+            Cells = table.Length,
+            Caveats = caveats,
+        };
     }
 
     private static IReadOnlyList<LeftOutRow> LeftOut(ReportInput input, IReadOnlyList<DyadTrajectory> trajectories, TrajectoryAnalysisResult result)

@@ -51,8 +51,18 @@ public static class Distributions
         return p < 0.5 ? -t : t;
     }
 
+    /// <summary>
+    /// Quantile of the beta distribution: the q with P(B ≤ q) = I_q(a, b) = p (R: <c>qbeta(p, a, b)</c>), by bisection on
+    /// the regularized incomplete beta function to the last representable bit.
+    /// </summary>
+    internal static double BetaQuantile(double p, double a, double b) =>
+        InvertIncreasing(q => SpecialFunctions.BetaRegularized(a, b, q), p);
+
+    /// <summary>Standard normal quantile, R's <c>qnorm(p)</c> (−√2 erfc⁻¹(2p), Abramowitz &amp; Stegun 26.2.2).</summary>
+    internal static double NormalQuantile(double p) => -Constants.Sqrt2 * SpecialFunctions.ErfcInv(2 * p);
+
     /// <summary>Bisection for an increasing function on (0, 1) to the last representable bit.</summary>
-    private static double InvertIncreasing(Func<double, double> f, double target)
+    internal static double InvertIncreasing(Func<double, double> f, double target)
     {
         double lo = 0.0, hi = 1.0;
         for (int i = 0; i < 1100; i++)

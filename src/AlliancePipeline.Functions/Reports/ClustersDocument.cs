@@ -9,7 +9,10 @@ namespace AlliancePipeline.Functions.Reports;
 /// <c>order</c>, <c>cutree</c> numbering), the agglomeration schedule with SPSS's coefficient, how k was chosen (rule,
 /// sentence, candidates with Calinski–Harabasz and silhouette), assignments by dyad, each cluster's unique label, pattern,
 /// centroid, change, bend and descriptives (with each subscale of the instrument by its id), the outcome table with its
-/// tests, reliability, and every warning. A number that is not finite is written as <c>null</c>.
+/// tests (per cluster the Clopper–Pearson interval of the employment rate and the odds ratio against the other clusters
+/// with its exact interval; the bias-corrected Cramér's V; the caveats), reliability, and every warning. A number that is
+/// not finite is written as <c>null</c>, but for an infinite odds ratio or limit, written <c>"Inf"</c> as R prints it
+/// (<c>null</c> there means undefined).
 /// </summary>
 public static class ClustersDocument
 {
@@ -122,7 +125,11 @@ public static class ClustersDocument
                 ["rows"] = new JsonArray([.. o.Rows.Select(row => (JsonNode)new JsonObject
                 {
                     ["cluster"] = row.Cluster, ["label"] = row.Label, ["dyads"] = row.Dyads, ["withOutcome"] = row.WithOutcome,
-                    ["employed"] = row.Employed, ["notEmployed"] = row.NotEmployed, ["employedShare"] = N(row.EmployedShare), ["daysToJob"] = Mean(row.DaysToJob),
+                    ["employed"] = row.Employed, ["notEmployed"] = row.NotEmployed, ["employedShare"] = N(row.EmployedShare),
+                    ["employedCiLow"] = row.EmployedInterval?.Lower, ["employedCiHigh"] = row.EmployedInterval?.Upper,
+                    ["oddsRatio"] = Ratio(row.OddsRatioVsRest?.Estimate), ["oddsRatioLow"] = Ratio(row.OddsRatioVsRest?.Lower),
+                    ["oddsRatioHigh"] = Ratio(row.OddsRatioVsRest?.Upper), ["oddsRatioP"] = row.OddsRatioVsRest?.PValue,
+                    ["daysToJob"] = Mean(row.DaysToJob),
                 })]),
                 ["fisherP"] = o.FisherP,
                 ["fisherExact"] = o.Fisher?.IsExact,
@@ -132,6 +139,10 @@ public static class ClustersDocument
                 ["chiSquareDf"] = o.ChiSquare?.DegreesOfFreedom,
                 ["chiSquareP"] = o.ChiSquare is { } y ? N(y.PValue) : null,
                 ["cramersV"] = o.ChiSquare is { } z ? N(z.CramersV) : null,
+                ["cramersVBiasCorrected"] = o.CramersVBiasCorrected,
+                ["expectedBelow5"] = o.ChiSquare is null ? null : o.ExpectedBelowFive,
+                ["cells"] = o.ChiSquare is null ? null : o.Cells,
+                ["caveats"] = Strings(o.Caveats),
                 ["note"] = o.Note,
             };
         }
@@ -151,4 +162,7 @@ public static class ClustersDocument
     private static JsonArray Numbers(IEnumerable<double> values) => new([.. values.Select(v => (JsonNode?)N(v))]);
 
     private static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+
+    /// <summary>An odds ratio or limit: null when undefined, the string <c>"Inf"</c> (R's spelling) when infinite.</summary>
+    private static JsonNode? Ratio(double? v) => v is not { } x ? null : double.IsPositiveInfinity(x) ? JsonValue.Create("Inf") : JsonValue.Create(x);
 }

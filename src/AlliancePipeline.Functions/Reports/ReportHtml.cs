@@ -100,6 +100,8 @@ public static class ReportHtml
                 WithOutcome = row.WithOutcome.ToString(Inv),
                 Employed = row.WithOutcome == 0 ? "–" : $"{row.Employed} ({Percent(row.EmployedShare)} %)",
                 NotEmployed = row.WithOutcome == 0 ? "–" : $"{row.NotEmployed} ({Percent(1 - row.EmployedShare)} %)",
+                EmployedCi = row.EmployedInterval is { } ci ? $"{Percent(ci.Lower)} to {Percent(ci.Upper)} %" : Undefined,
+                OddsRatio = row.OddsRatioVsRest is { } or ? $"{Ratio(or.Estimate)} ({Ratio(or.Lower)} to {Ratio(or.Upper)}), p = {P(or.PValue)}" : Undefined,
                 DaysToJob = row.DaysToJob.N == 0 ? "–" : $"{MeanSd(row.DaysToJob.Mean, row.DaysToJob.Sd, "0.0")}, n = {row.DaysToJob.N}",
             }).ToArray();
             view.FisherP = o.FisherP is { } p ? P(p) : "–";
@@ -107,6 +109,8 @@ public static class ReportHtml
                 ? $"Monte Carlo p, {f.Replicates!.Value.ToString("N0", Inv)} random tables, R's generator seeded {f.Seed!.Value.ToString(Inv)}"
                 : "exact p";
             view.CramersV = o.ChiSquare is { } x ? F(x.CramersV, "0.000") : "–";
+            view.CramersVBiasCorrected = o.CramersVBiasCorrected is { } v ? F(v, "0.000") : "–";
+            view.OutcomeCaveats = o.Caveats;
             view.ChiSquare = o.ChiSquare is { } y ? $"χ²({y.DegreesOfFreedom}) = {F(y.Statistic, "0.00")}, p = {P(y.PValue)}" : "–";
             view.OutcomeNote = o.Note ?? "";
         }
@@ -216,6 +220,12 @@ public static class ReportHtml
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv);
 
     private static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, Inv) : "–";
+
+    /// <summary>What the report prints for an interval or estimate that does not exist.</summary>
+    internal const string Undefined = "undefined";
+
+    /// <summary>An odds ratio: two decimals below 100, else whole; ∞ for R's <c>Inf</c>.</summary>
+    private static string Ratio(double v) => double.IsPositiveInfinity(v) ? "∞" : F(v, v < 100 ? "0.00" : "0");
 
     private static string Signed(double v) => F(v, "+0.00;−0.00;0.00");
 

@@ -33,6 +33,10 @@ public sealed class ReportView
     /// <summary>"exact p", or the Monte Carlo p-value's replicates and seed.</summary>
     public string FisherMethod { get; set; } = "exact p";
     public string CramersV { get; set; } = "";
+    /// <summary>Bergsma's bias-corrected Cramér's V, or "–".</summary>
+    public string CramersVBiasCorrected { get; set; } = "";
+    /// <summary>Caveats shown under the outcome table (expected counts below 5, small clusters, undefined or one-sided intervals).</summary>
+    public IReadOnlyList<string> OutcomeCaveats { get; set; } = [];
     public string ChiSquare { get; set; } = "";
     public string OutcomeNote { get; set; } = "";
     public IReadOnlyList<AlphaView> Reliability { get; set; } = [];
@@ -85,6 +89,10 @@ public sealed class ReportView
         public string WithOutcome { get; set; } = "";
         public string Employed { get; set; } = "";
         public string NotEmployed { get; set; } = "";
+        /// <summary>Clopper–Pearson 95 % CI of the employment rate, in %, or "undefined".</summary>
+        public string EmployedCi { get; set; } = "";
+        /// <summary>Odds ratio of employment against the other clusters with its exact 95 % CI and p, or "undefined".</summary>
+        public string OddsRatio { get; set; } = "";
         public string DaysToJob { get; set; } = "";
     }
 

@@ -6,7 +6,7 @@ using Fluid;
 namespace AlliancePipeline.Functions.Reports;
 
 /// <summary>
-/// <c>reproduce.R</c>: a base-R script (<c>stats::hclust</c>, <c>cutree</c>, <c>fisher.test</c>, <c>chisq.test</c>) that reads
+/// <c>reproduce.R</c>: a base-R script (<c>stats::hclust</c>, <c>cutree</c>, <c>fisher.test</c>, <c>chisq.test</c>, <c>binom.test</c>) that reads
 /// <c>responses.csv</c>, rebuilds the trajectories with the report's rules (the role, meetings 1..T, the instrument's items,
 /// reverse items and scoring rule, dyads missing a meeting left out, C-locale order of dyad ids), runs
 /// <c>hclust(dist(X), "ward.D2")</c> on raw or deviation scores, cuts at the report's k, and recomputes the cluster × outcome

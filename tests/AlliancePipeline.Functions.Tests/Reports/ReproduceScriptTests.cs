@@ -14,6 +14,14 @@ public sealed class ReproduceScriptTests
     private static void Close(double expected, double actual, string what, double tolerance = 1e-9) =>
         Assert.True(Math.Abs(expected - actual) <= tolerance * Math.Max(1, Math.Abs(expected)), $"{what}: report {actual} vs R {expected}");
 
+    /// <summary>An odds ratio as R wrote it (number, "Inf" or null) and as clusters.json holds it, the same.</summary>
+    private static void SameRatio(JsonNode? expected, JsonNode? actual, string what)
+    {
+        if (expected is null || actual is null) Assert.True(expected is null && actual is null, $"{what}: R {expected?.ToJsonString() ?? "NA"}, report {actual?.ToJsonString() ?? "undefined"}");
+        else if (expected.GetValueKind() == System.Text.Json.JsonValueKind.String) Assert.Equal(expected.GetValue<string>(), actual.GetValue<string>());
+        else Close(expected.GetValue<double>(), actual.GetValue<double>(), what);
+    }
+
     private static double[] Doubles(JsonNode node) => node.AsArray().Select(v => v!.GetValue<double>()).ToArray();
 
     /// <summary>Runs the set's reproduce.R on its responses.csv in a folder of its own; R's output.</summary>
@@ -70,13 +78,21 @@ public sealed class ReproduceScriptTests
         Assert.Equal("exact p", new AngleSharp.Html.Parser.HtmlParser().ParseDocument(exact["report.html"].Content).QuerySelector("#fisher-method")!.TextContent);
     }
 
-    public static TheoryData<string> Studies => ["paper-like with gaps", "sixty"];
+    public static TheoryData<string> Studies => ["paper-like with gaps", "sixty", "sixty, cluster 1 all employed"];
+
+    /// <summary>The sixty-dyad study with every outcome of the first cluster a job: an odds ratio of +∞ (R's Inf) and its reciprocal 0 nowhere, one-sided intervals.</summary>
+    private static ReportInput AllEmployedInFirstCluster()
+    {
+        var input = PaperLike60();
+        var first = JsonNode.Parse(new StudyReportBuilder().Build(input)["clusters.json"].Content)!["clusters"]![0]!["dyads"]!.AsArray().Select(d => d!.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+        return input with { Outcomes = [.. input.Outcomes.Select(o => first.Contains(o.DyadId) ? o with { Employed = true, JobDate = o.JobDate ?? ReportFixtures.Enrolled.AddDays(30) } : o)] };
+    }
 
     [Theory]
     [MemberData(nameof(Studies))]
     public void R_alone_recomputes_the_report_s_clusters_outcome_table_Fisher_p_and_alpha_from_responses_csv(string name)
     {
-        var input = name == "sixty" ? PaperLike60() : PaperLikeWithGaps();
+        var input = name switch { "sixty" => PaperLike60(), "sixty, cluster 1 all employed" => AllEmployedInFirstCluster(), _ => PaperLikeWithGaps() };
         var set = new StudyReportBuilder().Build(input);
         var ours = JsonNode.Parse(set["clusters.json"].Content)!;
         var r = RunR(set);
@@ -111,6 +127,21 @@ public sealed class ReproduceScriptTests
         Close(r["fisher_p"]!.GetValue<double>(), outcome["fisherP"]!.GetValue<double>(), "Fisher p");
         Close(r["chisq"]!.GetValue<double>(), outcome["chiSquare"]!.GetValue<double>(), "chi-square");
         Close(r["cramers_v"]!.GetValue<double>(), outcome["cramersV"]!.GetValue<double>(), "Cramér's V");
+        Close(r["cramers_v_bias_corrected"]!.GetValue<double>(), outcome["cramersVBiasCorrected"]!.GetValue<double>(), "bias-corrected Cramér's V");
+        // Per tested cluster: binom.test's interval of the employment rate, and fisher.test's odds ratio against the rest
+        // (estimate, interval, p; "Inf" where R gives Inf), to R's own root finder.
+        var rates = r["employed_ci"]!.AsArray();
+        var odds = r["odds_ratio"]!.AsArray();
+        Assert.Equal(rows.Length, rates.Count);
+        for (var j = 0; j < rows.Length; j++)
+        {
+            var row = rows[j]!;
+            Close(rates[j]![0]!.GetValue<double>(), row["employedCiLow"]!.GetValue<double>(), $"rate CI low, row {j + 1}");
+            Close(rates[j]![1]!.GetValue<double>(), row["employedCiHigh"]!.GetValue<double>(), $"rate CI high, row {j + 1}");
+            foreach (var (index, member) in new[] { (0, "oddsRatio"), (1, "oddsRatioLow"), (2, "oddsRatioHigh"), (3, "oddsRatioP") })
+                SameRatio(odds[j]![index], row[member], $"{member}, row {j + 1}");
+        }
+        if (name.EndsWith("all employed", StringComparison.Ordinal)) Assert.Equal("Inf", rows[0]!["oddsRatio"]!.GetValue<string>());
         var days = r["days_to_job_mean"]!.AsArray();
         for (var c = 0; c < k; c++)
         {
