@@ -216,6 +216,63 @@ public sealed class ReminderFlowTests(MailDevFixture mail)
     }
 
     [Fact]
+    public async Task A_mailed_report_lists_every_alert_since_the_previous_mailed_report_through_the_nightly_runs_between()
+    {
+        // Sunday 1 March 2026; the example mails its report on Mondays at 06:00 UTC.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var app = await StartAsync(clock);
+        var (study, text, tag) = Example("reportalerts");
+        using (var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(text, Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var reportMailings = app.Services.GetRequiredService<AlliancePipeline.Functions.Reports.ReportMailings>();
+        var nightly = app.Services.GetRequiredService<AlliancePipeline.Functions.Reports.ReportWriter>();
+        void AdvanceTo(DateTimeOffset time) => clock.Advance(time - clock.GetUtcNow());
+        // A practitioner's drop of more than 1.0 (all 6s, then all 4s) raises an alert on the dyad's meeting 2.
+        async Task DropAsync(string dyad)
+        {
+            foreach (var (meeting, answer) in new[] { (1, 6), (2, 4) })
+            {
+                var message = new SubmissionMessage { StudyId = study, AssessmentId = $"{dyad}-m{meeting}-practitioner", LinkVersion = 1, Items = [.. Enumerable.Repeat(answer, 12)], SubmittedAt = clock.GetUtcNow() }.ToJson();
+                await app.Function<ScoreResponse>().Run(message, $"{dyad}-{meeting}", 1, default);
+            }
+        }
+        async Task<string> MailedAlertsAsync(int mailing)
+        {
+            var to = $"research.team@{tag}.example.org";
+            var report = (await mail.Client.WaitForAsync(to, mailing))[mailing - 1];
+            var html = Encoding.UTF8.GetString(await mail.Client.AttachmentAsync(report, Assert.Single(report.Attachments)));
+            var start = html.IndexOf("<h2>Rupture alerts", StringComparison.Ordinal);
+            return html[start..html.IndexOf("</table>", start, StringComparison.Ordinal)];
+        }
+
+        await DropAsync("d-001");                                  // alert A, before the first mailing
+        AdvanceTo(new DateTimeOffset(2026, 3, 2, 6, 15, 0, TimeSpan.Zero));
+        Assert.Equal(1, await reportMailings.RunAsync(study, default));
+        await DeliverAsync(app, study);
+        Assert.Contains("<th scope=\"row\">d-001</th>", await MailedAlertsAsync(1), StringComparison.Ordinal);
+
+        AdvanceTo(new DateTimeOffset(2026, 3, 3, 9, 0, 0, TimeSpan.Zero));
+        await DropAsync("d-003");                                  // alert B
+        AdvanceTo(new DateTimeOffset(2026, 3, 4, 2, 0, 0, TimeSpan.Zero));
+        Assert.NotNull(await nightly.RunAsync(study, force: false, default));
+        AdvanceTo(new DateTimeOffset(2026, 3, 5, 9, 0, 0, TimeSpan.Zero));
+        await DropAsync("d-002");                                  // alert C
+        AdvanceTo(new DateTimeOffset(2026, 3, 6, 2, 0, 0, TimeSpan.Zero));
+        Assert.NotNull(await nightly.RunAsync(study, force: false, default));
+
+        // Monday 9 March: nothing new since the last nightly run, which is mailed: it lists B and C (since the first
+        // mailed report), not A (mailed already), though another nightly run came between B and C.
+        AdvanceTo(new DateTimeOffset(2026, 3, 9, 6, 15, 0, TimeSpan.Zero));
+        Assert.Equal(1, await reportMailings.RunAsync(study, default));
+        await DeliverAsync(app, study);
+        var alerts = await MailedAlertsAsync(2);
+        Assert.Contains("<th scope=\"row\">d-003</th>", alerts, StringComparison.Ordinal);
+        Assert.Contains("<th scope=\"row\">d-002</th>", alerts, StringComparison.Ordinal);
+        Assert.DoesNotContain("<th scope=\"row\">d-001</th>", alerts, StringComparison.Ordinal);
+        Assert.Contains("since the previous report (2026-03-02", alerts, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_study_that_asks_for_digests_when_nothing_is_overdue_gets_them_and_they_say_so()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 12, 9, 0, 0, TimeSpan.Zero));
