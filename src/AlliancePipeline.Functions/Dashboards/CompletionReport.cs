@@ -152,7 +152,10 @@ public sealed record CompletionReport(
             .Select(g => new PausedReminders(g.Key, names.GetValueOrDefault(g.Key) is { Length: > 0 } n ? n : g.Key, g.Count())).ToList();
 
         return new CompletionReport(input.StudyId, input.StudyName, site, now, Figures(rows), bySite, byRater, byMeeting, byArm, overdue,
-            Trend(rows, now), openAlerts) { RemindersPaused = paused };
+            Trend(rows, now), openAlerts)
+        {
+            RemindersPaused = paused,
+        };
     }
 
     private static CompletionFigures Figures(IEnumerable<Row> group)
