@@ -188,7 +188,9 @@ public sealed class DemoRun(DemoOptions options)
             var pattern = DemoAnswers.PatternOf(n, options.Dyads);
             var chance = pattern switch { "SHA" => 80, "SLA" => 70, _ => 33 };
             var employed = (n * 37 + 11) % 100 < chance;
-            outcomes.Append(CultureInfo.InvariantCulture, $"{DemoStudyFile.Dyad(n)},{(employed ? "yes" : "no")},{(employed ? DemoStudyFile.Enrolled(n, options.Dyads).AddDays(40 + (n * 13 % 120)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "")}\n");
+            // A job is recorded once it started: not after the app's today (the last day played).
+            var job = DateOnly.FromDayNumber(Math.Min(DemoStudyFile.Enrolled(n, options.Dyads).AddDays(40 + (n * 13 % 120)).DayNumber, DemoStudyFile.LastDay.DayNumber));
+            outcomes.Append(CultureInfo.InvariantCulture, $"{DemoStudyFile.Dyad(n)},{(employed ? "yes" : "no")},{(employed ? job.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : "")}\n");
         }
         var imported = await api.SendAsync(HttpMethod.Post, $"api/studies/{DemoStudyFile.StudyId}/outcomes", new StringContent(outcomes.ToString(), Encoding.UTF8, "text/csv"), ct).ConfigureAwait(false);
         if (!imported.Succeeded) throw new DemoException($"the outcomes were refused: {imported.Problem()}");

@@ -43,6 +43,7 @@ public static class StudyCommand
             await output.WriteLineAsync($"{(report.DryRun ? "Dry run: " : "")}study {report.StudyId}: {report.Summary}").ConfigureAwait(false);
             foreach (var change in report.Changes) await output.WriteLineAsync("  " + change.Text).ConfigureAwait(false);
             foreach (var note in report.Notes) await output.WriteLineAsync("  note: " + note).ConfigureAwait(false);
+            foreach (var warning in report.Warnings) await output.WriteLineAsync("  warning: " + warning).ConfigureAwait(false);
             return 0;
         }));
         return new Command("study", "Study files: apply one to the app.") { apply };

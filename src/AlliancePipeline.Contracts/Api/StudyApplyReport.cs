@@ -13,6 +13,14 @@ public sealed record StudyApplyReport(
     [property: JsonPropertyName("assessments")] StudyApplyReport.AssessmentCounts Assessments,
     [property: JsonPropertyName("notes")] IReadOnlyList<string> Notes)
 {
+    /// <summary>The assessments withdrawn by this apply (their links answer 410; answered ones are never withdrawn).</summary>
+    [JsonPropertyName("withdrawnAssessments")]
+    public IReadOnlyList<string> WithdrawnAssessments { get; init; } = [];
+
+    /// <summary>Things to look at, though the file was applied (e.g. newly enrolled forms already due).</summary>
+    [JsonPropertyName("warnings")]
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>One change, e.g. <c>updated rater p-002 (email, language)</c>.</summary>
     public sealed record Change(
         [property: JsonPropertyName("kind")] string Kind,

@@ -112,6 +112,29 @@ public static class EnrolmentPlan
         return dates.MoveToImmutable();
     }
 
+    /// <summary>
+    /// Warnings for newly planned forms already due on <paramref name="today"/> or before (a dyad enrolled late, or in the
+    /// past): one line per dyad, naming how many of its new forms are due and the first one's meeting and due day. Such
+    /// forms are invited at the next Reminders run and are overdue at once (or the same day); applying is not refused.
+    /// </summary>
+    /// <param name="added">The assessments the apply adds.</param>
+    /// <param name="today">The study calendar's day now.</param>
+    public static ImmutableArray<string> AlreadyDue(IEnumerable<PlannedAssessment> added, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(added);
+        return added
+            .Where(p => p.DueOn <= today)
+            .GroupBy(p => p.DyadId, StringComparer.Ordinal)
+            .Select(g =>
+            {
+                var first = g.MinBy(p => (p.DueOn, p.Meeting))!;
+                var count = g.Count();
+                return string.Create(CultureInfo.InvariantCulture,
+                    $"dyad {g.Key}: {count} new form{(count == 1 ? " is" : "s are")} already due (the first, meeting {first.Meeting}, was due on {first.DueOn:yyyy-MM-dd}; today is {today:yyyy-MM-dd}): they are invited at the next Reminders run and show as overdue from the day after their due day. Check the enrolment date, or record the meeting dates.");
+            })
+            .ToImmutableArray();
+    }
+
     private static IEnumerable<PlannedAssessment> ForDyad(StudyDefinition study, StudyDyad dyad, IReadOnlyDictionary<int, DateOnly> recorded)
     {
         if (dyad.Withdrawn)

@@ -63,7 +63,10 @@ public static class StudyCsv
     /// A dyad's presence is checked before anything else about it, so that a study narrowed to what a caller may see
     /// (a site's dyads) answers for a dyad outside it exactly as for one that does not exist.
     /// </summary>
-    public static CsvImport<DyadOutcome> ParseOutcomes(string text, StudyDefinition? study = null) =>
+    /// <param name="text">The file.</param>
+    /// <param name="study">The study (as the caller may see it), or null to read the file alone.</param>
+    /// <param name="today">The day it is imported: a job date after it is refused (<see cref="StudyInputs.CheckOutcomeDateRules"/>).</param>
+    public static CsvImport<DyadOutcome> ParseOutcomes(string text, StudyDefinition? study = null, DateOnly? today = null) =>
         Parse(text, OutcomeColumns, study, new RowRules<DyadOutcome>(
             Read: (values, problems) =>
             {
@@ -78,7 +81,7 @@ public static class StudyCsv
                 var date = dateText.Length == 0 ? null : ParseDate(dateText, "date", problems);
                 return problems.Count == 0 ? new DyadOutcome(dyad, employed!.Value, date) : null;
             },
-            Check: outcome => StudyInputs.CheckOutcome(study, outcome),
+            Check: outcome => StudyInputs.CheckOutcome(study, outcome) ?? (today is { } day ? StudyInputs.CheckOutcomeDateRules(outcome, day)?.Message : null),
             Dyad: outcome => outcome.DyadId,
             Key: outcome => outcome.DyadId,
             Duplicate: (outcome, first) => $"dyad '{outcome.DyadId}' is already on line {first}"));
@@ -89,7 +92,44 @@ public static class StudyCsv
     /// the date within the dyad's years in the study (<see cref="StudyInputs.CheckMeetingDate"/>). A dyad's meeting may
     /// appear once.
     /// </summary>
-    public static CsvImport<RecordedMeeting> ParseMeetingDates(string text, StudyDefinition? study = null) =>
+    /// <param name="text">The file.</param>
+    /// <param name="study">The study (as the caller may see it), or null to read the file alone.</param>
+    /// <param name="today">
+    /// The day it is imported: then the date rules apply too (<see cref="StudyInputs.CheckMeetingDateRules"/>): no date
+    /// after today, and each dyad's meetings in order, against the dates <paramref name="recorded"/> before and the file's
+    /// other lines (which replace them): every line out of order is reported.
+    /// </param>
+    /// <param name="recorded">The meeting dates recorded so far, by dyad and meeting.</param>
+    public static CsvImport<RecordedMeeting> ParseMeetingDates(string text, StudyDefinition? study = null, DateOnly? today = null,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<int, DateOnly>>? recorded = null)
+    {
+        if (today is not { } day || study is null)
+        {
+            return ParseMeetingDates(text, study, _ => null);
+        }
+
+        // The dates each dyad will have: those recorded, replaced by the file's (read once alone for them).
+        var dates = new Dictionary<string, Dictionary<int, DateOnly>>(StringComparer.Ordinal);
+        foreach (var (dyad, meetings) in recorded ?? new Dictionary<string, IReadOnlyDictionary<int, DateOnly>>())
+        {
+            dates[dyad] = new Dictionary<int, DateOnly>(meetings);
+        }
+
+        foreach (var row in ParseMeetingDates(text, study, _ => null).Rows)
+        {
+            if (!dates.TryGetValue(row.DyadId, out var meetings))
+            {
+                dates[row.DyadId] = meetings = [];
+            }
+
+            meetings[row.Meeting] = row.Date;
+        }
+
+        return ParseMeetingDates(text, study, row =>
+            StudyInputs.CheckMeetingDateRules(row, day, dates[row.DyadId].Where(p => p.Key != row.Meeting).ToDictionary(p => p.Key, p => p.Value))?.Message);
+    }
+
+    private static CsvImport<RecordedMeeting> ParseMeetingDates(string text, StudyDefinition? study, Func<RecordedMeeting, string?> rules) =>
         Parse(text, MeetingDateColumns, study, new RowRules<RecordedMeeting>(
             Read: (values, problems) =>
             {
@@ -108,7 +148,7 @@ public static class StudyCsv
 
                 return problems.Count == 0 ? new RecordedMeeting(dyad, meeting, date!.Value) : null;
             },
-            Check: recorded => study is null ? null : StudyInputs.CheckMeetingDate(study, recorded),
+            Check: recorded => study is null ? null : StudyInputs.CheckMeetingDate(study, recorded) ?? rules(recorded),
             Dyad: recorded => recorded.DyadId,
             Key: recorded => string.Create(CultureInfo.InvariantCulture, $"{recorded.DyadId} {recorded.Meeting}"),
             Duplicate: (recorded, first) => $"meeting {recorded.Meeting} of dyad '{recorded.DyadId}' is already on line {first}"));

@@ -6,6 +6,16 @@ namespace AlliancePipeline.Core.Studies;
 /// <param name="JobDate">The day the job started: set when <paramref name="Employed"/>, null otherwise.</param>
 public sealed record DyadOutcome(string DyadId, bool Employed, DateOnly? JobDate);
 
+/// <summary>A date that breaks one of the date rules: the field, the rule (a stable name) and what is wrong, in plain words.</summary>
+/// <param name="Field">The field, as the request and the CSV name it: <c>date</c>.</param>
+/// <param name="Rule">The rule: <see cref="StudyInputs.HeldNotInFuture"/>, <see cref="StudyInputs.MeetingsInOrder"/> or <see cref="StudyInputs.JobNotAfterRecorded"/>.</param>
+/// <param name="Message">What is wrong, naming the rule.</param>
+public sealed record DateRuleProblem(string Field, string Rule, string Message)
+{
+    /// <inheritdoc />
+    public override string ToString() => Message;
+}
+
 /// <summary>
 /// Checks of the values recorded about a study's dyads after the study file (meeting dates, outcomes), whether they
 /// arrive one by one (API, CLI) or in a CSV import (<see cref="StudyCsv"/>). Each returns null when the value is fine,
@@ -75,6 +85,58 @@ public static class StudyInputs
 
         return meeting.Date > LastDay(dyad)
             ? $"the date {StudyDefinition.Format(meeting.Date)} of meeting {meeting.Meeting} of dyad '{dyad.Id}' is more than {YearsInStudy} years after its enrolment on {StudyDefinition.Format(dyad.Enrolled)}: the last day it may be is {StudyDefinition.Format(LastDay(dyad))}"
+            : null;
+    }
+
+    /// <summary>The rule that a meeting date is recorded once the meeting was held: not after today.</summary>
+    public const string HeldNotInFuture = "meeting-held-not-in-future";
+
+    /// <summary>The rule that a dyad's meetings are in order: meeting n not before an earlier one's date, nor after a later one's.</summary>
+    public const string MeetingsInOrder = "meetings-in-order";
+
+    /// <summary>The rule that a job's start date is not after the day it is recorded.</summary>
+    public const string JobNotAfterRecorded = "job-date-not-after-recorded-day";
+
+    /// <summary>
+    /// The date rules of a meeting date recorded on <paramref name="today"/>, beyond <see cref="CheckMeetingDate"/>: a
+    /// meeting recorded as held cannot lie in the future; and it keeps the dyad's meetings in order with the dates
+    /// <paramref name="recorded"/> for its other meetings (an earlier meeting on the same day is fine).
+    /// </summary>
+    /// <param name="meeting">The meeting date to record.</param>
+    /// <param name="today">The day it is recorded (the study calendar's day).</param>
+    /// <param name="recorded">The dyad's other recorded meeting dates by meeting number (the one recorded here is ignored).</param>
+    public static DateRuleProblem? CheckMeetingDateRules(RecordedMeeting meeting, DateOnly today, IReadOnlyDictionary<int, DateOnly> recorded)
+    {
+        ArgumentNullException.ThrowIfNull(meeting);
+        ArgumentNullException.ThrowIfNull(recorded);
+        var date = StudyDefinition.Format(meeting.Date);
+        if (meeting.Date > today)
+        {
+            return new DateRuleProblem("date", HeldNotInFuture,
+                $"date {date} of meeting {meeting.Meeting} of dyad '{meeting.DyadId}' is after today ({StudyDefinition.Format(today)}): a meeting date is recorded once the meeting was held (rule {HeldNotInFuture})");
+        }
+
+        var earlier = recorded.Where(r => r.Key < meeting.Meeting && r.Value > meeting.Date).OrderBy(r => r.Key).Select(r => (KeyValuePair<int, DateOnly>?)r).FirstOrDefault();
+        if (earlier is { } e)
+        {
+            return new DateRuleProblem("date", MeetingsInOrder,
+                $"date {date} of meeting {meeting.Meeting} of dyad '{meeting.DyadId}' is before meeting {e.Key}, recorded on {StudyDefinition.Format(e.Value)}: meetings are in order (rule {MeetingsInOrder})");
+        }
+
+        var later = recorded.Where(r => r.Key > meeting.Meeting && r.Value < meeting.Date).OrderBy(r => r.Key).Select(r => (KeyValuePair<int, DateOnly>?)r).FirstOrDefault();
+        return later is { } l
+            ? new DateRuleProblem("date", MeetingsInOrder,
+                $"date {date} of meeting {meeting.Meeting} of dyad '{meeting.DyadId}' is after meeting {l.Key}, recorded on {StudyDefinition.Format(l.Value)}: meetings are in order (rule {MeetingsInOrder})")
+            : null;
+    }
+
+    /// <summary>The date rule of an outcome recorded on <paramref name="today"/>: the job cannot have started after that day.</summary>
+    public static DateRuleProblem? CheckOutcomeDateRules(DyadOutcome outcome, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        return outcome.JobDate is { } job && job > today
+            ? new DateRuleProblem("date", JobNotAfterRecorded,
+                $"the job date {StudyDefinition.Format(job)} of dyad '{outcome.DyadId}' is after today ({StudyDefinition.Format(today)}), the day it is recorded: record a job once it started (rule {JobNotAfterRecorded})")
             : null;
     }
 

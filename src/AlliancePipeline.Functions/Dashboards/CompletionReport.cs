@@ -41,10 +41,13 @@ public sealed record MeetingCompletion(int Meeting, CompletionFigures Figures);
 /// <summary>An arm's figures; <see cref="Arm"/> null for assessments with no arm recorded.</summary>
 public sealed record ArmCompletion(string? Arm, CompletionFigures Figures);
 
-/// <summary>A pending assessment past its due day.</summary>
+/// <summary>A pending assessment past its due day; <paramref name="RemindersPaused"/> when its rater paused its reminders.</summary>
 public sealed record OverdueAssessment(
     string AssessmentId, string SiteId, string DyadId, int Meeting, string RaterRole, string RaterId,
-    DateOnly DueOn, int DaysOverdue, int RemindersSent, DateTimeOffset? LastReminderAt);
+    DateOnly DueOn, int DaysOverdue, int RemindersSent, DateTimeOffset? LastReminderAt, bool RemindersPaused = false);
+
+/// <summary>How many pending forms of a site have their reminders paused (by the rater, through the pause link).</summary>
+public sealed record PausedReminders(string SiteId, string Name, int Forms);
 
 /// <summary>One ISO week of the trend.</summary>
 /// <param name="Week">E.g. <c>2026-W13</c>.</param>
@@ -98,6 +101,15 @@ public sealed record CompletionReport(
     IReadOnlyList<WeeklyCompletion> Weekly,
     IReadOnlyList<OpenAlert> OpenAlerts)
 {
+    /// <summary>
+    /// Pending forms whose reminders are paused, per site with any (sites in order); their total is
+    /// <see cref="RemindersPausedTotal"/>. Withdrawn and answered forms are not counted (no reminder would go anyway).
+    /// </summary>
+    public IReadOnlyList<PausedReminders> RemindersPaused { get; init; } = [];
+
+    /// <summary>Pending forms whose reminders are paused, over the sites shown.</summary>
+    public int RemindersPausedTotal => RemindersPaused.Sum(p => p.Forms);
+
     /// <summary>Most weeks in the trend (the most recent are kept; the rates still count everything before).</summary>
     public const int MaxWeeks = 156;
 
@@ -127,7 +139,7 @@ public sealed record CompletionReport(
         var today = StudyCalendar.Day(now);
         var overdue = rows.Where(r => r.Overdue)
             .Select(r => new OverdueAssessment(r.Entity.RowKey, r.Entity.SiteId, r.Entity.DyadId, r.Entity.Meeting, r.Entity.RaterRole, r.Entity.RaterId,
-                r.DueOn, today.DayNumber - r.DueOn.DayNumber, r.Entity.RemindersSent, r.Entity.LastReminderAt))
+                r.DueOn, today.DayNumber - r.DueOn.DayNumber, r.Entity.RemindersSent, r.Entity.LastReminderAt, r.Entity.RemindersPaused))
             .OrderByDescending(o => o.DaysOverdue).ThenBy(o => o.SiteId, StringComparer.Ordinal).ThenBy(o => o.DyadId, StringComparer.Ordinal)
             .ThenBy(o => o.Meeting).ThenBy(o => o.RaterRole, StringComparer.Ordinal).ToList();
 
@@ -135,8 +147,15 @@ public sealed record CompletionReport(
             .Select(a => new OpenAlert(a.RowKey, a.SiteId, a.DyadId, a.Meeting, a.RaterRole, a.RaterId, a.Kinds, a.Previous, a.Current, a.DropThreshold, a.Cutoff, a.RaisedAt))
             .OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AssessmentId, StringComparer.Ordinal).ToList();
 
+        var paused = rows.Where(r => r.Status == AssessmentStatus.Pending && r.Entity.RemindersPaused)
+            .GroupBy(r => r.Entity.SiteId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => new PausedReminders(g.Key, names.GetValueOrDefault(g.Key) is { Length: > 0 } n ? n : g.Key, g.Count())).ToList();
+
         return new CompletionReport(input.StudyId, input.StudyName, site, now, Figures(rows), bySite, byRater, byMeeting, byArm, overdue,
-            Trend(rows, now), openAlerts);
+            Trend(rows, now), openAlerts)
+        {
+            RemindersPaused = paused,
+        };
     }
 
     private static CompletionFigures Figures(IEnumerable<Row> group)

@@ -45,6 +45,8 @@ public static class DashboardPage
             new("Not yet due", Num(t.Upcoming)),
             new("Median days, meeting to answer", Days(t.MedianDaysToAnswer)),
             new("Open alerts", Num(r.OpenAlerts.Count)),
+            new("Reminders paused", Num(r.RemindersPausedTotal) + (r.Site is null && r.RemindersPaused.Count > 0
+                ? " (" + string.Join(", ", r.RemindersPaused.Select(p => Inv($"{p.Name} {p.Forms}"))) + ")" : "")),
         ];
         Section groups = new("h-groups", "Completion by site, meeting, arm and rater",
         [
@@ -83,7 +85,7 @@ public static class DashboardPage
                 {
                     new Cell(Inv($"{o.DyadId}, meeting {o.Meeting}")) { Note = o.RaterRole + (r.Site is null ? ", " + SiteName(r, o.SiteId) : "") },
                     new(o.RaterId), new(Date(o.DueOn)), new(Num(o.DaysOverdue)) { Late = true },
-                    new(Num(o.RemindersSent)) { Note = o.LastReminderAt is { } last ? "(last " + Date(DateOnly.FromDateTime(last.UtcDateTime)) + ")" : "" },
+                    new(Num(o.RemindersSent)) { Note = (o.LastReminderAt is { } last ? "(last " + Date(DateOnly.FromDateTime(last.UtcDateTime)) + ")" : "") + (o.RemindersPaused ? (o.LastReminderAt is null ? "" : " ") + "paused" : "") },
                 }),
                 "Nothing is overdue."),
         ]);

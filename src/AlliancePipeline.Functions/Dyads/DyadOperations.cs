@@ -130,6 +130,9 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         var visible = Visible(study.Definition, caller);
         if (visible.FindDyad(recorded.DyadId) is null) return NoDyad(visible, recorded.DyadId);
         if (StudyInputs.CheckMeetingDate(visible, recorded) is { } wrong) return Refusal.Invalid("Meeting date refused", wrong);
+        var dates = (await RecordedDatesAsync(studyId, ct).ConfigureAwait(false)).GetValueOrDefault(recorded.DyadId) ?? new Dictionary<int, DateOnly>();
+        if (StudyInputs.CheckMeetingDateRules(recorded, Today, dates.Where(d => d.Key != recorded.Meeting).ToDictionary(d => d.Key, d => d.Value)) is { } broken)
+            return DateRuleRefusal("Meeting date refused", broken);
         var (moved, _) = await RecordAsync(study, [recorded], caller.Actor, ct).ConfigureAwait(false);
         return new MeetingRecorded(studyId, recorded.DyadId, recorded.Meeting, StudyDefinition.Format(recorded.Date), moved);
     }
@@ -141,7 +144,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         ArgumentNullException.ThrowIfNull(caller);
         if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         if (csv.IsRefused) return csv.Refusal;
-        var import = StudyCsv.ParseMeetingDates(csv.Value, Visible(study.Definition, caller));
+        var import = StudyCsv.ParseMeetingDates(csv.Value, Visible(study.Definition, caller), Today, await RecordedDatesAsync(studyId, ct).ConfigureAwait(false));
         if (!import.IsValid) return CsvRefusal("Meeting dates refused", import);
         var (moved, changed) = await RecordAsync(study, import.Rows, caller.Actor, ct).ConfigureAwait(false);
         await audit.WriteAsync(studyId, caller.Actor, "meeting.imported", studyId,
@@ -160,6 +163,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         var visible = Visible(study.Definition, caller);
         if (visible.FindDyad(recorded.DyadId) is null) return NoDyad(visible, recorded.DyadId);
         if (StudyInputs.CheckOutcome(visible, recorded) is { } wrong) return Refusal.Invalid("Outcome refused", wrong);
+        if (StudyInputs.CheckOutcomeDateRules(recorded, Today) is { } broken) return DateRuleRefusal("Outcome refused", broken);
         await SaveOutcomesAsync(studyId, [recorded], "api", caller.Actor, ct).ConfigureAwait(false);
         return new OutcomeRecorded(studyId, recorded.DyadId, recorded.Employed, recorded.JobDate is { } j ? StudyDefinition.Format(j) : null);
     }
@@ -171,7 +175,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         ArgumentNullException.ThrowIfNull(caller);
         if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         if (csv.IsRefused) return csv.Refusal;
-        var import = StudyCsv.ParseOutcomes(csv.Value, Visible(study.Definition, caller));
+        var import = StudyCsv.ParseOutcomes(csv.Value, Visible(study.Definition, caller), Today);
         if (!import.IsValid) return CsvRefusal("Outcomes refused", import);
         var (changed, unchanged) = await SaveOutcomesAsync(studyId, import.Rows, source, caller.Actor, ct).ConfigureAwait(false);
         await audit.WriteAsync(studyId, caller.Actor, "outcome.imported", studyId,
@@ -449,6 +453,20 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     /// An import refused: 404 when a line names a dyad not in the study as the caller sees it (as a single record's
     /// route answers), else 400; the first <see cref="StudyCsv.MaxListedErrors"/> problems listed and all counted.
     /// </summary>
+    /// <summary>The study calendar's day now: dates recorded today may not lie after it.</summary>
+    private DateOnly Today => StudyCalendar.Day(clock.GetUtcNow());
+
+    /// <summary>A 400 naming the field and the date rule broken (as the problem's one <c>errors</c> entry: field, rule, message).</summary>
+    private static Refusal DateRuleRefusal(string title, DateRuleProblem problem) =>
+        Refusal.Invalid(title, problem.Message) with { Errors = [problem] };
+
+    /// <summary>The meeting dates recorded so far, by dyad and meeting.</summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<int, DateOnly>>> RecordedDatesAsync(string studyId, CancellationToken ct) =>
+        (await studyTables.ListAssessmentEntitiesAsync(studyId, ct).ConfigureAwait(false))
+            .Where(a => a.MeetingDateRecorded && a.MeetingDate is not null)
+            .GroupBy(a => a.DyadId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<int, DateOnly>)g.GroupBy(a => a.Meeting).ToDictionary(m => m.Key, m => StudyCalendar.Day(m.First().MeetingDate!.Value)), StringComparer.Ordinal);
+
     private static Refusal CsvRefusal<T>(string title, CsvImport<T> import)
     {
         var first = import.Errors[0];

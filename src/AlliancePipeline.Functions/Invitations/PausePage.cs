@@ -34,10 +34,10 @@ public static class PausePage
     private static readonly Words English = new(
         "en",
         "Pause reminders?",
-        "You will get no more reminders about the questionnaire on your work with {0} after meeting {1}. The questionnaire link in your email keeps working.",
+        "This pauses the reminders of one questionnaire only: the {2} questionnaire on your work with {0} after meeting {1}. Reminders about your other questionnaires (other meetings, other dyads) still come. The questionnaire link in your email keeps working.",
         "Pause reminders",
         "Reminders paused",
-        "You will get no more reminders about this questionnaire. You can still answer it from the link in your email.",
+        "No more reminders will come about the {2} questionnaire on your work with {0} after meeting {1}; only this one is paused, and reminders about your other questionnaires still come. You can still answer it from the link in your email.",
         "No reminders to pause",
         "This questionnaire was answered or withdrawn: no reminders will be sent for it.",
         "Please try again in a minute",
@@ -46,23 +46,37 @@ public static class PausePage
     private static readonly Words French = new(
         "fr",
         "Suspendre les rappels ?",
-        "Vous ne recevrez plus de rappels pour le questionnaire sur votre travail avec {0} après la rencontre {1}. Le lien du questionnaire dans votre courriel reste valide.",
+        "Cela suspend les rappels d’un seul questionnaire : le questionnaire {2} sur votre travail avec {0} après la rencontre {1}. Les rappels de vos autres questionnaires (autres rencontres, autres dyades) continuent. Le lien du questionnaire dans votre courriel reste valide.",
         "Suspendre les rappels",
         "Rappels suspendus",
-        "Vous ne recevrez plus de rappels pour ce questionnaire. Vous pouvez toujours y répondre depuis le lien de votre courriel.",
+        "Vous ne recevrez plus de rappels pour le questionnaire {2} sur votre travail avec {0} après la rencontre {1} ; seul celui-ci est suspendu, et les rappels de vos autres questionnaires continuent. Vous pouvez toujours y répondre depuis le lien de votre courriel.",
         "Aucun rappel à suspendre",
         "Ce questionnaire a été rempli ou retiré : aucun rappel ne sera envoyé.",
         "Veuillez réessayer dans une minute",
         "Les rappels n’ont pas pu être suspendus pour l’instant, et rien n’a été modifié. Veuillez réessayer dans une minute.");
 
-    /// <summary>The page of <paramref name="view"/> for the assessment of <paramref name="dyadCode"/> and <paramref name="meeting"/>.</summary>
-    public static string Render(PauseView view, string? language, string dyadCode = "", int meeting = 0)
+    /// <summary>
+    /// The page of <paramref name="view"/> for the assessment of <paramref name="dyadCode"/>, <paramref name="meeting"/> and
+    /// <paramref name="raterRole"/>: the confirmation and the paused page name that one form, and say that only its
+    /// reminders stop.
+    /// </summary>
+    public static string Render(PauseView view, string? language, string dyadCode = "", int meeting = 0, string raterRole = "")
     {
-        var words = PageText.For(language) == PageText.French ? French : English;
+        var french = PageText.For(language) == PageText.French;
+        var words = french ? French : English;
+        var role = (raterRole, french) switch
+        {
+            ("practitioner", false) => "practitioner’s",
+            ("client", false) => "client’s",
+            ("practitioner", true) => "du praticien",
+            ("client", true) => "du client",
+            _ => raterRole,
+        };
+        string Form(string format) => string.Format(CultureInfo.InvariantCulture, format, dyadCode, meeting, role).Replace("  ", " ", StringComparison.Ordinal);
         var (title, text) = view switch
         {
-            PauseView.Confirm => (words.ConfirmTitle, string.Format(CultureInfo.InvariantCulture, words.ConfirmFormat, dyadCode, meeting)),
-            PauseView.Paused => (words.PausedTitle, words.PausedText),
+            PauseView.Confirm => (words.ConfirmTitle, Form(words.ConfirmFormat)),
+            PauseView.Paused => (words.PausedTitle, Form(words.PausedText)),
             PauseView.NothingToPause => (words.NothingTitle, words.NothingText),
             PauseView.Unavailable => (words.UnavailableTitle, words.UnavailableText),
             _ => throw new ArgumentOutOfRangeException(nameof(view), view, null),

@@ -40,7 +40,7 @@ public sealed class PauseReminders(ReminderPauseService pause)
         }
         return request.WantsJson()
             ? TypedResults.Ok(new PauseStatus(Status(target.State), target.AssessmentId))
-            : HttpResults.Page(StatusCodes.Status200OK, PausePage.Render(View(target.State), language, target.DyadId, target.Meeting));
+            : HttpResults.Page(StatusCodes.Status200OK, PausePage.Render(View(target.State), language, target.DyadId, target.Meeting, target.RaterRole));
     }
 
     private static string Status(PauseState state) => state switch

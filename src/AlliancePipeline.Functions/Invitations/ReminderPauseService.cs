@@ -24,7 +24,8 @@ public enum PauseState
 /// <param name="DyadId">Its dyad (pseudonymous code), for the page.</param>
 /// <param name="Meeting">Its meeting, for the page.</param>
 /// <param name="Language">The rater's language.</param>
-public sealed record PauseTarget(string AssessmentId, PauseState State, string DyadId, int Meeting, string Language)
+/// <param name="RaterRole">Its rater role, for the page (which form is paused).</param>
+public sealed record PauseTarget(string AssessmentId, PauseState State, string DyadId, int Meeting, string Language, string RaterRole = "")
 {
     /// <summary>Whether the token is the pause link of the assessment's current link (else it was replaced: 410).</summary>
     public bool IsCurrent { get; init; } = true;
@@ -35,7 +36,7 @@ public sealed record PauseTarget(string AssessmentId, PauseState State, string D
 
     internal static PauseTarget Of(PauseClaims claims, AssessmentEntity entity) =>
         new(entity.RowKey, entity.ToAssessment().Status != AssessmentStatus.Pending ? PauseState.Closed : entity.RemindersPaused ? PauseState.Paused : PauseState.Active,
-            entity.DyadId, entity.Meeting, entity.Language)
+            entity.DyadId, entity.Meeting, entity.Language, entity.RaterRole)
         { Claims = claims, ETag = entity.ETag, IsCurrent = claims.IsCurrent(entity.LinkVersion) };
 }
 

@@ -4,6 +4,7 @@ using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Studies;
+using Azure;
 using Azure.Data.Tables;
 using NCrontab;
 
@@ -14,7 +15,8 @@ namespace AlliancePipeline.Functions.Reports;
 /// occurrence has come since the last mailing, the study's report is brought up to date (<see cref="ReportWriter"/>, which
 /// skips a study with nothing new) and each recipient gets a mail with <c>report.html</c> attached and the link to it
 /// (which opens with their researcher key). Mail ids are per run and recipient, so nothing is sent twice; the study's
-/// <c>ReportsMailedAt</c> moves on after the mails are queued.
+/// <c>ReportsMailedAt</c> moves on after the mails are queued, and the run mailed is marked (<see cref="ReportWriter.MailedAt"/>):
+/// the next report's alerts are those raised since it was generated, however many nightly runs come between.
 /// </summary>
 public sealed class ReportMailings(StudyTables studyTables, StudyStore store, ReportWriter reports, TableServiceClient tables,
     Outbox outbox, MailTemplates templates, MailLinks links, AuditLog audit, TimeProvider clock, ILogger<ReportMailings> log)
@@ -55,6 +57,8 @@ public sealed class ReportMailings(StudyTables studyTables, StudyStore store, Re
                 };
                 if (await outbox.QueueAsync(mail, ct).ConfigureAwait(false)) queued++;
             }
+            // The next report's alerts count from this one's (ReportWriter.MailedAt).
+            await tables.GetTableClient(StorageNames.ClusterRunsTable).UpdateEntityAsync(new TableEntity(studyId, runId) { [ReportWriter.MailedAt] = now }, ETag.All, TableUpdateMode.Merge, ct).ConfigureAwait(false);
             await audit.WriteAsync(studyId, AuditLog.Function("ReportMails"), "report.mailed", runId, $"{queued} mail(s) queued", ct).ConfigureAwait(false);
         }
         await store.RecordReportsMailedAsync(entity, now, ct).ConfigureAwait(false);

@@ -12,7 +12,8 @@ namespace AlliancePipeline.Functions.Reports;
 /// everything the report needs (<see cref="ReportSource"/>), builds the set (<see cref="IReportBuilder"/>, pure), writes it to
 /// <c>reports/{studyId}/{runId}/…</c>, copies it to <c>reports/{studyId}/latest/…</c> and records the run in
 /// <c>ClusterRuns</c> last (PartitionKey study id, RowKey run id): the watermark (ResponseCount, LastSubmittedAt,
-/// OutcomeCount, LastOutcomeAt, AlertCount, LastAlertAt), GeneratedAt, BlobPrefix, and the report's key figures
+/// OutcomeCount, LastOutcomeAt, AlertCount, LastAlertAt), GeneratedAt, PeriodStart (the <c>GeneratedAt</c> of the last run
+/// mailed to the recipients, <see cref="MailedAt"/>: the report's alerts are those since), BlobPrefix, and the report's key figures
 /// (<see cref="StudyReportBuilder.RunProperties"/>, CertifiedEqualToR among them). A run that stops half-way has no
 /// <c>ClusterRuns</c> row, so the next run writes the study again.
 /// </summary>
@@ -49,16 +50,22 @@ public sealed class ReportWriter(StudyTables studies, ReportSource source, Table
     {
         var runs = tables.GetTableClient(StorageNames.ClusterRunsTable);
         // The latest run by its time (run ids sort by the second only; two runs can share one).
-        TableEntity? previous = null;
+        TableEntity? previous = null, mailed = null;
+        static bool Later(TableEntity run, TableEntity? than) =>
+            than is null || (run.GetDateTimeOffset("GeneratedAt"), run.RowKey).CompareTo((than.GetDateTimeOffset("GeneratedAt"), than.RowKey)) > 0;
         await foreach (var run in runs.QueryAsync<TableEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
         {
-            if (previous is null || (run.GetDateTimeOffset("GeneratedAt"), run.RowKey).CompareTo((previous.GetDateTimeOffset("GeneratedAt"), previous.RowKey)) > 0) previous = run;
+            if (Later(run, previous)) previous = run;
+            if (run.GetDateTimeOffset(MailedAt) is not null && Later(run, mailed)) mailed = run;
         }
 
         var now = clock.GetUtcNow();
         // Sortable by time, unique across concurrent runs.
         var runId = now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
-        var data = await source.ReadAsync(studyId, runId, now, previous?.GetDateTimeOffset("GeneratedAt"), ct).ConfigureAwait(false);
+        // The report's period (its alerts) starts where the last report mailed to the recipients ended, so the next mailed
+        // report covers every alert since, however many nightly runs came between.
+        var periodStart = mailed?.GetDateTimeOffset("GeneratedAt");
+        var data = await source.ReadAsync(studyId, runId, now, periodStart, ct).ConfigureAwait(false);
         if (data is null || data.Watermark.IsEmpty) return null;
         if (!force && previous is not null && Covers(previous, data.Watermark)) return null;
 
@@ -84,10 +91,17 @@ public sealed class ReportWriter(StudyTables studies, ReportSource source, Table
         if (w.LastSubmittedAt is { } submitted) entity["LastSubmittedAt"] = submitted;
         if (w.LastOutcomeAt is { } outcome) entity["LastOutcomeAt"] = outcome;
         if (w.LastAlertAt is { } alert) entity["LastAlertAt"] = alert;
+        if (periodStart is { } start) entity["PeriodStart"] = start;
         foreach (var (name, value) in files.RunProperties) entity[name] = value;
         await runs.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct).ConfigureAwait(false);
         return runId;
     }
+
+    /// <summary>
+    /// The <c>ClusterRuns</c> property <see cref="ReportMailings"/> sets on a run it mailed to the study's recipients: the
+    /// next report's period starts at that run's <c>GeneratedAt</c>.
+    /// </summary>
+    public const string MailedAt = "MailedAt";
 
     /// <summary>Whether a recorded run already covers the study as it is: the same counts and no later time.</summary>
     public static bool Covers(TableEntity run, StudyWatermark now)

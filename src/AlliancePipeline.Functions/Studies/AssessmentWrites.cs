@@ -8,7 +8,8 @@ namespace AlliancePipeline.Functions.Studies;
 /// The <c>Assessments</c> writes that bring stored assessments in line with an enrolment plan, without I/O: new ones
 /// added; pending ones whose dates, rater, language or arm moved updated (answered ones are never touched); pending ones of
 /// withdrawn dyads withdrawn; withdrawn ones of reinstated dyads pending again with a new link version (the old link
-/// stays refused) and a fresh invitation log. A pending one whose rater changed (the dyad moved to another rater) or
+/// stays refused) and a fresh invitation log; pending ones no longer planned (their meeting removed from the file, or
+/// the client no longer named for the dyad) withdrawn as well, so their links answer 410 and they are never mailed. A pending one whose rater changed (the dyad moved to another rater) or
 /// whose rater's address changed is <b>relinked</b>: a new link version (every link and pause link mailed before answers
 /// 410), and a fresh invitation log (no expiry, no invitation, no reminders, not paused), so the next <c>Reminders</c>
 /// run mails the new link to the rater as the file now names them (<c>invitation-{id}-v{version}</c>).
@@ -19,8 +20,10 @@ public sealed class AssessmentWrites
     public List<AssessmentEntity> Added { get; } = [];
     /// <summary>Merges of pending assessments whose plan moved.</summary>
     public List<TableEntity> Updated { get; } = [];
-    /// <summary>Merges withdrawing pending assessments.</summary>
+    /// <summary>Merges withdrawing pending assessments no longer planned (withdrawn dyad, removed meeting, client no longer named).</summary>
     public List<TableEntity> Withdrawn { get; } = [];
+    /// <summary>Of the <see cref="Withdrawn"/> ones, those withdrawn because their meeting is no longer in the file (ids).</summary>
+    public List<string> MeetingRemoved { get; } = [];
     /// <summary>Withdrawn assessments brought back, pending as planned with the next link version and a fresh invitation log, written whole as <see cref="Relinked"/> are.</summary>
     public List<AssessmentEntity> Reinstated { get; } = [];
     /// <summary>
@@ -62,12 +65,15 @@ public sealed class AssessmentWrites
             else if (Moved(stored, p) is { } update)
                 writes.Updated.Add(update);
         }
-        var withdrawnDyads = study.Dyads.Where(d => d.Withdrawn).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
-        foreach (var stored in existing.Values)
+        // Whatever is pending but no longer planned is withdrawn: a withdrawn dyad's forms, a meeting removed from the
+        // file, a client no longer named for the dyad (answered forms are kept as they are).
+        foreach (var stored in existing.Values.OrderBy(a => a.RowKey, StringComparer.Ordinal))
         {
-            if (stored.Status == nameof(AssessmentStatus.Pending) && !planned.ContainsKey(stored.RowKey) && withdrawnDyads.Contains(stored.DyadId))
+            if (stored.Status == nameof(AssessmentStatus.Pending) && !planned.ContainsKey(stored.RowKey))
             {
                 writes.Withdrawn.Add(new TableEntity(studyId, stored.RowKey) { [nameof(AssessmentEntity.Status)] = nameof(AssessmentStatus.Withdrawn) });
+                if (study.FindDyad(stored.DyadId) is { Withdrawn: false } && !study.Meetings.Any(m => m.Number == stored.Meeting))
+                    writes.MeetingRemoved.Add(stored.RowKey);
             }
         }
         return writes;

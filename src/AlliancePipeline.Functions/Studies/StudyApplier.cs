@@ -32,6 +32,12 @@ public sealed record StudyApplyOutcome(
     int AssessmentsRelinked,
     ImmutableArray<string> Notes)
 {
+    /// <summary>The assessments withdrawn (ids, in order): pending ones no longer planned (withdrawn dyad, removed meeting, client no longer named).</summary>
+    public ImmutableArray<string> WithdrawnAssessments { get; init; } = [];
+
+    /// <summary>Things the coordinator should look at, though the file was applied (e.g. newly enrolled forms already due).</summary>
+    public ImmutableArray<string> Warnings { get; init; } = [];
+
     /// <summary>Whether the file was valid.</summary>
     public bool IsValid => Errors.IsEmpty;
 
@@ -116,8 +122,15 @@ public sealed class StudyApplier(StudyStore store, StudyTables studyTables, Tabl
         var plan = EnrolmentPlan.For(effective, recorded);
         var writes = AssessmentWrites.Plan(studyId, effective, plan, existing, Readdressed(effective, participants));
 
+        foreach (var meeting in writes.MeetingRemoved.GroupBy(id => existing[id].Meeting).OrderBy(g => g.Key))
+            notes.Add($"meeting {meeting.Key} is no longer in the file: its {meeting.Count()} pending form(s) are withdrawn ({string.Join(", ", meeting)}); their links stop, and answered ones are kept.");
+        var added = writes.Added.Select(a => a.RowKey).ToHashSet(StringComparer.Ordinal);
         var outcome = new StudyApplyOutcome(studyId, false, prepared.Changes, [], writes.Added.Count, writes.Updated.Count + writes.Relinked.Count,
-            writes.Withdrawn.Count, writes.Reinstated.Count, writes.Relinked.Count, notes.ToImmutable());
+            writes.Withdrawn.Count, writes.Reinstated.Count, writes.Relinked.Count, notes.ToImmutable())
+        {
+            WithdrawnAssessments = [.. writes.Withdrawn.Select(w => w.RowKey)],
+            Warnings = EnrolmentPlan.AlreadyDue(plan.Where(p => added.Contains(p.Id)), StudyCalendar.Day(clock.GetUtcNow())),
+        };
         var entity = await store.FindEntityAsync(studyId, ct).ConfigureAwait(false);
         var complete = entity is not null && previous is not null && entity.AppliedAt is not null;
         if (dryRun || (!outcome.HasChanges && complete)) return outcome;
@@ -149,7 +162,7 @@ public sealed class StudyApplier(StudyStore store, StudyTables studyTables, Tabl
             .Concat(writes.Updated.Select(u => (u.RowKey, "pending assessment's plan changed (dates, rater, language, site or arm)", AuditChange.Merged(Table, existing[u.RowKey], u))))
             .Concat(writes.Relinked.Select(r => (r.RowKey, $"relinked (rater or address changed): link version {r.LinkVersion}, earlier links refused, mailed again", AuditChange.Between(Table, existing[r.RowKey], r))))
             .Concat(writes.Reinstated.Select(r => (r.RowKey, $"reinstated with its dyad: pending again, link version {r.LinkVersion}", AuditChange.Between(Table, existing[r.RowKey], r))))
-            .Concat(writes.Withdrawn.Select(w => (w.RowKey, "withdrawn with its dyad: its link and reminders stop", AuditChange.Merged(Table, existing[w.RowKey], w))));
+            .Concat(writes.Withdrawn.Select(w => (w.RowKey, writes.MeetingRemoved.Contains(w.RowKey) ? "withdrawn: its meeting is no longer in the file; its link and reminders stop" : "withdrawn (its dyad withdrawn, or its rater no longer named): its link and reminders stop", AuditChange.Merged(Table, existing[w.RowKey], w))));
         foreach (var (subject, details, change) in changes)
             if (change is not null) yield return (subject, details, change);
     }

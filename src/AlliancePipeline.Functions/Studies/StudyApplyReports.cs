@@ -19,7 +19,11 @@ public static class StudyApplyReports
             return new StudyApplyReport(outcome.StudyId!, outcome.Applied, dryRun, outcome.HasChanges, summary,
                 [.. changes.Select(c => new StudyApplyReport.Change(c.Kind.ToString().ToLowerInvariant(), c.Part.ToString().ToLowerInvariant(), c.Id, c.Fields, c.ToString()))],
                 new StudyApplyReport.AssessmentCounts(outcome.AssessmentsAdded, outcome.AssessmentsUpdated, outcome.AssessmentsWithdrawn, outcome.AssessmentsReinstated, outcome.AssessmentsRelinked),
-                outcome.Notes);
+                outcome.Notes)
+            {
+                WithdrawnAssessments = outcome.WithdrawnAssessments,
+                Warnings = outcome.Warnings,
+            };
         }
     }
 }

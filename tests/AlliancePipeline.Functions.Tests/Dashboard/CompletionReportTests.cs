@@ -123,6 +123,25 @@ public sealed class CompletionReportTests
     }
 
     [Fact]
+    public void Paused_reminders_are_counted_per_site_for_pending_forms_only_and_shown_on_the_page()
+    {
+        // a2 (site-a, overdue), b2 (site-b, overdue) and b4 (site-b, due today) paused; a1 (answered) and a5 (withdrawn)
+        // paused too but no reminder would go for them: not counted.
+        string[] paused = ["a1", "a2", "a5", "b2", "b4"];
+        var rows = Rows.Select(a => { var copy = A(a.RowKey, a.SiteId, a.DyadId, a.Meeting, a.RaterRole, a.RaterId, a.Arm, a.Status, null, a.DueDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture)); copy.RemindersPaused = paused.Contains(a.RowKey); return copy; }).ToArray();
+        var r = CompletionReport.Build(new CompletionInput(Study, "Study X", null, Names, rows, Alerts), Now);
+        Assert.Equal(["site-a Site A 1", "site-b Site B 2"], r.RemindersPaused.Select(p => $"{p.SiteId} {p.Name} {p.Forms}"));
+        Assert.Equal(3, r.RemindersPausedTotal);
+        Assert.All(r.Overdue, o => Assert.True(o.RemindersPaused));
+        Assert.Equal(1, CompletionReport.Build(new CompletionInput(Study, "Study X", "site-a", Names, rows, Alerts), Now).RemindersPausedTotal);
+
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(DashboardPage.Render(new DashboardView(r, true, false, null)));
+        var figure = page.QuerySelectorAll("dl.figures div").Single(d => d.QuerySelector("dt")!.TextContent == "Reminders paused");
+        Assert.Equal("3 (Site A 1, Site B 2)", figure.QuerySelector("dd")!.TextContent);
+        Assert.All(page.QuerySelectorAll("#t-overdue tbody tr"), tr => Assert.EndsWith("paused", tr.Children.Last().TextContent.Trim(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_form_due_today_is_not_overdue_and_becomes_overdue_at_midnight_UTC()
     {
         Assert.DoesNotContain(Build().Overdue, o => o.AssessmentId == "b4");

@@ -38,6 +38,10 @@ public sealed class PauseLinkTests(MailDevFixture fixture)
             var page = await get.Content.ReadAsStringAsync();
             Assert.Contains("<html lang=\"fr\">", page, StringComparison.Ordinal);
             Assert.Contains("<h1>Suspendre les rappels ?</h1>", page, StringComparison.Ordinal);
+            // It names the one form it pauses (dyad, meeting, role) and says the others' reminders still come.
+            var role = scenario.Assessment.RaterRole == "client" ? "du client" : "du praticien";
+            Assert.Contains($"Cela suspend les rappels d’un seul questionnaire : le questionnaire {role} sur votre travail avec {scenario.Assessment.DyadId} après la rencontre {scenario.Assessment.Meeting}.", page, StringComparison.Ordinal);
+            Assert.Contains("Les rappels de vos autres questionnaires (autres rencontres, autres dyades) continuent.", page, StringComparison.Ordinal);
             Assert.Contains("<form method=\"post\"><button type=\"submit\">Suspendre les rappels</button></form>", page, StringComparison.Ordinal);
             Assert.DoesNotContain("<script", page, StringComparison.Ordinal);
             Assert.Equal("no-store", get.Headers.CacheControl?.ToString());
@@ -50,7 +54,9 @@ public sealed class PauseLinkTests(MailDevFixture fixture)
         Assert.Equal(HttpStatusCode.OK, post.StatusCode);
         Assert.Contains("<h1>Rappels suspendus</h1>", await post.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var again = await app.Client.PostAsync(link.PathAndQuery + "?lang=en", null);
-        Assert.Contains("<h1>Reminders paused</h1>", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var pausedPage = await again.Content.ReadAsStringAsync();
+        Assert.Contains("<h1>Reminders paused</h1>", pausedPage, StringComparison.Ordinal);
+        Assert.Contains($"No more reminders will come about the {scenario.Assessment.RaterRole}’s questionnaire on your work with {scenario.Assessment.DyadId} after meeting {scenario.Assessment.Meeting}; only this one is paused, and reminders about your other questionnaires still come.", pausedPage, StringComparison.Ordinal);
         using var json = new HttpRequestMessage(HttpMethod.Get, link.PathAndQuery);
         json.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         using var status = await app.Client.SendAsync(json);

@@ -87,7 +87,9 @@ public sealed class HostileImportTests(AzuriteFixture azurite, ITestOutputHelper
     [Fact]
     public async Task Dates_within_the_dyad_s_years_are_still_taken()
     {
-        await using var app = await TestApp.StartAsync(azurite);
+        // Recorded on the day itself: a meeting held, a job started, on the dyad's last day in the study.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2036, 1, 12, 12, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(azurite, clock: clock);
         var study = await ApplyAsync(app);
         using (var meeting = await app.AdminClient.PutAsync($"/api/studies/{study}/dyads/d-001/meetings/3", new StringContent("{\"date\":\"2036-01-12\"}", Encoding.UTF8, "application/json")))
             Assert.Equal(HttpStatusCode.OK, meeting.StatusCode);

@@ -73,6 +73,49 @@ public sealed class DyadOperationsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Dates_a_coordinator_can_trust_meetings_in_order_held_ones_not_in_the_future_jobs_not_after_today()
+    {
+        // Today is 10 February 2026 on the app's clock.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 2, 10, 12, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(azurite, clock: clock);
+        var study = await ApplyExampleAsync(app, "dates");
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(app, HttpMethod.Put, $"/api/studies/{study}/dyads/d-001/meetings/2", "{\"date\":\"2026-01-27\"}")).Status);
+
+        // One by one: 400 problem details naming the field and the rule.
+        foreach (var (path, json, rule, words) in new[]
+        {
+            ($"dyads/d-001/meetings/3", "{\"date\":\"2026-02-11\"}", "meeting-held-not-in-future", "is after today (2026-02-10)"),
+            ($"dyads/d-001/meetings/1", "{\"date\":\"2026-01-28\"}", "meetings-in-order", "is after meeting 2, recorded on 2026-01-27"),
+            ($"dyads/d-001/meetings/3", "{\"date\":\"2026-01-26\"}", "meetings-in-order", "is before meeting 2, recorded on 2026-01-27"),
+            ($"dyads/d-001/outcome", "{\"employed\":true,\"date\":\"2026-02-11\"}", "job-date-not-after-recorded-day", "is after today (2026-02-10), the day it is recorded"),
+        })
+        {
+            var (status, problem) = await SendAsync(app, HttpMethod.Put, $"/api/studies/{study}/{path}", json);
+            Assert.Equal(HttpStatusCode.BadRequest, status);
+            Assert.Contains(words, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+            var error = Assert.Single(problem["errors"]!.AsArray())!;
+            Assert.Equal(("date", rule), (error["field"]!.GetValue<string>(), error["rule"]!.GetValue<string>()));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(app, HttpMethod.Put, $"/api/studies/{study}/dyads/d-001/meetings/1", "{\"date\":\"2026-01-27\"}")).Status); // same day as meeting 2
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(app, HttpMethod.Put, $"/api/studies/{study}/dyads/d-001/outcome", "{\"employed\":true,\"date\":\"2026-02-10\"}")).Status);
+
+        // A CSV import reports every bad line, against what was recorded and the file's other lines; nothing is recorded.
+        var (csvStatus, body) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/meetings",
+            "dyad,meeting,date\nd-002,1,2026-01-25\nd-002,2,2026-01-22\nd-003,1,2026-02-12\nd-001,3,2026-01-20\nd-003,2,2026-02-01\n", "text/csv");
+        Assert.Equal(HttpStatusCode.BadRequest, csvStatus);
+        // Line 6 too: the file's own meeting 1 of d-003 (line 4, in the future) is after its meeting 2.
+        Assert.Equal([2, 3, 4, 5, 6], body["errors"]!.AsArray().Select(e => e!["line"]!.GetValue<int>()));
+        Assert.Equal(5, body["errorCount"]!.GetValue<int>());
+        Assert.Contains("meeting-held-not-in-future", body["errors"]![2]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("is before meeting 1, recorded on 2026-01-27", body["errors"]![3]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.False((await AssessmentAsync(study, "d-002-m1-practitioner")).MeetingDateRecorded);
+        (csvStatus, body) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/outcomes", "dyad,employed,date\nd-002,yes,2026-02-11\nd-003,yes,2026-03-01\n", "text/csv");
+        Assert.Equal(HttpStatusCode.BadRequest, csvStatus);
+        Assert.Equal([2, 3], body["errors"]!.AsArray().Select(e => e!["line"]!.GetValue<int>()));
+        Assert.All(body["errors"]!.AsArray(), e => Assert.Contains("job-date-not-after-recorded-day", e!["message"]!.GetValue<string>(), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Outcomes_are_checked_and_stored_one_by_one_or_from_CSV()
     {
         await using var app = await TestApp.StartAsync(azurite);

@@ -147,6 +147,132 @@ public sealed class ReminderFlowTests(MailDevFixture mail)
     }
 
     [Fact]
+    public async Task After_a_rater_change_or_an_address_correction_every_pending_form_is_mailed_to_the_current_rater_only()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 20, 9, 0, 0, TimeSpan.Zero));
+        await using var app = await StartAsync(clock);
+        var (study, example, tag) = Example("newrater");
+        // A third practitioner at the north site, so that d-002 can move to her.
+        var v1 = example.Replace("  - id: c-001\n", $"  - id: p-003\n    role: practitioner\n    site: site-north\n    email: p-003@{tag}.example.org\n    language: en\n  - id: c-001\n", StringComparison.Ordinal);
+        var mailings = app.Services.GetRequiredService<StudyMailings>();
+        async Task ApplyAsync(string text)
+        {
+            using var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(text, Encoding.UTF8, "application/yaml"));
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        }
+        async Task RunAsync()
+        {
+            await mailings.RunAllAsync(default);
+            await DeliverAsync(app, study);
+        }
+        async Task<HttpStatusCode> OpenAsync(MailDevMail m)
+        {
+            using var form = await app.Client.GetAsync(MailScenario.LinkIn(m.Text, "/api/q/").PathAndQuery);
+            return form.StatusCode;
+        }
+        string p001 = $"p-001@{tag}.example.org", p003 = $"p-003@{tag}.example.org", c001 = $"c-001@{tag}.example.org", c001New = $"c-001.new@{tag}.example.org";
+
+        // 20 January: d-001 (enrolled the 12th) and d-002 (the 19th) are past their first meeting: p-001 is invited to both, c-001 to d-001's.
+        await ApplyAsync(v1);
+        await RunAsync();
+        var oldPractitioner = await mail.Client.WaitForAsync(p001, 2);
+        Assert.Single(oldPractitioner, m => m.Subject.Contains("(d-002)", StringComparison.Ordinal));
+        var oldClient = Assert.Single(await mail.Client.WaitForAsync(c001));
+
+        // The file moves d-002 to p-003 and corrects c-001's address; the next Reminders run mails each moved pending
+        // form to its rater as now named, with a link that opens, and the old links answer 410.
+        var v2 = v1.Replace("practitioner: p-001       # no client", "practitioner: p-003       # no client", StringComparison.Ordinal)
+            .Replace($"email: c-001@{tag}.example.org", $"email: c-001.new@{tag}.example.org", StringComparison.Ordinal);
+        await ApplyAsync(v2);
+        clock.Advance(TimeSpan.FromHours(1));
+        await RunAsync();
+        var moved = Assert.Single(await mail.Client.WaitForAsync(p003));
+        Assert.Contains("(d-002)", moved.Subject, StringComparison.Ordinal);
+        Assert.Contains("meeting 1", moved.Text, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await OpenAsync(moved));
+        var readdressed = Assert.Single(await mail.Client.WaitForAsync(c001New));
+        Assert.Contains("(d-001)", readdressed.Subject, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, await OpenAsync(readdressed));
+        Assert.Equal(HttpStatusCode.Gone, await OpenAsync(oldPractitioner.Single(m => m.Subject.Contains("(d-002)", StringComparison.Ordinal))));
+        Assert.Equal(HttpStatusCode.Gone, await OpenAsync(oldClient));
+
+        // Six weeks on, day by day: d-002's later meetings and reminders go to p-003 only; c-001's to the new address only;
+        // p-001 keeps getting d-001's (still hers) and nothing of d-002's.
+        for (var day = 1; day <= 42; day++)
+        {
+            clock.Advance(TimeSpan.FromDays(1));
+            await RunAsync();
+        }
+        Assert.Single(await mail.Client.ToAsync(c001));
+        Assert.DoesNotContain(await mail.Client.ToAsync(p001), m => m.Subject.Contains("(d-002)", StringComparison.Ordinal) && m.Id != oldPractitioner.Single(o => o.Subject.Contains("(d-002)", StringComparison.Ordinal)).Id);
+        var toP003 = await mail.Client.ToAsync(p003);
+        Assert.All(toP003, m => Assert.Contains("(d-002)", m.Subject, StringComparison.Ordinal));
+        foreach (var meeting in new[] { 2, 3 })
+            Assert.Contains(toP003, m => m.Text.Contains($"after meeting {meeting} ", StringComparison.Ordinal) && !m.Subject.Contains("eminder", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(await mail.Client.ToAsync(c001New), m => m.Text.Contains("after meeting 3 ", StringComparison.Ordinal));
+        var rows = await MailRowsAsync(study);
+        Assert.DoesNotContain(rows, r => r.AssessmentId is { } id && id.StartsWith("d-002-", StringComparison.Ordinal) && r.To == p001 && r.QueuedAt > new DateTimeOffset(2026, 1, 20, 9, 30, 0, TimeSpan.Zero));
+        Assert.DoesNotContain(rows, r => r.To == c001 && r.QueuedAt > new DateTimeOffset(2026, 1, 20, 9, 30, 0, TimeSpan.Zero));
+    }
+
+    [Fact]
+    public async Task A_mailed_report_lists_every_alert_since_the_previous_mailed_report_through_the_nightly_runs_between()
+    {
+        // Sunday 1 March 2026; the example mails its report on Mondays at 06:00 UTC.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 9, 0, 0, TimeSpan.Zero));
+        await using var app = await StartAsync(clock);
+        var (study, text, tag) = Example("reportalerts");
+        using (var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(text, Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var reportMailings = app.Services.GetRequiredService<AlliancePipeline.Functions.Reports.ReportMailings>();
+        var nightly = app.Services.GetRequiredService<AlliancePipeline.Functions.Reports.ReportWriter>();
+        void AdvanceTo(DateTimeOffset time) => clock.Advance(time - clock.GetUtcNow());
+        // A practitioner's drop of more than 1.0 (all 6s, then all 4s) raises an alert on the dyad's meeting 2.
+        async Task DropAsync(string dyad)
+        {
+            foreach (var (meeting, answer) in new[] { (1, 6), (2, 4) })
+            {
+                var message = new SubmissionMessage { StudyId = study, AssessmentId = $"{dyad}-m{meeting}-practitioner", LinkVersion = 1, Items = [.. Enumerable.Repeat(answer, 12)], SubmittedAt = clock.GetUtcNow() }.ToJson();
+                await app.Function<ScoreResponse>().Run(message, $"{dyad}-{meeting}", 1, default);
+            }
+        }
+        async Task<string> MailedAlertsAsync(int mailing)
+        {
+            var to = $"research.team@{tag}.example.org";
+            var report = (await mail.Client.WaitForAsync(to, mailing))[mailing - 1];
+            var html = Encoding.UTF8.GetString(await mail.Client.AttachmentAsync(report, Assert.Single(report.Attachments)));
+            var start = html.IndexOf("<h2>Rupture alerts", StringComparison.Ordinal);
+            return html[start..html.IndexOf("</table>", start, StringComparison.Ordinal)];
+        }
+
+        await DropAsync("d-001");                                  // alert A, before the first mailing
+        AdvanceTo(new DateTimeOffset(2026, 3, 2, 6, 15, 0, TimeSpan.Zero));
+        Assert.Equal(1, await reportMailings.RunAsync(study, default));
+        await DeliverAsync(app, study);
+        Assert.Contains("<th scope=\"row\">d-001</th>", await MailedAlertsAsync(1), StringComparison.Ordinal);
+
+        AdvanceTo(new DateTimeOffset(2026, 3, 3, 9, 0, 0, TimeSpan.Zero));
+        await DropAsync("d-003");                                  // alert B
+        AdvanceTo(new DateTimeOffset(2026, 3, 4, 2, 0, 0, TimeSpan.Zero));
+        Assert.NotNull(await nightly.RunAsync(study, force: false, default));
+        AdvanceTo(new DateTimeOffset(2026, 3, 5, 9, 0, 0, TimeSpan.Zero));
+        await DropAsync("d-002");                                  // alert C
+        AdvanceTo(new DateTimeOffset(2026, 3, 6, 2, 0, 0, TimeSpan.Zero));
+        Assert.NotNull(await nightly.RunAsync(study, force: false, default));
+
+        // Monday 9 March: nothing new since the last nightly run, which is mailed: it lists B and C (since the first
+        // mailed report), not A (mailed already), though another nightly run came between B and C.
+        AdvanceTo(new DateTimeOffset(2026, 3, 9, 6, 15, 0, TimeSpan.Zero));
+        Assert.Equal(1, await reportMailings.RunAsync(study, default));
+        await DeliverAsync(app, study);
+        var alerts = await MailedAlertsAsync(2);
+        Assert.Contains("<th scope=\"row\">d-003</th>", alerts, StringComparison.Ordinal);
+        Assert.Contains("<th scope=\"row\">d-002</th>", alerts, StringComparison.Ordinal);
+        Assert.DoesNotContain("<th scope=\"row\">d-001</th>", alerts, StringComparison.Ordinal);
+        Assert.Contains("since the previous report (2026-03-02", alerts, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_study_that_asks_for_digests_when_nothing_is_overdue_gets_them_and_they_say_so()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 12, 9, 0, 0, TimeSpan.Zero));

@@ -169,6 +169,77 @@ public sealed class StudyApplyTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_meeting_removed_from_the_file_withdraws_its_pending_forms_lists_them_and_keeps_the_answered_one()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("meeting");
+        var text = StudyFiles.Example(study);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(app, study, text)).Status);
+        var assessments = azurite.Tables.GetTableClient(StorageNames.AssessmentsTable);
+        await assessments.UpdateEntityAsync(new TableEntity(study, "d-001-m3-practitioner") { ["Status"] = "Completed" }, Azure.ETag.All, TableUpdateMode.Merge);
+        var tokens = new CoreLinkTokens(Core.Links.LinkSigningKeys.FromSettings("test=" + TestApp.SigningKey, "test"));
+        var link = $"/api/q/{tokens.Issue(new LinkClaims(study, "d-003-m3-client", 1, DateTimeOffset.UtcNow.AddDays(30)))}";
+        using (var before = await app.Client.GetAsync(link)) Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+
+        var withoutMeeting3 = text.Replace("  - number: 3\n    expectedDay: 28\n    windowDays: 7\n", "", StringComparison.Ordinal);
+        Assert.NotEqual(text, withoutMeeting3);
+        var (status, body) = await PutAsync(app, study, withoutMeeting3);
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        // Meeting 3's pending forms (d-001's client, d-002's practitioner, d-003's two) are withdrawn and listed; the
+        // answered d-001-m3-practitioner is kept as it was.
+        string[] expected = ["d-001-m3-client", "d-002-m3-practitioner", "d-003-m3-client", "d-003-m3-practitioner"];
+        Assert.Equal(4, body["assessments"]!["withdrawn"]!.GetValue<int>());
+        Assert.Equal(expected, body["withdrawnAssessments"]!.AsArray().Select(n => n!.GetValue<string>()));
+        var note = Assert.Single(body["notes"]!.AsArray(), n => n!.GetValue<string>().StartsWith("meeting 3 is no longer in the file", StringComparison.Ordinal))!.GetValue<string>();
+        Assert.All(expected, id => Assert.Contains(id, note, StringComparison.Ordinal));
+        var rows = (await RowsAsync<AssessmentEntity>(StorageNames.AssessmentsTable, study)).ToDictionary(a => a.RowKey);
+        Assert.All(expected, id => Assert.Equal("Withdrawn", rows[id].Status));
+        Assert.Equal("Completed", rows["d-001-m3-practitioner"].Status);
+        Assert.DoesNotContain(rows.Values, a => a.Meeting < 3 && a.Status == "Withdrawn");
+
+        // Its link stops (410) and an answer through it is refused; nothing is queued for it.
+        using (var after = await app.Client.GetAsync(link)) Assert.Equal(HttpStatusCode.Gone, after.StatusCode);
+        var answers = string.Join('&', Enumerable.Range(1, 12).Select(i => $"item-{i}=5"));
+        using (var post = await app.Client.PostAsync(link, new StringContent(answers, Encoding.UTF8, "application/x-www-form-urlencoded")))
+            Assert.Equal(HttpStatusCode.Gone, post.StatusCode);
+        Assert.Equal("Withdrawn", (await assessments.GetEntityAsync<AssessmentEntity>(study, "d-003-m3-client")).Value.Status);
+
+        // Putting the meeting back brings the withdrawn forms back with new links.
+        (status, body) = await PutAsync(app, study, text);
+        Assert.Equal(4, body["assessments"]!["reinstated"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Applying_warns_of_newly_enrolled_forms_already_due_and_applies_them_all_the_same()
+    {
+        // 20 January 2026: d-001 (enrolled on the 12th) has meeting 1 due on the 19th; d-003 (the 14th) on the 21st;
+        // d-002 (the 19th) on the 26th. Only d-001's first forms are already due.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 1, 20, 9, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(azurite, clock: clock);
+        var study = AzuriteFixture.UniqueName("due");
+        var text = StudyFiles.Example(study);
+        var (status, body) = await PutAsync(app, study, text, "?dryRun=true");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var warning = Assert.Single(body["warnings"]!.AsArray())!.GetValue<string>();
+        Assert.StartsWith("dyad d-001: 2 new forms are already due (the first, meeting 1, was due on 2026-01-19; today is 2026-01-20)", warning, StringComparison.Ordinal);
+
+        (status, body) = await PutAsync(app, study, text);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.True(body["applied"]!.GetValue<bool>());
+        Assert.Single(body["warnings"]!.AsArray());
+        Assert.Equal(15, body["assessments"]!["added"]!.GetValue<int>());
+
+        // A dyad added later, enrolled a month back: warned of at that apply; the others are not new, so not again.
+        clock.Advance(TimeSpan.FromDays(10));
+        var later = text.Replace("  - id: d-004\n", "  - id: d-005\n    practitioner: p-001\n    site: site-north\n    arm: ips\n    enrolled: 2025-12-29\n  - id: d-004\n", StringComparison.Ordinal);
+        (status, body) = await PutAsync(app, study, later);
+        Assert.Equal(HttpStatusCode.OK, status);
+        warning = Assert.Single(body["warnings"]!.AsArray())!.GetValue<string>();
+        Assert.StartsWith("dyad d-005: 2 new forms are already due (the first, meeting 1, was due on 2026-01-05;", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_file_with_errors_names_each_line_and_field_and_writes_nothing()
     {
         await using var app = await TestApp.StartAsync(azurite);
