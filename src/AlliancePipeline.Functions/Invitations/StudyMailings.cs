@@ -82,7 +82,7 @@ public sealed class StudyMailings(
         foreach (var a in assessments)
         {
             if (a.Status != nameof(AssessmentStatus.Pending) || a.IsHandedOver()) continue;
-            var action = Decide(study, a, await Participant(ParticipantEntity.Kinds.Dyad, a.DyadId).ConfigureAwait(false),
+            var action = Decide(study.Reminders, a, await Participant(ParticipantEntity.Kinds.Dyad, a.DyadId).ConfigureAwait(false),
                 await Participant(ParticipantEntity.Kinds.Rater, a.RaterId).ConfigureAwait(false), now);
             if (action is MailingAction.Invite invite && await InviteAsync(study, a, invite.Email, invite.Language, now, ct).ConfigureAwait(false))
                 invitations++;
@@ -98,11 +98,11 @@ public sealed class StudyMailings(
     /// <summary>
     /// What a run at <paramref name="now"/> mails for one assessment, given its dyad's and rater's participant rows: an
     /// invitation once its meeting day has come, a reminder by the study's policy, or nothing (answered, withdrawn, handed
-    /// over, no address).
+    /// over, no address), under the study's reminder <paramref name="policy"/>.
     /// </summary>
-    public static MailingAction? Decide(StudyDefinition study, AssessmentEntity a, ParticipantEntity? dyad, ParticipantEntity? rater, DateTimeOffset now)
+    public static MailingAction? Decide(ReminderPolicy policy, AssessmentEntity a, ParticipantEntity? dyad, ParticipantEntity? rater, DateTimeOffset now)
     {
-        ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(a);
         if (a.Status != nameof(AssessmentStatus.Pending)) return null;
         // Its current link is in a coordinator's hands (a hand-over): the rater is reached another way, and a mail
@@ -114,7 +114,7 @@ public sealed class StudyMailings(
         if (a.InvitationQueuedAt is null)
             return a.InviteOn is { } inviteOn && inviteOn <= now ? new MailingAction.Invite(email, language) : null;
         var state = new ReminderState(StudyCalendar.Day(a.DueDate), AssessmentStatus.Pending, a.RemindersSent, a.LastReminderAt, a.LinkExpiresAt, a.RemindersPaused);
-        return ReminderSchedule.Decide(study.Reminders, state, now) is ReminderDecision.Send send ? new MailingAction.Remind(send.Number, email, language) : null;
+        return ReminderSchedule.Decide(policy, state, now) is ReminderDecision.Send send ? new MailingAction.Remind(send.Number, email, language) : null;
     }
 
     private async Task<bool> InviteAsync(StudyDefinition study, AssessmentEntity a, string to, string language, DateTimeOffset now, CancellationToken ct)
