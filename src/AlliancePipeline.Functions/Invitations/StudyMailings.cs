@@ -29,7 +29,8 @@ public sealed record MailingRun(int Studies, int Invitations, int Reminders, int
 /// the study's policy (Core's <see cref="ReminderSchedule.Decide"/>: first N days after the due date, then every M days,
 /// at most K; none once answered, withdrawn, expired or paused, nor for a form whose current link a coordinator was
 /// handed); and each site coordinator's weekly overdue digest
-/// (Core's <see cref="OverdueDigest"/>). Every mail has a deterministic id (<see cref="MailIds"/>), so a run that is
+/// (Core's <see cref="OverdueDigest"/>). It reads what is due from the reminder index (<see cref="AssessmentViews.DueAsync"/>),
+/// and a site's overdue rows only in a week its digest is not queued yet (docs/architecture.md, "Assessment views"). Every mail has a deterministic id (<see cref="MailIds"/>), so a run that is
 /// repeated or interrupted queues nothing twice; the assessment's invitation log is updated with an ETag after its mail
 /// is queued.
 /// </summary>

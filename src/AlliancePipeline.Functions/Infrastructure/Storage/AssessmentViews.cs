@@ -30,9 +30,23 @@ public sealed class AssessmentViews(TableServiceClient tables)
     public static readonly TimeSpan StaleMark = TimeSpan.FromMinutes(10);
 
     private const int Parallelism = 16;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> Builds = new(StringComparer.Ordinal);
     private const string StateKey = "state";
 
+    private volatile bool _exists;
+
     private TableClient Views => tables.GetTableClient(StorageNames.AssessmentViewsTable);
+
+    /// <summary>
+    /// Creates the table once per instance when it is missing (an app updated before its storage was: the views are
+    /// then built on first read rather than every write to <c>Assessments</c> failing).
+    /// </summary>
+    private async Task EnsureTableAsync(CancellationToken ct)
+    {
+        if (_exists) return;
+        await Views.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
+        _exists = true;
+    }
     private TableClient Source => tables.GetTableClient(StorageNames.AssessmentsTable);
 
     /// <summary>The partition of a site's copies.</summary>
@@ -88,9 +102,21 @@ public sealed class AssessmentViews(TableServiceClient tables)
     /// </summary>
     public async Task<bool> EnsureBuiltAsync(string studyId, ReminderPolicy? policy, CancellationToken ct)
     {
+        await EnsureTableAsync(ct).ConfigureAwait(false);
         var state = await ReadStateAsync(studyId, ct).ConfigureAwait(false);
         if (state is { Built: true } && (policy is null || state.Policy == policy)) return false;
-        await BuildAsync(studyId, policy ?? state?.Policy, ct).ConfigureAwait(false);
+        // Requests arriving while a build runs in this process wait for it rather than building again.
+        policy ??= state?.Policy;
+        var key = $"{tables.Uri}|{studyId}|{(policy is null ? "" : PolicyText(policy))}";
+        var build = Builds.GetOrAdd(key, _ => BuildAsync(studyId, policy, CancellationToken.None));
+        try
+        {
+            await build.WaitAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (build.IsCompleted) Builds.TryRemove(new KeyValuePair<string, Task>(key, build));
+        }
         return true;
     }
 
@@ -189,8 +215,10 @@ public sealed class AssessmentViews(TableServiceClient tables)
     public async Task<IReadOnlyList<TableEntity>> MarkAsync(string studyId, IReadOnlyCollection<string> assessmentIds, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(assessmentIds);
+        await EnsureTableAsync(ct).ConfigureAwait(false);
         var write = Guid.NewGuid().ToString("N");
         var marks = assessmentIds.Distinct(StringComparer.Ordinal)
+            // Real time, not the app's adjustable clock: the age of a marker says whether its writer is still at work.
             .Select(id => new TableEntity(Mark(studyId), $"{id}|{write}") { ["At"] = DateTimeOffset.UtcNow }).ToList();
         await UpsertAllAsync(marks, ct).ConfigureAwait(false);
         return marks;
