@@ -86,12 +86,12 @@ public sealed class AssessmentViewsTests(AzuriteFixture azurite)
         switch (random.Next(7))
         {
             case 0: // a merge of the status (answered, withdrawn, reinstated)
-            {
-                var row = new AssessmentEntity();
-                Answer(row, random, now);
-                await Assessments.UpdateEntityAsync(new TableEntity(study, Pick()) { ["Status"] = row.Status, ["SubmittedAt"] = row.SubmittedAt ?? now }, ETag.All, TableUpdateMode.Merge);
-                break;
-            }
+                {
+                    var row = new AssessmentEntity();
+                    Answer(row, random, now);
+                    await Assessments.UpdateEntityAsync(new TableEntity(study, Pick()) { ["Status"] = row.Status, ["SubmittedAt"] = row.SubmittedAt ?? now }, ETag.All, TableUpdateMode.Merge);
+                    break;
+                }
             case 1: // dates moved (a meeting recorded)
                 await Assessments.UpdateEntityAsync(new TableEntity(study, Pick())
                 {
@@ -103,30 +103,30 @@ public sealed class AssessmentViewsTests(AzuriteFixture azurite)
                 await Assessments.UpdateEntityAsync(new TableEntity(study, Pick()) { ["SiteId"] = sites[random.Next(sites.Count)] }, ETag.All, TableUpdateMode.Merge);
                 break;
             case 3: // a whole row replaced (a reissue, a relink) or a new one added
-            {
-                var row = NewRow(study, random.Next(2) == 0 ? next : random.Next(next), random, now, sites);
-                await Assessments.UpsertEntityAsync(row, TableUpdateMode.Replace);
-                if (!ids.Contains(row.RowKey)) ids.Add(row.RowKey);
-                break;
-            }
-            case 4: // a transaction of merges (an apply, an import, a withdrawal)
-            {
-                var chosen = Enumerable.Range(0, random.Next(2, 30)).Select(_ => Pick()).Distinct().ToList();
-                var status = random.Next(2) == 0 ? nameof(AssessmentStatus.Withdrawn) : nameof(AssessmentStatus.Pending);
-                await Assessments.SubmitTransactionAsync(chosen.Select(id => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
-                    new TableEntity(study, id) { ["Status"] = status, ["RemindersSent"] = random.Next(3) })));
-                break;
-            }
-            case 5: // concurrent writers, some on the same assessment
-            {
-                var target = Pick();
-                await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Assessments.UpdateEntityAsync(new TableEntity(study, i % 2 == 0 ? target : Pick())
                 {
-                    ["SiteId"] = sites[random.Next(sites.Count)],
-                    ["Status"] = i % 3 == 0 ? nameof(AssessmentStatus.Completed) : nameof(AssessmentStatus.Pending),
-                }, ETag.All, TableUpdateMode.Merge)));
-                break;
-            }
+                    var row = NewRow(study, random.Next(2) == 0 ? next : random.Next(next), random, now, sites);
+                    await Assessments.UpsertEntityAsync(row, TableUpdateMode.Replace);
+                    if (!ids.Contains(row.RowKey)) ids.Add(row.RowKey);
+                    break;
+                }
+            case 4: // a transaction of merges (an apply, an import, a withdrawal)
+                {
+                    var chosen = Enumerable.Range(0, random.Next(2, 30)).Select(_ => Pick()).Distinct().ToList();
+                    var status = random.Next(2) == 0 ? nameof(AssessmentStatus.Withdrawn) : nameof(AssessmentStatus.Pending);
+                    await Assessments.SubmitTransactionAsync(chosen.Select(id => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                        new TableEntity(study, id) { ["Status"] = status, ["RemindersSent"] = random.Next(3) })));
+                    break;
+                }
+            case 5: // concurrent writers, some on the same assessment
+                {
+                    var target = Pick();
+                    await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Assessments.UpdateEntityAsync(new TableEntity(study, i % 2 == 0 ? target : Pick())
+                    {
+                        ["SiteId"] = sites[random.Next(sites.Count)],
+                        ["Status"] = i % 3 == 0 ? nameof(AssessmentStatus.Completed) : nameof(AssessmentStatus.Pending),
+                    }, ETag.All, TableUpdateMode.Merge)));
+                    break;
+                }
             default: // the invitation log (reminders)
                 await Assessments.UpdateEntityAsync(new TableEntity(study, Pick()) { ["RemindersSent"] = random.Next(4), ["LastReminderAt"] = now }, ETag.All, TableUpdateMode.Merge);
                 break;
