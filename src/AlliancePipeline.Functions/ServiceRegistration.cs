@@ -45,7 +45,9 @@ public static class ServiceRegistration
                 options.Retry.MaxDelay = TimeSpan.FromSeconds(4);
                 options.Retry.NetworkTimeout = TimeSpan.FromSeconds(30);
             });
-            clients.AddClient<TableServiceClient, TableClientOptions>((options, sp) => sp.GetRequiredService<StorageConnection>().TableClient(options));
+            // Writes to Assessments through this client keep AssessmentViews (the dashboard's per-site rows, the reminder index).
+            clients.AddClient<TableServiceClient, TableClientOptions>((options, sp) => AssessmentWriteWatch.Client(options, sp.GetRequiredService<StorageConnection>().TableClient,
+                problem => sp.GetRequiredService<ILoggerFactory>().CreateLogger<AssessmentWriteWatch>().LogWarning("{Problem}; readers take them from Assessments until synced.", problem)));
             clients.AddClient<QueueServiceClient, QueueClientOptions>((options, sp) => sp.GetRequiredService<StorageConnection>().QueueClient(options))
                 .ConfigureOptions(UseTriggerEncoding);
             clients.AddClient<BlobServiceClient, BlobClientOptions>((options, sp) => sp.GetRequiredService<StorageConnection>().BlobClient(options));
@@ -58,6 +60,7 @@ public static class ServiceRegistration
         services.AddSingleton<IResponseScorer, InstrumentResponseScorer>();
         services.AddSingleton<IReportBuilder>(new StudyReportBuilder());
         services.AddSingleton<StudyTables>();
+        services.AddSingleton<AssessmentViews>();
         services.AddSingleton<QuestionnaireService>();
         services.AddSingleton<ResponseProcessor>();
         services.AddSingleton<ReportSource>();

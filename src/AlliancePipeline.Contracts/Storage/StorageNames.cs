@@ -26,9 +26,14 @@ public static class StorageNames
     public const string MailTable = "Mail";
     /// <summary>Table of access keys, stored as hashes (PartitionKey <c>key</c>, RowKey = key id).</summary>
     public const string AccessKeysTable = "AccessKeys";
+    /// <summary>
+    /// Table of views of <see cref="AssessmentsTable"/> kept by the app: each site's assessments (PartitionKey
+    /// <c>{study}|site|{site}</c>), the reminder index by due day (<c>{study}|due</c>) and their bookkeeping (docs/functions.md).
+    /// </summary>
+    public const string AssessmentViewsTable = "AssessmentViews";
     /// <summary>Every table.</summary>
     public static readonly IReadOnlyList<string> Tables =
-        [StudiesTable, ParticipantsTable, AssessmentsTable, ResponsesTable, ClusterRunsTable, AuditTable, OutcomesTable, AlertsTable, MailTable, AccessKeysTable];
+        [StudiesTable, ParticipantsTable, AssessmentsTable, ResponsesTable, ClusterRunsTable, AuditTable, OutcomesTable, AlertsTable, MailTable, AccessKeysTable, AssessmentViewsTable];
 
     /// <summary>The partition of records that belong to no study (keys, system mail).</summary>
     public const string SystemPartition = "system";

@@ -1,15 +1,16 @@
 using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Infrastructure.Storage;
 using Azure;
 using Azure.Data.Tables;
 
 namespace AlliancePipeline.Functions.Dashboards;
 
 /// <summary>
-/// Reads what the dashboard shows from <c>Studies</c>, <c>Participants</c>, <c>Assessments</c> and <c>Alerts</c>. When a
-/// site is given, storage is asked for that site's rows only (a filter on <c>SiteId</c> in the query), so rows of other
-/// sites never reach the worker's memory.
+/// Reads what the dashboard shows from <c>Studies</c>, <c>Participants</c>, the assessments as
+/// <see cref="AssessmentViews"/> keeps them per site, and <c>Alerts</c>. When a site is given, storage is asked for that
+/// site's partition of the views only, so rows of other sites are neither read nor scanned.
 /// </summary>
-public sealed class DashboardReader(TableServiceClient tables)
+public sealed class DashboardReader(TableServiceClient tables, AssessmentViews views)
 {
     /// <summary>The value of <see cref="AlertEntity.Status"/> for an open alert.</summary>
     public const string OpenStatus = "open";
@@ -62,11 +63,7 @@ public sealed class DashboardReader(TableServiceClient tables)
         var studyId = study.RowKey;
         var names = await SiteNamesAsync(study, site, ct).ConfigureAwait(false);
 
-        var assessments = new List<AssessmentEntity>();
-        var assessmentQuery = site is null
-            ? Table(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(a => a.PartitionKey == studyId, cancellationToken: ct)
-            : Table(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(a => a.PartitionKey == studyId && a.SiteId == site, cancellationToken: ct);
-        await foreach (var a in assessmentQuery.ConfigureAwait(false)) assessments.Add(a);
+        var assessments = await views.ReadAsync(studyId, site, ct).ConfigureAwait(false);
 
         var alerts = new List<AlertEntity>();
         var alertQuery = site is null

@@ -29,13 +29,15 @@ public sealed record MailingRun(int Studies, int Invitations, int Reminders, int
 /// the study's policy (Core's <see cref="ReminderSchedule.Decide"/>: first N days after the due date, then every M days,
 /// at most K; none once answered, withdrawn, expired or paused, nor for a form whose current link a coordinator was
 /// handed); and each site coordinator's weekly overdue digest
-/// (Core's <see cref="OverdueDigest"/>). Every mail has a deterministic id (<see cref="MailIds"/>), so a run that is
+/// (Core's <see cref="OverdueDigest"/>). It reads what is due from the reminder index (<see cref="AssessmentViews.DueAsync"/>),
+/// and a site's overdue rows only in a week its digest is not queued yet (docs/architecture.md, "Assessment views"). Every mail has a deterministic id (<see cref="MailIds"/>), so a run that is
 /// repeated or interrupted queues nothing twice; the assessment's invitation log is updated with an ETag after its mail
 /// is queued.
 /// </summary>
 public sealed class StudyMailings(
     StudyStore store,
     StudyTables studyTables,
+    AssessmentViews views,
     TableServiceClient tables,
     Outbox outbox,
     MailTemplates templates,
@@ -61,36 +63,59 @@ public sealed class StudyMailings(
         return total;
     }
 
-    /// <summary>Runs one study.</summary>
+    /// <summary>
+    /// Runs one study: the assessments <see cref="AssessmentViews.DueAsync"/> finds due (its index by due day, not the
+    /// whole study), each decided by <see cref="Decide"/> as a scan of every assessment would decide it.
+    /// </summary>
     public async Task<MailingRun> RunAsync(StudyDefinition study, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var assessments = await studyTables.ListAssessmentEntitiesAsync(study.Id, ct).ConfigureAwait(false);
-        var participants = (await store.ParticipantsAsync(study.Id, ct).ConfigureAwait(false)).ToDictionary(p => p.RowKey, StringComparer.Ordinal);
+        var assessments = await views.DueAsync(study.Id, study.Reminders, now, ct).ConfigureAwait(false);
+        var participants = new Dictionary<string, ParticipantEntity?>(StringComparer.Ordinal);
+        async Task<ParticipantEntity?> Participant(string kind, string id)
+        {
+            var key = ParticipantEntity.Key(kind, id);
+            if (!participants.TryGetValue(key, out var found))
+                participants[key] = found = await store.FindParticipantAsync(study.Id, kind, id, ct).ConfigureAwait(false);
+            return found;
+        }
         int invitations = 0, reminders = 0;
         foreach (var a in assessments)
         {
-            if (a.Status != nameof(AssessmentStatus.Pending)) continue;
-            // Its current link is in a coordinator's hands (a hand-over): the rater is reached another way, and a mail
-            // would carry the hand-over link itself. A reissue makes it the rater's again, mailed by the next run.
-            if (a.IsHandedOver()) continue;
-            if (participants.GetValueOrDefault(ParticipantEntity.Key(ParticipantEntity.Kinds.Dyad, a.DyadId)) is { Withdrawn: true }) continue;
-            if (participants.GetValueOrDefault(ParticipantEntity.Key(ParticipantEntity.Kinds.Rater, a.RaterId)) is not { Withdrawn: false, Email: { Length: > 0 } email } rater) continue;
-            if (a.InvitationQueuedAt is null)
-            {
-                if (a.InviteOn is { } inviteOn && inviteOn <= now && await InviteAsync(study, a, email, rater.Language ?? a.Language, now, ct).ConfigureAwait(false))
-                    invitations++;
-                continue;
-            }
-            var state = new ReminderState(StudyCalendar.Day(a.DueDate), AssessmentStatus.Pending, a.RemindersSent, a.LastReminderAt, a.LinkExpiresAt, a.RemindersPaused);
-            if (ReminderSchedule.Decide(study.Reminders, state, now) is ReminderDecision.Send send
-                && await RemindAsync(study, a, send.Number, email, rater.Language ?? a.Language, now, ct).ConfigureAwait(false))
+            if (a.Status != nameof(AssessmentStatus.Pending) || a.IsHandedOver()) continue;
+            var action = Decide(study.Reminders, a, await Participant(ParticipantEntity.Kinds.Dyad, a.DyadId).ConfigureAwait(false),
+                await Participant(ParticipantEntity.Kinds.Rater, a.RaterId).ConfigureAwait(false), now);
+            if (action is MailingAction.Invite invite && await InviteAsync(study, a, invite.Email, invite.Language, now, ct).ConfigureAwait(false))
+                invitations++;
+            else if (action is MailingAction.Remind remind && await RemindAsync(study, a, remind.Number, remind.Email, remind.Language, now, ct).ConfigureAwait(false))
                 reminders++;
         }
-        var digests = await DigestsAsync(study, assessments, participants, now, ct).ConfigureAwait(false);
+        var digests = await DigestsAsync(study, now, ct).ConfigureAwait(false);
         var run = new MailingRun(1, invitations, reminders, digests);
         if (invitations + reminders + digests > 0) log.LogInformation("Reminders for {StudyId}: {Run}.", study.Id, run);
         return run;
+    }
+
+    /// <summary>
+    /// What a run at <paramref name="now"/> mails for one assessment, given its dyad's and rater's participant rows: an
+    /// invitation once its meeting day has come, a reminder by the study's policy, or nothing (answered, withdrawn, handed
+    /// over, no address), under the study's reminder <paramref name="policy"/>.
+    /// </summary>
+    public static MailingAction? Decide(ReminderPolicy policy, AssessmentEntity a, ParticipantEntity? dyad, ParticipantEntity? rater, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(a);
+        if (a.Status != nameof(AssessmentStatus.Pending)) return null;
+        // Its current link is in a coordinator's hands (a hand-over): the rater is reached another way, and a mail
+        // would carry the hand-over link itself. A reissue makes it the rater's again, mailed by the next run.
+        if (a.IsHandedOver()) return null;
+        if (dyad is { Withdrawn: true }) return null;
+        if (rater is not { Withdrawn: false, Email: { Length: > 0 } email }) return null;
+        var language = rater.Language ?? a.Language;
+        if (a.InvitationQueuedAt is null)
+            return a.InviteOn is { } inviteOn && inviteOn <= now ? new MailingAction.Invite(email, language) : null;
+        var state = new ReminderState(StudyCalendar.Day(a.DueDate), AssessmentStatus.Pending, a.RemindersSent, a.LastReminderAt, a.LinkExpiresAt, a.RemindersPaused);
+        return ReminderSchedule.Decide(policy, state, now) is ReminderDecision.Send send ? new MailingAction.Remind(send.Number, email, language) : null;
     }
 
     private async Task<bool> InviteAsync(StudyDefinition study, AssessmentEntity a, string to, string language, DateTimeOffset now, CancellationToken ct)
@@ -129,20 +154,40 @@ public sealed class StudyMailings(
         return queued;
     }
 
-    private async Task<int> DigestsAsync(StudyDefinition study, IReadOnlyList<AssessmentEntity> assessments, IReadOnlyDictionary<string, ParticipantEntity> participants, DateTimeOffset now, CancellationToken ct)
+    /// <summary>
+    /// The week's coordinator digests not queued yet: a site whose coordinators all have this week's digest is not read;
+    /// for another, its pending overdue assessments are read from its partition of the views.
+    /// </summary>
+    private async Task<int> DigestsAsync(StudyDefinition study, DateTimeOffset now, CancellationToken ct)
     {
-        var withdrawn = participants.Values.Where(p => p.Kind == ParticipantEntity.Kinds.Dyad && p.Withdrawn).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
-        var current = assessments.Where(a => !withdrawn.Contains(a.DyadId)).ToList();
-        var rows = current.ToDictionary(a => a.RowKey, StringComparer.Ordinal);
+        var mail = tables.GetTableClient(StorageNames.MailTable);
+        HashSet<string>? withdrawn = null;
         var queued = 0;
-        foreach (var digest in OverdueDigest.Build(study, current.Select(a => a.ToAssessment()), now).Where(study.Digests.Sends))
+        foreach (var site in study.Sites)
         {
-            var site = study.FindSite(digest.SiteId);
-            var model = new DigestModel(study.Name, site?.Name ?? digest.SiteId, digest.Week,
-                [.. digest.Overdue.Select(a => DigestLine.Of(a, rows[a.Id].RemindersSent, rows[a.Id].RemindersPaused, now))], links.Dashboard(study.Id));
-            var mail = new OutboxMail(MailIds.Digest(digest), study.Id, MailKinds.Digest, digest.Coordinator.Email, digest.Coordinator.Language,
-                templates.Digest(model, digest.Coordinator.Language));
-            if (await outbox.QueueAsync(mail, ct).ConfigureAwait(false)) queued++;
+            var owed = false;
+            foreach (var empty in OverdueDigest.Build(study, [], now).Where(d => d.SiteId == site.Id))
+            {
+                if (!(await mail.GetEntityIfExistsAsync<TableEntity>(study.Id, MailIds.Digest(empty), [nameof(TableEntity.PartitionKey)], ct).ConfigureAwait(false)).HasValue)
+                    owed = true;
+            }
+            if (!owed) continue;
+            var overdue = await views.OverdueAsync(study.Id, site.Id, now, ct).ConfigureAwait(false);
+            if (overdue.Count > 0 && withdrawn is null)
+            {
+                withdrawn = (await store.ParticipantsAsync(study.Id, ct).ConfigureAwait(false))
+                    .Where(p => p.Kind == ParticipantEntity.Kinds.Dyad && p.Withdrawn).Select(p => p.Id).ToHashSet(StringComparer.Ordinal);
+            }
+            var current = overdue.Where(a => withdrawn is null || !withdrawn.Contains(a.DyadId)).ToList();
+            var rows = current.ToDictionary(a => a.RowKey, StringComparer.Ordinal);
+            foreach (var digest in OverdueDigest.Build(study, current.Select(a => a.ToAssessment()), now).Where(d => d.SiteId == site.Id && study.Digests.Sends(d)))
+            {
+                var model = new DigestModel(study.Name, site.Name, digest.Week,
+                    [.. digest.Overdue.Select(a => DigestLine.Of(a, rows[a.Id].RemindersSent, rows[a.Id].RemindersPaused, now))], links.Dashboard(study.Id));
+                var message = new OutboxMail(MailIds.Digest(digest), study.Id, MailKinds.Digest, digest.Coordinator.Email, digest.Coordinator.Language,
+                    templates.Digest(model, digest.Coordinator.Language));
+                if (await outbox.QueueAsync(message, ct).ConfigureAwait(false)) queued++;
+            }
         }
         return queued;
     }
@@ -195,4 +240,14 @@ public sealed class AlertMail(StudyStore store, Outbox outbox, MailTemplates tem
         }
         return queued;
     }
+}
+
+/// <summary>What a <c>Reminders</c> run mails for one assessment (<see cref="StudyMailings.Decide"/>).</summary>
+public abstract record MailingAction(string Email, string Language)
+{
+    /// <summary>The invitation with its link.</summary>
+    public sealed record Invite(string Email, string Language) : MailingAction(Email, Language);
+
+    /// <summary>Reminder <paramref name="Number"/>.</summary>
+    public sealed record Remind(int Number, string Email, string Language) : MailingAction(Email, Language);
 }

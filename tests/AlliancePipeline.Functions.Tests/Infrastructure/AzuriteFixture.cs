@@ -1,4 +1,5 @@
 using AlliancePipeline.Emulators;
+using AlliancePipeline.Functions.Infrastructure.Storage;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
@@ -26,7 +27,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _handle = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated());
-        Tables = new TableServiceClient(_handle.ConnectionString);
+        // As the app's: writes to Assessments (the tests' own too) keep AssessmentViews.
+        Tables = AssessmentWriteWatch.Client(_handle.ConnectionString);
         Queues = new QueueServiceClient(_handle.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         Blobs = new BlobServiceClient(_handle.ConnectionString);
     }

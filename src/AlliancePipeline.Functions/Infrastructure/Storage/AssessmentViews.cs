@@ -1,0 +1,413 @@
+using System.Globalization;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Studies;
+using Azure;
+using Azure.Data.Tables;
+
+namespace AlliancePipeline.Functions.Infrastructure.Storage;
+
+/// <summary>
+/// The <c>AssessmentViews</c> table: the study's <c>Assessments</c> rows kept again per site, and an index of them by the
+/// day the <c>Reminders</c> run may next have to act on them, so a site's dashboard reads that site's rows and a run
+/// reads what is due (docs/architecture.md, "Assessment views"; layout in docs/functions.md). Partitions of a study:
+/// <list type="bullet">
+/// <item><c>{study}|site|{site}</c>: a copy of each assessment of the site (RowKey the assessment id);</item>
+/// <item><c>{study}|loc</c>: where each assessment's copy is (<c>Site</c>) and its due key (<c>DueKey</c>); the row every
+/// update of the views is conditioned on (its ETag);</item>
+/// <item><c>{study}|due</c>: RowKey <c>{yyyyMMdd}|{assessment}</c>, the day from which the run may have to invite or
+/// remind (stale rows are harmless: the run checks <c>Assessments</c> and deletes them);</item>
+/// <item><c>{study}|mark</c>: RowKey <c>{assessment}|{write id}</c>, written before each write to the assessment and
+/// deleted once the views show it: while one exists, readers take that assessment from <c>Assessments</c>;</item>
+/// <item><c>{study}|state</c>: whether the views were built, and the reminder policy the due keys follow.</item>
+/// </list>
+/// Every write to <c>Assessments</c> through the app's table client goes through <see cref="AssessmentWriteWatch"/>,
+/// which marks, writes, then calls <see cref="SyncAsync"/>; a study without views is built from <c>Assessments</c> on
+/// first read (<see cref="EnsureBuiltAsync"/>).
+/// </summary>
+public sealed class AssessmentViews(TableServiceClient tables)
+{
+    /// <summary>A marker older than this belongs to a write that stopped: a reader brings the views in line and removes it.</summary>
+    public static readonly TimeSpan StaleMark = TimeSpan.FromMinutes(10);
+
+    private const int Parallelism = 16;
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Task> Builds = new(StringComparer.Ordinal);
+    private const string StateKey = "state";
+
+    private volatile bool _exists;
+
+    private TableClient Views => tables.GetTableClient(StorageNames.AssessmentViewsTable);
+
+    /// <summary>
+    /// Creates the table once per instance when it is missing (an app updated before its storage was: the views are
+    /// then built on first read rather than every write to <c>Assessments</c> failing).
+    /// </summary>
+    private async Task EnsureTableAsync(CancellationToken ct)
+    {
+        if (_exists) return;
+        await Views.CreateIfNotExistsAsync(ct).ConfigureAwait(false);
+        _exists = true;
+    }
+    private TableClient Source => tables.GetTableClient(StorageNames.AssessmentsTable);
+
+    /// <summary>The partition of a site's copies.</summary>
+    public static string SitePartition(string studyId, string siteId) => $"{studyId}|site|{siteId}";
+
+    private static string Loc(string studyId) => $"{studyId}|loc";
+    private static string Due(string studyId) => $"{studyId}|due";
+    private static string Mark(string studyId) => $"{studyId}|mark";
+    private static string State(string studyId) => $"{studyId}|state";
+
+    /// <summary>The reminder policy as kept on the state row.</summary>
+    public static string PolicyText(ReminderPolicy policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return string.Create(CultureInfo.InvariantCulture, $"{policy.FirstAfterDays},{policy.EveryDays},{policy.MaxCount}");
+    }
+
+    private static ReminderPolicy? ParsePolicy(string? text) =>
+        text?.Split(',') is [var f, var e, var m] ? new ReminderPolicy(int.Parse(f, CultureInfo.InvariantCulture), int.Parse(e, CultureInfo.InvariantCulture), int.Parse(m, CultureInfo.InvariantCulture)) : null;
+
+    /// <summary>
+    /// The day from which the <c>Reminders</c> run may have to act on <paramref name="a"/> under <paramref name="policy"/>
+    /// (<c>yyyyMMdd</c>), or null when it never will as the row stands: not pending, handed over, no meeting day yet, or no
+    /// reminder left before its link expires. A run at a moment of that day or later decides exactly, as before.
+    /// </summary>
+    public static string? DueKey(AssessmentEntity a, ReminderPolicy? policy)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        if (a.Status != nameof(AssessmentStatus.Pending) || a.IsHandedOver()) return null;
+        if (a.InvitationQueuedAt is null) return a.InviteOn is { } on ? Key(StudyCalendar.Day(on)) : null;
+        if (policy is null) return Key(StudyCalendar.Day(a.DueDate));
+        var state = new ReminderState(StudyCalendar.Day(a.DueDate), AssessmentStatus.Pending, a.RemindersSent, a.LastReminderAt, null, a.RemindersPaused);
+        return ReminderSchedule.Decide(policy, state, DateTimeOffset.MinValue) switch
+        {
+            ReminderDecision.Wait wait when a.LinkExpiresAt is not { } expires || expires > wait.NotBefore => Key(StudyCalendar.Day(wait.NotBefore)),
+            _ => null,
+        };
+    }
+
+    private static string Key(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+
+    private sealed record StateRow(bool Built, ReminderPolicy? Policy);
+
+    private async Task<StateRow?> ReadStateAsync(string studyId, CancellationToken ct)
+    {
+        var found = await Views.GetEntityIfExistsAsync<TableEntity>(State(studyId), StateKey, cancellationToken: ct).ConfigureAwait(false);
+        return found.HasValue ? new StateRow(found.Value!.GetBoolean("Built") ?? false, ParsePolicy(found.Value.GetString("Policy"))) : null;
+    }
+
+    /// <summary>
+    /// Builds the study's views from <c>Assessments</c> when they were never built, or (with <paramref name="policy"/>)
+    /// when their due keys follow another reminder policy. Answers whether it built them now.
+    /// </summary>
+    public async Task<bool> EnsureBuiltAsync(string studyId, ReminderPolicy? policy, CancellationToken ct)
+    {
+        await EnsureTableAsync(ct).ConfigureAwait(false);
+        var state = await ReadStateAsync(studyId, ct).ConfigureAwait(false);
+        if (state is { Built: true } && (policy is null || state.Policy == policy)) return false;
+        // Requests arriving while a build runs in this process wait for it rather than building again.
+        policy ??= state?.Policy;
+        var key = $"{tables.Uri}|{studyId}|{(policy is null ? "" : PolicyText(policy))}";
+        var build = Builds.GetOrAdd(key, _ => BuildAsync(studyId, policy, CancellationToken.None));
+        try
+        {
+            await build.WaitAsync(ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (build.IsCompleted) Builds.TryRemove(new KeyValuePair<string, Task>(key, build));
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// Writes the state row first (so writes from now on keep the views), then reads every <c>loc</c> row and every
+    /// assessment, writes each copy, due row and <c>loc</c> row (a <c>loc</c> row written meanwhile by a sync is
+    /// synced again instead), deletes copies left in another site, and marks the views built.
+    /// </summary>
+    private async Task BuildAsync(string studyId, ReminderPolicy? policy, CancellationToken ct)
+    {
+        var state = new TableEntity(State(studyId), StateKey) { ["Built"] = false, ["Policy"] = policy is null ? null : PolicyText(policy) };
+        await Views.UpsertEntityAsync(state, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+        var locs = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        await foreach (var l in Views.QueryAsync<TableEntity>(e => e.PartitionKey == Loc(studyId), cancellationToken: ct).ConfigureAwait(false)) locs[l.RowKey] = l;
+        var rows = new List<AssessmentEntity>();
+        await foreach (var a in Source.QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false)) rows.Add(a);
+
+        var present = rows.Select(a => a.RowKey).ToHashSet(StringComparer.Ordinal);
+        var resync = await WriteAsync(studyId, policy, rows, locs, ct).ConfigureAwait(false);
+        // Assessments gone since (none are deleted by the app, but a copy must never outlive its row).
+        resync.AddRange(locs.Keys.Where(id => !present.Contains(id)));
+        if (resync.Count > 0) await SyncAsync(studyId, resync, ct).ConfigureAwait(false);
+        state["Built"] = true;
+        await Views.UpsertEntityAsync(state, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Writes the views of <paramref name="rows"/> (read after <paramref name="locs"/>): copies and due rows, copies left in
+    /// another site deleted, then the <c>loc</c> rows under the ETags read, 100 to a transaction. Answers the assessments
+    /// of transactions that failed (a sync wrote one of them meanwhile): they are synced one by one.
+    /// </summary>
+    private async Task<List<string>> WriteAsync(string studyId, ReminderPolicy? policy, IReadOnlyList<AssessmentEntity> rows, IReadOnlyDictionary<string, TableEntity> locs, CancellationToken ct)
+    {
+        var locRows = rows.Select(a => (Row: LocRow(studyId, a, policy), ETag: locs.TryGetValue(a.RowKey, out var l) ? l.ETag : (ETag?)null)).ToList();
+        var dueRows = rows.Select(a => (a, Key: DueKey(a, policy))).Where(x => x.Key is not null)
+            .Select(x => new TableEntity(Due(studyId), $"{x.Key}|{x.a.RowKey}")).ToList();
+        var stale = rows.Where(a => locs.TryGetValue(a.RowKey, out var l) && l.GetString("Site") is { Length: > 0 } s && s != a.SiteId)
+            .Select(a => new TableEntity(SitePartition(studyId, locs[a.RowKey].GetString("Site")!), a.RowKey)).ToList();
+        await UpsertAllAsync(rows.Select(a => Copy(studyId, a)).Cast<ITableEntity>().Concat(dueRows), ct).ConfigureAwait(false);
+        await DeleteAllAsync(stale, ct).ConfigureAwait(false);
+        var resync = new List<string>();
+        foreach (var chunk in locRows.Chunk(100))
+        {
+            var actions = chunk.Select(l => l.ETag is { } etag
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, l.Row, etag)
+                : new TableTransactionAction(TableTransactionActionType.Add, l.Row)).ToList();
+            try
+            {
+                await Views.SubmitTransactionAsync(actions, ct).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException)
+            {
+                resync.AddRange(chunk.Select(l => l.Row.RowKey));
+            }
+        }
+        return resync;
+    }
+
+    /// <summary>The row as its site's copy: the same entity, moved to the site's partition (it is not used as a source row again).</summary>
+    private static AssessmentEntity Copy(string studyId, AssessmentEntity a)
+    {
+        a.PartitionKey = SitePartition(studyId, a.SiteId);
+        a.ETag = default;
+        a.Timestamp = null;
+        return a;
+    }
+
+    private static TableEntity LocRow(string studyId, AssessmentEntity a, ReminderPolicy? policy) =>
+        new(Loc(studyId), a.RowKey) { ["Site"] = a.SiteId, ["DueKey"] = DueKey(a, policy) ?? "" };
+
+    private async Task UpsertAllAsync(IEnumerable<ITableEntity> rows, CancellationToken ct)
+    {
+        foreach (var partition in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
+        {
+            foreach (var chunk in partition.DistinctBy(r => r.RowKey, StringComparer.Ordinal).Chunk(100))
+                await Views.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task DeleteAllAsync(IEnumerable<ITableEntity> rows, CancellationToken ct)
+    {
+        foreach (var row in rows)
+        {
+            try
+            {
+                await Views.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag == default ? ETag.All : row.ETag, ct).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status is 404 or 412)
+            {
+                // Gone already, or written again since it was read: left as it is.
+            }
+        }
+    }
+
+    /// <summary>Marks assessments as being written (before the write): readers take them from <c>Assessments</c> until unmarked.</summary>
+    public async Task<IReadOnlyList<TableEntity>> MarkAsync(string studyId, IReadOnlyCollection<string> assessmentIds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(assessmentIds);
+        await EnsureTableAsync(ct).ConfigureAwait(false);
+        var write = Guid.NewGuid().ToString("N");
+        var marks = assessmentIds.Distinct(StringComparer.Ordinal)
+            // Real time, not the app's adjustable clock: the age of a marker says whether its writer is still at work.
+            .Select(id => new TableEntity(Mark(studyId), $"{id}|{write}") { ["At"] = DateTimeOffset.UtcNow }).ToList();
+        await UpsertAllAsync(marks, ct).ConfigureAwait(false);
+        return marks;
+    }
+
+    /// <summary>Removes markers (after <see cref="SyncAsync"/>); one a reader removed already is skipped.</summary>
+    public async Task UnmarkAsync(IEnumerable<TableEntity> marks, CancellationToken ct)
+    {
+        foreach (var chunk in marks.Chunk(100))
+        {
+            try
+            {
+                await Views.SubmitTransactionAsync(chunk.Select(m => new TableTransactionAction(TableTransactionActionType.Delete, m, ETag.All)), ct).ConfigureAwait(false);
+            }
+            catch (TableTransactionFailedException)
+            {
+                await DeleteAllAsync(chunk, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Brings the views of <paramref name="assessmentIds"/> in line with <c>Assessments</c>: per assessment, reads its
+    /// <c>loc</c> row, then the assessment, writes its copy (deleting one left in another site) and due row, then the
+    /// <c>loc</c> row under the ETag read; when another sync wrote it first, all again. Nothing to do for a study whose
+    /// views were never built (its first reader builds them).
+    /// </summary>
+    public async Task SyncAsync(string studyId, IReadOnlyCollection<string> assessmentIds, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(assessmentIds);
+        var ids = assessmentIds.Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count > 8)
+        {
+            // Many at once (an apply's transaction): every loc row, then every assessment, then the writes in transactions.
+            if (await ReadStateAsync(studyId, ct).ConfigureAwait(false) is not { } state) return;
+            var locs = await ReadAllAsync(ids, id => Views.GetEntityIfExistsAsync<TableEntity>(Loc(studyId), id, cancellationToken: ct), ct).ConfigureAwait(false);
+            var rows = await ReadSourceAsync(studyId, ids, ct).ConfigureAwait(false);
+            var gone = ids.Where(id => rows[id] is null && locs[id] is not null).ToList();
+            ids = [.. await WriteAsync(studyId, state.Policy, [.. rows.Values.OfType<AssessmentEntity>()],
+                locs.Where(l => l.Value is not null).ToDictionary(l => l.Key, l => l.Value!, StringComparer.Ordinal), ct).ConfigureAwait(false), .. gone];
+        }
+        await Parallel.ForEachAsync(ids, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
+            async (id, token) => await SyncOneAsync(studyId, id, token).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    private static async Task<Dictionary<string, T?>> ReadAllAsync<T>(IEnumerable<string> ids, Func<string, Task<NullableResponse<T>>> read, CancellationToken ct)
+        where T : class
+    {
+        var rows = new System.Collections.Concurrent.ConcurrentDictionary<string, T?>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(ids.Distinct(StringComparer.Ordinal), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (id, _) =>
+        {
+            var found = await read(id).ConfigureAwait(false);
+            rows[id] = found.HasValue ? found.Value : null;
+        }).ConfigureAwait(false);
+        return new Dictionary<string, T?>(rows, StringComparer.Ordinal);
+    }
+
+    private async Task SyncOneAsync(string studyId, string id, CancellationToken ct)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var state = await ReadStateAsync(studyId, ct).ConfigureAwait(false);
+            if (state is null) return;
+            var locFound = await Views.GetEntityIfExistsAsync<TableEntity>(Loc(studyId), id, cancellationToken: ct).ConfigureAwait(false);
+            var loc = locFound.HasValue ? locFound.Value : null;
+            var found = await Source.GetEntityIfExistsAsync<AssessmentEntity>(studyId, id, cancellationToken: ct).ConfigureAwait(false);
+            var a = found.HasValue ? found.Value : null;
+            var oldSite = loc?.GetString("Site");
+            if (a is not null)
+            {
+                await Views.UpsertEntityAsync(Copy(studyId, a), TableUpdateMode.Replace, ct).ConfigureAwait(false);
+                if (DueKey(a, state.Policy) is { } key)
+                    await Views.UpsertEntityAsync(new TableEntity(Due(studyId), $"{key}|{id}"), TableUpdateMode.Replace, ct).ConfigureAwait(false);
+            }
+            if (oldSite is { Length: > 0 } && oldSite != a?.SiteId)
+                await DeleteAllAsync([new TableEntity(SitePartition(studyId, oldSite), id)], ct).ConfigureAwait(false);
+            try
+            {
+                if (a is null)
+                {
+                    if (loc is not null) await Views.DeleteEntityAsync(loc.PartitionKey, loc.RowKey, loc.ETag, ct).ConfigureAwait(false);
+                }
+                else if (loc is null)
+                {
+                    await Views.AddEntityAsync(LocRow(studyId, a, state.Policy), ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await Views.UpdateEntityAsync(LocRow(studyId, a, state.Policy), loc.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+                }
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 or 404 && attempt < 10)
+            {
+                // Another sync wrote the views of this assessment since its loc row was read: read everything again.
+            }
+        }
+    }
+
+    /// <summary>The markers of the study: assessments being written now (or whose write stopped).</summary>
+    private async Task<IReadOnlyList<TableEntity>> MarksAsync(string studyId, CancellationToken ct)
+    {
+        var marks = new List<TableEntity>();
+        await foreach (var m in Views.QueryAsync<TableEntity>(e => e.PartitionKey == Mark(studyId), cancellationToken: ct).ConfigureAwait(false)) marks.Add(m);
+        var stale = marks.Where(m => m.GetDateTimeOffset("At") is not { } at || at < DateTimeOffset.UtcNow - StaleMark).ToList();
+        if (stale.Count > 0)
+        {
+            // Their writes stopped between marking and syncing: sync now, then drop those markers (not newer ones).
+            await SyncAsync(studyId, [.. stale.Select(MarkedId)], ct).ConfigureAwait(false);
+            await DeleteAllAsync(stale, ct).ConfigureAwait(false);
+        }
+        return marks;
+    }
+
+    private static string MarkedId(TableEntity mark) => mark.RowKey[..mark.RowKey.LastIndexOf('|')];
+
+    private Task<Dictionary<string, AssessmentEntity?>> ReadSourceAsync(string studyId, IEnumerable<string> ids, CancellationToken ct) =>
+        ReadAllAsync(ids, id => Source.GetEntityIfExistsAsync<AssessmentEntity>(studyId, id, cancellationToken: ct), ct);
+
+    /// <summary>
+    /// The assessments of one site (or, with <paramref name="siteId"/> null, of every site), as <c>Assessments</c> holds
+    /// them (PartitionKey the study id): the site's copies, with those being written read from <c>Assessments</c>.
+    /// </summary>
+    public async Task<IReadOnlyList<AssessmentEntity>> ReadAsync(string studyId, string? siteId, CancellationToken ct)
+    {
+        await EnsureBuiltAsync(studyId, null, ct).ConfigureAwait(false);
+        var rows = new Dictionary<string, AssessmentEntity>(StringComparer.Ordinal);
+        var query = siteId is null
+            ? Views.QueryAsync<AssessmentEntity>(e => e.PartitionKey.CompareTo($"{studyId}|site|") > 0 && e.PartitionKey.CompareTo($"{studyId}|site}}") < 0, cancellationToken: ct)
+            : Views.QueryAsync<AssessmentEntity>(e => e.PartitionKey == SitePartition(studyId, siteId), cancellationToken: ct);
+        await foreach (var a in query.ConfigureAwait(false))
+        {
+            a.PartitionKey = studyId;
+            rows[a.RowKey] = a;
+        }
+        var marked = (await MarksAsync(studyId, ct).ConfigureAwait(false)).Select(MarkedId).ToList();
+        if (marked.Count > 0)
+        {
+            foreach (var (id, a) in await ReadSourceAsync(studyId, marked, ct).ConfigureAwait(false))
+            {
+                rows.Remove(id);
+                if (a is not null && (siteId is null || a.SiteId == siteId)) rows[id] = a;
+            }
+        }
+        return [.. rows.Values.OrderBy(a => a.RowKey, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The pending, overdue assessments of one site at <paramref name="now"/> (for the weekly digest), read as
+    /// <see cref="ReadAsync"/> reads, but asking storage for pending rows due before today only.
+    /// </summary>
+    public async Task<IReadOnlyList<AssessmentEntity>> OverdueAsync(string studyId, string siteId, DateTimeOffset now, CancellationToken ct)
+    {
+        await EnsureBuiltAsync(studyId, null, ct).ConfigureAwait(false);
+        var today = StudyCalendar.StartOf(StudyCalendar.Day(now));
+        var rows = new Dictionary<string, AssessmentEntity>(StringComparer.Ordinal);
+        await foreach (var a in Views.QueryAsync<AssessmentEntity>(e => e.PartitionKey == SitePartition(studyId, siteId)
+            && e.Status == nameof(AssessmentStatus.Pending) && e.DueDate < today, cancellationToken: ct).ConfigureAwait(false))
+        {
+            a.PartitionKey = studyId;
+            rows[a.RowKey] = a;
+        }
+        var marked = (await MarksAsync(studyId, ct).ConfigureAwait(false)).Select(MarkedId).ToList();
+        foreach (var (id, a) in marked.Count == 0 ? [] : await ReadSourceAsync(studyId, marked, ct).ConfigureAwait(false))
+        {
+            rows.Remove(id);
+            if (a is not null && a.SiteId == siteId && a.Status == nameof(AssessmentStatus.Pending) && a.DueDate < today) rows[id] = a;
+        }
+        return [.. rows.Values.OrderBy(a => a.RowKey, StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// The assessments the <c>Reminders</c> run may have to act on at <paramref name="now"/>, read from
+    /// <c>Assessments</c> (with their ETags): those whose due row is for today or earlier, and those being written. Due
+    /// rows that no longer match their assessment are deleted (under the ETag read, so one written again stays).
+    /// Builds the views first when needed, or rebuilds them when <paramref name="policy"/> is not the one their due
+    /// keys follow.
+    /// </summary>
+    public async Task<IReadOnlyList<AssessmentEntity>> DueAsync(string studyId, ReminderPolicy policy, DateTimeOffset now, CancellationToken ct)
+    {
+        await EnsureBuiltAsync(studyId, policy, ct).ConfigureAwait(false);
+        var bound = $"{Key(StudyCalendar.Day(now).AddDays(1))}|";
+        var due = new List<TableEntity>();
+        await foreach (var d in Views.QueryAsync<TableEntity>(e => e.PartitionKey == Due(studyId) && e.RowKey.CompareTo(bound) < 0, cancellationToken: ct).ConfigureAwait(false))
+            due.Add(d);
+        var marked = (await MarksAsync(studyId, ct).ConfigureAwait(false)).Select(MarkedId);
+        var rows = await ReadSourceAsync(studyId, due.Select(d => d.RowKey[(d.RowKey.IndexOf('|') + 1)..]).Concat(marked), ct).ConfigureAwait(false);
+        var stale = due.Where(d => rows.GetValueOrDefault(d.RowKey[(d.RowKey.IndexOf('|') + 1)..]) is not { } a || DueKey(a, policy) != d.RowKey[..d.RowKey.IndexOf('|')]).ToList();
+        await DeleteAllAsync(stale, ct).ConfigureAwait(false);
+        return [.. rows.Values.OfType<AssessmentEntity>().OrderBy(a => a.RowKey, StringComparer.Ordinal)];
+    }
+}

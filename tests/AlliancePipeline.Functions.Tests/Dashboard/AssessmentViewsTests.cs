@@ -1,0 +1,365 @@
+using System.Text.Json;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Access;
+using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Dashboards;
+using AlliancePipeline.Functions.Infrastructure.Storage;
+using AlliancePipeline.Functions.Invitations;
+using AlliancePipeline.Functions.Tests.Infrastructure;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AlliancePipeline.Functions.Tests.Dashboard;
+
+/// <summary>
+/// <see cref="AssessmentViews"/> against a recount of <c>Assessments</c>: after seeded random sequences of writes of every
+/// kind (single merges and replaces, inserts, transactions, concurrent writers, site moves), each site's and the whole
+/// study's completion figures equal those computed from a scan of the table; the reminder index selects exactly what a
+/// scan selects over a simulated study of many days; and a site's dashboard reads its site's rows, not the study's.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class AssessmentViewsTests(AzuriteFixture azurite)
+{
+    private static readonly string[] Sites = ["site-a", "site-b", "site-c", "site-d"];
+    private static readonly Caller Admin = new("0123456789abcdef", AccessScope.Admin);
+    private static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
+
+    private TableClient Assessments => azurite.Tables.GetTableClient(StorageNames.AssessmentsTable);
+
+    private async Task<string> NewStudyAsync(string prefix, IEnumerable<string> sites)
+    {
+        foreach (var table in StorageNames.Tables) await azurite.Tables.CreateTableIfNotExistsAsync(table);
+        var study = AzuriteFixture.UniqueName(prefix);
+        await azurite.Tables.GetTableClient(StorageNames.StudiesTable).UpsertEntityAsync(new StudyEntity
+        {
+            RowKey = study,
+            Name = "Views",
+            InstrumentId = "wai-s-practitioner",
+            Sites = string.Join(',', sites),
+        });
+        return study;
+    }
+
+    private static AssessmentEntity NewRow(string study, int n, Random random, DateTimeOffset now, IReadOnlyList<string> sites)
+    {
+        var role = n % 2 == 0 ? "practitioner" : "client";
+        var due = StudyCalendar.StartOf(StudyCalendar.Day(now).AddDays(random.Next(-20, 20)));
+        var row = new AssessmentEntity
+        {
+            PartitionKey = study,
+            RowKey = $"d-{n / 8:0000}-m{(n / 2 % 4) + 1}-{role}",
+            SiteId = sites[n / 8 % sites.Count],
+            DyadId = $"d-{n / 8:0000}",
+            Meeting = (n / 2 % 4) + 1,
+            RaterRole = role,
+            RaterId = $"r-{n / 8 % 7}-{role}",
+            Arm = (n / 8 % 3) switch { 0 => "a", 1 => "b", _ => null },
+            DueDate = due,
+            MeetingDate = due.AddDays(-7),
+            InviteOn = due.AddDays(-7),
+            Language = "en",
+        };
+        Answer(row, random, now);
+        return row;
+    }
+
+    private static void Answer(AssessmentEntity row, Random random, DateTimeOffset now)
+    {
+        row.Status = random.Next(5) switch
+        {
+            0 => nameof(AssessmentStatus.Submitted),
+            1 => nameof(AssessmentStatus.Completed),
+            2 => nameof(AssessmentStatus.Withdrawn),
+            _ => nameof(AssessmentStatus.Pending),
+        };
+        row.SubmittedAt = row.Status is nameof(AssessmentStatus.Submitted) or nameof(AssessmentStatus.Completed) ? now.AddDays(-random.Next(0, 15)) : null;
+    }
+
+    /// <summary>One random write to <c>Assessments</c> through the watched client (as the app writes).</summary>
+    private async Task WriteAsync(string study, Random random, List<string> ids, DateTimeOffset now, IReadOnlyList<string> sites, int next)
+    {
+        string Pick() => ids[random.Next(ids.Count)];
+        switch (random.Next(7))
+        {
+            case 0: // a merge of the status (answered, withdrawn, reinstated)
+                {
+                    var row = new AssessmentEntity();
+                    Answer(row, random, now);
+                    await Assessments.UpdateEntityAsync(new TableEntity(study, Pick()) { ["Status"] = row.Status, ["SubmittedAt"] = row.SubmittedAt ?? now }, ETag.All, TableUpdateMode.Merge);
+                    break;
+                }
+            case 1: // dates moved (a meeting recorded)
+                await Assessments.UpdateEntityAsync(new TableEntity(study, Pick())
+                {
+                    ["DueDate"] = StudyCalendar.StartOf(StudyCalendar.Day(now).AddDays(random.Next(-10, 10))),
+                    ["MeetingDate"] = now.AddDays(-random.Next(0, 10)),
+                }, ETag.All, TableUpdateMode.Merge);
+                break;
+            case 2: // the dyad moved to another site
+                await Assessments.UpdateEntityAsync(new TableEntity(study, Pick()) { ["SiteId"] = sites[random.Next(sites.Count)] }, ETag.All, TableUpdateMode.Merge);
+                break;
+            case 3: // a whole row replaced (a reissue, a relink) or a new one added
+                {
+                    var row = NewRow(study, random.Next(2) == 0 ? next : random.Next(next), random, now, sites);
+                    await Assessments.UpsertEntityAsync(row, TableUpdateMode.Replace);
+                    if (!ids.Contains(row.RowKey)) ids.Add(row.RowKey);
+                    break;
+                }
+            case 4: // a transaction of merges (an apply, an import, a withdrawal)
+                {
+                    var chosen = Enumerable.Range(0, random.Next(2, 30)).Select(_ => Pick()).Distinct().ToList();
+                    var status = random.Next(2) == 0 ? nameof(AssessmentStatus.Withdrawn) : nameof(AssessmentStatus.Pending);
+                    await Assessments.SubmitTransactionAsync(chosen.Select(id => new TableTransactionAction(TableTransactionActionType.UpdateMerge,
+                        new TableEntity(study, id) { ["Status"] = status, ["RemindersSent"] = random.Next(3) })));
+                    break;
+                }
+            case 5: // concurrent writers, some on the same assessment
+                {
+                    var target = Pick();
+                    await Task.WhenAll(Enumerable.Range(0, 6).Select(i => Assessments.UpdateEntityAsync(new TableEntity(study, i % 2 == 0 ? target : Pick())
+                    {
+                        ["SiteId"] = sites[random.Next(sites.Count)],
+                        ["Status"] = i % 3 == 0 ? nameof(AssessmentStatus.Completed) : nameof(AssessmentStatus.Pending),
+                    }, ETag.All, TableUpdateMode.Merge)));
+                    break;
+                }
+            default: // the invitation log (reminders)
+                await Assessments.UpdateEntityAsync(new TableEntity(study, Pick()) { ["RemindersSent"] = random.Next(4), ["LastReminderAt"] = now }, ETag.All, TableUpdateMode.Merge);
+                break;
+        }
+    }
+
+    private static DashboardService Dashboard(TableServiceClient tables, TimeProvider clock) =>
+        new(new DashboardReader(tables, new AssessmentViews(tables)), tables, clock, NullLogger<DashboardService>.Instance);
+
+    /// <summary>The report recomputed from a scan of <c>Assessments</c> (the old way), as JSON.</summary>
+    private async Task<string> RecountAsync(string study, string? site, DateTimeOffset now)
+    {
+        var reader = new DashboardReader(azurite.Tables, new AssessmentViews(azurite.Tables));
+        var entity = (await reader.FindStudyAsync(study, default))!;
+        var rows = new List<AssessmentEntity>();
+        await foreach (var a in Assessments.QueryAsync<AssessmentEntity>(a => a.PartitionKey == study)) rows.Add(a);
+        var names = await reader.SiteNamesAsync(entity, site, default);
+        return JsonSerializer.Serialize(CompletionReport.Build(new CompletionInput(study, entity.Name, site, names, rows, []), now));
+    }
+
+    private static async Task<string> ShownAsync(DashboardService dashboard, string study, string? site)
+    {
+        var report = await dashboard.CompletionAsync(study, Admin, site, default);
+        Assert.False(report.IsRefused);
+        return JsonSerializer.Serialize(report.Value);
+    }
+
+    [Fact]
+    public async Task Site_and_study_figures_equal_a_recount_after_random_writes()
+    {
+        var study = await NewStudyAsync("views", Sites);
+        var random = new Random(19);
+        var clock = new FakeTimeProvider(Start);
+        var dashboard = Dashboard(azurite.Tables, clock);
+        // A study written before the views existed (as every study stored before them): built on first read.
+        var seeded = Enumerable.Range(0, 160).Select(n => NewRow(study, n, random, Start, Sites)).ToList();
+        var plain = new TableServiceClient(azurite.ConnectionString).GetTableClient(StorageNames.AssessmentsTable);
+        foreach (var chunk in seeded.Chunk(100))
+            await plain.SubmitTransactionAsync(chunk.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, a)));
+        var ids = seeded.Select(a => a.RowKey).ToList();
+        var next = 160;
+        for (var step = 0; step <= 240; step++)
+        {
+            if (step % 12 == 0)
+            {
+                var now = clock.GetUtcNow();
+                foreach (var site in Sites.Append(null))
+                    Assert.Equal(await RecountAsync(study, site, now), await ShownAsync(dashboard, study, site));
+                clock.Advance(TimeSpan.FromHours(random.Next(1, 40)));
+            }
+            await WriteAsync(study, random, ids, clock.GetUtcNow(), Sites, next++);
+        }
+    }
+
+    [Fact]
+    public async Task A_write_whose_views_were_never_synced_is_read_from_Assessments()
+    {
+        var study = await NewStudyAsync("marked", Sites);
+        var random = new Random(7);
+        var views = new AssessmentViews(azurite.Tables);
+        var rows = Enumerable.Range(0, 40).Select(n => NewRow(study, n, random, Start, Sites)).ToList();
+        await Assessments.SubmitTransactionAsync(rows.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, a)));
+        var dashboard = Dashboard(azurite.Tables, new FakeTimeProvider(Start));
+        Assert.Equal(await RecountAsync(study, "site-a", Start), await ShownAsync(dashboard, study, "site-a"));
+
+        // A writer that stopped between its write and its sync: its markers stay, its write is not in the views.
+        var moved = rows.First(a => a.SiteId == "site-a").RowKey;
+        await views.MarkAsync(study, [moved], default);
+        await new TableServiceClient(azurite.ConnectionString).GetTableClient(StorageNames.AssessmentsTable)
+            .UpdateEntityAsync(new TableEntity(study, moved) { ["SiteId"] = "site-b", ["Status"] = "Completed", ["SubmittedAt"] = Start }, ETag.All, TableUpdateMode.Merge);
+        foreach (var site in new[] { "site-a", "site-b", null })
+            Assert.Equal(await RecountAsync(study, site, Start), await ShownAsync(dashboard, study, site));
+    }
+
+    [Fact]
+    public async Task The_due_index_selects_what_a_scan_of_every_assessment_selects()
+    {
+        var study = await NewStudyAsync("due", Sites);
+        var random = new Random(23);
+        var views = new AssessmentViews(azurite.Tables);
+        var policy = new ReminderPolicy(2, 3, 3);
+        var rater = new ParticipantEntity { Kind = ParticipantEntity.Kinds.Rater, Email = "rater@example.org", Language = "en" };
+        var now = Start;
+        var rows = Enumerable.Range(0, 120).Select(n =>
+        {
+            var row = NewRow(study, n, random, now.AddDays(25), Sites);
+            row.Status = n % 9 == 0 ? nameof(AssessmentStatus.Withdrawn) : nameof(AssessmentStatus.Pending);
+            row.SubmittedAt = null;
+            return row;
+        }).ToList();
+        foreach (var chunk in rows.Chunk(100))
+            await Assessments.SubmitTransactionAsync(chunk.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, a)));
+        var ids = rows.Select(a => a.RowKey).ToList();
+        string Pick() => ids[random.Next(ids.Count)];
+        int selected = 0, read = 0;
+        for (var hour = 0; hour < 24 * 70; hour += 5)
+        {
+            now = Start.AddHours(hour);
+            if (hour == 24 * 30) policy = new ReminderPolicy(1, 2, 5); // the study file changes its reminders
+            var scan = new List<AssessmentEntity>();
+            await foreach (var a in Assessments.QueryAsync<AssessmentEntity>(a => a.PartitionKey == study)) scan.Add(a);
+            var due = await views.DueAsync(study, policy, now, default);
+            var expected = scan.Where(a => StudyMailings.Decide(policy, a, null, rater, now) is not null).Select(a => a.RowKey).Order().ToList();
+            var actual = due.Where(a => StudyMailings.Decide(policy, a, null, rater, now) is not null).Select(a => a.RowKey).Order().ToList();
+            Assert.Equal(expected, actual);
+            selected += actual.Count;
+            read += due.Count;
+
+            // The run's own writes: the invitation queued (its link's expiry set), a reminder logged.
+            foreach (var a in due)
+            {
+                switch (StudyMailings.Decide(policy, a, null, rater, now))
+                {
+                    case MailingAction.Invite:
+                        await Assessments.UpdateEntityAsync(new TableEntity(study, a.RowKey) { ["InvitationQueuedAt"] = now, ["LinkExpiresAt"] = now.AddDays(random.Next(5, 30)) }, a.ETag, TableUpdateMode.Merge);
+                        break;
+                    case MailingAction.Remind remind:
+                        await Assessments.UpdateEntityAsync(new TableEntity(study, a.RowKey) { ["RemindersSent"] = remind.Number, ["LastReminderAt"] = now }, a.ETag, TableUpdateMode.Merge);
+                        break;
+                }
+            }
+            // Events of the study: a meeting date moved, a reissue (a new link version, a fresh log), a withdrawal or
+            // reinstatement, a pause, an answer, a hand-over.
+            var id = Pick();
+            switch (random.Next(7))
+            {
+                case 0:
+                    var day = StudyCalendar.StartOf(StudyCalendar.Day(now).AddDays(random.Next(-3, 12)));
+                    await Assessments.UpdateEntityAsync(new TableEntity(study, id) { ["InviteOn"] = day, ["MeetingDate"] = day, ["DueDate"] = day.AddDays(7) }, ETag.All, TableUpdateMode.Merge);
+                    break;
+                case 1:
+                    var current = (await Assessments.GetEntityAsync<AssessmentEntity>(study, id)).Value;
+                    current.LinkVersion++;
+                    (current.InvitationQueuedAt, current.RemindersSent, current.LastReminderAt, current.RemindersPaused, current.LinkExpiresAt) = (null, 0, null, false, now.AddDays(20));
+                    await Assessments.UpdateEntityAsync(current, current.ETag, TableUpdateMode.Replace);
+                    break;
+                case 2:
+                    await Assessments.UpdateEntityAsync(new TableEntity(study, id) { ["Status"] = random.Next(2) == 0 ? "Withdrawn" : "Pending" }, ETag.All, TableUpdateMode.Merge);
+                    break;
+                case 3:
+                    await Assessments.UpdateEntityAsync(new TableEntity(study, id) { ["RemindersPaused"] = true }, ETag.All, TableUpdateMode.Merge);
+                    break;
+                case 4:
+                    await Assessments.UpdateEntityAsync(new TableEntity(study, id) { ["Status"] = "Submitted", ["SubmittedAt"] = now }, ETag.All, TableUpdateMode.Merge);
+                    break;
+                case 5:
+                    var handed = (await Assessments.GetEntityAsync<AssessmentEntity>(study, id)).Value;
+                    await Assessments.UpdateEntityAsync(new TableEntity(study, id) { ["HandOverLinkVersion"] = random.Next(2) == 0 ? handed.LinkVersion : handed.LinkVersion - 1 }, ETag.All, TableUpdateMode.Merge);
+                    break;
+                default:
+                    break;
+            }
+        }
+        Assert.True(selected > 100, $"only {selected} mails over the simulated study: the test would not show much");
+        Console.WriteLine($"Due index over 70 simulated days, {ids.Count} assessments, a run every 5 hours: {selected} selected, {read} rows read from Assessments in all.");
+    }
+
+    /// <summary>Counts requests and the entities their answers carry.</summary>
+    private sealed class Counter : HttpPipelinePolicy
+    {
+        public int Requests;
+        public int Rows;
+        public System.Collections.Concurrent.ConcurrentQueue<string> Queries { get; } = new();
+
+        public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            ProcessNext(message, pipeline);
+            Count(message);
+        }
+
+        public override async ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
+        {
+            await ProcessNextAsync(message, pipeline);
+            Count(message);
+        }
+
+        private void Count(HttpMessage message)
+        {
+            Interlocked.Increment(ref Requests);
+            if (message.Request.Method == RequestMethod.Get && message.Response.Content is { } body)
+            {
+                Queries.Enqueue(Uri.UnescapeDataString(message.Request.Uri.ToUri().PathAndQuery));
+                var text = body.ToString();
+                var rows = 0;
+                for (var at = text.IndexOf("odata.etag", StringComparison.Ordinal); at >= 0; at = text.IndexOf("odata.etag", at + 1, StringComparison.Ordinal)) rows++;
+                Interlocked.Add(ref Rows, rows);
+            }
+        }
+
+        public void Reset()
+        {
+            (Requests, Rows) = (0, 0);
+            Queries.Clear();
+        }
+    }
+
+    [Fact]
+    public async Task A_site_dashboard_reads_its_sites_rows_and_a_run_its_due_rows()
+    {
+        var sites = Enumerable.Range(1, 10).Select(i => $"site-{i:00}").ToArray();
+        var study = await NewStudyAsync("reads", sites);
+        var random = new Random(3);
+        var rows = Enumerable.Range(0, 4000).Select(n => NewRow(study, n, random, Start, sites)).ToList();
+        foreach (var chunk in rows.Chunk(100))
+            await Assessments.SubmitTransactionAsync(chunk.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, a)));
+        var counter = new Counter();
+        var options = new TableClientOptions();
+        options.AddPolicy(counter, HttpPipelinePosition.PerRetry);
+        var counted = new TableServiceClient(azurite.ConnectionString, options);
+        var dashboard = Dashboard(counted, new FakeTimeProvider(Start));
+        await ShownAsync(dashboard, study, null); // builds the views (once)
+
+        counter.Reset();
+        await ShownAsync(dashboard, study, "site-03");
+        var (siteRequests, siteRows) = (counter.Requests, counter.Rows);
+        // Not one query of Assessments (a filter on SiteId there still has storage go through the whole study).
+        Assert.DoesNotContain(counter.Queries, q => q.Contains("/Assessments", StringComparison.Ordinal) && !q.Contains("/AssessmentViews", StringComparison.Ordinal));
+        counter.Reset();
+        await ShownAsync(dashboard, study, null);
+        var (studyRequests, studyRows) = (counter.Requests, counter.Rows);
+        var ofSite = rows.Count(a => a.SiteId == "site-03");
+        Console.WriteLine($"{rows.Count} assessments, 10 sites: a site's dashboard read {siteRows} rows in {siteRequests} requests ({ofSite} assessments at the site); the study's {studyRows} rows in {studyRequests} requests.");
+        Assert.InRange(siteRows, ofSite, ofSite + 5); // its assessments, the study row, its site row, the state row
+        Assert.True(siteRows * 5 < rows.Count);
+
+        var policy = new ReminderPolicy(3, 7, 3);
+        var views = new AssessmentViews(counted);
+        await views.DueAsync(study, policy, Start, default); // builds the index for this policy (once)
+        counter.Reset();
+        var due = await views.DueAsync(study, policy, Start, default);
+        var dueNow = rows.Count(a => AssessmentViews.DueKey(a, policy) is { } key && string.CompareOrdinal(key, StudyCalendar.Day(Start).ToString("yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture)) <= 0);
+        Console.WriteLine($"A Reminders run read {counter.Rows} rows in {counter.Requests} requests for {due.Count} assessments due ({dueNow} by their keys).");
+        Assert.Equal(dueNow, due.Count);
+        Assert.InRange(counter.Rows, due.Count, (2 * due.Count) + 2); // each due row and its assessment, the state row
+    }
+}
