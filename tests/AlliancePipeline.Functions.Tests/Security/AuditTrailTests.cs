@@ -259,6 +259,9 @@ public sealed class AuditTrailTests(AzuriteFixture azurite, ITestOutputHelper ou
         var random = new Random(seed);
         // Few values, so that a value often comes again (an idempotent write) and often changes.
         string Date(string dyad) => enrolled[dyad].AddDays(7 * random.Next(4)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        // A meeting's dates lie in a window of its own (meeting m within days 14(m − 1) to 14(m − 1) + 7), so any mix of
+        // recorded meetings stays in order, as the date rules require.
+        string MeetingDate(string dyad, int meeting) => enrolled[dyad].AddDays(14 * (meeting - 1) + 7 * random.Next(2)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         string Outcome(string dyad) => random.Next(3) == 0 ? $"{dyad},no," : $"{dyad},yes,{Date(dyad)}";
         T[] Some<T>(T[] all) => [.. all.OrderBy(_ => random.Next()).Take(1 + random.Next(all.Length))];
         var steps = new List<string>();
@@ -267,12 +270,13 @@ public sealed class AuditTrailTests(AzuriteFixture azurite, ITestOutputHelper ou
             var kind = random.Next(6);
             var path = $"/api/studies/{study}";
             var dyad = dyads[random.Next(dyads.Length)];
+            var meeting = 1 + random.Next(3);
             var (status, _) = kind switch
             {
                 0 => await SendAsync(coordinator.Client, HttpMethod.Post, path + "/outcomes", "dyad,employed,date\n" + string.Join('\n', Some(dyads).Select(Outcome)) + "\n", "text/csv"),
                 1 => await SendAsync(coordinator.Client, HttpMethod.Put, $"{path}/dyads/{dyad}/outcome", random.Next(2) == 0 ? "{\"employed\":false}" : $"{{\"employed\":true,\"date\":\"{Date(dyad)}\"}}"),
-                2 => await SendAsync(coordinator.Client, HttpMethod.Post, path + "/meetings", "dyad,meeting,date\n" + string.Join('\n', Some([.. dyads.SelectMany(d => new[] { 1, 2, 3 }.Select(m => (d, m)))]).Select(p => $"{p.d},{p.m},{Date(p.d)}")) + "\n", "text/csv"),
-                3 => await SendAsync(coordinator.Client, HttpMethod.Put, $"{path}/dyads/{dyad}/meetings/{1 + random.Next(3)}", $"{{\"date\":\"{Date(dyad)}\"}}"),
+                2 => await SendAsync(coordinator.Client, HttpMethod.Post, path + "/meetings", "dyad,meeting,date\n" + string.Join('\n', Some([.. dyads.SelectMany(d => new[] { 1, 2, 3 }.Select(m => (d, m)))]).Select(p => $"{p.d},{p.m},{MeetingDate(p.d, p.m)}")) + "\n", "text/csv"),
+                3 => await SendAsync(coordinator.Client, HttpMethod.Put, $"{path}/dyads/{dyad}/meetings/{meeting}", $"{{\"date\":\"{MeetingDate(dyad, meeting)}\"}}"),
                 4 => await SendAsync(coordinator.Client, HttpMethod.Post, $"{path}/assessments/{dyad}-m{1 + random.Next(3)}-practitioner/reissue"),
                 _ => step > 9 ? await SendAsync(coordinator.Client, HttpMethod.Post, $"{path}/dyads/{dyad}/withdraw") : (HttpStatusCode.OK, null),
             };
