@@ -57,7 +57,7 @@ public static class DyadPage
             s.Withdrawn ? x["Reinstate"] : x["Withdraw"],
             s.Withdrawn && s.WithdrawnBy == "file");
         var table = new Table(x.Format("Forms of dyad {0}", s.DyadId),
-            [x["Form"], x["Meeting date"], x["Status"], x["Invitation"], x["Due"], x["Reminders"], x["Link"], x["Actions"]], rows, x["No forms planned."]);
+            [x["Form"], x["Meeting date"], x["Status"], x["Invitation"], x["Due day"], x["Reminders"], x["Link"], x["Actions"]], rows, x["No forms planned."]);
         var model = new DyadModel(words, post, s.Withdrawn ? "reinstate" : "withdraw", meetings, table);
         return PageTemplates.Renderer.Render(Template, model, x.Language, x.Format("Dyad {0}: {1}", s.DyadId, s.StudyName), PageRenderer.Kind.Dashboard);
     }
@@ -75,7 +75,7 @@ public static class DyadPage
         var invitation = f.InvitationSentAt is { } sent ? new Cell(x.Format("sent {0}", Time(sent)))
             : f.HandedOver ? new Cell(x["handed over, not mailed"])
             : f.Status != "pending" ? new Cell("–")
-            : f.InviteOn is { } on ? new Cell(x.Format("goes out {0}", Date(DateOnly.FromDateTime(on.UtcDateTime)))) : new Cell(x["not yet sent"]);
+            : f.InviteOn is { } on ? new Cell(x.Format("not sent yet (from {0})", Date(DateOnly.FromDateTime(on.UtcDateTime)))) : new Cell(x["not sent yet"]);
         var reminders = new Cell(f.RemindersSent.ToString(CultureInfo.InvariantCulture))
         {
             Note = string.Join(" ", new[]
