@@ -27,9 +27,10 @@ public sealed class Dashboard(DashboardService dashboard, Dyads.DyadSchedules sc
         if (figures.IsRefused) return AccessResults.For(figures.Refusal, AnswerAs.Page);
         var report = figures.Value;
         var closed = request.Query["closed"] is { Count: 1 } asked && DashboardService.IsAssessmentId(asked[0]) && report.OpenAlerts.All(a => a.AssessmentId != asked[0]) ? asked[0] : null;
+        var language = await DyadConsole.PageLanguageAsync(schedules, request, caller, studyId, cancellationToken);
+        if (await schedules.StudyNameAsync(studyId, language, cancellationToken) is { } name) report = report with { StudyName = name };
         var view = new DashboardView(report, AllSitesVisible: caller.Scope.CanReadStudy(studyId),
-            CanCloseAlerts: caller.Scope.CanCoordinate(studyId), ClosedAlert: closed,
-            Language: await DyadConsole.PageLanguageAsync(schedules, request, caller, studyId, cancellationToken));
+            CanCloseAlerts: caller.Scope.CanCoordinate(studyId), ClosedAlert: closed, Language: language);
         return HttpResults.Page(StatusCodes.Status200OK, DashboardPage.Render(view));
     }
 }

@@ -37,11 +37,11 @@ public sealed class DyadConsole(DyadSchedules schedules, DyadOperations dyads)
     {
         var caller = context.GetCaller();
         var answerAs = request.WantsJson() ? AnswerAs.Json : AnswerAs.Page;
-        var schedule = await schedules.ReadAsync(studyId, dyadId, caller, cancellationToken);
+        var language = answerAs == AnswerAs.Json ? null : await PageLanguageAsync(schedules, request, caller, studyId, cancellationToken);
+        var schedule = await schedules.ReadAsync(studyId, dyadId, caller, cancellationToken, language);
         if (schedule.IsRefused) return AccessResults.For(schedule.Refusal, answerAs);
-        if (answerAs == AnswerAs.Json) return HttpResults.NoStore(TypedResults.Ok(schedule.Value));
+        if (language is null) return HttpResults.NoStore(TypedResults.Ok(schedule.Value));
         var done = request.Query["done"] is { Count: 1 } asked && DyadPage.Actions.Contains(asked[0]) ? asked[0] : null;
-        var language = await PageLanguageAsync(schedules, request, caller, studyId, cancellationToken);
         return HttpResults.Page(StatusCodes.Status200OK, DyadPage.Render(new DyadView(schedule.Value, language, done)));
     }
 
@@ -66,9 +66,9 @@ public sealed class DyadConsole(DyadSchedules schedules, DyadOperations dyads)
         var refusal = await DoAsync(action, studyId, dyadId, form, caller, cancellationToken);
         if (refusal is null) return HttpResults.SeeOther($"../../{Uri.EscapeDataString(dyadId)}?done={action}");
         // Refused: the page again (as it now stands), saying why; nothing was changed.
-        var again = await schedules.ReadAsync(studyId, dyadId, caller, cancellationToken);
-        if (again.IsRefused) return AccessResults.For(refusal, AnswerAs.Page);
         var language = await PageLanguageAsync(schedules, request, caller, studyId, cancellationToken);
+        var again = await schedules.ReadAsync(studyId, dyadId, caller, cancellationToken, language);
+        if (again.IsRefused) return AccessResults.For(refusal, AnswerAs.Page);
         return HttpResults.Page(Problems.Status(refusal.Kind), DyadPage.Render(new DyadView(again.Value, language, Error: refusal.Detail)));
     }
 

@@ -19,8 +19,11 @@ namespace AlliancePipeline.Functions.Dyads;
 /// </summary>
 public sealed class DyadSchedules(StudyStore store, TableServiceClient tables, TimeProvider clock)
 {
-    /// <summary>The schedule of <paramref name="dyadId"/>, or why the caller gets none (404).</summary>
-    public async Task<Outcome<DyadSchedule>> ReadAsync(string studyId, string dyadId, Caller caller, CancellationToken ct)
+    /// <summary>
+    /// The schedule of <paramref name="dyadId"/>, or why the caller gets none (404); the study named in
+    /// <paramref name="language"/> when the study file names it per language.
+    /// </summary>
+    public async Task<Outcome<DyadSchedule>> ReadAsync(string studyId, string dyadId, Caller caller, CancellationToken ct, string? language = null)
     {
         ArgumentNullException.ThrowIfNull(caller);
         var study = StudyIds.IsValid(studyId) ? await store.FindEntityAsync(studyId, ct).ConfigureAwait(false) : null;
@@ -45,10 +48,14 @@ public sealed class DyadSchedules(StudyStore store, TableServiceClient tables, T
             var forms = g.OrderBy(a => a.RaterRole == RaterRoles.Practitioner ? 0 : 1).ThenBy(a => a.RaterRole, StringComparer.Ordinal).Select(a => Form(a, now)).ToList();
             return new DyadMeeting(g.Key, dated?.MeetingDate is { } d ? StudyCalendar.Day(d) : null, dated?.MeetingDateRecorded ?? false, forms);
         }).ToList();
-        return new DyadSchedule(studyId, study.Name.Length > 0 ? study.Name : studyId, dyadId, siteId,
+        return new DyadSchedule(studyId, study.NameIn(language), dyadId, siteId,
             string.IsNullOrWhiteSpace(site?.Name) ? siteId : site.Name, dyad.Arm, dyad.EnrolledOn is { } e ? StudyCalendar.Day(e) : null,
             dyad.Withdrawn, dyad.WithdrawnAt, dyad.Withdrawn ? dyad.WithdrawnBy : null, meetings);
     }
+
+    /// <summary>The study's name in <paramref name="language"/> (its one name when the file gives one), or null when there is no such study.</summary>
+    public async Task<string?> StudyNameAsync(string studyId, string language, CancellationToken ct) =>
+        StudyIds.IsValid(studyId) && await store.FindEntityAsync(studyId, ct).ConfigureAwait(false) is { } study ? study.NameIn(language) : null;
 
     /// <summary>
     /// The language of the coordinators of <paramref name="siteId"/> (the first listed in the study file, as its

@@ -88,7 +88,9 @@ public sealed class DyadConsoleTests(AzuriteFixture azurite)
     public async Task The_French_sites_pages_are_French_and_the_other_sites_English()
     {
         await using var app = await TestApp.StartAsync(azurite);
-        var study = await ApplyExampleAsync(app, "console-fr");
+        var study = AzuriteFixture.UniqueName("console-fr");
+        await app.ApplyStudyAsync(study, StudyFiles.Example(study).Replace("name: Working alliance in supported employment (example)",
+            "name:\n  en: Working alliance at work\n  fr: Alliance de travail en emploi", StringComparison.Ordinal));
         var river = await app.KeyAsync(AccessScope.ForSite(study, "site-river"));
         var north = await app.KeyAsync(AccessScope.ForSite(study, "site-north"));
         async Task<string> PageAsync(string key, string path)
@@ -104,13 +106,16 @@ public sealed class DyadConsoleTests(AzuriteFixture azurite)
 
         var dashboard = await PageAsync(river, $"/api/studies/{study}/dashboard");
         Assert.Contains("<html lang=\"fr\">", dashboard, StringComparison.Ordinal);
-        Assert.Contains("Taux de réponse", dashboard, StringComparison.Ordinal);
+        Assert.Contains("<h1>Taux de réponse : Alliance de travail en emploi</h1>", dashboard, StringComparison.Ordinal);
         Assert.Contains("href=\"dyads/d-003\"", dashboard, StringComparison.Ordinal);
         var page = await PageAsync(river, $"/api/studies/{study}/dyads/d-003");
         Assert.Contains("<html lang=\"fr\">", page, StringComparison.Ordinal);
         Assert.Contains("Dyade d-003", page, StringComparison.Ordinal);
         Assert.Contains("Suspendre les rappels", page, StringComparison.Ordinal);
-        Assert.Contains("<html lang=\"en\">", await PageAsync(north, $"/api/studies/{study}/dashboard"), StringComparison.Ordinal);
+        Assert.Contains("<title>Dyade d-003 : Alliance de travail en emploi</title>", page, StringComparison.Ordinal);
+        var english = await PageAsync(north, $"/api/studies/{study}/dashboard");
+        Assert.Contains("<html lang=\"en\">", english, StringComparison.Ordinal);
+        Assert.Contains("<h1>Completion: Working alliance at work</h1>", english, StringComparison.Ordinal);
         // The withdrawn dyad's page, in French too.
         Assert.Contains("Retirée", await PageAsync(river, $"/api/studies/{study}/dyads/d-004"), StringComparison.Ordinal);
         Assert.Empty(ConsoleText.Missing);
