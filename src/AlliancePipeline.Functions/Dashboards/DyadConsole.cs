@@ -62,8 +62,10 @@ public sealed class DyadConsole(DyadSchedules schedules, DyadOperations dyads)
         var schedule = await schedules.ReadAsync(studyId, dyadId, caller, cancellationToken);
         if (schedule.IsRefused) return AccessResults.For(schedule.Refusal, AnswerAs.Page);
         if (!DyadPage.Actions.Contains(action)) return AccessResults.For(Refusal.NotFound("No such action", $"The console has no action '{action}'."), AnswerAs.Page);
-        var form = request.HasFormContentType ? await request.ReadFormAsync(cancellationToken) : FormCollection.Empty;
-        var refusal = await DoAsync(action, studyId, dyadId, form, caller, cancellationToken);
+        var form = await ReadFormAsync(request, cancellationToken);
+        var refusal = form is null
+            ? Refusal.Invalid("Form refused", "The form could not be read: send it from the dyad's page.")
+            : await DoAsync(action, studyId, dyadId, form, caller, cancellationToken);
         if (refusal is null) return HttpResults.SeeOther($"../../{Uri.EscapeDataString(dyadId)}?done={action}");
         // Refused: the page again (as it now stands), saying why; nothing was changed.
         var language = await PageLanguageAsync(schedules, request, caller, studyId, cancellationToken);
@@ -87,6 +89,20 @@ public sealed class DyadConsole(DyadSchedules schedules, DyadOperations dyads)
             "withdraw" => (await dyads.WithdrawAsync(studyId, dyadId, caller, ct)).Refusal,
             _ => (await dyads.ReinstateAsync(studyId, dyadId, caller, ct)).Refusal,
         };
+    }
+
+    /// <summary>The form posted, or null when it is not one (a multipart body without its boundary, a broken part).</summary>
+    private static async Task<IFormCollection?> ReadFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (!request.HasFormContentType) return FormCollection.Empty;
+        try
+        {
+            return await request.ReadFormAsync(ct);
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
     }
 
     private static Outcome<RecordedMeeting> Meeting(IFormCollection form, string dyadId)

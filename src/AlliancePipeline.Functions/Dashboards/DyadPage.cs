@@ -1,5 +1,4 @@
 using System.Globalization;
-using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Functions.Infrastructure.Pages;
 
 namespace AlliancePipeline.Functions.Dashboards;

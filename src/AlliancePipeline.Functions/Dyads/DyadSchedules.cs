@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Studies;

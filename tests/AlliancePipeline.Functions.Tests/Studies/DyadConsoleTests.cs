@@ -194,5 +194,13 @@ public sealed class DyadConsoleTests(AzuriteFixture azurite)
         using (var imported = await client.SendAsync(request))
             Assert.Equal(HttpStatusCode.SeeOther, imported.StatusCode);
         Assert.True((await AssessmentAsync(study, "d-002-m1-practitioner")).MeetingDateRecorded);
+
+        // A body that says it is multipart but has no boundary is refused on the page (400), not a failure of the worker.
+        using var broken = new HttpRequestMessage(HttpMethod.Post, actions + "meetings") { Content = new StringContent("csv=x") };
+        broken.Content.Headers.ContentType = new MediaTypeHeaderValue("multipart/form-data");
+        broken.Headers.Add("Cookie", $"{KeyCookie.Name}={key}");
+        broken.Headers.Add("Sec-Fetch-Site", "same-origin");
+        using (var refusedForm = await client.SendAsync(broken))
+            Assert.Equal(HttpStatusCode.BadRequest, refusedForm.StatusCode);
     }
 }
