@@ -115,6 +115,11 @@ public sealed class AllianceApi : IDisposable
     public async Task<ApiAnswer> SendAsync(HttpMethod method, string path, HttpContent? content = null, CancellationToken ct = default)
     {
         using var request = new HttpRequestMessage(method, path.TrimStart('/')) { Content = content };
+        return await SendAsync(request, ct).ConfigureAwait(false);
+    }
+
+    private async Task<ApiAnswer> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
         try
         {
             using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
@@ -128,6 +133,14 @@ public sealed class AllianceApi : IDisposable
         {
             throw new ApiUnreachableException($"the app at {BaseAddress} did not answer within {_http.Timeout.TotalMinutes:0} minutes.");
         }
+    }
+
+    /// <summary>Reads a resource as JSON (<c>Accept: application/json</c>: routes that also serve a page answer JSON).</summary>
+    public async Task<ApiAnswer> GetJsonAsync(string path, CancellationToken ct = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path.TrimStart('/'));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        return await SendAsync(request, ct).ConfigureAwait(false);
     }
 
     /// <summary>Sends JSON.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Core.Studies;
 
 namespace AlliancePipeline.Cli.Commands;
@@ -55,7 +56,7 @@ public static class RecordsCommands
         return new Command("outcomes", "Employment outcomes per dyad, for the cluster × outcome table.") { record, import };
     }
 
-    /// <summary>Creates <c>dyads</c> (withdraw) and <c>links</c> (reissue).</summary>
+    /// <summary>Creates <c>dyads</c> (show, withdraw).</summary>
     public static Command Dyads()
     {
         var options = new AppOptions();
@@ -69,7 +70,16 @@ public static class RecordsCommands
             await output.WriteLineAsync($"Dyad {parse.GetValue(dyad)} withdrawn; {answer.Json!["assessmentsWithdrawn"]} unanswered assessment(s) stopped.").ConfigureAwait(false);
             return 0;
         }));
-        return new Command("dyads", "Dyads after the study file: withdraw one.") { withdraw };
+        var json = new Option<bool>("--json") { Description = "Print the app's JSON as it came, not a table." };
+        var show = options.AddTo(new Command("show", "Print a dyad's schedule: its meetings (planned or recorded), and per form the invitation, due day, reminders, link and answer.") { study, dyad, json });
+        show.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "dyads show", options, async (api, output) =>
+        {
+            var answer = await api.GetJsonAsync($"api/studies/{Id(parse, study)}/dyads/{Id(parse, dyad)}", ct).ConfigureAwait(false);
+            if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "dyads show", answer).ConfigureAwait(false);
+            await output.WriteLineAsync(parse.GetValue(json) ? answer.Body : DyadScheduleTable.Format(answer.Read<DyadSchedule>())).ConfigureAwait(false);
+            return 0;
+        }));
+        return new Command("dyads", "Dyads after the study file: show one's schedule, withdraw one.") { show, withdraw };
     }
 
     /// <summary>

@@ -21,6 +21,11 @@ public sealed class StudyEntity : ITableEntity
 
     /// <summary>The display name.</summary>
     public string Name { get; set; } = "";
+    /// <summary>
+    /// The display name per language, as JSON (<c>{"en":"…","fr":"…"}</c>), when the study file gives one per language;
+    /// empty when it gives one name (written empty, not left out, so that a merge clears names a file no longer gives).
+    /// </summary>
+    public string? Names { get; set; }
     /// <summary>The instrument its raters answer.</summary>
     public string InstrumentId { get; set; } = "";
     /// <summary>The site ids, comma-separated.</summary>
@@ -46,6 +51,21 @@ public sealed class StudyEntity : ITableEntity
         InstrumentId = study.InstrumentId,
         Sites = string.Join(',', study.SiteIds),
     };
+
+    /// <summary>Its display name in <paramref name="language"/> (<see cref="StudyNames.In"/>; the study id when it has no name).</summary>
+    public string NameIn(string? language)
+    {
+        var name = Name.Length > 0 ? Name : RowKey;
+        if (string.IsNullOrEmpty(Names)) return name;
+        try
+        {
+            return StudyNames.In(System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(Names) ?? [], name, language);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return name;
+        }
+    }
 
     /// <summary>The study it holds.</summary>
     public Study ToStudy() => new(RowKey, Name.Length > 0 ? Name : RowKey, InstrumentId, Sites.Split(',', StringSplitOptions.RemoveEmptyEntries),

@@ -129,7 +129,7 @@ public sealed record StudyChanges(ImmutableArray<StudyChange> Changes)
 
     private static ImmutableArray<string> SettingsChanged(StudyDefinition a, StudyDefinition b)
     {
-        var fields = new List<(string, bool)> { ("name", a.Name == b.Name) };
+        var fields = new List<(string, bool)> { ("name", a.Name == b.Name && a.Names.SequenceEqual(b.Names)) };
         foreach (var role in RaterRoles.All)
         {
             fields.Add(($"instruments.{role}", SameInstrument(a.Instruments.GetValueOrDefault(role), b.Instruments.GetValueOrDefault(role))));

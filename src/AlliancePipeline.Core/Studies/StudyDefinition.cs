@@ -132,6 +132,15 @@ public sealed record StudyDefinition(
     int? LinkLifetimeDays,
     bool HandOverAllowed = false)
 {
+    /// <summary>
+    /// The study's name per language (BCP 47 tag → text), when the file gives one per language (<c>name: {en: …, fr: …}</c>);
+    /// empty when it gives one name. <see cref="Name"/> is then the English one, else the first given.
+    /// </summary>
+    public ImmutableSortedDictionary<string, string> Names { get; init; } = ImmutableSortedDictionary<string, string>.Empty;
+
+    /// <summary>The study's name in <paramref name="language"/> (<see cref="StudyNames.In"/>).</summary>
+    public string NameIn(string? language) => StudyNames.In(Names, Name, language);
+
     /// <summary>The weekly coordinator digests (<c>digests</c> in the study file); <see cref="DigestPolicy.Default"/> when left out.</summary>
     public DigestPolicy Digests { get; init; } = DigestPolicy.Default;
 
@@ -163,4 +172,22 @@ public sealed record StudyDefinition(
 
     /// <summary>A date as study files and CSV imports write it (<c>yyyy-MM-dd</c>), for messages.</summary>
     public static string Format(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+}
+
+/// <summary>A study's name in a language, from its names per language.</summary>
+public static class StudyNames
+{
+    /// <summary>
+    /// The name of <paramref name="names"/> for <paramref name="language"/>: the tag's (any case), else its primary
+    /// subtag's (<c>fr</c> for <c>fr-CA</c>), else <paramref name="fallback"/> (the study's one name).
+    /// </summary>
+    public static string In(IReadOnlyDictionary<string, string> names, string fallback, string? language)
+    {
+        ArgumentNullException.ThrowIfNull(names);
+        if (names.Count == 0 || string.IsNullOrEmpty(language)) return fallback;
+        var primary = language.Split('-', 2)[0];
+        return names.FirstOrDefault(n => string.Equals(n.Key, language, StringComparison.OrdinalIgnoreCase)).Value
+            ?? names.FirstOrDefault(n => string.Equals(n.Key, primary, StringComparison.OrdinalIgnoreCase)).Value
+            ?? fallback;
+    }
 }

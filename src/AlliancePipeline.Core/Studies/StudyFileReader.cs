@@ -80,7 +80,7 @@ internal sealed partial class StudyFileReader
 
         var root = new Fields(rootNode, "");
         var id = Text(root, "id");
-        var name = Text(root, "name");
+        var (name, names) = StudyName(root);
         var instruments = Instruments(root);
         var meetings = Meetings(root);
         var arms = List(root, "arms", Arm);
@@ -113,7 +113,26 @@ internal sealed partial class StudyFileReader
             reminders, reports, alerts, lifetime, handOver)
         {
             Digests = digests,
+            Names = names,
         };
+    }
+
+    /// <summary>The study's name: one (text), or one per language (then the English one, else the first in the file, and all of them).</summary>
+    private (string? Name, ImmutableSortedDictionary<string, string> Names) StudyName(Fields root)
+    {
+        var none = ImmutableSortedDictionary<string, string>.Empty;
+        if (Value(root, "name") is not YamlMappingNode map) return (Text(root, "name"), none);
+        if (_schema.Refused(root.PointerOf("name"))) return (null, none);
+        var fields = new Fields(map, root.PointerOf("name"));
+        var names = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+        string? first = null;
+        foreach (var entry in map.Children)
+        {
+            if (entry.Key is not YamlScalarNode { Value: { Length: > 0 } language } || Text(fields, language) is not { Length: > 0 } text) continue;
+            names[language] = text;
+            first ??= text;
+        }
+        return first is null ? (null, none) : (names.GetValueOrDefault("en") ?? first, names.ToImmutable());
     }
 
     // ---- errors ----

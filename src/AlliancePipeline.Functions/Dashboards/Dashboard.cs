@@ -5,9 +5,10 @@ namespace AlliancePipeline.Functions.Dashboards;
 
 /// <summary>
 /// <c>GET /api/studies/{studyId}/dashboard[?site=]</c>: the coordinator dashboard (HTML, no script), for a coordinator of
-/// the study (admin, study or site key; a site key sees its site only). Refusals are pages.
+/// the study (admin, study or site key; a site key sees its site only), in its coordinators' language (a site key: its
+/// site's; else the browser's: <see cref="DyadConsole.PageLanguageAsync"/>). Its rows link each dyad's console page. Refusals are pages.
 /// </summary>
-public sealed class Dashboard(DashboardService dashboard)
+public sealed class Dashboard(DashboardService dashboard, Dyads.DyadSchedules schedules)
 {
     /// <summary>The page of the figures <see cref="DashboardService"/> reads.</summary>
     [Function(nameof(Dashboard))]
@@ -26,8 +27,10 @@ public sealed class Dashboard(DashboardService dashboard)
         if (figures.IsRefused) return AccessResults.For(figures.Refusal, AnswerAs.Page);
         var report = figures.Value;
         var closed = request.Query["closed"] is { Count: 1 } asked && DashboardService.IsAssessmentId(asked[0]) && report.OpenAlerts.All(a => a.AssessmentId != asked[0]) ? asked[0] : null;
+        var language = await DyadConsole.PageLanguageAsync(schedules, request, caller, studyId, cancellationToken);
+        if (await schedules.StudyNameAsync(studyId, language, cancellationToken) is { } name) report = report with { StudyName = name };
         var view = new DashboardView(report, AllSitesVisible: caller.Scope.CanReadStudy(studyId),
-            CanCloseAlerts: caller.Scope.CanCoordinate(studyId), ClosedAlert: closed);
+            CanCloseAlerts: caller.Scope.CanCoordinate(studyId), ClosedAlert: closed, Language: language);
         return HttpResults.Page(StatusCodes.Status200OK, DashboardPage.Render(view));
     }
 }

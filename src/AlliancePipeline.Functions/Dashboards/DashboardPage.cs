@@ -8,10 +8,12 @@ namespace AlliancePipeline.Functions.Dashboards;
 /// <param name="AllSitesVisible">Whether the key sees every site (then the page links each site's view and back).</param>
 /// <param name="CanCloseAlerts">Whether alerts get a Close button.</param>
 /// <param name="ClosedAlert">An alert just closed, to confirm.</param>
-public sealed record DashboardView(CompletionReport Report, bool AllSitesVisible, bool CanCloseAlerts, string? ClosedAlert);
+/// <param name="Language">The page's language (<see cref="ConsoleText.For"/>: <c>en</c> or <c>fr</c>).</param>
+public sealed record DashboardView(CompletionReport Report, bool AllSitesVisible, bool CanCloseAlerts, string? ClosedAlert, string Language = "en");
 
 /// <summary>
-/// Renders the coordinator dashboard as one self-contained page (inline CSS, no script, no outside request), in English,
+/// Renders the coordinator dashboard as one self-contained page (inline CSS, no script, no outside request), in English
+/// or French (<see cref="ConsoleText"/>),
 /// from the Liquid template <c>Templates/dashboard.liquid</c> in the pages' one layout (<see cref="PageRenderer"/>, which
 /// HTML-encodes every value). Tables have a caption and header cells with <c>scope</c>; each sits in a labelled region
 /// that scrolls sideways on its own when it is wider than the screen, so the page itself never scrolls horizontally
@@ -31,104 +33,109 @@ public static class DashboardPage
     {
         ArgumentNullException.ThrowIfNull(view);
         var r = view.Report;
-        var where = r.Site is null ? "all sites" : SiteName(r, r.Site);
+        var x = ConsoleText.For(view.Language);
+        var where = r.Site is null ? x["all sites"] : SiteName(r, r.Site);
         var nav = new List<NavLink>();
-        if (view.AllSitesVisible && r.Site is not null) nav.Add(new(Link(null), "All sites"));
-        nav.Add(new(Link(r.Site, "completion"), "These figures as JSON"));
+        if (view.AllSitesVisible && r.Site is not null) nav.Add(new(Link(null), x["All sites"]));
+        nav.Add(new(Link(r.Site, "completion"), x["These figures as JSON"]));
         var t = r.Totals;
         Figure[] figures =
         [
-            new("Completion", Rate(t.CompletionRate)),
-            new("Answered", Num(t.Answered)),
-            new("Due", Num(t.Due)),
-            new("Overdue", Num(t.Overdue)),
-            new("Not yet due", Num(t.Upcoming)),
-            new("Median days, meeting to answer", Days(t.MedianDaysToAnswer)),
-            new("Open alerts", Num(r.OpenAlerts.Count)),
-            new("Reminders paused", Num(r.RemindersPausedTotal) + (r.Site is null && r.RemindersPaused.Count > 0
+            new(x["Completion"], Rate(t.CompletionRate)),
+            new(x["Answered"], Num(t.Answered)),
+            new(x["Due"], Num(t.Due)),
+            new(x["Overdue"], Num(t.Overdue)),
+            new(x["Not yet due"], Num(t.Upcoming)),
+            new(x["Median days, meeting to answer"], Days(t.MedianDaysToAnswer)),
+            new(x["Open alerts"], Num(r.OpenAlerts.Count)),
+            new(x["Reminders paused"], Num(r.RemindersPausedTotal) + (r.Site is null && r.RemindersPaused.Count > 0
                 ? " (" + string.Join(", ", r.RemindersPaused.Select(p => Inv($"{p.Name} {p.Forms}"))) + ")" : "")),
         ];
-        Section groups = new("h-groups", "Completion by site, meeting, arm and rater",
+        Section groups = new("h-groups", x["Completion by site, meeting, arm and rater"],
         [
-            CompletionTable("t-site", "By site", "Site", r.BySite.Select(s => (
+            CompletionTable(x, "t-site", x["By site"], x["Site"], r.BySite.Select(s => (
                 view.AllSitesVisible && r.Site is null ? new Cell(s.Name) { Href = Link(s.SiteId) } : new Cell(s.Name), s.Figures))),
-            CompletionTable("t-meeting", "By meeting", "Meeting", r.ByMeeting.Select(m => (new Cell(Inv($"Meeting {m.Meeting}")), m.Figures))),
-            CompletionTable("t-arm", "By arm", "Arm", r.ByArm.Select(a => (a.Arm is null ? new Cell("") { Note = "not recorded" } : new Cell(a.Arm), a.Figures))),
-            CompletionTable("t-rater", "By rater (pseudonymous id)", "Rater", r.ByRater.Select(x => (
-                new Cell(x.RaterId) { Note = x.Role + (r.Site is null ? ", " + SiteName(r, x.SiteId) : "") }, x.Figures))),
+            CompletionTable(x, "t-meeting", x["By meeting"], x["Meeting"], r.ByMeeting.Select(m => (new Cell(x.Format("Meeting {0}", m.Meeting)), m.Figures))),
+            CompletionTable(x, "t-arm", x["By arm"], x["Arm"], r.ByArm.Select(a => (a.Arm is null ? new Cell("") { Note = x["not recorded"] } : new Cell(a.Arm), a.Figures))),
+            CompletionTable(x, "t-rater", x["By rater (pseudonymous id)"], x["Rater"], r.ByRater.Select(w => (
+                new Cell(w.RaterId) { Note = x[w.Role] + (r.Site is null ? ", " + SiteName(r, w.SiteId) : "") }, w.Figures))),
         ]);
-        var model = new DashboardModel(r.StudyId, r.StudyName, r.Site is null, where, Time(r.GeneratedAt), nav, view.ClosedAlert ?? "", figures,
-            [groups, OverdueSection(r), TrendSection(r), AlertsSection(view)]);
-        return PageTemplates.Renderer.Render(Template, model, "en", $"Completion: {r.StudyName} ({where})", PageRenderer.Kind.Dashboard);
+        var words = new Words(x.Format("Study {0}", r.StudyId), x.Format("Completion: {0}", r.StudyName),
+            r.Site is null ? x["All sites."] : x.Format("Site: {0}.", where), x.Format("Figures at {0}. Dates are UTC.", Time(r.GeneratedAt)),
+            x["Views"], view.ClosedAlert is null ? "" : x.Format("Alert {0} closed.", view.ClosedAlert), x["Summary"],
+            x["Due means answered, or past its due day unanswered; completion is answered ÷ due. Forms not yet past their due day are not counted as due. Withdrawn forms count nowhere."],
+            x["Close"]);
+        var model = new DashboardModel(words, nav, figures, [groups, OverdueSection(x, r), TrendSection(x, r), AlertsSection(x, view)]);
+        return PageTemplates.Renderer.Render(Template, model, x.Language, x.Format("Completion: {0} ({1})", r.StudyName, where), PageRenderer.Kind.Dashboard);
     }
 
     /// <summary>A page with a title and one message (401, 403, 404, 429, 503); with a key form for 401.</summary>
     public static string RenderMessage(string title, string message, bool keyForm = false) =>
         PageTemplates.Renderer.Render(MessageTemplate, new MessageModel(title, message, keyForm), "en", title, PageRenderer.Kind.Dashboard);
 
-    private static Table CompletionTable(string id, string caption, string what, IEnumerable<(Cell Label, CompletionFigures Figures)> rows) =>
+    private static Table CompletionTable(ConsoleText x, string id, string caption, string what, IEnumerable<(Cell Label, CompletionFigures Figures)> rows) =>
         Tabulate(id, caption,
-            [new(what), new("Completion", true), new("Answered", true), new("Due", true), new("Overdue", true), new("Not yet due", true), new("Median days", true)],
+            [new(what), new(x["Completion"], true), new(x["Answered"], true), new(x["Due"], true), new(x["Overdue"], true), new(x["Not yet due"], true), new(x["Median days"], true)],
             rows.Select(r => new[]
             {
                 r.Label, new Cell(Rate(r.Figures.CompletionRate)) { Bar = Bar(r.Figures.CompletionRate) }, new(Num(r.Figures.Answered)), new(Num(r.Figures.Due)),
                 new(Num(r.Figures.Overdue)) { Late = r.Figures.Overdue > 0 }, new(Num(r.Figures.Upcoming)), new(Days(r.Figures.MedianDaysToAnswer)),
             }),
-            "No assessments.");
+            x["No assessments."]);
 
-    private static Section OverdueSection(CompletionReport r) =>
-        new("h-overdue", Inv($"Overdue ({r.Overdue.Count})"),
+    private static Section OverdueSection(ConsoleText x, CompletionReport r) =>
+        new("h-overdue", x.Format("Overdue ({0})", r.Overdue.Count),
         [
-            Tabulate("t-overdue", "Overdue forms, most overdue first",
-                [new("Form"), new("Rater"), new("Due"), new("Days overdue", true), new("Reminders sent", true)],
+            Tabulate("t-overdue", x["Overdue forms, most overdue first"],
+                [new(x["Form"]), new(x["Rater"]), new(x["Due"]), new(x["Days overdue"], true), new(x["Reminders sent"], true)],
                 r.Overdue.Select(o => new[]
                 {
-                    new Cell(Inv($"{o.DyadId}, meeting {o.Meeting}")) { Note = o.RaterRole + (r.Site is null ? ", " + SiteName(r, o.SiteId) : "") },
+                    new Cell(x.Format("{0}, meeting {1}", o.DyadId, o.Meeting)) { Href = DyadLink(o.DyadId), Note = x[o.RaterRole] + (r.Site is null ? ", " + SiteName(r, o.SiteId) : "") },
                     new(o.RaterId), new(Date(o.DueOn)), new(Num(o.DaysOverdue)) { Late = true },
-                    new(Num(o.RemindersSent)) { Note = (o.LastReminderAt is { } last ? "(last " + Date(DateOnly.FromDateTime(last.UtcDateTime)) + ")" : "") + (o.RemindersPaused ? (o.LastReminderAt is null ? "" : " ") + "paused" : "") },
+                    new(Num(o.RemindersSent)) { Note = (o.LastReminderAt is { } last ? x.Format("(last {0})", Date(DateOnly.FromDateTime(last.UtcDateTime))) : "") + (o.RemindersPaused ? (o.LastReminderAt is null ? "" : " ") + x["paused"] : "") },
                 }),
-                "Nothing is overdue."),
+                x["Nothing is overdue."]),
         ]);
 
-    private static Section TrendSection(CompletionReport r) =>
-        new("h-trend", "Weekly trend",
+    private static Section TrendSection(ConsoleText x, CompletionReport r) =>
+        new("h-trend", x["Weekly trend"],
         [
-            Tabulate("t-trend", "Answers per ISO week, and completion up to the end of each week (the current week: up to now)",
-                [new("Week"), new("Answered", true), new("Due in week", true), new("Completion to date", true)],
+            Tabulate("t-trend", x["Answers per ISO week, and completion up to the end of each week (the current week: up to now)"],
+                [new(x["Week"]), new(x["Answered"], true), new(x["Due in week"], true), new(x["Completion to date"], true)],
                 r.Weekly.Reverse().Select(w => new[]
                 {
-                    new Cell(w.Week) { Note = "from " + Date(w.Monday) }, new(Num(w.Answered)), new(Num(w.DueInWeek)),
-                    new(Rate(w.CompletionRate)) { Bar = Bar(w.CompletionRate), Note = Inv($"({w.AnsweredToDate} of {w.DueToDate})") },
+                    new Cell(w.Week) { Note = x.Format("from {0}", Date(w.Monday)) }, new(Num(w.Answered)), new(Num(w.DueInWeek)),
+                    new(Rate(w.CompletionRate)) { Bar = Bar(w.CompletionRate), Note = x.Format("({0} of {1})", w.AnsweredToDate, w.DueToDate) },
                 }),
-                "Nothing due or answered yet."),
+                x["Nothing due or answered yet."]),
         ]);
 
-    private static Section AlertsSection(DashboardView view)
+    private static Section AlertsSection(ConsoleText x, DashboardView view)
     {
         var r = view.Report;
-        List<Column> columns = [new("Dyad"), new("Raised"), new("Why"), new("Previous", true), new("Current", true)];
-        if (view.CanCloseAlerts) columns.Add(new("Action"));
-        return new("alerts", Inv($"Open alerts ({r.OpenAlerts.Count})"),
+        List<Column> columns = [new(x["Dyad"]), new(x["Raised"]), new(x["Why"]), new(x["Previous"], true), new(x["Current"], true)];
+        if (view.CanCloseAlerts) columns.Add(new(x["Action"]));
+        return new("alerts", x.Format("Open alerts ({0})", r.OpenAlerts.Count),
         [
-            Tabulate("t-alerts", "Open rupture alerts, newest first", columns,
+            Tabulate("t-alerts", x["Open rupture alerts, newest first"], columns,
                 r.OpenAlerts.Select(a =>
                 {
                     List<Cell> cells =
                     [
-                        new(Inv($"{a.DyadId}, meeting {a.Meeting}")) { Note = $"{a.RaterRole} {a.RaterId}" + (r.Site is null ? ", " + SiteName(r, a.SiteId) : "") },
-                        new(Time(a.RaisedAt)), new(Why(a)), new(Score(a.Previous)), new(Score(a.Current)),
+                        new(x.Format("{0}, meeting {1}", a.DyadId, a.Meeting)) { Href = DyadLink(a.DyadId), Note = $"{x[a.RaterRole]} {a.RaterId}" + (r.Site is null ? ", " + SiteName(r, a.SiteId) : "") },
+                        new(Time(a.RaisedAt)), new(Why(x, a)), new(Score(a.Previous)), new(Score(a.Current)),
                     ];
                     if (view.CanCloseAlerts)
                     {
                         cells.Add(new Cell("")
                         {
                             Close = $"alerts/{Uri.EscapeDataString(a.AssessmentId)}/close",
-                            CloseLabel = Inv($"Close the alert of {a.DyadId}, meeting {a.Meeting}, {a.RaterRole}"),
+                            CloseLabel = x.Format("Close the alert of {0}, meeting {1}, {2}", a.DyadId, a.Meeting, x[a.RaterRole]),
                         });
                     }
                     return cells.ToArray();
                 }),
-                "No open alerts."),
+                x["No open alerts."]),
         ]);
     }
 
@@ -136,22 +143,25 @@ public static class DashboardPage
     private static Table Tabulate(string id, string caption, IReadOnlyList<Column> columns, IEnumerable<Cell[]> rows, string empty) =>
         new(id, caption, columns, rows.Select(cells => cells.Select((c, i) => c with { Label = columns[i].Header, Numeric = columns[i].Numeric }).ToArray()).ToArray(), empty);
 
-    private static string Why(OpenAlert a)
+    private static string Why(ConsoleText x, OpenAlert a)
     {
         var parts = new List<string>();
         foreach (var kind in a.Kinds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             parts.Add(kind switch
             {
-                "drop" => a.DropThreshold is { } d ? Inv($"dropped by more than {Score(d)}") : "dropped",
-                "below" => a.Cutoff is { } c ? Inv($"below {Score(c)}") : "below the cutoff",
+                "drop" => a.DropThreshold is { } d ? x.Format("dropped by more than {0}", Score(d)) : x["dropped"],
+                "below" => a.Cutoff is { } c ? x.Format("below {0}", Score(c)) : x["below the cutoff"],
                 _ => kind,
             });
         }
-        return parts.Count == 0 ? "alert" : string.Join("; ", parts);
+        return parts.Count == 0 ? x["alert"] : string.Join("; ", parts);
     }
 
     private static string Link(string? site, string page = "dashboard") => page + (site is null ? "" : "?site=" + Uri.EscapeDataString(site));
+
+    /// <summary>The console's page of a dyad, relative to the dashboard.</summary>
+    private static string DyadLink(string dyadId) => "dyads/" + Uri.EscapeDataString(dyadId);
 
     private static string SiteName(CompletionReport r, string siteId) => r.BySite.FirstOrDefault(s => s.SiteId == siteId)?.Name ?? siteId;
 
@@ -172,8 +182,10 @@ public static class DashboardPage
 
     private static string Inv(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record DashboardModel(string StudyId, string StudyName, bool AllSites, string SiteName, string GeneratedAt,
-        IReadOnlyList<NavLink> Nav, string ClosedAlert, IReadOnlyList<Figure> Figures, IReadOnlyList<Section> Sections);
+    private sealed record DashboardModel(Words Words, IReadOnlyList<NavLink> Nav, IReadOnlyList<Figure> Figures, IReadOnlyList<Section> Sections);
+
+    /// <summary>The page's own sentences, in its language.</summary>
+    private sealed record Words(string Study, string Heading, string Where, string At, string Views, string Closed, string Summary, string DueMeans, string Close);
 
     private sealed record NavLink(string Href, string Text);
 

@@ -91,6 +91,19 @@ public sealed record LinkHandedOver(string StudyId, string DyadId, int Meeting, 
 /// <param name="AssessmentsWithdrawn">Its unanswered assessments, now withdrawn.</param>
 public sealed record DyadWithdrawn(string StudyId, string DyadId, bool Withdrawn, int AssessmentsWithdrawn);
 
+/// <summary>A pending form's reminders paused or resumed by a coordinator.</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="AssessmentId">The assessment.</param>
+/// <param name="Paused">Whether its reminders are paused now.</param>
+/// <param name="Changed">Whether this call changed it (false: it already was).</param>
+public sealed record RemindersSet(string StudyId, string AssessmentId, bool Paused, bool Changed);
+
+/// <summary>A dyad reinstated.</summary>
+/// <param name="StudyId">The study.</param>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="AssessmentsReinstated">Its withdrawn forms, now pending again with new links (0: it was not withdrawn).</param>
+public sealed record DyadReinstated(string StudyId, string DyadId, int AssessmentsReinstated);
+
 /// <summary>
 /// What coordinators record and change about dyads after the study file: meeting dates (one, or a CSV import), which
 /// move the due dates; outcomes (one, or a CSV import); a reissued link (the old one then answers 410; the new one is
@@ -312,6 +325,92 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             AuditChange.Merged(StorageNames.AssessmentsTable, p.Before, p.Merge))));
         await audit.WriteAllAsync(rows, ct).ConfigureAwait(false);
         return new DyadWithdrawn(studyId, dyadId, true, pending.Count);
+    }
+
+    /// <summary>
+    /// Pauses (<paramref name="paused"/>) or resumes a pending assessment's reminders, for a coordinator of its site: the
+    /// same <c>RemindersPaused</c> the rater's pause link sets, merged under the ETag read (read again on a concurrent
+    /// write), audited <c>reminders.paused</c> or <c>reminders.resumed</c> with the key id and the field before and after.
+    /// Asking for what already holds changes nothing and writes no row. Another site's assessment is not found (404); an
+    /// answered or withdrawn one has no reminders to change (409).
+    /// </summary>
+    public async Task<Outcome<RemindersSet>> SetRemindersPausedAsync(string studyId, string assessmentId, bool paused, Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is null) return NoStudy(studyId);
+        for (var attempt = 0; ; attempt++)
+        {
+            var found = Dashboards.DashboardService.IsAssessmentId(assessmentId)
+                ? await Assessments.GetEntityIfExistsAsync<AssessmentEntity>(studyId, assessmentId, cancellationToken: ct).ConfigureAwait(false)
+                : null;
+            if (found is null || !found.HasValue || !caller.Scope.CanCoordinateSite(studyId, found.Value!.SiteId))
+                return Refusal.NotFound("No such assessment", $"Study '{studyId}' has no assessment '{assessmentId}'.");
+            var a = found.Value!;
+            if (a.Status != nameof(AssessmentStatus.Pending))
+                return Refusal.Conflict(paused ? "Reminders not paused" : "Reminders not resumed", $"Assessment '{assessmentId}' is {a.Status.ToLowerInvariant()}: no reminders go.");
+            if (a.RemindersPaused == paused) return new RemindersSet(studyId, assessmentId, paused, Changed: false);
+            var update = new TableEntity(studyId, assessmentId) { [nameof(AssessmentEntity.RemindersPaused)] = paused };
+            try
+            {
+                await Assessments.UpdateEntityAsync(update, a.ETag, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 3)
+            {
+                continue; // Written meanwhile (a reminder, an answer, the rater's pause): read again and decide again.
+            }
+            await audit.WriteAsync(audit.Row(studyId, caller.Actor, paused ? "reminders.paused" : "reminders.resumed", assessmentId,
+                paused ? "reminders paused by a coordinator" : "reminders resumed by a coordinator", AuditChange.Merged(StorageNames.AssessmentsTable, a, update)), ct).ConfigureAwait(false);
+            return new RemindersSet(studyId, assessmentId, paused, Changed: true);
+        }
+    }
+
+    /// <summary>
+    /// Reinstates a dyad a coordinator withdrew: it is active again, and each of its withdrawn forms is pending again
+    /// with a new link version, a fresh expiry and its invitation log cleared, so the next <c>Reminders</c> run mails the
+    /// new link (the old ones stay refused). Each record changed is audited (<c>dyad.reinstated</c>, key id, before and
+    /// after). A dyad the study file withdraws (<c>withdrawn: true</c>) is reinstated by changing the file (409); a dyad
+    /// not withdrawn changes nothing. Another site's dyad is not found (404).
+    /// </summary>
+    public async Task<Outcome<DyadReinstated>> ReinstateAsync(string studyId, string dyadId, Caller caller, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(caller);
+        if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
+        var row = await store.FindParticipantAsync(studyId, ParticipantEntity.Kinds.Dyad, dyadId, ct).ConfigureAwait(false);
+        if (row is null || !caller.Scope.CanCoordinateSite(studyId, row.SiteId)) return Refusal.NotFound("No such dyad", $"Study '{studyId}' has no dyad '{dyadId}'.");
+        if (!row.Withdrawn) return new DyadReinstated(studyId, dyadId, 0);
+        if (row.WithdrawnBy == "file")
+            return Refusal.Conflict("Dyad not reinstated", $"The study file withdraws dyad '{dyadId}' (withdrawn: true): apply the file without it to reinstate the dyad.");
+        var now = clock.GetUtcNow();
+        var before = AuditChange.Fields(row);
+        row.Withdrawn = false;
+        row.WithdrawnAt = null;
+        row.WithdrawnBy = null;
+        await tables.GetTableClient(StorageNames.ParticipantsTable).UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+        var rows = new List<AuditEntity>
+        {
+            audit.Row(studyId, caller.Actor, "dyad.reinstated", dyadId, "reinstated by a coordinator; its withdrawn forms are pending again, each with a new link",
+                AuditChange.Of(AuditChange.RecordOf(StorageNames.ParticipantsTable, row.RowKey), before, AuditChange.Fields(row))),
+        };
+        var withdrawn = (await studyTables.ListAssessmentEntitiesAsync(studyId, ct).ConfigureAwait(false))
+            .Where(a => a.DyadId == dyadId && a.Status == nameof(AssessmentStatus.Withdrawn)).ToList();
+        foreach (var a in withdrawn)
+        {
+            var was = AuditChange.Fields(a);
+            a.Status = nameof(AssessmentStatus.Pending);
+            a.LinkVersion++;
+            a.LinkExpiresAt = now + LinkLifetime(study.Definition);
+            a.InvitationQueuedAt = null;
+            a.InvitationSentAt = null;
+            a.RemindersSent = 0;
+            a.LastReminderAt = null;
+            a.HandOverLinkVersion = null;
+            // Replaced whole: a merge cannot clear the invitation log (see ReissueAsync).
+            await Assessments.UpdateEntityAsync(a, a.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+            rows.Add(audit.Row(studyId, caller.Actor, "dyad.reinstated", a.RowKey, $"form of dyad {dyadId} pending again with link version {a.LinkVersion}; mailed by the next Reminders run",
+                AuditChange.Of(AuditChange.RecordOf(StorageNames.AssessmentsTable, a.RowKey), was, AuditChange.Fields(a))));
+        }
+        await audit.WriteAllAsync(rows, ct).ConfigureAwait(false);
+        return new DyadReinstated(studyId, dyadId, withdrawn.Count);
     }
 
     /// <summary>The link lifetime: the study's, else the app's setting.</summary>

@@ -124,7 +124,7 @@ public sealed class StudyMailings(
         var expires = a.LinkExpiresAt is { } e && e > now ? e : now + dyads.LinkLifetime(study);
         if (a.LinkExpiresAt != expires && !await MergeAsync(a, new() { [nameof(AssessmentEntity.LinkExpiresAt)] = expires }, ct).ConfigureAwait(false))
             return false;
-        var model = new InvitationModel(study.Name, a.DyadId, a.Meeting, StudyCalendar.Day(a.DueDate),
+        var model = new InvitationModel(study.NameIn(language), a.DyadId, a.Meeting, StudyCalendar.Day(a.DueDate),
             links.Questionnaire(tokens.Issue(new LinkClaims(study.Id, a.RowKey, a.LinkVersion, expires))), pauseLinks.Link(study.Id, a.RowKey, a.LinkVersion, expires));
         var mail = new OutboxMail(MailIds.Invitation(a.RowKey, a.LinkVersion), study.Id, MailKinds.Invitation, to, language, templates.Invitation(model, language))
         {
@@ -140,7 +140,7 @@ public sealed class StudyMailings(
     private async Task<bool> RemindAsync(StudyDefinition study, AssessmentEntity a, int number, string to, string language, DateTimeOffset now, CancellationToken ct)
     {
         var expires = a.LinkExpiresAt ?? now + dyads.LinkLifetime(study);
-        var model = new ReminderModel(study.Name, a.DyadId, a.Meeting, StudyCalendar.Day(a.DueDate),
+        var model = new ReminderModel(study.NameIn(language), a.DyadId, a.Meeting, StudyCalendar.Day(a.DueDate),
             links.Questionnaire(tokens.Issue(new LinkClaims(study.Id, a.RowKey, a.LinkVersion, expires))), pauseLinks.Link(study.Id, a.RowKey, a.LinkVersion, expires),
             number, study.Reminders.MaxCount);
         var mail = new OutboxMail(MailIds.Reminder(a.RowKey, a.LinkVersion, number), study.Id, MailKinds.Reminder, to, language, templates.Reminder(model, language))
@@ -182,7 +182,7 @@ public sealed class StudyMailings(
             var rows = current.ToDictionary(a => a.RowKey, StringComparer.Ordinal);
             foreach (var digest in OverdueDigest.Build(study, current.Select(a => a.ToAssessment()), now).Where(d => d.SiteId == site.Id && study.Digests.Sends(d)))
             {
-                var model = new DigestModel(study.Name, site.Name, digest.Week,
+                var model = new DigestModel(study.NameIn(digest.Coordinator.Language), site.Name, digest.Week,
                     [.. digest.Overdue.Select(a => DigestLine.Of(a, rows[a.Id].RemindersSent, rows[a.Id].RemindersPaused, now))], links.Dashboard(study.Id));
                 var message = new OutboxMail(MailIds.Digest(digest), study.Id, MailKinds.Digest, digest.Coordinator.Email, digest.Coordinator.Language,
                     templates.Digest(model, digest.Coordinator.Language));
@@ -231,7 +231,7 @@ public sealed class AlertMail(StudyStore store, Outbox outbox, MailTemplates tem
         var queued = 0;
         foreach (var (email, language) in recipients.DistinctBy(r => r.Item1.ToLowerInvariant()))
         {
-            var model = new AlertModel(study.Name, site?.Name ?? alert.SiteId, alert.DyadId, alert.Meeting, alert.RaterRole, finding, links.Dashboard(study.Id));
+            var model = new AlertModel(study.NameIn(language), site?.Name ?? alert.SiteId, alert.DyadId, alert.Meeting, alert.RaterRole, finding, links.Dashboard(study.Id));
             var mail = new OutboxMail(MailIds.Alert(alert.RowKey, email), study.Id, MailKinds.Alert, email, language, templates.Alert(model, language))
             {
                 AssessmentId = alert.RowKey,

@@ -142,6 +142,7 @@ public sealed class StudyStore(TableServiceClient tables, BlobServiceClient blob
         {
             RowKey = definition.Id,
             Name = definition.Name,
+            Names = definition.Names.Count == 0 ? "" : JsonSerializer.Serialize(definition.Names),
             InstrumentId = definition.Instruments[RaterRoles.Practitioner].InstrumentId,
             Sites = string.Join(',', definition.Sites.Select(s => s.Id)),
             InstrumentsByRole = JsonSerializer.Serialize(definition.Instruments.ToDictionary(i => i.Key, i => i.Value.InstrumentId)),

@@ -1,3 +1,4 @@
+using AlliancePipeline.Core.Studies;
 using static AlliancePipeline.Core.Tests.Studies.StudyFixture;
 
 namespace AlliancePipeline.Core.Tests.Studies;
@@ -13,7 +14,8 @@ public class StudySchemaValidationTests
         "must be reminders: a mapping of fields (name: value), not a single value")]
     [InlineData("    coordinators:\n      - { email: coord.b@example.org, language: fr }", "    coordinators: { email: coord.b@example.org, language: fr }",
         20, 19, "sites[1].coordinators", "must be a list (one '- ' line per coordinator), not a mapping of fields")]
-    [InlineData("name: Test study", "name: [Test, study]", 2, 7, "name", "must be a single value, not a list")]
+    [InlineData("name: Test study", "name: [Test, study]", 2, 7, "name", "must be the study's name, not a list")]
+    [InlineData("name: Test study", "name: { en: Test study, fr: \"  \" }", 2, 29, "name.fr", "must not be empty")]
     [InlineData("{ number: 2, expectedDay: 14, windowDays: 7 }", "{ number: 2, expectedDay: 14, windowDays: a week }", 8, 47,
         "meetings[1].windowDays", "must be a whole number from 0 to 90, not 'a week'")]
     [InlineData("{ number: 2, expectedDay: 14, windowDays: 7 }", "{ number: 2, expectedDay: 14, windowDays: 7.0 }", 8, 47,
@@ -101,6 +103,24 @@ public class StudySchemaValidationTests
 
         var noThreshold = SingleError(Parse(With("drop: 1.0, cutoff: 4.0, notifyRater: true", "drop: ~, cutoff:")));
         Assert.Equal(("alerts.practitioner", "give drop, cutoff or both"), (noThreshold.Field, noThreshold.Message));
+    }
+
+    [Fact]
+    public void A_study_is_named_once_or_once_per_language()
+    {
+        var one = Valid();
+        Assert.Equal(("Test study", 0, "Test study"), (one.Name, one.Names.Count, one.NameIn("fr")));
+
+        var both = Valid(With("name: Test study", "name:\n  fr: Étude test\n  en: Test study"));
+        Assert.Equal("Test study", both.Name); // the English one, whatever the order
+        Assert.Equal(("Étude test", "Étude test", "Test study", "Test study"), (both.NameIn("fr"), both.NameIn("fr-CA"), both.NameIn("en"), both.NameIn("de")));
+        Assert.Equal("Étude test", Valid(With("name: Test study", "name: { fr: Étude test }")).Name); // no English: the first
+
+        var changed = StudyChanges.Between(both, both with { Names = both.Names.SetItem("fr", "Autre nom") });
+        Assert.Contains("name", Assert.Single(changed.Changes).Fields);
+
+        var error = SingleError(Parse(With("name: Test study", "name: { en: Test study, French: Étude test }")));
+        Assert.Equal("name", error.Field[..4]);
     }
 
     [Fact]

@@ -39,6 +39,8 @@ public sealed class KeyAccessTests
             ["Questionnaire"] = "open",
             ["PauseReminders"] = "open",
             ["Dashboard"] = "Coordinate/Page",
+            ["DyadConsoleAction"] = "Coordinate/Page",
+            ["DyadSchedule"] = "Coordinate/Asked",
             ["Completion"] = "ReadCompletion/Navigation",
             ["CloseAlert"] = "Coordinate/Asked",
             ["StudyReports"] = "ReadReports/File",

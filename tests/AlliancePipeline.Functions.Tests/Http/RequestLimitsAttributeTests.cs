@@ -36,6 +36,7 @@ public sealed class RequestLimitsAttributeTests
             ["Questionnaire"] = "16384: application/x-www-form-urlencoded application/json +json",
             ["RecordMeetingDate"] = "4096: application/json +json",
             ["RecordOutcome"] = "4096: application/json +json",
+            ["DyadConsoleAction"] = "2162688: application/x-www-form-urlencoded multipart/form-data",
             ["HandOverLink"] = "4096: application/json +json",
             ["SetClock"] = "1024: application/json +json",
         }.OrderBy(p => p.Key, StringComparer.Ordinal),

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
+using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Functions.Dashboards;
@@ -40,6 +41,9 @@ public sealed partial class PageRendererTests
         ["pause"] = () => PausePage.Render(PauseView.Confirm, "en", Hostile, 2),
         ["dashboard"] = () => DashboardPage.Render(HostileDashboard()),
         ["dashboard message"] = () => DashboardPage.RenderMessage(Hostile, Hostile, keyForm: true),
+        ["dashboard in French"] = () => DashboardPage.Render(HostileDashboard() with { Language = "fr" }),
+        ["dyad"] = () => DyadPage.Render(HostileDyad("en")),
+        ["dyad in French"] = () => DyadPage.Render(HostileDyad("fr")),
         ["report"] = () => new StudyReportBuilder().Build(ReportFixtures.PaperLikeInput() with { StudyName = Hostile })["report.html"].Content,
     };
 
@@ -50,7 +54,7 @@ public sealed partial class PageRendererTests
     {
         var renderer = PageTemplates.Renderer;
         Assert.Equal(PageTemplates.All.Order(StringComparer.Ordinal), renderer.Templates.Order(StringComparer.Ordinal));
-        Assert.Equal(6, renderer.Templates.Count);
+        Assert.Equal(7, renderer.Templates.Count);
         // Every page template embedded is one the renderer holds: none is left out of the start-up check.
         var embedded = typeof(PageTemplates).Assembly.GetManifestResourceNames()
             .Where(n => n.EndsWith(".liquid", StringComparison.Ordinal) && (n.StartsWith("Pages.", StringComparison.Ordinal) || n.Contains(".Reports.", StringComparison.Ordinal)))
@@ -232,5 +236,20 @@ public sealed partial class PageRendererTests
         ];
         var report = CompletionReport.Build(new CompletionInput("s", Hostile, null, new Dictionary<string, string> { ["site-a"] = Hostile }, rows, alerts), Now);
         return new DashboardView(report, AllSitesVisible: true, CanCloseAlerts: true, ClosedAlert: Hostile);
+    }
+
+    /// <summary>A dyad page whose study, site, dyad, arm, rater and message carry markup: a pending form (paused) and an answered one.</summary>
+    private static DyadView HostileDyad(string language)
+    {
+        DyadForm[] forms =
+        [
+            new("a1", "practitioner", "p-" + Hostile, "pending", Now.AddDays(-10), DateOnly.FromDateTime(Now.AddDays(-3).UtcDateTime), true,
+                Now.AddDays(-10), 1, Now.AddDays(-1), true, 2, Now.AddDays(20), false, null),
+            new("a2", "client", "c-" + Hostile, "submitted", Now.AddDays(-10), DateOnly.FromDateTime(Now.AddDays(-3).UtcDateTime), false,
+                Now.AddDays(-10), 0, null, false, 1, Now.AddDays(20), false, Now.AddDays(-5)),
+        ];
+        var schedule = new DyadSchedule("s", Hostile, "d-" + Hostile, "site-a", Hostile, Hostile, new DateOnly(2026, 1, 12), false, null, null,
+            [new DyadMeeting(1, new DateOnly(2026, 3, 8), true, forms)]);
+        return new DyadView(schedule, language, Done: "pause", Error: Hostile);
     }
 }

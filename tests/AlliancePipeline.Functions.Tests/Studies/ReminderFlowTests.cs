@@ -72,6 +72,27 @@ public sealed class ReminderFlowTests(MailDevFixture mail)
     }
 
     [Fact]
+    public async Task A_study_named_per_language_is_named_in_each_raters_language_in_their_invitation()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 14, 9, 0, 0, TimeSpan.Zero));
+        await using var app = await StartAsync(clock);
+        var (study, text, tag) = Example("names");
+        text = text.Replace("name: Working alliance in supported employment (example)",
+            "name:\n  en: Working alliance at work\n  fr: Alliance de travail en emploi", StringComparison.Ordinal);
+        using (var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(text, Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+
+        // 14 January: d-003 (site-river, enrolled that day) has its first meeting; d-001's (the 12th) is still to invite.
+        await app.Services.GetRequiredService<StudyMailings>().RunAllAsync(default);
+        Assert.True(await DeliverAsync(app, study) >= 2);
+        var french = Assert.Single(await mail.Client.WaitForAsync($"p-002@{tag}.example.org")); // fr-CA
+        Assert.Contains("Alliance de travail en emploi", french.Subject + french.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Working alliance", french.Subject + french.Text, StringComparison.Ordinal);
+        var english = Assert.Single(await mail.Client.WaitForAsync($"p-001@{tag}.example.org"));
+        Assert.Contains("Working alliance at work", english.Subject + english.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invitations_open_the_form_and_a_rater_who_never_answers_gets_exactly_the_policy_s_reminders()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 12, 9, 0, 0, TimeSpan.Zero));

@@ -37,7 +37,7 @@ public sealed class HostileGenerator(HostileTargets targets, int seed)
     /// <summary>Routes whose refusals are pages for a browser (problem details when the client asks for JSON).</summary>
     public static readonly IReadOnlySet<string> PageRoutes = new HashSet<string>(StringComparer.Ordinal)
     {
-        "Questionnaire", "PauseReminders", "Dashboard", "StudyReports", "CloseAlert",
+        "Questionnaire", "PauseReminders", "Dashboard", "StudyReports", "CloseAlert", "DyadSchedule", "DyadConsoleAction",
     };
 
     private static readonly string[] AllMethods = ["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "FOO"];
@@ -288,7 +288,7 @@ public sealed class HostileGenerator(HostileTargets targets, int seed)
         var allowed = route.Function switch
         {
             // These take no body: a small one is ignored, and the route's own answer comes.
-            "CloseAlert" or "ReissueLink" or "WithdrawDyad" or "ReclusterStudy" => Set(200, 303, 400, 404, 409, 413),
+            "CloseAlert" or "ReissueLink" or "WithdrawDyad" or "ReclusterStudy" or "DyadConsoleAction" => Set(200, 303, 400, 404, 409, 413, 415),
             _ => Set(400, 404, 409, 413, 415),
         };
         return new(index, route.Function, wrongType ? "good key, wrong content type" : "good key, malformed body", request, allowed, HttpLevel: false, EarlyRefusal: false);
@@ -390,7 +390,7 @@ public sealed class HostileGenerator(HostileTargets targets, int seed)
     }
 
     /// <summary>Routes that change what other tests rely on (withdraw a dyad, reissue a link, run a report): given ids that do not exist.</summary>
-    private static readonly HashSet<string> DecoyRoutes = new(StringComparer.Ordinal) { "WithdrawDyad", "ReissueLink", "ReclusterStudy" };
+    private static readonly HashSet<string> DecoyRoutes = new(StringComparer.Ordinal) { "WithdrawDyad", "ReissueLink", "ReclusterStudy", "DyadConsoleAction" };
 
     private IReadOnlyDictionary<string, string> RealValues(PublicRoute route, bool tokens = false)
     {

@@ -23,6 +23,7 @@ public static class AccessRegistration
         services.AddSingleton<KeyAdministration>();
         services.AddSingleton<DashboardReader>();
         services.AddSingleton<DashboardService>();
+        services.AddSingleton<Dyads.DyadSchedules>();
         return services;
     }
 }

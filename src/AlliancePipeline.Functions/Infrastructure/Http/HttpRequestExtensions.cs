@@ -73,4 +73,17 @@ public static class HttpRequestExtensions
             .Select(t => t.Tag)
             .FirstOrDefault();
     }
+
+    /// <summary>
+    /// The language of a coordinator's page (the dashboard, a dyad's page): <c>?lang=</c> when the console is written in
+    /// it; else the language of the site a site key is for (<paramref name="siteLanguage"/>: its coordinators' in the
+    /// study file); else the best of <c>Accept-Language</c>; else English. <c>en</c> or <c>fr</c>.
+    /// </summary>
+    public static string ConsoleLanguage(this HttpRequest request, string? siteLanguage)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.RequestedLanguage() is { } asked && Dashboards.ConsoleText.Supports(asked)) return Dashboards.ConsoleText.For(asked).Language;
+        if (siteLanguage is not null && Dashboards.ConsoleText.Supports(siteLanguage)) return Dashboards.ConsoleText.For(siteLanguage).Language;
+        return Dashboards.ConsoleText.For(request.AcceptedLanguage(Dashboards.ConsoleText.Supports)).Language;
+    }
 }

@@ -23,6 +23,9 @@ public static class BodyTypes
     /// <summary>A browser's form post.</summary>
     public const string Form = "application/x-www-form-urlencoded";
 
+    /// <summary>A browser's form post with a file (the console's CSV upload).</summary>
+    public const string Multipart = "multipart/form-data";
+
     /// <summary>JSON.</summary>
     public const string Json = "application/json";
 

@@ -10,7 +10,7 @@ public sealed partial class PageRenderer;
 
 /// <summary>
 /// The worker's pages: one <see cref="PageRenderer"/> holding every page template of the worker (the questionnaire and its
-/// messages, the pause page, the dashboard and its messages, the report), built when the services are registered
+/// messages, the pause page, the dashboard and its messages, the console's dyad page, the report), built when the services are registered
 /// (<see cref="AddPages"/>), so a page template missing or broken stops the worker at start.
 /// </summary>
 public static class PageTemplates
@@ -23,6 +23,7 @@ public static class PageTemplates
         PausePage.Template,
         DashboardPage.Template,
         DashboardPage.MessageTemplate,
+        DyadPage.Template,
         ReportHtml.Template,
     ];
 
