@@ -13,6 +13,12 @@ public sealed record TrajectoryAnalysisOptions
     /// <summary>A k fixed by the study (null: chosen by the coefficient rule).</summary>
     public int? FixedK { get; init; }
 
+    /// <summary>How the rule reads the agglomeration coefficient: largest relative jump (default) or largest absolute increase.</summary>
+    public ClusterCountCriterion Rule { get; init; } = ClusterCountCriterion.Relative;
+
+    /// <summary>Smallest k considered (default 2).</summary>
+    public int MinK { get; init; } = 2;
+
     /// <summary>Minimum share of dyads per cluster for the rule (default 0.10).</summary>
     public double MinClusterShare { get; init; } = 0.10;
 
@@ -91,6 +97,8 @@ public static class TrajectoryAnalysis
         var clustered = o.Deviation ? DeviationScores.Of(ScoreRows.From(raw)) : ScoreRows.From(raw);
         var selection = ClusterCountSelection.Choose(tree, clustered, new ClusterCountOptions
         {
+            Criterion = o.Rule,
+            MinK = o.MinK,
             MaxK = o.MaxK,
             MinClusterShare = o.MinClusterShare,
             MinClusterSize = o.MinClusterSize,

@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
 using AlliancePipeline.Analytics.Analysis;
+using AlliancePipeline.Analytics.Clustering;
 using AlliancePipeline.Analytics.Patterns;
 
 namespace AlliancePipeline.Cli.Commands;
 
 /// <summary>
-/// <c>alliance cluster --input FILE.csv [--deviation] [--k K] [--scale MIN-MAX] [--min-change POINTS]</c>: Ward clustering as R's
+/// <c>alliance cluster --input FILE.csv [--deviation] [--k K] [--rule relative|absolute] [--scale MIN-MAX] [--min-change POINTS]</c>: Ward clustering as R's
 /// <c>hclust(dist(X), "ward.D2")</c>, printed as JSON: <c>merge</c>, <c>height</c>, <c>order</c> (R's conventions),
 /// <c>cutree</c> for k = 2..6, whether the tree is certified equal to R's, the chosen k with its reason, the candidates
 /// table, the named patterns (a label unique to each cluster) and warnings. Warnings also go to standard error, so a
@@ -24,6 +25,11 @@ public static class ClusterCommand
         };
         var deviation = new Option<bool>("--deviation") { Description = "Cluster deviation (shape-only) scores: each score minus the dyad's mean." };
         var k = new Option<int?>("--k") { Description = "Fix the number of clusters (2 to the number of complete dyads) instead of choosing it." };
+        var rule = new Option<ClusterCountCriterion>("--rule")
+        {
+            Description = "How k is chosen from the agglomeration coefficient: relative (largest relative jump, the default) or absolute (largest absolute increase, as the schedule is read in SPSS).",
+            DefaultValueFactory = _ => ClusterCountCriterion.Relative,
+        };
         var scale = new Option<string>("--scale")
         {
             Description = "Lowest and highest possible score, MIN-MAX; every score must lie on it. Default 1-7 (WAI short form); 1-5 for the WAI-SR.",
@@ -50,7 +56,7 @@ public static class ClusterCommand
         });
         var command = new Command("cluster", "Cluster alliance trajectories by Ward's method (equal to R's hclust ward.D2) and name the patterns.")
         {
-            input, deviation, k, scale, minChange,
+            input, deviation, k, rule, scale, minChange,
         };
         command.SetAction(parse =>
         {
@@ -80,6 +86,7 @@ public static class ClusterCommand
                 {
                     Deviation = parse.GetValue(deviation),
                     FixedK = parse.GetValue(k),
+                    Rule = parse.GetValue(rule),
                     Thresholds = new PatternThresholds { MinChange = parse.GetValue(minChange) },
                 });
                 output.WriteLine(ToJson(result, parse.GetValue(deviation), scoreScale));
@@ -148,6 +155,7 @@ public static class ClusterCommand
                 w.WriteNumber("k", c.K);
                 Number(w, "coefficient", c.Coefficient);
                 Number(w, "relative_jump", c.RelativeJump);
+                Number(w, "increase", c.Increase);
                 w.WriteNumber("smallest_cluster", c.SmallestClusterSize);
                 w.WriteBoolean("admissible", c.Admissible);
                 Number(w, "calinski_harabasz", c.CalinskiHarabasz);
