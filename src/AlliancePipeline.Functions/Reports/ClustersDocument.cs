@@ -81,6 +81,12 @@ public static class ClustersDocument
             ["fixedK"] = report.Options.Analysis.FixedK,
             ["maxK"] = report.Options.Analysis.MaxK,
         };
+        if (report.Input.Analysis is { } settings)
+        {
+            doc["kChoice"]!["criterion"] = report.Options.Analysis.Rule.ToString();
+            doc["kChoice"]!["minK"] = report.Options.Analysis.MinK;
+            doc["missingMeetings"] = settings.Missing.ToString();
+        }
         doc["candidates"] = new JsonArray([.. r.Selection.Candidates.Select(c => (JsonNode)new JsonObject
         {
             ["k"] = c.K, ["coefficient"] = N(c.Coefficient), ["relativeJump"] = N(c.RelativeJump), ["smallestClusterSize"] = c.SmallestClusterSize,
@@ -115,25 +121,12 @@ public static class ClustersDocument
             cluster["dyads"] = Strings(c.DyadIds);
             return (JsonNode)cluster;
         })]);
-        if (report.Outcomes is { } o)
+        if (report.Outcomes is { } o) doc["outcome"] = OutcomeJson(o);
+        if (report.Assigned is { } assigned)
         {
-            doc["outcome"] = new JsonObject
-            {
-                ["rows"] = new JsonArray([.. o.Rows.Select(row => (JsonNode)new JsonObject
-                {
-                    ["cluster"] = row.Cluster, ["label"] = row.Label, ["dyads"] = row.Dyads, ["withOutcome"] = row.WithOutcome,
-                    ["employed"] = row.Employed, ["notEmployed"] = row.NotEmployed, ["employedShare"] = N(row.EmployedShare), ["daysToJob"] = Mean(row.DaysToJob),
-                })]),
-                ["fisherP"] = o.FisherP,
-                ["fisherExact"] = o.Fisher?.IsExact,
-                ["fisherReplicates"] = o.Fisher?.Replicates,
-                ["fisherSeed"] = o.Fisher?.Seed,
-                ["chiSquare"] = o.ChiSquare is { } x ? N(x.Statistic) : null,
-                ["chiSquareDf"] = o.ChiSquare?.DegreesOfFreedom,
-                ["chiSquareP"] = o.ChiSquare is { } y ? N(y.PValue) : null,
-                ["cramersV"] = o.ChiSquare is { } z ? N(z.CramersV) : null,
-                ["note"] = o.Note,
-            };
+            var partial = new JsonObject();
+            foreach (var (id, cluster) in assigned.Partial) partial[id] = cluster;
+            doc["assigned"] = new JsonObject { ["dyads"] = partial, ["notAssigned"] = Strings(assigned.NotAssigned), ["outcome"] = OutcomeJson(assigned.Outcomes) };
         }
         doc["reliability"] = new JsonArray([.. report.Reliability.Select(a => (JsonNode)new JsonObject
         {
@@ -151,4 +144,22 @@ public static class ClustersDocument
     private static JsonArray Numbers(IEnumerable<double> values) => new([.. values.Select(v => (JsonNode?)N(v))]);
 
     private static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+
+    private static JsonObject OutcomeJson(OutcomeTable o) => new JsonObject
+        {
+            ["rows"] = new JsonArray([.. o.Rows.Select(row => (JsonNode)new JsonObject
+            {
+                ["cluster"] = row.Cluster, ["label"] = row.Label, ["dyads"] = row.Dyads, ["withOutcome"] = row.WithOutcome,
+                ["employed"] = row.Employed, ["notEmployed"] = row.NotEmployed, ["employedShare"] = N(row.EmployedShare), ["daysToJob"] = Mean(row.DaysToJob),
+            })]),
+            ["fisherP"] = o.FisherP,
+            ["fisherExact"] = o.Fisher?.IsExact,
+            ["fisherReplicates"] = o.Fisher?.Replicates,
+            ["fisherSeed"] = o.Fisher?.Seed,
+            ["chiSquare"] = o.ChiSquare is { } x ? N(x.Statistic) : null,
+            ["chiSquareDf"] = o.ChiSquare?.DegreesOfFreedom,
+            ["chiSquareP"] = o.ChiSquare is { } y ? N(y.PValue) : null,
+            ["cramersV"] = o.ChiSquare is { } z ? N(z.CramersV) : null,
+            ["note"] = o.Note,
+        };
 }
