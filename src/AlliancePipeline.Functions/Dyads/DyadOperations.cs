@@ -382,7 +382,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     }
 
     /// <summary>
-    /// Each dyad's first meeting date (its meeting-1 invitation day: recorded, else planned) when the study's follow-up
+    /// Each dyad's first meeting date (recorded, else expected) when the study's follow-up
     /// starts there (<c>analysis.followUp.from: firstMeeting</c>); else null, and nothing is read.
     /// </summary>
     private async Task<IReadOnlyDictionary<string, DateOnly>?> FirstMeetingsAsync(StudyDefinition study, CancellationToken ct)

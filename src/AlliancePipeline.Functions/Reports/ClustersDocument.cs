@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
+using AlliancePipeline.Core.Studies;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -81,7 +82,7 @@ public static class ClustersDocument
             ["fixedK"] = report.Options.Analysis.FixedK,
             ["maxK"] = report.Options.Analysis.MaxK,
         };
-        if (report.Input.Analysis is { } settings)
+        if (report.Input.Analysis is { } settings && settings != StudyAnalysis.Default)
         {
             doc["kChoice"]!["criterion"] = report.Options.Analysis.Rule.ToString();
             doc["kChoice"]!["minK"] = report.Options.Analysis.MinK;

@@ -103,10 +103,10 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
         return new StudyData(input, watermark);
     }
 
-    /// <summary>Each dyad's first meeting date: the day of its meeting-1 invitation (the recorded meeting date, else the planned one).</summary>
+    /// <summary>Each dyad's first meeting date: its meeting 1's date (recorded, else expected from enrolment).</summary>
     public static IReadOnlyDictionary<string, DateOnly> FirstMeetings(IEnumerable<AssessmentEntity> assessments) =>
-        assessments.Where(a => a.Meeting == 1 && a.InviteOn is not null).GroupBy(a => a.DyadId, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => DateOnly.FromDateTime(g.Min(a => a.InviteOn!.Value).UtcDateTime), StringComparer.Ordinal);
+        assessments.Where(a => a.Meeting == 1 && (a.MeetingDate ?? a.InviteOn) is not null).GroupBy(a => a.DyadId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => DateOnly.FromDateTime(g.Min(a => (a.MeetingDate ?? a.InviteOn)!.Value).UtcDateTime), StringComparer.Ordinal);
 
     /// <summary>
     /// A stored row as the report reads it: its answers, its scores by column, and its global score from the column its
