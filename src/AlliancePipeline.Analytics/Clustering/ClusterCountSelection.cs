@@ -128,7 +128,8 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
             double share = (double)smallest / n;
             candidates.Add(new ClusterCountCandidate(k, at, jump, smallest, share,
                 share >= options.MinClusterShare && smallest >= options.MinClusterSize,
-                ClusterValidity.CalinskiHarabasz(rows, labelings[i]), silhouettes[i]) { Increase = next - at });
+                ClusterValidity.CalinskiHarabasz(rows, labelings[i]), silhouettes[i])
+            { Increase = next - at });
         }
 
         string Pct(double v) => (v * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";

@@ -147,20 +147,20 @@ public static class ClustersDocument
     private static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
     private static JsonObject OutcomeJson(OutcomeTable o) => new JsonObject
-        {
-            ["rows"] = new JsonArray([.. o.Rows.Select(row => (JsonNode)new JsonObject
+    {
+        ["rows"] = new JsonArray([.. o.Rows.Select(row => (JsonNode)new JsonObject
             {
                 ["cluster"] = row.Cluster, ["label"] = row.Label, ["dyads"] = row.Dyads, ["withOutcome"] = row.WithOutcome,
                 ["employed"] = row.Employed, ["notEmployed"] = row.NotEmployed, ["employedShare"] = N(row.EmployedShare), ["daysToJob"] = Mean(row.DaysToJob),
             })]),
-            ["fisherP"] = o.FisherP,
-            ["fisherExact"] = o.Fisher?.IsExact,
-            ["fisherReplicates"] = o.Fisher?.Replicates,
-            ["fisherSeed"] = o.Fisher?.Seed,
-            ["chiSquare"] = o.ChiSquare is { } x ? N(x.Statistic) : null,
-            ["chiSquareDf"] = o.ChiSquare?.DegreesOfFreedom,
-            ["chiSquareP"] = o.ChiSquare is { } y ? N(y.PValue) : null,
-            ["cramersV"] = o.ChiSquare is { } z ? N(z.CramersV) : null,
-            ["note"] = o.Note,
-        };
+        ["fisherP"] = o.FisherP,
+        ["fisherExact"] = o.Fisher?.IsExact,
+        ["fisherReplicates"] = o.Fisher?.Replicates,
+        ["fisherSeed"] = o.Fisher?.Seed,
+        ["chiSquare"] = o.ChiSquare is { } x ? N(x.Statistic) : null,
+        ["chiSquareDf"] = o.ChiSquare?.DegreesOfFreedom,
+        ["chiSquareP"] = o.ChiSquare is { } y ? N(y.PValue) : null,
+        ["cramersV"] = o.ChiSquare is { } z ? N(z.CramersV) : null,
+        ["note"] = o.Note,
+    };
 }
