@@ -106,19 +106,9 @@ public static class StudyInputs
             return "a date is given but employed is no: leave the date empty";
         }
 
-        if (outcome.RecordedOn is { } on && today is { } now && on > now)
-        {
-            return $"the recorded date {StudyDefinition.Format(on)} is after today ({StudyDefinition.Format(now)}): an outcome is recorded on or before the day it is sent";
-        }
-
-        if (outcome.JobDate is { } started && (outcome.RecordedOn ?? today) is { } recordedDay && started > recordedDay)
-        {
-            return $"the job date {StudyDefinition.Format(started)} is after the day the outcome is recorded ({StudyDefinition.Format(recordedDay)}): a job is recorded once it has started";
-        }
-
         if (study is null)
         {
-            return null;
+            return RecordedProblem(outcome, today);
         }
 
         if (study.FindDyad(outcome.DyadId) is not { } dyad)
@@ -128,7 +118,7 @@ public static class StudyInputs
 
         if (outcome.JobDate is not { } date)
         {
-            return null;
+            return RecordedProblem(outcome, today);
         }
 
         if (date < dyad.Enrolled)
@@ -141,9 +131,30 @@ public static class StudyInputs
             return $"the job date {StudyDefinition.Format(date)} is more than {YearsInStudy} years after the dyad's enrolment on {StudyDefinition.Format(dyad.Enrolled)}: the last day it may be is {StudyDefinition.Format(LastDay(dyad))}";
         }
 
+        if (RecordedProblem(outcome, today) is { } recordedProblem)
+        {
+            return recordedProblem;
+        }
+
         DateOnly? firstMeeting = firstMeetings is not null && firstMeetings.TryGetValue(dyad.Id, out var first) ? first : null;
         return FollowUpEnd(study, dyad, firstMeeting) is { } end && date > end
             ? $"the job date {StudyDefinition.Format(date)} is after the end of follow-up on {StudyDefinition.Format(end)} ({study.Analysis.FollowUp!.Days} days from the dyad's {(study.Analysis.FollowUp.From == FollowUpOrigin.FirstMeeting ? "first meeting" : "enrolment")})"
             : null;
+    }
+
+    /// <summary>The recorded day may not be after today, and a job may not start after the day it is recorded.</summary>
+    private static string? RecordedProblem(DyadOutcome outcome, DateOnly? today)
+    {
+        if (outcome.RecordedOn is { } on && today is { } now && on > now)
+        {
+            return $"the recorded date {StudyDefinition.Format(on)} is after today ({StudyDefinition.Format(now)}): an outcome is recorded on or before the day it is sent";
+        }
+
+        if (outcome.JobDate is { } started && (outcome.RecordedOn ?? today) is { } recordedDay && started > recordedDay)
+        {
+            return $"the job date {StudyDefinition.Format(started)} is after the day the outcome is recorded ({StudyDefinition.Format(recordedDay)}): a job is recorded once it has started";
+        }
+
+        return null;
     }
 }
