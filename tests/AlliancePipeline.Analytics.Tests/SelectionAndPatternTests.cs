@@ -68,6 +68,40 @@ public class SelectionAndPatternTests
     }
 
     [Fact]
+    public void With_the_published_spread_the_relative_rule_gives_4_clusters_and_the_absolute_rule_3_as_R()
+    {
+        // RData/ward_paper_spread_18x3.json (make_k_rule_reference.R): R's tree and both rules' k, written by R.
+        using var doc = ReferenceFiles.Extra("ward_paper_spread_18x3.json");
+        var r = WardReference.From(doc, "ward_paper_spread_18x3.json");
+        int kRelative = doc.RootElement.GetProperty("k_relative").GetInt32(), kAbsolute = doc.RootElement.GetProperty("k_absolute").GetInt32();
+        Assert.Equal((4, 3), (kRelative, kAbsolute));
+        var relative = TrajectoryAnalysis.Run(Trajectories(r));
+        var absolute = TrajectoryAnalysis.Run(Trajectories(r), new TrajectoryAnalysisOptions { Rule = ClusterCountCriterion.Absolute });
+        Assert.Equal((kRelative, ClusterCountRule.CoefficientJump), (relative.Selection.K, relative.Selection.Rule));
+        Assert.Equal((kAbsolute, ClusterCountRule.CoefficientIncrease), (absolute.Selection.K, absolute.Selection.Rule));
+        Assert.Equal(r.CutTree[kRelative - 2], relative.ClusteredDyadIds.Select(id => relative.Assignments[id]).ToArray());
+        Assert.Equal(r.CutTree[kAbsolute - 2], absolute.ClusteredDyadIds.Select(id => absolute.Assignments[id]).ToArray());
+        Assert.StartsWith("k = 3: the agglomeration coefficient increases most (by ", absolute.Selection.Reason);
+        Assert.Contains("when 3 clusters are merged into 2 (the largest absolute increase among solutions of 3 to 8 clusters)", absolute.Selection.Reason);
+        // The increase is the difference of R's coefficients (cumsum(height^2 / 2)).
+        var coefficient = ReferenceFiles.Vector(doc.RootElement.GetProperty("coefficient"));
+        int n = r.X.Length;
+        foreach (var c in absolute.Selection.Candidates)
+            RAssert.Close(coefficient[n - c.K] - coefficient[n - c.K - 1], c.Increase, 1e-9, $"increase k={c.K}");
+    }
+
+    [Fact]
+    public void The_k_range_bounds_the_absolute_rule()
+    {
+        using var doc = ReferenceFiles.Extra("ward_paper_spread_18x3.json");
+        var r = WardReference.From(doc, "ward_paper_spread_18x3.json");
+        var result = TrajectoryAnalysis.Run(Trajectories(r), new TrajectoryAnalysisOptions { Rule = ClusterCountCriterion.Absolute, MinK = 4, MaxK = 6 });
+        Assert.Equal(4, result.Selection.K);
+        Assert.Equal(new[] { 4, 5, 6 }, result.Selection.Candidates.Select(c => c.K));
+        Assert.Contains("among solutions of 4 to 6 clusters", result.Selection.Reason);
+    }
+
+    [Fact]
     public void A_fixed_k_overrides_the_rule_and_says_so()
     {
         var r = WardReference.Shared("ward_paper_like_18x3.json");

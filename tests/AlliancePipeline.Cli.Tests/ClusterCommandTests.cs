@@ -37,6 +37,15 @@ public sealed class ClusterCommandTests : IDisposable
         return path;
     }
 
+    /// <summary>The X of an R reference file as the command's CSV (dyads D01, D02, …).</summary>
+    private string ReferenceCsv(string name, JsonElement reference)
+    {
+        var x = reference.GetProperty("X").EnumerateArray().Select(row => row.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
+        var lines = new List<string> { "dyad,meeting1,meeting2,meeting3" };
+        lines.AddRange(x.Select((row, i) => $"D{i + 1:00}," + string.Join(",", row.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
+        return Csv(name, string.Join("\n", lines) + "\n");
+    }
+
     private static int[][] Ints(JsonElement e) => e.EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetInt32()).ToArray()).ToArray();
 
     [Fact]
@@ -44,10 +53,7 @@ public sealed class ClusterCommandTests : IDisposable
     {
         using var reference = JsonDocument.Parse(File.ReadAllText(Path.Combine(SharedReference(), "ward_paper_like_18x3.json")));
         var r = reference.RootElement;
-        var x = r.GetProperty("X").EnumerateArray().Select(row => row.EnumerateArray().Select(v => v.GetDouble()).ToArray()).ToArray();
-        var lines = new List<string> { "dyad,meeting1,meeting2,meeting3" };
-        lines.AddRange(x.Select((row, i) => $"D{i + 1:00}," + string.Join(",", row.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))));
-        var path = Csv("paper.csv", string.Join("\n", lines) + "\n");
+        var path = ReferenceCsv("paper.csv", r);
 
         var (code, output, error) = Run("cluster", "--json", "--input", path);
 
@@ -76,6 +82,46 @@ public sealed class ClusterCommandTests : IDisposable
         var warning = Assert.Single(o.GetProperty("warnings").EnumerateArray()).GetString()!;
         Assert.StartsWith("Only 18 dyads for 3 clusters", warning);
         Assert.Equal($"alliance cluster: warning: {warning}", error.Trim());
+    }
+
+    /// <summary>An R output made by a script in <c>tests/AlliancePipeline.Analytics.Tests/RData</c>.</summary>
+    private static string AnalyticsRData(string file)
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tests", "AlliancePipeline.Analytics.Tests", "RData", file);
+            if (File.Exists(candidate)) return candidate;
+        }
+        throw new FileNotFoundException($"R reference output {file} not found above {AppContext.BaseDirectory}.");
+    }
+
+    [Fact]
+    public void Rule_absolute_gives_3_clusters_where_the_relative_rule_gives_4_on_data_with_the_published_spread()
+    {
+        // make_k_rule_reference.R: 18 dyads around the published patterns with their shares and SDs; R's k by both rules.
+        using var reference = JsonDocument.Parse(File.ReadAllText(AnalyticsRData("ward_paper_spread_18x3.json")));
+        var r = reference.RootElement;
+        var path = ReferenceCsv("spread.csv", r);
+        var rcut = Ints(r.GetProperty("cutree_k2_to_k6"));
+        foreach (var (args, k, rule) in new[]
+                 {
+                     (new[] { "cluster", "--input", path }, r.GetProperty("k_relative").GetInt32(), "CoefficientJump"),
+                     (new[] { "cluster", "--input", path, "--rule", "relative" }, r.GetProperty("k_relative").GetInt32(), "CoefficientJump"),
+                     (new[] { "cluster", "--input", path, "--rule", "absolute" }, r.GetProperty("k_absolute").GetInt32(), "CoefficientIncrease"),
+                 })
+        {
+            var (code, output, error) = Run(args);
+            Assert.True(code == 0, error);
+            using var json = JsonDocument.Parse(output);
+            var o = json.RootElement;
+            Assert.Equal((k, rule), (o.GetProperty("k").GetInt32(), o.GetProperty("k_rule").GetString()));
+            Assert.Equal(rcut[k - 2], o.GetProperty("cutree").GetProperty(k.ToString(CultureInfo.InvariantCulture)).EnumerateArray().Select(v => v.GetInt32()));
+            Assert.Equal(k, o.GetProperty("patterns").GetArrayLength());
+        }
+        Assert.Equal((4, 3), (r.GetProperty("k_relative").GetInt32(), r.GetProperty("k_absolute").GetInt32()));
+        var refused = Run("cluster", "--input", path, "--rule", "largest");
+        Assert.NotEqual(0, refused.Code);
+        Assert.Contains("--rule", refused.Err);
     }
 
     [Fact]

@@ -180,7 +180,9 @@ public sealed class DemoRun(DemoOptions options)
         }
         Say($"Raters answered {answered.Count} forms through their links; the app sent {invitations} invitations and {reminders} reminders ({mails} mails so far, digests and alerts included).");
 
-        // Outcomes at six months, recorded by CSV import.
+        // Outcomes at six months, recorded by CSV import on the app's clock six months after the last enrolment: a job is
+        // recorded once it has started (a job date after the day the outcome is recorded is refused).
+        await SetClockAsync(api, DemoStudyFile.LastDay.AddDays(182), ct).ConfigureAwait(false);
         var outcomes = new StringBuilder("dyad,employed,date\n");
         for (var n = 1; n <= options.Dyads; n++)
         {

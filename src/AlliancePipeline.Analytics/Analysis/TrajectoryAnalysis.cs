@@ -13,6 +13,12 @@ public sealed record TrajectoryAnalysisOptions
     /// <summary>A k fixed by the study (null: chosen by the coefficient rule).</summary>
     public int? FixedK { get; init; }
 
+    /// <summary>How the rule reads the agglomeration coefficient: largest relative jump (default) or largest absolute increase.</summary>
+    public ClusterCountCriterion Rule { get; init; } = ClusterCountCriterion.Relative;
+
+    /// <summary>Smallest k considered (default 2).</summary>
+    public int MinK { get; init; } = 2;
+
     /// <summary>Minimum share of dyads per cluster for the rule (default 0.10).</summary>
     public double MinClusterShare { get; init; } = 0.10;
 
@@ -91,6 +97,8 @@ public static class TrajectoryAnalysis
         var clustered = o.Deviation ? DeviationScores.Of(ScoreRows.From(raw)) : ScoreRows.From(raw);
         var selection = ClusterCountSelection.Choose(tree, clustered, new ClusterCountOptions
         {
+            Criterion = o.Rule,
+            MinK = o.MinK,
             MaxK = o.MaxK,
             MinClusterShare = o.MinClusterShare,
             MinClusterSize = o.MinClusterSize,
@@ -110,6 +118,45 @@ public static class TrajectoryAnalysis
         {
             Naming = o.Thresholds with { HighLevel = o.Thresholds.HighLevel ?? grandMean },
         };
+    }
+
+    /// <summary>
+    /// The sensitivity analysis of <c>missingMeetings: assign</c>: each dyad left out for a missing meeting goes to the
+    /// cluster whose centroid is nearest (Euclidean) over the meetings it has; with deviation scores both the dyad's
+    /// scores and the centroid's are taken as deviations from their own mean over those meetings. A dyad needs two rated
+    /// meetings to be assigned; ties go to the lower cluster number (R's <c>which.min</c>).
+    /// </summary>
+    /// <returns>The cluster of each assigned dyad, by id, in the matrix's order.</returns>
+    public static IReadOnlyDictionary<string, int> AssignPartial(TrajectoryMatrix trajectories, TrajectoryAnalysisResult result, bool deviation)
+    {
+        ArgumentNullException.ThrowIfNull(trajectories);
+        ArgumentNullException.ThrowIfNull(result);
+        var left = result.IncompleteDyadIds.ToHashSet(StringComparer.Ordinal);
+        var assigned = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < trajectories.Count; i++)
+        {
+            if (!left.Contains(trajectories.DyadIds[i])) continue;
+            var row = trajectories.Scores[i];
+            var present = Enumerable.Range(0, row.Count).Where(m => !double.IsNaN(row[m])).ToArray();
+            if (present.Length < 2) continue;
+            double[] On(IReadOnlyList<double> v)
+            {
+                var x = present.Select(m => v[m]).ToArray();
+                if (!deviation) return x;
+                double mean = x.Average();
+                return x.Select(e => e - mean).ToArray();
+            }
+            var own = On(row);
+            var best = (Cluster: 0, Distance: double.PositiveInfinity);
+            foreach (var c in result.Clusters)
+            {
+                var centroid = On(c.Centroid);
+                double d = Math.Sqrt(own.Select((v, j) => (v - centroid[j]) * (v - centroid[j])).Sum());
+                if (d < best.Distance) best = (c.Cluster, d);
+            }
+            assigned[trajectories.DyadIds[i]] = best.Cluster;
+        }
+        return assigned;
     }
 
     private static string[] Warnings(Dendrogram tree, ClusterCountSelection selection, IReadOnlyList<NamedCluster> clusters, int n,

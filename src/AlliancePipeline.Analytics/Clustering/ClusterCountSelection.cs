@@ -14,13 +14,36 @@ public enum ClusterCountRule
     /// </summary>
     CoefficientJump,
 
+    /// <summary>
+    /// The largest absolute increase of the agglomeration coefficient between two solutions (as the agglomeration schedule
+    /// is read in SPSS), reduced one cluster at a time until every cluster reaches the minimum share.
+    /// </summary>
+    CoefficientIncrease,
+
     /// <summary>Reduction reached the smallest k without every cluster at the minimum share: the smallest k is kept.</summary>
     NoAdmissibleSolution,
+}
+
+/// <summary>How the elbow of the agglomeration coefficient is read (the study file's <c>analysis.clusters.rule</c>).</summary>
+public enum ClusterCountCriterion
+{
+    /// <summary>The largest relative jump, (coefficient at k − 1 − coefficient at k) / coefficient at k (the default).</summary>
+    Relative,
+
+    /// <summary>
+    /// The largest absolute increase, coefficient at k − 1 − coefficient at k, as researchers read SPSS's agglomeration
+    /// schedule. Ward's increases never shrink from one merge to the next, so among the compared merges the largest is
+    /// the merge into the smallest k compared: this rule starts at max(3, MinK).
+    /// </summary>
+    Absolute,
 }
 
 /// <summary>Settings of the choice of k.</summary>
 public sealed record ClusterCountOptions
 {
+    /// <summary>How the elbow is read (default: the largest relative jump).</summary>
+    public ClusterCountCriterion Criterion { get; init; } = ClusterCountCriterion.Relative;
+
     /// <summary>Smallest k considered (default 2).</summary>
     public int MinK { get; init; } = 2;
 
@@ -51,12 +74,17 @@ public sealed record ClusterCountOptions
 /// <param name="CalinskiHarabasz">Calinski–Harabasz index.</param>
 /// <param name="MeanSilhouette">Mean silhouette width.</param>
 public sealed record ClusterCountCandidate(int K, double Coefficient, double RelativeJump, int SmallestClusterSize,
-    double SmallestClusterShare, bool Admissible, double CalinskiHarabasz, double MeanSilhouette);
+    double SmallestClusterShare, bool Admissible, double CalinskiHarabasz, double MeanSilhouette)
+{
+    /// <summary>Coefficient at k − 1 − coefficient at k: how much merging down to k − 1 clusters adds, in sums of squares.</summary>
+    public double Increase { get; init; }
+}
 
 /// <summary>
 /// The choice of the number of clusters by iterative reduction (Hair &amp; Black 2000): start at the elbow of the
 /// agglomeration coefficient, the k (3..MaxK) whose merge into k − 1 clusters raises the coefficient by the largest
-/// relative amount (the final merge into a single cluster always jumps and is not compared), then reduce k one step at a
+/// relative amount, or with <see cref="ClusterCountCriterion.Absolute"/> by the largest absolute amount (the final merge
+/// into a single cluster always jumps and is not compared), then reduce k one step at a
 /// time until every cluster holds at least the minimum share of dyads (default 10 %) and at least two dyads.
 /// Calinski–Harabasz and mean silhouette are reported beside it for k = MinK..MaxK; a k fixed by the study overrides.
 /// </summary>
@@ -100,7 +128,8 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
             double share = (double)smallest / n;
             candidates.Add(new ClusterCountCandidate(k, at, jump, smallest, share,
                 share >= options.MinClusterShare && smallest >= options.MinClusterSize,
-                ClusterValidity.CalinskiHarabasz(rows, labelings[i]), silhouettes[i]));
+                ClusterValidity.CalinskiHarabasz(rows, labelings[i]), silhouettes[i])
+            { Increase = next - at });
         }
 
         string Pct(double v) => (v * 100).ToString("0.#", CultureInfo.InvariantCulture) + " %";
@@ -108,7 +137,12 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
         string MinimumText() => options.MinClusterSize > 1
             ? $"at least {Pct(options.MinClusterShare)} of dyads and at least {Dyads(options.MinClusterSize)}"
             : $"at least {Pct(options.MinClusterShare)} of dyads";
-        string Jump(double v) => double.IsPositiveInfinity(v) ? "from 0" : "+" + Pct(v);
+        bool absolute = options.Criterion == ClusterCountCriterion.Absolute;
+        string Jump(ClusterCountCandidate c) => absolute
+            ? "by " + c.Increase.ToString("0.###", CultureInfo.InvariantCulture)
+            : double.IsPositiveInfinity(c.RelativeJump) ? "from 0" : "+" + Pct(c.RelativeJump);
+        string most = absolute ? "increases most" : "jumps most";
+        string among = absolute ? "the largest absolute increase among" : "among";
         if (options.FixedK is int fixedK)
             return new ClusterCountSelection(fixedK, ClusterCountRule.Fixed, $"k = {fixedK} was fixed by the study.", candidates);
         if (candidates.Count == 0)
@@ -116,7 +150,7 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
                 $"Too few dyads ({n}) to compare solutions; k = {Math.Min(2, n)}.", candidates);
         // The elbow: the largest relative jump among merges between two solutions (k ≥ 3; the final merge into one
         // cluster always jumps and ends no solution), then reduction while a cluster is under the minimum share.
-        var elbow = candidates.Where(c => c.K >= 3).OrderByDescending(c => c.RelativeJump).ThenBy(c => c.K).FirstOrDefault()
+        var elbow = candidates.Where(c => c.K >= 3).OrderByDescending(c => absolute ? c.Increase : c.RelativeJump).ThenBy(c => c.K).FirstOrDefault()
                     ?? candidates[0];
         var chosen = elbow;
         while (!chosen.Admissible && chosen.K > options.MinK) chosen = candidates.Single(c => c.K == chosen.K - 1);
@@ -125,13 +159,13 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
                 $"k = {chosen.K}: no solution from {chosen.K} to {elbow.K} clusters had every cluster holding {MinimumText()} "
                 + $"(the elbow of the agglomeration coefficient was at k = {elbow.K}), so the coarsest was kept.", candidates);
         string reason = chosen.K == elbow.K
-            ? $"k = {chosen.K}: the agglomeration coefficient jumps most ({Jump(elbow.RelativeJump)}) when {elbow.K} clusters are merged into {elbow.K - 1} "
-              + $"(among solutions of 3 to {maxK} clusters), and every cluster holds {MinimumText()} "
+            ? $"k = {chosen.K}: the agglomeration coefficient {most} ({Jump(elbow)}) when {elbow.K} clusters are merged into {elbow.K - 1} "
+              + $"({among} solutions of {Math.Max(3, options.MinK)} to {maxK} clusters), and every cluster holds {MinimumText()} "
               + $"(smallest {Dyads(chosen.SmallestClusterSize)}, {Pct(chosen.SmallestClusterShare)})"
-            : $"k = {chosen.K}: the agglomeration coefficient jumps most ({Jump(elbow.RelativeJump)}) when {elbow.K} clusters are merged into {elbow.K - 1}, "
+            : $"k = {chosen.K}: the agglomeration coefficient {most} ({Jump(elbow)}) when {elbow.K} clusters are merged into {elbow.K - 1}, "
               + $"but that solution has a cluster of {Dyads(elbow.SmallestClusterSize)} ({Pct(elbow.SmallestClusterShare)}); reducing k one step at a time, "
               + $"{chosen.K} clusters is the first solution in which every cluster holds {MinimumText()} "
               + $"(smallest {Dyads(chosen.SmallestClusterSize)}, {Pct(chosen.SmallestClusterShare)})";
-        return new ClusterCountSelection(chosen.K, ClusterCountRule.CoefficientJump, reason + ".", candidates);
+        return new ClusterCountSelection(chosen.K, absolute ? ClusterCountRule.CoefficientIncrease : ClusterCountRule.CoefficientJump, reason + ".", candidates);
     }
 }

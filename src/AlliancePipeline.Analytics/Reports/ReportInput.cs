@@ -81,8 +81,60 @@ public sealed record ReportAssessment(
 /// <param name="RecordedAt">When the outcome was recorded.</param>
 public sealed record ReportOutcome(string DyadId, bool Employed, DateOnly? JobDate, DateOnly? Enrolled, DateTimeOffset RecordedAt)
 {
+    /// <summary>The day the researcher recorded the outcome (its <c>recorded</c> date), when given.</summary>
+    public DateOnly? RecordedOn { get; init; }
+
+    /// <summary>The day the outcome was known: <see cref="RecordedOn"/>, else the UTC day of <see cref="RecordedAt"/>.</summary>
+    public DateOnly RecordedDay => RecordedOn ?? DateOnly.FromDateTime(RecordedAt.UtcDateTime);
+
     /// <summary>Days from enrolment to the job's start (job date − enrolment date), when both are known.</summary>
     public int? DaysToJob => Employed && JobDate is { } job && Enrolled is { } enrolled ? job.DayNumber - enrolled.DayNumber : null;
+}
+
+/// <summary>
+/// A dyad's time to job within the study's follow-up (<c>analysis.followUp</c>), ready for a Kaplan–Meier estimate
+/// censored at the end of follow-up: from the time origin, <see cref="Days"/> to the job's start when <see cref="Event"/>,
+/// else to the last day the dyad is known without a job (the day its outcome was recorded, at most the end of follow-up).
+/// Only dyads with a recorded outcome and a known origin have one; an employed dyad without a job date has none.
+/// </summary>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="Origin">The time origin: its enrolment date, or its first meeting's date (<c>followUp.from</c>).</param>
+/// <param name="FollowUpEnd">Origin + the follow-up days: the last day of follow-up.</param>
+/// <param name="Days">Days from the origin to the event, or to censoring.</param>
+/// <param name="Event">True: the job started on day <see cref="Days"/>; false: censored on that day.</param>
+public sealed record TimeToJob(string DyadId, DateOnly Origin, DateOnly FollowUpEnd, int Days, bool Event)
+{
+    /// <summary>
+    /// The follow-up of each dyad with an outcome: event at the job's start when it is within follow-up, else censored
+    /// at the outcome's recorded day or the end of follow-up, whichever comes first. <paramref name="firstMeetings"/>
+    /// gives each dyad's first meeting date (for <see cref="FollowUpOrigin.FirstMeeting"/>).
+    /// </summary>
+    public static IReadOnlyList<TimeToJob> Of(FollowUp followUp, IReadOnlyList<ReportDyad> dyads, IReadOnlyList<ReportOutcome> outcomes,
+        IReadOnlyDictionary<string, DateOnly> firstMeetings)
+    {
+        ArgumentNullException.ThrowIfNull(followUp);
+        ArgumentNullException.ThrowIfNull(dyads);
+        ArgumentNullException.ThrowIfNull(outcomes);
+        ArgumentNullException.ThrowIfNull(firstMeetings);
+        var enrolled = dyads.Where(d => d.Enrolled is not null).ToDictionary(d => d.Id, d => d.Enrolled!.Value, StringComparer.Ordinal);
+        var list = new List<TimeToJob>();
+        foreach (var o in outcomes.GroupBy(o => o.DyadId, StringComparer.Ordinal).Select(g => g.OrderBy(o => o.RecordedAt).Last()).OrderBy(o => o.DyadId, StringComparer.Ordinal))
+        {
+            DateOnly? origin = followUp.From == FollowUpOrigin.FirstMeeting
+                ? firstMeetings.TryGetValue(o.DyadId, out var first) ? first : null
+                : enrolled.TryGetValue(o.DyadId, out var e) ? e : o.Enrolled;
+            if (origin is not { } start) continue;
+            var end = start.AddDays(followUp.Days);
+            if (o.Employed && o.JobDate is { } job && job <= end)
+                list.Add(new TimeToJob(o.DyadId, start, end, job.DayNumber - start.DayNumber, true));
+            else if (!o.Employed || o.JobDate is not null)
+            {
+                var last = o.RecordedDay < end ? o.RecordedDay : end;
+                list.Add(new TimeToJob(o.DyadId, start, end, Math.Max(0, last.DayNumber - start.DayNumber), false));
+            }
+        }
+        return list;
+    }
 }
 
 /// <summary>A rupture alert (from <c>Alerts</c>).</summary>
@@ -150,6 +202,18 @@ public sealed record ReportInput
 
     /// <summary>Every alert of the study (the report shows those raised in the period).</summary>
     public IReadOnlyList<ReportAlert> Alerts { get; init; } = [];
+
+    /// <summary>
+    /// The study file's analysis settings (<c>analysis</c>), which override the report builder's clustering options;
+    /// null (a study without a study file, or a test) keeps the builder's options.
+    /// </summary>
+    public StudyAnalysis? Analysis { get; init; }
+
+    /// <summary>
+    /// Per dyad, its follow-up for time to job (<see cref="Reports.TimeToJob"/>), when the study sets a follow-up
+    /// (<c>analysis.followUp</c>); empty otherwise.
+    /// </summary>
+    public IReadOnlyList<TimeToJob> TimeToJob { get; init; } = [];
 
     /// <summary>The app's version, for the methods paragraph (every assembly of the app carries the same one).</summary>
     public string SoftwareVersion { get; init; } = typeof(ReportInput).Assembly.GetName().Version?.ToString() ?? "unknown";

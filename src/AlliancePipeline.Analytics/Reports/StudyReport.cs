@@ -210,6 +210,16 @@ public sealed record BothViews(IReadOnlyList<ViewsAtMeeting> PerMeeting, Intracl
 /// <param name="Employed">Of which employed.</param>
 public sealed record LeftOutRow(string Group, int Dyads, MeanCi MeetingsRated, MeanCi Global, MeanCi FirstMeeting, int WithOutcome, int Employed);
 
+/// <summary>
+/// The sensitivity analysis of <c>missingMeetings: assign</c>: the dyads left out for a missing meeting assigned to the
+/// nearest cluster centroid on the meetings they have (<see cref="TrajectoryAnalysis.AssignPartial"/>), and the cluster ×
+/// outcome table again over every assigned dyad, complete and partial.
+/// </summary>
+/// <param name="Partial">Cluster of each partial trajectory assigned, by dyad id.</param>
+/// <param name="NotAssigned">Dyads left out with fewer than two rated meetings: not assigned.</param>
+/// <param name="Outcomes">The outcome table over complete and assigned partial trajectories.</param>
+public sealed record AssignedSensitivity(IReadOnlyDictionary<string, int> Partial, IReadOnlyList<string> NotAssigned, OutcomeTable Outcomes);
+
 /// <summary>Everything the report shows, computed from a <see cref="ReportInput"/> by <see cref="StudyReportAnalysis.Run"/>.</summary>
 public sealed record StudyReport
 {
@@ -251,6 +261,9 @@ public sealed record StudyReport
 
     /// <summary>The cluster × outcome table, when clustered.</summary>
     public OutcomeTable? Outcomes { get; init; }
+
+    /// <summary>The assignment of partial trajectories (<c>missingMeetings: assign</c>), beside the complete-case analysis; else null.</summary>
+    public AssignedSensitivity? Assigned { get; init; }
 
     /// <summary>Cronbach's alpha per subscale and global, per role.</summary>
     public IReadOnlyList<AlphaRow> Reliability { get; init; } = [];

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AlliancePipeline.Analytics.Analysis;
+using AlliancePipeline.Analytics.Clustering;
 using AlliancePipeline.Analytics.Statistics;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
@@ -21,7 +22,7 @@ public static class StudyReportAnalysis
     public static StudyReport Run(ReportInput input, StudyReportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var o = options ?? new StudyReportOptions();
+        var o = WithStudySettings(options ?? new StudyReportOptions(), input.Analysis);
         var role = ChooseRole(input.Responses, o.RaterRole);
         var instrument = input.Instruments.GetValueOrDefault(role);
         var rated = input.Responses.Where(r => r.RaterRole == role && r.Meeting >= 1).ToList();
@@ -55,6 +56,7 @@ public static class StudyReportAnalysis
         var complete = trajectories.Count(t => t.Complete);
         string? why = null;
         TrajectoryAnalysisResult? result = null;
+        TrajectoryMatrix? matrix = null;
         if (meetings < 2)
             why = $"Clustering needs scores at two meetings or more; the {role} ratings so far cover {meetings}.";
         else if (complete < Math.Max(3, o.MinimumCompleteDyads))
@@ -63,7 +65,8 @@ public static class StudyReportAnalysis
         {
             try
             {
-                result = TrajectoryAnalysis.Run(new TrajectoryMatrix(trajectories.Select(t => t.DyadId).ToArray(), trajectories.Select(t => (IReadOnlyList<double>)t.Global).ToArray()), o.Analysis);
+                matrix = new TrajectoryMatrix(trajectories.Select(t => t.DyadId).ToArray(), trajectories.Select(t => (IReadOnlyList<double>)t.Global).ToArray());
+                result = TrajectoryAnalysis.Run(matrix, o.Analysis);
             }
             catch (ArgumentException e)
             {
@@ -92,8 +95,36 @@ public static class StudyReportAnalysis
             Clusters = clusters,
             Outcomes = Outcomes(input, clusters, o),
             LeftOut = LeftOut(input, trajectories, result),
+            Assigned = input.Analysis?.Missing == MissingMeetings.Assign ? Assigned(input, matrix!, result, clusters, o) : null,
         };
         return report with { Warnings = Warnings(report), Methods = Methods(report) };
+    }
+
+    /// <summary>The builder's options with the study file's analysis settings over them (unchanged when there are none).</summary>
+    public static StudyReportOptions WithStudySettings(StudyReportOptions options, StudyAnalysis? settings)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (settings is null) return options;
+        return options with
+        {
+            Analysis = options.Analysis with
+            {
+                Deviation = settings.Deviation,
+                FixedK = settings.FixedK,
+                Rule = settings.Rule == ClusterRule.Absolute ? ClusterCountCriterion.Absolute : ClusterCountCriterion.Relative,
+                MinClusterShare = settings.MinClusterShare,
+                MinK = settings.MinK,
+                MaxK = settings.MaxK,
+            },
+        };
+    }
+
+    private static AssignedSensitivity Assigned(ReportInput input, TrajectoryMatrix matrix, TrajectoryAnalysisResult result, IReadOnlyList<ClusterSummary> clusters,
+        StudyReportOptions o)
+    {
+        var partial = TrajectoryAnalysis.AssignPartial(matrix, result, o.Analysis.Deviation);
+        var all = clusters.Select(c => c with { DyadIds = c.DyadIds.Concat(partial.Where(p => p.Value == c.Cluster).Select(p => p.Key)).ToArray() }).ToArray();
+        return new AssignedSensitivity(partial, result.IncompleteDyadIds.Where(id => !partial.ContainsKey(id)).ToArray(), Outcomes(input, all, o));
     }
 
     /// <summary>The practitioner's role when it rated, else the most frequent role (ties: by name).</summary>
@@ -394,6 +425,19 @@ public static class StudyReportAnalysis
         return warnings;
     }
 
+    /// <summary>The study file's analysis settings as the methods paragraph states them.</summary>
+    private static string Settings(StudyAnalysis a)
+    {
+        var parts = new List<string> { $"scores: {(a.Deviation ? "deviation" : "raw")}" };
+        parts.Add(a.FixedK is { } k
+            ? string.Create(Inv, $"clusters.k: {k} (fixed)")
+            : string.Create(Inv, $"clusters.rule: {(a.Rule == ClusterRule.Absolute ? "absolute (largest absolute increase of the agglomeration coefficient)" : "relative (largest relative jump of the agglomeration coefficient)")}, minimum cluster share {a.MinClusterShare * 100:0.#} %, k from {a.MinK} to {a.MaxK}"));
+        parts.Add($"missingMeetings: {(a.Missing == MissingMeetings.Assign ? "assign" : "complete")}");
+        if (a.FollowUp is { } f)
+            parts.Add(string.Create(Inv, $"followUp: {f.Days} days from {(f.From == FollowUpOrigin.FirstMeeting ? "the first meeting" : "enrolment")}"));
+        return $"Analysis settings of the study file: {string.Join("; ", parts)}.";
+    }
+
     private static string Methods(StudyReport r)
     {
         var text = new List<string>();
@@ -418,6 +462,9 @@ public static class StudyReportAnalysis
             ? "Every response came through the link mailed to its rater (none through a coordinator hand-over)."
             : string.Create(Inv, $"Raters answered through the link mailed to them, except {handedOver} of the {r.Input.Responses.Count} responses, given through a coordinator hand-over (a link handed to a coordinator for a rater reached another way, e.g. by phone; Provenance hand-over in responses.csv)."));
         text.Add($"A dyad's trajectory is its global score at meetings 1–{r.Meetings}; dyads missing a meeting are not clustered, and are counted and compared with the clustered dyads.");
+        if (r.Input.Analysis is { } settings && settings != StudyAnalysis.Default) text.Add(Settings(settings));
+        if (r.Assigned is { } assigned)
+            text.Add(string.Create(Inv, $"As a sensitivity analysis beside the complete-case one (analysis.missingMeetings: assign), each dyad missing a meeting was assigned to the cluster whose centroid is nearest (Euclidean distance over the meetings it has{(r.Options.Analysis.Deviation ? ", both as deviations from their own mean over those meetings" : "")}; a dyad needs two rated meetings), and the cluster × outcome table was recomputed over every assigned dyad: {assigned.Partial.Count} assigned, {assigned.NotAssigned.Count} with a single meeting not assigned."));
         if (r.Result is { } result)
         {
             var deviation = r.Options.Analysis.Deviation;

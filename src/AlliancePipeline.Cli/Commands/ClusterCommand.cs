@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Text.Json;
 using AlliancePipeline.Analytics.Analysis;
+using AlliancePipeline.Analytics.Clustering;
 using AlliancePipeline.Analytics.Patterns;
 
 namespace AlliancePipeline.Cli.Commands;
 
 /// <summary>
-/// <c>alliance cluster --input FILE.csv [--deviation] [--k K] [--scale MIN-MAX] [--min-change POINTS] [--json]</c>: Ward clustering as R's
+/// <c>alliance cluster --input FILE.csv [--deviation] [--k K] [--rule relative|absolute] [--scale MIN-MAX] [--min-change POINTS] [--json]</c>: Ward clustering as R's
 /// <c>hclust(dist(X), "ward.D2")</c>, printed for people as the chosen k with its reason and a dyad → cluster → pattern
 /// table (<see cref="Table"/>), or with <c>--json</c> as JSON: <c>merge</c>, <c>height</c>, <c>order</c> (R's conventions),
 /// <c>cutree</c> for k = 2..6, whether the tree is certified equal to R's, the chosen k with its reason, the candidates
@@ -29,6 +30,11 @@ public static class ClusterCommand
             Description = "Fix the number of clusters (2 to the number of complete dyads) instead of choosing it.",
             CustomParser = r => OptionValues.Whole(r, 2, int.MaxValue, "give a whole number of clusters, 2 or more.", "a clustering needs at least 2 clusters."),
         };
+        var rule = new Option<ClusterCountCriterion>("--rule")
+        {
+            Description = "How k is chosen from the agglomeration coefficient: relative (largest relative jump, the default) or absolute (largest absolute increase, as the schedule is read in SPSS).",
+            DefaultValueFactory = _ => ClusterCountCriterion.Relative,
+        };
         var scale = new Option<string>("--scale")
         {
             Description = "Lowest and highest possible score, MIN-MAX; every score must lie on it. Default 1-7 (WAI short form); 1-5 for the WAI-SR.",
@@ -47,7 +53,7 @@ public static class ClusterCommand
         var json = new Option<bool>("--json") { Description = "Print the full result as JSON (R's merge, height, order, cutree; k and its candidates; the patterns), for scripts." };
         var command = new Command("cluster", "Cluster alliance trajectories by Ward's method (equal to R's hclust ward.D2) and name the patterns.")
         {
-            input, deviation, k, scale, minChange, json,
+            input, deviation, k, rule, scale, minChange, json,
         };
         command.SetAction(parse =>
         {
@@ -84,6 +90,7 @@ public static class ClusterCommand
                 {
                     Deviation = parse.GetValue(deviation),
                     FixedK = parse.GetValue(k),
+                    Rule = parse.GetValue(rule),
                     Thresholds = new PatternThresholds { MinChange = parse.GetValue(minChange) },
                 });
                 output.Write(parse.GetValue(json) ? ToJson(result, parse.GetValue(deviation), scoreScale) + "\n" : Table(result));
@@ -169,6 +176,7 @@ public static class ClusterCommand
                 w.WriteNumber("k", c.K);
                 Number(w, "coefficient", c.Coefficient);
                 Number(w, "relative_jump", c.RelativeJump);
+                Number(w, "increase", c.Increase);
                 w.WriteNumber("smallest_cluster", c.SmallestClusterSize);
                 w.WriteBoolean("admissible", c.Admissible);
                 Number(w, "calinski_harabasz", c.CalinskiHarabasz);

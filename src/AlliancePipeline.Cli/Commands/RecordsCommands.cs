@@ -42,16 +42,17 @@ public static class RecordsCommands
         var dyad = new Option<string>("--dyad") { Description = "The dyad's code.", Required = true };
         var employed = OptionValues.YesNo(new Option<string>("--employed") { Description = "yes or no (oui/non, true/false, 1/0 too, as in the CSV import).", Required = true });
         var date = OptionValues.Date(new Option<string>("--date") { Description = "The day the job started, yyyy-MM-dd (when employed)." });
-        var record = options.AddTo(new Command("record", "Record whether a dyad's client got a job, and when.") { study, dyad, employed, date });
+        var recorded = OptionValues.Date(new Option<string>("--recorded") { Description = "The day the outcome was recorded, yyyy-MM-dd (default: today)." });
+        var record = options.AddTo(new Command("record", "Record whether a dyad's client got a job, and when.") { study, dyad, employed, date, recorded });
         record.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "outcomes record", options, async (api, output) =>
         {
             var answer = await api.SendJsonAsync(HttpMethod.Put, $"api/studies/{Id(parse, study)}/dyads/{Id(parse, dyad)}/outcome",
-                new { employed = StudyInputs.ParseEmployed(parse.GetValue(employed)) == true, date = parse.GetValue(date) }, ct).ConfigureAwait(false);
+                new { employed = StudyInputs.ParseEmployed(parse.GetValue(employed)) == true, date = parse.GetValue(date), recorded = parse.GetValue(recorded) }, ct).ConfigureAwait(false);
             if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "outcomes record", answer).ConfigureAwait(false);
             await output.WriteLineAsync($"Recorded the outcome of dyad {parse.GetValue(dyad)}.").ConfigureAwait(false);
             return 0;
         }));
-        var import = Import(options, "outcomes import", "outcomes", "Import outcomes from CSV (columns dyad,employed,date).", study,
+        var import = Import(options, "outcomes import", "outcomes", "Import outcomes from CSV (columns dyad,employed,date, and if wished recorded).", study,
             json => $"Imported {json["imported"]} outcome(s): {json["changed"]} changed, {json["unchanged"]} already recorded as given.");
         return new Command("outcomes", "Employment outcomes per dyad, for the cluster × outcome table.") { record, import };
     }

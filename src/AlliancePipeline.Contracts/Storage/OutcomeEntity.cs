@@ -21,6 +21,8 @@ public sealed class OutcomeEntity : ITableEntity
     public DateTimeOffset? JobDate { get; set; }
     /// <summary>When the outcome was recorded.</summary>
     public DateTimeOffset RecordedAt { get; set; }
+    /// <summary>The day the researcher recorded it (<c>recorded</c>; the day it was sent when not given), midnight UTC; null in rows written before it existed.</summary>
+    public DateTimeOffset? RecordedOn { get; set; }
     /// <summary>How it was recorded: <c>api</c>, <c>cli</c> or <c>csv</c>.</summary>
     public string Source { get; set; } = "";
 }

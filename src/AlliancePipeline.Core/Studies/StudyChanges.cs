@@ -146,6 +146,7 @@ public sealed record StudyChanges(ImmutableArray<StudyChange> Changes)
         fields.Add(("linkLifetimeDays", a.LinkLifetimeDays == b.LinkLifetimeDays));
         fields.Add(("digests", a.Digests == b.Digests));
         fields.Add(("handOver", a.HandOverAllowed == b.HandOverAllowed));
+        fields.Add(("analysis", a.Analysis == b.Analysis));
         return Fields(fields.ToArray());
     }
 

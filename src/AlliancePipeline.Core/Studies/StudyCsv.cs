@@ -53,12 +53,17 @@ public static class StudyCsv
     /// <summary>Columns of an outcome file.</summary>
     public static readonly ImmutableArray<string> OutcomeColumns = ["dyad", "employed", "date"];
 
+    /// <summary>Columns an outcome file may add: <c>recorded</c>, the day the outcome was recorded (empty: the day of the import).</summary>
+    public static readonly ImmutableArray<string> OutcomeOptionalColumns = ["recorded"];
+
     /// <summary>Columns of a meeting dates file.</summary>
     public static readonly ImmutableArray<string> MeetingDateColumns = ["dyad", "meeting", "date"];
 
     /// <summary>
-    /// Reads outcomes: <c>dyad,employed,date</c>. <c>employed</c> is yes/no, oui/non, true/false or 1/0 (<see cref="StudyInputs.ParseEmployed"/>); <c>date</c> (the day the
-    /// job started) is required when employed and must be empty otherwise. With <paramref name="study"/> the dyad must be
+    /// Reads outcomes: <c>dyad,employed,date</c>, and if wished <c>recorded</c> (the day the outcome was recorded; empty or
+    /// left out: <paramref name="today"/>). <c>employed</c> is yes/no, oui/non, true/false or 1/0 (<see cref="StudyInputs.ParseEmployed"/>); <c>date</c> (the day the
+    /// job started) is required when employed and must be empty otherwise, and may not be after the recorded day nor
+    /// after the end of the study's follow-up. With <paramref name="study"/> the dyad must be
     /// in it and the date within its years in the study (<see cref="StudyInputs.CheckOutcome"/>). A dyad may appear once.
     /// A dyad's presence is checked before anything else about it, so that a study narrowed to what a caller may see
     /// (a site's dyads) answers for a dyad outside it exactly as for one that does not exist.
@@ -66,7 +71,9 @@ public static class StudyCsv
     /// <param name="text">The file.</param>
     /// <param name="study">The study (as the caller may see it), or null to read the file alone.</param>
     /// <param name="today">The day it is imported: a job date after it is refused (<see cref="StudyInputs.CheckOutcomeDateRules"/>).</param>
-    public static CsvImport<DyadOutcome> ParseOutcomes(string text, StudyDefinition? study = null, DateOnly? today = null) =>
+    /// <param name="firstMeetings">Each dyad's first meeting date, where follow-up counts from it.</param>
+    public static CsvImport<DyadOutcome> ParseOutcomes(string text, StudyDefinition? study = null, DateOnly? today = null,
+        IReadOnlyDictionary<string, DateOnly>? firstMeetings = null) =>
         Parse(text, OutcomeColumns, study, new RowRules<DyadOutcome>(
             Read: (values, problems) =>
             {
@@ -79,12 +86,16 @@ public static class StudyCsv
                 }
 
                 var date = dateText.Length == 0 ? null : ParseDate(dateText, "date", problems);
-                return problems.Count == 0 ? new DyadOutcome(dyad, employed!.Value, date) : null;
+                var recorded = values[3].Length == 0 ? null : ParseDate(values[3], "recorded", problems);
+                return problems.Count == 0 ? new DyadOutcome(dyad, employed!.Value, date) { RecordedOn = recorded } : null;
             },
-            Check: outcome => StudyInputs.CheckOutcome(study, outcome) ?? (today is { } day ? StudyInputs.CheckOutcomeDateRules(outcome, day)?.Message : null),
+            Check: outcome => StudyInputs.CheckOutcome(study, outcome)
+                ?? (today is { } day ? StudyInputs.CheckOutcomeDateRules(outcome, day)?.Message : null)
+                ?? StudyInputs.CheckOutcome(study, outcome, today, firstMeetings),
             Dyad: outcome => outcome.DyadId,
             Key: outcome => outcome.DyadId,
-            Duplicate: (outcome, first) => $"dyad '{outcome.DyadId}' is already on line {first}"));
+            Duplicate: (outcome, first) => $"dyad '{outcome.DyadId}' is already on line {first}"),
+            OutcomeOptionalColumns);
 
     /// <summary>
     /// Reads recorded meeting dates: <c>dyad,meeting,date</c>. <c>meeting</c> is a whole number from 1. With
@@ -195,9 +206,11 @@ public static class StudyCsv
         public ImmutableArray<CsvLineError> Listed => [.. _listed.OrderBy(e => e.Line)];
     }
 
-    private static CsvImport<T> Parse<T>(string text, ImmutableArray<string> columns, StudyDefinition? study, RowRules<T> rules)
+    private static CsvImport<T> Parse<T>(string text, ImmutableArray<string> columns, StudyDefinition? study, RowRules<T> rules,
+        ImmutableArray<string> optional = default)
         where T : class
     {
+        optional = optional.IsDefault ? [] : optional;
         ArgumentNullException.ThrowIfNull(text);
         var errors = new Problems();
         var rows = ImmutableArray.CreateBuilder<T>();
@@ -234,12 +247,15 @@ public static class StudyCsv
             }
         }
 
-        foreach (var name in header.Where(h => !columns.Contains(h)).Distinct())
+        var optionalIndex = optional.Select(c => Array.IndexOf(header, c)).ToArray();
+        var known = columns.Concat(optional).ToArray();
+        foreach (var name in header.Where(h => !known.Contains(h)).Distinct())
         {
-            errors.Add(new CsvLineError(1, $"'{name}' is not a column of this file: the columns are {string.Join(",", columns)}"));
+            errors.Add(new CsvLineError(1, $"'{name}' is not a column of this file: the columns are {string.Join(",", columns)}"
+                + (optional.IsEmpty ? "" : $" (and, if you wish, {string.Join(",", optional)})")));
         }
 
-        foreach (var name in header.Where(h => columns.Contains(h)).GroupBy(h => h).Where(g => g.Count() > 1))
+        foreach (var name in header.Where(h => known.Contains(h)).GroupBy(h => h).Where(g => g.Count() > 1))
         {
             errors.Add(new CsvLineError(1, $"column '{name.Key}' is named twice"));
         }
@@ -260,7 +276,7 @@ public static class StudyCsv
             }
 
             var problems = new List<string>();
-            var row = rules.Read(index.Select(i => reader.GetString(i).Trim()).ToArray(), problems);
+            var row = rules.Read(index.Concat(optionalIndex).Select(i => i < 0 ? "" : reader.GetString(i).Trim()).ToArray(), problems);
             if (row is not null && study is not null && study.FindDyad(rules.Dyad(row)) is null)
             {
                 problems.Add(StudyInputs.NotInStudy(study, rules.Dyad(row)));

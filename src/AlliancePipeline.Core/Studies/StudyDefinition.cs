@@ -144,6 +144,9 @@ public sealed record StudyDefinition(
     /// <summary>The weekly coordinator digests (<c>digests</c> in the study file); <see cref="DigestPolicy.Default"/> when left out.</summary>
     public DigestPolicy Digests { get; init; } = DigestPolicy.Default;
 
+    /// <summary>The analysis settings (<c>analysis</c> in the study file); <see cref="StudyAnalysis.Default"/> when left out.</summary>
+    public StudyAnalysis Analysis { get; init; } = StudyAnalysis.Default;
+
     /// <summary>The site with this id, or null.</summary>
     public StudySite? FindSite(string siteId) => Sites.FirstOrDefault(s => s.Id == siteId);
 

@@ -93,6 +93,7 @@ internal sealed partial class StudyFileReader
         var lifetime = Integer(root, "linkLifetimeDays");
         var digests = Digests(root);
         var handOver = Text(root, "handOver") == "allowed";
+        var analysis = Analysis(root);
 
         Unique(arms, a => a.Id, "arm");
         Unique(sites, s => s.Id, "site");
@@ -114,6 +115,7 @@ internal sealed partial class StudyFileReader
         {
             Digests = digests,
             Names = names,
+            Analysis = analysis,
         };
     }
 
@@ -342,6 +344,49 @@ internal sealed partial class StudyFileReader
         Open(Value(root, "digests"), root.PointerOf("digests")) is { } f && Has(f, "whenNothingOverdue") && Boolean(f, "whenNothingOverdue") is { } when
             ? new DigestPolicy(when)
             : DigestPolicy.Default;
+
+    private StudyAnalysis Analysis(Fields root)
+    {
+        var analysis = StudyAnalysis.Default;
+        if (Open(Value(root, "analysis"), root.PointerOf("analysis")) is not { } f)
+        {
+            return analysis;
+        }
+
+        analysis = analysis with
+        {
+            Deviation = Text(f, "scores") == "deviation",
+            Missing = Text(f, "missingMeetings") == "assign" ? MissingMeetings.Assign : MissingMeetings.Complete,
+        };
+        if (Open(Value(f, "clusters"), f.PointerOf("clusters")) is { } c)
+        {
+            analysis = analysis with
+            {
+                FixedK = Integer(c, "k"),
+                Rule = Text(c, "rule") == "absolute" ? ClusterRule.Absolute : ClusterRule.Relative,
+                MinClusterShare = Number(c, "minShare") ?? analysis.MinClusterShare,
+                MinK = Integer(c, "minK") ?? analysis.MinK,
+                MaxK = Integer(c, "maxK") ?? analysis.MaxK,
+            };
+            if (analysis.FixedK is not null && Has(c, "rule"))
+            {
+                Error(Value(c, "rule")!, c.PointerOf("rule"), "give either k (a fixed number of clusters) or rule (k chosen from the agglomeration coefficient), not both");
+            }
+
+            if (analysis.MinK > analysis.MaxK)
+            {
+                Error(Value(c, "maxK") ?? Value(c, "minK")!, c.PointerOf(Has(c, "maxK") ? "maxK" : "minK"),
+                    $"the k range is empty: minK ({analysis.MinK}) is above maxK ({analysis.MaxK})");
+            }
+        }
+
+        if (Open(Value(f, "followUp"), f.PointerOf("followUp")) is { } u && Integer(u, "days") is { } days)
+        {
+            analysis = analysis with { FollowUp = new FollowUp(days, Text(u, "from") == "firstMeeting" ? FollowUpOrigin.FirstMeeting : FollowUpOrigin.Enrolment) };
+        }
+
+        return analysis;
+    }
 
     private ReportSchedule? Reports(Fields root)
     {

@@ -137,7 +137,7 @@ internal sealed class StudyFileSchema
             "pattern" or "format" or "maxLength" => (finding.Keyword == "maxLength" ? 3 : 2, ValueProblem(node, finding.Keyword, text.Trim())),
             "enum" => (2, $"'{text.Trim()}' is not {node.Title()}: use {string.Join(" or ", SchemaWords.Strings(node["enum"]))}"),
             "minimum" or "maximum" or "exclusiveMinimum" or "exclusiveMaximum" =>
-                (4, string.Create(CultureInfo.InvariantCulture, $"must be from {node["minimum"]} to {node["maximum"]}, not {YamlValues.AsInteger((YamlScalarNode)value!)}")),
+                (4, string.Create(CultureInfo.InvariantCulture, $"must be from {node["minimum"]} to {node["maximum"]}, not {(object?)YamlValues.AsInteger((YamlScalarNode)value!) ?? text.Trim()}")),
             "minItems" => (5, $"must list at least {node["minItems"]} {SchemaWords.EntryNoun(node)}"),
             "maxItems" => (5, $"lists {((YamlSequenceNode)value!).Children.Count} {JsonPointerText.Segments(pointer)[^1]}; at most {node["maxItems"]} are allowed"),
             "anyOf" => (6, $"give {string.Join(", ", AnyOfNames(node))} or both"),

@@ -4,7 +4,11 @@ namespace AlliancePipeline.Core.Studies;
 /// <param name="DyadId">The dyad code.</param>
 /// <param name="Employed">Whether the client acquired a job.</param>
 /// <param name="JobDate">The day the job started: set when <paramref name="Employed"/>, null otherwise.</param>
-public sealed record DyadOutcome(string DyadId, bool Employed, DateOnly? JobDate);
+public sealed record DyadOutcome(string DyadId, bool Employed, DateOnly? JobDate)
+{
+    /// <summary>The day the outcome was recorded (the researcher's date, e.g. of the follow-up interview); null: the day it is sent.</summary>
+    public DateOnly? RecordedOn { get; init; }
+}
 
 /// <summary>A date that breaks one of the date rules: the field, the rule (a stable name) and what is wrong, in plain words.</summary>
 /// <param name="Field">The field, as the request and the CSV name it: <c>date</c>.</param>
@@ -141,10 +145,31 @@ public static class StudyInputs
     }
 
     /// <summary>
+    /// The last day of a dyad's follow-up (<c>analysis.followUp</c>): the origin plus the follow-up days, the origin its
+    /// enrolment date or its first meeting's date (<paramref name="firstMeeting"/>, else the day the schedule plans it).
+    /// Null when the study sets no follow-up.
+    /// </summary>
+    public static DateOnly? FollowUpEnd(StudyDefinition study, StudyDyad dyad, DateOnly? firstMeeting = null)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(dyad);
+        if (study.Analysis.FollowUp is not { } followUp) return null;
+        var origin = followUp.From == FollowUpOrigin.FirstMeeting
+            ? firstMeeting ?? dyad.Enrolled.AddDays(study.Meetings.IsDefaultOrEmpty ? 0 : study.Meetings[0].ExpectedDay)
+            : dyad.Enrolled;
+        return origin.AddDays(followUp.Days);
+    }
+
+    /// <summary>
     /// An outcome must be for a dyad of the study; when employed it needs the job's date, within the dyad's years in
     /// the study (on or after its enrolment date, not after <see cref="LastDay"/>); when not employed it has no date.
+    /// The day it is recorded (<see cref="DyadOutcome.RecordedOn"/>, else <paramref name="today"/>) may not be after
+    /// <paramref name="today"/>, and a job may not start after it, nor after the end of follow-up
+    /// (<see cref="FollowUpEnd"/>, with the dyad's first meeting date from <paramref name="firstMeetings"/>). Without
+    /// <paramref name="today"/> the recorded day is checked only against the job date.
     /// </summary>
-    public static string? CheckOutcome(StudyDefinition? study, DyadOutcome outcome)
+    public static string? CheckOutcome(StudyDefinition? study, DyadOutcome outcome, DateOnly? today = null,
+        IReadOnlyDictionary<string, DateOnly>? firstMeetings = null)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         if (outcome.Employed && outcome.JobDate is null)
@@ -159,7 +184,7 @@ public static class StudyInputs
 
         if (study is null)
         {
-            return null;
+            return RecordedProblem(outcome, today);
         }
 
         if (study.FindDyad(outcome.DyadId) is not { } dyad)
@@ -169,7 +194,7 @@ public static class StudyInputs
 
         if (outcome.JobDate is not { } date)
         {
-            return null;
+            return RecordedProblem(outcome, today);
         }
 
         if (date < dyad.Enrolled)
@@ -177,8 +202,35 @@ public static class StudyInputs
             return $"the job date {StudyDefinition.Format(date)} is before the dyad's enrolment on {StudyDefinition.Format(dyad.Enrolled)}";
         }
 
-        return date > LastDay(dyad)
-            ? $"the job date {StudyDefinition.Format(date)} is more than {YearsInStudy} years after the dyad's enrolment on {StudyDefinition.Format(dyad.Enrolled)}: the last day it may be is {StudyDefinition.Format(LastDay(dyad))}"
+        if (date > LastDay(dyad))
+        {
+            return $"the job date {StudyDefinition.Format(date)} is more than {YearsInStudy} years after the dyad's enrolment on {StudyDefinition.Format(dyad.Enrolled)}: the last day it may be is {StudyDefinition.Format(LastDay(dyad))}";
+        }
+
+        if (RecordedProblem(outcome, today) is { } recordedProblem)
+        {
+            return recordedProblem;
+        }
+
+        DateOnly? firstMeeting = firstMeetings is not null && firstMeetings.TryGetValue(dyad.Id, out var first) ? first : null;
+        return FollowUpEnd(study, dyad, firstMeeting) is { } end && date > end
+            ? $"the job date {StudyDefinition.Format(date)} is after the end of follow-up on {StudyDefinition.Format(end)} ({study.Analysis.FollowUp!.Days} days from the dyad's {(study.Analysis.FollowUp.From == FollowUpOrigin.FirstMeeting ? "first meeting" : "enrolment")})"
             : null;
+    }
+
+    /// <summary>The recorded day may not be after today, and a job may not start after the day it is recorded.</summary>
+    private static string? RecordedProblem(DyadOutcome outcome, DateOnly? today)
+    {
+        if (outcome.RecordedOn is { } on && today is { } now && on > now)
+        {
+            return $"the recorded date {StudyDefinition.Format(on)} is after today ({StudyDefinition.Format(now)}): an outcome is recorded on or before the day it is sent";
+        }
+
+        if (outcome.JobDate is { } started && (outcome.RecordedOn ?? today) is { } recordedDay && started > recordedDay)
+        {
+            return $"the job date {StudyDefinition.Format(started)} is after the day the outcome is recorded ({StudyDefinition.Format(recordedDay)}): a job is recorded once it has started";
+        }
+
+        return null;
     }
 }

@@ -177,6 +177,8 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         if (visible.FindDyad(recorded.DyadId) is null) return NoDyad(visible, recorded.DyadId);
         if (StudyInputs.CheckOutcome(visible, recorded) is { } wrong) return Refusal.Invalid("Outcome refused", wrong);
         if (StudyInputs.CheckOutcomeDateRules(recorded, Today) is { } broken) return DateRuleRefusal("Outcome refused", broken);
+        if (StudyInputs.CheckOutcome(visible, recorded, Today, await FirstMeetingsAsync(study.Definition, ct).ConfigureAwait(false)) is { } late)
+            return Refusal.Invalid("Outcome refused", late);
         await SaveOutcomesAsync(studyId, [recorded], "api", caller.Actor, ct).ConfigureAwait(false);
         return new OutcomeRecorded(studyId, recorded.DyadId, recorded.Employed, recorded.JobDate is { } j ? StudyDefinition.Format(j) : null);
     }
@@ -188,7 +190,8 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         ArgumentNullException.ThrowIfNull(caller);
         if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         if (csv.IsRefused) return csv.Refusal;
-        var import = StudyCsv.ParseOutcomes(csv.Value, Visible(study.Definition, caller), Today);
+        var import = StudyCsv.ParseOutcomes(csv.Value, Visible(study.Definition, caller), Today,
+            await FirstMeetingsAsync(study.Definition, ct).ConfigureAwait(false));
         if (!import.IsValid) return CsvRefusal("Outcomes refused", import);
         var (changed, unchanged) = await SaveOutcomesAsync(studyId, import.Rows, source, caller.Actor, ct).ConfigureAwait(false);
         await audit.WriteAsync(studyId, caller.Actor, "outcome.imported", studyId,
@@ -482,6 +485,16 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     }
 
     /// <summary>
+    /// Each dyad's first meeting date (recorded, else expected) when the study's follow-up
+    /// starts there (<c>analysis.followUp.from: firstMeeting</c>); else null, and nothing is read.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, DateOnly>?> FirstMeetingsAsync(StudyDefinition study, CancellationToken ct)
+    {
+        if (study.Analysis.FollowUp?.From != FollowUpOrigin.FirstMeeting) return null;
+        return Reports.ReportSource.FirstMeetings(await studyTables.ListAssessmentEntitiesAsync(study.Id, ct).ConfigureAwait(false));
+    }
+
+    /// <summary>
     /// Stores outcomes (the last of a dyad's, when it is given twice): a dyad's outcome that is new or differs (employed,
     /// job date) is written, added or replaced under the ETag it was read with, in transactions of up to 100, each followed
     /// by its <c>Audit</c> rows (<c>outcome.recorded</c>, the dyad, before and after); one stored as given is not written
@@ -503,9 +516,11 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             foreach (var o in latest)
             {
                 DateTimeOffset? jobDate = o.JobDate is { } d ? StudyCalendar.StartOf(d) : null;
+                var recordedOn = StudyCalendar.StartOf(o.RecordedOn ?? DateOnly.FromDateTime(now.UtcDateTime));
                 var before = stored.GetValueOrDefault(o.DyadId);
-                if (before is not null && before.Employed == o.Employed && before.JobDate == jobDate) continue;
-                var entity = new OutcomeEntity { PartitionKey = studyId, RowKey = o.DyadId, Employed = o.Employed, JobDate = jobDate, RecordedAt = now, Source = source };
+                // The same outcome sent again is no change; given with another recorded day, the day is the change.
+                if (before is not null && before.Employed == o.Employed && before.JobDate == jobDate && (o.RecordedOn is null || before.RecordedOn == recordedOn)) continue;
+                var entity = new OutcomeEntity { PartitionKey = studyId, RowKey = o.DyadId, Employed = o.Employed, JobDate = jobDate, RecordedAt = now, RecordedOn = recordedOn, Source = source };
                 writing.Add((before is null
                     ? new TableTransactionAction(TableTransactionActionType.Add, entity)
                     : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, before.ETag),

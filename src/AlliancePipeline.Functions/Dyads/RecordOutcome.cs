@@ -7,7 +7,8 @@ namespace AlliancePipeline.Functions.Dyads;
 
 /// <summary>
 /// <c>PUT /api/studies/{studyId}/dyads/{dyadId}/outcome</c> (a coordinator): records a dyad's employment outcome,
-/// <c>{"employed":true,"date":"2026-05-01"}</c> or <c>{"employed":false}</c>.
+/// <c>{"employed":true,"date":"2026-05-01"}</c> or <c>{"employed":false}</c>, with if wished the day it was recorded
+/// (<c>"recorded":"2026-06-30"</c>; left out: the day it is sent).
 /// </summary>
 public sealed class RecordOutcome(DyadOperations dyads)
 {
@@ -43,6 +44,12 @@ public sealed class RecordOutcome(DyadOperations dyads)
             if (!JsonBody.TryReadDate(text, out var parsed)) return badDate;
             date = parsed;
         }
-        return new DyadOutcome(dyadId, employed, date);
+        DateOnly? recordedOn = null;
+        if (body.Value.Recorded is { } recordedText)
+        {
+            if (!JsonBody.TryReadDate(recordedText, out var parsed)) return Refusal.Invalid(Title, "\"recorded\" must be a date written yyyy-MM-dd.");
+            recordedOn = parsed;
+        }
+        return new DyadOutcome(dyadId, employed, date) { RecordedOn = recordedOn };
     }
 }

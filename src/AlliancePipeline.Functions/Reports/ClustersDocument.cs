@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
+using AlliancePipeline.Core.Studies;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -84,6 +85,12 @@ public static class ClustersDocument
             ["fixedK"] = report.Options.Analysis.FixedK,
             ["maxK"] = report.Options.Analysis.MaxK,
         };
+        if (report.Input.Analysis is { } settings && settings != StudyAnalysis.Default)
+        {
+            doc["kChoice"]!["criterion"] = report.Options.Analysis.Rule.ToString();
+            doc["kChoice"]!["minK"] = report.Options.Analysis.MinK;
+            doc["missingMeetings"] = settings.Missing.ToString();
+        }
         doc["candidates"] = new JsonArray([.. r.Selection.Candidates.Select(c => (JsonNode)new JsonObject
         {
             ["k"] = c.K, ["coefficient"] = N(c.Coefficient), ["relativeJump"] = N(c.RelativeJump), ["smallestClusterSize"] = c.SmallestClusterSize,
@@ -118,33 +125,12 @@ public static class ClustersDocument
             cluster["dyads"] = Strings(c.DyadIds);
             return (JsonNode)cluster;
         })]);
-        if (report.Outcomes is { } o)
+        if (report.Outcomes is { } o) doc["outcome"] = OutcomeJson(o);
+        if (report.Assigned is { } assigned)
         {
-            doc["outcome"] = new JsonObject
-            {
-                ["rows"] = new JsonArray([.. o.Rows.Select(row => (JsonNode)new JsonObject
-                {
-                    ["cluster"] = row.Cluster, ["label"] = row.Label, ["dyads"] = row.Dyads, ["withOutcome"] = row.WithOutcome,
-                    ["employed"] = row.Employed, ["notEmployed"] = row.NotEmployed, ["employedShare"] = N(row.EmployedShare),
-                    ["employedCiLow"] = row.EmployedInterval?.Lower, ["employedCiHigh"] = row.EmployedInterval?.Upper,
-                    ["oddsRatio"] = Ratio(row.OddsRatioVsRest?.Estimate), ["oddsRatioLow"] = Ratio(row.OddsRatioVsRest?.Lower),
-                    ["oddsRatioHigh"] = Ratio(row.OddsRatioVsRest?.Upper), ["oddsRatioP"] = row.OddsRatioVsRest?.PValue,
-                    ["daysToJob"] = Mean(row.DaysToJob),
-                })]),
-                ["fisherP"] = o.FisherP,
-                ["fisherExact"] = o.Fisher?.IsExact,
-                ["fisherReplicates"] = o.Fisher?.Replicates,
-                ["fisherSeed"] = o.Fisher?.Seed,
-                ["chiSquare"] = o.ChiSquare is { } x ? N(x.Statistic) : null,
-                ["chiSquareDf"] = o.ChiSquare?.DegreesOfFreedom,
-                ["chiSquareP"] = o.ChiSquare is { } y ? N(y.PValue) : null,
-                ["cramersV"] = o.ChiSquare is { } z ? N(z.CramersV) : null,
-                ["cramersVBiasCorrected"] = o.CramersVBiasCorrected,
-                ["expectedBelow5"] = o.ChiSquare is null ? null : o.ExpectedBelowFive,
-                ["cells"] = o.ChiSquare is null ? null : o.Cells,
-                ["caveats"] = Strings(o.Caveats),
-                ["note"] = o.Note,
-            };
+            var partial = new JsonObject();
+            foreach (var (id, cluster) in assigned.Partial) partial[id] = cluster;
+            doc["assigned"] = new JsonObject { ["dyads"] = partial, ["notAssigned"] = Strings(assigned.NotAssigned), ["outcome"] = OutcomeJson(assigned.Outcomes) };
         }
         doc["reliability"] = new JsonArray([.. report.Reliability.Select(a => (JsonNode)new JsonObject
         {
@@ -165,4 +151,30 @@ public static class ClustersDocument
 
     /// <summary>An odds ratio or limit: null when undefined, the string <c>"Inf"</c> (R's spelling) when infinite.</summary>
     private static JsonNode? Ratio(double? v) => v is not { } x ? null : double.IsPositiveInfinity(x) ? JsonValue.Create("Inf") : JsonValue.Create(x);
+
+    private static JsonObject OutcomeJson(OutcomeTable o) => new JsonObject
+    {
+        ["rows"] = new JsonArray([.. o.Rows.Select(row => (JsonNode)new JsonObject
+            {
+                ["cluster"] = row.Cluster, ["label"] = row.Label, ["dyads"] = row.Dyads, ["withOutcome"] = row.WithOutcome,
+                ["employed"] = row.Employed, ["notEmployed"] = row.NotEmployed, ["employedShare"] = N(row.EmployedShare),
+                ["employedCiLow"] = row.EmployedInterval?.Lower, ["employedCiHigh"] = row.EmployedInterval?.Upper,
+                ["oddsRatio"] = Ratio(row.OddsRatioVsRest?.Estimate), ["oddsRatioLow"] = Ratio(row.OddsRatioVsRest?.Lower),
+                ["oddsRatioHigh"] = Ratio(row.OddsRatioVsRest?.Upper), ["oddsRatioP"] = row.OddsRatioVsRest?.PValue,
+                ["daysToJob"] = Mean(row.DaysToJob),
+            })]),
+        ["fisherP"] = o.FisherP,
+        ["fisherExact"] = o.Fisher?.IsExact,
+        ["fisherReplicates"] = o.Fisher?.Replicates,
+        ["fisherSeed"] = o.Fisher?.Seed,
+        ["chiSquare"] = o.ChiSquare is { } x ? N(x.Statistic) : null,
+        ["chiSquareDf"] = o.ChiSquare?.DegreesOfFreedom,
+        ["chiSquareP"] = o.ChiSquare is { } y ? N(y.PValue) : null,
+        ["cramersV"] = o.ChiSquare is { } z ? N(z.CramersV) : null,
+        ["cramersVBiasCorrected"] = o.CramersVBiasCorrected,
+        ["expectedBelow5"] = o.ChiSquare is null ? null : o.ExpectedBelowFive,
+        ["cells"] = o.ChiSquare is null ? null : o.Cells,
+        ["caveats"] = Strings(o.Caveats),
+        ["note"] = o.Note,
+    };
 }

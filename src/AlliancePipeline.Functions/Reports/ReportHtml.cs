@@ -93,17 +93,7 @@ public static class ReportHtml
         }).ToArray();
         if (r.Outcomes is { } o)
         {
-            view.Outcomes = o.Rows.Select(row => new ReportView.OutcomeRowView
-            {
-                Label = row.Label,
-                Dyads = row.Dyads.ToString(Inv),
-                WithOutcome = row.WithOutcome.ToString(Inv),
-                Employed = row.WithOutcome == 0 ? "–" : $"{row.Employed} ({Percent(row.EmployedShare)} %)",
-                NotEmployed = row.WithOutcome == 0 ? "–" : $"{row.NotEmployed} ({Percent(1 - row.EmployedShare)} %)",
-                EmployedCi = row.EmployedInterval is { } ci ? $"{Percent(ci.Lower)} to {Percent(ci.Upper)} %" : Undefined,
-                OddsRatio = row.OddsRatioVsRest is { } or ? $"{Ratio(or.Estimate)} ({Ratio(or.Lower)} to {Ratio(or.Upper)}), p = {P(or.PValue)}" : Undefined,
-                DaysToJob = row.DaysToJob.N == 0 ? "–" : $"{MeanSd(row.DaysToJob.Mean, row.DaysToJob.Sd, "0.0")}, n = {row.DaysToJob.N}",
-            }).ToArray();
+            view.Outcomes = OutcomeRows(o);
             view.FisherP = o.FisherP is { } p ? P(p) : "–";
             view.FisherMethod = o.Fisher is { IsExact: false } f
                 ? $"Monte Carlo p, {f.Replicates!.Value.ToString("N0", Inv)} random tables, R's generator seeded {f.Seed!.Value.ToString(Inv)}"
@@ -113,6 +103,16 @@ public static class ReportHtml
             view.OutcomeCaveats = o.Caveats;
             view.ChiSquare = o.ChiSquare is { } y ? $"χ²({y.DegreesOfFreedom}) = {F(y.Statistic, "0.00")}, p = {P(y.PValue)}" : "–";
             view.OutcomeNote = o.Note ?? "";
+        }
+        if (r.Assigned is { } assigned)
+        {
+            var a = assigned.Outcomes;
+            view.HasAssigned = true;
+            view.AssignedOutcomes = OutcomeRows(a);
+            view.AssignedSummary = $"{assigned.Partial.Count} dyad{(assigned.Partial.Count == 1 ? "" : "s")} missing a meeting assigned to the nearest centroid"
+                + (assigned.NotAssigned.Count == 0 ? "" : $"; {assigned.NotAssigned.Count} rated at a single meeting not assigned") + ".";
+            view.AssignedTests = (a.FisherP is { } ap ? $"Fisher–Freeman–Halton p = {P(ap)}" : "Fisher–Freeman–Halton p: –")
+                + (a.ChiSquare is { } ax ? $"; Cramér's V = {F(ax.CramersV, "0.000")}" : "") + "." + (a.Note is { } an ? " " + an : "");
         }
         view.LeftOut = r.LeftOut.Select(l => new ReportView.LeftOutView
         {
@@ -236,4 +236,16 @@ public static class ReportHtml
 
     /// <summary>A p value as papers print it: three decimals, "&lt; .001" below.</summary>
     public static string P(double p) => !double.IsFinite(p) ? "–" : p < 0.001 ? "< .001" : p.ToString("0.000", Inv);
+
+    private static IReadOnlyList<ReportView.OutcomeRowView> OutcomeRows(OutcomeTable o) => o.Rows.Select(row => new ReportView.OutcomeRowView
+    {
+        Label = row.Label,
+        Dyads = row.Dyads.ToString(Inv),
+        WithOutcome = row.WithOutcome.ToString(Inv),
+        Employed = row.WithOutcome == 0 ? "–" : $"{row.Employed} ({Percent(row.EmployedShare)} %)",
+        NotEmployed = row.WithOutcome == 0 ? "–" : $"{row.NotEmployed} ({Percent(1 - row.EmployedShare)} %)",
+        EmployedCi = row.EmployedInterval is { } ci ? $"{Percent(ci.Lower)} to {Percent(ci.Upper)} %" : Undefined,
+        OddsRatio = row.OddsRatioVsRest is { } or ? $"{Ratio(or.Estimate)} ({Ratio(or.Lower)} to {Ratio(or.Upper)}), p = {P(or.PValue)}" : Undefined,
+        DaysToJob = row.DaysToJob.N == 0 ? "–" : $"{MeanSd(row.DaysToJob.Mean, row.DaysToJob.Sd, "0.0")}, n = {row.DaysToJob.N}",
+    }).ToArray();
 }

@@ -70,6 +70,10 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
             : assessments.GroupBy(a => a.DyadId, StringComparer.Ordinal).Select(g => new ReportDyad(g.Key, g.First().SiteId, g.First().Arm, null, g.All(a => a.Status == nameof(AssessmentStatus.Withdrawn)))).ToArray();
         var enrolled = dyads.Where(d => d.Enrolled is not null).ToDictionary(d => d.Id, d => d.Enrolled, StringComparer.Ordinal);
 
+        var reportOutcomes = outcomes.Select(o => new ReportOutcome(o.RowKey, o.Employed, o.JobDate is { } j ? DateOnly.FromDateTime(j.UtcDateTime) : null, enrolled.GetValueOrDefault(o.RowKey), o.RecordedAt)
+        {
+            RecordedOn = o.RecordedOn is { } on ? DateOnly.FromDateTime(on.UtcDateTime) : null,
+        }).ToArray();
         var input = new ReportInput
         {
             StudyId = studyId,
@@ -85,7 +89,11 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
             Responses = responses,
             Assessments = assessments.Select(a => new ReportAssessment(a.RowKey, a.SiteId, a.DyadId, a.Meeting, a.RaterRole, a.RaterId, a.Arm, a.Status, a.InviteOn, a.DueDate)).ToArray(),
             Dyads = dyads,
-            Outcomes = outcomes.Select(o => new ReportOutcome(o.RowKey, o.Employed, o.JobDate is { } j ? DateOnly.FromDateTime(j.UtcDateTime) : null, enrolled.GetValueOrDefault(o.RowKey), o.RecordedAt)).ToArray(),
+            Outcomes = reportOutcomes,
+            Analysis = definition?.Analysis,
+            TimeToJob = definition?.Analysis.FollowUp is { } followUp
+                ? Analytics.Reports.TimeToJob.Of(followUp, dyads, reportOutcomes, FirstMeetings(assessments))
+                : [],
             Alerts = alerts.Select(a => new ReportAlert(a.RowKey, a.DyadId, a.SiteId, a.RaterRole, a.Meeting, a.Kinds, a.Previous, a.Current, a.DropThreshold, a.Cutoff, a.RaisedAt, a.Status)).ToArray(),
         };
         var watermark = new StudyWatermark(
@@ -94,6 +102,11 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
             alerts.Count, alerts.Count == 0 ? null : alerts.Max(a => a.RaisedAt));
         return new StudyData(input, watermark);
     }
+
+    /// <summary>Each dyad's first meeting date: its meeting 1's date (recorded, else expected from enrolment).</summary>
+    public static IReadOnlyDictionary<string, DateOnly> FirstMeetings(IEnumerable<AssessmentEntity> assessments) =>
+        assessments.Where(a => a.Meeting == 1 && (a.MeetingDate ?? a.InviteOn) is not null).GroupBy(a => a.DyadId, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => DateOnly.FromDateTime(g.Min(a => (a.MeetingDate ?? a.InviteOn)!.Value).UtcDateTime), StringComparer.Ordinal);
 
     /// <summary>
     /// A stored row as the report reads it: its answers, its scores by column, and its global score from the column its

@@ -39,6 +39,10 @@ public sealed class ReportView
     public IReadOnlyList<string> OutcomeCaveats { get; set; } = [];
     public string ChiSquare { get; set; } = "";
     public string OutcomeNote { get; set; } = "";
+    public bool HasAssigned { get; set; }
+    public IReadOnlyList<OutcomeRowView> AssignedOutcomes { get; set; } = [];
+    public string AssignedSummary { get; set; } = "";
+    public string AssignedTests { get; set; } = "";
     public IReadOnlyList<AlphaView> Reliability { get; set; } = [];
     public IReadOnlyList<ArmView> Arms { get; set; } = [];
     public IReadOnlyList<RaterView> RaterEffects { get; set; } = [];

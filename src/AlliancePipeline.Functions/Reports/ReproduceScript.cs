@@ -1,4 +1,5 @@
 using System.Globalization;
+using AlliancePipeline.Analytics.Clustering;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Instruments;
 using Fluid;
@@ -53,6 +54,13 @@ public static class ReproduceScript
                 ? $"{{ set.seed({f.Seed!.Value.ToString(Inv)}); fisher.test(tab, simulate.p.value = TRUE, B = {f.Replicates!.Value.ToString(Inv)})$p.value }}"
                 : "fisher.test(tab, workspace = 2e8)$p.value",
             ["deviation"] = report.Options.Analysis.Deviation ? "TRUE" : "FALSE",
+            ["k_fixed"] = report.Options.Analysis.FixedK?.ToString(Inv) ?? "NA",
+            ["k_rule_setting"] = report.Options.Analysis.Rule == ClusterCountCriterion.Absolute ? "absolute" : "relative",
+            ["min_share"] = report.Options.Analysis.MinClusterShare.ToString("R", Inv),
+            ["min_size"] = report.Options.Analysis.MinClusterSize.ToString(Inv),
+            ["min_k"] = report.Options.Analysis.MinK.ToString(Inv),
+            ["max_k"] = report.Options.Analysis.MaxK.ToString(Inv),
+            ["assign"] = report.Assigned is null ? "FALSE" : "TRUE",
             ["scale_min"] = report.Scale.Min.ToString(Inv),
             ["scale_max"] = report.Scale.Max.ToString(Inv),
             ["item_count"] = itemCount.ToString(Inv),

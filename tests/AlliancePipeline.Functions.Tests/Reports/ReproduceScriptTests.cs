@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Analytics.Statistics;
+using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Reports;
 
 namespace AlliancePipeline.Functions.Tests.Reports;
@@ -41,17 +42,20 @@ public sealed class ReproduceScriptTests
     }
 
     /// <summary>The unseen 60-dyad paper-like R reference: scores on the 1/12 grid, made into answers, no outcome for six dyads.</summary>
-    private static ReportInput PaperLike60()
+    private static ReportInput PaperLike60() => FromRData("ward_paper_like_60x3.json", "sixty", "Sixty");
+
+    /// <summary>An R reference's X made into answers (dyads s01, s02, …), no outcome for one dyad in ten.</summary>
+    private static ReportInput FromRData(string file, string studyId, string name)
     {
-        var x = ReportFixtures.Matrix(ReportFixtures.Json("tests", "AlliancePipeline.Analytics.Tests", "RData", "ward_paper_like_60x3.json")["X"]!);
+        var x = ReportFixtures.Matrix(ReportFixtures.Json("tests", "AlliancePipeline.Analytics.Tests", "RData", file)["X"]!);
         var p = ReportFixtures.Practitioner;
         var responses = new List<StoredResponse>();
         for (var i = 0; i < x.Length; i++)
             for (var m = 1; m <= 3; m++)
-                responses.Add(ReportFixtures.Response("sixty", "site-a", $"s{i + 1:00}", m, "practitioner", ReportFixtures.Answers(p, x[i][m - 1], i * 3 + m), p, ReportFixtures.At.AddDays(m)));
+                responses.Add(ReportFixtures.Response(studyId, "site-a", $"s{i + 1:00}", m, "practitioner", ReportFixtures.Answers(p, x[i][m - 1], i * 3 + m), p, ReportFixtures.At.AddDays(m)));
         var outcomes = Enumerable.Range(0, x.Length).Where(i => i % 10 != 3)
             .Select(i => new ReportOutcome($"s{i + 1:00}", i % 3 != 0, i % 3 != 0 ? ReportFixtures.Enrolled.AddDays(20 + i) : null, ReportFixtures.Enrolled, ReportFixtures.At)).ToArray();
-        return ReportInput.FromResponses(new("sixty", "Sixty", "wai-s-practitioner", ["site-a"]), "run-60", responses, ReportFixtures.At) with { Outcomes = outcomes };
+        return ReportInput.FromResponses(new(studyId, name, "wai-s-practitioner", ["site-a"]), "run-" + studyId, responses, ReportFixtures.At) with { Outcomes = outcomes };
     }
 
     [Fact]
@@ -159,5 +163,69 @@ public sealed class ReproduceScriptTests
             Close(theirs[2], mine["ciHigh"]!.GetValue<double>(), $"alpha {scale} high");
             Assert.Equal((int)theirs[3], mine["n"]!.GetValue<int>());
         }
+    }
+
+    [Fact]
+    public void The_study_s_absolute_rule_gives_3_clusters_where_the_relative_rule_gives_4_and_R_chooses_the_same_k_from_the_settings()
+    {
+        // RData/ward_paper_spread_18x3.json: 18 dyads with the published shares and SDs (make_k_rule_reference.R).
+        var input = FromRData("ward_paper_spread_18x3.json", "spread", "Spread");
+        foreach (var (settings, k, rule) in new[]
+                 {
+                     (StudyAnalysis.Default, 4, "CoefficientJump"),
+                     (new StudyAnalysis(Rule: ClusterRule.Absolute), 3, "CoefficientIncrease"),
+                     (new StudyAnalysis(FixedK: 5), 5, "Fixed"),
+                 })
+        {
+            var set = new StudyReportBuilder().Build(input with { Analysis = settings });
+            var ours = JsonNode.Parse(set["clusters.json"].Content)!;
+            Assert.Equal((k, rule), (ours["k"]!.GetValue<int>(), ours["kRule"]!.GetValue<string>()));
+            var r = RunR(set);
+            Assert.Equal((k, k), (r["k"]!.GetValue<int>(), r["k_report"]!.GetValue<int>()));
+            Assert.Equal(ReportFixtures.Ints(r["cutree"]!), ours["ids"]!.AsArray().Select(id => ours["assignments"]![id!.GetValue<string>()]!.GetValue<int>()));
+        }
+    }
+
+    public static TheoryData<bool> Deviation => [false, true];
+
+    [Theory]
+    [MemberData(nameof(Deviation))]
+    public void Missing_meetings_assign_puts_partial_trajectories_at_R_s_nearest_centroid_and_repeats_the_outcome_table_beside_the_complete_case_one(bool deviation)
+    {
+        var input = PaperLikeWithGaps() with { Analysis = new StudyAnalysis(Rule: ClusterRule.Absolute, Deviation: deviation, Missing: MissingMeetings.Assign) };
+        var set = new StudyReportBuilder().Build(input);
+        var ours = JsonNode.Parse(set["clusters.json"].Content)!;
+        var assigned = ours["assigned"]!;
+        var r = RunR(set);
+
+        Assert.Equal(ours["k"]!.GetValue<int>(), r["k"]!.GetValue<int>());
+        var ids = r["assigned_ids"]!.AsArray().Select(v => v!.GetValue<string>()).ToArray();
+        Assert.Equal(["d04", "d11"], ids);
+        Assert.Equal(ReportFixtures.Ints(r["assigned"]!), ids.Select(id => assigned["dyads"]![id]!.GetValue<int>()));
+        var rows = assigned["outcome"]!["rows"]!.AsArray().Where(row => row!["withOutcome"]!.GetValue<int>() > 0).ToArray();
+        Assert.Equal(ReportFixtures.Ints(r["assigned_clusters"]!), rows.Select(row => row!["cluster"]!.GetValue<int>()));
+        Assert.Equal(ReportFixtures.Matrix(r["assigned_table"]!), rows.Select(row => new double[] { row!["employed"]!.GetValue<int>(), row["notEmployed"]!.GetValue<int>() }).ToArray());
+        Close(r["assigned_fisher_p"]!.GetValue<double>(), assigned["outcome"]!["fisherP"]!.GetValue<double>(), "Fisher p with assigned dyads");
+        // The complete-case table stays as it was: the 16 complete dyads only.
+        Assert.Equal(16, ours["outcome"]!["rows"]!.AsArray().Sum(row => row!["dyads"]!.GetValue<int>()));
+        Assert.Equal(18, assigned["outcome"]!["rows"]!.AsArray().Sum(row => row!["dyads"]!.GetValue<int>()));
+
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(set["report.html"].Content);
+        Assert.NotNull(page.QuerySelector("#outcomes"));
+        Assert.Equal(ours["clusters"]!.AsArray().Count, page.QuerySelectorAll("#outcomes-assigned tbody tr").Length);
+        Assert.StartsWith("2 dyads missing a meeting assigned to the nearest centroid.", page.QuerySelector("#assigned-tests")!.TextContent);
+        var methods = StudyReportAnalysis.Run(input).Methods;
+        Assert.Contains($"Analysis settings of the study file: scores: {(deviation ? "deviation" : "raw")}; clusters.rule: absolute (largest absolute increase of the agglomeration coefficient), minimum cluster share 10 %, k from 2 to 8; missingMeetings: assign.", methods);
+        Assert.Contains("As a sensitivity analysis beside the complete-case one (analysis.missingMeetings: assign)", methods);
+    }
+
+    [Fact]
+    public void Default_settings_from_a_study_file_give_today_s_report_set_byte_for_byte()
+    {
+        var input = PaperLikeWithGaps();
+        var today = new StudyReportBuilder().Build(input);
+        var withDefaults = new StudyReportBuilder().Build(input with { Analysis = StudyAnalysis.Default, TimeToJob = [] });
+        foreach (var file in StudyReportBuilder.FileNames) Assert.Equal(today[file].Content, withDefaults[file].Content);
+        Assert.Equal(today.RunProperties, withDefaults.RunProperties);
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using AlliancePipeline.Functions.Tests.Studies;
+using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace AlliancePipeline.Functions.Tests.Security;
@@ -87,9 +88,9 @@ public sealed class HostileImportTests(AzuriteFixture azurite, ITestOutputHelper
     [Fact]
     public async Task Dates_within_the_dyad_s_years_are_still_taken()
     {
-        // Recorded on the day itself: a meeting held, a job started, on the dyad's last day in the study.
-        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2036, 1, 12, 12, 0, 0, TimeSpan.Zero));
-        await using var app = await TestApp.StartAsync(azurite, clock: clock);
+        // On a day after the last one, since a job is recorded once it has started (a job date after the day the outcome
+        // is recorded is refused).
+        await using var app = await TestApp.StartAsync(azurite, clock: new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2036, 2, 1, 9, 0, 0, TimeSpan.Zero)));
         var study = await ApplyAsync(app);
         using (var meeting = await app.AdminClient.PutAsync($"/api/studies/{study}/dyads/d-001/meetings/3", new StringContent("{\"date\":\"2036-01-12\"}", Encoding.UTF8, "application/json")))
             Assert.Equal(HttpStatusCode.OK, meeting.StatusCode);

@@ -135,6 +135,46 @@ public sealed class DyadOperationsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task An_outcome_keeps_its_recorded_day_and_a_job_after_it_or_after_the_end_of_follow_up_is_refused()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("followup");
+        var yaml = StudyFiles.Example(study) + "analysis:\n  followUp: { days: 182, from: firstMeeting }\n";
+        using (var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(yaml, Encoding.UTF8, "application/yaml")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        // d-001 enrolled 2026-01-12, its first meeting planned that day: follow-up ends 2026-07-13. Recorded on the 15th,
+        // the first meeting moves the end to 2026-07-16.
+        foreach (var (json, words) in new[]
+        {
+            ("{\"employed\":true,\"date\":\"2026-07-14\"}", "after the end of follow-up on 2026-07-13 (182 days from the dyad's first meeting)"),
+            ("{\"employed\":true,\"date\":\"2026-05-02\",\"recorded\":\"2026-05-01\"}", "after the day the outcome is recorded (2026-05-01)"),
+            ("{\"employed\":false,\"recorded\":\"2999-01-01\"}", "the recorded date 2999-01-01 is after today"),
+            ("{\"employed\":false,\"recorded\":\"01/05/2026\"}", "\"recorded\" must be a date written yyyy-MM-dd."),
+        })
+        {
+            var (refused, problem) = await SendAsync(app, HttpMethod.Put, $"/api/studies/{study}/dyads/d-001/outcome", json);
+            Assert.Equal(HttpStatusCode.BadRequest, refused);
+            Assert.Contains(words, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
+        var (status, _) = await SendAsync(app, HttpMethod.Put, $"/api/studies/{study}/dyads/d-001/meetings/1", "{\"date\":\"2026-01-15\"}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        (status, _) = await SendAsync(app, HttpMethod.Put, $"/api/studies/{study}/dyads/d-001/outcome", "{\"employed\":true,\"date\":\"2026-07-16\",\"recorded\":\"2026-08-01\"}");
+        Assert.Equal(HttpStatusCode.OK, status);
+        var (csvRefused, csvProblem) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/outcomes", "dyad,employed,date,recorded\nd-002,yes,2026-07-30,2026-08-01\n", "text/csv");
+        Assert.Equal(HttpStatusCode.BadRequest, csvRefused);
+        Assert.Contains("after the end of follow-up", csvProblem["errors"]![0]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        (status, _) = await SendAsync(app, HttpMethod.Post, $"/api/studies/{study}/outcomes", "dyad,employed,date,recorded\nd-002,no,,2026-08-01\nd-003,yes,2026-05-02,\n", "text/csv");
+        Assert.Equal(HttpStatusCode.OK, status);
+
+        var table = azurite.Tables.GetTableClient(StorageNames.OutcomesTable);
+        var recorded = new Dictionary<string, DateTimeOffset?>();
+        await foreach (var row in table.QueryAsync<OutcomeEntity>(e => e.PartitionKey == study)) recorded[row.RowKey] = row.RecordedOn;
+        Assert.Equal(new DateTimeOffset(2026, 8, 1, 0, 0, 0, TimeSpan.Zero), recorded["d-001"]);
+        Assert.Equal(new DateTimeOffset(2026, 8, 1, 0, 0, 0, TimeSpan.Zero), recorded["d-002"]);
+        Assert.Equal(new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero), recorded["d-003"]); // left empty: the day it was sent
+    }
+
+    [Fact]
     public async Task A_link_reissued_after_its_invitation_and_reminders_went_out_starts_a_fresh_invitation_log()
     {
         // The coordinator's week: the invitation was sent and a reminder too, the rater lost the mail, the link is

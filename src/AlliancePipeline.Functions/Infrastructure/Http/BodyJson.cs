@@ -54,10 +54,11 @@ public sealed record ClockBody(DateTimeOffset? Now);
 /// <param name="Date">The date, <c>yyyy-MM-dd</c>.</param>
 public sealed record MeetingDateBody(string? Date);
 
-/// <summary>A dyad's outcome: <c>{"employed":true,"date":"2026-05-01"}</c> or <c>{"employed":false}</c>.</summary>
+/// <summary>A dyad's outcome: <c>{"employed":true,"date":"2026-05-01","recorded":"2026-06-30"}</c> or <c>{"employed":false}</c>.</summary>
 /// <param name="Employed">Whether the client is employed.</param>
 /// <param name="Date">When the job started, <c>yyyy-MM-dd</c>.</param>
-public sealed record OutcomeBody(bool? Employed, string? Date);
+/// <param name="Recorded">The day the outcome was recorded, <c>yyyy-MM-dd</c> (left out: the day it is sent).</param>
+public sealed record OutcomeBody(bool? Employed, string? Date, string? Recorded = null);
 
 /// <summary>A hand-over's request: <c>{"reason":"no e-mail; answers by phone"}</c>.</summary>
 /// <param name="Reason">Why the rater cannot take the mailed link.</param>
