@@ -1,6 +1,5 @@
 using System.Globalization;
 using AlliancePipeline.Emulators;
-using AlliancePipeline.Load;
 using AlliancePipeline.StudyScale;
 
 // The scale benchmark of issue #19. For each size: an Azurite, a MailDev and a counting storage proxy of its own, the
