@@ -9,7 +9,7 @@ using AlliancePipeline.StudyScale;
 // and .csv. Bounded: at most 10,000 dyads a size and a deadline for the whole run; loopback only.
 var options = ScaleOptions.Parse(args);
 if (options is null) return 64;
-using var deadline = new CancellationTokenSource(ScaleOptions.RunDeadline);
+using var deadline = new CancellationTokenSource(options.Deadline);
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
@@ -44,9 +44,9 @@ return 0;
 internal sealed record ScaleOptions
 {
     public const int MaxDyads = 10_000;
-    public static readonly TimeSpan RunDeadline = TimeSpan.FromHours(3);
 
     public IReadOnlyList<int> Sizes { get; init; } = [400, 2000, 10_000];
+    public TimeSpan Deadline { get; init; } = TimeSpan.FromHours(3);
     public int Requests { get; init; } = 20;
     public int Concurrency { get; init; } = 16;
     public TimeSpan IdleWindow { get; init; } = TimeSpan.FromSeconds(30);
@@ -68,6 +68,7 @@ internal sealed record ScaleOptions
                     "--requests" => o with { Requests = Bounded(int.Parse(Next(), CultureInfo.InvariantCulture), 5, 200, "--requests") },
                     "--concurrency" => o with { Concurrency = Bounded(int.Parse(Next(), CultureInfo.InvariantCulture), 1, 64, "--concurrency") },
                     "--idle" => o with { IdleWindow = TimeSpan.FromSeconds(Bounded(int.Parse(Next(), CultureInfo.InvariantCulture), 5, 300, "--idle")) },
+                    "--hours" => o with { Deadline = TimeSpan.FromHours(Bounded(int.Parse(Next(), CultureInfo.InvariantCulture), 1, 12, "--hours")) },
                     "--worker" => o with { WorkerFolder = Path.GetFullPath(Next()) },
                     "--label" => o with { Label = Next() },
                     "--out" => o with { OutputDirectory = Path.GetFullPath(Next()) },
@@ -77,7 +78,7 @@ internal sealed record ScaleOptions
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
             {
                 Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine("Options: --sizes N[,N…] (dyads, 20 to 10000) --requests N (GETs per route, after 3 warm-up ones) --concurrency N (answers posted at once while seeding) --idle S (seconds at rest measured) --worker DIR (another published worker) --label NAME --out DIR");
+                Console.Error.WriteLine("Options: --sizes N[,N…] (dyads, 20 to 10000) --requests N (GETs per route, after 3 warm-up ones) --concurrency N (answers posted at once while seeding) --idle S (seconds at rest measured) --hours H (the whole run's deadline, 3 unless given) --worker DIR (another published worker) --label NAME --out DIR");
                 return null;
             }
         }

@@ -2,7 +2,6 @@ using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Studies;
 using Azure.Data.Tables;
 
