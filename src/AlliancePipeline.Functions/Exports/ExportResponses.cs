@@ -4,10 +4,13 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace AlliancePipeline.Functions.Exports;
 
-/// <summary><c>GET /api/studies/{studyId}/export?format=csv|json|fhir</c>: a study's responses (a key that reads every site).</summary>
-public sealed class ExportResponses(ReportAccess reports)
+/// <summary>
+/// <c>GET /api/studies/{studyId}/export?format=csv|json|fhir</c>: a study's responses (a key that reads every site),
+/// streamed as they are written; the reading is audited (<c>export.read</c> with the responses sent) when it has ended.
+/// </summary>
+public sealed class ExportResponses(ReportAccess reports, ILogger<ExportResponses> log)
 {
-    /// <summary>Serves the export <see cref="ReportAccess.ExportAsync"/> writes.</summary>
+    /// <summary>Streams the export <see cref="ReportAccess.ExportAsync"/> opens, then audits it.</summary>
     [Function(nameof(ExportResponses))]
     [KeyAccess(KeyPermission.ReadReports)]
     public async Task<IResult> Run(
@@ -16,7 +19,9 @@ public sealed class ExportResponses(ReportAccess reports)
         FunctionContext context,
         CancellationToken cancellationToken)
     {
-        var export = await reports.ExportAsync(studyId, request.Query["format"].FirstOrDefault(), context.GetCaller(), cancellationToken);
-        return export.Answer(StudyReports.Serve);
+        var caller = context.GetCaller();
+        var export = await reports.ExportAsync(studyId, request.Query["format"].FirstOrDefault(), cancellationToken);
+        return export.Answer(e => HttpResults.Streamed(e, ReportAccess.ReportSecurityPolicy,
+            (rows, complete) => reports.AuditExportAsync(studyId, caller, e, rows, complete, CancellationToken.None), log));
     }
 }

@@ -1,4 +1,3 @@
-using System.Text;
 using AlliancePipeline.Functions.Reports;
 
 namespace AlliancePipeline.Functions.Exports;
@@ -13,40 +12,68 @@ public sealed record ExportFile(string Name, string ContentType, byte[] Content)
     public int? Rows { get; init; }
 }
 
+/// <summary>Counts the rows of personal data an export has written so far (for the audit of its reading, even when cut short).</summary>
+public sealed class ExportProgress
+{
+    private int _rows;
+
+    /// <summary>Responses written so far.</summary>
+    public int Rows => Volatile.Read(ref _rows);
+
+    /// <summary>One more response written.</summary>
+    public void Row() => Interlocked.Increment(ref _rows);
+}
+
+/// <summary>
+/// An export ready to be written: its name, content type and format, and the writer that streams it to a destination as
+/// it is made (the study's rows are read already; the file is never held whole).
+/// </summary>
+/// <param name="Name">File name.</param>
+/// <param name="ContentType">MIME type with charset.</param>
+/// <param name="Format"><c>csv</c>, <c>json</c> or <c>fhir</c>.</param>
+/// <param name="WriteAsync">Writes the file to a stream, counting its responses.</param>
+public sealed record ExportStream(string Name, string ContentType, string Format, Func<Stream, ExportProgress, CancellationToken, Task> WriteAsync);
+
 /// <summary>
 /// A study's responses for other tools, read from storage (<see cref="ReportSource"/>) and written by the pure exporters:
-/// <c>csv</c> (<see cref="ResponseExport.Csv"/>, the long table of the report's responses.csv), <c>json</c>
-/// (<see cref="ResponseExport.Json"/>) and <c>fhir</c> (<see cref="FhirExport.Study"/>: a FHIR R4 collection bundle of the
-/// instruments' Questionnaires and one QuestionnaireResponse per response). For the <c>export</c> command and route.
+/// <c>csv</c> (<see cref="ResponseTables.WriteResponsesCsvAsync"/>, the long table of the report's responses.csv),
+/// <c>json</c> (<see cref="ResponseExport.WriteJsonAsync"/>) and <c>fhir</c> (<see cref="FhirExport.WriteStudyAsync"/>: a
+/// FHIR R4 collection bundle of the instruments' Questionnaires and one QuestionnaireResponse per response), each written
+/// to its destination as it is made. For the <c>export</c> route (streamed) and tests (<see cref="ExportAsync"/>).
 /// </summary>
 public sealed class ExportService(ReportSource source, TimeProvider clock)
 {
     /// <summary>The formats, as the command and route name them.</summary>
     public static readonly IReadOnlyList<string> Formats = ["csv", "json", "fhir"];
 
-    /// <summary>The study's export in <paramref name="format"/>, or null when there is no such study.</summary>
+    /// <summary>The study's export in <paramref name="format"/>, ready to stream, or null when there is no such study.</summary>
     /// <exception cref="ArgumentException">The format is not one of <see cref="Formats"/> (the message lists them).</exception>
-    public async Task<ExportFile?> ExportAsync(string studyId, string format, CancellationToken ct)
+    public async Task<ExportStream?> OpenAsync(string studyId, string format, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(format);
         var kind = format.Trim().ToLowerInvariant();
         if (!Formats.Contains(kind))
             throw new ArgumentException($"'{format}' is not an export format: use {string.Join(", ", Formats)}.", nameof(format));
-        var now = clock.GetUtcNow();
-        var data = await source.ReadAsync(studyId, "export", now, null, ct).ConfigureAwait(false);
+        var data = await source.ReadAsync(studyId, "export", clock.GetUtcNow(), null, ct).ConfigureAwait(false);
         if (data is null) return null;
         var input = data.Input;
         return kind switch
         {
-            "csv" => new ExportFile($"{studyId}-responses.csv", "text/csv; charset=utf-8", Encoding.UTF8.GetBytes(ResponseExport.Csv(input))) { Rows = input.Responses.Count },
-            "json" => new ExportFile($"{studyId}-responses.json", "application/json; charset=utf-8", Encoding.UTF8.GetBytes(ResponseExport.Json(input))) { Rows = input.Responses.Count },
-            _ => Fhir(studyId, FhirExport.Study(input)),
+            "csv" => new ExportStream($"{studyId}-responses.csv", "text/csv; charset=utf-8", kind, (s, p, t) => ResponseTables.WriteResponsesCsvAsync(input, s, p.Row, t)),
+            "json" => new ExportStream($"{studyId}-responses.json", "application/json; charset=utf-8", kind, (s, p, t) => ResponseExport.WriteJsonAsync(input, s, p.Row, t)),
+            _ => new ExportStream($"{studyId}-fhir.json", "application/fhir+json; charset=utf-8", kind, (s, p, t) => FhirExport.WriteStudyAsync(input, s, p.Row, t)),
         };
     }
 
-    private static ExportFile Fhir(string studyId, Hl7.Fhir.Model.Bundle bundle) =>
-        new($"{studyId}-fhir.json", "application/fhir+json; charset=utf-8", Encoding.UTF8.GetBytes(FhirExport.ToJson(bundle)))
-        {
-            Rows = bundle.Entry.Count(e => e.Resource is Hl7.Fhir.Model.QuestionnaireResponse),
-        };
+    /// <summary>The study's export in <paramref name="format"/> as one file in memory, or null when there is no such study.</summary>
+    /// <exception cref="ArgumentException">The format is not one of <see cref="Formats"/> (the message lists them).</exception>
+    public async Task<ExportFile?> ExportAsync(string studyId, string format, CancellationToken ct)
+    {
+        var export = await OpenAsync(studyId, format, ct).ConfigureAwait(false);
+        if (export is null) return null;
+        using var buffer = new MemoryStream();
+        var progress = new ExportProgress();
+        await export.WriteAsync(buffer, progress, ct).ConfigureAwait(false);
+        return new ExportFile(export.Name, export.ContentType, buffer.ToArray()) { Rows = progress.Rows };
+    }
 }

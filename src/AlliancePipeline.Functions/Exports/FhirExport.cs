@@ -136,22 +136,64 @@ public static class FhirExport
     /// </summary>
     public static Bundle Study(ReportInput input)
     {
+        var bundle = Header(input);
+        bundle.Entry.AddRange(Resources(input).Select(r => new Bundle.EntryComponent { Resource = r }));
+        return bundle;
+    }
+
+    /// <summary>
+    /// The JSON of <see cref="Study"/>, byte for byte, written to <paramref name="destination"/> as it is made: each
+    /// resource is made and serialized in turn, sent whenever <see cref="JsonStream.FlushBytes"/> have gathered, so neither the bundle nor its text is
+    /// ever held whole; <paramref name="onResponse"/> is called after each questionnaire response.
+    /// </summary>
+    public static async System.Threading.Tasks.Task WriteStudyAsync(ReportInput input, Stream destination, Action onResponse, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(onResponse);
+        // The bundle's own elements as the SDK writes them (entry comes after identifier, type and timestamp, and is last).
+        using var header = JsonDocument.Parse(ToJson(Header(input)));
+        using var json = new JsonStream(destination, new JsonWriterOptions { Indented = JsonOptions.WriteIndented, Encoder = JsonOptions.Encoder });
+        var writer = json.Writer;
+        writer.WriteStartObject();
+        foreach (var property in header.RootElement.EnumerateObject()) property.WriteTo(writer);
+        var first = true;
+        foreach (var resource in Resources(input))
+        {
+            if (first) writer.WriteStartArray("entry");
+            first = false;
+            writer.WriteStartObject();
+            writer.WritePropertyName("resource");
+            JsonSerializer.Serialize(writer, resource, resource.GetType(), JsonOptions);
+            writer.WriteEndObject();
+            if (resource is QuestionnaireResponse) onResponse();
+            await json.SendAsync(ct).ConfigureAwait(false);
+        }
+        if (!first) writer.WriteEndArray();
+        writer.WriteEndObject();
+        await json.SendAsync(ct, all: true).ConfigureAwait(false);
+    }
+
+    private static Bundle Header(ReportInput input)
+    {
         ArgumentNullException.ThrowIfNull(input);
-        var bundle = new Bundle
+        return new Bundle
         {
             Type = Bundle.BundleType.Collection,
             Identifier = new Identifier($"{Base}:export", input.StudyId),
             Timestamp = input.GeneratedAt,
         };
+    }
+
+    /// <summary>The bundle's resources in order, each made when it is asked for.</summary>
+    private static IEnumerable<Resource> Resources(ReportInput input)
+    {
         foreach (var instrument in input.Instruments.Values.DistinctBy(i => i.Id).OrderBy(i => i.Id, StringComparer.Ordinal))
-            bundle.Entry.Add(new Bundle.EntryComponent { Resource = ToQuestionnaire(instrument) });
+            yield return ToQuestionnaire(instrument);
         var raterOf = input.Assessments.ToDictionary(a => a.Id, a => a.RaterId, StringComparer.Ordinal);
         foreach (var r in input.Responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal))
         {
             if (input.Instruments.TryGetValue(r.RaterRole, out var instrument))
-                bundle.Entry.Add(new Bundle.EntryComponent { Resource = ToQuestionnaireResponse(r, instrument, raterOf.GetValueOrDefault(r.AssessmentId)) });
+                yield return ToQuestionnaireResponse(r, instrument, raterOf.GetValueOrDefault(r.AssessmentId));
         }
-        return bundle;
     }
 
     /// <summary>A resource as FHIR JSON.</summary>

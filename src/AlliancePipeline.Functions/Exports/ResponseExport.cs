@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Functions.Reports;
 
@@ -14,7 +14,7 @@ namespace AlliancePipeline.Functions.Exports;
 /// </summary>
 public static class ResponseExport
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = true };
 
     /// <summary>The long CSV: one row per response, RFC 4180, formula cells neutralised.</summary>
     public static string Csv(ReportInput input) => ResponseTables.ResponsesCsv(input);
@@ -29,48 +29,94 @@ public static class ResponseExport
     /// </summary>
     public static string Json(ReportInput input)
     {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
+        {
+            foreach (var _ in JsonSteps(input, writer))
+            {
+                // Nothing to flush on the way: a memory stream.
+            }
+        }
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+
+    /// <summary>
+    /// The document <see cref="Json"/> gives, written to <paramref name="destination"/> as it is made (flushed whenever
+    /// <see cref="JsonStream.FlushBytes"/> have gathered), never held whole; <paramref name="onRow"/> is called after each response.
+    /// </summary>
+    public static async Task WriteJsonAsync(ReportInput input, Stream destination, Action onRow, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(onRow);
+        using var json = new JsonStream(destination, WriterOptions);
+        foreach (var step in JsonSteps(input, json.Writer))
+        {
+            if (step == Step.Response) onRow();
+            await json.SendAsync(ct).ConfigureAwait(false);
+        }
+        await json.SendAsync(ct, all: true).ConfigureAwait(false);
+    }
+
+    /// <summary>What the writer has just written.</summary>
+    private enum Step
+    {
+        Response,
+        Outcome,
+    }
+
+    /// <summary>Writes the document, yielding after each response and each outcome so the caller may flush.</summary>
+    private static IEnumerable<Step> JsonSteps(ReportInput input, Utf8JsonWriter w)
+    {
         ArgumentNullException.ThrowIfNull(input);
         var raterOf = input.Assessments.ToDictionary(a => a.Id, a => a.RaterId, StringComparer.Ordinal);
         var armOf = input.Dyads.Where(d => d.ArmId is not null).ToDictionary(d => d.Id, d => d.ArmId, StringComparer.Ordinal);
-        var instruments = new JsonObject();
-        foreach (var (role, instrument) in input.Instruments.OrderBy(p => p.Key, StringComparer.Ordinal)) instruments[role] = instrument.Id;
         var scoreColumns = ResponseLayout.Of(input).ScoreColumns;
-        var doc = new JsonObject
+        w.WriteStartObject();
+        w.WriteString("studyId", input.StudyId);
+        w.WriteString("studyName", input.StudyName);
+        w.WriteString("exportedAt", input.GeneratedAt);
+        w.WriteStartObject("instruments");
+        foreach (var (role, instrument) in input.Instruments.OrderBy(p => p.Key, StringComparer.Ordinal)) w.WriteString(role, instrument.Id);
+        w.WriteEndObject();
+        w.WriteStartArray("responses");
+        foreach (var r in input.Responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal))
         {
-            ["studyId"] = input.StudyId,
-            ["studyName"] = input.StudyName,
-            ["exportedAt"] = input.GeneratedAt,
-            ["instruments"] = instruments,
-            ["responses"] = new JsonArray([.. input.Responses
-                .OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal)
-                .Select(r =>
-                {
-                    var row = new JsonObject
-                    {
-                        ["assessmentId"] = r.AssessmentId,
-                        ["siteId"] = r.SiteId,
-                        ["dyadId"] = r.DyadId,
-                        ["armId"] = armOf.GetValueOrDefault(r.DyadId),
-                        ["meeting"] = r.Meeting,
-                        ["raterRole"] = r.RaterRole,
-                        ["raterId"] = raterOf.GetValueOrDefault(r.AssessmentId),
-                        ["items"] = new JsonArray([.. r.Items.Select(i => (JsonNode)i)]),
-                    };
-                    foreach (var column in scoreColumns) row[JsonNamingPolicy.CamelCase.ConvertName(column)] = N(r.Score(column));
-                    row["submittedAt"] = r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-                    row["provenance"] = r.Provenance;
-                    return (JsonNode)row;
-                })]),
-            ["outcomes"] = new JsonArray([.. input.Outcomes.OrderBy(o => o.DyadId, StringComparer.Ordinal).Select(o => (JsonNode)new JsonObject
-            {
-                ["dyadId"] = o.DyadId,
-                ["employed"] = o.Employed,
-                ["jobDate"] = o.JobDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                ["daysToJob"] = o.DaysToJob,
-            })]),
-        };
-        return doc.ToJsonString(Indented);
+            w.WriteStartObject();
+            w.WriteString("assessmentId", r.AssessmentId);
+            w.WriteString("siteId", r.SiteId);
+            w.WriteString("dyadId", r.DyadId);
+            w.WriteString("armId", armOf.GetValueOrDefault(r.DyadId));
+            w.WriteNumber("meeting", r.Meeting);
+            w.WriteString("raterRole", r.RaterRole);
+            w.WriteString("raterId", raterOf.GetValueOrDefault(r.AssessmentId));
+            w.WriteStartArray("items");
+            foreach (var item in r.Items) w.WriteNumberValue(item);
+            w.WriteEndArray();
+            foreach (var column in scoreColumns) Number(w, JsonNamingPolicy.CamelCase.ConvertName(column), r.Score(column));
+            w.WriteString("submittedAt", r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            w.WriteString("provenance", r.Provenance);
+            w.WriteEndObject();
+            yield return Step.Response;
+        }
+        w.WriteEndArray();
+        w.WriteStartArray("outcomes");
+        foreach (var o in input.Outcomes.OrderBy(o => o.DyadId, StringComparer.Ordinal))
+        {
+            w.WriteStartObject();
+            w.WriteString("dyadId", o.DyadId);
+            w.WriteBoolean("employed", o.Employed);
+            w.WriteString("jobDate", o.JobDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            if (o.DaysToJob is { } days) w.WriteNumber("daysToJob", days);
+            else w.WriteNull("daysToJob");
+            w.WriteEndObject();
+            yield return Step.Outcome;
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
     }
 
-    private static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+    private static void Number(Utf8JsonWriter w, string name, double v)
+    {
+        if (double.IsFinite(v)) w.WriteNumber(name, v);
+        else w.WriteNull(name);
+    }
 }

@@ -55,19 +55,28 @@ public sealed class ReportAccess(BlobServiceClient blobs, ExportService exports,
     }
 
     /// <summary>
-    /// A study's responses as CSV, JSON or FHIR R4 resources (<paramref name="format"/>; CSV when not given). Its reading
-    /// by <paramref name="caller"/> is audited (<c>export.read</c>) before it is answered.
+    /// A study's responses as CSV, JSON or FHIR R4 resources (<paramref name="format"/>; CSV when not given), ready to be
+    /// streamed. Its reading is audited by <see cref="AuditExportAsync"/> once it has been written.
     /// </summary>
-    public async Task<Outcome<ExportFile>> ExportAsync(string studyId, string? format, Caller caller, CancellationToken ct)
+    public async Task<Outcome<ExportStream>> ExportAsync(string studyId, string? format, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(caller);
         format = (format ?? "csv").ToLowerInvariant();
         if (!ExportService.Formats.Contains(format))
             return Refusal.Invalid("Unknown export format", $"'{format}' is not one of {string.Join(", ", ExportService.Formats)}.");
-        var file = await exports.ExportAsync(studyId, format, ct).ConfigureAwait(false);
-        if (file is null) return Refusal.NotFound("No such study", $"Study '{studyId}' does not exist.");
-        await audit.ReadAsync(studyId, caller, "export.read", file.Name, format, file.Rows, ct).ConfigureAwait(false);
-        return file;
+        var export = await exports.OpenAsync(studyId, format, ct).ConfigureAwait(false);
+        if (export is null) return Refusal.NotFound("No such study", $"Study '{studyId}' does not exist.");
+        return export;
+    }
+
+    /// <summary>
+    /// Audits the reading of <paramref name="export"/> by <paramref name="caller"/> (<c>export.read</c>) with the responses
+    /// it wrote; an export cut short (<paramref name="complete"/> false: the client went away, or the writing failed) is
+    /// audited with the rows that went out and the format marked <c>interrupted</c>.
+    /// </summary>
+    public Task AuditExportAsync(string studyId, Caller caller, ExportStream export, int rows, bool complete, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(export);
+        return audit.ReadAsync(studyId, caller, "export.read", export.Name, complete ? export.Format : export.Format + " (interrupted)", rows, ct);
     }
 
     /// <summary>The records of a CSV file (its header line not counted; a quoted line break is no new record).</summary>

@@ -2,7 +2,6 @@ using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
-using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Studies;
 using Azure.Data.Tables;
 
@@ -32,7 +31,7 @@ public sealed record StudyData(ReportInput Input, StudyWatermark Watermark);
 /// arms), <c>Responses</c>, <c>Assessments</c>, <c>Participants</c> (dyads), <c>Outcomes</c> and <c>Alerts</c>. A study
 /// seeded without a study file (the demo) gets its instruments from the catalog and its dyads from its assessments.
 /// </summary>
-public sealed class ReportSource(StudyTables studies, StudyStore store, TableServiceClient tables)
+public sealed class ReportSource(StudyStore store, TableServiceClient tables)
 {
     /// <summary>
     /// The study's data, or null when there is no such study. <paramref name="runId"/>, <paramref name="generatedAt"/> and
@@ -42,11 +41,24 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
     {
         var context = await store.FindContextAsync(studyId, ct).ConfigureAwait(false);
         if (context is null) return null;
-        var rows = await ReadResponseRowsAsync(studyId, ct).ConfigureAwait(false);
-        var (outcomes, alerts) = await ReadOutcomesAndAlertsAsync(studyId, ct).ConfigureAwait(false);
         var applied = await store.LoadAsync(studyId, ct).ConfigureAwait(false);
         var definition = applied?.Definition;
-        var assessments = await studies.ListAssessmentEntitiesAsync(studyId, ct).ConfigureAwait(false);
+        // A role's instrument: the study file's, else the catalog's for the study (the demo's seeded study has no file).
+        var byRole = new Dictionary<string, InstrumentDefinition?>(StringComparer.Ordinal);
+        InstrumentDefinition? InstrumentOf(string role)
+        {
+            if (!byRole.TryGetValue(role, out var instrument))
+            {
+                instrument = definition is not null && definition.Instruments.TryGetValue(role, out var own) ? own.Definition : context.InstrumentFor(role);
+                byRole[role] = instrument;
+            }
+            return instrument;
+        }
+
+        // Rows are made into the report's records as they are read, page by page: the entities are never all held.
+        var responses = await ReadResponsesAsync(studyId, InstrumentOf, ct).ConfigureAwait(false);
+        var (outcomes, alerts) = await ReadOutcomesAndAlertsAsync(studyId, ct).ConfigureAwait(false);
+        var assessments = await ReadAssessmentsAsync(studyId, ct).ConfigureAwait(false);
         var participants = await store.ParticipantsAsync(studyId, ct).ConfigureAwait(false);
 
         var instruments = new Dictionary<string, InstrumentDefinition>(StringComparer.Ordinal);
@@ -54,11 +66,10 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
         {
             foreach (var (role, instrument) in definition.Instruments) instruments[role] = instrument.Definition;
         }
-        foreach (var role in rows.Select(r => r.RaterRole).Concat(assessments.Select(a => a.RaterRole)).Append(RaterRoles.Practitioner).Distinct(StringComparer.Ordinal))
+        foreach (var role in responses.Select(r => r.RaterRole).Concat(assessments.Select(a => a.RaterRole)).Append(RaterRoles.Practitioner).Distinct(StringComparer.Ordinal))
         {
             if (!instruments.ContainsKey(role) && context.InstrumentFor(role) is { } definitionForRole) instruments[role] = definitionForRole;
         }
-        IReadOnlyList<StoredResponse> responses = rows.Select(e => Stored(e, instruments.GetValueOrDefault(e.RaterRole))).ToArray();
 
         var siteRows = participants.Where(p => p.Kind == ParticipantEntity.Kinds.Site).ToDictionary(p => p.Id, p => p.Name ?? p.Id, StringComparer.Ordinal);
         var sites = definition is not null
@@ -67,7 +78,7 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
         var dyadRows = participants.Where(p => p.Kind == ParticipantEntity.Kinds.Dyad).ToArray();
         var dyads = dyadRows.Length > 0
             ? dyadRows.Select(p => new ReportDyad(p.Id, p.SiteId ?? "", p.Arm, p.EnrolledOn is { } e ? DateOnly.FromDateTime(e.UtcDateTime) : null, p.Withdrawn)).ToArray()
-            : assessments.GroupBy(a => a.DyadId, StringComparer.Ordinal).Select(g => new ReportDyad(g.Key, g.First().SiteId, g.First().Arm, null, g.All(a => a.Status == nameof(AssessmentStatus.Withdrawn)))).ToArray();
+            : assessments.GroupBy(a => a.DyadId, StringComparer.Ordinal).Select(g => new ReportDyad(g.Key, g.First().SiteId, g.First().ArmId, null, g.All(a => a.Status == nameof(AssessmentStatus.Withdrawn)))).ToArray();
         var enrolled = dyads.Where(d => d.Enrolled is not null).ToDictionary(d => d.Id, d => d.Enrolled, StringComparer.Ordinal);
 
         var reportOutcomes = outcomes.Select(o => new ReportOutcome(o.RowKey, o.Employed, o.JobDate is { } j ? DateOnly.FromDateTime(j.UtcDateTime) : null, enrolled.GetValueOrDefault(o.RowKey), o.RecordedAt)
@@ -87,7 +98,7 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
             Arms = definition?.Arms.Select(a => new ReportArm(a.Id, a.Name)).ToArray() ?? [],
             PlannedMeetings = definition?.Meetings.Length,
             Responses = responses,
-            Assessments = assessments.Select(a => new ReportAssessment(a.RowKey, a.SiteId, a.DyadId, a.Meeting, a.RaterRole, a.RaterId, a.Arm, a.Status, a.InviteOn, a.DueDate)).ToArray(),
+            Assessments = assessments,
             Dyads = dyads,
             Outcomes = reportOutcomes,
             Analysis = definition?.Analysis,
@@ -120,12 +131,28 @@ public sealed class ReportSource(StudyTables studies, StudyStore store, TableSer
             e.Provenance);
     }
 
-    private async Task<IReadOnlyList<ResponseEntity>> ReadResponseRowsAsync(string studyId, CancellationToken ct)
+    private async Task<IReadOnlyList<StoredResponse>> ReadResponsesAsync(string studyId, Func<string, InstrumentDefinition?> instrumentOf, CancellationToken ct)
     {
-        var list = new List<ResponseEntity>();
+        var list = new List<StoredResponse>();
         var table = tables.GetTableClient(StorageNames.ResponsesTable);
         await foreach (var e in table.QueryAsync<ResponseEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
-            list.Add(e);
+            list.Add(Stored(e, instrumentOf(e.RaterRole)));
+        return list;
+    }
+
+    /// <summary>The assessment columns a report reads (not the invitation log, links or addresses).</summary>
+    private static readonly string[] AssessmentColumns =
+    [
+        nameof(AssessmentEntity.RowKey), nameof(AssessmentEntity.SiteId), nameof(AssessmentEntity.DyadId), nameof(AssessmentEntity.Meeting), nameof(AssessmentEntity.RaterRole),
+        nameof(AssessmentEntity.RaterId), nameof(AssessmentEntity.Arm), nameof(AssessmentEntity.Status), nameof(AssessmentEntity.InviteOn), nameof(AssessmentEntity.DueDate),
+    ];
+
+    private async Task<IReadOnlyList<ReportAssessment>> ReadAssessmentsAsync(string studyId, CancellationToken ct)
+    {
+        var list = new List<ReportAssessment>();
+        var table = tables.GetTableClient(StorageNames.AssessmentsTable);
+        await foreach (var a in table.QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, select: AssessmentColumns, cancellationToken: ct).ConfigureAwait(false))
+            list.Add(new ReportAssessment(a.RowKey, a.SiteId, a.DyadId, a.Meeting, a.RaterRole, a.RaterId, a.Arm, a.Status, a.InviteOn, a.DueDate));
         return list;
     }
 

@@ -52,6 +52,39 @@ public static class ResponseTables
     /// </summary>
     public static string ResponsesCsv(ReportInput input, StudyReport? report = null)
     {
+        using var text = new StringWriter(Inv);
+        using (var csv = CsvWriter.Create(text, WriterOptions, leaveOpen: true))
+        {
+            foreach (var record in ResponseRecords(input, report)) csv.WriteRecord(record);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>
+    /// responses.csv as <see cref="ResponsesCsv"/> writes it, written to <paramref name="destination"/> as it is made
+    /// (UTF-8, CsvHelper flushing its buffer as it fills), never held whole; <paramref name="onRow"/> is called after each
+    /// response's row. Cluster columns empty (no report).
+    /// </summary>
+    public static async Task WriteResponsesCsvAsync(ReportInput input, Stream destination, Action onRow, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(onRow);
+        var csv = CsvWriter.Create(destination, WriterOptions, leaveOpen: true);
+        await using (csv.ConfigureAwait(false))
+        {
+            var header = true;
+            foreach (var record in ResponseRecords(input, null))
+            {
+                await csv.WriteRecordAsync(record, ct).ConfigureAwait(false);
+                if (!header) onRow();
+                header = false;
+            }
+            await csv.FlushAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The header, then one record per response, sorted by dyad, meeting, rater role (ordinal) and time.</summary>
+    private static IEnumerable<string?[]> ResponseRecords(ReportInput input, StudyReport? report)
+    {
         ArgumentNullException.ThrowIfNull(input);
         var raterOf = input.Assessments.ToDictionary(a => a.Id, a => a.RaterId, StringComparer.Ordinal);
         var armOf = input.Dyads.Where(d => d.ArmId is not null).ToDictionary(d => d.Id, d => d.ArmId!, StringComparer.Ordinal);
@@ -61,27 +94,21 @@ public static class ResponseTables
             ?? new Dictionary<string, ClusterSummary>(StringComparer.Ordinal);
         var layout = ResponseLayout.Of(input);
 
-        using var text = new StringWriter(Inv);
-        using (var csv = CsvWriter.Create(text, WriterOptions, leaveOpen: true))
+        yield return [.. ColumnsOf(layout)];
+        foreach (var r in input.Responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal).ThenBy(r => r.SubmittedAt))
         {
-            csv.WriteRecord([.. ColumnsOf(layout)]);
-            foreach (var r in input.Responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal).ThenBy(r => r.SubmittedAt))
-            {
-                var cluster = clusters.GetValueOrDefault(r.DyadId);
-                var outcome = outcomes.GetValueOrDefault(r.DyadId);
-                string?[] row =
-                [
-                    r.StudyId, r.AssessmentId, r.SiteId, r.DyadId, armOf.GetValueOrDefault(r.DyadId), r.Meeting.ToString(Inv), r.RaterRole, raterOf.GetValueOrDefault(r.AssessmentId),
-                    .. Enumerable.Range(0, layout.ItemCount).Select(i => i < r.Items.Count ? r.Items[i].ToString(Inv) : null),
-                    .. layout.ScoreColumns.Select(c => D(r.Score(c))), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv), r.Provenance,
-                    cluster?.Cluster.ToString(Inv), cluster?.Label,
-                    outcome is null ? null : outcome.Employed ? "1" : "0",
-                    outcome?.JobDate?.ToString("yyyy-MM-dd", Inv), outcome?.DaysToJob?.ToString(Inv),
-                ];
-                csv.WriteRecord(row);
-            }
+            var cluster = clusters.GetValueOrDefault(r.DyadId);
+            var outcome = outcomes.GetValueOrDefault(r.DyadId);
+            yield return
+            [
+                r.StudyId, r.AssessmentId, r.SiteId, r.DyadId, armOf.GetValueOrDefault(r.DyadId), r.Meeting.ToString(Inv), r.RaterRole, raterOf.GetValueOrDefault(r.AssessmentId),
+                .. Enumerable.Range(0, layout.ItemCount).Select(i => i < r.Items.Count ? r.Items[i].ToString(Inv) : null),
+                .. layout.ScoreColumns.Select(c => D(r.Score(c))), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv), r.Provenance,
+                cluster?.Cluster.ToString(Inv), cluster?.Label,
+                outcome is null ? null : outcome.Employed ? "1" : "0",
+                outcome?.JobDate?.ToString("yyyy-MM-dd", Inv), outcome?.DaysToJob?.ToString(Inv),
+            ];
         }
-        return text.ToString();
     }
 
     /// <summary>The codebook of responses.csv: one entry per column, in the same order.</summary>

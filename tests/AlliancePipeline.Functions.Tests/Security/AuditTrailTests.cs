@@ -229,6 +229,8 @@ public sealed class AuditTrailTests(AzuriteFixture azurite, ITestOutputHelper ou
         {
             using var response = await researcher.Client.GetAsync(path);
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            // An export is streamed as it is written (no length known before its end); a report file has its length.
+            Assert.Equal(path.Contains("/export?", StringComparison.Ordinal), response.Headers.TransferEncodingChunked == true);
         }
         // A refused read (no such file) reads nothing and leaves no row.
         using (var missing = await researcher.Client.GetAsync($"/api/studies/{study}/reports/latest/nothing.txt")) Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

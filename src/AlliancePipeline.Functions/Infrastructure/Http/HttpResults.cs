@@ -35,6 +35,16 @@ public static class HttpResults
     /// </summary>
     public static IResult File(ExportFile file, string securityPolicy) => new FileResult(file, securityPolicy);
 
+    /// <summary>
+    /// An export streamed as an attachment (headers as <see cref="File"/>, no length: chunked), written to the body as it
+    /// is made. <paramref name="written"/> is called once the writing has ended, with the responses that went out and
+    /// whether the file went out whole: after the last byte, or when the client went away or the writing failed midway
+    /// (then logged, and the connection aborted so the client sees a broken transfer, never a short file that looks
+    /// whole; the status is sent already). A failure before any byte went out is thrown (a 500 as any other).
+    /// </summary>
+    public static IResult Streamed(ExportStream export, string securityPolicy, Func<int, bool, Task> written, ILogger log) =>
+        new StreamedResult(export, securityPolicy, written, log);
+
     private sealed class PageResult(int statusCode, string html) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
     {
         public int? StatusCode => statusCode;
@@ -90,14 +100,57 @@ public static class HttpResults
             response.StatusCode = StatusCodes.Status200OK;
             response.ContentType = file.ContentType;
             response.ContentLength = file.Content.Length;
-            response.Headers.CacheControl = "no-store";
-            response.Headers.XContentTypeOptions = "nosniff";
-            response.Headers["Referrer-Policy"] = "no-referrer";
-            response.Headers.ContentSecurityPolicy = securityPolicy;
+            SetFileHeaders(response, securityPolicy);
             if (!file.ContentType.StartsWith("text/html", StringComparison.Ordinal))
                 response.Headers.ContentDisposition = string.Create(CultureInfo.InvariantCulture, $"attachment; filename=\"{file.Name}\"");
             return response.Body.WriteAsync(file.Content, httpContext.RequestAborted).AsTask();
         }
+    }
+
+    private sealed class StreamedResult(ExportStream export, string securityPolicy, Func<int, bool, Task> written, ILogger log) : IResult, IStatusCodeHttpResult, IContentTypeHttpResult
+    {
+        public int? StatusCode => StatusCodes.Status200OK;
+
+        public string ContentType => export.ContentType;
+
+        public async Task ExecuteAsync(HttpContext httpContext)
+        {
+            var response = httpContext.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = export.ContentType;
+            SetFileHeaders(response, securityPolicy);
+            response.Headers.ContentDisposition = string.Create(CultureInfo.InvariantCulture, $"attachment; filename=\"{export.Name}\"");
+            var progress = new ExportProgress();
+            var complete = false;
+            try
+            {
+                await export.WriteAsync(response.Body, progress, httpContext.RequestAborted).ConfigureAwait(false);
+                await response.Body.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
+                complete = true;
+            }
+            catch (OperationCanceledException) when (httpContext.RequestAborted.IsCancellationRequested)
+            {
+                log.LogWarning("The export {File} was cut short: the client went away after {Rows} responses.", export.Name, progress.Rows);
+            }
+            catch (Exception e) when (response.HasStarted && e is not OutOfMemoryException)
+            {
+                log.LogError(e, "The export {File} failed after {Rows} responses had gone out; the connection is aborted.", export.Name, progress.Rows);
+                httpContext.Abort();
+            }
+            finally
+            {
+                if (complete || response.HasStarted) await written(progress.Rows, complete).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>The headers of a file: not cached, not sniffed, no referrer, under <paramref name="securityPolicy"/>.</summary>
+    private static void SetFileHeaders(HttpResponse response, string securityPolicy)
+    {
+        response.Headers.CacheControl = "no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
+        response.Headers["Referrer-Policy"] = "no-referrer";
+        response.Headers.ContentSecurityPolicy = securityPolicy;
     }
 
     /// <summary>The headers every page carries.</summary>

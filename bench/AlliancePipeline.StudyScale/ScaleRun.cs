@@ -1,0 +1,389 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using AlliancePipeline.Contracts.Api;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Access;
+using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Emulators;
+using AlliancePipeline.Functions;
+using AlliancePipeline.Functions.Questionnaires;
+using AlliancePipeline.Load;
+using AlliancePipeline.LocalHost;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AlliancePipeline.StudyScale;
+
+/// <summary>One timed operation: wall time, storage requests, the worker's peak resident set, bytes answered.</summary>
+/// <param name="Seconds">Wall time of the HTTP call (or of the phase).</param>
+/// <param name="Storage">Storage requests the app made meanwhile (the local host's queue polling included).</param>
+/// <param name="WorkerPeakMb">The worker's VmHWM after it was reset at the start (<c>/proc/PID/clear_refs</c>), MiB; NaN when not known.</param>
+/// <param name="Bytes">Bytes of the answer's body.</param>
+/// <param name="FirstByteSeconds">Time to the answer's headers (an export streamed answers before it has read everything).</param>
+/// <param name="Note">What else is worth saying (a count, a failure).</param>
+public sealed record Measured(double Seconds, StorageCount Storage, double WorkerPeakMb, long Bytes = 0, double FirstByteSeconds = double.NaN, string Note = "");
+
+/// <summary>Latencies of a series of GETs of one route.</summary>
+/// <param name="P50Ms">Median, ms.</param>
+/// <param name="P95Ms">95th percentile, ms.</param>
+/// <param name="Count">Requests measured (after the warm-up ones).</param>
+/// <param name="StoragePerRequest">Storage requests per GET (mean).</param>
+/// <param name="Bytes">Bytes of one answer.</param>
+public sealed record Series(double P50Ms, double P95Ms, int Count, double StoragePerRequest, long Bytes);
+
+/// <summary>Everything measured at one size.</summary>
+public sealed class SizeResult
+{
+    public required int Dyads { get; init; }
+    public int Assessments { get; set; }
+    public int Accepted { get; set; }
+    public int Stored { get; set; }
+    public int Alerts { get; set; }
+    public int Outcomes { get; set; }
+    public Measured? Apply { get; set; }
+    public Measured? Answers { get; set; }
+    public Measured? OutcomeImport { get; set; }
+    public double SeedSeconds { get; set; }
+    public StorageCount IdlePerHour { get; set; }
+    public Dictionary<string, Series> Routes { get; } = new(StringComparer.Ordinal);
+    public Measured? RemindersFirst { get; set; }
+    public Measured? RemindersHourly { get; set; }
+    public Measured? Recluster { get; set; }
+    public Dictionary<string, Measured> Exports { get; } = new(StringComparer.Ordinal);
+    public string LoadStart { get; set; } = "";
+    public string LoadEnd { get; set; } = "";
+    public double WorkerHwmMb { get; set; }
+    public double AzuriteHwmMb { get; set; }
+    public int WorkerRestarts { get; set; }
+    public int Warnings { get; set; }
+    public double TotalSeconds { get; set; }
+}
+
+/// <summary>
+/// One size: an Azurite, a MailDev and a counting proxy of its own, the published worker under the local host, the study
+/// applied through <c>PUT /api/manage/studies/{id}</c>, its answers posted to <c>/api/q/{token}</c> (scored by the
+/// app's <c>ScoreResponse</c>), its outcomes imported; then each figure measured through HTTP.
+/// </summary>
+internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
+{
+    private const int WarmupRequests = 3;
+
+    public async Task<SizeResult> RunAsync(CancellationToken ct)
+    {
+        var total = Stopwatch.StartNew();
+        var result = new SizeResult { Dyads = dyads, LoadStart = ProcessMeter.LoadAverage() };
+        var study = new ScaleStudy(dyads, DateOnly.FromDateTime(DateTime.UtcNow));
+        var ports = EmulatorProcess.FreePorts(6);
+        await using var azurite = await Azurite.EnsureRunningAsync(AzuriteOptions.Isolated(), ct).ConfigureAwait(false);
+        await using var mailDev = await MailDev.EnsureRunningAsync(ports[1], ports[2], cancellationToken: ct).ConfigureAwait(false);
+        await using var counter = await StorageCounter.StartAsync(azurite, ports[3..6], ct).ConfigureAwait(false);
+        var signingKey = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        var settings = new Dictionary<string, string?>
+        {
+            ["AzureWebJobsStorage"] = counter.ConnectionString,
+            ["LinkSigning__Keys"] = "scale=" + signingKey,
+            ["LinkSigning__CurrentKeyId"] = "scale",
+            ["AlliancePipeline__PublicBaseUrl"] = $"http://127.0.0.1:{ports[0]}",
+            ["AlliancePipeline__Storage__CreateResources"] = "true",
+            ["AlliancePipeline__Smtp__Host"] = "127.0.0.1",
+            ["AlliancePipeline__Smtp__Port"] = mailDev.SmtpPort.ToString(CultureInfo.InvariantCulture),
+            ["AlliancePipeline__Smtp__Security"] = "none",
+            ["AlliancePipeline__Smtp__From"] = "Alliance Pipeline scale <noreply@scale.example.org>",
+        };
+        var warnings = new WarningCounter();
+        var hostOptions = new LocalHostOptions
+        {
+            ScriptRoot = options.WorkerFolder ?? Path.Combine(AppContext.BaseDirectory, "worker"),
+            HttpPort = ports[0],
+            StartEmulators = false,
+            LoggerFactory = LoggerFactory.Create(b => b.AddProvider(warnings).SetMinimumLevel(LogLevel.Warning)),
+        };
+        foreach (var (key, value) in settings) hostOptions.SettingOverrides[key] = value;
+        await using var host = await FunctionsLocalHost.StartAsync(hostOptions, ct).ConfigureAwait(false);
+        if (!host.BaseAddress.IsLoopback) throw new InvalidOperationException($"The host listens on {host.BaseAddress}, not a loopback address.");
+        log.WriteLine($"[{dyads}] Azurite pid {azurite.ProcessId}, proxy {string.Join(',', ports[3..6])}, host {host.BaseAddress}, worker pid {host.WorkerProcessId}.");
+
+        // The link tokens of the answers, issued with the worker's own key (as the mail would carry them).
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(settings.Select(s => new KeyValuePair<string, string?>(s.Key.Replace("__", ":", StringComparison.Ordinal), s.Value)))
+            .Build();
+        await using var services = new ServiceCollection().AddLogging().AddSingleton<IConfiguration>(configuration).AddAlliancePipeline().BuildServiceProvider();
+        var tokens = services.GetRequiredService<ILinkTokens>();
+
+        // The benchmark's own storage reads go to Azurite directly: they are not counted.
+        var tables = new TableServiceClient(azurite.ConnectionString);
+        await tables.CreateTableIfNotExistsAsync(StorageNames.AccessKeysTable, ct).ConfigureAwait(false);
+        await tables.CreateTableIfNotExistsAsync(StorageNames.AuditTable, ct).ConfigureAwait(false);
+        var now = DateTimeOffset.UtcNow;
+        var admin = (await AccessKeyWriter.IssueAsync(tables.GetTableClient(StorageNames.AccessKeysTable), tables.GetTableClient(StorageNames.AuditTable),
+            AccessScope.Admin, "scale admin", now.AddDays(2), "cli", now, ct).ConfigureAwait(false)).Key;
+        using var http = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 64 }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", admin);
+        using var forms = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, MaxConnectionsPerServer = 64 }) { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+
+        int? Worker() => host.WorkerProcessId;
+        var seed = Stopwatch.StartNew();
+
+        // 1. The study file, applied through the admin API (enrolment: dyads, raters, every assessment planned).
+        var text = study.Text();
+        log.WriteLine($"[{dyads}] Applying the study ({text.Length / 1024.0 / 1024.0:0.0} MiB of YAML).");
+        result.Apply = await MeasureAsync(counter, Worker, async () =>
+        {
+            using var content = new StringContent(new StudySource { Source = $"{study.StudyId}.yaml", Text = text }.ToJson(), Encoding.UTF8, StudySource.MediaType);
+            using var answer = await http.PutAsync(new Uri($"api/manage/studies/{study.StudyId}", UriKind.Relative), content, ct).ConfigureAwait(false);
+            var body = await answer.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            if (!answer.IsSuccessStatusCode) throw new InvalidOperationException($"The study was refused: {(int)answer.StatusCode} {body[..Math.Min(body.Length, 2000)]}");
+            return (body.Length, 0.0, "");
+        }).ConfigureAwait(false);
+        result.Assessments = await CountAsync(tables.GetTableClient(StorageNames.AssessmentsTable), study.StudyId, ct).ConfigureAwait(false);
+        log.WriteLine($"[{dyads}] Applied in {result.Apply.Seconds:0.0} s: {result.Assessments} assessments, {result.Apply.Storage.Total} storage requests.");
+
+        // 2. The answers, meeting 1 then meeting 2 (so that a drop compares with a stored earlier form), through the
+        // questionnaire route; each waits for ScoreResponse to store them.
+        var practitioner = InstrumentCatalog.Shipped.Get("wai-s-practitioner");
+        var client = InstrumentCatalog.Shipped.Get("wai-s-client");
+        var responses = tables.GetTableClient(StorageNames.ResponsesTable);
+        var accepted = 0;
+        result.Answers = await MeasureAsync(counter, Worker, async () =>
+        {
+            foreach (var meeting in new[] { 1, 2 })
+            {
+                var targets = (from n in Enumerable.Range(1, dyads)
+                               from r in Enumerable.Range(0, 2)
+                               where ScaleStudy.Answered(n, meeting, r)
+                               select (n, r)).ToList();
+                var clock = Stopwatch.StartNew();
+                await Parallel.ForEachAsync(targets, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, async (t, token) =>
+                {
+                    var role = ScaleStudy.Roles[t.r];
+                    var form = t.r == 0 ? practitioner : client;
+                    var link = tokens.Issue(new LinkClaims(study.StudyId, ScaleStudy.AssessmentId(t.n, meeting, role), 1, now.AddDays(100)));
+                    var items = ScaleStudy.Answers(t.n, meeting, t.r, form.Items.Length, form.Scale.Min, form.Scale.Max);
+                    using var body = new StringContent("{\"items\":[" + string.Join(',', items) + "]}", Encoding.UTF8, "application/json");
+                    for (var attempt = 0; attempt < 5; attempt++)
+                    {
+                        try
+                        {
+                            using var answer = await forms.PostAsync(new Uri($"api/q/{link}", UriKind.Relative), body, token).ConfigureAwait(false);
+                            if (answer.StatusCode == HttpStatusCode.Accepted)
+                            {
+                                Interlocked.Increment(ref accepted);
+                                return;
+                            }
+                            if ((int)answer.StatusCode < 500) return;
+                        }
+                        catch (TaskCanceledException) when (!token.IsCancellationRequested)
+                        {
+                            // A timeout: tried again (a second post of an accepted form is a polite 409).
+                        }
+                    }
+                }).ConfigureAwait(false);
+                log.WriteLine($"[{dyads}] Meeting {meeting}: {targets.Count} posted in {clock.Elapsed.TotalSeconds:0} s ({targets.Count / clock.Elapsed.TotalSeconds:0}/s); waiting for scoring.");
+                await WaitForAsync(async () => await CountAsync(responses, study.StudyId, ct).ConfigureAwait(false) >= Volatile.Read(ref accepted), TimeSpan.FromMinutes(60), ct).ConfigureAwait(false);
+                log.WriteLine($"[{dyads}] Meeting {meeting}: stored after {clock.Elapsed.TotalSeconds:0} s.");
+            }
+            return (0L, 0.0, "");
+        }).ConfigureAwait(false);
+        result.Accepted = accepted;
+        result.Stored = await CountAsync(responses, study.StudyId, ct).ConfigureAwait(false);
+
+        // 3. Outcomes, by CSV import.
+        var outcomes = study.OutcomesCsv();
+        result.OutcomeImport = await MeasureAsync(counter, Worker, async () =>
+        {
+            using var content = new StringContent(outcomes, Encoding.UTF8, "text/csv");
+            using var answer = await http.PostAsync(new Uri($"api/studies/{study.StudyId}/outcomes", UriKind.Relative), content, ct).ConfigureAwait(false);
+            var body = await answer.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            if (!answer.IsSuccessStatusCode) throw new InvalidOperationException($"The outcomes were refused: {(int)answer.StatusCode} {body[..Math.Min(body.Length, 2000)]}");
+            return (body.Length, 0.0, "");
+        }).ConfigureAwait(false);
+        result.Outcomes = await CountAsync(tables.GetTableClient(StorageNames.OutcomesTable), study.StudyId, ct).ConfigureAwait(false);
+        result.Alerts = await CountAsync(tables.GetTableClient(StorageNames.AlertsTable), study.StudyId, ct).ConfigureAwait(false);
+        await DrainAsync(azurite, ct).ConfigureAwait(false);
+        result.SeedSeconds = seed.Elapsed.TotalSeconds;
+        log.WriteLine($"[{dyads}] Seeded in {result.SeedSeconds:0} s: {result.Stored} responses stored of {result.Accepted} accepted, {result.Alerts} alerts, {result.Outcomes} outcomes.");
+
+        // The app at rest: what the local host's queue polling and timers cost per hour.
+        {
+            var before = counter.Read();
+            await Task.Delay(options.IdleWindow, ct).ConfigureAwait(false);
+            var idle = counter.Read() - before;
+            var perHour = 3600 / options.IdleWindow.TotalSeconds;
+            result.IdlePerHour = new StorageCount((long)(idle.Blob * perHour), (long)(idle.Queue * perHour), (long)(idle.Table * perHour));
+        }
+
+        // 4. The dashboard (HTML) and its figures as JSON, the whole study and one site.
+        foreach (var (name, path) in new[]
+        {
+            ("dashboard", $"api/studies/{study.StudyId}/dashboard"),
+            ("dashboard, one site", $"api/studies/{study.StudyId}/dashboard?site={ScaleStudy.Site(0)}"),
+            ("completion JSON", $"api/studies/{study.StudyId}/completion"),
+            ("completion JSON, one site", $"api/studies/{study.StudyId}/completion?site={ScaleStudy.Site(0)}"),
+        })
+        {
+            result.Routes[name] = await SeriesAsync(http, counter, path, options.Requests, ct).ConfigureAwait(false);
+            log.WriteLine($"[{dyads}] {name}: p50 {result.Routes[name].P50Ms:0} ms, p95 {result.Routes[name].P95Ms:0} ms, {result.Routes[name].StoragePerRequest:0.0} storage requests each.");
+        }
+
+        // 5. Reminders: the first run mails the backlog (the overdue forms); the next is the hourly run measured.
+        result.RemindersFirst = await InvokeAsync(http, counter, Worker, "Reminders", ct).ConfigureAwait(false);
+        await DrainAsync(azurite, ct).ConfigureAwait(false);
+        result.RemindersHourly = await InvokeAsync(http, counter, Worker, "Reminders", ct).ConfigureAwait(false);
+        log.WriteLine($"[{dyads}] Reminders: first {result.RemindersFirst.Seconds:0.0} s ({result.RemindersFirst.Storage.Total} requests), hourly {result.RemindersHourly.Seconds:0.0} s ({result.RemindersHourly.Storage.Total} requests).");
+        await DrainAsync(azurite, ct).ConfigureAwait(false);
+
+        // 6. Recluster with its report set.
+        result.Recluster = await InvokeAsync(http, counter, Worker, "Recluster", ct).ConfigureAwait(false);
+        log.WriteLine($"[{dyads}] Recluster: {result.Recluster.Seconds:0.0} s, worker peak {result.Recluster.WorkerPeakMb:0} MiB, {result.Recluster.Storage.Total} requests. {result.Recluster.Note}");
+        await DrainAsync(azurite, ct).ConfigureAwait(false);
+
+        // 7. Exports, read as a client would: the body streamed to nowhere, bytes counted.
+        foreach (var format in new[] { "csv", "json", "fhir" })
+        {
+            result.Exports[format] = await MeasureAsync(counter, Worker, async () =>
+            {
+                var clock = Stopwatch.StartNew();
+                using var answer = await http.GetAsync(new Uri($"api/studies/{study.StudyId}/export?format={format}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                var firstByte = clock.Elapsed.TotalSeconds;
+                await using var body = await answer.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                var buffer = new byte[81920];
+                long bytes = 0;
+                int read;
+                while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0) bytes += read;
+                return (bytes, firstByte, answer.IsSuccessStatusCode ? "" : $"status {(int)answer.StatusCode}");
+            }).ConfigureAwait(false);
+            log.WriteLine($"[{dyads}] Export {format}: {result.Exports[format].Seconds:0.0} s, {result.Exports[format].Bytes / 1048576.0:0.0} MiB, worker peak {result.Exports[format].WorkerPeakMb:0} MiB.");
+        }
+
+        result.LoadEnd = ProcessMeter.LoadAverage();
+        result.WorkerHwmMb = host.WorkerProcessId is { } pid ? ProcessMeter.ReadProcess(pid).PeakRssBytes / 1048576.0 : double.NaN;
+        result.AzuriteHwmMb = azurite.ProcessId is { } apid ? ProcessMeter.ReadProcess(apid).PeakRssBytes / 1048576.0 : double.NaN;
+        result.WorkerRestarts = host.WorkerRestarts;
+        result.Warnings = warnings.Count;
+        result.TotalSeconds = total.Elapsed.TotalSeconds;
+        return result;
+    }
+
+    /// <summary>A queue or timer function run now through the local host's admin API, waited for.</summary>
+    private static async Task<Measured> InvokeAsync(HttpClient http, StorageCounter counter, Func<int?> worker, string function, CancellationToken ct) =>
+        await MeasureAsync(counter, worker, async () =>
+        {
+            using var content = new StringContent("{\"input\":\"\"}", Encoding.UTF8, "application/json");
+            using var answer = await http.PostAsync(new Uri($"admin/functions/{function}?wait=true", UriKind.Relative), content, ct).ConfigureAwait(false);
+            var body = await answer.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            var outcome = answer.IsSuccessStatusCode ? JsonNode.Parse(body) : null;
+            var note = outcome?["succeeded"]?.GetValue<bool>() == true ? "" : $"{function} failed: {(int)answer.StatusCode} {outcome?["exceptionMessage"] ?? body}";
+            return (0L, 0.0, note);
+        }).ConfigureAwait(false);
+
+    /// <summary>
+    /// Runs <paramref name="operation"/> with the worker's peak resident set reset before (writing 5 to
+    /// <c>/proc/PID/clear_refs</c>) and read after (VmHWM), and the storage requests counted.
+    /// </summary>
+    private static async Task<Measured> MeasureAsync(StorageCounter counter, Func<int?> worker, Func<Task<(long Bytes, double FirstByte, string Note)>> operation)
+    {
+        var pid = worker();
+        var reset = pid is { } p && ResetPeak(p);
+        var before = counter.Read();
+        var clock = Stopwatch.StartNew();
+        var (bytes, firstByte, note) = await operation().ConfigureAwait(false);
+        var seconds = clock.Elapsed.TotalSeconds;
+        var storage = counter.Read() - before;
+        var peak = reset && worker() == pid ? ProcessMeter.ReadProcess(pid!.Value).PeakRssBytes / 1048576.0 : double.NaN;
+        return new Measured(seconds, storage, peak, bytes, firstByte, note);
+    }
+
+    private static bool ResetPeak(int pid)
+    {
+        try
+        {
+            File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<Series> SeriesAsync(HttpClient http, StorageCounter counter, string path, int count, CancellationToken ct)
+    {
+        long bytes = 0;
+        for (var i = 0; i < WarmupRequests; i++) bytes = await GetAsync(http, path, ct).ConfigureAwait(false);
+        var latencies = new List<double>(count);
+        var before = counter.Read();
+        for (var i = 0; i < count; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            bytes = await GetAsync(http, path, ct).ConfigureAwait(false);
+            latencies.Add(clock.Elapsed.TotalMilliseconds);
+        }
+        var storage = counter.Read() - before;
+        latencies.Sort();
+        return new Series(Quantile(latencies, 0.5), Quantile(latencies, 0.95), count, (storage.Blob + storage.Table) / (double)count, bytes);
+    }
+
+    private static async Task<long> GetAsync(HttpClient http, string path, CancellationToken ct)
+    {
+        using var answer = await http.GetAsync(new Uri(path, UriKind.Relative), ct).ConfigureAwait(false);
+        var body = await answer.Content.ReadAsByteArrayAsync(ct).ConfigureAwait(false);
+        if (!answer.IsSuccessStatusCode) throw new InvalidOperationException($"GET {path}: {(int)answer.StatusCode} {Encoding.UTF8.GetString(body)[..Math.Min(body.Length, 500)]}");
+        return body.Length;
+    }
+
+    /// <summary>The quantile by linear interpolation between closest ranks (R's type 7), of sorted values.</summary>
+    public static double Quantile(IReadOnlyList<double> sorted, double q)
+    {
+        if (sorted.Count == 0) return double.NaN;
+        var h = (sorted.Count - 1) * q;
+        var lo = (int)Math.Floor(h);
+        var hi = Math.Min(lo + 1, sorted.Count - 1);
+        return sorted[lo] + ((h - lo) * (sorted[hi] - sorted[lo]));
+    }
+
+    private static async Task<int> CountAsync(TableClient table, string partition, CancellationToken ct)
+    {
+        var n = 0;
+        try
+        {
+            await foreach (var _ in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), select: ["RowKey"], cancellationToken: ct).ConfigureAwait(false)) n++;
+        }
+        catch (Azure.RequestFailedException e) when (e.Status == 404)
+        {
+            return 0;
+        }
+        return n;
+    }
+
+    /// <summary>Waits until the app's queues are empty (mails sent, answers scored), at most ten minutes.</summary>
+    private static async Task DrainAsync(AzuriteHandle azurite, CancellationToken ct)
+    {
+        var queues = new QueueServiceClient(azurite.ConnectionString);
+        await WaitForAsync(async () =>
+        {
+            foreach (var name in StorageNames.Queues)
+            {
+                var properties = await queues.GetQueueClient(name).GetPropertiesAsync(ct).ConfigureAwait(false);
+                if (properties.Value.ApproximateMessagesCount > 0) return false;
+            }
+            return true;
+        }, TimeSpan.FromMinutes(10), ct).ConfigureAwait(false);
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> done, TimeSpan timeout, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await done().ConfigureAwait(false))
+        {
+            if (clock.Elapsed > timeout) return;
+            await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+        }
+    }
+}
