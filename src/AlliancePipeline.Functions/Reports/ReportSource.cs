@@ -58,7 +58,7 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
         // Rows are made into the report's records as they are read, page by page: the entities are never all held.
         var responses = await ReadResponsesAsync(studyId, InstrumentOf, ct).ConfigureAwait(false);
         var (outcomes, alerts) = await ReadOutcomesAndAlertsAsync(studyId, ct).ConfigureAwait(false);
-        var assessments = await ReadAssessmentsAsync(studyId, ct).ConfigureAwait(false);
+        var (assessments, firstMeetings) = await ReadAssessmentsAsync(studyId, ct).ConfigureAwait(false);
         var participants = await store.ParticipantsAsync(studyId, ct).ConfigureAwait(false);
 
         var instruments = new Dictionary<string, InstrumentDefinition>(StringComparer.Ordinal);
@@ -103,7 +103,7 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
             Outcomes = reportOutcomes,
             Analysis = definition?.Analysis,
             TimeToJob = definition?.Analysis.FollowUp is { } followUp
-                ? Analytics.Reports.TimeToJob.Of(followUp, dyads, reportOutcomes, FirstMeetings(assessments))
+                ? Analytics.Reports.TimeToJob.Of(followUp, dyads, reportOutcomes, firstMeetings)
                 : [],
             Alerts = alerts.Select(a => new ReportAlert(a.RowKey, a.DyadId, a.SiteId, a.RaterRole, a.Meeting, a.Kinds, a.Previous, a.Current, a.DropThreshold, a.Cutoff, a.RaisedAt, a.Status)).ToArray(),
         };
@@ -145,15 +145,21 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
     [
         nameof(AssessmentEntity.RowKey), nameof(AssessmentEntity.SiteId), nameof(AssessmentEntity.DyadId), nameof(AssessmentEntity.Meeting), nameof(AssessmentEntity.RaterRole),
         nameof(AssessmentEntity.RaterId), nameof(AssessmentEntity.Arm), nameof(AssessmentEntity.Status), nameof(AssessmentEntity.InviteOn), nameof(AssessmentEntity.DueDate),
+        nameof(AssessmentEntity.MeetingDate),
     ];
 
-    private async Task<IReadOnlyList<ReportAssessment>> ReadAssessmentsAsync(string studyId, CancellationToken ct)
+    /// <summary>The study's assessments as the report reads them, and each dyad's first meeting date (<see cref="FirstMeetings"/>).</summary>
+    private async Task<(IReadOnlyList<ReportAssessment> Assessments, IReadOnlyDictionary<string, DateOnly> FirstMeetings)> ReadAssessmentsAsync(string studyId, CancellationToken ct)
     {
         var list = new List<ReportAssessment>();
+        var firstForms = new List<AssessmentEntity>();
         var table = tables.GetTableClient(StorageNames.AssessmentsTable);
         await foreach (var a in table.QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, select: AssessmentColumns, cancellationToken: ct).ConfigureAwait(false))
+        {
             list.Add(new ReportAssessment(a.RowKey, a.SiteId, a.DyadId, a.Meeting, a.RaterRole, a.RaterId, a.Arm, a.Status, a.InviteOn, a.DueDate));
-        return list;
+            if (a.Meeting == 1) firstForms.Add(a);
+        }
+        return (list, FirstMeetings(firstForms));
     }
 
     private async Task<(IReadOnlyList<OutcomeEntity> Outcomes, IReadOnlyList<AlertEntity> Alerts)> ReadOutcomesAndAlertsAsync(string studyId, CancellationToken ct)
