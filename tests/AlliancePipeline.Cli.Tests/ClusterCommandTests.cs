@@ -105,9 +105,9 @@ public sealed class ClusterCommandTests : IDisposable
         var rcut = Ints(r.GetProperty("cutree_k2_to_k6"));
         foreach (var (args, k, rule) in new[]
                  {
-                     (new[] { "cluster", "--input", path }, r.GetProperty("k_relative").GetInt32(), "CoefficientJump"),
-                     (new[] { "cluster", "--input", path, "--rule", "relative" }, r.GetProperty("k_relative").GetInt32(), "CoefficientJump"),
-                     (new[] { "cluster", "--input", path, "--rule", "absolute" }, r.GetProperty("k_absolute").GetInt32(), "CoefficientIncrease"),
+                     (new[] { "cluster", "--input", path, "--json" }, r.GetProperty("k_relative").GetInt32(), "CoefficientJump"),
+                     (new[] { "cluster", "--input", path, "--rule", "relative", "--json" }, r.GetProperty("k_relative").GetInt32(), "CoefficientJump"),
+                     (new[] { "cluster", "--input", path, "--rule", "absolute", "--json" }, r.GetProperty("k_absolute").GetInt32(), "CoefficientIncrease"),
                  })
         {
             var (code, output, error) = Run(args);

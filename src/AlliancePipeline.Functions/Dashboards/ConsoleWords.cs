@@ -35,6 +35,7 @@ internal static class ConsoleWords
         ["Not yet due"] = "Pas encore dus",
         ["Median days, meeting to answer"] = "Jours médians, de la rencontre à la réponse",
         ["Open alerts"] = "Alertes ouvertes",
+        ["Reminders paused"] = "Rappels suspendus",
         ["Completion by site, meeting, arm and rater"] = "Taux de réponse par site, rencontre, bras et répondant",
         ["By site"] = "Par site",
         ["Site"] = "Site",

@@ -175,10 +175,9 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         var recorded = outcome.Value;
         var visible = Visible(study.Definition, caller);
         if (visible.FindDyad(recorded.DyadId) is null) return NoDyad(visible, recorded.DyadId);
-        if (StudyInputs.CheckOutcome(visible, recorded) is { } wrong) return Refusal.Invalid("Outcome refused", wrong);
         if (StudyInputs.CheckOutcomeDateRules(recorded, Today) is { } broken) return DateRuleRefusal("Outcome refused", broken);
-        if (StudyInputs.CheckOutcome(visible, recorded, Today, await FirstMeetingsAsync(study.Definition, ct).ConfigureAwait(false)) is { } late)
-            return Refusal.Invalid("Outcome refused", late);
+        if (StudyInputs.CheckOutcome(visible, recorded, Today, await FirstMeetingsAsync(study.Definition, ct).ConfigureAwait(false)) is { } wrong)
+            return Refusal.Invalid("Outcome refused", wrong);
         await SaveOutcomesAsync(studyId, [recorded], "api", caller.Actor, ct).ConfigureAwait(false);
         return new OutcomeRecorded(studyId, recorded.DyadId, recorded.Employed, recorded.JobDate is { } j ? StudyDefinition.Format(j) : null);
     }

@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using AlliancePipeline.Functions.Tests.Studies;
-using Microsoft.Extensions.Time.Testing;
 using Xunit.Abstractions;
 
 namespace AlliancePipeline.Functions.Tests.Security;

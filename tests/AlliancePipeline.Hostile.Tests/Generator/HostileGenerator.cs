@@ -144,7 +144,11 @@ public sealed class HostileGenerator(HostileTargets targets, int seed)
         // Undeclared: read ahead and refused before any work where the limit is small; elsewhere cut at the limit as the
         // function reads it, and a keyed route without a key says so without reading it.
         var refusedFirst = limit <= RequestLimits.ReadAheadBytes || !keyed || request.Header("Authorization") is not null;
-        return new(index, route.Function, "huge body, chunked", request, refusedFirst ? Set(413) : Set(401), HttpLevel: false, EarlyRefusal: false);
+        // A decoy route (ids that do not exist) whose limit is above the read-ahead may refuse the ids before it reads the
+        // body: 404, nothing read.
+        var expected = !refusedFirst ? Set(401)
+            : DecoyRoutes.Contains(route.Function) && limit > RequestLimits.ReadAheadBytes ? Set(413, 404) : Set(413);
+        return new(index, route.Function, "huge body, chunked", request, expected, HttpLevel: false, EarlyRefusal: false);
     }
 
     private HostileCase NoKeyOrToken(int index, PublicRoute route)
