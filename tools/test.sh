@@ -33,6 +33,14 @@ if ! command -v Rscript >/dev/null; then
     sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-base-core
   fi
 fi
+if ! Rscript -e 'library(survival)' >/dev/null 2>&1; then
+  log "installing R's survival package (Debian's r-cran-survival: the time-to-job test checks against it)"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-cran-survival
+  else
+    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq r-cran-survival
+  fi
+fi
 
 results="$root/TestResults"
 rm -rf "$results" "$results-format.log"

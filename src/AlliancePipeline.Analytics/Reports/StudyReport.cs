@@ -220,6 +220,28 @@ public sealed record LeftOutRow(string Group, int Dyads, MeanCi MeetingsRated, M
 /// <param name="Outcomes">The outcome table over complete and assigned partial trajectories.</param>
 public sealed record AssignedSensitivity(IReadOnlyDictionary<string, int> Partial, IReadOnlyList<string> NotAssigned, OutcomeTable Outcomes);
 
+/// <summary>One cluster of the time-to-job analysis.</summary>
+/// <param name="Cluster">Cluster number.</param>
+/// <param name="Label">Its label.</param>
+/// <param name="Dyads">Its dyads with a follow-up (<see cref="ReportInput.TimeToJob"/>).</param>
+/// <param name="Events">Of which found a job within follow-up.</param>
+/// <param name="Median">Kaplan–Meier median days to job (R's <c>survfit</c>); null when not reached.</param>
+/// <param name="MedianLower">Its lower 95 % limit; null when undefined.</param>
+/// <param name="MedianUpper">Its upper 95 % limit; null when not reached.</param>
+/// <param name="HazardRatio">The Cox hazard ratio against the reference cluster (null for the reference and for a cluster without dyads).</param>
+public sealed record TimeToJobRow(int Cluster, string Label, int Dyads, int Events, double? Median, double? MedianLower, double? MedianUpper,
+    CoxCoefficient<int>? HazardRatio);
+
+/// <summary>
+/// Time to job by cluster within the study's follow-up (<c>analysis.followUp</c>): Kaplan–Meier medians, the log-rank test
+/// (R's <c>survdiff</c>) and a Cox model of the cluster (R's <c>coxph</c>, Efron ties), the first cluster with an event the reference.
+/// </summary>
+/// <param name="Rows">One row per cluster.</param>
+/// <param name="LogRank">The log-rank test, when two clusters or more have dyads with a follow-up.</param>
+/// <param name="Cox">The Cox model, when two clusters or more have dyads with a follow-up.</param>
+/// <param name="Note">Why the tests are missing, when they are.</param>
+public sealed record TimeToJobAnalysis(IReadOnlyList<TimeToJobRow> Rows, LogRankTest<int>? LogRank, CoxRegression<int>? Cox, string? Note);
+
 /// <summary>Everything the report shows, computed from a <see cref="ReportInput"/> by <see cref="StudyReportAnalysis.Run"/>.</summary>
 public sealed record StudyReport
 {
@@ -264,6 +286,9 @@ public sealed record StudyReport
 
     /// <summary>The assignment of partial trajectories (<c>missingMeetings: assign</c>), beside the complete-case analysis; else null.</summary>
     public AssignedSensitivity? Assigned { get; init; }
+
+    /// <summary>Time to job by cluster, when the study sets a follow-up (<c>analysis.followUp</c>) and the dyads were clustered; else null.</summary>
+    public TimeToJobAnalysis? TimeToJob { get; init; }
 
     /// <summary>Cronbach's alpha per subscale and global, per role.</summary>
     public IReadOnlyList<AlphaRow> Reliability { get; init; } = [];

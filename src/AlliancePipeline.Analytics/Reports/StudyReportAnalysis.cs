@@ -96,6 +96,7 @@ public static class StudyReportAnalysis
             Outcomes = Outcomes(input, clusters, o),
             LeftOut = LeftOut(input, trajectories, result),
             Assigned = input.Analysis?.Missing == MissingMeetings.Assign ? Assigned(input, matrix!, result, clusters, o) : null,
+            TimeToJob = input.TimeToJob.Count == 0 ? null : TimeToJob(input, clusters),
         };
         return report with { Warnings = Warnings(report), Methods = Methods(report) };
     }
@@ -334,6 +335,25 @@ public static class StudyReportAnalysis
             return new ViewsAtMeeting(g.Key, MeanCi(set.Select(p => p.P)), MeanCi(set.Select(p => p.C)), MeanCi(set.Select(p => p.C - p.P)), Icc(set));
         }).ToArray();
         return new BothViews(perMeeting, Icc(pairs), pairs.Length);
+    }
+
+    /// <summary>Kaplan–Meier medians, the log-rank test and the Cox hazard ratios of the clustered dyads' time to job.</summary>
+    private static TimeToJobAnalysis TimeToJob(ReportInput input, IReadOnlyList<ClusterSummary> clusters)
+    {
+        var cluster = clusters.SelectMany(c => c.DyadIds.Select(id => (id, c.Cluster))).ToDictionary(x => x.id, x => x.Cluster, StringComparer.Ordinal);
+        var followed = input.TimeToJob.Where(t => cluster.ContainsKey(t.DyadId)).ToArray();
+        var levels = clusters.Select(c => c.Cluster).ToArray();
+        var groups = followed.Select(t => cluster[t.DyadId]).ToArray();
+        var times = followed.Select(t => (double)t.Days).ToArray();
+        var events = followed.Select(t => t.Event).ToArray();
+        var curves = followed.Length == 0 ? [] : KaplanMeier.Fit(groups, times, events, levels).ToDictionary(c => c.Group);
+        var tested = groups.Distinct().Count() >= 2;
+        var cox = tested ? CoxRegression.Fit(groups, times, events, levels) : null;
+        var rows = clusters.Select(c => curves.TryGetValue(c.Cluster, out var k)
+            ? new TimeToJobRow(c.Cluster, c.Label, k.Subjects, k.Events, k.Median, k.MedianLower, k.MedianUpper, cox?.Coefficients.FirstOrDefault(x => x.Group == c.Cluster))
+            : new TimeToJobRow(c.Cluster, c.Label, 0, 0, null, null, null, null)).ToArray();
+        return new TimeToJobAnalysis(rows, tested ? LogRankTest.Of(groups, times, events, levels) : null, cox,
+            tested ? null : followed.Length == 0 ? "No clustered dyad has a follow-up yet." : "Only one cluster has dyads with a follow-up: nothing to compare.");
     }
 
     private static OutcomeTable Outcomes(ReportInput input, IReadOnlyList<ClusterSummary> clusters, StudyReportOptions options)

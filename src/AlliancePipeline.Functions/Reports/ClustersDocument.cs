@@ -132,6 +132,7 @@ public static class ClustersDocument
             foreach (var (id, cluster) in assigned.Partial) partial[id] = cluster;
             doc["assigned"] = new JsonObject { ["dyads"] = partial, ["notAssigned"] = Strings(assigned.NotAssigned), ["outcome"] = OutcomeJson(assigned.Outcomes) };
         }
+        if (report.TimeToJob is { } t) doc["timeToJob"] = TimeToJobJson(t);
         doc["reliability"] = new JsonArray([.. report.Reliability.Select(a => (JsonNode)new JsonObject
         {
             ["role"] = a.Role, ["scale"] = a.Scale, ["items"] = new JsonArray([.. a.Items.Select(i => (JsonNode)i)]),
@@ -151,6 +152,24 @@ public static class ClustersDocument
 
     /// <summary>An odds ratio or limit: null when undefined, the string <c>"Inf"</c> (R's spelling) when infinite.</summary>
     private static JsonNode? Ratio(double? v) => v is not { } x ? null : double.IsPositiveInfinity(x) ? JsonValue.Create("Inf") : JsonValue.Create(x);
+
+    /// <summary>Time to job by cluster: Kaplan–Meier medians, the log-rank test, the Cox hazard ratios (null when undefined, with the reason).</summary>
+    private static JsonObject TimeToJobJson(TimeToJobAnalysis t) => new()
+    {
+        ["rows"] = new JsonArray([.. t.Rows.Select(row => (JsonNode)new JsonObject
+            {
+                ["cluster"] = row.Cluster, ["label"] = row.Label, ["dyads"] = row.Dyads, ["events"] = row.Events,
+                ["median"] = row.Median, ["medianLow"] = row.MedianLower, ["medianHigh"] = row.MedianUpper,
+                ["hazardRatio"] = Ratio(row.HazardRatio?.HazardRatio), ["hazardRatioLow"] = Ratio(row.HazardRatio?.Lower),
+                ["hazardRatioHigh"] = Ratio(row.HazardRatio?.Upper), ["hazardRatioP"] = row.HazardRatio?.PValue,
+                ["hazardRatioUndefined"] = row.HazardRatio?.Undefined,
+            })]),
+        ["coxReference"] = t.Cox?.Reference,
+        ["logRankChiSquare"] = t.LogRank?.ChiSquare,
+        ["logRankDf"] = t.LogRank?.DegreesOfFreedom,
+        ["logRankP"] = t.LogRank?.PValue,
+        ["note"] = t.Note,
+    };
 
     private static JsonObject OutcomeJson(OutcomeTable o) => new JsonObject
     {

@@ -114,6 +114,24 @@ public static class ReportHtml
             view.AssignedTests = (a.FisherP is { } ap ? $"Fisher–Freeman–Halton p = {P(ap)}" : "Fisher–Freeman–Halton p: –")
                 + (a.ChiSquare is { } ax ? $"; Cramér's V = {F(ax.CramersV, "0.000")}" : "") + "." + (a.Note is { } an ? " " + an : "");
         }
+        if (r.TimeToJob is { } t)
+        {
+            view.HasTimeToJob = true;
+            view.TimeToJob = [.. t.Rows.Select(row => new ReportView.TimeToJobView
+            {
+                Label = row.Label,
+                Dyads = row.Dyads.ToString(Inv),
+                Events = row.Events.ToString(Inv),
+                Median = row.Dyads == 0 ? Undefined
+                    : $"{Days(row.Median, "not reached")} ({Days(row.MedianLower, Undefined)} to {Days(row.MedianUpper, "not reached")})",
+                HazardRatio = t.Cox is null ? "–"
+                    : t.Cox.Reference == row.Cluster ? "1 (reference)"
+                    : row.HazardRatio is { HazardRatio: { } hr, Lower: { } lo, Upper: { } hi, PValue: { } hp } ? $"{Ratio(hr)} ({Ratio(lo)} to {Ratio(hi)}), p = {P(hp)}"
+                    : row.HazardRatio?.Undefined is { } why ? $"{Undefined} ({why})" : Undefined,
+            })];
+            view.LogRank = t.LogRank is { PValue: { } lp } lr ? $"χ²({lr.DegreesOfFreedom}) = {F(lr.ChiSquare, "0.00")}, p = {P(lp)}" : "–";
+            view.TimeToJobNote = t.Note ?? "";
+        }
         view.LeftOut = r.LeftOut.Select(l => new ReportView.LeftOutView
         {
             Group = l.Group,
@@ -226,6 +244,9 @@ public static class ReportHtml
 
     /// <summary>An odds ratio: two decimals below 100, else whole; ∞ for R's <c>Inf</c>.</summary>
     private static string Ratio(double v) => double.IsPositiveInfinity(v) ? "∞" : F(v, v < 100 ? "0.00" : "0");
+
+    /// <summary>A Kaplan–Meier time in days, or <paramref name="none"/> when it does not exist.</summary>
+    private static string Days(double? v, string none) => v is { } d ? F(d, "0.#") : none;
 
     private static string Signed(double v) => F(v, "+0.00;−0.00;0.00");
 

@@ -43,6 +43,10 @@ public sealed class ReportView
     public IReadOnlyList<OutcomeRowView> AssignedOutcomes { get; set; } = [];
     public string AssignedSummary { get; set; } = "";
     public string AssignedTests { get; set; } = "";
+    public bool HasTimeToJob { get; set; }
+    public IReadOnlyList<TimeToJobView> TimeToJob { get; set; } = [];
+    public string LogRank { get; set; } = "";
+    public string TimeToJobNote { get; set; } = "";
     public IReadOnlyList<AlphaView> Reliability { get; set; } = [];
     public IReadOnlyList<ArmView> Arms { get; set; } = [];
     public IReadOnlyList<RaterView> RaterEffects { get; set; } = [];
@@ -84,6 +88,15 @@ public sealed class ReportView
         public string CalinskiHarabasz { get; set; } = "";
         public string Silhouette { get; set; } = "";
         public bool Chosen { get; set; }
+    }
+
+    public sealed class TimeToJobView
+    {
+        public string Label { get; set; } = "";
+        public string Dyads { get; set; } = "";
+        public string Events { get; set; } = "";
+        public string Median { get; set; } = "";
+        public string HazardRatio { get; set; } = "";
     }
 
     public sealed class OutcomeRowView

@@ -219,6 +219,69 @@ public sealed class ReproduceScriptTests
         Assert.Contains("As a sensitivity analysis beside the complete-case one (analysis.missingMeetings: assign)", methods);
     }
 
+    /// <summary>R's survdiff, coxph and survfit on a CSV of cluster, days, event (args: the CSV, the output JSON).</summary>
+    private const string SurvivalScript = """
+        library(survival)
+        args <- commandArgs(TRUE)
+        d <- read.csv(args[1])
+        d$cluster <- factor(d$cluster, levels = sort(unique(d$cluster)))
+        num <- function(x) paste0("[", paste(ifelse(is.na(x), "null", sprintf("%.17g", x)), collapse = ","), "]")
+        lr <- survdiff(Surv(days, event) ~ cluster, data = d)
+        df <- sum(lr$exp > 0) - 1
+        ci <- summary(coxph(Surv(days, event) ~ cluster, data = d))$conf.int
+        km <- summary(survfit(Surv(days, event) ~ cluster, data = d))$table
+        cat(file = args[2], sep = "", "{\"chisq\": ", sprintf("%.17g", lr$chisq), ", \"df\": ", df,
+            ", \"p\": ", sprintf("%.17g", pchisq(lr$chisq, df, lower.tail = FALSE)),
+            ", \"hr\": ", num(ci[, 1]), ", \"hr_low\": ", num(ci[, 3]), ", \"hr_high\": ", num(ci[, 4]),
+            ", \"median\": ", num(km[, "median"]), ", \"median_low\": ", num(km[, "0.95LCL"]), ", \"median_high\": ", num(km[, "0.95UCL"]), "}\n")
+        """;
+
+    [Fact]
+    public void A_follow_up_gives_a_time_to_job_section_whose_log_rank_p_hazard_ratios_and_medians_equal_R_s_survival_package()
+    {
+        var input = ReportFixtures.PaperLikeInput();
+        var followUp = new FollowUp(182, FollowUpOrigin.Enrolment);
+        input = input with
+        {
+            Analysis = new StudyAnalysis(FollowUp: followUp),
+            TimeToJob = TimeToJob.Of(followUp, input.Dyads, input.Outcomes, new Dictionary<string, DateOnly>()),
+        };
+        var set = new StudyReportBuilder().Build(input);
+        var ours = JsonNode.Parse(set["clusters.json"].Content)!;
+        var t = ours["timeToJob"]!;
+        var csv = "cluster,days,event\n" + string.Concat(input.TimeToJob.Select(f =>
+            $"{ours["assignments"]![f.DyadId]!.GetValue<int>()},{f.Days},{(f.Event ? 1 : 0)}\n"));
+        var r = RScript.RunReproduce(SurvivalScript, csv);
+
+        Close(r["chisq"]!.GetValue<double>(), t["logRankChiSquare"]!.GetValue<double>(), "log-rank chi-square");
+        Assert.Equal(r["df"]!.GetValue<int>(), t["logRankDf"]!.GetValue<int>());
+        Close(r["p"]!.GetValue<double>(), t["logRankP"]!.GetValue<double>(), "log-rank p");
+        var rows = t["rows"]!.AsArray();
+        Assert.Equal(1, t["coxReference"]!.GetValue<int>());
+        Assert.Null(rows[0]!["hazardRatio"]);
+        foreach (var (name, member) in new[] { ("hr", "hazardRatio"), ("hr_low", "hazardRatioLow"), ("hr_high", "hazardRatioHigh") })
+        {
+            var theirs = Doubles(r[name]!);
+            Assert.Equal(rows.Count - 1, theirs.Length);
+            for (var i = 0; i < theirs.Length; i++) Close(theirs[i], rows[i + 1]![member]!.GetValue<double>(), $"{member} of cluster {i + 2}", 1e-6);
+        }
+        foreach (var (name, member) in new[] { ("median", "median"), ("median_low", "medianLow"), ("median_high", "medianHigh") })
+        {
+            var theirs = r[name]!.AsArray();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                if (theirs[i] is null) Assert.Null(rows[i]![member]);
+                else Close(theirs[i]!.GetValue<double>(), rows[i]![member]!.GetValue<double>(), $"{member} of cluster {i + 1}");
+            }
+        }
+
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(set["report.html"].Content);
+        Assert.Equal(rows.Count, page.QuerySelectorAll("#time-to-job tbody tr").Length);
+        Assert.Equal("1 (reference)", page.QuerySelector("#time-to-job tbody tr .hazard-ratio")!.TextContent);
+        Assert.StartsWith("Log-rank test: χ²(", page.QuerySelector("#log-rank")!.TextContent);
+        Assert.Null(JsonNode.Parse(new StudyReportBuilder().Build(ReportFixtures.PaperLikeInput())["clusters.json"].Content)!["timeToJob"]);
+    }
+
     [Fact]
     public void Default_settings_from_a_study_file_give_today_s_report_set_byte_for_byte()
     {
