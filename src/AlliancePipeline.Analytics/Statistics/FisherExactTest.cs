@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using MathNet.Numerics;
 
 namespace AlliancePipeline.Analytics.Statistics;
@@ -43,6 +44,13 @@ public static class FisherExactTest
 
     /// <summary>The work <see cref="Test"/> allows the exact sum by default: paths and fillings followed, about 10 s here.</summary>
     public const long DefaultExactWork = 150_000_000;
+
+    /// <summary>
+    /// The most distinct partial paths one level of the network may hold (a few hundred MB) before the exact sum gives way
+    /// to the Monte Carlo p: at large N the paths, not the steps, are the cost (6 × 2 at N = 10,000 held gigabytes and
+    /// took a minute within the step budget; bench/results/fisher-benchmark.md).
+    /// </summary>
+    public const long MaxLivePaths = 4_000_000;
 
     /// <summary>The number of random tables of R's Monte Carlo p-value by default (R's <c>B = 2000</c>).</summary>
     public const int DefaultReplicates = 2000;
@@ -234,6 +242,7 @@ public static class FisherExactTest
                 break;
             }
             var next = new Dictionary<double, double>?[c1 + 1];
+            long live = 0;
             for (int s = 0; s <= c1; s++)
             {
                 if (level[s] is not { } paths) continue;
@@ -264,7 +273,10 @@ public static class FisherExactTest
                     {
                         var into = next[s + x] ??= new Dictionary<double, double>();
                         double weight = past + LnChoose(a[k], x);
-                        into[weight] = into.GetValueOrDefault(weight) + count;
+                        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(into, weight, out bool existed);
+                        slot += count;
+                        // The paths a level holds are the memory the sum needs: beyond MaxLivePaths it is not worth it.
+                        if (!existed && ++live > MaxLivePaths) return null;
                     }
                 }
             }
