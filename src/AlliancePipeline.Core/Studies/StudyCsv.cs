@@ -89,9 +89,9 @@ public static class StudyCsv
                 var recorded = values[3].Length == 0 ? null : ParseDate(values[3], "recorded", problems);
                 return problems.Count == 0 ? new DyadOutcome(dyad, employed!.Value, date) { RecordedOn = recorded } : null;
             },
-            Check: outcome => StudyInputs.CheckOutcome(study, outcome, null, firstMeetings)
-                ?? (today is { } day ? StudyInputs.CheckOutcomeDateRules(outcome, day)?.Message : null)
-                ?? StudyInputs.CheckOutcome(study, outcome, today, firstMeetings),
+            Check: outcome => today is { } day
+                ? StudyInputs.CheckOutcomeOn(study, outcome, day, firstMeetings) switch { var (wrong, broken) => wrong ?? broken?.Message }
+                : StudyInputs.CheckOutcome(study, outcome, null, firstMeetings),
             Dyad: outcome => outcome.DyadId,
             Key: outcome => outcome.DyadId,
             Duplicate: (outcome, first) => $"dyad '{outcome.DyadId}' is already on line {first}"),

@@ -218,6 +218,20 @@ public static class StudyInputs
             : null;
     }
 
+    /// <summary>
+    /// Every check of an outcome recorded on <paramref name="today"/>, in one order for the API and the CSV import: the
+    /// outcome as written (<see cref="CheckOutcome"/> without today: the dyad, its years, its own recorded day, the end of
+    /// follow-up), then the job-date rule against today (<see cref="CheckOutcomeDateRules"/>), then the recorded day
+    /// against today. Gives the problem, or the date rule broken, or neither.
+    /// </summary>
+    public static (string? Problem, DateRuleProblem? Broken) CheckOutcomeOn(StudyDefinition? study, DyadOutcome outcome, DateOnly today,
+        IReadOnlyDictionary<string, DateOnly>? firstMeetings = null)
+    {
+        if (CheckOutcome(study, outcome, null, firstMeetings) is { } wrong) return (wrong, null);
+        if (CheckOutcomeDateRules(outcome, today) is { } broken) return (null, broken);
+        return (CheckOutcome(study, outcome, today, firstMeetings), null);
+    }
+
     /// <summary>The recorded day may not be after today, and a job may not start after the day it is recorded.</summary>
     private static string? RecordedProblem(DyadOutcome outcome, DateOnly? today)
     {

@@ -175,12 +175,9 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         var recorded = outcome.Value;
         var visible = Visible(study.Definition, caller);
         if (visible.FindDyad(recorded.DyadId) is null) return NoDyad(visible, recorded.DyadId);
-        // The outcome as written (dates within the dyad's years, its own recorded day, follow-up), then the date rule against
-        // today, then the recorded day against today.
-        var firstMeetings = await FirstMeetingsAsync(study.Definition, ct).ConfigureAwait(false);
-        if (StudyInputs.CheckOutcome(visible, recorded, null, firstMeetings) is { } wrong) return Refusal.Invalid("Outcome refused", wrong);
-        if (StudyInputs.CheckOutcomeDateRules(recorded, Today) is { } broken) return DateRuleRefusal("Outcome refused", broken);
-        if (StudyInputs.CheckOutcome(visible, recorded, Today, firstMeetings) is { } late) return Refusal.Invalid("Outcome refused", late);
+        var (wrong, broken) = StudyInputs.CheckOutcomeOn(visible, recorded, Today, await FirstMeetingsAsync(study.Definition, ct).ConfigureAwait(false));
+        if (broken is not null) return DateRuleRefusal("Outcome refused", broken);
+        if (wrong is not null) return Refusal.Invalid("Outcome refused", wrong);
         await SaveOutcomesAsync(studyId, [recorded], "api", caller.Actor, ct).ConfigureAwait(false);
         return new OutcomeRecorded(studyId, recorded.DyadId, recorded.Employed, recorded.JobDate is { } j ? StudyDefinition.Format(j) : null);
     }
