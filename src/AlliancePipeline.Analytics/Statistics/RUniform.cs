@@ -61,4 +61,28 @@ public sealed class RUniform
         if (1.0 - x <= 0.0) return 1.0 - 0.5 * I2To32Minus1;
         return x;
     }
+
+    /// <summary>
+    /// R's <c>R_unif_index(n)</c> under <c>sample.kind = "Rejection"</c> (R's default since 3.6.0): an index in 0..n − 1,
+    /// drawn as <c>ceil(log2(n))</c> random bits (16 bits, <c>floor(65536 · unif_rand())</c>, per draw, for every 16 bits
+    /// begun, the surplus masked off), again until the value is below n. So <c>sample(n, size, replace = TRUE)</c> is
+    /// <c>size</c> of these, each + 1.
+    /// </summary>
+    /// <param name="n">How many values to draw from, at least 1.</param>
+    public int Index(int n)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(n, 1);
+        int bits = 0;
+        while ((1L << bits) < n) bits++;
+        long mask = (1L << bits) - 1;
+        long v;
+        do
+        {
+            v = 0;
+            for (int drawn = 0; drawn <= bits; drawn += 16) v = 65536 * v + (long)Math.Floor(Next() * 65536);
+            v &= mask;
+        }
+        while (v >= n);
+        return (int)v;
+    }
 }
