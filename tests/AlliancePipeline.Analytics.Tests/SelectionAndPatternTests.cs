@@ -88,6 +88,10 @@ public class SelectionAndPatternTests
         int n = r.X.Length;
         foreach (var c in absolute.Selection.Candidates)
             RAssert.Close(coefficient[n - c.K] - coefficient[n - c.K - 1], c.Increase, 1e-9, $"increase k={c.K}");
+        // The report's table of k under both rules: each selection gives R's k of either rule, also beside a fixed k.
+        var fixedK = TrajectoryAnalysis.Run(Trajectories(r), new TrajectoryAnalysisOptions { FixedK = 5 });
+        foreach (var selection in new[] { relative.Selection, absolute.Selection, fixedK.Selection })
+            Assert.Equal((kRelative, kAbsolute), (selection.KBy(ClusterCountCriterion.Relative), selection.KBy(ClusterCountCriterion.Absolute)));
     }
 
     [Fact]

@@ -103,6 +103,24 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
                 : $"k = {v} asks for more clusters than there are dyads to cluster ({n}): choose k between 2 and {n}.");
     }
 
+    /// <summary>
+    /// The k the rule gives on these candidates when the elbow is read by <paramref name="criterion"/>, whatever the
+    /// study chose (a fixed k included): the report's table of k under both rules. Null when there is no candidate.
+    /// </summary>
+    public int? KBy(ClusterCountCriterion criterion) => Candidates.Count == 0 ? null : Reduce(Candidates, criterion).Chosen.K;
+
+    /// <summary>The elbow among k ≥ 3 (the final merge into one cluster always jumps and ends no solution), then k reduced
+    /// while a cluster is under the minimum share or size, not below the smallest candidate.</summary>
+    private static (ClusterCountCandidate Elbow, ClusterCountCandidate Chosen) Reduce(IReadOnlyList<ClusterCountCandidate> candidates, ClusterCountCriterion criterion)
+    {
+        bool absolute = criterion == ClusterCountCriterion.Absolute;
+        var elbow = candidates.Where(c => c.K >= 3).OrderByDescending(c => absolute ? c.Increase : c.RelativeJump).ThenBy(c => c.K).FirstOrDefault()
+                    ?? candidates[0];
+        var chosen = elbow;
+        while (!chosen.Admissible && chosen.K > candidates[0].K) chosen = candidates.Single(c => c.K == chosen.K - 1);
+        return (elbow, chosen);
+    }
+
     internal static ClusterCountSelection Choose(Dendrogram tree, ScoreRows rows, ClusterCountOptions options)
     {
         ArgumentNullException.ThrowIfNull(tree);
@@ -150,10 +168,7 @@ public sealed record ClusterCountSelection(int K, ClusterCountRule Rule, string 
                 $"Too few dyads ({n}) to compare solutions; k = {Math.Min(2, n)}.", candidates);
         // The elbow: the largest relative jump among merges between two solutions (k ≥ 3; the final merge into one
         // cluster always jumps and ends no solution), then reduction while a cluster is under the minimum share.
-        var elbow = candidates.Where(c => c.K >= 3).OrderByDescending(c => absolute ? c.Increase : c.RelativeJump).ThenBy(c => c.K).FirstOrDefault()
-                    ?? candidates[0];
-        var chosen = elbow;
-        while (!chosen.Admissible && chosen.K > options.MinK) chosen = candidates.Single(c => c.K == chosen.K - 1);
+        var (elbow, chosen) = Reduce(candidates, options.Criterion);
         if (!chosen.Admissible)
             return new ClusterCountSelection(chosen.K, ClusterCountRule.NoAdmissibleSolution,
                 $"k = {chosen.K}: no solution from {chosen.K} to {elbow.K} clusters had every cluster holding {MinimumText()} "

@@ -25,6 +25,16 @@ public sealed record StudyReportOptions
     /// </summary>
     public long FisherExactWork { get; init; } = FisherExactTest.DefaultExactWork;
 
+    /// <summary>Bootstrap resamples of the cluster stability (<see cref="RobustnessAnalysis"/>; default 100, clusterboot's B).</summary>
+    public int StabilityResamples { get; init; } = Clustering.ClusterStability.DefaultResamples;
+
+    /// <summary>The seed of R's generator the resamples are drawn with (default 20261206, as the Fisher test's).</summary>
+    public int StabilitySeed { get; init; } = FisherExactTest.DefaultSeed;
+
+    /// <summary>More clustered dyads than this and the stability is not computed (each resample is a whole Ward
+    /// clustering; default 2,000), the report saying so.</summary>
+    public int StabilityMaxDyads { get; init; } = 2_000;
+
     /// <summary>The clustering: raw or deviation scores, fixed k, minimum cluster share, pattern thresholds.</summary>
     public TrajectoryAnalysisOptions Analysis { get; init; } = new();
 }
@@ -289,6 +299,9 @@ public sealed record StudyReport
 
     /// <summary>Time to job by cluster, when the study sets a follow-up (<c>analysis.followUp</c>) and the dyads were clustered; else null.</summary>
     public TimeToJobAnalysis? TimeToJob { get; init; }
+
+    /// <summary>Robustness of the clustering (bootstrap stability, k under both rules; when clustered) and alpha per meeting.</summary>
+    public RobustnessAnalysis? Robustness { get; init; }
 
     /// <summary>Cronbach's alpha per subscale and global, per role.</summary>
     public IReadOnlyList<AlphaRow> Reliability { get; init; } = [];

@@ -75,7 +75,7 @@ public static class StudyReportAnalysis
         }
         if (result is null)
         {
-            report = report with { Message = why };
+            report = report with { Message = why, Robustness = RobustnessAnalysis.Run(input, meetings, null, null, o) };
             return report with { Warnings = Warnings(report), Methods = Methods(report) };
         }
 
@@ -97,6 +97,7 @@ public static class StudyReportAnalysis
             LeftOut = LeftOut(input, trajectories, result),
             Assigned = input.Analysis?.Missing == MissingMeetings.Assign ? Assigned(input, matrix!, result, clusters, o) : null,
             TimeToJob = input.TimeToJob.Count == 0 ? null : TimeToJob(input, clusters),
+            Robustness = RobustnessAnalysis.Run(input, meetings, result, matrix, o),
         };
         return report with { Warnings = Warnings(report), Methods = Methods(report) };
     }
@@ -227,10 +228,14 @@ public static class StudyReportAnalysis
         return item.Reverse && instrument.Scale.Contains(answer) ? instrument.Scale.Reverse(answer) : answer;
     }
 
-    private static IReadOnlyList<AlphaRow> Reliability(ReportInput input)
+    private static IReadOnlyList<AlphaRow> Reliability(ReportInput input) => Reliability(input, input.Responses);
+
+    /// <summary>Alpha per role (practitioner first) and scale over <paramref name="given"/>: every response of a
+    /// role (the report's table) or those of one meeting (<see cref="RobustnessAnalysis"/>).</summary>
+    internal static IReadOnlyList<AlphaRow> Reliability(ReportInput input, IEnumerable<StoredResponse> given)
     {
         var rows = new List<AlphaRow>();
-        foreach (var group in input.Responses.GroupBy(r => r.RaterRole, StringComparer.Ordinal).OrderBy(g => g.Key == RaterRoles.Practitioner ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in given.GroupBy(r => r.RaterRole, StringComparer.Ordinal).OrderBy(g => g.Key == RaterRoles.Practitioner ? 0 : 1).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
             if (!input.Instruments.TryGetValue(group.Key, out var instrument))
             {

@@ -57,6 +57,8 @@ public sealed class ReportView
     public IReadOnlyList<LeftOutView> LeftOut { get; set; } = [];
     public string AlertsPeriod { get; set; } = "";
     public IReadOnlyList<AlertView> Alerts { get; set; } = [];
+    /// <summary>The robustness section (<see cref="RobustnessSection"/>).</summary>
+    public RobustnessView Robustness { get; set; } = new();
 
     public sealed class CompletionRow
     {

@@ -61,6 +61,8 @@ public static class ReproduceScript
             ["min_k"] = report.Options.Analysis.MinK.ToString(Inv),
             ["max_k"] = report.Options.Analysis.MaxK.ToString(Inv),
             ["assign"] = report.Assigned is null ? "FALSE" : "TRUE",
+            ["stability_b"] = (report.Robustness?.Stability?.Resamples ?? 0).ToString(Inv),
+            ["stability_seed"] = (report.Robustness?.Stability?.Seed ?? report.Options.StabilitySeed).ToString(Inv),
             ["scale_min"] = report.Scale.Min.ToString(Inv),
             ["scale_max"] = report.Scale.Max.ToString(Inv),
             ["item_count"] = itemCount.ToString(Inv),

@@ -162,7 +162,23 @@ public sealed class ReproduceScriptTests
             Close(theirs[1], mine["ciLow"]!.GetValue<double>(), $"alpha {scale} low");
             Close(theirs[2], mine["ciHigh"]!.GetValue<double>(), $"alpha {scale} high");
             Assert.Equal((int)theirs[3], mine["n"]!.GetValue<int>());
+            // And at each meeting (the robustness section).
+            var byMeeting = ReportFixtures.Matrix(r["alpha_by_meeting"]![scale]!);
+            for (var m = 0; m < byMeeting.Length; m++)
+            {
+                var at = ours["robustness"]!["alphaByMeeting"]!.AsArray().Single(a => a!["meeting"]!.GetValue<int>() == m + 1 && a["role"]!.GetValue<string>() == "practitioner" && a["scale"]!.GetValue<string>() == scale)!;
+                Close(byMeeting[m][0], at["alpha"]!.GetValue<double>(), $"alpha {scale}, meeting {m + 1}");
+                Close(byMeeting[m][1], at["ciLow"]!.GetValue<double>(), $"alpha {scale}, meeting {m + 1}, low");
+                Close(byMeeting[m][2], at["ciHigh"]!.GetValue<double>(), $"alpha {scale}, meeting {m + 1}, high");
+                Assert.Equal((int)byMeeting[m][3], at["n"]!.GetValue<int>());
+            }
         }
+
+        // Each cluster's bootstrap stability: R's resamples from the same seed, hclust and cutree again, the Jaccards averaged.
+        var stability = Doubles(r["stability"]!);
+        var ourStability = ours["robustness"]!["stability"]!["clusters"]!.AsArray();
+        Assert.Equal(k, stability.Length);
+        for (var c = 0; c < k; c++) Close(stability[c], ourStability[c]!["meanJaccard"]!.GetValue<double>(), $"mean Jaccard, cluster {c + 1}");
     }
 
     [Fact]
@@ -183,6 +199,48 @@ public sealed class ReproduceScriptTests
             var r = RunR(set);
             Assert.Equal((k, k), (r["k"]!.GetValue<int>(), r["k_report"]!.GetValue<int>()));
             Assert.Equal(ReportFixtures.Ints(r["cutree"]!), ours["ids"]!.AsArray().Select(id => ours["assignments"]![id!.GetValue<string>()]!.GetValue<int>()));
+        }
+    }
+
+    [Fact]
+    public void The_robustness_section_shows_clusterboot_s_mean_Jaccard_with_Hennig_s_reading_k_under_both_rules_and_alpha_per_meeting()
+    {
+        // RData/cluster_stability.json (make_stability_reference.R): fpc::clusterboot on the same 18 dyads, at k = 4 (the
+        // relative rule) with the report's seed, and at k = 3 (the absolute rule) with seed 1.
+        var cases = ReportFixtures.Json("tests", "AlliancePipeline.Analytics.Tests", "RData", "cluster_stability.json")["cases"]!.AsArray();
+        JsonNode Case(string name) => cases.Single(c => c!["name"]!.GetValue<string>() == name)!;
+        var input = FromRData("ward_paper_spread_18x3.json", "spread", "Spread");
+        foreach (var (settings, options, name) in new[]
+                 {
+                     (StudyAnalysis.Default, new StudyReportOptions(), "paper_spread_18x3_k4"),
+                     (new StudyAnalysis(Rule: ClusterRule.Absolute), new StudyReportOptions { StabilitySeed = 1 }, "paper_spread_18x3_k3_seed1"),
+                 })
+        {
+            var reference = Case(name);
+            var set = new StudyReportBuilder(options).Build(input with { Analysis = settings });
+            var ours = JsonNode.Parse(set["clusters.json"].Content)!;
+            var robustness = ours["robustness"]!;
+            Assert.Equal(reference["k"]!.GetValue<int>(), ours["k"]!.GetValue<int>());
+            Assert.Equal(reference["seed"]!.GetValue<int>(), robustness["stability"]!["seed"]!.GetValue<int>());
+            var stability = robustness["stability"]!["clusters"]!.AsArray();
+            var mean = Doubles(reference["bootmean"]!);
+            for (var c = 0; c < mean.Length; c++) Close(mean[c], stability[c]!["meanJaccard"]!.GetValue<double>(), $"{name}: mean Jaccard {c + 1}", 1e-12);
+            Assert.Equal(ReportFixtures.Ints(reference["bootbrd"]!), stability.Select(c => c!["dissolved"]!.GetValue<int>()));
+            Assert.Equal(ReportFixtures.Ints(reference["bootrecover"]!), stability.Select(c => c!["recovered"]!.GetValue<int>()));
+            Assert.Equal((4, 3), (robustness["kRules"]!["relative"]!.GetValue<int>(), robustness["kRules"]!["absolute"]!.GetValue<int>()));
+
+            var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(set["report.html"].Content);
+            Assert.Equal(mean.Length, page.QuerySelectorAll("#stability tbody tr").Length);
+            Assert.Equal(["4"], page.QuerySelectorAll("#k-rules tbody tr").Where(tr => tr.QuerySelector(".k-relative")!.TextContent == "✓").Select(tr => tr.QuerySelector("th")!.TextContent));
+            Assert.Equal(["3"], page.QuerySelectorAll("#k-rules tbody tr").Where(tr => tr.QuerySelector(".k-absolute")!.TextContent == "✓").Select(tr => tr.QuerySelector("th")!.TextContent));
+            Assert.Equal(mean.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), page.QuerySelector("#k-rules tr.chosen th")!.TextContent);
+            // Hennig's reading: a caveat for each cluster below 0.75 (here the third cluster at k = 3, 0.70), none otherwise.
+            var caveats = page.QuerySelectorAll("#stability-caveats li").Select(li => li.TextContent).ToArray();
+            Assert.Equal(mean.Count(m => m < 0.75), caveats.Length);
+            Assert.All(caveats, c => Assert.Contains("between 0.6 and 0.75, it indicates a pattern, but which dyads belong to it is highly doubtful (Hennig 2007)", c));
+            // Alpha per meeting: every scale of the practitioner's instrument, one column per meeting.
+            Assert.Equal(4, page.QuerySelectorAll("#alpha-by-meeting tbody tr").Length);
+            Assert.Equal(3 + 2, page.QuerySelectorAll("#alpha-by-meeting thead th").Length);
         }
     }
 
