@@ -178,6 +178,8 @@ public static class StudyReportAnalysis
         var mean = x.Average();
         if (x.Length < 2) return new MeanCi(1, mean, double.NaN, double.NaN, double.NaN);
         var sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / (x.Length - 1));
+        // No spread: R's t.test refuses ("data are essentially constant"), so the interval is undefined, not a point.
+        if (sd == 0) return new MeanCi(x.Length, mean, 0, double.NaN, double.NaN);
         var half = Distributions.StudentTQuantile(0.975, x.Length - 1) * sd / Math.Sqrt(x.Length);
         return new MeanCi(x.Length, mean, sd, mean - half, mean + half);
     }

@@ -95,13 +95,14 @@ public static class ReportHtml
         {
             view.Outcomes = OutcomeRows(o);
             view.FisherP = o.FisherP is { } p ? P(p) : "–";
+            view.FisherRelation = o.FisherP is { } q && q < 0.001 ? " " : " = ";
             view.FisherMethod = o.Fisher is { IsExact: false } f
                 ? $"Monte Carlo p, {f.Replicates!.Value.ToString("N0", Inv)} random tables, R's generator seeded {f.Seed!.Value.ToString(Inv)}"
                 : "exact p";
             view.CramersV = o.ChiSquare is { } x ? F(x.CramersV, "0.000") : "–";
             view.CramersVBiasCorrected = o.CramersVBiasCorrected is { } v ? F(v, "0.000") : "–";
             view.OutcomeCaveats = o.Caveats;
-            view.ChiSquare = o.ChiSquare is { } y ? $"χ²({y.DegreesOfFreedom}) = {F(y.Statistic, "0.00")}, p = {P(y.PValue)}" : "–";
+            view.ChiSquare = o.ChiSquare is { } y ? $"χ²({y.DegreesOfFreedom}) = {F(y.Statistic, "0.00")}, {PIs(y.PValue)}" : "–";
             view.OutcomeNote = o.Note ?? "";
         }
         if (r.Assigned is { } assigned)
@@ -111,7 +112,7 @@ public static class ReportHtml
             view.AssignedOutcomes = OutcomeRows(a);
             view.AssignedSummary = $"{assigned.Partial.Count} dyad{(assigned.Partial.Count == 1 ? "" : "s")} missing a meeting assigned to the nearest centroid"
                 + (assigned.NotAssigned.Count == 0 ? "" : $"; {assigned.NotAssigned.Count} rated at a single meeting not assigned") + ".";
-            view.AssignedTests = (a.FisherP is { } ap ? $"Fisher–Freeman–Halton p = {P(ap)}" : "Fisher–Freeman–Halton p: –")
+            view.AssignedTests = (a.FisherP is { } ap ? $"Fisher–Freeman–Halton {PIs(ap)}" : "Fisher–Freeman–Halton p: –")
                 + (a.ChiSquare is { } ax ? $"; Cramér's V = {F(ax.CramersV, "0.000")}" : "") + "." + (a.Note is { } an ? " " + an : "");
         }
         if (r.TimeToJob is { } t)
@@ -126,10 +127,10 @@ public static class ReportHtml
                     : $"{Days(row.Median, "not reached")} ({Days(row.MedianLower, Undefined)} to {Days(row.MedianUpper, "not reached")})",
                 HazardRatio = t.Cox is null ? "–"
                     : t.Cox.Reference == row.Cluster ? "1 (reference)"
-                    : row.HazardRatio is { HazardRatio: { } hr, Lower: { } lo, Upper: { } hi, PValue: { } hp } ? $"{Ratio(hr)} ({Ratio(lo)} to {Ratio(hi)}), p = {P(hp)}"
+                    : row.HazardRatio is { HazardRatio: { } hr, Lower: { } lo, Upper: { } hi, PValue: { } hp } ? $"{Ratio(hr)} ({Ratio(lo)} to {Ratio(hi)}), {PIs(hp)}"
                     : row.HazardRatio?.Undefined is { } why ? $"{Undefined} ({why})" : Undefined,
             })];
-            view.LogRank = t.LogRank is { PValue: { } lp } lr ? $"χ²({lr.DegreesOfFreedom}) = {F(lr.ChiSquare, "0.00")}, p = {P(lp)}" : "–";
+            view.LogRank = t.LogRank is { PValue: { } lp } lr ? $"χ²({lr.DegreesOfFreedom}) = {F(lr.ChiSquare, "0.00")}, {PIs(lp)}" : "–";
             view.TimeToJobNote = t.Note ?? "";
         }
         view.LeftOut = r.LeftOut.Select(l => new ReportView.LeftOutView
@@ -162,7 +163,7 @@ public static class ReportHtml
             Arms = $"{r.Input.ArmName(a.ArmA)} vs {r.Input.ArmName(a.ArmB)}",
             A = $"{MeanSd(a.A.Mean, a.A.Sd)}, n = {a.A.N}",
             B = $"{MeanSd(a.B.Mean, a.B.Sd)}, n = {a.B.N}",
-            Test = a.Test is { } t ? $"t({F(t.DegreesOfFreedom, "0.0")}) = {F(t.T, "0.00")}, p = {P(t.PValue)}; difference 95 % CI {F(t.ConfidenceLow, "0.00")} to {F(t.ConfidenceHigh, "0.00")}" : "–",
+            Test = a.Test is { } t ? $"t({F(t.DegreesOfFreedom, "0.0")}) = {F(t.T, "0.00")}, {PIs(t.PValue)}; difference 95 % CI {F(t.ConfidenceLow, "0.00")} to {F(t.ConfidenceHigh, "0.00")}" : "–",
             D = a.Test is { } d ? F(d.CohensD, "0.00") : "–",
             Note = a.Note ?? "",
         }).ToArray();
@@ -172,7 +173,7 @@ public static class ReportHtml
             Raters = e.Raters.ToString(Inv),
             Responses = e.Responses.ToString(Inv),
             Icc = e.Icc is { } icc ? F(icc.Icc1, "0.000") : "–",
-            Anova = e.Icc is { } a ? $"F({a.DegreesOfFreedomBetween}, {a.DegreesOfFreedomWithin}) = {F(a.F, "0.00")}, p = {P(a.PValue)}" : "–",
+            Anova = e.Icc is { } a ? $"F({a.DegreesOfFreedomBetween}, {a.DegreesOfFreedomWithin}) = {F(a.F, "0.00")}, {PIs(a.PValue)}" : "–",
             Note = e.Note ?? "",
         }).ToArray();
         if (r.Views is { } v)
@@ -185,7 +186,8 @@ public static class ReportHtml
                 Pairs = m.Practitioner.N.ToString(Inv),
                 Practitioner = MeanSd(m.Practitioner.Mean, m.Practitioner.Sd),
                 Client = MeanSd(m.Client.Mean, m.Client.Sd),
-                Difference = double.IsFinite(m.Difference.Low) ? $"{F(m.Difference.Mean, "+0.00;−0.00;0.00")} ({F(m.Difference.Low, "0.00")} to {F(m.Difference.High, "0.00")})" : F(m.Difference.Mean, "+0.00;−0.00;0.00"),
+                Difference = double.IsFinite(m.Difference.Low) ? $"{Signed(m.Difference.Mean)} ({F(m.Difference.Low, "0.00")} to {F(m.Difference.High, "0.00")})"
+                    : m.Difference.N > 0 ? $"{Signed(m.Difference.Mean)} (95 % CI {Undefined})" : "–",
                 Icc = m.Icc is { } i ? F(i.Icc1, "0.000") : "–",
             }).ToArray();
             var roles = new[] { RaterRoles.Practitioner, RaterRoles.Client }.Where(r.RoleMeans.ContainsKey).ToArray();
@@ -237,7 +239,11 @@ public static class ReportHtml
 
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv);
 
-    private static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, Inv) : "–";
+    /// <summary>A number as printed: invariant culture, a minus sign (U+2212) for a negative one, "–" when not finite.</summary>
+    internal static string F(double v, string format) => double.IsFinite(v) ? Minus(v.ToString(format, Inv)) : "–";
+
+    /// <summary>Hyphen-minus in a formatted number made the minus sign U+2212, as typeset text prints it.</summary>
+    internal static string Minus(string number) => number.Replace('-', '−');
 
     /// <summary>What the report prints for an interval or estimate that does not exist.</summary>
     internal const string Undefined = "undefined";
@@ -258,6 +264,9 @@ public static class ReportHtml
     /// <summary>A p value as papers print it: three decimals, "&lt; .001" below.</summary>
     public static string P(double p) => !double.IsFinite(p) ? "–" : p < 0.001 ? "< .001" : p.ToString("0.000", Inv);
 
+    /// <summary>"p = 0.034", or "p &lt; .001" (never "p = &lt; .001").</summary>
+    public static string PIs(double p) => (double.IsFinite(p) && p < 0.001 ? "p " : "p = ") + P(p);
+
     private static IReadOnlyList<ReportView.OutcomeRowView> OutcomeRows(OutcomeTable o) => o.Rows.Select(row => new ReportView.OutcomeRowView
     {
         Label = row.Label,
@@ -266,7 +275,7 @@ public static class ReportHtml
         Employed = row.WithOutcome == 0 ? "–" : $"{row.Employed} ({Percent(row.EmployedShare)} %)",
         NotEmployed = row.WithOutcome == 0 ? "–" : $"{row.NotEmployed} ({Percent(1 - row.EmployedShare)} %)",
         EmployedCi = row.EmployedInterval is { } ci ? $"{Percent(ci.Lower)} to {Percent(ci.Upper)} %" : Undefined,
-        OddsRatio = row.OddsRatioVsRest is { } or ? $"{Ratio(or.Estimate)} ({Ratio(or.Lower)} to {Ratio(or.Upper)}), p = {P(or.PValue)}" : Undefined,
+        OddsRatio = row.OddsRatioVsRest is { } or ? $"{Ratio(or.Estimate)} ({Ratio(or.Lower)} to {Ratio(or.Upper)}), {PIs(or.PValue)}" : Undefined,
         DaysToJob = row.DaysToJob.N == 0 ? "–" : $"{MeanSd(row.DaysToJob.Mean, row.DaysToJob.Sd, "0.0")}, n = {row.DaysToJob.N}",
     }).ToArray();
 }

@@ -30,6 +30,8 @@ public sealed class ReportView
     public IReadOnlyList<CandidateRow> Candidates { get; set; } = [];
     public IReadOnlyList<OutcomeRowView> Outcomes { get; set; } = [];
     public string FisherP { get; set; } = "";
+    /// <summary>" = " before the p value, or " " before "&lt; .001".</summary>
+    public string FisherRelation { get; set; } = " = ";
     /// <summary>"exact p", or the Monte Carlo p-value's replicates and seed.</summary>
     public string FisherMethod { get; set; } = "exact p";
     public string CramersV { get; set; } = "";
