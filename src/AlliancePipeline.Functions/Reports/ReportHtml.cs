@@ -132,6 +132,8 @@ public static class ReportHtml
             })];
             view.LogRank = t.LogRank is { PValue: { } lp } lr ? $"χ²({lr.DegreesOfFreedom}) = {F(lr.ChiSquare, "0.00")}, {PIs(lp)}" : "–";
             view.TimeToJobNote = t.Note ?? "";
+            var labels = t.Rows.ToDictionary(row => row.Cluster, row => row.Label);
+            view.KaplanMeierFigure = t.Curves.Count == 0 ? "" : KaplanMeierFigure.Render("km", [.. t.Curves.Select(c => new KaplanMeierSeries(labels[c.Group], c))], t.FollowUpDays);
         }
         view.LeftOut = r.LeftOut.Select(l => new ReportView.LeftOutView
         {
@@ -172,14 +174,14 @@ public static class ReportHtml
             Role = e.Role,
             Raters = e.Raters.ToString(Inv),
             Responses = e.Responses.ToString(Inv),
-            Icc = e.Icc is { } icc ? F(icc.Icc1, "0.000") : "–",
+            Icc = e.Icc is { } icc ? IccText(icc.Icc1) : "–",
             Anova = e.Icc is { } a ? $"F({a.DegreesOfFreedomBetween}, {a.DegreesOfFreedomWithin}) = {F(a.F, "0.00")}, {PIs(a.PValue)}" : "–",
             Note = e.Note ?? "",
         }).ToArray();
         if (r.Views is { } v)
         {
             view.HasViews = true;
-            view.ViewsOverall = v.Overall is { } icc ? $"ICC(1) over all {v.Pairs} pairs = {F(icc.Icc1, "0.000")}" : $"{v.Pairs} pairs: too few for an ICC";
+            view.ViewsOverall = v.Overall is { } icc ? $"ICC(1) over all {v.Pairs} pairs = {IccText(icc.Icc1)}" : $"{v.Pairs} pairs: too few for an ICC";
             view.Views = v.PerMeeting.Select(m => new ReportView.ViewsRow
             {
                 Meeting = m.Meeting.ToString(Inv),
@@ -188,7 +190,7 @@ public static class ReportHtml
                 Client = MeanSd(m.Client.Mean, m.Client.Sd),
                 Difference = double.IsFinite(m.Difference.Low) ? $"{Signed(m.Difference.Mean)} ({F(m.Difference.Low, "0.00")} to {F(m.Difference.High, "0.00")})"
                     : m.Difference.N > 0 ? $"{Signed(m.Difference.Mean)} (95 % CI {Undefined})" : "–",
-                Icc = m.Icc is { } i ? F(i.Icc1, "0.000") : "–",
+                Icc = m.Icc is { } i ? IccText(i.Icc1) : "–",
             }).ToArray();
             var roles = new[] { RaterRoles.Practitioner, RaterRoles.Client }.Where(r.RoleMeans.ContainsKey).ToArray();
             view.ViewsFigure = TrajectoryFigure.Render("views", "Practitioner and client mean global score per meeting", $"Global score ({r.Scale.Min}–{r.Scale.Max})", r.Meetings, r.Scale,
@@ -244,6 +246,12 @@ public static class ReportHtml
 
     /// <summary>Hyphen-minus in a formatted number made the minus sign U+2212, as typeset text prints it.</summary>
     internal static string Minus(string number) => number.Replace('-', '−');
+
+    /// <summary>
+    /// An ICC(1): as computed (R's value), and when negative (raters or pairs differ less than chance would make them)
+    /// "(read as 0)", as Bliese (2000) reads it: no effect. The methods paragraph says so.
+    /// </summary>
+    private static string IccText(double icc) => F(icc, "0.000") + (icc < 0 ? " (read as 0)" : "");
 
     /// <summary>What the report prints for an interval or estimate that does not exist.</summary>
     internal const string Undefined = "undefined";

@@ -49,6 +49,8 @@ public sealed class ReportView
     public IReadOnlyList<TimeToJobView> TimeToJob { get; set; } = [];
     public string LogRank { get; set; } = "";
     public string TimeToJobNote { get; set; } = "";
+    /// <summary>The Kaplan–Meier figure (SVG), or empty when no clustered dyad has a follow-up.</summary>
+    public string KaplanMeierFigure { get; set; } = "";
     public IReadOnlyList<AlphaView> Reliability { get; set; } = [];
     public IReadOnlyList<ArmView> Arms { get; set; } = [];
     public IReadOnlyList<RaterView> RaterEffects { get; set; } = [];
