@@ -250,7 +250,14 @@ public sealed record TimeToJobRow(int Cluster, string Label, int Dyads, int Even
 /// <param name="LogRank">The log-rank test, when two clusters or more have dyads with a follow-up.</param>
 /// <param name="Cox">The Cox model, when two clusters or more have dyads with a follow-up.</param>
 /// <param name="Note">Why the tests are missing, when they are.</param>
-public sealed record TimeToJobAnalysis(IReadOnlyList<TimeToJobRow> Rows, LogRankTest<int>? LogRank, CoxRegression<int>? Cox, string? Note);
+public sealed record TimeToJobAnalysis(IReadOnlyList<TimeToJobRow> Rows, LogRankTest<int>? LogRank, CoxRegression<int>? Cox, string? Note)
+{
+    /// <summary>Each cluster's Kaplan–Meier curve (clusters with a follow-up), for the figure.</summary>
+    public IReadOnlyList<KaplanMeierCurve<int>> Curves { get; init; } = [];
+
+    /// <summary>The follow-up in days (the figure's x axis), when known.</summary>
+    public int? FollowUpDays { get; init; }
+}
 
 /// <summary>Everything the report shows, computed from a <see cref="ReportInput"/> by <see cref="StudyReportAnalysis.Run"/>.</summary>
 public sealed record StudyReport

@@ -179,6 +179,8 @@ public static class StudyReportAnalysis
         var mean = x.Average();
         if (x.Length < 2) return new MeanCi(1, mean, double.NaN, double.NaN, double.NaN);
         var sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / (x.Length - 1));
+        // No spread: R's t.test refuses ("data are essentially constant"), so the interval is undefined, not a point.
+        if (sd == 0) return new MeanCi(x.Length, mean, 0, double.NaN, double.NaN);
         var half = Distributions.StudentTQuantile(0.975, x.Length - 1) * sd / Math.Sqrt(x.Length);
         return new MeanCi(x.Length, mean, sd, mean - half, mean + half);
     }
@@ -358,7 +360,11 @@ public static class StudyReportAnalysis
             ? new TimeToJobRow(c.Cluster, c.Label, k.Subjects, k.Events, k.Median, k.MedianLower, k.MedianUpper, cox?.Coefficients.FirstOrDefault(x => x.Group == c.Cluster))
             : new TimeToJobRow(c.Cluster, c.Label, 0, 0, null, null, null, null)).ToArray();
         return new TimeToJobAnalysis(rows, tested ? LogRankTest.Of(groups, times, events, levels) : null, cox,
-            tested ? null : followed.Length == 0 ? "No clustered dyad has a follow-up yet." : "Only one cluster has dyads with a follow-up: nothing to compare.");
+            tested ? null : followed.Length == 0 ? "No clustered dyad has a follow-up yet." : "Only one cluster has dyads with a follow-up: nothing to compare.")
+        {
+            Curves = [.. curves.Values.OrderBy(c => c.Group)],
+            FollowUpDays = input.Analysis?.FollowUp?.Days,
+        };
     }
 
     private static OutcomeTable Outcomes(ReportInput input, IReadOnlyList<ClusterSummary> clusters, StudyReportOptions options)
@@ -463,6 +469,31 @@ public static class StudyReportAnalysis
         return $"Analysis settings of the study file: {string.Join("; ", parts)}.";
     }
 
+    /// <summary>The tests and estimates that ran in this report, each said only when it ran.</summary>
+    private static IEnumerable<string> Ran(StudyReport r)
+    {
+        if (r.Outcomes is { } o)
+        {
+            yield return o.FisherP is null
+                ? "the cluster × outcome table was not tested (" + (o.Note ?? "too few outcomes") + ")"
+                : (o.Fisher is { IsExact: false } ? "the cluster × outcome association was tested with the Fisher–Freeman–Halton test (Monte Carlo p, as R's fisher.test with simulate.p.value)" : "the cluster × outcome association was tested with the Fisher–Freeman–Halton exact test")
+                  + ", described with Cramér's V and its bias-corrected form (Bergsma 2013), each cluster's employment rate with its exact (Clopper–Pearson) 95 % CI and its odds ratio of a job against the other clusters (conditional maximum likelihood, exact CI)";
+        }
+        if (r.TimeToJob is { } t)
+            yield return t.LogRank is null
+                ? "time to job is described by Kaplan–Meier medians; no comparison ran (" + t.Note + ")"
+                : "time to job is described by Kaplan–Meier medians with 95 % CIs and compared between clusters by the log-rank test and Cox regression (Efron ties; hazard ratios against the first cluster with a job)";
+        if (r.Reliability.Any(a => a.Alpha is not null)) yield return "reliability is Cronbach's alpha over all responses of a role with Feldt's 95 % confidence interval";
+        if (r.Arms.Any(a => a.Test is not null)) yield return "arms were compared on the dyads' mean global scores with Welch's t test and Cohen's d (pooled SD)";
+        else yield return "no arm comparison ran (" + (r.Arms.Count == 0 ? "the study records one arm or none" : "too few dyads per arm") + ")";
+        if (r.RaterEffects.Any(e => e.Icc is not null) || r.Views?.Overall is not null)
+            yield return (r.RaterEffects.Any(e => e.Icc is not null) ? "rater effects are ICC(1) of global scores within raters" : "")
+                + (r.RaterEffects.Any(e => e.Icc is not null) && r.Views?.Overall is not null ? ", and " : "")
+                + (r.Views?.Overall is not null ? "practitioner–client agreement is ICC(1) within pairs rating the same meeting" : "")
+                + " (one-way ANOVA; a negative ICC(1), where raters differ less than chance would make them, is printed as computed, as R gives it, and read as 0: no effect; Bliese 2000)";
+        yield return "error bars and intervals of means are 95 % confidence intervals (t distribution; undefined with fewer than two values or none varying, where R's t.test refuses)";
+    }
+
     private static string Methods(StudyReport r)
     {
         var text = new List<string>();
@@ -471,9 +502,17 @@ public static class StudyReportAnalysis
         {
             var reversed = i.Items.Where(x => x.Reverse).Select(x => x.Number).ToArray();
             var rule = i.Global.Rule;
-            var missing = rule.Prorate
-                ? $"a score needs at least {rule.MinAnswered} of its items answered and is computed from those answered"
-                : "every item must be answered for a score (the form asks for all of them)";
+            // Each score's completeness rule as the instrument states it (the WAI: 10 of 12 items for the global score, 3 of 4 for a subscale).
+            static string Needs(ScoreRule rule, int items) => rule.Prorate && rule.MinAnswered < items
+                ? string.Create(Inv, $"at least {rule.MinAnswered} of its {items} items answered")
+                : string.Create(Inv, $"all {items} of its items answered");
+            var needs = new List<string> { "the global score needs " + Needs(rule, i.Items.Length) };
+            foreach (var group in i.Subscales.GroupBy(sc => Needs(sc.Rule, sc.ItemIds.Length)))
+                needs.Add($"{(group.Count() == i.Subscales.Length && group.Count() > 1 ? "each subscale score" : string.Join(" and ", group.Select(sc => "the " + Label(sc.Label).ToLowerInvariant() + " score")))} needs {group.Key}");
+            var prorated = rule.Prorate || i.Subscales.Any(sc => sc.Rule.Prorate);
+            var missing = string.Join(", ", needs) + (prorated
+                ? rule.Method == ScoreMethod.Mean ? ", and is the mean of the items answered" : ", and is the sum of the items answered scaled to all items"
+                : "");
             text.Add(string.Create(Inv, $"Alliance was rated with the {Label(i.Title)} ({i.Id}, version {i.Version}; {i.Items.Length} items answered on a {i.Scale.Min}–{i.Scale.Max} scale) by the {roleName}s after meetings 1–{r.Meetings}."));
             text.Add((reversed.Length == 0 ? "No item is reverse scored. " : $"Item{(reversed.Length == 1 ? "" : "s")} {string.Join(", ", reversed)} {(reversed.Length == 1 ? "is" : "are")} reverse scored (min + max − answer). ")
                 + $"The {string.Join(", ", i.Subscales.Select(s => Label(s.Label).ToLowerInvariant()))} subscale scores and the global score are the {(rule.Method == ScoreMethod.Mean ? "mean" : "sum")} of their items; {missing}.");
@@ -488,6 +527,7 @@ public static class StudyReportAnalysis
             : string.Create(Inv, $"Raters answered through the link mailed to them, except {handedOver} of the {r.Input.Responses.Count} responses, given through a coordinator hand-over (a link handed to a coordinator for a rater reached another way, e.g. by phone; Provenance hand-over in responses.csv)."));
         text.Add($"A dyad's trajectory is its global score at meetings 1–{r.Meetings}; dyads missing a meeting are not clustered, and are counted and compared with the clustered dyads.");
         if (r.Input.Analysis is { } settings && settings != StudyAnalysis.Default) text.Add(Settings(settings));
+        else text.Add(string.Create(Inv, $"The analysis settings were the defaults: raw scores; k by the relative rule (largest relative jump of the agglomeration coefficient), minimum cluster share {r.Options.Analysis.MinClusterShare * 100:0.#} % and {r.Options.Analysis.MinClusterSize} dyads, k from {r.Options.Analysis.MinK} to {r.Options.Analysis.MaxK}; dyads missing a meeting left out (complete cases); no follow-up, so no time-to-job analysis."));
         if (r.Assigned is { } assigned)
             text.Add(string.Create(Inv, $"As a sensitivity analysis beside the complete-case one (analysis.missingMeetings: assign), each dyad missing a meeting was assigned to the cluster whose centroid is nearest (Euclidean distance over the meetings it has{(r.Options.Analysis.Deviation ? ", both as deviations from their own mean over those meetings" : "")}; a dyad needs two rated meetings), and the cluster × outcome table was recomputed over every assigned dyad: {assigned.Partial.Count} assigned, {assigned.NotAssigned.Count} with a single meeting not assigned."));
         if (r.Result is { } result)
@@ -500,8 +540,9 @@ public static class StudyReportAnalysis
                 text.Add(string.Create(Inv, $"Each cluster's stability is its mean Jaccard similarity with the most similar cluster of the same Ward clustering over {stability.Resamples} bootstrap resamples of the dyads (Hennig 2007; as R's fpc::clusterboot, R's generator seeded {stability.Seed}); below 0.6 a cluster should not be trusted, 0.75 or more is stable."));
             text.Add(string.Create(Inv, $"Patterns were named from each centroid's level, change (fitted first to last meeting) and bend (fitted dip or rise of the middle meetings), with a threshold of {result.Naming.MinChange:0.##} points; a stable level of {result.Naming.HighLevel ?? double.NaN:0.00} or more is high (the mean of all scores)."));
         }
-        text.Add("The cluster × outcome association was tested with the Fisher–Freeman–Halton exact test and described with Cramér's V; reliability is Cronbach's alpha over all responses of a role with Feldt's 95 % confidence interval; arms were compared on the dyads' mean global scores with Welch's t test and Cohen's d (pooled SD); rater effects are ICC(1) of global scores within raters; error bars are 95 % confidence intervals of the mean (t distribution).");
-        text.Add($"Computed by Alliance Pipeline {r.Input.SoftwareVersion} (AlliancePipeline.Analytics, every statistic checked against R 4.2.2); reproduce.R recomputes the trajectories, the clustering and the outcome table from responses.csv with R alone.");
+        text.Add(string.Join("; ", Ran(r)) + ".");
+        text.Add("Every test is exploratory: the study file names no primary test, and no p value is corrected for multiple testing.");
+        text.Add($"Computed by Alliance Pipeline {r.Input.SoftwareVersion} (AlliancePipeline.Analytics, every statistic checked against R 4.2.2); reproduce.R recomputes the numbers of the tables from responses.csv with R and stops, naming the number, where one differs from clusters.json.");
         return string.Join(" ", text);
     }
 }

@@ -62,6 +62,31 @@ public static class ClustersDocument
             ["scores"] = report.Options.Analysis.Deviation ? "deviation" : "raw",
         };
         if (report.Robustness is { } robustness) doc["robustness"] = RobustnessSection.Json(robustness);
+        doc["raterEffects"] = new JsonArray([.. report.RaterEffects.Select(e => (JsonNode)new JsonObject
+        {
+            ["role"] = e.Role, ["raters"] = e.Raters, ["responses"] = e.Responses, ["icc"] = e.Icc is { } a ? N(a.Icc1) : null,
+            ["msBetween"] = e.Icc is { } b ? N(b.MeanSquareBetween) : null, ["msWithin"] = e.Icc is { } w ? N(w.MeanSquareWithin) : null,
+            ["dfBetween"] = e.Icc?.DegreesOfFreedomBetween, ["dfWithin"] = e.Icc?.DegreesOfFreedomWithin,
+            ["f"] = e.Icc is { } f ? N(f.F) : null, ["p"] = e.Icc is { } p ? N(p.PValue) : null, ["note"] = e.Note,
+        })]);
+        if (report.Views is { } views)
+            doc["views"] = new JsonObject
+            {
+                ["pairs"] = views.Pairs,
+                ["perMeeting"] = new JsonArray([.. views.PerMeeting.Select(v => (JsonNode)new JsonObject
+                {
+                    ["meeting"] = v.Meeting, ["practitioner"] = Mean(v.Practitioner), ["client"] = Mean(v.Client), ["difference"] = Mean(v.Difference),
+                    ["icc"] = v.Icc is { } i ? N(i.Icc1) : null,
+                })]),
+                ["icc"] = views.Overall is { } all ? N(all.Icc1) : null,
+            };
+        doc["arms"] = new JsonArray([.. report.Arms.Select(a => (JsonNode)new JsonObject
+        {
+            ["armA"] = a.ArmA, ["armB"] = a.ArmB, ["a"] = Mean(a.A), ["b"] = Mean(a.B),
+            ["t"] = a.Test is { } t ? N(t.T) : null, ["df"] = a.Test is { } d ? N(d.DegreesOfFreedom) : null, ["p"] = a.Test is { } p ? N(p.PValue) : null,
+            ["ciLow"] = a.Test is { } l ? N(l.ConfidenceLow) : null, ["ciHigh"] = a.Test is { } h ? N(h.ConfidenceHigh) : null,
+            ["cohensD"] = a.Test is { } c ? N(c.CohensD) : null, ["note"] = a.Note,
+        })]);
         if (r is null) return doc;
 
         doc["certifiedEqualToR"] = r.Dendrogram.CertifiedEqualToR;

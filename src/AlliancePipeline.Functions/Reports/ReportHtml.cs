@@ -96,13 +96,14 @@ public static class ReportHtml
         {
             view.Outcomes = OutcomeRows(o);
             view.FisherP = o.FisherP is { } p ? P(p) : "–";
+            view.FisherRelation = o.FisherP is { } q && q < 0.001 ? " " : " = ";
             view.FisherMethod = o.Fisher is { IsExact: false } f
                 ? $"Monte Carlo p, {f.Replicates!.Value.ToString("N0", Inv)} random tables, R's generator seeded {f.Seed!.Value.ToString(Inv)}"
                 : "exact p";
             view.CramersV = o.ChiSquare is { } x ? F(x.CramersV, "0.000") : "–";
             view.CramersVBiasCorrected = o.CramersVBiasCorrected is { } v ? F(v, "0.000") : "–";
             view.OutcomeCaveats = o.Caveats;
-            view.ChiSquare = o.ChiSquare is { } y ? $"χ²({y.DegreesOfFreedom}) = {F(y.Statistic, "0.00")}, p = {P(y.PValue)}" : "–";
+            view.ChiSquare = o.ChiSquare is { } y ? $"χ²({y.DegreesOfFreedom}) = {F(y.Statistic, "0.00")}, {PIs(y.PValue)}" : "–";
             view.OutcomeNote = o.Note ?? "";
         }
         if (r.Assigned is { } assigned)
@@ -112,7 +113,7 @@ public static class ReportHtml
             view.AssignedOutcomes = OutcomeRows(a);
             view.AssignedSummary = $"{assigned.Partial.Count} dyad{(assigned.Partial.Count == 1 ? "" : "s")} missing a meeting assigned to the nearest centroid"
                 + (assigned.NotAssigned.Count == 0 ? "" : $"; {assigned.NotAssigned.Count} rated at a single meeting not assigned") + ".";
-            view.AssignedTests = (a.FisherP is { } ap ? $"Fisher–Freeman–Halton p = {P(ap)}" : "Fisher–Freeman–Halton p: –")
+            view.AssignedTests = (a.FisherP is { } ap ? $"Fisher–Freeman–Halton {PIs(ap)}" : "Fisher–Freeman–Halton p: –")
                 + (a.ChiSquare is { } ax ? $"; Cramér's V = {F(ax.CramersV, "0.000")}" : "") + "." + (a.Note is { } an ? " " + an : "");
         }
         if (r.TimeToJob is { } t)
@@ -127,11 +128,13 @@ public static class ReportHtml
                     : $"{Days(row.Median, "not reached")} ({Days(row.MedianLower, Undefined)} to {Days(row.MedianUpper, "not reached")})",
                 HazardRatio = t.Cox is null ? "–"
                     : t.Cox.Reference == row.Cluster ? "1 (reference)"
-                    : row.HazardRatio is { HazardRatio: { } hr, Lower: { } lo, Upper: { } hi, PValue: { } hp } ? $"{Ratio(hr)} ({Ratio(lo)} to {Ratio(hi)}), p = {P(hp)}"
+                    : row.HazardRatio is { HazardRatio: { } hr, Lower: { } lo, Upper: { } hi, PValue: { } hp } ? $"{Ratio(hr)} ({Ratio(lo)} to {Ratio(hi)}), {PIs(hp)}"
                     : row.HazardRatio?.Undefined is { } why ? $"{Undefined} ({why})" : Undefined,
             })];
-            view.LogRank = t.LogRank is { PValue: { } lp } lr ? $"χ²({lr.DegreesOfFreedom}) = {F(lr.ChiSquare, "0.00")}, p = {P(lp)}" : "–";
+            view.LogRank = t.LogRank is { PValue: { } lp } lr ? $"χ²({lr.DegreesOfFreedom}) = {F(lr.ChiSquare, "0.00")}, {PIs(lp)}" : "–";
             view.TimeToJobNote = t.Note ?? "";
+            var labels = t.Rows.ToDictionary(row => row.Cluster, row => row.Label);
+            view.KaplanMeierFigure = t.Curves.Count == 0 ? "" : KaplanMeierFigure.Render("km", [.. t.Curves.Select(c => new KaplanMeierSeries(labels[c.Group], c))], t.FollowUpDays);
         }
         view.LeftOut = r.LeftOut.Select(l => new ReportView.LeftOutView
         {
@@ -163,7 +166,7 @@ public static class ReportHtml
             Arms = $"{r.Input.ArmName(a.ArmA)} vs {r.Input.ArmName(a.ArmB)}",
             A = $"{MeanSd(a.A.Mean, a.A.Sd)}, n = {a.A.N}",
             B = $"{MeanSd(a.B.Mean, a.B.Sd)}, n = {a.B.N}",
-            Test = a.Test is { } t ? $"t({F(t.DegreesOfFreedom, "0.0")}) = {F(t.T, "0.00")}, p = {P(t.PValue)}; difference 95 % CI {F(t.ConfidenceLow, "0.00")} to {F(t.ConfidenceHigh, "0.00")}" : "–",
+            Test = a.Test is { } t ? $"t({F(t.DegreesOfFreedom, "0.0")}) = {F(t.T, "0.00")}, {PIs(t.PValue)}; difference 95 % CI {F(t.ConfidenceLow, "0.00")} to {F(t.ConfidenceHigh, "0.00")}" : "–",
             D = a.Test is { } d ? F(d.CohensD, "0.00") : "–",
             Note = a.Note ?? "",
         }).ToArray();
@@ -172,22 +175,23 @@ public static class ReportHtml
             Role = e.Role,
             Raters = e.Raters.ToString(Inv),
             Responses = e.Responses.ToString(Inv),
-            Icc = e.Icc is { } icc ? F(icc.Icc1, "0.000") : "–",
-            Anova = e.Icc is { } a ? $"F({a.DegreesOfFreedomBetween}, {a.DegreesOfFreedomWithin}) = {F(a.F, "0.00")}, p = {P(a.PValue)}" : "–",
+            Icc = e.Icc is { } icc ? IccText(icc.Icc1) : "–",
+            Anova = e.Icc is { } a ? $"F({a.DegreesOfFreedomBetween}, {a.DegreesOfFreedomWithin}) = {F(a.F, "0.00")}, {PIs(a.PValue)}" : "–",
             Note = e.Note ?? "",
         }).ToArray();
         if (r.Views is { } v)
         {
             view.HasViews = true;
-            view.ViewsOverall = v.Overall is { } icc ? $"ICC(1) over all {v.Pairs} pairs = {F(icc.Icc1, "0.000")}" : $"{v.Pairs} pairs: too few for an ICC";
+            view.ViewsOverall = v.Overall is { } icc ? $"ICC(1) over all {v.Pairs} pairs = {IccText(icc.Icc1)}" : $"{v.Pairs} pairs: too few for an ICC";
             view.Views = v.PerMeeting.Select(m => new ReportView.ViewsRow
             {
                 Meeting = m.Meeting.ToString(Inv),
                 Pairs = m.Practitioner.N.ToString(Inv),
                 Practitioner = MeanSd(m.Practitioner.Mean, m.Practitioner.Sd),
                 Client = MeanSd(m.Client.Mean, m.Client.Sd),
-                Difference = double.IsFinite(m.Difference.Low) ? $"{F(m.Difference.Mean, "+0.00;−0.00;0.00")} ({F(m.Difference.Low, "0.00")} to {F(m.Difference.High, "0.00")})" : F(m.Difference.Mean, "+0.00;−0.00;0.00"),
-                Icc = m.Icc is { } i ? F(i.Icc1, "0.000") : "–",
+                Difference = double.IsFinite(m.Difference.Low) ? $"{Signed(m.Difference.Mean)} ({F(m.Difference.Low, "0.00")} to {F(m.Difference.High, "0.00")})"
+                    : m.Difference.N > 0 ? $"{Signed(m.Difference.Mean)} (95 % CI {Undefined})" : "–",
+                Icc = m.Icc is { } i ? IccText(i.Icc1) : "–",
             }).ToArray();
             var roles = new[] { RaterRoles.Practitioner, RaterRoles.Client }.Where(r.RoleMeans.ContainsKey).ToArray();
             view.ViewsFigure = TrajectoryFigure.Render("views", "Practitioner and client mean global score per meeting", $"Global score ({r.Scale.Min}–{r.Scale.Max})", r.Meetings, r.Scale,
@@ -238,7 +242,17 @@ public static class ReportHtml
 
     private static string Stamp(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", Inv);
 
-    private static string F(double v, string format) => double.IsFinite(v) ? v.ToString(format, Inv) : "–";
+    /// <summary>A number as printed: invariant culture, a minus sign (U+2212) for a negative one, "–" when not finite.</summary>
+    internal static string F(double v, string format) => double.IsFinite(v) ? Minus(v.ToString(format, Inv)) : "–";
+
+    /// <summary>Hyphen-minus in a formatted number made the minus sign U+2212, as typeset text prints it.</summary>
+    internal static string Minus(string number) => number.Replace('-', '−');
+
+    /// <summary>
+    /// An ICC(1): as computed (R's value), and when negative (raters or pairs differ less than chance would make them)
+    /// "(read as 0)", as Bliese (2000) reads it: no effect. The methods paragraph says so.
+    /// </summary>
+    private static string IccText(double icc) => F(icc, "0.000") + (icc < 0 ? " (read as 0)" : "");
 
     /// <summary>What the report prints for an interval or estimate that does not exist.</summary>
     internal const string Undefined = "undefined";
@@ -259,6 +273,9 @@ public static class ReportHtml
     /// <summary>A p value as papers print it: three decimals, "&lt; .001" below.</summary>
     public static string P(double p) => !double.IsFinite(p) ? "–" : p < 0.001 ? "< .001" : p.ToString("0.000", Inv);
 
+    /// <summary>"p = 0.034", or "p &lt; .001" (never "p = &lt; .001").</summary>
+    public static string PIs(double p) => (double.IsFinite(p) && p < 0.001 ? "p " : "p = ") + P(p);
+
     private static IReadOnlyList<ReportView.OutcomeRowView> OutcomeRows(OutcomeTable o) => o.Rows.Select(row => new ReportView.OutcomeRowView
     {
         Label = row.Label,
@@ -267,7 +284,7 @@ public static class ReportHtml
         Employed = row.WithOutcome == 0 ? "–" : $"{row.Employed} ({Percent(row.EmployedShare)} %)",
         NotEmployed = row.WithOutcome == 0 ? "–" : $"{row.NotEmployed} ({Percent(1 - row.EmployedShare)} %)",
         EmployedCi = row.EmployedInterval is { } ci ? $"{Percent(ci.Lower)} to {Percent(ci.Upper)} %" : Undefined,
-        OddsRatio = row.OddsRatioVsRest is { } or ? $"{Ratio(or.Estimate)} ({Ratio(or.Lower)} to {Ratio(or.Upper)}), p = {P(or.PValue)}" : Undefined,
+        OddsRatio = row.OddsRatioVsRest is { } or ? $"{Ratio(or.Estimate)} ({Ratio(or.Lower)} to {Ratio(or.Upper)}), {PIs(or.PValue)}" : Undefined,
         DaysToJob = row.DaysToJob.N == 0 ? "–" : $"{MeanSd(row.DaysToJob.Mean, row.DaysToJob.Sd, "0.0")}, n = {row.DaysToJob.N}",
     }).ToArray();
 }

@@ -30,6 +30,8 @@ public sealed class ReportView
     public IReadOnlyList<CandidateRow> Candidates { get; set; } = [];
     public IReadOnlyList<OutcomeRowView> Outcomes { get; set; } = [];
     public string FisherP { get; set; } = "";
+    /// <summary>" = " before the p value, or " " before "&lt; .001".</summary>
+    public string FisherRelation { get; set; } = " = ";
     /// <summary>"exact p", or the Monte Carlo p-value's replicates and seed.</summary>
     public string FisherMethod { get; set; } = "exact p";
     public string CramersV { get; set; } = "";
@@ -47,6 +49,8 @@ public sealed class ReportView
     public IReadOnlyList<TimeToJobView> TimeToJob { get; set; } = [];
     public string LogRank { get; set; } = "";
     public string TimeToJobNote { get; set; } = "";
+    /// <summary>The Kaplan–Meier figure (SVG), or empty when no clustered dyad has a follow-up.</summary>
+    public string KaplanMeierFigure { get; set; } = "";
     public IReadOnlyList<AlphaView> Reliability { get; set; } = [];
     public IReadOnlyList<ArmView> Arms { get; set; } = [];
     public IReadOnlyList<RaterView> RaterEffects { get; set; } = [];

@@ -39,6 +39,9 @@ public static class ReproduceScript
             {
                 ["name"] = Identifier(s.Id),
                 ["items"] = string.Join(", ", s.ItemIds.Select(id => i.FindItem(id)!.Number.ToString(Inv))),
+                ["method"] = s.Rule.Method == ScoreMethod.Sum ? "sum" : "mean",
+                ["min_answered"] = s.Rule.MinAnswered.ToString(Inv),
+                ["prorate"] = s.Rule.Prorate ? "TRUE" : "FALSE",
             }).ToArray();
         var values = new Dictionary<string, object?>
         {
@@ -73,6 +76,14 @@ public static class ReproduceScript
             ["prorate"] = i?.Global.Rule.Prorate == true ? "TRUE" : "FALSE",
             ["global_column"] = StringLiteral(i?.Global.Column ?? "Global"),
             ["subscales"] = subscales,
+            // Each role's global score column: the role's instrument's (the WAI's Global when none is known).
+            ["role_globals"] = string.Join(", ", report.Input.Responses.Select(r => r.RaterRole).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
+                .Select(role => $"\"{StringLiteral(role)}\" = \"{StringLiteral(report.Input.Instruments.GetValueOrDefault(role)?.Global.Column ?? (role == report.RaterRole ? i?.Global.Column ?? "Global" : "Global"))}\"")),
+            ["follow_up"] = report.TimeToJob is null
+                ? "NULL"
+                : "data.frame(\n  dyad = c(" + string.Join(", ", report.Input.TimeToJob.Select(t => "\"" + StringLiteral(t.DyadId) + "\""))
+                  + "),\n  days = c(" + string.Join(", ", report.Input.TimeToJob.Select(t => t.Days.ToString(Inv)))
+                  + "),\n  event = c(" + string.Join(", ", report.Input.TimeToJob.Select(t => t.Event ? "1" : "0")) + "), stringsAsFactors = FALSE)",
         };
         var context = new TemplateContext(Options);
         foreach (var (name, value) in values) context.SetValue(name, value);

@@ -76,6 +76,7 @@ public static class TrajectoryFigure
             }
             svg.Append("</g>");
         }
+        bool bars = false, clipped = false;
         for (var s = 0; s < series.Count; s++)
         {
             var means = series[s].Means;
@@ -89,8 +90,15 @@ public static class TrajectoryFigure
             {
                 if (double.IsFinite(means[m].Low) && double.IsFinite(means[m].High))
                 {
+                    // A bar that leaves the axis is cut at it and ends in an arrowhead there instead of a cap.
+                    bool cutLow = means[m].Low < scale.Min, cutHigh = means[m].High > scale.Max;
                     double x = X(m + 1, s), lo = Y(Math.Max(means[m].Low, scale.Min)), hi = Y(Math.Min(means[m].High, scale.Max));
-                    svg.Append(Inv($"<path class=\"error-bar\" fill=\"none\" stroke-width=\"1.5\" d=\"M{N(x)} {N(lo)}V{N(hi)}M{N(x - 5)} {N(lo)}H{N(x + 5)}M{N(x - 5)} {N(hi)}H{N(x + 5)}\"/>"));
+                    svg.Append(Inv($"<path class=\"error-bar\" fill=\"none\" stroke-width=\"1.5\" d=\"M{N(x)} {N(lo)}V{N(hi)}"))
+                        .Append(cutLow ? Inv($"M{N(x - 4)} {N(lo - 6)}L{N(x)} {N(lo)}L{N(x + 4)} {N(lo - 6)}") : Inv($"M{N(x - 5)} {N(lo)}H{N(x + 5)}"))
+                        .Append(cutHigh ? Inv($"M{N(x - 4)} {N(hi + 6)}L{N(x)} {N(hi)}L{N(x + 4)} {N(hi + 6)}") : Inv($"M{N(x - 5)} {N(hi)}H{N(x + 5)}"))
+                        .Append(cutLow || cutHigh ? "\" data-clipped=\"true\"/>" : "\"/>");
+                    clipped |= cutLow || cutHigh;
+                    bars = true;
                 }
                 if (double.IsFinite(means[m].Mean)) svg.Append(Marker(s, X(m + 1, s), Y(means[m].Mean)));
             }
@@ -107,10 +115,15 @@ public static class TrajectoryFigure
                 .Append(Marker(s, legendX + 15, y)).Append("</g>")
                 .Append(Inv($"<text x=\"{N(legendX + 38)}\" y=\"{N(y + 4.5)}\">{E(series[s].Label)}</text>"));
         }
+        // Notes for what is drawn, and only that.
+        var notes = new List<string>();
+        if (bars) notes.Add("Bars: 95 % CI of the mean");
+        if (clipped) notes.Add("Arrowhead: CI beyond the axis");
+        if (series.Any(x => x.Lines.Count > 0)) notes.Add("Thin lines: single dyads");
         var noteY = Top + 14 + series.Count * 24 + 6;
-        svg.Append(Inv($"<text x=\"{N(legendX)}\" y=\"{N(noteY)}\" font-size=\"11\" fill=\"#4a4a4a\">Bars: 95 % CI of the mean</text>"))
-            .Append(Inv($"<text x=\"{N(legendX)}\" y=\"{N(noteY + 15)}\" font-size=\"11\" fill=\"#4a4a4a\">Thin lines: single dyads</text>"))
-            .Append("</g>");
+        for (var i = 0; i < notes.Count; i++)
+            svg.Append(Inv($"<text class=\"legend-note\" x=\"{N(legendX)}\" y=\"{N(noteY + 15 * i)}\" font-size=\"11\" fill=\"#4a4a4a\">{notes[i]}</text>"));
+        svg.Append("</g>");
         return svg.Append("</svg>").ToString();
     }
 
@@ -151,7 +164,7 @@ public static class TrajectoryFigure
 
     private static string N(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
 
-    private static string F2(double v) => double.IsFinite(v) ? v.ToString("0.00", CultureInfo.InvariantCulture) : "n/a";
+    private static string F2(double v) => double.IsFinite(v) ? ReportHtml.F(v, "0.00") : ReportHtml.Undefined;
 
     private static string E(string text) => PageRenderer.Encoder.Encode(text);
 }

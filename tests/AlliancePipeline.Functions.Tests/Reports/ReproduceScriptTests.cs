@@ -26,7 +26,7 @@ public sealed class ReproduceScriptTests
     private static double[] Doubles(JsonNode node) => node.AsArray().Select(v => v!.GetValue<double>()).ToArray();
 
     /// <summary>Runs the set's reproduce.R on its responses.csv in a folder of its own; R's output.</summary>
-    private static JsonNode RunR(ReportSet set) => RScript.RunReproduce(set["reproduce.R"].Content, set["responses.csv"].Content);
+    private static JsonNode RunR(ReportSet set) => RScript.RunReproduce(set["reproduce.R"].Content, set["responses.csv"].Content, set["clusters.json"].Content);
 
     /// <summary>The paper-like study with two dyads missing meeting 3, some client ratings and a site that looks like a formula.</summary>
     private static ReportInput PaperLikeWithGaps()
@@ -338,6 +338,51 @@ public sealed class ReproduceScriptTests
         Assert.Equal("1 (reference)", page.QuerySelector("#time-to-job tbody tr .hazard-ratio")!.TextContent);
         Assert.StartsWith("Log-rank test: χ²(", page.QuerySelector("#log-rank")!.TextContent);
         Assert.Null(JsonNode.Parse(new StudyReportBuilder().Build(ReportFixtures.PaperLikeInput())["clusters.json"].Content)!["timeToJob"]);
+    }
+
+    /// <summary>The paper-like study with a follow-up of 182 days from enrolment: a time-to-job section.</summary>
+    private static ReportInput WithFollowUp(ReportInput input)
+    {
+        var followUp = new FollowUp(182, FollowUpOrigin.Enrolment);
+        return input with
+        {
+            Analysis = new StudyAnalysis(FollowUp: followUp),
+            TimeToJob = TimeToJob.Of(followUp, input.Dyads, input.Outcomes, new Dictionary<string, DateOnly>()),
+        };
+    }
+
+    public static TheoryData<string> Readers => ["jsonlite", "base"];
+
+    [Theory]
+    [MemberData(nameof(Readers))]
+    public void Reproduce_R_checks_itself_against_clusters_json_exits_0_when_every_number_agrees_and_1_naming_a_number_changed_in_it(string reader)
+    {
+        var set = new StudyReportBuilder().Build(WithFollowUp(PaperLikeWithGaps()));
+        var env = new Dictionary<string, string> { ["REPRODUCE_JSON_READER"] = reader };
+        var clusters = JsonNode.Parse(set["clusters.json"].Content)!;
+        Assert.NotNull(clusters["timeToJob"]);
+        Assert.NotNull(clusters["views"]);
+        Assert.NotEmpty(clusters["raterEffects"]!.AsArray());
+
+        var (exit, output, _) = RScript.Run(set["reproduce.R"].Content, set["responses.csv"].Content, set["clusters.json"].Content, env);
+        Assert.True(exit == 0, output);
+        Assert.Contains("Checked: every number recomputed here equals clusters.json within 1e-9.", output, StringComparison.Ordinal);
+
+        foreach (var (path, edit) in new (string, Action<JsonNode>)[]
+                 {
+                     ("outcome.fisherP", j => j["outcome"]!["fisherP"] = j["outcome"]!["fisherP"]!.GetValue<double>() + 1e-6),
+                     ("clusters[2].perMeeting[3].ciHigh", j => j["clusters"]![1]!["perMeeting"]![2]!["ciHigh"] = j["clusters"]![1]!["perMeeting"]![2]!["ciHigh"]!.GetValue<double>() * (1 + 1e-8)),
+                     ("timeToJob.logRankP", j => j["timeToJob"]!["logRankP"] = 0.5),
+                     ("views.icc", j => j["views"]!["icc"] = 0.1),
+                 })
+        {
+            var changed = JsonNode.Parse(set["clusters.json"].Content)!;
+            edit(changed);
+            var (code, text, _) = RScript.Run(set["reproduce.R"].Content, set["responses.csv"].Content, changed.ToJsonString(), env);
+            Assert.True(code == 1, $"{path}: exit {code}\n{text}");
+            Assert.Contains("1 number(s) differ from clusters.json beyond 1e-9", text, StringComparison.Ordinal);
+            Assert.Contains("  " + path + ": R ", text, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
