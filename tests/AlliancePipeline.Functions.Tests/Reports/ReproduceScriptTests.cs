@@ -374,6 +374,9 @@ public sealed class ReproduceScriptTests
                      ("clusters[2].perMeeting[3].ciHigh", j => j["clusters"]![1]!["perMeeting"]![2]!["ciHigh"] = j["clusters"]![1]!["perMeeting"]![2]!["ciHigh"]!.GetValue<double>() * (1 + 1e-8)),
                      ("timeToJob.logRankP", j => j["timeToJob"]!["logRankP"] = 0.5),
                      ("views.icc", j => j["views"]!["icc"] = 0.1),
+                     ("robustness.stability.clusters[1].meanJaccard", j => j["robustness"]!["stability"]!["clusters"]![0]!["meanJaccard"] = 0.123),
+                     ("robustness.alphaByMeeting[meeting 2, practitioner, global].alpha", j => j["robustness"]!["alphaByMeeting"]!.AsArray()
+                         .First(a => a!["meeting"]!.GetValue<int>() == 2 && a["role"]!.GetValue<string>() == "practitioner" && a["scale"]!.GetValue<string>() == "global")!["alpha"] = 0.5),
                  })
         {
             var changed = JsonNode.Parse(set["clusters.json"].Content)!;
