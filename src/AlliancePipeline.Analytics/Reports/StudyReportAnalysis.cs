@@ -76,7 +76,7 @@ public static class StudyReportAnalysis
         if (result is null)
         {
             report = report with { Message = why };
-            return report with { Warnings = Warnings(report), Methods = Methods(report) };
+            return Finish(report);
         }
 
         var byId = trajectories.ToDictionary(t => t.DyadId, StringComparer.Ordinal);
@@ -98,7 +98,13 @@ public static class StudyReportAnalysis
             Assigned = input.Analysis?.Missing == MissingMeetings.Assign ? Assigned(input, matrix!, result, clusters, o) : null,
             TimeToJob = input.TimeToJob.Count == 0 ? null : TimeToJob(input, clusters),
         };
-        return report with { Warnings = Warnings(report), Methods = Methods(report) };
+        return Finish(report);
+    }
+
+    private static StudyReport Finish(StudyReport report)
+    {
+        report = report with { Warnings = Warnings(report), Methods = Methods(report) };
+        return report with { Tables = SeedPaperTables.Of(report) };
     }
 
     /// <summary>The builder's options with the study file's analysis settings over them (unchanged when there are none).</summary>

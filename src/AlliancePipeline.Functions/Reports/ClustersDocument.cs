@@ -61,6 +61,7 @@ public static class ClustersDocument
             ["method"] = "hclust(dist(X), method = \"ward.D2\")",
             ["scores"] = report.Options.Analysis.Deviation ? "deviation" : "raw",
         };
+        SeedPaperTablesJson.AddTo(doc, report);
         if (r is null) return doc;
 
         doc["certifiedEqualToR"] = r.Dendrogram.CertifiedEqualToR;

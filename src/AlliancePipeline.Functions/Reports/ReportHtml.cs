@@ -63,6 +63,7 @@ public static class ReportHtml
             AlertsPeriod = input.PeriodStart is { } since ? $"since the previous report ({Stamp(since)})" : "since the study began",
         };
         FillStatistics(r, view);
+        view.Seed = SeedTablesView.Of(r);
         if (r.Result is not { } result) return view;
 
         view.Figure = TrajectoryFigure.Render("trajectories", $"Mean {yLabel.ToLowerInvariant()} per meeting by cluster, {r.RaterRole} ratings", yLabel, r.Meetings, r.Scale,

@@ -57,6 +57,8 @@ public sealed class ReportView
     public IReadOnlyList<LeftOutView> LeftOut { get; set; } = [];
     public string AlertsPeriod { get; set; } = "";
     public IReadOnlyList<AlertView> Alerts { get; set; } = [];
+    /// <summary>The seed papers' further tables: flow of dyads, dendrogram, subscales per meeting, employment on mean alliance.</summary>
+    public SeedTablesView Seed { get; set; } = new();
 
     public sealed class CompletionRow
     {
