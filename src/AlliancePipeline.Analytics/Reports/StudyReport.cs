@@ -336,4 +336,7 @@ public sealed record StudyReport
 
     /// <summary>The methods paragraph, generated from what ran.</summary>
     public string Methods { get; init; } = "";
+
+    /// <summary>The seed papers' further tables: flow of dyads, subscales per meeting by cluster, employment on mean alliance.</summary>
+    public SeedPaperTables? Tables { get; init; }
 }

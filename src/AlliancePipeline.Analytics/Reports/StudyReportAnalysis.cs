@@ -76,7 +76,7 @@ public static class StudyReportAnalysis
         if (result is null)
         {
             report = report with { Message = why, Robustness = RobustnessAnalysis.Run(input, meetings, null, null, o) };
-            return report with { Warnings = Warnings(report), Methods = Methods(report) };
+            return Finish(report);
         }
 
         var byId = trajectories.ToDictionary(t => t.DyadId, StringComparer.Ordinal);
@@ -99,7 +99,13 @@ public static class StudyReportAnalysis
             TimeToJob = input.TimeToJob.Count == 0 ? null : TimeToJob(input, clusters),
             Robustness = RobustnessAnalysis.Run(input, meetings, result, matrix, o),
         };
-        return report with { Warnings = Warnings(report), Methods = Methods(report) };
+        return Finish(report);
+    }
+
+    private static StudyReport Finish(StudyReport report)
+    {
+        report = report with { Warnings = Warnings(report), Methods = Methods(report) };
+        return report with { Tables = SeedPaperTables.Of(report) };
     }
 
     /// <summary>The builder's options with the study file's analysis settings over them (unchanged when there are none).</summary>

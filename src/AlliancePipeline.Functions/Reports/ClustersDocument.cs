@@ -87,6 +87,7 @@ public static class ClustersDocument
             ["ciLow"] = a.Test is { } l ? N(l.ConfidenceLow) : null, ["ciHigh"] = a.Test is { } h ? N(h.ConfidenceHigh) : null,
             ["cohensD"] = a.Test is { } c ? N(c.CohensD) : null, ["note"] = a.Note,
         })]);
+        SeedPaperTablesJson.AddTo(doc, report);
         if (r is null) return doc;
 
         doc["certifiedEqualToR"] = r.Dendrogram.CertifiedEqualToR;

@@ -64,6 +64,7 @@ public static class ReportHtml
         };
         FillStatistics(r, view);
         view.Robustness = RobustnessSection.View(r);
+        view.Seed = SeedTablesView.Of(r);
         if (r.Result is not { } result) return view;
 
         view.Figure = TrajectoryFigure.Render("trajectories", $"Mean {yLabel.ToLowerInvariant()} per meeting by cluster, {r.RaterRole} ratings", yLabel, r.Meetings, r.Scale,

@@ -63,6 +63,8 @@ public sealed class ReportView
     public IReadOnlyList<AlertView> Alerts { get; set; } = [];
     /// <summary>The robustness section (<see cref="RobustnessSection"/>).</summary>
     public RobustnessView Robustness { get; set; } = new();
+    /// <summary>The seed papers' further tables: flow of dyads, dendrogram, subscales per meeting, employment on mean alliance.</summary>
+    public SeedTablesView Seed { get; set; } = new();
 
     public sealed class CompletionRow
     {
