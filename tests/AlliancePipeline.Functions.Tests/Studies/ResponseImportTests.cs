@@ -122,6 +122,21 @@ public sealed class ResponseImportTests(AzuriteFixture azurite)
         var provenance = Array.IndexOf(lines[0].Split(','), "Provenance");
         Assert.All(lines[1..], l => Assert.Equal(ResponseProvenance.Imported, l.Split(',')[provenance]));
 
+        var json = JsonNode.Parse(await app.AdminClient.GetStringAsync($"/api/studies/{study}/export?format=json"))!["responses"]!.AsArray();
+        Assert.All(json, r => Assert.Equal(ResponseProvenance.Imported, r!["provenance"]!.GetValue<string>()));
+        var fhir = JsonNode.Parse(await app.AdminClient.GetStringAsync($"/api/studies/{study}/export?format=fhir"))!["entry"]!.AsArray()
+            .Select(e => e!["resource"]!).Where(r => r["resourceType"]!.GetValue<string>() == "QuestionnaireResponse").ToList();
+        Assert.Equal(3, fhir.Count);
+        Assert.All(fhir, r => Assert.Equal(ResponseProvenance.Imported, r["extension"]!.AsArray()
+            .Single(x => x!["url"]!.GetValue<string>() == FhirExport.ProvenanceExtension)!["valueCode"]!.GetValue<string>()));
+
+        // The report counts them, in the numbers and in the methods.
+        using (var recluster = await app.AdminClient.PostAsync($"/api/manage/studies/{study}/recluster", null)) Assert.Equal(HttpStatusCode.OK, recluster.StatusCode);
+        var report = (await azurite.Blobs.GetBlobContainerClient(StorageNames.ReportsContainer).GetBlobClient($"{study}/latest/report.html").DownloadContentAsync()).Value.Content.ToString();
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(report);
+        Assert.Equal("3", page.QuerySelector("#imported-count")!.TextContent);
+        Assert.Contains("3 of the 3 responses were imported from a file of ratings the study already had", page.QuerySelector("#methods")!.TextContent, StringComparison.Ordinal);
+
         // A site key may not import (the whole study's file), a researcher key neither.
         foreach (var scope in new[] { AccessScope.ForSite(study, "site-north"), AccessScope.ForResearcher(study) })
         {
