@@ -63,6 +63,7 @@ public static class ServiceRegistration
         services.AddSingleton<AssessmentViews>();
         services.AddSingleton<QuestionnaireService>();
         services.AddSingleton<ResponseProcessor>();
+        services.AddSingleton<ResponseImport>();
         services.AddSingleton<ReportSource>();
         services.AddSingleton<ReportWriter>();
         services.AddSingleton<ExportService>();

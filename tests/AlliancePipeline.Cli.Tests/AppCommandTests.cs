@@ -63,6 +63,30 @@ public sealed class AppCommandTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Responses_import_names_every_bad_line_then_imports_and_says_when_nothing_changed()
+    {
+        await using var app = await StartAsync(azurite);
+        var (study, admin) = await ApplyAsync(app, "cli-import");
+        var folder = Directory.CreateTempSubdirectory("cli-import").FullName;
+        var header = "dyad;meeting;role;date;" + string.Join(";", Enumerable.Range(1, 12).Select(i => $"item{i}")) + "\n";
+        var bad = Path.Combine(folder, "bad.csv");
+        await File.WriteAllTextAsync(bad, header + "d-001;1;practitioner;2026-01-13;5;5;5;5;5;5;5;5;5;5;5;5\nd-001;1;therapist;2026-01-13;5;5;5;5;5;5;5;5;5;5;5;\n");
+        var (exit, output, error) = await RunAsync(["responses", "import", "--study", study, bad, .. admin]);
+        Assert.Equal((1, ""), (exit, output));
+        var lines = error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal("alliance responses import: Responses refused: 1 line(s) refused; nothing was recorded.", lines[0]);
+        Assert.Equal(["line 3: role must be client or practitioner (the study's rater roles), not 'therapist'"], lines[1..]);
+
+        var good = Path.Combine(folder, "good.csv");
+        await File.WriteAllTextAsync(good, header + "d-001;1;practitioner;2026-01-13;5;5;5;5;5;5;5;5;5;5;5;5\nd-001;1;client;2026-01-14;6;6;6;6;6;6;6;6;6;6;6;6\n");
+        (exit, output, error) = await RunAsync(["responses", "import", "--study", study, good, .. admin]);
+        Assert.True(exit == 0, error);
+        Assert.Equal("2 response(s) stored and scored as imported.", output.Trim());
+        (exit, output, _) = await RunAsync(["responses", "import", "--study", study, good, .. admin]);
+        Assert.Equal((0, "Nothing changed: all 2 response(s) of the file were already stored as given."), (exit, output.Trim()));
+    }
+
+    [Fact]
     public async Task Keys_list_is_a_table_for_people_and_json_for_scripts()
     {
         await using var app = await StartAsync(azurite);

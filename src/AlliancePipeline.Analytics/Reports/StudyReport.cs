@@ -92,7 +92,11 @@ public sealed record CompletionCell(string? SiteId, int? Meeting, int Planned, i
 /// <param name="Cells">Completion per site × meeting, per site (meeting null), per meeting (site null) and overall (both null).</param>
 /// <param name="HandedOver">Responses given through a coordinator hand-over (not the rater's mailed link).</param>
 public sealed record StudyNumbers(int Sites, IReadOnlyDictionary<string, int> Raters, int Dyads, int WithdrawnDyads,
-    IReadOnlyDictionary<string, int> Responses, IReadOnlyList<CompletionCell> Cells, int HandedOver = 0);
+    IReadOnlyDictionary<string, int> Responses, IReadOnlyList<CompletionCell> Cells, int HandedOver = 0)
+{
+    /// <summary>Responses imported from a file of ratings the study already had (<c>alliance responses import</c>), not answered through the app.</summary>
+    public int Imported { get; init; }
+}
 
 /// <summary>One cluster as the report prints it.</summary>
 /// <param name="Cluster">R's cutree number.</param>

@@ -223,7 +223,10 @@ public static class StudyReportAnalysis
             input.Responses.GroupBy(r => r.RaterRole, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
                 .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
             cells,
-            input.Responses.Count(r => r.HandedOver));
+            input.Responses.Count(r => r.HandedOver))
+        {
+            Imported = input.Responses.Count(r => r.Provenance == ResponseProvenance.Imported),
+        };
     }
 
     /// <summary>Item scores after reverse scoring (min + max − answer), by item number 1..N.</summary>
@@ -531,6 +534,8 @@ public static class StudyReportAnalysis
         text.Add(handedOver == 0
             ? "Every response came through the link mailed to its rater (none through a coordinator hand-over)."
             : string.Create(Inv, $"Raters answered through the link mailed to them, except {handedOver} of the {r.Input.Responses.Count} responses, given through a coordinator hand-over (a link handed to a coordinator for a rater reached another way, e.g. by phone; Provenance hand-over in responses.csv)."));
+        if (r.Numbers.Imported is > 0 and var imported)
+            text.Add(string.Create(Inv, $"{imported} of the {r.Input.Responses.Count} responses were imported from a file of ratings the study already had (Provenance imported in responses.csv), scored as the app scores a rater's answers."));
         text.Add($"A dyad's trajectory is its global score at meetings 1–{r.Meetings}; dyads missing a meeting are not clustered, and are counted and compared with the clustered dyads.");
         if (r.Input.Analysis is { } settings && settings != StudyAnalysis.Default) text.Add(Settings(settings));
         else text.Add(string.Create(Inv, $"The analysis settings were the defaults: raw scores; k by the relative rule (largest relative jump of the agglomeration coefficient), minimum cluster share {r.Options.Analysis.MinClusterShare * 100:0.#} % and {r.Options.Analysis.MinClusterSize} dyads, k from {r.Options.Analysis.MinK} to {r.Options.Analysis.MaxK}; dyads missing a meeting left out (complete cases); no follow-up, so no time-to-job analysis."));

@@ -7,7 +7,8 @@ namespace AlliancePipeline.Cli.Commands;
 
 /// <summary>
 /// What coordinators record after the study file: <c>alliance meetings record|import</c> (meeting dates, which move the
-/// due dates) and <c>alliance outcomes record|import</c> (employment outcomes). CSV imports are checked whole by the app:
+/// due dates), <c>alliance outcomes record|import</c> (employment outcomes) and <c>alliance responses import</c> (ratings
+/// the study already has). CSV imports are checked whole by the app:
 /// one bad line, and nothing is recorded (every bad line is listed with its number).
 /// </summary>
 public static class RecordsCommands
@@ -55,6 +56,20 @@ public static class RecordsCommands
         var import = Import(options, "outcomes import", "outcomes", "Import outcomes from CSV (columns dyad,employed,date, and if wished recorded).", study,
             json => $"Imported {json["imported"]} outcome(s): {json["changed"]} changed, {json["unchanged"]} already recorded as given.");
         return new Command("outcomes", "Employment outcomes per dyad, for the cluster × outcome table.") { record, import };
+    }
+
+    /// <summary>
+    /// Creates <c>responses</c>: <c>import</c> brings ratings the study already has into it, from the app's own CSV
+    /// export or the minimal form (<c>dyad,meeting,role,date,item1..itemN</c>); scored as the app scores a rater's answers
+    /// and marked <c>imported</c>. Importing a file again changes nothing, and says so.
+    /// </summary>
+    public static Command Responses()
+    {
+        var options = new AppOptions();
+        var import = Import(options, "responses import", "responses",
+            "Import ratings from CSV: the app's own export (responses.csv), or dyad,meeting,role,date and one column per item (item1..itemN). Checked whole: one bad line, and nothing is stored.",
+            StudyOption(), json => json["message"]!.GetValue<string>());
+        return new Command("responses", "Responses: bring in ratings a study already has.") { import };
     }
 
     /// <summary>Creates <c>dyads</c> (show, withdraw).</summary>

@@ -177,7 +177,7 @@ public static class StudyCsv
         where T : class;
 
     /// <summary>The first <see cref="MaxListedErrors"/> problems, a count of all, of the lines refused, and whether a dyad was unknown.</summary>
-    private sealed class Problems
+    internal sealed class Problems
     {
         private readonly List<CsvLineError> _listed = [];
         private int _lastLine = -1;
@@ -206,6 +206,25 @@ public static class StudyCsv
         public ImmutableArray<CsvLineError> Listed => [.. _listed.OrderBy(e => e.Line)];
     }
 
+    /// <summary>
+    /// How an import is read: a header, values trimmed, empty lines skipped, line numbers kept, the separator found by
+    /// CsvHelper (a comma, a semicolon or a tab); a line whose quotes cannot be read is a problem of its own line.
+    /// </summary>
+    internal static CsvReaderOptions ReaderOptions(Problems errors) => CsvReaderOptions.Default with
+    {
+        HasHeader = true,
+        TrackLineNumbers = true,
+        SkipEmptyLines = true,
+        TrimWhitespace = true,
+        AllowLineBreaksInQuotes = false, // one unbalanced quote spoils its own line, not the rest of the file
+        MalformedData = CsvMalformedDataHandling.Skip,
+        OnMalformedRecord = m => errors.Add(new CsvLineError((int)m.LineNumber, m.Reason switch
+        {
+            CsvMalformedReason.LineBreakInQuotes or CsvMalformedReason.UnterminatedQuote => "a quote (\") opens a value that is not closed on this line",
+            _ => "a quote (\") stands inside a value: put the whole value in quotes and double the quote (\"\")",
+        })),
+    };
+
     private static CsvImport<T> Parse<T>(string text, ImmutableArray<string> columns, StudyDefinition? study, RowRules<T> rules,
         ImmutableArray<string> optional = default)
         where T : class
@@ -214,22 +233,7 @@ public static class StudyCsv
         ArgumentNullException.ThrowIfNull(text);
         var errors = new Problems();
         var rows = ImmutableArray.CreateBuilder<T>();
-        var options = CsvReaderOptions.Default with
-        {
-            HasHeader = true,
-            TrackLineNumbers = true,
-            SkipEmptyLines = true,
-            TrimWhitespace = true,
-            AllowLineBreaksInQuotes = false, // one unbalanced quote spoils its own line, not the rest of the file
-            MalformedData = CsvMalformedDataHandling.Skip,
-            OnMalformedRecord = m => errors.Add(new CsvLineError((int)m.LineNumber, m.Reason switch
-            {
-                CsvMalformedReason.LineBreakInQuotes or CsvMalformedReason.UnterminatedQuote => "a quote (\") opens a value that is not closed on this line",
-                _ => "a quote (\") stands inside a value: put the whole value in quotes and double the quote (\"\")",
-            })),
-        };
-
-        using var reader = CsvReader.FromText(text, options);
+        using var reader = CsvReader.FromText(text, ReaderOptions(errors));
         var header = reader.Headers.Select(h => h.Trim().ToLowerInvariant()).ToArray();
         if (header.Length == 0 || header is [""])
         {
@@ -266,15 +270,8 @@ public static class StudyCsv
         }
 
         var seen = new Dictionary<string, int>(StringComparer.Ordinal);
-        while (reader.Read())
+        foreach (var line in Records(reader, errors))
         {
-            var line = (int)reader.LineNumber;
-            if (reader.FieldCount != header.Length)
-            {
-                errors.Add(new CsvLineError(line, $"has {reader.FieldCount} values; expected {header.Length} ({string.Join(",", reader.Headers)})"));
-                continue;
-            }
-
             var problems = new List<string>();
             var row = rules.Read(index.Concat(optionalIndex).Select(i => i < 0 ? "" : reader.GetString(i).Trim()).ToArray(), problems);
             if (row is not null && study is not null && study.FindDyad(rules.Dyad(row)) is null)
@@ -309,7 +306,20 @@ public static class StudyCsv
         return Result(rows, errors);
     }
 
-    private static CsvImport<T> Result<T>(ImmutableArray<T>.Builder rows, Problems errors) =>
+    /// <summary>The line of each record after the header with as many values as the header; any other is a problem of its line.</summary>
+    internal static IEnumerable<int> Records(CsvReader reader, Problems errors)
+    {
+        while (reader.Read())
+        {
+            var line = (int)reader.LineNumber;
+            if (reader.FieldCount == reader.Headers.Count)
+                yield return line;
+            else
+                errors.Add(new CsvLineError(line, $"has {reader.FieldCount} values; expected {reader.Headers.Count} ({string.Join(",", reader.Headers)})"));
+        }
+    }
+
+    internal static CsvImport<T> Result<T>(ImmutableArray<T>.Builder rows, Problems errors) =>
         new(rows.ToImmutable(), errors.Listed)
         {
             ErrorCount = errors.Count,
@@ -317,7 +327,7 @@ public static class StudyCsv
             NamesUnknownDyad = errors.UnknownDyad,
         };
 
-    private static void CheckDyadCode(string dyad, List<string> problems)
+    internal static void CheckDyadCode(string dyad, List<string> problems)
     {
         if (dyad.Length == 0)
         {
@@ -329,7 +339,7 @@ public static class StudyCsv
         }
     }
 
-    private static DateOnly? ParseDate(string text, string column, List<string> problems)
+    internal static DateOnly? ParseDate(string text, string column, List<string> problems)
     {
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {

@@ -158,7 +158,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study) return NoStudy(studyId);
         if (csv.IsRefused) return csv.Refusal;
         var import = StudyCsv.ParseMeetingDates(csv.Value, Visible(study.Definition, caller), Today, await RecordedDatesAsync(studyId, ct).ConfigureAwait(false));
-        if (!import.IsValid) return CsvRefusal("Meeting dates refused", import);
+        if (!import.IsValid) return Refusal.OfImport("Meeting dates refused", import);
         var (moved, changed) = await RecordAsync(study, import.Rows, caller.Actor, ct).ConfigureAwait(false);
         await audit.WriteAsync(studyId, caller.Actor, "meeting.imported", studyId,
             $"{import.Rows.Length} line(s): {changed} assessment(s) changed, {moved} moved", ct).ConfigureAwait(false);
@@ -191,7 +191,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         if (csv.IsRefused) return csv.Refusal;
         var import = StudyCsv.ParseOutcomes(csv.Value, Visible(study.Definition, caller), Today,
             await FirstMeetingsAsync(study.Definition, ct).ConfigureAwait(false));
-        if (!import.IsValid) return CsvRefusal("Outcomes refused", import);
+        if (!import.IsValid) return Refusal.OfImport("Outcomes refused", import);
         var (changed, unchanged) = await SaveOutcomesAsync(studyId, import.Rows, source, caller.Actor, ct).ConfigureAwait(false);
         await audit.WriteAsync(studyId, caller.Actor, "outcome.imported", studyId,
             $"{import.Rows.Length} line(s), source {source}: {changed} changed, {unchanged} unchanged", ct).ConfigureAwait(false);
@@ -562,10 +562,6 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     private static Refusal NoStudy(string studyId) =>
         Refusal.NotFound("No such study", $"No study file was applied for study '{studyId}'.");
 
-    /// <summary>
-    /// An import refused: 404 when a line names a dyad not in the study as the caller sees it (as a single record's
-    /// route answers), else 400; the first <see cref="StudyCsv.MaxListedErrors"/> problems listed and all counted.
-    /// </summary>
     /// <summary>The study calendar's day now: dates recorded today may not lie after it.</summary>
     private DateOnly Today => StudyCalendar.Day(clock.GetUtcNow());
 
@@ -579,13 +575,4 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
             .Where(a => a.MeetingDateRecorded && a.MeetingDate is not null)
             .GroupBy(a => a.DyadId, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (IReadOnlyDictionary<int, DateOnly>)g.GroupBy(a => a.Meeting).ToDictionary(m => m.Key, m => StudyCalendar.Day(m.First().MeetingDate!.Value)), StringComparer.Ordinal);
-
-    private static Refusal CsvRefusal<T>(string title, CsvImport<T> import)
-    {
-        var first = import.Errors[0];
-        var listed = import.ErrorCount > import.Errors.Length ? $" errors lists the first {import.Errors.Length} of {import.ErrorCount} problems." : "";
-        var detail = $"{import.RefusedLines} line(s) refused; nothing was recorded. The first: line {first.Line}: {first.Message}.{listed}";
-        var refusal = import.NamesUnknownDyad ? Refusal.NotFound("No such dyad", detail) : Refusal.Invalid(title, detail);
-        return refusal with { Errors = [.. import.Errors], ErrorCount = import.ErrorCount };
-    }
 }

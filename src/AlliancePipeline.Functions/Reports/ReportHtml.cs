@@ -53,6 +53,7 @@ public static class ReportHtml
             ResponseCount = input.Responses.Count.ToString(Inv),
             ResponsesByRole = string.Join(", ", r.Numbers.Responses.Select(p => $"{p.Value} by {p.Key}s")),
             HandedOver = r.Numbers.HandedOver.ToString(Inv),
+            Imported = r.Numbers.Imported.ToString(Inv),
             Completion = CompletionRows(r),
             MissingByMeeting = r.MissingByMeeting.Select(v => v.ToString(Inv)).ToArray(),
             Clustered = r.Result is not null,

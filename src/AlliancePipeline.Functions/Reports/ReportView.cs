@@ -20,6 +20,9 @@ public sealed class ReportView
     public string ResponseCount { get; set; } = "";
     public string ResponsesByRole { get; set; } = "";
     public string HandedOver { get; set; } = "";
+
+    /// <summary>Responses imported from a file, as text (<c>0</c>: the report says nothing of imports).</summary>
+    public string Imported { get; set; } = "0";
     public IReadOnlyList<CompletionRow> Completion { get; set; } = [];
     public IReadOnlyList<string> MissingByMeeting { get; set; } = [];
     public bool Clustered { get; set; }

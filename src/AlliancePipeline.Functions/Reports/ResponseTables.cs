@@ -162,8 +162,8 @@ public static class ResponseTables
         entries.AddRange(
         [
             new("SubmittedAt", "when the answers were taken", "datetime", "ISO 8601, UTC"),
-            new("Provenance", "how the answers came: through the link mailed to the rater, or through a link a coordinator was handed for a rater reached another way (e.g. by phone)", "string",
-                $"{ResponseProvenance.RaterLink} = the rater's mailed link; {ResponseProvenance.HandOver} = a coordinator hand-over"),
+            new("Provenance", "how the answers came: through the link mailed to the rater, through a link a coordinator was handed for a rater reached another way (e.g. by phone), or imported from a file of ratings the study already had", "string",
+                $"{ResponseProvenance.RaterLink} = the rater's mailed link; {ResponseProvenance.HandOver} = a coordinator hand-over; {ResponseProvenance.Imported} = imported from a file (alliance responses import)"),
             new("Cluster", "the dyad's cluster (R's cutree number) in this report; empty when the dyad was not clustered", "integer", "1..k"),
             new("ClusterLabel", "the cluster's pattern label (unique)", "string", "SHA stable high; SLA stable low; LDA linear decrease; LIA linear increase; U U-shaped; InvU inverted U (with a distinguishing suffix when two share a code)"),
             new("Employed", "the dyad's recorded outcome: the client got a job", "integer", "1 = yes; 0 = no; empty = not recorded"),

@@ -91,20 +91,49 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
             return ProcessingOutcome.Poisoned;
         }
 
+        // The link it came through: a hand-over link when the assessment was handed over at that link version
+        // (only a current link is accepted, and an answered assessment is never relinked, so the row still says).
+        var outcome = await StoreAsync(study.Id, row, scores, submission.Items, submission.SubmittedAt, row.ProvenanceOf(submission.LinkVersion),
+            AuditLog.Function("ScoreResponse"), ct).ConfigureAwait(false);
+        if (outcome == ProcessingOutcome.Poisoned)
+        {
+            await PoisonAsync(message, $"assessment {assessment.Id} was already answered with different answers; the first answer is kept", ct).ConfigureAwait(false);
+            return outcome;
+        }
+        if (outcome == ProcessingOutcome.Stored)
+            log.LogInformation("Stored response {StudyId}/{AssessmentId} (meeting {Meeting}).", study.Id, assessment.Id, assessment.Meeting);
+        else
+            log.LogInformation("Response {StudyId}/{AssessmentId} was already stored (delivery {DequeueCount}); nothing written.", study.Id, assessment.Id, message.DequeueCount);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Stores a scored response and what follows from it, the one way every response is stored (a rater's submission, an
+    /// import): the <c>Responses</c> row inserted (never upserted) keyed by the assessment id, its <c>Audit</c> row
+    /// (<c>response.stored</c>, by <paramref name="actor"/>), the assessment completed under its ETag, the rupture check.
+    /// A row already there with the same answers is <see cref="ProcessingOutcome.AlreadyStored"/> (the completion and
+    /// the check are made again: an earlier run may have stopped before them); with other answers it is left as it is and
+    /// the answer is <see cref="ProcessingOutcome.Poisoned"/>: the caller says why.
+    /// </summary>
+    public async Task<ProcessingOutcome> StoreAsync(string studyId, AssessmentEntity row, ResponseScores scores, IReadOnlyList<int> items, DateTimeOffset submittedAt,
+        string provenance, string actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(scores);
+        ArgumentNullException.ThrowIfNull(items);
+        var assessment = row.ToAssessment();
         var entity = new ResponseEntity
         {
-            PartitionKey = study.Id,
+            PartitionKey = studyId,
             RowKey = assessment.Id,
-            Items = submission.Items,
+            Items = items,
             Scores = scores.Columns.ToDictionary(StringComparer.Ordinal),
             Meeting = assessment.Meeting,
             RaterRole = assessment.RaterRole,
             SiteId = assessment.SiteId,
             DyadId = assessment.DyadId,
-            SubmittedAt = submission.SubmittedAt.UtcDateTime,
-            // The link it came through: a hand-over link when the assessment was handed over at that link version
-            // (only a current link is accepted, and an answered assessment is never relinked, so the row still says).
-            Provenance = row.ProvenanceOf(submission.LinkVersion),
+            SubmittedAt = submittedAt.UtcDateTime,
+            Provenance = provenance,
         };
 
         var responses = tables.GetTableClient(StorageNames.ResponsesTable);
@@ -112,27 +141,19 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
         try
         {
             await responses.AddEntityAsync(entity, ct).ConfigureAwait(false);
-            await audit.WriteAsync(study.Id, AuditLog.Function("ScoreResponse"), "response.stored", assessment.Id, $"meeting {assessment.Meeting}, {assessment.RaterRole}", ct).ConfigureAwait(false);
+            await audit.WriteAsync(studyId, actor, "response.stored", assessment.Id, $"meeting {assessment.Meeting}, {assessment.RaterRole}", ct).ConfigureAwait(false);
         }
         catch (RequestFailedException e) when (e.ErrorCode == TableErrorCode.EntityAlreadyExists)
         {
-            var existing = (await responses.GetEntityAsync<ResponseEntity>(study.Id, assessment.Id, cancellationToken: ct).ConfigureAwait(false)).Value;
-            if (!existing.Items.SequenceEqual(submission.Items))
-            {
-                await PoisonAsync(message, $"assessment {assessment.Id} was already answered with different answers; the first answer is kept", ct).ConfigureAwait(false);
-                return ProcessingOutcome.Poisoned;
-            }
+            var existing = (await responses.GetEntityAsync<ResponseEntity>(studyId, assessment.Id, cancellationToken: ct).ConfigureAwait(false)).Value;
+            if (!existing.Items.SequenceEqual(items)) return ProcessingOutcome.Poisoned;
             outcome = ProcessingOutcome.AlreadyStored;
         }
 
         // Also on a redelivery: the earlier run may have stored the response and stopped before these steps.
-        await studies.MarkCompletedAsync(study.Id, assessment.Id, submission.SubmittedAt, ct, row).ConfigureAwait(false);
+        await studies.MarkCompletedAsync(studyId, assessment.Id, submittedAt, ct, row).ConfigureAwait(false);
         // The same answers score the same, so a redelivery checks the alert the stored response called for.
-        await alerts.CheckAsync(study.Id, assessment, scores.GlobalColumn, scores.Global, ct).ConfigureAwait(false);
-        if (outcome == ProcessingOutcome.Stored)
-            log.LogInformation("Stored response {StudyId}/{AssessmentId} (meeting {Meeting}).", study.Id, assessment.Id, assessment.Meeting);
-        else
-            log.LogInformation("Response {StudyId}/{AssessmentId} was already stored (delivery {DequeueCount}); nothing written.", study.Id, assessment.Id, message.DequeueCount);
+        await alerts.CheckAsync(studyId, assessment, scores.GlobalColumn, scores.Global, ct).ConfigureAwait(false);
         return outcome;
     }
 

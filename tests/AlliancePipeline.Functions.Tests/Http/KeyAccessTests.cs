@@ -56,6 +56,7 @@ public sealed class KeyAccessTests
             ["ImportMeetingDates"] = "Coordinate/Problem",
             ["RecordOutcome"] = "Coordinate/Problem",
             ["ImportOutcomes"] = "Coordinate/Problem",
+            ["ImportResponses"] = "CoordinateStudy/Problem",
             ["ReissueLink"] = "Coordinate/Problem",
             ["HandOverLink"] = "Coordinate/Problem",
             ["WithdrawDyad"] = "Coordinate/Problem",

@@ -32,6 +32,7 @@ public sealed class RequestLimitsAttributeTests
             ["ApplyStudy"] = "8388608: text/plain text/yaml text/x-yaml application/yaml application/x-yaml application/json +json",
             ["ImportMeetingDates"] = "2097152: text/csv text/plain",
             ["ImportOutcomes"] = "2097152: text/csv text/plain",
+            ["ImportResponses"] = "8388608: text/csv text/plain",
             ["IssueKey"] = "4096: application/json +json",
             ["Questionnaire"] = "16384: application/x-www-form-urlencoded application/json +json",
             ["RecordMeetingDate"] = "4096: application/json +json",

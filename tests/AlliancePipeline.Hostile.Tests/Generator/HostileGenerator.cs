@@ -283,7 +283,7 @@ public sealed class HostileGenerator(HostileTargets targets, int seed)
         byte[] body = route.Function switch
         {
             "ApplyStudy" => Encoding.UTF8.GetBytes(Pick(HostileStrings.StudyFiles)),
-            "ImportMeetingDates" or "ImportOutcomes" => Encoding.UTF8.GetBytes(Pick(HostileStrings.Csv)),
+            "ImportMeetingDates" or "ImportOutcomes" or "ImportResponses" => Encoding.UTF8.GetBytes(Pick(HostileStrings.Csv)),
             _ => Pick(HostileStrings.Json),
         };
         var wrongType = types is not null && _random.Next(5) == 0;

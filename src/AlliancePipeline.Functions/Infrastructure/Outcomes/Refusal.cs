@@ -1,3 +1,5 @@
+using AlliancePipeline.Core.Studies;
+
 namespace AlliancePipeline.Functions.Infrastructure.Outcomes;
 
 /// <summary>What kind of refusal a service answers: the edge gives each its status.</summary>
@@ -45,4 +47,26 @@ public sealed record Refusal(RefusalKind Kind, string Title, string Detail)
 
     /// <summary>413.</summary>
     public static Refusal TooLarge(string title, string detail) => new(RefusalKind.TooLarge, title, detail);
+
+    /// <summary>
+    /// A CSV import refused, nothing recorded: 404 when a line names a dyad not in the study as the caller sees it (as a
+    /// single record's route answers), else 400; the first <see cref="StudyCsv.MaxListedErrors"/> problems listed and all counted.
+    /// </summary>
+    public static Refusal OfImport<T>(string title, CsvImport<T> import)
+    {
+        ArgumentNullException.ThrowIfNull(import);
+        return import.NamesUnknownDyad
+            ? OfLines(RefusalKind.NotFound, "No such dyad", import.Errors, import.ErrorCount, import.RefusedLines)
+            : OfLines(RefusalKind.Invalid, title, import.Errors, import.ErrorCount, import.RefusedLines);
+    }
+
+    /// <summary>An import refused for the lines <paramref name="errors"/> lists (of <paramref name="errorCount"/> problems on <paramref name="refusedLines"/> lines); nothing was recorded.</summary>
+    public static Refusal OfLines(RefusalKind kind, string title, IReadOnlyList<CsvLineError> errors, int errorCount, int refusedLines)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        var first = errors[0];
+        var listed = errorCount > errors.Count ? $" errors lists the first {errors.Count} of {errorCount} problems." : "";
+        var detail = $"{refusedLines} line(s) refused; nothing was recorded. The first: line {first.Line}: {first.Message}.{listed}";
+        return new Refusal(kind, title, detail) { Errors = [.. errors], ErrorCount = errorCount };
+    }
 }
