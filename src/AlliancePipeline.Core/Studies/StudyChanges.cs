@@ -226,7 +226,8 @@ public sealed record StudyChanges(ImmutableArray<StudyChange> Changes)
 
         // A dyad missing from `after` is refused by StudyFile.PrepareApply; a caller comparing definitions directly
         // still learns of it.
-        foreach (var dyad in before.Where(d => after.All(a => a.Id != d.Id)))
+        var kept = after.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var dyad in before.Where(d => !kept.Contains(d.Id)))
         {
             changes.Add(new StudyChange(StudyChangeKind.Removed, StudyPart.Dyad, dyad.Id, []));
         }

@@ -150,11 +150,11 @@ public sealed record StudyDefinition(
     /// <summary>The site with this id, or null.</summary>
     public StudySite? FindSite(string siteId) => Sites.FirstOrDefault(s => s.Id == siteId);
 
-    /// <summary>The rater with this id, or null.</summary>
-    public StudyRater? FindRater(string raterId) => Raters.FirstOrDefault(r => r.Id == raterId);
+    /// <summary>The rater with this id, or null (the first one when ids repeat, as in the list).</summary>
+    public StudyRater? FindRater(string raterId) => ById.Of(Raters, r => r.Id).GetValueOrDefault(raterId);
 
-    /// <summary>The dyad with this id, or null.</summary>
-    public StudyDyad? FindDyad(string dyadId) => Dyads.FirstOrDefault(d => d.Id == dyadId);
+    /// <summary>The dyad with this id, or null (the first one when ids repeat, as in the list).</summary>
+    public StudyDyad? FindDyad(string dyadId) => ById.Of(Dyads, d => d.Id).GetValueOrDefault(dyadId);
 
     /// <summary>The meeting with this number, or null.</summary>
     public MeetingSchedule? FindMeeting(int number) => Meetings.FirstOrDefault(m => m.Number == number);
@@ -192,5 +192,27 @@ public static class StudyNames
         return names.FirstOrDefault(n => string.Equals(n.Key, language, StringComparison.OrdinalIgnoreCase)).Value
             ?? names.FirstOrDefault(n => string.Equals(n.Key, primary, StringComparison.OrdinalIgnoreCase)).Value
             ?? fallback;
+    }
+}
+
+/// <summary>
+/// Lists by id, made once per list: a study of 10,000 dyads looked up per dyad, per CSV line or per assessment made
+/// scans of the list grow with the square of the study. Kept beside the list's array (never in the record, whose
+/// <c>with</c> copies and equality would carry a dictionary of another list).
+/// </summary>
+internal static class ById
+{
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<object, object> Made = new();
+
+    public static IReadOnlyDictionary<string, T> Of<T>(ImmutableArray<T> list, Func<T, string> id) where T : class
+    {
+        var array = System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsArray(list);
+        if (array is null || array.Length == 0) return System.Collections.Frozen.FrozenDictionary<string, T>.Empty;
+        return (IReadOnlyDictionary<string, T>)Made.GetValue(array, _ =>
+        {
+            var byId = new Dictionary<string, T>(array.Length, StringComparer.Ordinal);
+            foreach (var item in array) byId.TryAdd(id(item), item);
+            return byId;
+        });
     }
 }

@@ -117,132 +117,53 @@ public sealed record CompletionReport(
     public static CompletionReport Build(CompletionInput input, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var rows = input.Assessments.Where(a => string.Equals(a.PartitionKey, input.StudyId, StringComparison.Ordinal) && InScope(input.Site, a.SiteId));
+        return Of(input, CompletionSummary.Of(rows, now));
+    }
+
+    /// <summary>
+    /// The report of <paramref name="summary"/> (the input's assessments in scope, summarised at the report's moment, or
+    /// its sites' summaries merged), with the input's study, site names and open alerts; its assessments are not read.
+    /// </summary>
+    public static CompletionReport Of(CompletionInput input, CompletionSummary summary)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(summary);
         var site = input.Site;
-        bool InScope(string siteId) => site is null || string.Equals(siteId, site, StringComparison.Ordinal);
-        var rows = input.Assessments.Where(a => string.Equals(a.PartitionKey, input.StudyId, StringComparison.Ordinal) && InScope(a.SiteId))
-            .Select(a => Row.Of(a, now)).ToList();
-        var alerts = input.OpenAlerts.Where(a => string.Equals(a.PartitionKey, input.StudyId, StringComparison.Ordinal) && InScope(a.SiteId)
+        var now = summary.Now;
+        var alerts = input.OpenAlerts.Where(a => string.Equals(a.PartitionKey, input.StudyId, StringComparison.Ordinal) && InScope(site, a.SiteId)
             && string.Equals(a.Status, "open", StringComparison.Ordinal)).ToList();
-        var names = input.SiteNames.Where(p => InScope(p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        var names = input.SiteNames.Where(p => InScope(site, p.Key)).ToDictionary(p => p.Key, p => p.Value, StringComparer.Ordinal);
+        string Name(string id) => names.GetValueOrDefault(id) is { Length: > 0 } n ? n : id;
 
-        var siteIds = rows.Select(r => r.Entity.SiteId).Concat(names.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
-        var bySite = siteIds.Select(id => new SiteCompletion(id, names.GetValueOrDefault(id) is { Length: > 0 } n ? n : id,
-            Figures(rows.Where(r => r.Entity.SiteId == id)))).ToList();
-        var byRater = rows.GroupBy(r => (r.Entity.SiteId, r.Entity.RaterId, r.Entity.RaterRole))
-            .OrderBy(g => g.Key.SiteId, StringComparer.Ordinal).ThenBy(g => g.Key.RaterId, StringComparer.Ordinal).ThenBy(g => g.Key.RaterRole, StringComparer.Ordinal)
-            .Select(g => new RaterCompletion(g.Key.RaterId, g.Key.RaterRole, g.Key.SiteId, Figures(g))).ToList();
-        var byMeeting = rows.GroupBy(r => r.Entity.Meeting).OrderBy(g => g.Key).Select(g => new MeetingCompletion(g.Key, Figures(g))).ToList();
-        var byArm = rows.GroupBy(r => string.IsNullOrEmpty(r.Entity.Arm) ? null : r.Entity.Arm)
-            .OrderBy(g => g.Key is null).ThenBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new ArmCompletion(g.Key, Figures(g))).ToList();
+        var siteIds = summary.BySite.Keys.Where(id => InScope(site, id)).Concat(names.Keys).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var bySite = siteIds.Select(id => new SiteCompletion(id, Name(id),
+            (summary.BySite.GetValueOrDefault(id) ?? new CompletionSummary.Tally()).Figures())).ToList();
+        var byRater = summary.ByRater
+            .OrderBy(p => p.Key.Site, StringComparer.Ordinal).ThenBy(p => p.Key.Rater, StringComparer.Ordinal).ThenBy(p => p.Key.Role, StringComparer.Ordinal)
+            .Select(p => new RaterCompletion(p.Key.Rater, p.Key.Role, p.Key.Site, p.Value.Figures())).ToList();
+        var byMeeting = summary.ByMeeting.OrderBy(p => p.Key).Select(p => new MeetingCompletion(p.Key, p.Value.Figures())).ToList();
+        var byArm = summary.ByArm.Select(p => (Arm: p.Key.Length == 0 ? null : p.Key, Tally: p.Value))
+            .OrderBy(p => p.Arm is null).ThenBy(p => p.Arm, StringComparer.Ordinal)
+            .Select(p => new ArmCompletion(p.Arm, p.Tally.Figures())).ToList();
 
-        var today = StudyCalendar.Day(now);
-        var overdue = rows.Where(r => r.Overdue)
-            .Select(r => new OverdueAssessment(r.Entity.RowKey, r.Entity.SiteId, r.Entity.DyadId, r.Entity.Meeting, r.Entity.RaterRole, r.Entity.RaterId,
-                r.DueOn, today.DayNumber - r.DueOn.DayNumber, r.Entity.RemindersSent, r.Entity.LastReminderAt, r.Entity.RemindersPaused))
+        var overdue = summary.Overdue
             .OrderByDescending(o => o.DaysOverdue).ThenBy(o => o.SiteId, StringComparer.Ordinal).ThenBy(o => o.DyadId, StringComparer.Ordinal)
-            .ThenBy(o => o.Meeting).ThenBy(o => o.RaterRole, StringComparer.Ordinal).ToList();
+            .ThenBy(o => o.Meeting).ThenBy(o => o.RaterRole, StringComparer.Ordinal).ThenBy(o => o.AssessmentId, StringComparer.Ordinal).ToList();
 
         var openAlerts = alerts
             .Select(a => new OpenAlert(a.RowKey, a.SiteId, a.DyadId, a.Meeting, a.RaterRole, a.RaterId, a.Kinds, a.Previous, a.Current, a.DropThreshold, a.Cutoff, a.RaisedAt))
             .OrderByDescending(a => a.RaisedAt).ThenBy(a => a.AssessmentId, StringComparer.Ordinal).ToList();
 
-        var paused = rows.Where(r => r.Status == AssessmentStatus.Pending && r.Entity.RemindersPaused)
-            .GroupBy(r => r.Entity.SiteId, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal)
-            .Select(g => new PausedReminders(g.Key, names.GetValueOrDefault(g.Key) is { Length: > 0 } n ? n : g.Key, g.Count())).ToList();
+        var paused = summary.Paused.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => new PausedReminders(p.Key, Name(p.Key), p.Value)).ToList();
 
-        return new CompletionReport(input.StudyId, input.StudyName, site, now, Figures(rows), bySite, byRater, byMeeting, byArm, overdue,
-            Trend(rows, now), openAlerts)
+        return new CompletionReport(input.StudyId, input.StudyName, site, now, summary.Totals.Figures(), bySite, byRater, byMeeting, byArm, overdue,
+            summary.Trend(), openAlerts)
         {
             RemindersPaused = paused,
         };
     }
 
-    private static CompletionFigures Figures(IEnumerable<Row> group)
-    {
-        int assessments = 0, answered = 0, overdue = 0, withdrawn = 0;
-        var days = new List<int>();
-        foreach (var r in group)
-        {
-            if (r.Withdrawn)
-            {
-                withdrawn++;
-                continue;
-            }
-            assessments++;
-            if (r.Overdue) overdue++;
-            if (!r.Answered) continue;
-            answered++;
-            if (r.AnsweredAt is { } at && r.Entity.MeetingDate is { } meeting)
-                days.Add(StudyCalendar.Day(at).DayNumber - StudyCalendar.Day(meeting).DayNumber);
-        }
-        var due = answered + overdue;
-        return new CompletionFigures(assessments, due, answered, overdue, assessments - due, withdrawn,
-            due == 0 ? null : (double)answered / due, Median(days));
-    }
-
-    private static double? Median(List<int> values)
-    {
-        if (values.Count == 0) return null;
-        values.Sort();
-        var mid = values.Count / 2;
-        return values.Count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2.0;
-    }
-
-    private static List<WeeklyCompletion> Trend(List<Row> rows, DateTimeOffset now)
-    {
-        var today = StudyCalendar.Day(now);
-        var active = rows.Where(r => !r.Withdrawn).ToList();
-        // When each row counts as answered for the trend: its time, clamped to now (unknown → now).
-        var answeredAt = active.Where(r => r.Answered).Select(r => r.AnsweredAt is { } at && at <= now ? at : now).ToList();
-        var firstDays = answeredAt.Select(StudyCalendar.Day)
-            .Concat(active.Where(r => r.DueOn < today).Select(r => r.DueOn)).ToList();
-        if (firstDays.Count == 0) return [];
-        var current = IsoWeek.Of(now);
-        var week = IsoWeek.Of(firstDays.Min());
-        var weeks = new List<IsoWeek>();
-        while (week.CompareTo(current) <= 0)
-        {
-            weeks.Add(week);
-            week = IsoWeek.Of(week.Monday.AddDays(7));
-        }
-        if (weeks.Count > MaxWeeks) weeks = weeks[^MaxWeeks..];
-
-        var trend = new List<WeeklyCompletion>(weeks.Count);
-        foreach (var w in weeks)
-        {
-            var isCurrent = w.Equals(current);
-            var answeredInWeek = answeredAt.Count(at => at >= w.Start && at < w.End);
-            var dueInWeek = active.Count(r => r.DueOn >= w.Monday && r.DueOn < w.Monday.AddDays(7));
-            // At the end of the week (now, for the current week): answered by then, and due = answered by then + past their
-            // due day by then and not yet answered.
-            var cutoffDay = isCurrent ? today : w.Monday.AddDays(7);
-            int answeredToDate = 0, dueToDate = 0;
-            foreach (var r in active)
-            {
-                var answeredByThen = r.Answered && (isCurrent || (r.AnsweredAt is { } at && at <= now ? at : now) < w.End);
-                if (answeredByThen) answeredToDate++;
-                if (answeredByThen || r.DueOn < cutoffDay) dueToDate++;
-            }
-            trend.Add(new WeeklyCompletion(w.ToString(), w.Monday, answeredInWeek, dueInWeek, dueToDate, answeredToDate,
-                dueToDate == 0 ? null : (double)answeredToDate / dueToDate));
-        }
-        return trend;
-    }
-
-    private sealed record Row(AssessmentEntity Entity, AssessmentStatus Status, DateOnly DueOn, bool Overdue)
-    {
-        public bool Withdrawn => Status == AssessmentStatus.Withdrawn;
-
-        public bool Answered => Status is AssessmentStatus.Submitted or AssessmentStatus.Completed;
-
-        public DateTimeOffset? AnsweredAt => Entity.SubmittedAt ?? Entity.CompletedAt;
-
-        public static Row Of(AssessmentEntity e, DateTimeOffset now)
-        {
-            var status = Enum.TryParse<AssessmentStatus>(e.Status, ignoreCase: false, out var s) && Enum.IsDefined(s) ? s : AssessmentStatus.Pending;
-            var dueOn = StudyCalendar.Day(e.DueDate);
-            return new Row(e, status, dueOn, status == AssessmentStatus.Pending && StudyCalendar.IsOverdue(dueOn, now));
-        }
-    }
+    private static bool InScope(string? site, string siteId) => site is null || string.Equals(siteId, site, StringComparison.Ordinal);
 }

@@ -158,11 +158,12 @@ public sealed class StudyApplier(StudyStore store, StudyTables studyTables, Tabl
     private static IEnumerable<(string Subject, string Details, AuditChange Change)> AssessmentChanges(AssessmentWrites writes, IReadOnlyDictionary<string, AssessmentEntity> existing)
     {
         const string Table = StorageNames.AssessmentsTable;
+        var meetingRemoved = writes.MeetingRemoved.ToHashSet(StringComparer.Ordinal);
         var changes = writes.Added.Select(a => (a.RowKey, "assessment added", AuditChange.Between(Table, null, a)))
             .Concat(writes.Updated.Select(u => (u.RowKey, "pending assessment's plan changed (dates, rater, language, site or arm)", AuditChange.Merged(Table, existing[u.RowKey], u))))
             .Concat(writes.Relinked.Select(r => (r.RowKey, $"relinked (rater or address changed): link version {r.LinkVersion}, earlier links refused, mailed again", AuditChange.Between(Table, existing[r.RowKey], r))))
             .Concat(writes.Reinstated.Select(r => (r.RowKey, $"reinstated with its dyad: pending again, link version {r.LinkVersion}", AuditChange.Between(Table, existing[r.RowKey], r))))
-            .Concat(writes.Withdrawn.Select(w => (w.RowKey, writes.MeetingRemoved.Contains(w.RowKey) ? "withdrawn: its meeting is no longer in the file; its link and reminders stop" : "withdrawn (its dyad withdrawn, or its rater no longer named): its link and reminders stop", AuditChange.Merged(Table, existing[w.RowKey], w))));
+            .Concat(writes.Withdrawn.Select(w => (w.RowKey, meetingRemoved.Contains(w.RowKey) ? "withdrawn: its meeting is no longer in the file; its link and reminders stop" : "withdrawn (its dyad withdrawn, or its rater no longer named): its link and reminders stop", AuditChange.Merged(Table, existing[w.RowKey], w))));
         foreach (var (subject, details, change) in changes)
             if (change is not null) yield return (subject, details, change);
     }

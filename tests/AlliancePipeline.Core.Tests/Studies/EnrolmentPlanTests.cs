@@ -28,6 +28,21 @@ public class EnrolmentPlanTests
     }
 
     [Fact]
+    public void Lookups_by_id_follow_the_list_of_the_definition_they_are_asked_of()
+    {
+        var study = Valid();
+        Assert.Equal("p-001", study.FindDyad("d-001")!.PractitionerId);
+        // A copy with other lists (as the applier makes for dyads withdrawn through the API) answers from its own lists.
+        var copy = study with { Dyads = [.. study.Dyads.Select(d => d.Id == "d-001" ? d with { Withdrawn = true } : d)], Raters = [.. study.Raters.Where(r => r.Id != "c-001")] };
+        Assert.True(copy.FindDyad("d-001")!.Withdrawn);
+        Assert.False(study.FindDyad("d-001")!.Withdrawn);
+        Assert.Null(copy.FindRater("c-001"));
+        Assert.NotNull(study.FindRater("c-001"));
+        Assert.Null(study.FindDyad("d-999"));
+        Assert.Null((study with { Dyads = [] }).FindDyad("d-001"));
+    }
+
+    [Fact]
     public void A_recorded_meeting_moves_its_dates_and_the_planned_meetings_after_it()
     {
         var plan = EnrolmentPlan.For(Valid(), [new RecordedMeeting("d-001", 1, D(3, 5)), new RecordedMeeting("d-001", 3, D(4, 1))])

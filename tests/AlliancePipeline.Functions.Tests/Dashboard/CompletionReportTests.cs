@@ -214,4 +214,48 @@ public sealed class CompletionReportTests
         Assert.Equal(["2026-W12"], r.Weekly.Select(w => w.Week));
         Assert.Equal(2, r.Weekly[0].Answered);
     }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(5)]
+    public void The_sites_summaries_merged_give_the_report_of_the_whole_study(int seed)
+    {
+        // Random rows over four sites (seeded): every status, arms missing or empty, answers before, on and after now or
+        // with no time, meeting dates missing, due days over nearly four years (so the trend is cut to its last weeks), paused.
+        var random = new Random(seed);
+        string[] statuses = ["Pending", "Pending", "Submitted", "Completed", "Withdrawn", "Unknown"];
+        string?[] arms = ["ips", "tvs", null, ""];
+        var rows = Enumerable.Range(0, 600).Select(i =>
+        {
+            var due = Now.AddDays(random.Next(-1400, 60));
+            var status = statuses[random.Next(statuses.Length)];
+            var row = A($"x{i:000}", $"site-{(char)('a' + random.Next(4))}", $"d{random.Next(150)}", 1 + random.Next(4), random.Next(2) == 0 ? "practitioner" : "client",
+                $"r{random.Next(20)}", arms[random.Next(arms.Length)], status,
+                random.Next(10) == 0 ? null : due.AddDays(-7).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                due.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), reminders: random.Next(3));
+            if (status is "Submitted" or "Completed" && random.Next(8) != 0) row.SubmittedAt = due.AddDays(random.Next(-20, 20)).AddMinutes(random.Next(1440));
+            row.RemindersPaused = random.Next(5) == 0;
+            return row;
+        }).ToList();
+        var names = new Dictionary<string, string> { ["site-a"] = "Site A", ["site-e"] = "Site E (no forms yet)" };
+        var input = new CompletionInput(Study, "Study X", null, names, rows, []);
+
+        var whole = CompletionReport.Build(input, Now);
+        var parts = rows.GroupBy(r => r.SiteId).Select(g => CompletionSummary.Of(g, Now));
+        var merged = CompletionReport.Of(input, CompletionSummary.Merge(parts, Now));
+
+        Assert.Equal(System.Text.Json.JsonSerializer.Serialize(whole), System.Text.Json.JsonSerializer.Serialize(merged));
+        Assert.Equal(CompletionReport.MaxWeeks, whole.Weekly.Count);
+        Assert.Equal(rows.Count(r => r.Status == "Withdrawn"), whole.Totals.Withdrawn);
+        // Each site's own report is its summary's.
+        foreach (var site in new[] { "site-a", "site-b" })
+        {
+            var one = input with { Site = site };
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(CompletionReport.Build(one, Now)),
+                System.Text.Json.JsonSerializer.Serialize(CompletionReport.Of(one, CompletionSummary.Of(rows.Where(r => r.SiteId == site), Now))));
+        }
+    }
 }
