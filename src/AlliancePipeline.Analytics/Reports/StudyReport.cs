@@ -290,6 +290,9 @@ public sealed record StudyReport
     /// <summary>Time to job by cluster, when the study sets a follow-up (<c>analysis.followUp</c>) and the dyads were clustered; else null.</summary>
     public TimeToJobAnalysis? TimeToJob { get; init; }
 
+    /// <summary>The covariates by pattern and the job rate by category (<see cref="ReportCovariates.Analyse"/>); null without declared covariates or clusters.</summary>
+    public CovariateSection? Covariates { get; init; }
+
     /// <summary>Cronbach's alpha per subscale and global, per role.</summary>
     public IReadOnlyList<AlphaRow> Reliability { get; init; } = [];
 

@@ -97,6 +97,7 @@ public static class StudyReportAnalysis
             LeftOut = LeftOut(input, trajectories, result),
             Assigned = input.Analysis?.Missing == MissingMeetings.Assign ? Assigned(input, matrix!, result, clusters, o) : null,
             TimeToJob = input.TimeToJob.Count == 0 ? null : TimeToJob(input, clusters),
+            Covariates = ReportCovariates.Analyse(input, clusters, o.FisherExactWork),
         };
         return report with { Warnings = Warnings(report), Methods = Methods(report) };
     }
