@@ -16,6 +16,7 @@ public static class AllianceCli
         StudyCommand.Create,
         RecordsCommands.Meetings,
         RecordsCommands.Outcomes,
+        RecordsCommands.Covariates,
         RecordsCommands.Dyads,
         RecordsCommands.Links,
         KeysCommand.Create,
