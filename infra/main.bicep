@@ -78,7 +78,7 @@ var prefix = prefixIsValid ? namePrefix : fail('namePrefix must start with a low
 var suffix = uniqueString(resourceGroup().id, prefix)
 var storageName = '${prefix}${take(suffix, 13)}'
 // The app's names (src/AlliancePipeline.Functions/Storage/StorageNames.cs); a test keeps them equal.
-var tableNames = ['Studies', 'Participants', 'Assessments', 'Responses', 'ClusterRuns', 'Audit', 'Outcomes', 'Alerts', 'Mail', 'AccessKeys', 'AssessmentViews']
+var tableNames = ['Studies', 'Participants', 'Assessments', 'Responses', 'ClusterRuns', 'Audit', 'Outcomes', 'Alerts', 'Mail', 'AccessKeys', 'AssessmentViews', 'Covariates']
 var queueNames = ['responses', 'responses-poison', 'outbox', 'outbox-poison']
 var containerNames = ['reports', 'studies']
 // The Functions host's own containers (timer locks and host keys), made here so the app needs no account-wide role.

@@ -73,6 +73,7 @@ public static class ServiceRegistration
         services.AddSingleton<StudyApplier>();
         services.AddSingleton<StudyAdminService>();
         services.AddSingleton<DyadOperations>();
+        services.AddSingleton<CovariateOperations>();
         services.AddSingleton<StudyMailings>();
         services.AddSingleton<AlertMail>();
         services.AddSingleton<RuptureAlerts>();

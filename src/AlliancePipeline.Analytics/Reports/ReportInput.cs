@@ -87,6 +87,12 @@ public sealed record ReportOutcome(string DyadId, bool Employed, DateOnly? JobDa
     /// <summary>The day the outcome was known: <see cref="RecordedOn"/>, else the UTC day of <see cref="RecordedAt"/>.</summary>
     public DateOnly RecordedDay => RecordedOn ?? DateOnly.FromDateTime(RecordedAt.UtcDateTime);
 
+    /// <summary>Days of paid work during follow-up (<c>daysWorked</c>), when recorded.</summary>
+    public int? DaysWorked { get; init; }
+
+    /// <summary>Days the job had lasted on the recorded day (<c>tenureDays</c>), when recorded.</summary>
+    public int? TenureDays { get; init; }
+
     /// <summary>Days from enrolment to the job's start (job date − enrolment date), when both are known.</summary>
     public int? DaysToJob => Employed && JobDate is { } job && Enrolled is { } enrolled ? job.DayNumber - enrolled.DayNumber : null;
 }
@@ -214,6 +220,28 @@ public sealed record ReportInput
     /// (<c>analysis.followUp</c>); empty otherwise.
     /// </summary>
     public IReadOnlyList<TimeToJob> TimeToJob { get; init; } = [];
+
+    /// <summary>
+    /// The dyad covariates the study file declares (<c>covariates</c>), in file order: name, type, levels (the report's
+    /// order) or range, labels. Empty for a study without them.
+    /// </summary>
+    public IReadOnlyList<StudyCovariate> Covariates { get; init; } = [];
+
+    /// <summary>
+    /// Per dyad id, its recorded covariate values: covariate name (as <see cref="Covariates"/> spells it) → a level
+    /// (<see cref="CovariateValue.Level"/>) or a number (<see cref="CovariateValue.Number"/>). A dyad with none recorded,
+    /// or a covariate not recorded for a dyad, is absent (missing). For regressions: <see cref="ReportCovariates.Value"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, CovariateValue>> CovariateValues { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>();
+
+    /// <summary>
+    /// Per dyad id, its continuous outcomes in days: <c>daysWorked</c> (days of paid work during follow-up) and
+    /// <c>tenureDays</c> (days the job had lasted on the recorded day), those recorded (from <see cref="Outcomes"/>).
+    /// For regressions: <see cref="ReportCovariates.Days"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<string, int>> ContinuousOutcomes { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<string, int>>();
 
     /// <summary>The app's version, for the methods paragraph (every assembly of the app carries the same one).</summary>
     public string SoftwareVersion { get; init; } = typeof(ReportInput).Assembly.GetName().Version?.ToString() ?? "unknown";

@@ -313,6 +313,8 @@ public sealed record StudyReport
 
     /// <summary>Robustness of the clustering (bootstrap stability, k under both rules; when clustered) and alpha per meeting.</summary>
     public RobustnessAnalysis? Robustness { get; init; }
+    /// <summary>The covariates by pattern and the job rate by category (<see cref="ReportCovariates.Analyse"/>); null without declared covariates or clusters.</summary>
+    public CovariateSection? Covariates { get; init; }
 
     /// <summary>Cronbach's alpha per subscale and global, per role.</summary>
     public IReadOnlyList<AlphaRow> Reliability { get; init; } = [];

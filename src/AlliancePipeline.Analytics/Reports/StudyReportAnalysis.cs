@@ -98,6 +98,7 @@ public static class StudyReportAnalysis
             Assigned = input.Analysis?.Missing == MissingMeetings.Assign ? Assigned(input, matrix!, result, clusters, o) : null,
             TimeToJob = input.TimeToJob.Count == 0 ? null : TimeToJob(input, clusters),
             Robustness = RobustnessAnalysis.Run(input, meetings, result, matrix, o),
+            Covariates = ReportCovariates.Analyse(input, clusters, o.FisherExactWork),
         };
         return Finish(report);
     }

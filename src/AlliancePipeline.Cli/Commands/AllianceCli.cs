@@ -17,6 +17,7 @@ public static class AllianceCli
         RecordsCommands.Meetings,
         RecordsCommands.Outcomes,
         RecordsCommands.Responses,
+        RecordsCommands.Covariates,
         RecordsCommands.Dyads,
         RecordsCommands.Links,
         KeysCommand.Create,

@@ -44,16 +44,25 @@ public static class RecordsCommands
         var employed = OptionValues.YesNo(new Option<string>("--employed") { Description = "yes or no (oui/non, true/false, 1/0 too, as in the CSV import).", Required = true });
         var date = OptionValues.Date(new Option<string>("--date") { Description = "The day the job started, yyyy-MM-dd (when employed)." });
         var recorded = OptionValues.Date(new Option<string>("--recorded") { Description = "The day the outcome was recorded, yyyy-MM-dd (default: today)." });
-        var record = options.AddTo(new Command("record", "Record whether a dyad's client got a job, and when.") { study, dyad, employed, date, recorded });
+        var daysWorked = DaysOption("--days-worked", "Days of paid work during follow-up (any job), a whole number (the CSV's daysWorked).");
+        var tenure = DaysOption("--tenure-days", "Days the job had lasted on the recorded day, when employed (the CSV's tenureDays).");
+        var record = options.AddTo(new Command("record", "Record whether a dyad's client got a job, and when.") { study, dyad, employed, date, recorded, daysWorked, tenure });
         record.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "outcomes record", options, async (api, output) =>
         {
             var answer = await api.SendJsonAsync(HttpMethod.Put, $"api/studies/{Id(parse, study)}/dyads/{Id(parse, dyad)}/outcome",
-                new { employed = StudyInputs.ParseEmployed(parse.GetValue(employed)) == true, date = parse.GetValue(date), recorded = parse.GetValue(recorded) }, ct).ConfigureAwait(false);
+                new
+                {
+                    employed = StudyInputs.ParseEmployed(parse.GetValue(employed)) == true,
+                    date = parse.GetValue(date),
+                    recorded = parse.GetValue(recorded),
+                    daysWorked = parse.GetValue(daysWorked),
+                    tenureDays = parse.GetValue(tenure),
+                }, ct).ConfigureAwait(false);
             if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "outcomes record", answer).ConfigureAwait(false);
             await output.WriteLineAsync($"Recorded the outcome of dyad {parse.GetValue(dyad)}.").ConfigureAwait(false);
             return 0;
         }));
-        var import = Import(options, "outcomes import", "outcomes", "Import outcomes from CSV (columns dyad,employed,date, and if wished recorded).", study,
+        var import = Import(options, "outcomes import", "outcomes", "Import outcomes from CSV (columns dyad,employed,date, and if wished recorded, daysWorked, tenureDays).", study,
             json => $"Imported {json["imported"]} outcome(s): {json["changed"]} changed, {json["unchanged"]} already recorded as given.");
         return new Command("outcomes", "Employment outcomes per dyad, for the cluster × outcome table.") { record, import };
     }
@@ -71,6 +80,45 @@ public static class RecordsCommands
             StudyOption(), json => json["message"]!.GetValue<string>());
         return new Command("responses", "Responses: bring in ratings a study already has.") { import };
     }
+
+    /// <summary>Creates <c>covariates</c> (record, import): the dyad covariates the study file declares.</summary>
+    public static Command Covariates()
+    {
+        var options = new AppOptions();
+        var study = StudyOption();
+        var dyad = new Option<string>("--dyad") { Description = "The dyad's code.", Required = true };
+        var values = new Option<string[]>("--value")
+        {
+            Description = "A covariate as name=value (repeat for each), e.g. --value age=34 --value education=tertiary.",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+        };
+        values.Validators.Add(r =>
+        {
+            foreach (var text in r.GetValueOrDefault<string[]>() ?? [])
+                if (text.Split('=', 2) is not [{ Length: > 0 }, { Length: > 0 }])
+                    r.AddError($"--value '{text}': write name=value, e.g. age=34.");
+        });
+        var record = options.AddTo(new Command("record", "Record a dyad's covariates (those named; the others keep what was recorded).") { study, dyad, values });
+        record.SetAction((parse, ct) => CommandRunner.RunAsync(parse, "covariates record", options, async (api, output) =>
+        {
+            var body = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in parse.GetValue(values)!.Select(v => v.Split('=', 2))) body[pair[0].Trim()] = pair[1].Trim();
+            var answer = await api.SendJsonAsync(HttpMethod.Put, $"api/studies/{Id(parse, study)}/dyads/{Id(parse, dyad)}/covariates", body, ct).ConfigureAwait(false);
+            if (!answer.Succeeded) return await CommandRunner.RefusedAsync(parse, "covariates record", answer).ConfigureAwait(false);
+            await output.WriteLineAsync($"Recorded the covariates of dyad {parse.GetValue(dyad)}: {answer.Json!["values"]?.ToJsonString()}").ConfigureAwait(false);
+            return 0;
+        }));
+        var import = Import(options, "covariates import", "covariates", "Import covariates from CSV (columns dyad and any covariates of the study file).", study,
+            json => $"Imported {json["imported"]} line(s) of covariates: {json["changed"]} dyad(s) changed, {json["unchanged"]} already recorded as given.");
+        return new Command("covariates", "Dyad covariates the study file declares (covariates:), for the report's covariate tables.") { record, import };
+    }
+
+    private static Option<int?> DaysOption(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r => OptionValues.Whole(r, 0, int.MaxValue, "give a whole number of days, 0 or more"),
+    };
 
     /// <summary>Creates <c>dyads</c> (show, withdraw).</summary>
     public static Command Dyads()

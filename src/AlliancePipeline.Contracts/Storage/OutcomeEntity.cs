@@ -23,6 +23,10 @@ public sealed class OutcomeEntity : ITableEntity
     public DateTimeOffset RecordedAt { get; set; }
     /// <summary>The day the researcher recorded it (<c>recorded</c>; the day it was sent when not given), midnight UTC; null in rows written before it existed.</summary>
     public DateTimeOffset? RecordedOn { get; set; }
+    /// <summary>Days of paid work during follow-up (<c>daysWorked</c>), when recorded.</summary>
+    public int? DaysWorked { get; set; }
+    /// <summary>Days the job had lasted on the recorded day (<c>tenureDays</c>), when recorded.</summary>
+    public int? TenureDays { get; set; }
     /// <summary>How it was recorded: <c>api</c>, <c>cli</c> or <c>csv</c>.</summary>
     public string Source { get; set; } = "";
 }

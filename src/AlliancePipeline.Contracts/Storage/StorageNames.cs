@@ -20,6 +20,8 @@ public static class StorageNames
     public const string AuditTable = "Audit";
     /// <summary>Table of outcomes per dyad (PartitionKey = study id, RowKey = dyad id).</summary>
     public const string OutcomesTable = "Outcomes";
+    /// <summary>Table of dyad covariates (PartitionKey = study id, RowKey = dyad id; the values as a JSON object).</summary>
+    public const string CovariatesTable = "Covariates";
     /// <summary>Table of rupture alerts (PartitionKey = study id, RowKey = the assessment whose response raised it).</summary>
     public const string AlertsTable = "Alerts";
     /// <summary>Table of mails: one row per mail queued, its state (PartitionKey = study id, RowKey = mail id).</summary>
@@ -33,7 +35,7 @@ public static class StorageNames
     public const string AssessmentViewsTable = "AssessmentViews";
     /// <summary>Every table.</summary>
     public static readonly IReadOnlyList<string> Tables =
-        [StudiesTable, ParticipantsTable, AssessmentsTable, ResponsesTable, ClusterRunsTable, AuditTable, OutcomesTable, AlertsTable, MailTable, AccessKeysTable, AssessmentViewsTable];
+        [StudiesTable, ParticipantsTable, AssessmentsTable, ResponsesTable, ClusterRunsTable, AuditTable, OutcomesTable, AlertsTable, MailTable, AccessKeysTable, AssessmentViewsTable, CovariatesTable];
 
     /// <summary>The partition of records that belong to no study (keys, system mail).</summary>
     public const string SystemPartition = "system";

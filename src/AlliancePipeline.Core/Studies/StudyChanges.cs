@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text.Json.Nodes;
 
 namespace AlliancePipeline.Core.Studies;
@@ -147,8 +148,13 @@ public sealed record StudyChanges(ImmutableArray<StudyChange> Changes)
         fields.Add(("digests", a.Digests == b.Digests));
         fields.Add(("handOver", a.HandOverAllowed == b.HandOverAllowed));
         fields.Add(("analysis", a.Analysis == b.Analysis));
+        fields.Add(("covariates", CovariatesText(a) == CovariatesText(b)));
         return Fields(fields.ToArray());
     }
+
+    /// <summary>The covariates as text, for comparing by content (their lists compare by reference).</summary>
+    private static string CovariatesText(StudyDefinition study) => string.Join("\n", (study.Covariates.IsDefault ? [] : study.Covariates).Select(c =>
+        string.Create(CultureInfo.InvariantCulture, $"{c.Name} {c.Type} [{string.Join("|", c.Levels)}] {c.Min} {c.Max} {c.Label} {string.Join("|", c.Labels.Select(l => l.Key + "=" + l.Value))}")));
 
     private static ImmutableArray<string> Fields(params (string Name, bool Same)[] fields) =>
         fields.Where(f => !f.Same).Select(f => f.Name).ToImmutableArray();

@@ -53,8 +53,11 @@ public static class StudyCsv
     /// <summary>Columns of an outcome file.</summary>
     public static readonly ImmutableArray<string> OutcomeColumns = ["dyad", "employed", "date"];
 
-    /// <summary>Columns an outcome file may add: <c>recorded</c>, the day the outcome was recorded (empty: the day of the import).</summary>
-    public static readonly ImmutableArray<string> OutcomeOptionalColumns = ["recorded"];
+    /// <summary>
+    /// Columns an outcome file may add: <c>recorded</c>, the day the outcome was recorded (empty: the day of the import);
+    /// <c>daysWorked</c> and <c>tenureDays</c>, the continuous outcomes (whole days; empty: not recorded).
+    /// </summary>
+    public static readonly ImmutableArray<string> OutcomeOptionalColumns = ["recorded", StudyInputs.DaysWorkedField, StudyInputs.TenureDaysField];
 
     /// <summary>Columns of a meeting dates file.</summary>
     public static readonly ImmutableArray<string> MeetingDateColumns = ["dyad", "meeting", "date"];
@@ -87,7 +90,9 @@ public static class StudyCsv
 
                 var date = dateText.Length == 0 ? null : ParseDate(dateText, "date", problems);
                 var recorded = values[3].Length == 0 ? null : ParseDate(values[3], "recorded", problems);
-                return problems.Count == 0 ? new DyadOutcome(dyad, employed!.Value, date) { RecordedOn = recorded } : null;
+                var daysWorked = ParseDays(values[4], StudyInputs.DaysWorkedField, problems);
+                var tenure = ParseDays(values[5], StudyInputs.TenureDaysField, problems);
+                return problems.Count == 0 ? new DyadOutcome(dyad, employed!.Value, date) { RecordedOn = recorded, DaysWorked = daysWorked, TenureDays = tenure } : null;
             },
             Check: outcome => today is { } day
                 ? StudyInputs.CheckOutcomeOn(study, outcome, day, firstMeetings) switch { var (wrong, broken) => wrong ?? broken?.Message }
@@ -96,6 +101,51 @@ public static class StudyCsv
             Key: outcome => outcome.DyadId,
             Duplicate: (outcome, first) => $"dyad '{outcome.DyadId}' is already on line {first}"),
             OutcomeOptionalColumns);
+
+    /// <summary>
+    /// Reads dyad covariates: <c>dyad</c> and one column per covariate of the study's <c>covariates</c> (any of them, in
+    /// any order, named as the study file names them, any case). A value is a level of a categorical covariate (any
+    /// case) or a number of a numeric one (a dot as decimal mark) within its min and max; an empty cell records nothing
+    /// for that covariate (what was recorded before stays). Each bad value is named with its covariate and what it allows;
+    /// the dyad must be in <paramref name="study"/> (checked first, as for outcomes) and appear once.
+    /// </summary>
+    /// <param name="text">The file.</param>
+    /// <param name="study">The study (as the caller may see it): its covariates are the file's columns.</param>
+    public static CsvImport<DyadCovariates> ParseCovariates(string text, StudyDefinition study)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        var covariates = study.Covariates.IsDefault ? [] : study.Covariates;
+        if (covariates.IsEmpty)
+        {
+            return new CsvImport<DyadCovariates>([], [new CsvLineError(1, $"study '{study.Id}' declares no covariates (add covariates: to its study file)")]) { ErrorCount = 1, RefusedLines = 1 };
+        }
+
+        return Parse(text, ["dyad"], study, new RowRules<DyadCovariates>(
+            Read: (values, problems) =>
+            {
+                CheckDyadCode(values[0], problems);
+                var read = ImmutableSortedDictionary.CreateBuilder<string, CovariateValue>(StringComparer.Ordinal);
+                for (var c = 0; c < covariates.Length; c++)
+                {
+                    if (values[c + 1].Length == 0) continue;
+                    var (value, problem) = covariates[c].Read(values[c + 1]);
+                    if (problem is not null) problems.Add(problem);
+                    else read[covariates[c].Name] = value!;
+                }
+
+                if (problems.Count == 0 && read.Count == 0)
+                {
+                    problems.Add($"no covariate value is given for dyad '{values[0]}': fill in at least one of {string.Join(", ", covariates.Select(c => c.Name))}");
+                }
+
+                return problems.Count == 0 ? new DyadCovariates(values[0], read.ToImmutable()) : null;
+            },
+            Check: row => CovariateInputs.Check(study, row),
+            Dyad: row => row.DyadId,
+            Key: row => row.DyadId,
+            Duplicate: (row, first) => $"dyad '{row.DyadId}' is already on line {first}"),
+            [.. covariates.Select(c => c.Name)]);
+    }
 
     /// <summary>
     /// Reads recorded meeting dates: <c>dyad,meeting,date</c>. <c>meeting</c> is a whole number from 1. With
@@ -244,15 +294,15 @@ public static class StudyCsv
         var index = new int[columns.Length];
         for (var c = 0; c < columns.Length; c++)
         {
-            index[c] = Array.IndexOf(header, columns[c]);
+            index[c] = Array.IndexOf(header, columns[c].ToLowerInvariant());
             if (index[c] < 0)
             {
                 errors.Add(new CsvLineError(1, $"column '{columns[c]}' is missing: the first line must name the columns {string.Join(",", columns)}"));
             }
         }
 
-        var optionalIndex = optional.Select(c => Array.IndexOf(header, c)).ToArray();
-        var known = columns.Concat(optional).ToArray();
+        var optionalIndex = optional.Select(c => Array.IndexOf(header, c.ToLowerInvariant())).ToArray();
+        var known = columns.Concat(optional).Select(c => c.ToLowerInvariant()).ToArray();
         foreach (var name in header.Where(h => !known.Contains(h)).Distinct())
         {
             errors.Add(new CsvLineError(1, $"'{name}' is not a column of this file: the columns are {string.Join(",", columns)}"
@@ -337,6 +387,15 @@ public static class StudyCsv
         {
             problems.Add($"'{dyad}' is not a dyad code (lower-case letters, digits and hyphens, e.g. d-001)");
         }
+    }
+
+    /// <summary>Whole days, 0 or more; empty: not given.</summary>
+    private static int? ParseDays(string text, string column, List<string> problems)
+    {
+        if (text.Length == 0) return null;
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var days) && days >= 0) return days;
+        problems.Add($"{column} '{text}' is not a number of days: write a whole number, 0 or more (empty when not recorded)");
+        return null;
     }
 
     internal static DateOnly? ParseDate(string text, string column, List<string> problems)

@@ -147,6 +147,13 @@ public sealed record StudyDefinition(
     /// <summary>The analysis settings (<c>analysis</c> in the study file); <see cref="StudyAnalysis.Default"/> when left out.</summary>
     public StudyAnalysis Analysis { get; init; } = StudyAnalysis.Default;
 
+    /// <summary>The dyad covariates the study records (<c>covariates</c> in the study file), in file order; empty when left out.</summary>
+    public ImmutableArray<StudyCovariate> Covariates { get; init; } = [];
+
+    /// <summary>The covariate with this name (any case: CSV headers are read so), or null.</summary>
+    public StudyCovariate? FindCovariate(string name) =>
+        Covariates.IsDefault ? null : Covariates.FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>The site with this id, or null.</summary>
     public StudySite? FindSite(string siteId) => Sites.FirstOrDefault(s => s.Id == siteId);
 

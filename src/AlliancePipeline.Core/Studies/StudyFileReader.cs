@@ -94,6 +94,7 @@ internal sealed partial class StudyFileReader
         var digests = Digests(root);
         var handOver = Text(root, "handOver") == "allowed";
         var analysis = Analysis(root);
+        var covariates = Covariates(root);
 
         Unique(arms, a => a.Id, "arm");
         Unique(sites, s => s.Id, "site");
@@ -116,16 +117,20 @@ internal sealed partial class StudyFileReader
             Digests = digests,
             Names = names,
             Analysis = analysis,
+            Covariates = covariates,
         };
     }
 
     /// <summary>The study's name: one (text), or one per language (then the English one, else the first in the file, and all of them).</summary>
-    private (string? Name, ImmutableSortedDictionary<string, string> Names) StudyName(Fields root)
+    private (string? Name, ImmutableSortedDictionary<string, string> Names) StudyName(Fields root) => PerLanguage(root, "name");
+
+    /// <summary>A text given once or per language (a study's name, a covariate's label): the English one, else the first in the file, and all of them.</summary>
+    private (string? Name, ImmutableSortedDictionary<string, string> Names) PerLanguage(Fields root, string field)
     {
         var none = ImmutableSortedDictionary<string, string>.Empty;
-        if (Value(root, "name") is not YamlMappingNode map) return (Text(root, "name"), none);
-        if (_schema.Refused(root.PointerOf("name"))) return (null, none);
-        var fields = new Fields(map, root.PointerOf("name"));
+        if (Value(root, field) is not YamlMappingNode map) return (Text(root, field), none);
+        if (_schema.Refused(root.PointerOf(field))) return (null, none);
+        var fields = new Fields(map, root.PointerOf(field));
         var names = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
         string? first = null;
         foreach (var entry in map.Children)
@@ -386,6 +391,88 @@ internal sealed partial class StudyFileReader
         }
 
         return analysis;
+    }
+
+    /// <summary>
+    /// The covariates (<c>covariates[]</c>): what the schema cannot say is checked here, at the field: a categorical
+    /// covariate needs its levels and a numeric one has none; levels once each (any case), min at most max, names
+    /// once each (any case: they are CSV columns) and not <c>dyad</c>.
+    /// </summary>
+    private ImmutableArray<StudyCovariate> Covariates(Fields root)
+    {
+        var read = List(root, "covariates", Covariate);
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (covariate, pointer) in read)
+        {
+            if (!seen.TryAdd(covariate.Name, pointer))
+            {
+                ErrorAt(JsonPointerText.Append(pointer, "name"), $"covariate '{covariate.Name}' is already named at line {LineOf(seen[covariate.Name])} (names are CSV columns: letter case does not tell them apart)");
+            }
+        }
+
+        return [.. read.Select(c => c.Value)];
+    }
+
+    private StudyCovariate? Covariate(YamlNode node, string pointer)
+    {
+        if (Open(node, pointer) is not { } f || Text(f, "name") is not { } name || Text(f, "type") is not { } type)
+        {
+            return null;
+        }
+
+        var ok = true;
+        if (!StudyCovariate.IsValidName(name))
+        {
+            Error(Value(f, "name")!, f.PointerOf("name"), $"'{name}' cannot be a covariate's name: 'dyad' is the CSV's dyad column");
+            ok = false;
+        }
+
+        var levels = ImmutableArray<string>.Empty;
+        if (type == "categorical")
+        {
+            if (Value(f, "levels") is YamlSequenceNode list)
+            {
+                var texts = list.Children.OfType<YamlScalarNode>().Select(l => (l.Value ?? "").Trim()).ToList();
+                levels = [.. texts];
+                foreach (var twice in texts.GroupBy(l => l, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1))
+                {
+                    Error(list, f.PointerOf("levels"), $"level '{twice.Key}' of covariate '{name}' is listed twice (letter case does not tell levels apart)");
+                    ok = false;
+                }
+
+                ok &= !_schema.Refused(f.PointerOf("levels"));
+            }
+            else
+            {
+                Error(node, pointer, $"categorical covariate '{name}' needs its levels: add levels: [..] (2 to 20)");
+                ok = false;
+            }
+
+            foreach (var numeric in new[] { "min", "max" }.Where(n => Has(f, n)))
+            {
+                Error(Value(f, numeric)!, f.PointerOf(numeric), $"covariate '{name}' is categorical: {numeric} is for a numeric covariate");
+                ok = false;
+            }
+        }
+        else if (Has(f, "levels"))
+        {
+            Error(Value(f, "levels")!, f.PointerOf("levels"), $"covariate '{name}' is numeric: levels are for a categorical covariate (or give min and max)");
+            ok = false;
+        }
+
+        var min = Number(f, "min");
+        var max = Number(f, "max");
+        if (min is { } lo && max is { } hi && lo > hi)
+        {
+            Error(Value(f, "max")!, f.PointerOf("max"), string.Create(CultureInfo.InvariantCulture, $"max ({hi}) of covariate '{name}' is below its min ({lo})"));
+            ok = false;
+        }
+
+        var (label, labels) = PerLanguage(f, "label");
+
+        return ok && !_schema.Refused(pointer)
+            ? new StudyCovariate(name, type == "numeric" ? CovariateType.Numeric : CovariateType.Categorical, levels, type == "numeric" ? min : null, type == "numeric" ? max : null) { Label = label, Labels = labels }
+            : null;
     }
 
     private ReportSchedule? Reports(Fields root)

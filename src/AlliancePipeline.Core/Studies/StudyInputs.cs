@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace AlliancePipeline.Core.Studies;
 
 /// <summary>A dyad's employment outcome: did the client acquire a job, and when.</summary>
@@ -8,6 +10,18 @@ public sealed record DyadOutcome(string DyadId, bool Employed, DateOnly? JobDate
 {
     /// <summary>The day the outcome was recorded (the researcher's date, e.g. of the follow-up interview); null: the day it is sent.</summary>
     public DateOnly? RecordedOn { get; init; }
+
+    /// <summary>
+    /// Days of paid work during follow-up (<c>daysWorked</c>), any job, when the study records it; null when not given.
+    /// A whole number, 0 or more, at most the follow-up's days (<see cref="StudyInputs.CheckOutcome"/>).
+    /// </summary>
+    public int? DaysWorked { get; init; }
+
+    /// <summary>
+    /// Days the job has lasted by the day the outcome is recorded (<c>tenureDays</c>), when employed and given; null
+    /// otherwise. A whole number, 0 or more, at most the days from the job date to the recorded day and the follow-up's days.
+    /// </summary>
+    public int? TenureDays { get; init; }
 }
 
 /// <summary>A date that breaks one of the date rules: the field, the rule (a stable name) and what is wrong, in plain words.</summary>
@@ -182,6 +196,11 @@ public static class StudyInputs
             return "a date is given but employed is no: leave the date empty";
         }
 
+        if (ContinuousProblem(outcome) is { } continuous)
+        {
+            return continuous;
+        }
+
         if (study is null)
         {
             return RecordedProblem(outcome, today);
@@ -194,7 +213,7 @@ public static class StudyInputs
 
         if (outcome.JobDate is not { } date)
         {
-            return RecordedProblem(outcome, today);
+            return RecordedProblem(outcome, today) ?? DaysProblem(study, dyad, outcome, today);
         }
 
         if (date < dyad.Enrolled)
@@ -215,7 +234,54 @@ public static class StudyInputs
         DateOnly? firstMeeting = firstMeetings is not null && firstMeetings.TryGetValue(dyad.Id, out var first) ? first : null;
         return FollowUpEnd(study, dyad, firstMeeting) is { } end && date > end
             ? $"the job date {StudyDefinition.Format(date)} is after the end of follow-up on {StudyDefinition.Format(end)} ({study.Analysis.FollowUp!.Days} days from the dyad's {(study.Analysis.FollowUp.From == FollowUpOrigin.FirstMeeting ? "first meeting" : "enrolment")})"
+            : DaysProblem(study, dyad, outcome, today);
+    }
+
+    /// <summary>The continuous outcomes' names, as the CSV, the API and the command line write them.</summary>
+    public const string DaysWorkedField = "daysWorked";
+
+    /// <inheritdoc cref="DaysWorkedField"/>
+    public const string TenureDaysField = "tenureDays";
+
+    /// <summary>Days are whole and not negative; a tenure is a job's, so it needs employed yes.</summary>
+    private static string? ContinuousProblem(DyadOutcome outcome)
+    {
+        foreach (var (field, days) in new[] { (DaysWorkedField, outcome.DaysWorked), (TenureDaysField, outcome.TenureDays) })
+        {
+            if (days is < 0)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{field} {days} is negative: write the days as a whole number, 0 or more");
+            }
+        }
+
+        return outcome.TenureDays is not null && !outcome.Employed
+            ? $"{TenureDaysField} is given but employed is no: a tenure is the job's (leave it empty)"
             : null;
+    }
+
+    /// <summary>
+    /// Days are within the dyad's follow-up: at most <c>analysis.followUp.days</c> (without a follow-up, the days of its
+    /// years in the study); a job's tenure at most the days from the job date to the day the outcome is recorded.
+    /// </summary>
+    private static string? DaysProblem(StudyDefinition study, StudyDyad dyad, DyadOutcome outcome, DateOnly? today)
+    {
+        var limit = study.Analysis.FollowUp?.Days ?? LastDay(dyad).DayNumber - dyad.Enrolled.DayNumber;
+        var of = study.Analysis.FollowUp is null ? $"the {limit} days of the dyad's {YearsInStudy} years in the study" : $"the study's follow-up of {limit} days";
+        foreach (var (field, days) in new[] { (DaysWorkedField, outcome.DaysWorked), (TenureDaysField, outcome.TenureDays) })
+        {
+            if (days > limit)
+            {
+                return string.Create(CultureInfo.InvariantCulture, $"{field} {days} is more than {of}");
+            }
+        }
+
+        if (outcome.TenureDays is { } tenure && outcome.JobDate is { } job && (outcome.RecordedOn ?? today) is { } recorded && tenure > recorded.DayNumber - job.DayNumber)
+        {
+            return string.Create(CultureInfo.InvariantCulture,
+                $"{TenureDaysField} {tenure} is more than the {recorded.DayNumber - job.DayNumber} days from the job date {StudyDefinition.Format(job)} to the day the outcome is recorded ({StudyDefinition.Format(recorded)})");
+        }
+
+        return null;
     }
 
     /// <summary>

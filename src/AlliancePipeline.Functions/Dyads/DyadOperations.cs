@@ -34,7 +34,14 @@ public sealed record MeetingsImported(string StudyId, int Imported, int Assessme
 /// <param name="DyadId">The dyad.</param>
 /// <param name="Employed">Whether the client is employed.</param>
 /// <param name="Date">When the job started, <c>yyyy-MM-dd</c>, when employed.</param>
-public sealed record OutcomeRecorded(string StudyId, string DyadId, bool Employed, string? Date);
+public sealed record OutcomeRecorded(string StudyId, string DyadId, bool Employed, string? Date)
+{
+    /// <summary>Days of paid work during follow-up, when recorded.</summary>
+    public int? DaysWorked { get; init; }
+
+    /// <summary>Days the job had lasted on the recorded day, when recorded.</summary>
+    public int? TenureDays { get; init; }
+}
 
 /// <summary>Outcomes imported.</summary>
 /// <param name="StudyId">The study.</param>
@@ -179,7 +186,11 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         if (broken is not null) return DateRuleRefusal("Outcome refused", broken);
         if (wrong is not null) return Refusal.Invalid("Outcome refused", wrong);
         await SaveOutcomesAsync(studyId, [recorded], "api", caller.Actor, ct).ConfigureAwait(false);
-        return new OutcomeRecorded(studyId, recorded.DyadId, recorded.Employed, recorded.JobDate is { } j ? StudyDefinition.Format(j) : null);
+        return new OutcomeRecorded(studyId, recorded.DyadId, recorded.Employed, recorded.JobDate is { } j ? StudyDefinition.Format(j) : null)
+        {
+            DaysWorked = recorded.DaysWorked,
+            TenureDays = recorded.TenureDays,
+        };
     }
 
     /// <summary>Imports outcomes from CSV (<c>dyad,employed,date</c>); <paramref name="source"/> is recorded with them.</summary>
@@ -518,8 +529,20 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
                 var recordedOn = StudyCalendar.StartOf(o.RecordedOn ?? DateOnly.FromDateTime(now.UtcDateTime));
                 var before = stored.GetValueOrDefault(o.DyadId);
                 // The same outcome sent again is no change; given with another recorded day, the day is the change.
-                if (before is not null && before.Employed == o.Employed && before.JobDate == jobDate && (o.RecordedOn is null || before.RecordedOn == recordedOn)) continue;
-                var entity = new OutcomeEntity { PartitionKey = studyId, RowKey = o.DyadId, Employed = o.Employed, JobDate = jobDate, RecordedAt = now, RecordedOn = recordedOn, Source = source };
+                if (before is not null && before.Employed == o.Employed && before.JobDate == jobDate && (o.RecordedOn is null || before.RecordedOn == recordedOn)
+                    && before.DaysWorked == o.DaysWorked && before.TenureDays == o.TenureDays) continue;
+                var entity = new OutcomeEntity
+                {
+                    PartitionKey = studyId,
+                    RowKey = o.DyadId,
+                    Employed = o.Employed,
+                    JobDate = jobDate,
+                    RecordedAt = now,
+                    RecordedOn = recordedOn,
+                    DaysWorked = o.DaysWorked,
+                    TenureDays = o.TenureDays,
+                    Source = source,
+                };
                 writing.Add((before is null
                     ? new TableTransactionAction(TableTransactionActionType.Add, entity)
                     : new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, before.ETag),
@@ -547,19 +570,19 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
     /// caller sends about dyads is made against it, so a dyad of another site is, to a site key, a dyad the study does
     /// not have: the same answer, and no check (an enrolment date) that could tell them apart.
     /// </summary>
-    private static StudyDefinition Visible(StudyDefinition study, Caller caller) =>
+    internal static StudyDefinition Visible(StudyDefinition study, Caller caller) =>
         study.Dyads.All(d => caller.Scope.CanCoordinateSite(study.Id, d.SiteId))
             ? study
             : study with { Dyads = [.. study.Dyads.Where(d => caller.Scope.CanCoordinateSite(study.Id, d.SiteId))] };
 
     /// <summary>A 404 for a dyad the study does not have, or the caller may not see (the same words).</summary>
-    private static Refusal NoDyad(StudyDefinition visible, string dyadId) =>
+    internal static Refusal NoDyad(StudyDefinition visible, string dyadId) =>
         Refusal.NotFound("No such dyad", StudyInputs.NotInStudy(visible, dyadId));
 
     private Task<AppliedStudy?> FindStudyAsync(string studyId, CancellationToken ct) =>
         StudyIds.IsValid(studyId) ? store.LoadAsync(studyId, ct) : Task.FromResult<AppliedStudy?>(null);
 
-    private static Refusal NoStudy(string studyId) =>
+    internal static Refusal NoStudy(string studyId) =>
         Refusal.NotFound("No such study", $"No study file was applied for study '{studyId}'.");
 
     /// <summary>The study calendar's day now: dates recorded today may not lie after it.</summary>

@@ -8,7 +8,8 @@ namespace AlliancePipeline.Functions.Dyads;
 /// <summary>
 /// <c>PUT /api/studies/{studyId}/dyads/{dyadId}/outcome</c> (a coordinator): records a dyad's employment outcome,
 /// <c>{"employed":true,"date":"2026-05-01"}</c> or <c>{"employed":false}</c>, with if wished the day it was recorded
-/// (<c>"recorded":"2026-06-30"</c>; left out: the day it is sent).
+/// (<c>"recorded":"2026-06-30"</c>; left out: the day it is sent), and the continuous outcomes when the study records them
+/// (<c>"daysWorked":60,"tenureDays":91</c>).
 /// </summary>
 public sealed class RecordOutcome(DyadOperations dyads)
 {
@@ -37,6 +38,8 @@ public sealed class RecordOutcome(DyadOperations dyads)
             return Refusal.Invalid(Title, "The body is not JSON: send {\"employed\": true, \"date\": \"2026-05-01\"} or {\"employed\": false}.");
         var badDate = Refusal.Invalid(Title, "\"date\" must be a date written yyyy-MM-dd.");
         if (body.Problem == JsonBodyProblem.WrongShape && body.Field == "date" && body.Names.Contains("employed")) return badDate;
+        if (body.Problem == JsonBodyProblem.WrongShape && body.Field is StudyInputs.DaysWorkedField or StudyInputs.TenureDaysField && body.Names.Contains("employed"))
+            return Refusal.Invalid(Title, $"\"{body.Field}\" must be a whole number of days, 0 or more.");
         if (!body.IsRead || body.Value.Employed is not { } employed) return Refusal.Invalid(Title, "\"employed\" (true or false) is required.");
         DateOnly? date = null;
         if (body.Value.Date is { } text)
@@ -50,6 +53,6 @@ public sealed class RecordOutcome(DyadOperations dyads)
             if (!JsonBody.TryReadDate(recordedText, out var parsed)) return Refusal.Invalid(Title, "\"recorded\" must be a date written yyyy-MM-dd.");
             recordedOn = parsed;
         }
-        return new DyadOutcome(dyadId, employed, date) { RecordedOn = recordedOn };
+        return new DyadOutcome(dyadId, employed, date) { RecordedOn = recordedOn, DaysWorked = body.Value.DaysWorked, TenureDays = body.Value.TenureDays };
     }
 }

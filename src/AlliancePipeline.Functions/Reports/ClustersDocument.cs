@@ -160,6 +160,7 @@ public static class ClustersDocument
             doc["assigned"] = new JsonObject { ["dyads"] = partial, ["notAssigned"] = Strings(assigned.NotAssigned), ["outcome"] = OutcomeJson(assigned.Outcomes) };
         }
         if (report.TimeToJob is { } t) doc["timeToJob"] = TimeToJobJson(t);
+        if (report.Covariates is { } covariates) doc["covariates"] = CovariatesJson.Of(covariates);
         doc["reliability"] = new JsonArray([.. report.Reliability.Select(a => (JsonNode)new JsonObject
         {
             ["role"] = a.Role, ["scale"] = a.Scale, ["items"] = new JsonArray([.. a.Items.Select(i => (JsonNode)i)]),

@@ -118,6 +118,7 @@ public static class ReportHtml
             view.AssignedTests = (a.FisherP is { } ap ? $"Fisher–Freeman–Halton {PIs(ap)}" : "Fisher–Freeman–Halton p: –")
                 + (a.ChiSquare is { } ax ? $"; Cramér's V = {F(ax.CramersV, "0.000")}" : "") + "." + (a.Note is { } an ? " " + an : "");
         }
+        if (r.Covariates is { } covariates) view.Covariates = CovariateView.Of(covariates, r.Clusters);
         if (r.TimeToJob is { } t)
         {
             view.HasTimeToJob = true;

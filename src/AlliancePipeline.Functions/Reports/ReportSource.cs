@@ -84,6 +84,8 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
         var reportOutcomes = outcomes.Select(o => new ReportOutcome(o.RowKey, o.Employed, o.JobDate is { } j ? DateOnly.FromDateTime(j.UtcDateTime) : null, enrolled.GetValueOrDefault(o.RowKey), o.RecordedAt)
         {
             RecordedOn = o.RecordedOn is { } on ? DateOnly.FromDateTime(on.UtcDateTime) : null,
+            DaysWorked = o.DaysWorked,
+            TenureDays = o.TenureDays,
         }).ToArray();
         var input = new ReportInput
         {
@@ -102,6 +104,9 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
             Dyads = dyads,
             Outcomes = reportOutcomes,
             Analysis = definition?.Analysis,
+            Covariates = definition is null || definition.Covariates.IsDefault ? [] : definition.Covariates,
+            CovariateValues = definition is null || definition.Covariates.IsDefaultOrEmpty ? new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>() : await ReadCovariatesAsync(studyId, ct).ConfigureAwait(false),
+            ContinuousOutcomes = ReportCovariates.ContinuousOf(reportOutcomes),
             TimeToJob = definition?.Analysis.FollowUp is { } followUp
                 ? Analytics.Reports.TimeToJob.Of(followUp, dyads, reportOutcomes, firstMeetings)
                 : [],
@@ -160,6 +165,15 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
             if (a.Meeting == 1) firstForms.Add(a);
         }
         return (list, FirstMeetings(firstForms));
+    }
+
+    /// <summary>Each dyad's recorded covariates (<c>Covariates</c>), by dyad id.</summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CovariateValue>>> ReadCovariatesAsync(string studyId, CancellationToken ct)
+    {
+        var values = new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>(StringComparer.Ordinal);
+        await foreach (var c in tables.GetTableClient(StorageNames.CovariatesTable).QueryAsync<CovariateEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
+            values[c.RowKey] = Dyads.CovariateOperations.Read(c.Values);
+        return values;
     }
 
     private async Task<(IReadOnlyList<OutcomeEntity> Outcomes, IReadOnlyList<AlertEntity> Alerts)> ReadOutcomesAndAlertsAsync(string studyId, CancellationToken ct)

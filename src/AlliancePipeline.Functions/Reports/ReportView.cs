@@ -48,6 +48,7 @@ public sealed class ReportView
     public IReadOnlyList<OutcomeRowView> AssignedOutcomes { get; set; } = [];
     public string AssignedSummary { get; set; } = "";
     public string AssignedTests { get; set; } = "";
+    public CovariateView? Covariates { get; set; }
     public bool HasTimeToJob { get; set; }
     public IReadOnlyList<TimeToJobView> TimeToJob { get; set; } = [];
     public string LogRank { get; set; } = "";

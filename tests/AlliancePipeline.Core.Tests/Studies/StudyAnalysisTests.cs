@@ -104,6 +104,6 @@ public class StudyAnalysisTests
         var badDate = StudyCsv.ParseOutcomes("dyad,employed,date,recorded\nd-002,no,,June\n", study, Today);
         Assert.Contains("recorded 'June' is not a date", Assert.Single(badDate.Errors).Message, StringComparison.Ordinal);
         var unknown = StudyCsv.ParseOutcomes("dyad,employed,date,when\nd-002,no,,\n", study, Today);
-        Assert.Equal("'when' is not a column of this file: the columns are dyad,employed,date (and, if you wish, recorded)", Assert.Single(unknown.Errors).Message);
+        Assert.Equal("'when' is not a column of this file: the columns are dyad,employed,date (and, if you wish, recorded,daysWorked,tenureDays)", Assert.Single(unknown.Errors).Message);
     }
 }

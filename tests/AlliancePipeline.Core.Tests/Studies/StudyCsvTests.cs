@@ -68,7 +68,7 @@ public class StudyCsvTests
     [InlineData("", "line 1: the file is empty: its first line must name the columns dyad,employed,date")]
     [InlineData("dyad,employed,date\n", "line 1: the file has a header but no rows")]
     [InlineData("dyad,employed\nd-001,no\n", "line 1: column 'date' is missing: the first line must name the columns dyad,employed,date")]
-    [InlineData("dyad,employed,date,notes\nd-001,no,,x\n", "line 1: 'notes' is not a column of this file: the columns are dyad,employed,date (and, if you wish, recorded)")]
+    [InlineData("dyad,employed,date,notes\nd-001,no,,x\n", "line 1: 'notes' is not a column of this file: the columns are dyad,employed,date (and, if you wish, recorded,daysWorked,tenureDays)")]
     [InlineData("dyad,employed,date,dyad\nd-001,no,,d-1\n", "line 1: column 'dyad' is named twice")]
     public void A_wrong_header_is_refused(string text, string error)
     {

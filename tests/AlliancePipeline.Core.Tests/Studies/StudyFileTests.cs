@@ -112,7 +112,7 @@ public class StudyFileTests
             (29, "dyads[1].enrolled"),
             (30, "reminders.maxCount"),
         ], result.Errors.Select(e => (e.Line, e.Field)));
-        Assert.Equal("'colour' is not a field of the study; the fields are: id, name, instruments, meetings, arms, sites, raters, dyads, reminders, $schema, reports, alerts, linkLifetimeDays, digests, handOver, analysis",
+        Assert.Equal("'colour' is not a field of the study; the fields are: id, name, instruments, meetings, arms, sites, raters, dyads, reminders, $schema, reports, alerts, linkLifetimeDays, digests, handOver, analysis, covariates",
             result.Errors[0].Message);
         Assert.StartsWith("'wai-x' is not a shipped instrument (shipped: wai-s-client, wai-s-practitioner, wai-sr-client, wai-sr-practitioner)", result.Errors[1].Message, StringComparison.Ordinal);
         Assert.Equal("'not-an-address' is not an email address", result.Errors[2].Message);

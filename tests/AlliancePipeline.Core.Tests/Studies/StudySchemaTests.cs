@@ -97,7 +97,7 @@ public class StudySchemaTests
     public static TheoryData<string> ShippedFiles => new(InstrumentCatalog.ShippedDefinitionTexts().Keys);
 
     [Theory]
-    [InlineData("colour: blue\n", 1, "colour", "'colour' is not a field of the study; the fields are: id, name, instruments, meetings, arms, sites, raters, dyads, reminders, $schema, reports, alerts, linkLifetimeDays, digests, handOver, analysis")]
+    [InlineData("colour: blue\n", 1, "colour", "'colour' is not a field of the study; the fields are: id, name, instruments, meetings, arms, sites, raters, dyads, reminders, $schema, reports, alerts, linkLifetimeDays, digests, handOver, analysis, covariates")]
     [InlineData("reminders: { firstAfterDays: 3, everyDays: 7, maxCount: 3, often: yes }\n", 1, "reminders.often",
         "'often' is not a field of reminders; the fields are: firstAfterDays, everyDays, maxCount")]
     [InlineData("alerts:\n  practitioner: { drop: 1, cutoff: 4, loud: true }\n", 2, "alerts.practitioner.loud",

@@ -13,6 +13,7 @@ namespace AlliancePipeline.Functions.Infrastructure.Http;
 [JsonSerializable(typeof(ClockBody))]
 [JsonSerializable(typeof(MeetingDateBody))]
 [JsonSerializable(typeof(OutcomeBody))]
+[JsonSerializable(typeof(Dictionary<string, JsonElement>))]
 [JsonSerializable(typeof(HandOverBody))]
 [JsonSerializable(typeof(KeyRequest))]
 public sealed partial class BodyJson : JsonSerializerContext;
@@ -58,7 +59,9 @@ public sealed record MeetingDateBody(string? Date);
 /// <param name="Employed">Whether the client is employed.</param>
 /// <param name="Date">When the job started, <c>yyyy-MM-dd</c>.</param>
 /// <param name="Recorded">The day the outcome was recorded, <c>yyyy-MM-dd</c> (left out: the day it is sent).</param>
-public sealed record OutcomeBody(bool? Employed, string? Date, string? Recorded = null);
+/// <param name="DaysWorked">Days of paid work during follow-up, a whole number (left out: not recorded).</param>
+/// <param name="TenureDays">Days the job had lasted on the recorded day, a whole number (left out: not recorded).</param>
+public sealed record OutcomeBody(bool? Employed, string? Date, string? Recorded = null, int? DaysWorked = null, int? TenureDays = null);
 
 /// <summary>A hand-over's request: <c>{"reason":"no e-mail; answers by phone"}</c>.</summary>
 /// <param name="Reason">Why the rater cannot take the mailed link.</param>
