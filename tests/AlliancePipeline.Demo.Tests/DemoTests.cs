@@ -71,6 +71,9 @@ public sealed class DemoTests
             var mails = await http.GetStringAsync(result.MailDevUrl + "email");
             Assert.Contains("research.team@demo.example.org", mails, StringComparison.Ordinal);
             Assert.Contains("report.html", mails, StringComparison.Ordinal);
+            // The French site's raters and coordinator read the study's French name; the others its English one.
+            Assert.Contains("Alliance de travail en emploi accompagné (démo)", mails, StringComparison.Ordinal);
+            Assert.Contains("Working alliance in supported employment (demo)", mails, StringComparison.Ordinal);
 
             var json = Path.Combine(output, "demo.json");
             await DemoCommand.WriteAsync(new StringWriter(), result, json, keepRunning: false);

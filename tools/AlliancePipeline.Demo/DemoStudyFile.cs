@@ -77,7 +77,7 @@ public static class DemoStudyFile
         void Line(string text) => y.Append(text).Append('\n');
         Line("# The demo study, made by the demo (tools/AlliancePipeline.Demo): synthetic codes and example.org addresses, no real people.");
         Line($"id: {StudyId}");
-        Line("name: Working alliance in supported employment (demo)");
+        Line("name: { en: Working alliance in supported employment (demo), fr: Alliance de travail en emploi accompagné (démo) }");
         Line("instruments:");
         Line("  practitioner: wai-s-practitioner");
         Line("  client: wai-s-client");

@@ -64,6 +64,13 @@ public sealed class MailDevClient(Uri webAddress) : IDisposable
         Assert.True(await response.Content.ReadFromJsonAsync<bool>());
     }
 
+    /// <summary>Deletes one mail.</summary>
+    public async Task DeleteAsync(MailDevMail mail)
+    {
+        using var response = await _http.DeleteAsync($"email/{mail.Id}");
+        response.EnsureSuccessStatusCode();
+    }
+
     public void Dispose() => _http.Dispose();
 
     private static MailDevMail Read(JsonElement e)
