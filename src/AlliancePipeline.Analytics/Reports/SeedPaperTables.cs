@@ -1,4 +1,5 @@
 using AlliancePipeline.Analytics.Statistics;
+using AlliancePipeline.Core.Studies;
 
 namespace AlliancePipeline.Analytics.Reports;
 
@@ -40,6 +41,20 @@ public sealed record AllianceEmployment(int Dyads, int Employed, LogisticRegress
     public const string AllianceEmploymentTerm = "alliance";
 }
 
+/// <summary>
+/// A continuous outcome (<c>daysWorked</c>, <c>tenureDays</c>) regressed on the study's declared covariates (block 1) and
+/// then also on mean alliance (block 2), as the seed papers report it (<see cref="HierarchicalRegression"/>: ΔR² and the
+/// F change of R's <c>anova(m1, m2)</c>), over the dyads with the outcome, a rating and every covariate recorded
+/// (listwise, as SPSS's default).
+/// </summary>
+/// <param name="Outcome">The outcome's field name.</param>
+/// <param name="Dyads">Dyads in the fit.</param>
+/// <param name="MissingCovariate">Dyads with the outcome and a rating left out for a covariate not recorded.</param>
+/// <param name="Covariates">Block 1: the declared covariates, in file order.</param>
+/// <param name="Fit">The fit, or null when it cannot be made (<paramref name="Note"/> says why).</param>
+/// <param name="Note">Why there is no fit, or what was dropped as aliased.</param>
+public sealed record OutcomeRegression(string Outcome, int Dyads, int MissingCovariate, IReadOnlyList<string> Covariates, HierarchicalRegression? Fit, string? Note);
+
 /// <summary>The seed papers' further tables (issue 18 item 6): the flow of dyads, subscales per meeting by cluster, and employment on mean alliance.</summary>
 /// <param name="Flow">Enrolled → clustered.</param>
 /// <param name="Subscales">Per cluster and subscale of the trajectory role's instrument: the score per meeting (empty when not clustered).</param>
@@ -50,7 +65,49 @@ public sealed record SeedPaperTables(DyadFlow Flow, IReadOnlyList<SubscaleByMeet
     public static SeedPaperTables Of(StudyReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
-        return new SeedPaperTables(FlowOf(report), SubscalesOf(report), EmploymentOf(report));
+        return new SeedPaperTables(FlowOf(report), SubscalesOf(report), EmploymentOf(report)) { Regressions = RegressionsOf(report) };
+    }
+
+    /// <summary>Each continuous outcome recorded for some dyad, on the covariates and then on mean alliance (<see cref="OutcomeRegression"/>).</summary>
+    public IReadOnlyList<OutcomeRegression> Regressions { get; init; } = [];
+
+    /// <summary>The name of mean alliance in block 2.</summary>
+    public const string AllianceTerm = "alliance";
+
+    private static OutcomeRegression[] RegressionsOf(StudyReport r)
+    {
+        var input = r.Input;
+        string[] outcomes = [StudyInputs.DaysWorkedField, StudyInputs.TenureDaysField];
+        var covariates = input.Covariates.Select(c => c.Name).ToArray();
+        return [.. outcomes.Where(name => input.ContinuousOutcomes.Values.Any(v => v.ContainsKey(name))).Select(name =>
+        {
+            var rated = r.Trajectories
+                .Select(t => (t.DyadId, Alliance: DyadTrajectory.MeanOfRated(t.Global), Days: ReportCovariates.Days(input, t.DyadId, name)))
+                .Where(x => double.IsFinite(x.Alliance) && x.Days is not null).ToArray();
+            var rows = rated.Where(x => input.Covariates.All(c => ReportCovariates.Value(input, x.DyadId, c.Name) is not null)).ToArray();
+            int missing = rated.Length - rows.Length;
+            string? Why()
+            {
+                if (rows.Length < covariates.Length + 3)
+                    return $"{rows.Length} dyad{(rows.Length == 1 ? " has" : "s have")} the outcome, a rating and every covariate: too few for the regression (at least {covariates.Length + 3}).";
+                if (rows.All(x => x.Days == rows[0].Days)) return "Every dyad has the same value: there is nothing to explain.";
+                return null;
+            }
+            if (Why() is { } why) return new OutcomeRegression(name, rows.Length, missing, covariates, null, why);
+            var block1 = input.Covariates.Select(c => c.Type == CovariateType.Categorical
+                ? (RegressionTerm)new CategoricalTerm(c.Name, [.. rows.Select(x => ReportCovariates.Value(input, x.DyadId, c.Name)!.Level!)], c.Levels)
+                : new NumericTerm(c.Name, [.. rows.Select(x => ReportCovariates.Value(input, x.DyadId, c.Name)!.Number!.Value)])).ToArray();
+            try
+            {
+                var fit = HierarchicalRegression.Fit([.. rows.Select(x => (double)x.Days!.Value)], block1, [new NumericTerm(AllianceTerm, [.. rows.Select(x => x.Alliance)])]);
+                string? note = fit.Model2.Aliased.Count == 0 ? null : $"Dropped as aliased (R's NA): {string.Join(", ", fit.Model2.Aliased)}.";
+                return new OutcomeRegression(name, rows.Length, missing, covariates, fit, note);
+            }
+            catch (ArgumentException e)
+            {
+                return new OutcomeRegression(name, rows.Length, missing, covariates, null, e.Message);
+            }
+        })];
     }
 
     private static DyadFlow FlowOf(StudyReport r)

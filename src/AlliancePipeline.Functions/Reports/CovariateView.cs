@@ -40,15 +40,15 @@ public sealed class CovariateView
             var rows = c.Levels.Select((level, r) => new Row(level, [.. Enumerable.Range(0, clusters.Count).Select(k =>
                 c.ColumnTotal(k) == 0 ? "0" : string.Create(Inv, $"{c.Counts[r, k]} ({100.0 * c.Counts[r, k] / c.ColumnTotal(k):0.0} %)"))])).ToList();
             var test = c.Fisher is { } f
-                ? $"Fisher–Freeman–Halton {(f.IsExact ? "exact" : string.Create(Inv, $"Monte Carlo ({f.Replicates} tables)"))} test: p {Pv(f.PValue)}."
+                ? $"Fisher–Freeman–Halton {(f.IsExact ? "exact" : string.Create(Inv, $"Monte Carlo ({f.Replicates} tables)"))} test: {ReportHtml.PIs(f.PValue)}."
                 : "Too few levels or clusters with dyads to test.";
             tables.Add(new Table(c.Label, rows, test + Missing(c.Missing)));
         }
 
         foreach (var n in section.Numeric)
         {
-            var row = new Row("Mean (SD), n", [.. n.PerCluster.Select(m => m.N == 0 ? "–" : string.Create(Inv, $"{m.Mean:0.00} ({(double.IsFinite(m.Sd) ? m.Sd.ToString("0.00", Inv) : "–")}), {m.N}"))]);
-            var test = n.Anova is { } a ? string.Create(Inv, $"One-way ANOVA: F({a.DfBetween}, {a.DfWithin}) = {a.F:0.00}, p {Pv(a.PValue)}.") : "Too few values to test.";
+            var row = new Row("Mean (SD), n", [.. n.PerCluster.Select(m => m.N == 0 ? "–" : $"{ReportHtml.F(m.Mean, "0.00")} ({ReportHtml.F(m.Sd, "0.00")}), {m.N}")]);
+            var test = n.Anova is { } a ? string.Create(Inv, $"One-way ANOVA: F({a.DfBetween}, {a.DfWithin}) = {a.F:0.00}, {ReportHtml.PIs(a.PValue)}.") : "Too few values to test.";
             tables.Add(new Table(n.Label, [row], test + Missing(n.Missing)));
         }
 
@@ -61,8 +61,6 @@ public sealed class CovariateView
                 : "no dyad with an outcome"))],
         };
     }
-
-    private static string Pv(double p) => !double.IsFinite(p) ? "–" : p < 0.001 ? "< .001" : "= " + p.ToString("0.000", Inv);
 
     private static string Missing(int missing) => missing == 0 ? "" : string.Create(Inv, $" {missing} clustered dyad(s) without a value.");
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using AlliancePipeline.Analytics.Reports;
+using AlliancePipeline.Core.Studies;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -15,6 +16,19 @@ public sealed class SeedTablesView
     public string OddsRatioP { get; set; } = "";
     public string EmploymentNote { get; set; } = "";
     public bool HasEmploymentFit { get; set; }
+    public IReadOnlyList<RegressionRow> Regressions { get; set; } = [];
+
+    public sealed class RegressionRow
+    {
+        public string Outcome { get; set; } = "";
+        public string Dyads { get; set; } = "";
+        public string Block1 { get; set; } = "";
+        public string RSquared1 { get; set; } = "";
+        public string RSquared2 { get; set; } = "";
+        public string Change { get; set; } = "";
+        public string Alliance { get; set; } = "";
+        public string Note { get; set; } = "";
+    }
 
     public sealed class FlowRow
     {
@@ -46,7 +60,7 @@ public sealed class SeedTablesView
             Cluster = s.Label,
             Subscale = s.Subscale,
             PerMeeting = [.. s.PerMeeting.Select(m => !double.IsFinite(m.Mean) ? "–" : double.IsFinite(m.Sd)
-                ? string.Create(Inv, $"{m.Mean:0.00} ({m.Sd:0.00}), n = {m.N}") : string.Create(Inv, $"{m.Mean:0.00}, n = {m.N}"))],
+                ? $"{ReportHtml.F(m.Mean, "0.00")} ({ReportHtml.F(m.Sd, "0.00")}), n = {m.N}" : $"{ReportHtml.F(m.Mean, "0.00")}, n = {m.N}")],
         })];
         var e = t.Employment;
         view.EmploymentDyads = string.Create(Inv, $"{e.Dyads} dyads with an outcome and a rating, {e.Employed} employed");
@@ -54,9 +68,30 @@ public sealed class SeedTablesView
         if (e.Alliance is { } a && a.OddsRatio is { } or)
         {
             view.HasEmploymentFit = true;
-            view.OddsRatio = string.Create(Inv, $"{or:0.00} (95 % CI {a.OddsRatioLow:0.00} to {a.OddsRatioHigh:0.00}); β = {a.Coefficient.Estimate:0.000}, SE {a.Coefficient.StandardError:0.000}, z = {a.Coefficient.Statistic:0.00}");
-            view.OddsRatioP = ReportHtml.P(a.Coefficient.PValue!.Value);
+            view.OddsRatio = $"{ReportHtml.F(or, "0.00")} (95 % CI {ReportHtml.F(a.OddsRatioLow ?? double.NaN, "0.00")} to {ReportHtml.F(a.OddsRatioHigh ?? double.NaN, "0.00")}); β = {ReportHtml.F(a.Coefficient.Estimate!.Value, "0.000")}, SE {ReportHtml.F(a.Coefficient.StandardError!.Value, "0.000")}, z = {ReportHtml.F(a.Coefficient.Statistic!.Value, "0.00")}";
+            view.OddsRatioP = ReportHtml.PIs(a.Coefficient.PValue!.Value);
         }
+        view.Regressions = [.. t.Regressions.Select(g =>
+        {
+            var row = new RegressionRow
+            {
+                Outcome = g.Outcome == StudyInputs.DaysWorkedField ? "Days of paid work" : g.Outcome == StudyInputs.TenureDaysField ? "Job tenure (days)" : g.Outcome,
+                Dyads = g.MissingCovariate == 0 ? g.Dyads.ToString(Inv) : string.Create(Inv, $"{g.Dyads} ({g.MissingCovariate} left out: a covariate not recorded)"),
+                Block1 = g.Covariates.Count == 0 ? "none (intercept only)" : string.Join(", ", g.Covariates),
+                Note = g.Note ?? "",
+            };
+            if (g.Fit is { } f)
+            {
+                row.RSquared1 = ReportHtml.F(f.Model1.RSquared, "0.000");
+                row.RSquared2 = ReportHtml.F(f.Model2.RSquared, "0.000");
+                row.Change = f.FChange is { } fc
+                    ? $"ΔR² = {ReportHtml.F(f.RSquaredChange, "0.000")}, F({f.DfChange}, {f.DfResidual}) = {ReportHtml.F(fc, "0.00")}, {ReportHtml.PIs(f.PChange!.Value)}"
+                    : $"ΔR² = {ReportHtml.F(f.RSquaredChange, "0.000")}, no F test (alliance adds no estimable column)";
+                row.Alliance = f.Model2.Coefficients.FirstOrDefault(c => c.Name == SeedPaperTables.AllianceTerm) is { Estimate: { } b, StandardError: { } se, PValue: { } p }
+                    ? $"B = {ReportHtml.F(b, "0.00")} (SE {ReportHtml.F(se, "0.00")}), {ReportHtml.PIs(p)}" : "undefined";
+            }
+            return row;
+        })];
         if (r.Result is { } result)
             view.Dendrogram = DendrogramFigure.Render("dendrogram", result.Dendrogram, result.ClusteredDyadIds, result.Selection.K,
                 [.. Enumerable.Range(1, result.Selection.K).Select(k => r.Clusters.FirstOrDefault(c => c.Cluster == k)?.Label ?? k.ToString(Inv))]);

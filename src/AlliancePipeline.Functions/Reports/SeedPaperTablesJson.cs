@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
+using AlliancePipeline.Analytics.Statistics;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -49,7 +50,32 @@ public static class SeedPaperTablesJson
             ["interval"] = "Wald (R's confint.default)",
             ["note"] = e.Note,
         };
+        doc["outcomeRegressions"] = new JsonArray([.. t.Regressions.Select(g => (JsonNode)new JsonObject
+        {
+            ["outcome"] = g.Outcome,
+            ["model"] = $"anova(lm({g.Outcome} ~ {(g.Covariates.Count == 0 ? "1" : string.Join(" + ", g.Covariates))}), lm({g.Outcome} ~ {string.Join(" + ", g.Covariates.Append(SeedPaperTables.AllianceTerm))}))",
+            ["dyads"] = g.Dyads,
+            ["missingCovariate"] = g.MissingCovariate,
+            ["model1"] = g.Fit is { } f1 ? Model(f1.Model1) : null,
+            ["model2"] = g.Fit is { } f2 ? Model(f2.Model2) : null,
+            ["rSquaredChange"] = g.Fit is { } f3 ? N(f3.RSquaredChange) : null,
+            ["fChange"] = N(g.Fit?.FChange),
+            ["dfChange"] = g.Fit?.DfChange,
+            ["dfResidual"] = g.Fit?.DfResidual,
+            ["pChange"] = N(g.Fit?.PChange),
+            ["note"] = g.Note,
+        })]);
     }
+
+    private static JsonObject Model(LinearModel m) => new()
+    {
+        ["n"] = m.N, ["rank"] = m.Rank, ["residualDf"] = m.ResidualDf, ["rSquared"] = N(m.RSquared), ["adjustedRSquared"] = N(m.AdjustedRSquared),
+        ["sigma"] = N(m.Sigma), ["f"] = N(m.F), ["fP"] = N(m.FPValue),
+        ["coefficients"] = new JsonArray([.. m.Coefficients.Select(c => (JsonNode)new JsonObject
+        {
+            ["name"] = c.Name, ["estimate"] = N(c.Estimate), ["se"] = N(c.StandardError), ["t"] = N(c.Statistic), ["p"] = N(c.PValue),
+        })]),
+    };
 
     private static JsonNode? N(double? v) => v is { } x && double.IsFinite(x) ? JsonValue.Create(x) : null;
 }

@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
+using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Reports;
 
 namespace AlliancePipeline.Functions.Tests.Reports;
@@ -78,6 +80,76 @@ public class SeedPaperTablesTests
         Assert.StartsWith("Employment on mean alliance (logistic regression", page.QuerySelector("#employment-alliance")!.TextContent);
         Assert.NotNull(page.QuerySelector("#employment-odds-ratio"));
         Assert.Equal(subscales.Count, page.QuerySelectorAll("#subscales-by-meeting tbody tr").Length);
+    }
+
+    [Fact]
+    public void The_hierarchical_regression_of_days_worked_on_covariates_then_mean_alliance_equals_R_lm_and_anova()
+    {
+        var input = ReportFixtures.PaperLikeInput();
+        var dyads = input.Responses.Select(r => r.DyadId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        string[] levels = ["primary", "secondary", "tertiary"];
+        var covariates = new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>(StringComparer.Ordinal);
+        var days = new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal);
+        for (int i = 0; i < dyads.Length; i++)
+        {
+            // Every fifth dyad lacks its education: listwise deletion, as R's lm drops rows with NA.
+            var values = new Dictionary<string, CovariateValue> { ["age"] = CovariateValue.OfNumber(19 + (i * 7 % 40)) };
+            if (i % 5 != 4) values["education"] = CovariateValue.OfLevel(levels[i * 5 % 3]);
+            covariates[dyads[i]] = values;
+            days[dyads[i]] = new Dictionary<string, int> { [StudyInputs.DaysWorkedField] = (i * 37 + 11) % 183 };
+        }
+        input = input with
+        {
+            Covariates = [new StudyCovariate("education", CovariateType.Categorical, [.. levels]), new StudyCovariate("age", CovariateType.Numeric, [], 18, 70)],
+            CovariateValues = covariates,
+            ContinuousOutcomes = days,
+        };
+        var set = new StudyReportBuilder().Build(input);
+        var g = JsonNode.Parse(set["clusters.json"].Content)!["outcomeRegressions"]!.AsArray().Single()!;
+        Assert.Equal(StudyInputs.DaysWorkedField, g["outcome"]!.GetValue<string>());
+
+        var data = string.Join(",\n", dyads.Select(id => string.Create(CultureInfo.InvariantCulture,
+            $"data.frame(DyadId = \"{id}\", age = {covariates[id]["age"].Number}, education = {(covariates[id].TryGetValue("education", out var e) ? "\"" + e.Level + "\"" : "NA")}, daysWorked = {days[id][StudyInputs.DaysWorkedField]})")));
+        var script = $$"""
+            args <- commandArgs(TRUE)
+            d <- read.csv(args[1], stringsAsFactors = FALSE)
+            d <- d[d$RaterRole == "practitioner" & d$Meeting <= 3, ]
+            d <- d[order(d$DyadId, d$Meeting, d$SubmittedAt), ]
+            d <- d[!duplicated(d[, c("DyadId", "Meeting")], fromLast = TRUE), ]
+            alliance <- tapply(d$Global, d$DyadId, mean)
+            cv <- do.call(rbind, list({{data}}))
+            cv$education <- factor(cv$education, levels = c("primary", "secondary", "tertiary"))
+            cv$alliance <- as.numeric(alliance[cv$DyadId])
+            m <- na.omit(cv[, c("daysWorked", "education", "age", "alliance")])
+            m1 <- lm(daysWorked ~ education + age, data = m); m2 <- lm(daysWorked ~ education + age + alliance, data = m)
+            a <- anova(m1, m2); s2 <- summary(m2)$coefficients
+            num <- function(x) paste0("[", paste(ifelse(is.na(x), "null", sprintf("%.17g", x)), collapse = ","), "]")
+            cat(file = args[2], sep = "", "{\"n\": ", nrow(m), ", \"r2_1\": ", sprintf("%.17g", summary(m1)$r.squared), ", \"r2_2\": ", sprintf("%.17g", summary(m2)$r.squared),
+                ", \"f\": ", sprintf("%.17g", a$F[2]), ", \"df\": ", a$Df[2], ", \"dfres\": ", a$Res.Df[2], ", \"p\": ", sprintf("%.17g", a$`Pr(>F)`[2]),
+                ", \"estimate\": ", num(s2[, 1]), ", \"se\": ", num(s2[, 2]), "}\n")
+            """;
+        var r = RScript.RunReproduce(script, set["responses.csv"].Content);
+
+        Assert.Equal(r["n"]!.GetValue<int>(), g["dyads"]!.GetValue<int>());
+        Assert.True(g["missingCovariate"]!.GetValue<int>() > 0);
+        Close(r["r2_1"]!.GetValue<double>(), g["model1"]!["rSquared"]!.GetValue<double>(), "R² of block 1");
+        Close(r["r2_2"]!.GetValue<double>(), g["model2"]!["rSquared"]!.GetValue<double>(), "R² of block 2");
+        Close(r["f"]!.GetValue<double>(), g["fChange"]!.GetValue<double>(), "F change");
+        Assert.Equal(r["df"]!.GetValue<int>(), g["dfChange"]!.GetValue<int>());
+        Assert.Equal(r["dfres"]!.GetValue<int>(), g["dfResidual"]!.GetValue<int>());
+        Close(r["p"]!.GetValue<double>(), g["pChange"]!.GetValue<double>(), "p of the change");
+        var coefficients = g["model2"]!["coefficients"]!.AsArray();
+        Assert.Equal(["(Intercept)", "educationsecondary", "educationtertiary", "age", "alliance"], coefficients.Select(c => c!["name"]!.GetValue<string>()));
+        for (int j = 0; j < coefficients.Count; j++)
+        {
+            Close(r["estimate"]![j]!.GetValue<double>(), coefficients[j]!["estimate"]!.GetValue<double>(), $"{coefficients[j]!["name"]} estimate");
+            Close(r["se"]![j]!.GetValue<double>(), coefficients[j]!["se"]!.GetValue<double>(), $"{coefficients[j]!["name"]} SE");
+        }
+
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(set["report.html"].Content);
+        var row = page.QuerySelector("#outcome-regressions tbody tr")!;
+        Assert.Equal("Days of paid work", row.QuerySelector("th")!.TextContent);
+        Assert.Contains("ΔR² = ", row.TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
