@@ -7,6 +7,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Models;
 using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 
 namespace AlliancePipeline.Functions.Mail;
 
@@ -19,6 +20,8 @@ public enum MailOutcome
     AlreadySent,
     /// <summary>The server refused it for good (5xx for the recipient or the message), or an attachment is missing: marked failed and moved to <c>outbox-poison</c>.</summary>
     Failed,
+    /// <summary>The server could not be reached through a whole round of deliveries: put back on <c>outbox</c> for a later round (<see cref="MailSender.RetryFor"/>).</summary>
+    Deferred,
     /// <summary>The message is malformed: moved to <c>outbox-poison</c> with its reason.</summary>
     Poisoned,
 }
@@ -38,17 +41,26 @@ public enum MailOutcome
 /// <c>InvitationSentAt</c> for an invitation, and <c>Audit</c> (<c>mail.sent</c>).</item>
 /// </list>
 /// A failed attempt records its reason (<c>LastError</c>, the assessment's <c>LastMailError</c>; never a password, body or
-/// address) and throws, so the host retries after <c>visibilityTimeout</c>; the attempt at
-/// <see cref="MaxDequeueCount"/> marks the row <c>failed</c> (<c>Audit</c> <c>mail.failed</c>) before throwing, and the host
-/// moves the message to <c>outbox-poison</c>. A permanent refusal (5xx for the recipient or the message) is marked
+/// address) and throws, so the host retries after <c>visibilityTimeout</c>. When the attempt at
+/// <see cref="MaxDequeueCount"/> fails too and the mail was queued less than <see cref="RetryFor"/> ago, the message is
+/// put back on <c>outbox</c>, hidden for <see cref="NextRoundAfter"/> (5 minutes, doubling each round, at most an hour),
+/// and the row stays <c>queued</c>: an SMTP server down for a day loses nothing and its mails go out within the hour it
+/// is back. After <see cref="RetryFor"/> (or when the message cannot be put back) that attempt marks the row
+/// <c>failed</c> (<c>Audit</c> <c>mail.failed</c>) before throwing, and the host moves the message to <c>outbox-poison</c>. A permanent refusal (5xx for the recipient or the message) is marked
 /// <c>failed</c> and poisoned at once. Putting a poisoned message back on <c>outbox</c> tries it again.
 /// </summary>
 /// <remarks>
 /// The one window left: a run that dies after the server accepted the mail and before the row says <c>sent</c>. Its
 /// claim lapses, a retry sends again, and the repeated <c>Message-Id</c> lets the receiving server drop the copy.
 /// </remarks>
-public sealed class MailSender(TableServiceClient tables, BlobServiceClient blobs, IMailer mailer, PoisonQueue poison, TimeProvider clock, ILogger<MailSender> log)
+public sealed class MailSender(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues, IMailer mailer, PoisonQueue poison, TimeProvider clock, ILogger<MailSender> log)
 {
+    /// <summary>How long after it was queued a mail the server could not take (not a refusal) is still tried: three days, a long weekend's outage.</summary>
+    public static readonly TimeSpan RetryFor = TimeSpan.FromDays(3);
+
+    /// <summary>The pause before the next round of <see cref="MaxDequeueCount"/> deliveries after round <paramref name="round"/> (1, 2, …) failed: 5 minutes, doubling, at most an hour.</summary>
+    public static TimeSpan NextRoundAfter(int round) => TimeSpan.FromMinutes(Math.Min(60, 5 * Math.Pow(2, Math.Clamp(round - 1, 0, 10))));
+
     /// <summary>The host's <c>maxDequeueCount</c> (host.json): the attempt that gives up.</summary>
     public const int MaxDequeueCount = 5;
 
@@ -107,7 +119,17 @@ public sealed class MailSender(TableServiceClient tables, BlobServiceClient blob
             var delivery = e as MailDeliveryException;
             var reason = delivery?.Reason ?? (StorageUnavailable.Is(e) ? $"storage did not answer ({StorageUnavailable.Describe(e)})" : $"unexpected {e.GetType().Name}");
             var permanent = delivery?.Permanent == true;
-            var final = permanent || message.DequeueCount >= MaxDequeueCount;
+            var lastOfRound = message.DequeueCount >= MaxDequeueCount;
+            if (!permanent && lastOfRound && clock.GetUtcNow() - parsed.QueuedAt < RetryFor)
+            {
+                var after = NextRoundAfter(Math.Max(1, row.Attempts / MaxDequeueCount));
+                if (await PutBackAsync(message, after, ct).ConfigureAwait(false))
+                {
+                    await RecordFailureAsync(row, mail, reason, false, message.DequeueCount, ct, after).ConfigureAwait(false);
+                    return MailOutcome.Deferred;
+                }
+            }
+            var final = permanent || lastOfRound;
             await RecordFailureAsync(row, mail, reason, final, message.DequeueCount, ct).ConfigureAwait(false);
             if (permanent)
             {
@@ -255,7 +277,22 @@ public sealed class MailSender(TableServiceClient tables, BlobServiceClient blob
         log.LogInformation("Sent mail {MailId} ({Kind}, study {StudyId}, attempt {Attempt}).", mail.MailId, mail.Kind, mail.StudyId, row.Attempts);
     }
 
-    private async Task RecordFailureAsync(MailEntity row, OutboxMail mail, string reason, bool final, long dequeueCount, CancellationToken ct)
+    /// <summary>Puts <paramref name="message"/> back on <c>outbox</c>, hidden for <paramref name="after"/>; false when storage would not take it (the caller then gives up as before).</summary>
+    private async Task<bool> PutBackAsync(QueueMessageData message, TimeSpan after, CancellationToken ct)
+    {
+        try
+        {
+            await queues.GetQueueClient(StorageNames.OutboxQueue).SendMessageAsync(message.Text, visibilityTimeout: after, cancellationToken: ct).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (StorageUnavailable.Is(e))
+        {
+            log.LogWarning("A message could not be put back on the outbox for a later round (storage: {Storage}).", StorageUnavailable.Describe(e));
+            return false;
+        }
+    }
+
+    private async Task RecordFailureAsync(MailEntity row, OutboxMail mail, string reason, bool final, long dequeueCount, CancellationToken ct, TimeSpan? nextRound = null)
     {
         try
         {
@@ -284,7 +321,10 @@ public sealed class MailSender(TableServiceClient tables, BlobServiceClient blob
             // The failure stays unrecorded; the claim lapses by itself and the host retries the message.
             log.LogWarning("The failure of mail {MailId} could not be recorded (storage: {Storage}).", mail.MailId, StorageUnavailable.Describe(e));
         }
-        if (final)
+        if (nextRound is { } after)
+            log.LogWarning("Mail {MailId} ({Kind}, study {StudyId}) not sent after {Attempts} attempt(s): {Reason}; put back on the outbox, tried again in {Minutes} minutes.",
+                mail.MailId, mail.Kind, mail.StudyId, row.Attempts, reason, (int)after.TotalMinutes);
+        else if (final)
             log.LogError("Mail {MailId} ({Kind}, study {StudyId}) failed for good after {Attempts} attempt(s): {Reason}.", mail.MailId, mail.Kind, mail.StudyId, row.Attempts, reason);
         else
             log.LogWarning("Mail {MailId} ({Kind}, study {StudyId}) not sent (delivery {DequeueCount} of {Max}): {Reason}; the host tries again.",

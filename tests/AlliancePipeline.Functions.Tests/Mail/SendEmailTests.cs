@@ -6,6 +6,7 @@ using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AlliancePipeline.Functions.Tests.Mail;
 
@@ -122,7 +123,7 @@ public sealed class SendEmailTests(MailDevFixture fixture)
     }
 
     [Fact]
-    public async Task With_the_SMTP_server_down_each_attempt_throws_and_records_its_reason_the_fifth_marks_it_failed_and_a_requeue_sends_it()
+    public async Task With_the_SMTP_server_down_each_attempt_throws_and_records_its_reason_a_round_of_five_puts_it_back_for_later_until_three_days_have_passed_then_it_fails_and_a_requeue_sends_it()
     {
         var closed = EmulatorProcess.FreePorts(1)[0];
         await using var down = await StartAsync(v =>
@@ -147,23 +148,46 @@ public sealed class SendEmailTests(MailDevFixture fixture)
         Assert.Equal($"{scenario.Mail.MailId}: {first.Reason}", assessment.LastMailError);
         Assert.Null(assessment.InvitationSentAt);
 
-        for (var dequeue = 2; dequeue <= MailSender.MaxDequeueCount; dequeue++)
+        for (var dequeue = 2; dequeue < MailSender.MaxDequeueCount; dequeue++)
+            await Assert.ThrowsAsync<MailDeliveryException>(() => send.Run(text, "m", dequeue, default));
+        // The last delivery of the round: within three days of queueing, the message goes back on the outbox for a
+        // later round (5 minutes on), the row stays queued, and the invocation succeeds (no poison).
+        Assert.Equal(MailOutcome.Deferred, await down.Services.GetRequiredService<MailSender>().SendAsync(new(text, "m", MailSender.MaxDequeueCount), default));
+        row = await scenario.RowAsync(Azurite);
+        Assert.Equal((MailEntity.States.Queued, 5, first.Reason), (row.State, row.Attempts, row.LastError));
+        Assert.Null(row.FailedAt);
+        Assert.Contains(down.Logs.GetSnapshot(), r => r.Level == LogLevel.Warning && r.Says("put back on the outbox, tried again in 5 minutes"));
+        Assert.Equal(TimeSpan.FromMinutes(10), MailSender.NextRoundAfter(2));
+        Assert.Equal(TimeSpan.FromHours(1), MailSender.NextRoundAfter(9));
+
+        // Three days after it was queued, the server still down: the round's last delivery gives up.
+        var late = new FakeTimeProvider(DateTimeOffset.UtcNow + MailSender.RetryFor + TimeSpan.FromHours(1));
+        await using var stillDown = await TestApp.StartAsync(Azurite, v =>
+        {
+            fixture.UseMailDev(v);
+            v["AlliancePipeline:Smtp:Port"] = closed.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            v["AlliancePipeline:Smtp:User"] = "smtp-user";
+            v["AlliancePipeline:Smtp:Password"] = "pa55-never-shown";
+        }, late);
+        send = stillDown.Function<SendEmail>();
+        for (var dequeue = 1; dequeue <= MailSender.MaxDequeueCount; dequeue++)
             await Assert.ThrowsAsync<MailDeliveryException>(() => send.Run(text, "m", dequeue, default));
         row = await scenario.RowAsync(Azurite);
-        Assert.Equal((MailEntity.States.Failed, 5, first.Reason), (row.State, row.Attempts, row.LastError));
+        Assert.Equal((MailEntity.States.Failed, 10, first.Reason), (row.State, row.Attempts, row.LastError));
         Assert.NotNull(row.FailedAt);
         var failed = Assert.Single(await scenario.AuditAsync(Azurite), a => a.Action == "mail.failed");
-        Assert.Equal($"invitation failed after 5 attempt(s): {first.Reason}", failed.Details);
+        Assert.Equal($"invitation failed after 10 attempt(s): {first.Reason}", failed.Details);
         Assert.Empty(await fixture.Client.ToAsync(to));
-        Assert.DoesNotContain(down.Logs.GetSnapshot(), r => r.Text().Contains("pa55-never-shown", StringComparison.Ordinal) || r.Text().Contains(to, StringComparison.OrdinalIgnoreCase));
-        Assert.Contains(down.Logs.GetSnapshot(), r => r.Level == LogLevel.Error && r.Says("failed for good after 5 attempt(s)"));
+        foreach (var app in new[] { down, stillDown })
+            Assert.DoesNotContain(app.Logs.GetSnapshot(), r => r.Text().Contains("pa55-never-shown", StringComparison.Ordinal) || r.Text().Contains(to, StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(stillDown.Logs.GetSnapshot(), r => r.Level == LogLevel.Error && r.Says("failed for good after 10 attempt(s)"));
 
         // The host moved it to outbox-poison; put back on the outbox once the server is up, it goes, once.
         await using var up = await StartAsync();
         await up.Function<SendEmail>().Run(text, "m2", 1, default);
         await fixture.Client.WaitForAsync(to);
         row = await scenario.RowAsync(Azurite);
-        Assert.Equal((MailEntity.States.Sent, 6), (row.State, row.Attempts));
+        Assert.Equal((MailEntity.States.Sent, 11), (row.State, row.Attempts));
         assessment = await scenario.AssessmentAsync(Azurite);
         Assert.Equal("", assessment.LastMailError); // the error was about this mail, which has gone
         Assert.NotNull(assessment.InvitationSentAt);
