@@ -69,8 +69,14 @@ public static class SeedPaperTablesJson
 
     private static JsonObject Model(LinearModel m) => new()
     {
-        ["n"] = m.N, ["rank"] = m.Rank, ["residualDf"] = m.ResidualDf, ["rSquared"] = N(m.RSquared), ["adjustedRSquared"] = N(m.AdjustedRSquared),
-        ["sigma"] = N(m.Sigma), ["f"] = N(m.F), ["fP"] = N(m.FPValue),
+        ["n"] = m.N,
+        ["rank"] = m.Rank,
+        ["residualDf"] = m.ResidualDf,
+        ["rSquared"] = N(m.RSquared),
+        ["adjustedRSquared"] = N(m.AdjustedRSquared),
+        ["sigma"] = N(m.Sigma),
+        ["f"] = N(m.F),
+        ["fP"] = N(m.FPValue),
         ["coefficients"] = new JsonArray([.. m.Coefficients.Select(c => (JsonNode)new JsonObject
         {
             ["name"] = c.Name, ["estimate"] = N(c.Estimate), ["se"] = N(c.StandardError), ["t"] = N(c.Statistic), ["p"] = N(c.PValue),
