@@ -1,4 +1,5 @@
 using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Infrastructure.Audit;
 using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Studies;
@@ -110,7 +111,8 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
     /// <summary>
     /// Stores a scored response and what follows from it, the one way every response is stored (a rater's submission, an
     /// import): the <c>Responses</c> row inserted (never upserted) keyed by the assessment id, its <c>Audit</c> row
-    /// (<c>response.stored</c>, by <paramref name="actor"/>), the assessment completed under its ETag, the rupture check.
+    /// (<c>response.stored</c>, by <paramref name="actor"/>), the assessment completed under its ETag, the rupture check
+    /// (an imported response's alert recorded but not mailed).
     /// A row already there with the same answers is <see cref="ProcessingOutcome.AlreadyStored"/> (the completion and
     /// the check are made again: an earlier run may have stopped before them); with other answers it is left as it is and
     /// the answer is <see cref="ProcessingOutcome.Poisoned"/>: the caller says why.
@@ -153,7 +155,8 @@ public sealed class ResponseProcessor(StudyTables studies, StudyStore store, IRe
         // Also on a redelivery: the earlier run may have stored the response and stopped before these steps.
         await studies.MarkCompletedAsync(studyId, assessment.Id, submittedAt, ct, row).ConfigureAwait(false);
         // The same answers score the same, so a redelivery checks the alert the stored response called for.
-        await alerts.CheckAsync(studyId, assessment, scores.GlobalColumn, scores.Global, ct).ConfigureAwait(false);
+        // An imported rating is history: its alert is recorded, not mailed.
+        await alerts.CheckAsync(studyId, assessment, scores.GlobalColumn, scores.Global, ct, mailIt: provenance != ResponseProvenance.Imported).ConfigureAwait(false);
         return outcome;
     }
 

@@ -19,9 +19,11 @@ public sealed class RuptureAlerts(StudyStore store, TableServiceClient tables, A
 {
     /// <summary>
     /// Raises the alert a stored response calls for, if any; the alert, or null. <paramref name="globalColumn"/> is the
-    /// instrument's global score column (<c>Global</c> for the WAI), where the previous meeting's score is read.
+    /// instrument's global score column (<c>Global</c> for the WAI), where the previous meeting's score is read. With
+    /// <paramref name="mailIt"/> false (an imported rating: history, not care in progress) the alert is recorded, shown on
+    /// the dashboard and in the report, and no mail is queued; the audit row says so.
     /// </summary>
-    public async Task<AlertEntity?> CheckAsync(string studyId, Assessment assessment, string globalColumn, double global, CancellationToken ct)
+    public async Task<AlertEntity?> CheckAsync(string studyId, Assessment assessment, string globalColumn, double global, CancellationToken ct, bool mailIt = true)
     {
         var study = await store.LoadRecentAsync(studyId, ct).ConfigureAwait(false);
         if (study?.Definition.AlertsFor(assessment.RaterRole) is not { } thresholds) return null;
@@ -55,7 +57,7 @@ public sealed class RuptureAlerts(StudyStore store, TableServiceClient tables, A
             Cutoff = thresholds.Cutoff,
             RaisedAt = clock.GetUtcNow(),
         };
-        var queued = await mail.QueueAsync(study.Definition, alert, finding, ct).ConfigureAwait(false);
+        var queued = mailIt ? await mail.QueueAsync(study.Definition, alert, finding, ct).ConfigureAwait(false) : 0;
         try
         {
             await alerts.AddEntityAsync(alert, ct).ConfigureAwait(false);
@@ -65,7 +67,7 @@ public sealed class RuptureAlerts(StudyStore store, TableServiceClient tables, A
             return null;
         }
         await audit.WriteAsync(studyId, AuditLog.Function("ScoreResponse"), "alert.raised", assessment.Id,
-            $"{alert.Kinds} at meeting {alert.Meeting} ({assessment.RaterRole}); {queued} mail(s) queued", ct).ConfigureAwait(false);
+            $"{alert.Kinds} at meeting {alert.Meeting} ({assessment.RaterRole}); {(mailIt ? $"{queued} mail(s) queued" : "an imported rating: not mailed")}", ct).ConfigureAwait(false);
         log.LogInformation("Rupture alert {Kinds} raised for {StudyId}/{AssessmentId}; {Mails} mail(s) queued.", alert.Kinds, studyId, assessment.Id, queued);
         return alert;
     }

@@ -7,6 +7,7 @@ using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Exports;
+using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Scoring;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
@@ -85,6 +86,14 @@ public sealed class ResponseImportTests(AzuriteFixture azurite)
         Assert.Equal(expected.Columns.Select(c => (c.Key, (double?)c.Value)), expected.Columns.Select(c => (c.Key, client.Score(c.Key))));
         var form = (await azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(study, "d-003-m2-practitioner")).Value;
         Assert.Equal(nameof(AssessmentStatus.Completed), form.Status);
+
+        // Meeting 2's 3s fall below the practitioner's cutoff (4): the alert is recorded, for the dashboard and the report,
+        // and not mailed: an imported rating is history, not care in progress.
+        var alert = Assert.Single(await RowsAsync<AlertEntity>(StorageNames.AlertsTable, study));
+        Assert.Equal(("d-003-m2-practitioner", "below"), (alert.RowKey, alert.Kinds));
+        Assert.DoesNotContain(await RowsAsync<MailEntity>(StorageNames.MailTable, study), m => m.Kind == MailKinds.Alert);
+        Assert.Contains(await RowsAsync<TableEntity>(StorageNames.AuditTable, study),
+            r => r.GetString("Action") == "alert.raised" && r.GetString("Details").EndsWith("an imported rating: not mailed", StringComparison.Ordinal));
 
         // Again: nothing changes, and the answer says so.
         (status, body) = await PostAsync(coordinator, study, good);
