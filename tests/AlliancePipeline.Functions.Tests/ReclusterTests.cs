@@ -46,6 +46,25 @@ public sealed class ReclusterTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void A_run_covers_the_study_only_while_no_dyad_s_covariates_were_recorded_or_changed_since()
+    {
+        var at = new DateTimeOffset(2026, 8, 1, 12, 0, 0, TimeSpan.Zero);
+        var now = new StudyWatermark(10, at, 2, at, 1, at, CovariateCount: 3, LastCovariateAt: at);
+        var run = new TableEntity("s", "r")
+        {
+            ["ResponseCount"] = 10, ["LastSubmittedAt"] = at, ["OutcomeCount"] = 2, ["LastOutcomeAt"] = at, ["AlertCount"] = 1, ["LastAlertAt"] = at,
+            ["CovariateCount"] = 3, ["LastCovariateAt"] = at,
+        };
+        Assert.True(ReportWriter.Covers(run, now));
+        Assert.False(ReportWriter.Covers(run, now with { CovariateCount = 4 })); // a dyad's covariates recorded
+        Assert.False(ReportWriter.Covers(run, now with { LastCovariateAt = at.AddMinutes(1) })); // a value changed
+        run.Remove("CovariateCount");
+        run.Remove("LastCovariateAt");
+        Assert.True(ReportWriter.Covers(run, now with { CovariateCount = 0, LastCovariateAt = null })); // a run of a study without covariates
+        Assert.False(ReportWriter.Covers(run, now)); // covariates recorded after a run that had none
+    }
+
+    [Fact]
     public async Task A_seeded_study_gets_its_set_under_the_run_and_latest_a_ClusterRuns_row_and_a_new_run_only_for_new_responses_outcomes_or_alerts()
     {
         await using var app = await TestApp.StartAsync(azurite);

@@ -14,7 +14,10 @@ namespace AlliancePipeline.Functions.Reports;
 /// <param name="LastOutcomeAt">The latest change of an outcome (its entity's timestamp, so a corrected outcome counts).</param>
 /// <param name="AlertCount">Alerts raised.</param>
 /// <param name="LastAlertAt">The latest alert's time.</param>
-public sealed record StudyWatermark(int ResponseCount, DateTimeOffset? LastSubmittedAt, int OutcomeCount, DateTimeOffset? LastOutcomeAt, int AlertCount, DateTimeOffset? LastAlertAt)
+/// <param name="CovariateCount">Dyads with covariates recorded.</param>
+/// <param name="LastCovariateAt">The latest change of a dyad's covariates (its entity's timestamp).</param>
+public sealed record StudyWatermark(int ResponseCount, DateTimeOffset? LastSubmittedAt, int OutcomeCount, DateTimeOffset? LastOutcomeAt, int AlertCount, DateTimeOffset? LastAlertAt,
+    int CovariateCount = 0, DateTimeOffset? LastCovariateAt = null)
 {
     /// <summary>Nothing at all to report.</summary>
     public bool IsEmpty => ResponseCount == 0 && OutcomeCount == 0 && AlertCount == 0;
@@ -58,6 +61,9 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
         // Rows are made into the report's records as they are read, page by page: the entities are never all held.
         var responses = await ReadResponsesAsync(studyId, InstrumentOf, ct).ConfigureAwait(false);
         var (outcomes, alerts) = await ReadOutcomesAndAlertsAsync(studyId, ct).ConfigureAwait(false);
+        var covariates = definition is null || definition.Covariates.IsDefaultOrEmpty
+            ? (Values: new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>(), LastChangedAt: (DateTimeOffset?)null)
+            : await ReadCovariatesAsync(studyId, ct).ConfigureAwait(false);
         var (assessments, firstMeetings) = await ReadAssessmentsAsync(studyId, ct).ConfigureAwait(false);
         var participants = await store.ParticipantsAsync(studyId, ct).ConfigureAwait(false);
 
@@ -105,7 +111,7 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
             Outcomes = reportOutcomes,
             Analysis = definition?.Analysis,
             Covariates = definition is null || definition.Covariates.IsDefault ? [] : definition.Covariates,
-            CovariateValues = definition is null || definition.Covariates.IsDefaultOrEmpty ? new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>() : await ReadCovariatesAsync(studyId, ct).ConfigureAwait(false),
+            CovariateValues = covariates.Values,
             ContinuousOutcomes = ReportCovariates.ContinuousOf(reportOutcomes),
             TimeToJob = definition?.Analysis.FollowUp is { } followUp
                 ? Analytics.Reports.TimeToJob.Of(followUp, dyads, reportOutcomes, firstMeetings)
@@ -115,7 +121,8 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
         var watermark = new StudyWatermark(
             responses.Count, responses.Count == 0 ? null : responses.Max(r => r.SubmittedAt),
             outcomes.Count, outcomes.Count == 0 ? null : outcomes.Max(o => o.Timestamp),
-            alerts.Count, alerts.Count == 0 ? null : alerts.Max(a => a.RaisedAt));
+            alerts.Count, alerts.Count == 0 ? null : alerts.Max(a => a.RaisedAt),
+            covariates.Values.Count, covariates.LastChangedAt);
         return new StudyData(input, watermark);
     }
 
@@ -167,13 +174,17 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
         return (list, FirstMeetings(firstForms));
     }
 
-    /// <summary>Each dyad's recorded covariates (<c>Covariates</c>), by dyad id.</summary>
-    private async Task<IReadOnlyDictionary<string, IReadOnlyDictionary<string, CovariateValue>>> ReadCovariatesAsync(string studyId, CancellationToken ct)
+    /// <summary>Each dyad's recorded covariates (<c>Covariates</c>), by dyad id, and the latest change of any (for the watermark).</summary>
+    private async Task<(IReadOnlyDictionary<string, IReadOnlyDictionary<string, CovariateValue>> Values, DateTimeOffset? LastChangedAt)> ReadCovariatesAsync(string studyId, CancellationToken ct)
     {
         var values = new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>(StringComparer.Ordinal);
+        DateTimeOffset? last = null;
         await foreach (var c in tables.GetTableClient(StorageNames.CovariatesTable).QueryAsync<CovariateEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
+        {
             values[c.RowKey] = Dyads.CovariateOperations.Read(c.Values);
-        return values;
+            if (c.Timestamp is { } at && (last is null || at > last)) last = at;
+        }
+        return (values, last);
     }
 
     private async Task<(IReadOnlyList<OutcomeEntity> Outcomes, IReadOnlyList<AlertEntity> Alerts)> ReadOutcomesAndAlertsAsync(string studyId, CancellationToken ct)

@@ -91,6 +91,8 @@ public sealed class ReportWriter(StudyTables studies, ReportSource source, Table
         if (w.LastSubmittedAt is { } submitted) entity["LastSubmittedAt"] = submitted;
         if (w.LastOutcomeAt is { } outcome) entity["LastOutcomeAt"] = outcome;
         if (w.LastAlertAt is { } alert) entity["LastAlertAt"] = alert;
+        if (w.CovariateCount > 0) entity["CovariateCount"] = w.CovariateCount;
+        if (w.LastCovariateAt is { } covariate) entity["LastCovariateAt"] = covariate;
         if (periodStart is { } start) entity["PeriodStart"] = start;
         foreach (var (name, value) in files.RunProperties) entity[name] = value;
         await runs.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct).ConfigureAwait(false);
@@ -103,7 +105,7 @@ public sealed class ReportWriter(StudyTables studies, ReportSource source, Table
     /// </summary>
     public const string MailedAt = "MailedAt";
 
-    /// <summary>Whether a recorded run already covers the study as it is: the same counts and no later time.</summary>
+    /// <summary>Whether a recorded run already covers the study as it is: the same counts (responses, outcomes, alerts, dyads with covariates) and no later time.</summary>
     public static bool Covers(TableEntity run, StudyWatermark now)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -114,6 +116,8 @@ public sealed class ReportWriter(StudyTables studies, ReportSource source, Table
                && (run.GetInt32("AlertCount") ?? 0) == now.AlertCount
                && NotLater(now.LastSubmittedAt, run.GetDateTimeOffset("LastSubmittedAt"))
                && NotLater(now.LastOutcomeAt, run.GetDateTimeOffset("LastOutcomeAt"))
-               && NotLater(now.LastAlertAt, run.GetDateTimeOffset("LastAlertAt"));
+               && NotLater(now.LastAlertAt, run.GetDateTimeOffset("LastAlertAt"))
+               && (run.GetInt32("CovariateCount") ?? 0) == now.CovariateCount
+               && NotLater(now.LastCovariateAt, run.GetDateTimeOffset("LastCovariateAt"));
     }
 }
