@@ -30,12 +30,14 @@ public sealed class RequestLimitsAttributeTests
         Assert.Equal(new Dictionary<string, string>
         {
             ["ApplyStudy"] = "8388608: text/plain text/yaml text/x-yaml application/yaml application/x-yaml application/json +json",
+            ["ImportCovariates"] = "2097152: text/csv text/plain",
             ["ImportMeetingDates"] = "2097152: text/csv text/plain",
             ["ImportOutcomes"] = "2097152: text/csv text/plain",
             ["ImportResponses"] = "8388608: text/csv text/plain",
             ["IssueKey"] = "4096: application/json +json",
             ["Questionnaire"] = "16384: application/x-www-form-urlencoded application/json +json",
             ["RecordMeetingDate"] = "4096: application/json +json",
+            ["RecordCovariates"] = "4096: application/json +json",
             ["RecordOutcome"] = "4096: application/json +json",
             ["DyadConsoleAction"] = "2162688: application/x-www-form-urlencoded multipart/form-data",
             ["HandOverLink"] = "4096: application/json +json",
