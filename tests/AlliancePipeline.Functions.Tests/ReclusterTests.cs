@@ -52,8 +52,14 @@ public sealed class ReclusterTests(AzuriteFixture azurite)
         var now = new StudyWatermark(10, at, 2, at, 1, at, CovariateCount: 3, LastCovariateAt: at);
         var run = new TableEntity("s", "r")
         {
-            ["ResponseCount"] = 10, ["LastSubmittedAt"] = at, ["OutcomeCount"] = 2, ["LastOutcomeAt"] = at, ["AlertCount"] = 1, ["LastAlertAt"] = at,
-            ["CovariateCount"] = 3, ["LastCovariateAt"] = at,
+            ["ResponseCount"] = 10,
+            ["LastSubmittedAt"] = at,
+            ["OutcomeCount"] = 2,
+            ["LastOutcomeAt"] = at,
+            ["AlertCount"] = 1,
+            ["LastAlertAt"] = at,
+            ["CovariateCount"] = 3,
+            ["LastCovariateAt"] = at,
         };
         Assert.True(ReportWriter.Covers(run, now));
         Assert.False(ReportWriter.Covers(run, now with { CovariateCount = 4 })); // a dyad's covariates recorded
