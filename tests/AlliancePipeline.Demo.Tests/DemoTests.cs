@@ -75,6 +75,19 @@ public sealed class DemoTests
             Assert.Contains("Alliance de travail en emploi accompagné (démo)", mails, StringComparison.Ordinal);
             Assert.Contains("Working alliance in supported employment (demo)", mails, StringComparison.Ordinal);
 
+            // The invitations still open at the end (the dyads enrolled on the last day) open their form, as the demo says.
+            var links = System.Text.Json.JsonDocument.Parse(mails).RootElement.EnumerateArray()
+                .Where(m => m.GetProperty("subject").GetString() is { } subject && !subject.StartsWith("Reminder", StringComparison.Ordinal) && !subject.StartsWith("Rappel", StringComparison.Ordinal))
+                .SelectMany(m => System.Text.RegularExpressions.Regex.Matches(m.GetProperty("text").GetString() ?? "", @"http://localhost:\d+/api/q/[A-Za-z0-9_-]+").Select(x => x.Value))
+                .Distinct(StringComparer.Ordinal).ToList();
+            var opened = 0;
+            foreach (var link in links)
+            {
+                using var form = await http.GetAsync(link);
+                if (form.StatusCode == HttpStatusCode.OK) opened++;
+            }
+            Assert.True(opened > 0, $"none of the {links.Count} invitation links in MailDev opens its form");
+
             var json = Path.Combine(output, "demo.json");
             await DemoCommand.WriteAsync(new StringWriter(), result, json, keepRunning: false);
             Assert.Contains("\"reportUrl\"", await File.ReadAllTextAsync(json), StringComparison.Ordinal);

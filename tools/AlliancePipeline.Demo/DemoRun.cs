@@ -208,6 +208,10 @@ public sealed class DemoRun(DemoOptions options)
             await DrainAsync(outbox, ct).ConfigureAwait(false);
         }
 
+        // Back to the last day played: the invitations still open were sent then, and a newcomer answering one from
+        // MailDev answers on that day (six months on, their links would have expired).
+        await SetClockAsync(api, DemoStudyFile.LastDay, ct).ConfigureAwait(false);
+
         var researcher = await IssueKeyAsync(api, "researcher", null, "demo researcher", ct).ConfigureAwait(false);
         var site = DemoStudyFile.Sites[0].Id;
         var siteKey = await IssueKeyAsync(api, "site", site, "demo coordinator, north", ct).ConfigureAwait(false);
