@@ -176,7 +176,11 @@ public static class ClustersDocument
 
     private static JsonArray Numbers(IEnumerable<double> values) => new([.. values.Select(v => (JsonNode?)N(v))]);
 
-    private static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+    /// <summary>A number of clusters.json: the value, or null where it is undefined (NaN, ±∞); every section writes numbers through it.</summary>
+    internal static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
+
+    /// <inheritdoc cref="N(double)"/>
+    internal static JsonNode? N(double? v) => v is { } x ? N(x) : null;
 
     /// <summary>An odds ratio or limit: null when undefined, the string <c>"Inf"</c> (R's spelling) when infinite.</summary>
     private static JsonNode? Ratio(double? v) => v is not { } x ? null : double.IsPositiveInfinity(x) ? JsonValue.Create("Inf") : JsonValue.Create(x);

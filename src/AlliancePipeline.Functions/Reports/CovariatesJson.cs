@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
+using static AlliancePipeline.Functions.Reports.ClustersDocument;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -48,5 +49,4 @@ public static class CovariatesJson
         };
     }
 
-    private static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
+using static AlliancePipeline.Functions.Reports.ClustersDocument;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -77,7 +78,6 @@ public static class RobustnessSection
     public static JsonObject Json(RobustnessAnalysis rb)
     {
         ArgumentNullException.ThrowIfNull(rb);
-        static JsonNode? N(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
         var doc = new JsonObject();
         if (rb.Stability is { } s)
             doc["stability"] = new JsonObject

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Analytics.Statistics;
+using static AlliancePipeline.Functions.Reports.ClustersDocument;
 
 namespace AlliancePipeline.Functions.Reports;
 
@@ -83,5 +84,4 @@ public static class SeedPaperTablesJson
         })]),
     };
 
-    private static JsonNode? N(double? v) => v is { } x && double.IsFinite(x) ? JsonValue.Create(x) : null;
 }
