@@ -51,6 +51,7 @@ internal static class ConsoleWords
         ["Overdue forms, most overdue first"] = "Questionnaires en retard, les plus en retard d'abord",
         ["Days overdue"] = "Jours de retard",
         ["Nothing is overdue."] = "Rien n'est en retard.",
+        ["The first {0} of {1} are shown: each site's page lists its own, and the figures as JSON list all."] = "Les {0} premiers sur {1} sont affichés : la page de chaque site donne les siens, et les chiffres en JSON les donnent tous.",
         ["Weekly trend"] = "Évolution par semaine",
         ["Answers per ISO week, and completion up to the end of each week (the current week: up to now)"] =
             "Réponses par semaine ISO, et taux de réponse jusqu'à la fin de chaque semaine (la semaine en cours : jusqu'à maintenant)",

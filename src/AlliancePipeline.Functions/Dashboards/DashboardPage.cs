@@ -28,6 +28,13 @@ public static class DashboardPage
     /// <summary>The message pages' template.</summary>
     internal const string MessageTemplate = "Pages.Dashboards.message.liquid";
 
+    /// <summary>
+    /// Rows of a list (raters, overdue forms) the all-sites page shows at most: a study of 10,000 dyads has over 10,000
+    /// raters, a page no one reads and that takes seconds to send. The rest is on each site's page (linked from the
+    /// site table) and in the completion JSON; the page says how many it leaves out.
+    /// </summary>
+    public const int AllSitesListLimit = 200;
+
     /// <summary>The dashboard.</summary>
     public static string Render(DashboardView view)
     {
@@ -57,8 +64,8 @@ public static class DashboardPage
                 view.AllSitesVisible && r.Site is null ? new Cell(s.Name) { Href = Link(s.SiteId) } : new Cell(s.Name), s.Figures))),
             CompletionTable(x, "t-meeting", x["By meeting"], x["Meeting"], r.ByMeeting.Select(m => (new Cell(x.Format("Meeting {0}", m.Meeting)), m.Figures))),
             CompletionTable(x, "t-arm", x["By arm"], x["Arm"], r.ByArm.Select(a => (a.Arm is null ? new Cell("") { Note = x["not recorded"] } : new Cell(a.Arm), a.Figures))),
-            CompletionTable(x, "t-rater", x["By rater (pseudonymous id)"], x["Rater"], r.ByRater.Select(w => (
-                new Cell(w.RaterId) { Note = x[w.Role] + (r.Site is null ? ", " + SiteName(r, w.SiteId) : "") }, w.Figures))),
+            CompletionTable(x, "t-rater", x["By rater (pseudonymous id)"], x["Rater"], Limit(r, r.ByRater).Select(w => (
+                new Cell(w.RaterId) { Note = x[w.Role] + (r.Site is null ? ", " + SiteName(r, w.SiteId) : "") }, w.Figures))) with { More = More(x, r, r.ByRater.Count) },
         ]);
         var words = new Words(x.Format("Study {0}", r.StudyId), x.Format("Completion: {0}", r.StudyName),
             r.Site is null ? x["All sites."] : x.Format("Site: {0}.", where), x.Format("Figures at {0}. Dates are UTC.", Time(r.GeneratedAt)),
@@ -88,13 +95,13 @@ public static class DashboardPage
         [
             Tabulate("t-overdue", x["Overdue forms, most overdue first"],
                 [new(x["Form"]), new(x["Rater"]), new(x["Due"]), new(x["Days overdue"], true), new(x["Reminders sent"], true)],
-                r.Overdue.Select(o => new[]
+                Limit(r, r.Overdue).Select(o => new[]
                 {
                     new Cell(x.Format("{0}, meeting {1}", o.DyadId, o.Meeting)) { Href = DyadLink(o.DyadId), Note = x[o.RaterRole] + (r.Site is null ? ", " + SiteName(r, o.SiteId) : "") },
                     new(o.RaterId), new(Date(o.DueOn)), new(Num(o.DaysOverdue)) { Late = true },
                     new(Num(o.RemindersSent)) { Note = (o.LastReminderAt is { } last ? x.Format("(last {0})", Date(DateOnly.FromDateTime(last.UtcDateTime))) : "") + (o.RemindersPaused ? (o.LastReminderAt is null ? "" : " ") + x["paused"] : "") },
                 }),
-                x["Nothing is overdue."]),
+                x["Nothing is overdue."]) with { More = More(x, r, r.Overdue.Count) },
         ]);
 
     private static Section TrendSection(ConsoleText x, CompletionReport r) =>
@@ -138,6 +145,13 @@ public static class DashboardPage
                 x["No open alerts."]),
         ]);
     }
+
+    /// <summary>The rows the page shows of a list: all on a site's page, the first <see cref="AllSitesListLimit"/> on the all-sites page.</summary>
+    private static IEnumerable<T> Limit<T>(CompletionReport r, IEnumerable<T> rows) => r.Site is null ? rows.Take(AllSitesListLimit) : rows;
+
+    /// <summary>What the all-sites page says under a list it cut, or nothing.</summary>
+    private static string More(ConsoleText x, CompletionReport r, int count) =>
+        r.Site is null && count > AllSitesListLimit ? x.Format("The first {0} of {1} are shown: each site's page lists its own, and the figures as JSON list all.", AllSitesListLimit, count) : "";
 
     /// <summary>A table: each row's cells take their column's name (the narrow layout shows it beside each value) and alignment.</summary>
     private static Table Tabulate(string id, string caption, IReadOnlyList<Column> columns, IEnumerable<Cell[]> rows, string empty) =>
@@ -193,7 +207,11 @@ public static class DashboardPage
 
     private sealed record Section(string Id, string Heading, IReadOnlyList<Table> Tables);
 
-    private sealed record Table(string Id, string Caption, IReadOnlyList<Column> Columns, IReadOnlyList<Cell[]> Rows, string Empty);
+    private sealed record Table(string Id, string Caption, IReadOnlyList<Column> Columns, IReadOnlyList<Cell[]> Rows, string Empty)
+    {
+        /// <summary>What is said under the table when it shows part of a list.</summary>
+        public string More { get; init; } = "";
+    }
 
     private sealed record Column(string Header, bool Numeric = false);
 

@@ -142,6 +142,32 @@ public sealed class CompletionReportTests
     }
 
     [Fact]
+    public void The_all_sites_page_lists_the_first_raters_and_overdue_forms_and_says_how_many_a_site_page_lists_all()
+    {
+        // 130 dyads a site, each with its own overdue form and rater: 260 raters and 260 overdue forms in the study.
+        var rows = Enumerable.Range(0, 260).Select(i => A($"x{i:000}", i % 2 == 0 ? "site-a" : "site-b", $"d{i:000}", 1, "practitioner", $"p{i:000}", "ips", "Pending",
+            "2026-03-02", "2026-03-09")).ToArray();
+        var all = CompletionReport.Build(new CompletionInput(Study, "Study X", null, Names, rows, []), Now);
+        Assert.Equal((260, 260), (all.ByRater.Count, all.Overdue.Count));
+        var page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(DashboardPage.Render(new DashboardView(all, true, false, null)));
+        Assert.Equal(DashboardPage.AllSitesListLimit, page.QuerySelectorAll("#t-rater tbody tr").Length);
+        Assert.Equal(DashboardPage.AllSitesListLimit, page.QuerySelectorAll("#t-overdue tbody tr").Length);
+        Assert.Equal($"The first {DashboardPage.AllSitesListLimit} of 260 are shown: each site's page lists its own, and the figures as JSON list all.", page.QuerySelector("#t-rater-more")!.TextContent);
+        Assert.NotNull(page.QuerySelector("#t-overdue-more"));
+        Assert.Equal(["dashboard?site=site-a", "dashboard?site=site-b", "dashboard?site=site-c"], page.QuerySelectorAll("#t-site tbody a").Select(a => a.GetAttribute("href")));
+
+        var site = CompletionReport.Build(new CompletionInput(Study, "Study X", "site-a", Names, rows, []), Now);
+        page = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(DashboardPage.Render(new DashboardView(site, true, false, null, "fr")));
+        Assert.Equal(130, page.QuerySelectorAll("#t-rater tbody tr").Length);
+        Assert.Equal(130, page.QuerySelectorAll("#t-overdue tbody tr").Length);
+        Assert.Null(page.QuerySelector("#t-rater-more"));
+
+        // Under the limit, nothing is said.
+        var small = CompletionReport.Build(new CompletionInput(Study, "Study X", null, Names, Rows, Alerts), Now);
+        Assert.Null(new AngleSharp.Html.Parser.HtmlParser().ParseDocument(DashboardPage.Render(new DashboardView(small, true, false, null))).QuerySelector("p[id$='-more']"));
+    }
+
+    [Fact]
     public void A_form_due_today_is_not_overdue_and_becomes_overdue_at_midnight_UTC()
     {
         Assert.DoesNotContain(Build().Overdue, o => o.AssessmentId == "b4");
