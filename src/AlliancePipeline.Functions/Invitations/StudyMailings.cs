@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Dyads;
@@ -49,6 +50,9 @@ public sealed class StudyMailings(
     TimeProvider clock,
     ILogger<StudyMailings> log)
 {
+    /// <summary>Due forms decided and mailed at once by a run.</summary>
+    public const int FormsAtOnce = 16;
+
     /// <summary>Runs every study.</summary>
     public async Task<MailingRun> RunAllAsync(CancellationToken ct)
     {
@@ -71,25 +75,23 @@ public sealed class StudyMailings(
     {
         var now = clock.GetUtcNow();
         var assessments = await views.DueAsync(study.Id, study.Reminders, now, ct).ConfigureAwait(false);
-        var participants = new Dictionary<string, ParticipantEntity?>(StringComparer.Ordinal);
-        async Task<ParticipantEntity?> Participant(string kind, string id)
-        {
-            var key = ParticipantEntity.Key(kind, id);
-            if (!participants.TryGetValue(key, out var found))
-                participants[key] = found = await store.FindParticipantAsync(study.Id, kind, id, ct).ConfigureAwait(false);
-            return found;
-        }
+        // Each due form is decided and mailed on its own (deterministic mail ids, merges under the ETag read), so a few go
+        // at once: one after another, a run that mails a day's invitations of a large study waits on every storage call
+        // of each in turn. The participant rows are read once per run, whichever form asks first.
+        var participants = new ConcurrentDictionary<string, Lazy<Task<ParticipantEntity?>>>(StringComparer.Ordinal);
+        Task<ParticipantEntity?> Participant(string kind, string id) =>
+            participants.GetOrAdd(ParticipantEntity.Key(kind, id), _ => new Lazy<Task<ParticipantEntity?>>(() => store.FindParticipantAsync(study.Id, kind, id, ct))).Value;
         int invitations = 0, reminders = 0;
-        foreach (var a in assessments)
-        {
-            if (a.Status != nameof(AssessmentStatus.Pending) || a.IsHandedOver()) continue;
-            var action = Decide(study.Reminders, a, await Participant(ParticipantEntity.Kinds.Dyad, a.DyadId).ConfigureAwait(false),
-                await Participant(ParticipantEntity.Kinds.Rater, a.RaterId).ConfigureAwait(false), now);
-            if (action is MailingAction.Invite invite && await InviteAsync(study, a, invite.Email, invite.Language, now, ct).ConfigureAwait(false))
-                invitations++;
-            else if (action is MailingAction.Remind remind && await RemindAsync(study, a, remind.Number, remind.Email, remind.Language, now, ct).ConfigureAwait(false))
-                reminders++;
-        }
+        await Parallel.ForEachAsync(assessments.Where(a => a.Status == nameof(AssessmentStatus.Pending) && !a.IsHandedOver()),
+            new ParallelOptions { MaxDegreeOfParallelism = FormsAtOnce, CancellationToken = ct }, async (a, token) =>
+            {
+                var action = Decide(study.Reminders, a, await Participant(ParticipantEntity.Kinds.Dyad, a.DyadId).ConfigureAwait(false),
+                    await Participant(ParticipantEntity.Kinds.Rater, a.RaterId).ConfigureAwait(false), now);
+                if (action is MailingAction.Invite invite && await InviteAsync(study, a, invite.Email, invite.Language, now, token).ConfigureAwait(false))
+                    Interlocked.Increment(ref invitations);
+                else if (action is MailingAction.Remind remind && await RemindAsync(study, a, remind.Number, remind.Email, remind.Language, now, token).ConfigureAwait(false))
+                    Interlocked.Increment(ref reminders);
+            }).ConfigureAwait(false);
         var digests = await DigestsAsync(study, now, ct).ConfigureAwait(false);
         var run = new MailingRun(1, invitations, reminders, digests);
         if (invitations + reminders + digests > 0) log.LogInformation("Reminders for {StudyId}: {Run}.", study.Id, run);
