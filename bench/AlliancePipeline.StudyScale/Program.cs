@@ -49,9 +49,12 @@ internal sealed record ScaleOptions
     public TimeSpan Deadline { get; init; } = TimeSpan.FromHours(3);
     public int Requests { get; init; } = 20;
     public int Concurrency { get; init; } = 16;
+    public int FormAnswers { get; init; } = 400;
     public TimeSpan IdleWindow { get; init; } = TimeSpan.FromSeconds(30);
     public string? WorkerFolder { get; init; }
     public string? Label { get; init; }
+    public string? DataDirectory { get; init; }
+    public bool KeyedLookups { get; init; }
     public string OutputDirectory { get; init; } = Path.Combine(EmulatorTools.Locate().RepositoryRoot, "bench", "results");
 
     public static ScaleOptions? Parse(string[] args)
@@ -67,9 +70,12 @@ internal sealed record ScaleOptions
                     "--sizes" => o with { Sizes = [.. Next().Split(',').Select(s => Bounded(int.Parse(s, CultureInfo.InvariantCulture), 20, MaxDyads, "--sizes"))] },
                     "--requests" => o with { Requests = Bounded(int.Parse(Next(), CultureInfo.InvariantCulture), 5, 200, "--requests") },
                     "--concurrency" => o with { Concurrency = Bounded(int.Parse(Next(), CultureInfo.InvariantCulture), 1, 64, "--concurrency") },
+                    "--form-answers" => o with { FormAnswers = Bounded(int.Parse(Next(), CultureInfo.InvariantCulture), 0, 100_000, "--form-answers") },
                     "--idle" => o with { IdleWindow = TimeSpan.FromSeconds(Bounded(int.Parse(Next(), CultureInfo.InvariantCulture), 5, 300, "--idle")) },
                     "--hours" => o with { Deadline = TimeSpan.FromHours(Bounded(int.Parse(Next(), CultureInfo.InvariantCulture), 1, 12, "--hours")) },
                     "--worker" => o with { WorkerFolder = Path.GetFullPath(Next()) },
+                    "--keyed-lookups" => o with { KeyedLookups = true },
+                    "--data" => o with { DataDirectory = Path.GetFullPath(Next()) },
                     "--label" => o with { Label = Next() },
                     "--out" => o with { OutputDirectory = Path.GetFullPath(Next()) },
                     _ => throw new ArgumentException($"Unknown option {args[i]}."),
@@ -78,7 +84,7 @@ internal sealed record ScaleOptions
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
             {
                 Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine("Options: --sizes N[,N…] (dyads, 20 to 10000) --requests N (GETs per route, after 3 warm-up ones) --concurrency N (answers posted at once while seeding) --idle S (seconds at rest measured) --hours H (the whole run's deadline, 3 unless given) --worker DIR (another published worker) --label NAME --out DIR");
+                Console.Error.WriteLine("Options: --sizes N[,N…] (dyads, 20 to 10000) --requests N (GETs per route, after 3 warm-up ones) --concurrency N (answers posted at once while seeding) --form-answers N (meeting 2's answers posted through the form, 400 unless given; the rest imported) --idle S (seconds at rest measured) --hours H (the whole run's deadline, 3 unless given) --worker DIR (another published worker) --keyed-lookups (Azurite finds an entity by RowKey first: keyed-lookups.js) --data DIR (keep each size's seeded study there, and measure a kept one again without seeding) --label NAME --out DIR");
                 return null;
             }
         }

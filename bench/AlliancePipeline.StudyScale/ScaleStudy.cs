@@ -21,6 +21,9 @@ public sealed class ScaleStudy(int dyads, DateOnly today)
     /// <summary>The raters' roles, practitioner first.</summary>
     public static readonly string[] Roles = ["practitioner", "client"];
 
+    /// <summary>The day the study is seeded (enrolments are counted back from it).</summary>
+    public DateOnly Today => today;
+
     /// <summary>How many dyads.</summary>
     public int Dyads => dyads;
 

@@ -33,6 +33,12 @@ public sealed record AzuriteOptions
     public bool InMemoryPersistence { get; init; }
 
     /// <summary>
+    /// A script Node loads before Azurite (<c>NODE_OPTIONS=--require</c>), for a benchmark that changes the emulator and
+    /// says so; null (tests, the demo, the local host) runs the pinned emulator as it is.
+    /// </summary>
+    public string? Preload { get; init; }
+
+    /// <summary>
     /// An Azurite of one's own: three free ports and a fresh data folder under <c>&lt;repository&gt;/.azurite/</c>,
     /// deleted on dispose. Test runs use it so parallel runs (and other test projects) never share, reuse or stop each
     /// other's emulator.
@@ -152,7 +158,8 @@ public static class Azurite
             "--tableHost", "127.0.0.1", "--tablePort", options.TablePort.ToString(CultureInfo.InvariantCulture),
         ];
         options.Log?.Invoke($"Starting Azurite on ports {string.Join(", ", ports)} (data in {location}).");
-        var process = await EmulatorProcess.StartAsync(tools, "azurite", arguments, ports, options.StartupTimeout, cancellationToken).ConfigureAwait(false);
+        var environment = options.Preload is null ? null : new Dictionary<string, string> { ["NODE_OPTIONS"] = $"--require \"{options.Preload}\"" };
+        var process = await EmulatorProcess.StartAsync(tools, "azurite", arguments, ports, options.StartupTimeout, cancellationToken, environment).ConfigureAwait(false);
         options.Log?.Invoke($"Azurite started (pid {process.ProcessId}).");
         return process;
     }

@@ -47,7 +47,8 @@ public sealed class EmulatorProcess : IAsyncDisposable
         IEnumerable<string> arguments,
         IReadOnlyCollection<int> ports,
         TimeSpan startupTimeout,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         ArgumentNullException.ThrowIfNull(tools);
         var executable = tools.BinPath(tool);
@@ -66,6 +67,7 @@ public sealed class EmulatorProcess : IAsyncDisposable
             CreateNoWindow = true,
         };
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
         var output = new StringBuilder();
         void Append(string? line)
