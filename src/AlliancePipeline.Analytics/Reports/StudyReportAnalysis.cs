@@ -578,7 +578,7 @@ public static class StudyReportAnalysis
         }
         text.Add(string.Join("; ", Ran(r)) + ".");
         text.Add("Every test is exploratory: the study file names no primary test, and no p value is corrected for multiple testing.");
-        text.Add($"Computed by Alliance Pipeline {r.Input.SoftwareVersion} (AlliancePipeline.Analytics, every statistic checked against R 4.2.2); reproduce.R recomputes the numbers of the tables from responses.csv with R and stops, naming the number, where one differs from clusters.json.");
+        text.Add($"Computed by Alliance Pipeline {r.Input.SoftwareVersion} (AlliancePipeline.Analytics, every statistic checked against R 4.2.2); reproduce.R recomputes the numbers of the tables from responses.csv and dyads.csv with R and stops, naming the number, where one differs from clusters.json.");
         return string.Join(" ", text);
     }
 }
