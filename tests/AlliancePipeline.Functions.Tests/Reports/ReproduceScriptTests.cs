@@ -352,14 +352,15 @@ public sealed class ReproduceScriptTests
     }
 
     /// <summary>
-    /// <paramref name="input"/> with two declared covariates (education, categorical, missing for every fifth dyad; age,
+    /// <paramref name="input"/> with two declared covariates (education, categorical, one level written like a formula, missing for every fifth dyad; age,
     /// numeric), days worked and tenure recorded for the rated dyads, and a dyad enrolled and withdrawn before any rating:
     /// every table of the report, the covariate tables and both hierarchical regressions.
     /// </summary>
     private static ReportInput WithCovariates(ReportInput input)
     {
         var dyads = input.Responses.Select(r => r.DyadId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        string[] levels = ["primary", "secondary", "tertiary"];
+        // A level that looks like a formula: dyads.csv writes it neutralised, reproduce.R reads it back as the study spells it.
+        string[] levels = ["primary", "secondary", "-tertiary"];
         var covariates = new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>(StringComparer.Ordinal);
         var days = new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal);
         for (int i = 0; i < dyads.Length; i++)
