@@ -105,8 +105,9 @@ public static class StudyReportAnalysis
 
     private static StudyReport Finish(StudyReport report)
     {
-        report = report with { Warnings = Warnings(report), Methods = Methods(report) };
-        return report with { Tables = SeedPaperTables.Of(report) };
+        report = report with { Warnings = Warnings(report) };
+        report = report with { Tables = SeedPaperTables.Of(report) };
+        return report with { Methods = Methods(report) };
     }
 
     /// <summary>The builder's options with the study file's analysis settings over them (unchanged when there are none).</summary>
@@ -479,6 +480,28 @@ public static class StudyReportAnalysis
         return $"Analysis settings of the study file: {string.Join("; ", parts)}.";
     }
 
+    /// <summary>The seed papers' tables and the covariate tables, each said only when it is in the report.</summary>
+    private static IEnumerable<string> Tables(StudyReport r)
+    {
+        if (r.Tables is not { } t) yield break;
+        yield return "the flow of dyads from enrolment to the clustering is counted step by step, with how many left at each step and why";
+        if (t.Subscales.Count > 0) yield return "each subscale's mean (SD) is shown per cluster and meeting";
+        if (t.Employment.Fit is not null)
+            yield return "employment was regressed on mean alliance (each dyad's mean global score over its rated meetings) by logistic regression (R's glm, binomial), the odds ratio per scale point with its Wald 95 % CI (R's confint.default)";
+        var fitted = t.Regressions.Where(g => g.Fit is not null).Select(g => g.Outcome).ToArray();
+        if (fitted.Length > 0)
+            yield return $"{string.Join(" and ", fitted)} {(fitted.Length == 1 ? "was" : "were")} regressed hierarchically (R's lm) on the study's declared covariates (block 1) and then also on mean alliance (block 2), over the dyads with every value (listwise), reporting ΔR² and the F change with its p (R's anova(m1, m2))";
+        if (r.Covariates is { } c)
+        {
+            var tests = new List<string>();
+            if (c.Categorical.Count > 0)
+                tests.Add("categorical covariates by the Fisher–Freeman–Halton " + (c.Categorical.Any(x => x.Fisher is { IsExact: false }) ? "test (exact, or Monte Carlo p beyond the exact work, as R's fisher.test)" : "exact test"));
+            if (c.Numeric.Count > 0) tests.Add("numeric covariates by one-way ANOVA (F test)");
+            yield return "the declared covariates were compared between the clusters, " + string.Join(", ", tests)
+                + (c.JobRates.Count > 0 ? ", and the job rate per category of each categorical covariate is given with its exact (Clopper–Pearson) 95 % CI" : "");
+        }
+    }
+
     /// <summary>The tests and estimates that ran in this report, each said only when it ran.</summary>
     private static IEnumerable<string> Ran(StudyReport r)
     {
@@ -493,6 +516,7 @@ public static class StudyReportAnalysis
             yield return t.LogRank is null
                 ? "time to job is described by Kaplan–Meier medians; no comparison ran (" + t.Note + ")"
                 : "time to job is described by Kaplan–Meier medians with 95 % CIs and compared between clusters by the log-rank test and Cox regression (Efron ties; hazard ratios against the first cluster with a job)";
+        foreach (var clause in Tables(r)) yield return clause;
         if (r.Reliability.Any(a => a.Alpha is not null)) yield return "reliability is Cronbach's alpha over all responses of a role with Feldt's 95 % confidence interval";
         if (r.Arms.Any(a => a.Test is not null)) yield return "arms were compared on the dyads' mean global scores with Welch's t test and Cohen's d (pooled SD)";
         else yield return "no arm comparison ran (" + (r.Arms.Count == 0 ? "the study records one arm or none" : "too few dyads per arm") + ")";
@@ -554,7 +578,7 @@ public static class StudyReportAnalysis
         }
         text.Add(string.Join("; ", Ran(r)) + ".");
         text.Add("Every test is exploratory: the study file names no primary test, and no p value is corrected for multiple testing.");
-        text.Add($"Computed by Alliance Pipeline {r.Input.SoftwareVersion} (AlliancePipeline.Analytics, every statistic checked against R 4.2.2); reproduce.R recomputes the numbers of the tables from responses.csv with R and stops, naming the number, where one differs from clusters.json.");
+        text.Add($"Computed by Alliance Pipeline {r.Input.SoftwareVersion} (AlliancePipeline.Analytics, every statistic checked against R 4.2.2); reproduce.R recomputes the numbers of the tables from responses.csv and dyads.csv with R and stops, naming the number, where one differs from clusters.json.");
         return string.Join(" ", text);
     }
 }

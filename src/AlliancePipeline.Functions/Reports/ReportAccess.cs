@@ -23,6 +23,7 @@ public sealed class ReportAccess(BlobServiceClient blobs, ExportService exports,
         ["report.html"] = "text/html; charset=utf-8",
         ["responses.csv"] = "text/csv; charset=utf-8",
         ["codebook.csv"] = "text/csv; charset=utf-8",
+        ["dyads.csv"] = "text/csv; charset=utf-8",
         ["clusters.json"] = "application/json",
         ["reproduce.R"] = "text/plain; charset=utf-8",
     };

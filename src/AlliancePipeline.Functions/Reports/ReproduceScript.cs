@@ -2,6 +2,7 @@ using System.Globalization;
 using AlliancePipeline.Analytics.Clustering;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Studies;
 using Fluid;
 
 namespace AlliancePipeline.Functions.Reports;
@@ -11,7 +12,9 @@ namespace AlliancePipeline.Functions.Reports;
 /// <c>responses.csv</c>, rebuilds the trajectories with the report's rules (the role, meetings 1..T, the instrument's items,
 /// reverse items and scoring rule, dyads missing a meeting left out, C-locale order of dyad ids), runs
 /// <c>hclust(dist(X), "ward.D2")</c> on raw or deviation scores, cuts at the report's k, and recomputes the cluster × outcome
-/// table with its tests and Cronbach's alpha of each subscale and the global scale, writing everything to a JSON file.
+/// table with its tests and Cronbach's alpha of each subscale and the global scale, writing everything to a JSON file;
+/// with <c>dyads.csv</c> also the flow of dyads, subscales per meeting, the logistic and hierarchical regressions and the
+/// covariate tables, and checks every number against <c>clusters.json</c>.
 /// Rendered by Fluid from the embedded Liquid template <c>Templates/reproduce.R.liquid</c>; every value is made safe for
 /// R here (string contents escaped, comments on one line, subscale names as R names) and written without HTML encoding.
 /// </summary>
@@ -76,6 +79,20 @@ public static class ReproduceScript
             ["prorate"] = i?.Global.Rule.Prorate == true ? "TRUE" : "FALSE",
             ["global_column"] = StringLiteral(i?.Global.Column ?? "Global"),
             ["subscales"] = subscales,
+            // The declared covariates (dyads.csv's columns after its first six): levels, and the seed and replicates of a
+            // Monte Carlo Fisher p of their table by pattern (NA when exact or not tested).
+            ["covariates"] = report.Input.Covariates.Select(c =>
+            {
+                var fisher = report.Covariates?.Categorical.FirstOrDefault(x => x.Name == c.Name)?.Fisher;
+                return new Dictionary<string, object?>
+                {
+                    ["name"] = StringLiteral(c.Name),
+                    ["categorical"] = c.Type == CovariateType.Categorical ? "TRUE" : "FALSE",
+                    ["levels"] = string.Join(", ", c.Levels.Select(l => "\"" + StringLiteral(l) + "\"")),
+                    ["seed"] = fisher?.Seed?.ToString(Inv) ?? "NA",
+                    ["replicates"] = fisher?.Replicates?.ToString(Inv) ?? "NA",
+                };
+            }).ToArray(),
             // Each role's global score column: the role's instrument's (the WAI's Global when none is known).
             ["role_globals"] = string.Join(", ", report.Input.Responses.Select(r => r.RaterRole).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)
                 .Select(role => $"\"{StringLiteral(role)}\" = \"{StringLiteral(report.Input.Instruments.GetValueOrDefault(role)?.Global.Column ?? (role == report.RaterRole ? i?.Global.Column ?? "Global" : "Global"))}\"")),

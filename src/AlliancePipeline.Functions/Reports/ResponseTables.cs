@@ -185,6 +185,42 @@ public static class ResponseTables
         return text.ToString();
     }
 
+    /// <summary>
+    /// dyads.csv: one row per dyad the report knows (enrolled, rated, with an outcome or a covariate; ordinal order of ids):
+    /// <c>DyadId, Enrolled</c> (1: a dyad of the study's participants; 0: known from its ratings, outcome or covariates only), <c>Withdrawn</c> (1/0), <c>Employed</c> (1/0 of its latest outcome, empty when none), <c>DaysWorked</c>,
+    /// <c>TenureDays</c> (its latest outcome's, empty when not recorded), then one column per covariate the study file
+    /// declares, in file order, named by it (a level or a number; empty when not recorded). What <c>reproduce.R</c> needs
+    /// beyond <c>responses.csv</c> for the flow of dyads, the regressions and the covariate tables.
+    /// </summary>
+    public static string DyadsCsv(ReportInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var outcomes = input.Outcomes.GroupBy(o => o.DyadId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(o => o.RecordedAt).Last(), StringComparer.Ordinal);
+        var enrolled = input.Dyads.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        var withdrawn = input.Dyads.Where(d => d.Withdrawn).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        var ids = input.Dyads.Select(d => d.Id).Concat(input.Responses.Select(r => r.DyadId)).Concat(outcomes.Keys).Concat(input.CovariateValues.Keys)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        using var text = new StringWriter(Inv);
+        using (var csv = CsvWriter.Create(text, WriterOptions, leaveOpen: true))
+        {
+            csv.WriteRecord([.. DyadColumns, .. input.Covariates.Select(c => c.Name)]);
+            foreach (var id in ids)
+            {
+                var outcome = outcomes.GetValueOrDefault(id);
+                csv.WriteRecord(
+                [
+                    id, enrolled.Contains(id) ? "1" : "0", withdrawn.Contains(id) ? "1" : "0", outcome is null ? null : outcome.Employed ? "1" : "0",
+                    ReportCovariates.Days(input, id, StudyInputs.DaysWorkedField)?.ToString(Inv), ReportCovariates.Days(input, id, StudyInputs.TenureDaysField)?.ToString(Inv),
+                    .. input.Covariates.Select(c => ReportCovariates.Value(input, id, c.Name) is { } v ? v.Level ?? v.Number?.ToString("R", Inv) : null),
+                ]);
+            }
+        }
+        return text.ToString();
+    }
+
+    /// <summary>The columns of dyads.csv before the covariates.</summary>
+    public static readonly IReadOnlyList<string> DyadColumns = ["DyadId", "Enrolled", "Withdrawn", "Employed", "DaysWorked", "TenureDays"];
+
     private static string Text(LocalizedText text) => text.Get(text.Has("en") ? "en" : text.Languages.First());
 
     /// <summary>A double written to round-trip exactly; empty when not finite.</summary>

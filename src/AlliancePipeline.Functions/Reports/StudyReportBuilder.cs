@@ -39,13 +39,13 @@ public interface IReportBuilder
 
 /// <summary>
 /// Builds a study's report set (no I/O): <see cref="StudyReportAnalysis.Run"/> computes every figure, then
-/// <c>report.html</c> (<see cref="ReportHtml"/>), <c>responses.csv</c> and <c>codebook.csv</c> (<see cref="ResponseTables"/>),
+/// <c>report.html</c> (<see cref="ReportHtml"/>), <c>responses.csv</c>, <c>codebook.csv</c> and <c>dyads.csv</c> (<see cref="ResponseTables"/>),
 /// <c>clusters.json</c> (<see cref="ClustersDocument"/>) and <c>reproduce.R</c> (<see cref="ReproduceScript"/>).
 /// </summary>
 public sealed class StudyReportBuilder(StudyReportOptions options) : IReportBuilder
 {
     /// <summary>The names of the files of a set, in the order they are written (their media types: <see cref="ReportAccess.Files"/>).</summary>
-    public static readonly IReadOnlyList<string> FileNames = ["report.html", "responses.csv", "codebook.csv", "clusters.json", "reproduce.R"];
+    public static readonly IReadOnlyList<string> FileNames = ["report.html", "responses.csv", "codebook.csv", "dyads.csv", "clusters.json", "reproduce.R"];
 
     /// <summary>The report with default settings.</summary>
     public StudyReportBuilder() : this(new StudyReportOptions()) { }
@@ -60,6 +60,7 @@ public sealed class StudyReportBuilder(StudyReportOptions options) : IReportBuil
             "report.html" => ReportHtml.Render(report),
             "responses.csv" => ResponseTables.ResponsesCsv(input, report),
             "codebook.csv" => ResponseTables.CodebookCsv(input),
+            "dyads.csv" => ResponseTables.DyadsCsv(input),
             "clusters.json" => ClustersDocument.Write(report),
             "reproduce.R" => ReproduceScript.For(report),
             _ => throw new InvalidOperationException($"No renderer for report file {name}."),

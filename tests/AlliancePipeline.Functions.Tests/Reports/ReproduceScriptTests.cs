@@ -26,7 +26,7 @@ public sealed class ReproduceScriptTests
     private static double[] Doubles(JsonNode node) => node.AsArray().Select(v => v!.GetValue<double>()).ToArray();
 
     /// <summary>Runs the set's reproduce.R on its responses.csv in a folder of its own; R's output.</summary>
-    private static JsonNode RunR(ReportSet set) => RScript.RunReproduce(set["reproduce.R"].Content, set["responses.csv"].Content, set["clusters.json"].Content);
+    private static JsonNode RunR(ReportSet set) => RScript.RunReproduce(set["reproduce.R"].Content, set["responses.csv"].Content, set["clusters.json"].Content, set["dyads.csv"].Content);
 
     /// <summary>The paper-like study with two dyads missing meeting 3, some client ratings and a site that looks like a formula.</summary>
     private static ReportInput PaperLikeWithGaps()
@@ -351,20 +351,81 @@ public sealed class ReproduceScriptTests
         };
     }
 
+    /// <summary>
+    /// <paramref name="input"/> with two declared covariates (education, categorical, one level written like a formula, missing for every fifth dyad; age,
+    /// numeric), days worked and tenure recorded for the rated dyads, and a dyad enrolled and withdrawn before any rating:
+    /// every table of the report, the covariate tables and both hierarchical regressions.
+    /// </summary>
+    private static ReportInput WithCovariates(ReportInput input)
+    {
+        var dyads = input.Responses.Select(r => r.DyadId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        // A level that looks like a formula: dyads.csv writes it neutralised, reproduce.R reads it back as the study spells it.
+        string[] levels = ["primary", "secondary", "-tertiary"];
+        var covariates = new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>(StringComparer.Ordinal);
+        var days = new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal);
+        for (int i = 0; i < dyads.Length; i++)
+        {
+            var values = new Dictionary<string, CovariateValue> { ["age"] = CovariateValue.OfNumber(19 + (i * 7 % 40) + 0.5 * (i % 2)) };
+            if (i % 5 != 4) values["education"] = CovariateValue.OfLevel(levels[i * 5 % 3]);
+            covariates[dyads[i]] = values;
+            days[dyads[i]] = new Dictionary<string, int> { [StudyInputs.DaysWorkedField] = (i * 37 + 11) % 183, [StudyInputs.TenureDaysField] = (i * 53 + 7) % 365 };
+        }
+        return input with
+        {
+            Dyads = [.. input.Dyads, new ReportDyad("d99", input.Dyads.Count > 0 ? input.Dyads[0].SiteId : "site-a", null, null, true)],
+            Covariates = [new StudyCovariate("education", CovariateType.Categorical, [.. levels]), new StudyCovariate("age", CovariateType.Numeric, [], 18, 70)],
+            CovariateValues = covariates,
+            ContinuousOutcomes = days,
+        };
+    }
+
+    /// <summary>Changes the number <paramref name="member"/> of <paramref name="node"/> by one part in a million.</summary>
+    private static void Edit(JsonNode node, string member) => node[member] = node[member]!.GetValue<double>() * (1 + 1e-6);
+
+    private static JsonNode Regression(JsonNode clusters, string outcome) =>
+        clusters["outcomeRegressions"]!.AsArray().Single(g => g!["outcome"]!.GetValue<string>() == outcome)!;
+
+    [Fact]
+    public void The_methods_paragraph_names_the_flow_subscales_regressions_and_covariate_tables_only_when_the_report_has_them()
+    {
+        const string Flow = "the flow of dyads from enrolment to the clustering is counted step by step";
+        const string Subscales = "each subscale's mean (SD) is shown per cluster and meeting";
+        const string Logistic = "employment was regressed on mean alliance (each dyad's mean global score over its rated meetings) by logistic regression (R's glm, binomial), the odds ratio per scale point with its Wald 95 % CI (R's confint.default)";
+        const string Hierarchical = "daysWorked and tenureDays were regressed hierarchically (R's lm) on the study's declared covariates (block 1) and then also on mean alliance (block 2), over the dyads with every value (listwise), reporting ΔR² and the F change with its p (R's anova(m1, m2))";
+        const string Covariates = "the declared covariates were compared between the clusters, categorical covariates by the Fisher–Freeman–Halton exact test, numeric covariates by one-way ANOVA (F test), and the job rate per category of each categorical covariate is given with its exact (Clopper–Pearson) 95 % CI";
+        var all = StudyReportAnalysis.Run(WithCovariates(PaperLikeWithGaps())).Methods;
+        foreach (var clause in new[] { Flow, Subscales, Logistic, Hierarchical, Covariates }) Assert.Contains(clause, all, StringComparison.Ordinal);
+
+        var plain = StudyReportAnalysis.Run(PaperLikeWithGaps()).Methods;
+        foreach (var clause in new[] { Flow, Subscales, Logistic }) Assert.Contains(clause, plain, StringComparison.Ordinal);
+        foreach (var clause in new[] { "regressed hierarchically", "declared covariates were compared", "job rate per category" }) Assert.DoesNotContain(clause, plain, StringComparison.Ordinal);
+
+        // Two dyads: not clustered, too few for the logistic regression; no subscale table either.
+        var input = PaperLikeWithGaps();
+        var few = StudyReportAnalysis.Run(input with { Responses = [.. input.Responses.Where(r => r.DyadId is "d01" or "d02")] }).Methods;
+        Assert.Contains(Flow, few, StringComparison.Ordinal);
+        foreach (var clause in new[] { Subscales, "by logistic regression", "regressed hierarchically", "declared covariates" }) Assert.DoesNotContain(clause, few, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> Readers => ["jsonlite", "base"];
 
     [Theory]
     [MemberData(nameof(Readers))]
     public void Reproduce_R_checks_itself_against_clusters_json_exits_0_when_every_number_agrees_and_1_naming_a_number_changed_in_it(string reader)
     {
-        var set = new StudyReportBuilder().Build(WithFollowUp(PaperLikeWithGaps()));
+        var set = new StudyReportBuilder().Build(WithCovariates(WithFollowUp(PaperLikeWithGaps())));
         var env = new Dictionary<string, string> { ["REPRODUCE_JSON_READER"] = reader };
         var clusters = JsonNode.Parse(set["clusters.json"].Content)!;
         Assert.NotNull(clusters["timeToJob"]);
         Assert.NotNull(clusters["views"]);
         Assert.NotEmpty(clusters["raterEffects"]!.AsArray());
+        Assert.Equal(2, clusters["outcomeRegressions"]!.AsArray().Count(g => g!["model2"] is not null));
+        Assert.NotNull(clusters["employmentOnAlliance"]!["coefficients"]);
+        Assert.NotNull(clusters["covariates"]!["categorical"]![0]!["fisherP"]);
+        Assert.NotNull(clusters["covariates"]!["numeric"]![0]!["anova"]);
+        Assert.Equal(1, clusters["flow"]!["steps"]![1]!["left"]!.GetValue<int>());
 
-        var (exit, output, _) = RScript.Run(set["reproduce.R"].Content, set["responses.csv"].Content, set["clusters.json"].Content, env);
+        var (exit, output, _) = RScript.Run(set["reproduce.R"].Content, set["responses.csv"].Content, set["clusters.json"].Content, env, set["dyads.csv"].Content);
         Assert.True(exit == 0, output);
         Assert.Contains("Checked: every number recomputed here equals clusters.json within 1e-9.", output, StringComparison.Ordinal);
 
@@ -377,11 +438,23 @@ public sealed class ReproduceScriptTests
                      ("robustness.stability.clusters[1].meanJaccard", j => j["robustness"]!["stability"]!["clusters"]![0]!["meanJaccard"] = 0.123),
                      ("robustness.alphaByMeeting[meeting 2, practitioner, global].alpha", j => j["robustness"]!["alphaByMeeting"]!.AsArray()
                          .First(a => a!["meeting"]!.GetValue<int>() == 2 && a["role"]!.GetValue<string>() == "practitioner" && a["scale"]!.GetValue<string>() == "global")!["alpha"] = 0.5),
+                     ("flow.steps[not withdrawn before a rating].dyads", j => j["flow"]!["steps"]![1]!["dyads"] = 17),
+                     ("subscalesByMeeting[cluster 1, goal, meeting 2].mean", j => Edit(j["subscalesByMeeting"]!.AsArray().First(x => x!["cluster"]!.GetValue<int>() == 1 && x["subscale"]!.GetValue<string>() == "goal")!["perMeeting"]![1]!, "mean")),
+                     ("employmentOnAlliance.coefficients[alliance].estimate", j => Edit(j["employmentOnAlliance"]!["coefficients"]![1]!, "estimate")),
+                     ("employmentOnAlliance.coefficients[alliance].oddsRatioHigh", j => Edit(j["employmentOnAlliance"]!["coefficients"]![1]!, "oddsRatioHigh")),
+                     ("outcomeRegressions[daysWorked].fChange", j => Edit(Regression(j, "daysWorked"), "fChange")),
+                     ("outcomeRegressions[daysWorked].rSquaredChange", j => Edit(Regression(j, "daysWorked"), "rSquaredChange")),
+                     ("outcomeRegressions[tenureDays].model2.coefficients[alliance].se", j => Edit(Regression(j, "tenureDays")["model2"]!["coefficients"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "alliance")!, "se")),
+                     ("covariates.categorical[education].fisherP", j => j["covariates"]!["categorical"]![0]!["fisherP"] = 0.5),
+                     ("covariates.categorical[education].counts[4]", j => j["covariates"]!["categorical"]![0]!["counts"]![1]![0] = 7),
+                     ("covariates.numeric[age].anova.f", j => Edit(j["covariates"]!["numeric"]![0]!["anova"]!, "f")),
+                     ("covariates.numeric[age].perCluster[2].sd", j => Edit(j["covariates"]!["numeric"]![0]!["perCluster"]![1]!, "sd")),
+                     ("covariates.jobRate[education = secondary].ciLow", j => Edit(j["covariates"]!["jobRate"]![1]!, "ciLow")),
                  })
         {
             var changed = JsonNode.Parse(set["clusters.json"].Content)!;
             edit(changed);
-            var (code, text, _) = RScript.Run(set["reproduce.R"].Content, set["responses.csv"].Content, changed.ToJsonString(), env);
+            var (code, text, _) = RScript.Run(set["reproduce.R"].Content, set["responses.csv"].Content, changed.ToJsonString(), env, set["dyads.csv"].Content);
             Assert.True(code == 1, $"{path}: exit {code}\n{text}");
             Assert.Contains("1 number(s) differ from clusters.json beyond 1e-9", text, StringComparison.Ordinal);
             Assert.Contains("  " + path + ": R ", text, StringComparison.Ordinal);

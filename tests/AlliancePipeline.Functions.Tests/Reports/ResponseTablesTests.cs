@@ -1,3 +1,5 @@
+using AlliancePipeline.Analytics.Reports;
+using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Exports;
 using AlliancePipeline.Functions.Reports;
 using CsvHelper;
@@ -54,6 +56,36 @@ public sealed class ResponseTablesTests
             Assert.Matches("^p[1-6]$", row[Col("RaterId")]);
         }
         Assert.Contains(codebook, r => r[0] == "Item04" && r[3].Contains("reverse scored", StringComparison.Ordinal) && r[3].Contains("1 = Never", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Dyads_csv_has_a_row_per_dyad_with_enrolment_withdrawal_latest_outcome_days_and_each_declared_covariate()
+    {
+        var input = ReportFixtures.PaperLikeInput();
+        input = input with
+        {
+            Dyads = [.. input.Dyads, new ReportDyad("d99", "site-a", null, null, true)],
+            Covariates = [new StudyCovariate("education", CovariateType.Categorical, ["-none", "school"]), new StudyCovariate("age", CovariateType.Numeric, [], 18, 70)],
+            CovariateValues = new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>(StringComparer.Ordinal)
+            {
+                ["d01"] = new Dictionary<string, CovariateValue> { ["education"] = CovariateValue.OfLevel("-none"), ["age"] = CovariateValue.OfNumber(33.1) },
+                ["x-outside"] = new Dictionary<string, CovariateValue> { ["education"] = CovariateValue.OfLevel("school") },
+            },
+            ContinuousOutcomes = new Dictionary<string, IReadOnlyDictionary<string, int>>(StringComparer.Ordinal)
+            {
+                ["d01"] = new Dictionary<string, int> { [StudyInputs.DaysWorkedField] = 40 },
+            },
+        };
+        var rows = Read(new StudyReportBuilder().Build(input)["dyads.csv"].Content);
+
+        Assert.Equal(["DyadId", "Enrolled", "Withdrawn", "Employed", "DaysWorked", "TenureDays", "education", "age"], rows[0]);
+        var byId = rows.Skip(1).ToDictionary(r => r[0], StringComparer.Ordinal);
+        Assert.Equal(rows.Skip(1).Select(r => r[0]).Order(StringComparer.Ordinal), rows.Skip(1).Select(r => r[0]));
+        var employed = input.Outcomes.Single(o => o.DyadId == "d01").Employed ? "1" : "0";
+        Assert.Equal(["d01", "1", "0", employed, "40", "", "'-none", "33.1"], byId["d01"]); // a level like a formula comes out neutralised
+        Assert.Equal(["d99", "1", "1", "", "", "", "", ""], byId["d99"]);
+        Assert.Equal(["x-outside", "0", "0", "", "", "", "school", ""], byId["x-outside"]);
+        Assert.Equal(input.Dyads.Count + 1, rows.Count - 1);
     }
 
     [Fact]

@@ -228,7 +228,7 @@ public sealed class OwnInstrumentStudyTests(AzuriteFixture azurite)
         Assert.Equal(13.0 / 3, qr["item"]!.AsArray().Single(i => i!["linkId"]!.GetValue<string>() == "score-agreement")!["answer"]![0]!["valueDecimal"]!.GetValue<double>(), 12);
 
         // reproduce.R, run with R on responses.csv, recomputes the scores from the five items and the report's clustering.
-        var r = RScript.RunReproduce(await BlobAsync($"{study}/latest/reproduce.R"), await BlobAsync($"{study}/latest/responses.csv"), await BlobAsync($"{study}/latest/clusters.json"));
+        var r = RScript.RunReproduce(await BlobAsync($"{study}/latest/reproduce.R"), await BlobAsync($"{study}/latest/responses.csv"), await BlobAsync($"{study}/latest/clusters.json"), await BlobAsync($"{study}/latest/dyads.csv"));
         Assert.Equal(0.0, r["global_max_abs_diff"]!.GetValue<double>());
         Assert.Equal(clusters["k"]!.GetValue<int>(), r["k"]!.GetValue<int>());
         Assert.Equal(clusters["merge"]!.ToJsonString(), r["merge"]!.ToJsonString());
