@@ -81,6 +81,11 @@ public class SelectionAndPatternTests
         Assert.Equal((kAbsolute, ClusterCountRule.CoefficientIncrease), (absolute.Selection.K, absolute.Selection.Rule));
         Assert.Equal(r.CutTree[kRelative - 2], relative.ClusteredDyadIds.Select(id => relative.Assignments[id]).ToArray());
         Assert.Equal(r.CutTree[kAbsolute - 2], absolute.ClusteredDyadIds.Select(id => absolute.Assignments[id]).ToArray());
+        // The paper's three patterns at k = 3: the decreasing cluster's mean falls by exactly 0.5 (6.361 → 5.861, on the
+        // 1/36 grid), MinChange, which the least-squares sums give as 0.4999999999999991: still LDA.
+        Assert.Equal([("SHA", 5), ("SLA", 10), ("LDA", 3)], absolute.Clusters.Select(c => (c.Label, c.Descriptive.N)));
+        var decrease = absolute.Clusters.Single(c => c.Shape.Code == "LDA").Shape;
+        Assert.Equal(-0.5, decrease.Change, 1e-12);
         Assert.StartsWith("k = 3: the agglomeration coefficient increases most (by ", absolute.Selection.Reason);
         Assert.Contains("when 3 clusters are merged into 2 (the largest absolute increase among solutions of 3 to 8 clusters)", absolute.Selection.Reason);
         // The increase is the difference of R's coefficients (cumsum(height^2 / 2)).

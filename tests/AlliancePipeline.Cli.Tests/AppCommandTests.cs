@@ -17,7 +17,8 @@ namespace AlliancePipeline.Cli.Tests;
 [Collection(AzuriteCollection.Name)]
 public sealed class AppCommandTests(AzuriteFixture azurite)
 {
-    private static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
+    /// <summary>Runs <c>alliance</c> with <paramref name="args"/>: its exit code, output and error output.</summary>
+    internal static async Task<(int Exit, string Output, string Error)> RunAsync(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -81,7 +82,8 @@ public sealed class AppCommandTests(AzuriteFixture azurite)
         await File.WriteAllTextAsync(good, header + "d-001;1;practitioner;2026-01-13;5;5;5;5;5;5;5;5;5;5;5;5\nd-001;1;client;2026-01-14;6;6;6;6;6;6;6;6;6;6;6;6\n");
         (exit, output, error) = await RunAsync(["responses", "import", "--study", study, good, .. admin]);
         Assert.True(exit == 0, error);
-        Assert.Equal("2 response(s) stored and scored as imported.", output.Trim());
+        // Meeting 1 of d-001 had no recorded date: the day of its first rating (13 January) is recorded.
+        Assert.Equal("2 response(s) stored and scored as imported. 1 meeting date(s) recorded from the days of their ratings.", output.Trim());
         (exit, output, _) = await RunAsync(["responses", "import", "--study", study, good, .. admin]);
         Assert.Equal((0, "Nothing changed: all 2 response(s) of the file were already stored as given."), (exit, output.Trim()));
     }

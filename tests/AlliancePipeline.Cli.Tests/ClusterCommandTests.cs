@@ -85,7 +85,7 @@ public sealed class ClusterCommandTests : IDisposable
     }
 
     /// <summary>An R output made by a script in <c>tests/AlliancePipeline.Analytics.Tests/RData</c>.</summary>
-    private static string AnalyticsRData(string file)
+    internal static string AnalyticsRData(string file)
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
         {

@@ -82,6 +82,13 @@ public static class PatternNamer
     };
 
     /// <summary>
+    /// How far below <see cref="PatternThresholds.MinChange"/> a change or bend may be computed and still reach it: the
+    /// rounding of the least-squares sums (scores are means of whole answers, so a change lands exactly on 0.5), never a
+    /// difference in the data (1e-9 of a score point).
+    /// </summary>
+    public const double ThresholdTolerance = 1e-9;
+
+    /// <summary>
     /// Names <paramref name="centroid"/> (mean score at meetings 1..T) by least squares y = a + b u + c q, u = t − t̄,
     /// q = u² − mean(u²) (orthogonal for equally spaced meetings): the change b (T − 1) and the bend c (max q − min q) are
     /// compared with <see cref="PatternThresholds.MinChange"/>. Rule: U-shaped (bend &gt; 0) or inverted-U (bend &lt; 0) when
@@ -114,9 +121,12 @@ public static class PatternNamer
         double change = slope * (t - 1);
         double bend = curvature * (qMax - qMin);
         AlliancePattern p;
-        if (Math.Abs(bend) >= th.MinChange && Math.Abs(bend) > Math.Abs(change))
+        // At least MinChange, up to rounding: a change of exactly 0.5 on the 1/36 grid of three 12-item means (6.361 →
+        // 5.861) comes out of the sums as 0.4999999999999991.
+        var minChange = th.MinChange - ThresholdTolerance;
+        if (Math.Abs(bend) >= minChange && Math.Abs(bend) > Math.Abs(change))
             p = bend > 0 ? AlliancePattern.UShaped : AlliancePattern.InvertedU;
-        else if (Math.Abs(change) >= th.MinChange)
+        else if (Math.Abs(change) >= minChange)
             p = change < 0 ? AlliancePattern.LinearDecrease : AlliancePattern.LinearIncrease;
         else
             p = level >= (th.HighLevel ?? highLevel) ? AlliancePattern.StableHigh : AlliancePattern.StableLow;

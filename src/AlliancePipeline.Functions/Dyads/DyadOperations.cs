@@ -172,6 +172,35 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         return new MeetingsImported(studyId, import.Rows.Length, moved, changed);
     }
 
+    /// <summary>
+    /// Records the meeting dates a responses import carries (<see cref="Scoring.ResponseImport"/>): for each dyad's meeting
+    /// rated in <paramref name="rated"/> (its day: the day the rating was given) whose date is not recorded yet, the
+    /// earliest day of its ratings, the same way and with the same audit rows (<c>meeting.recorded</c>, by
+    /// <paramref name="actor"/>) as a date recorded by a coordinator. A date already recorded is never changed; one that
+    /// the date rules refuse (<see cref="StudyInputs.CheckMeetingDateRules"/>: after today, or out of order with the dyad's
+    /// other recorded or imported meetings) is left unrecorded. Answers the meetings whose date was recorded.
+    /// </summary>
+    public async Task<int> RecordRatedMeetingsAsync(AppliedStudy study, IReadOnlyList<RecordedMeeting> rated, string actor, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(study);
+        ArgumentNullException.ThrowIfNull(rated);
+        var recorded = await RecordedDatesAsync(study.Definition.Id, ct).ConfigureAwait(false);
+        var recording = new List<RecordedMeeting>();
+        foreach (var dyad in rated.GroupBy(m => m.DyadId, StringComparer.Ordinal))
+        {
+            var dates = recorded.GetValueOrDefault(dyad.Key)?.ToDictionary(d => d.Key, d => d.Value) ?? new Dictionary<int, DateOnly>();
+            foreach (var meeting in dyad.GroupBy(m => m.Meeting).OrderBy(g => g.Key).Select(g => g.MinBy(m => m.Date)!))
+            {
+                if (dates.ContainsKey(meeting.Meeting) || StudyInputs.CheckMeetingDate(study.Definition, meeting) is not null
+                    || StudyInputs.CheckMeetingDateRules(meeting, Today, dates) is not null) continue;
+                recording.Add(meeting);
+                dates[meeting.Meeting] = meeting.Date;
+            }
+        }
+        if (recording.Count > 0) await RecordAsync(study, recording, actor, ct).ConfigureAwait(false);
+        return recording.Count;
+    }
+
     /// <summary>Records one outcome.</summary>
     public async Task<Outcome<OutcomeRecorded>> RecordOutcomeAsync(string studyId, Outcome<DyadOutcome> outcome, Caller caller, CancellationToken ct)
     {

@@ -1,6 +1,7 @@
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Dyads;
 using AlliancePipeline.Functions.Infrastructure.Audit;
 using AlliancePipeline.Functions.Infrastructure.Outcomes;
 using AlliancePipeline.Functions.Infrastructure.Storage;
@@ -15,7 +16,11 @@ namespace AlliancePipeline.Functions.Scoring;
 /// <param name="Imported">Responses stored now, scored and marked <c>imported</c>.</param>
 /// <param name="Unchanged">Responses already stored as given (the same answers, the same day): not written again.</param>
 /// <param name="Message">What was done, in words: an import that changed nothing says so.</param>
-public sealed record ResponsesImported(string StudyId, int Lines, int Imported, int Unchanged, string Message);
+public sealed record ResponsesImported(string StudyId, int Lines, int Imported, int Unchanged, string Message)
+{
+    /// <summary>Meetings whose date was not recorded and now is: the day they were rated (the earliest of their lines).</summary>
+    public int MeetingDatesRecorded { get; init; }
+}
 
 /// <summary>
 /// Brings ratings a study already has into it (<c>alliance responses import</c>): a CSV in the app's own export form or the
@@ -29,9 +34,14 @@ public sealed record ResponsesImported(string StudyId, int Lines, int Imported, 
 /// <c>response.stored</c> <c>Audit</c> row each by the caller's key, then one <c>response.imported</c> row for the file.
 /// A rater who answers a form while its import runs keeps the answer: that line is refused (409) after the others are
 /// stored, and importing the same file again completes it.
+/// A withdrawn dyad's rating is imported only when it was given before the withdrawal (<see cref="ParticipantEntity.WithdrawnAt"/>):
+/// its form is then completed, as it would be had the rating come in before the withdrawal, and the dyad stays withdrawn
+/// (no link, no reminder); a rating dated at or after the withdrawal is refused (409) naming the line and the day.
+/// A meeting rated in the file whose date is not recorded gets the day of its rating as its date
+/// (<see cref="DyadOperations.RecordRatedMeetingsAsync"/>: the path and audit rows of a date a coordinator records).
 /// </summary>
 public sealed class ResponseImport(StudyStore store, StudyTables studyTables, TableServiceClient tables, ResponseProcessor processor, IResponseScorer scorer,
-    AuditLog audit, TimeProvider clock)
+    DyadOperations dyads, AuditLog audit, TimeProvider clock)
 {
     /// <summary>The largest file taken: 8 MiB, about 30,000 lines of the export of a WAI study.</summary>
     public const int MaxCsvBytes = 8 * 1024 * 1024;
@@ -61,11 +71,21 @@ public sealed class ResponseImport(StudyStore store, StudyTables studyTables, Ta
         var stored = new Dictionary<string, ResponseEntity>(StringComparer.Ordinal);
         await foreach (var r in Responses.QueryAsync<ResponseEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
             stored[r.RowKey] = r;
+        var withdrawnAt = (await store.ParticipantsAsync(studyId, ct).ConfigureAwait(false))
+            .Where(p => p.Kind == ParticipantEntity.Kinds.Dyad && p.Withdrawn)
+            .ToDictionary(p => p.Id, p => p.WithdrawnAt ?? DateTimeOffset.MinValue, StringComparer.Ordinal);
         var (missing, conflicts, writing, unchanged) = (new List<CsvLineError>(), new List<CsvLineError>(), new List<(ImportedResponse Row, AssessmentEntity Form)>(), 0);
+        var afterWithdrawal = 0;
         foreach (var row in import.Rows)
         {
             if (!assessments.TryGetValue(row.AssessmentId, out var form))
                 missing.Add(new CsvLineError(row.Line, $"{row.Form} is not a form of study '{studyId}' (no assessment {row.AssessmentId}): apply the study file that plans it first"));
+            else if (withdrawnAt.TryGetValue(row.DyadId, out var withdrawn) && row.SubmittedAt >= withdrawn && !stored.ContainsKey(row.AssessmentId))
+            {
+                afterWithdrawal++;
+                conflicts.Add(new CsvLineError(row.Line, $"{row.Form}: dyad '{row.DyadId}' was withdrawn on {StudyDefinition.Format(StudyCalendar.Day(withdrawn))}, "
+                    + $"and this rating is dated {StudyDefinition.Format(StudyCalendar.Day(row.SubmittedAt))}, after it: only its ratings given before the withdrawal are imported (reinstate the dyad first if it was withdrawn by mistake)"));
+            }
             else if (stored.TryGetValue(row.AssessmentId, out var answer))
             {
                 if (answer.Items.SequenceEqual(row.Items) && StudyCalendar.Day(answer.SubmittedAt) == StudyCalendar.Day(row.SubmittedAt)) unchanged++;
@@ -77,7 +97,11 @@ public sealed class ResponseImport(StudyStore store, StudyTables studyTables, Ta
                 writing.Add((row, form));
         }
         if (missing.Count > 0) return Refused(RefusalKind.NotFound, "No such form", missing);
-        if (conflicts.Count > 0) return Refused(RefusalKind.Conflict, "Responses already answered", conflicts);
+        if (conflicts.Count > 0)
+        {
+            var title = afterWithdrawal == 0 ? "Responses already answered" : afterWithdrawal == conflicts.Count ? "Dyad withdrawn" : "Responses refused";
+            return Refused(RefusalKind.Conflict, title, [.. conflicts.OrderBy(e => e.Line)]);
+        }
 
         // The same scoring and storing as a rater's submission, a few at a time.
         var raced = new System.Collections.Concurrent.ConcurrentBag<CsvLineError>();
@@ -89,8 +113,12 @@ public sealed class ResponseImport(StudyStore store, StudyTables studyTables, Ta
                 raced.Add(new CsvLineError(w.Row.Line, $"{w.Row.Form} was answered by its rater while the file was imported: the rater's answer is kept"));
         }).ConfigureAwait(false);
         var imported = writing.Count - raced.Count;
+        // The meetings rated, on the days of their ratings, where no date is recorded: as a coordinator records one.
+        var dates = await dyads.RecordRatedMeetingsAsync(applied, [.. import.Rows.Select(r => new RecordedMeeting(r.DyadId, r.Meeting, StudyCalendar.Day(r.SubmittedAt)))],
+            caller.Actor, ct).ConfigureAwait(false);
         await audit.WriteAsync(studyId, caller.Actor, "response.imported", studyId,
-            $"{import.Rows.Length} line(s): {imported} stored as imported, {unchanged} already stored as given" + (raced.IsEmpty ? "" : $", {raced.Count} answered meanwhile by their raters"), ct).ConfigureAwait(false);
+            $"{import.Rows.Length} line(s): {imported} stored as imported, {unchanged} already stored as given" + (raced.IsEmpty ? "" : $", {raced.Count} answered meanwhile by their raters")
+            + (dates == 0 ? "" : $"; {dates} meeting date(s) recorded from the ratings' days"), ct).ConfigureAwait(false);
         if (!raced.IsEmpty)
         {
             var lines = raced.OrderBy(e => e.Line).ToList();
@@ -99,10 +127,11 @@ public sealed class ResponseImport(StudyStore store, StudyTables studyTables, Ta
                 Detail = $"{lines.Count} line(s) were answered by their raters meanwhile and keep the raters' answers; the other {imported} response(s) were stored. The first: line {lines[0].Line}: {lines[0].Message}.",
             };
         }
-        var message = imported == 0
+        var message = imported == 0 && dates == 0
             ? $"Nothing changed: all {unchanged} response(s) of the file were already stored as given."
-            : $"{imported} response(s) stored and scored as imported" + (unchanged == 0 ? "." : $"; {unchanged} already stored as given.");
-        return new ResponsesImported(studyId, import.Rows.Length, imported, unchanged, message);
+            : $"{imported} response(s) stored and scored as imported" + (unchanged == 0 ? "." : $"; {unchanged} already stored as given.")
+              + (dates == 0 ? "" : $" {dates} meeting date(s) recorded from the days of their ratings.");
+        return new ResponsesImported(studyId, import.Rows.Length, imported, unchanged, message) { MeetingDatesRecorded = dates };
     }
 
     private TableClient Responses => tables.GetTableClient(StorageNames.ResponsesTable);

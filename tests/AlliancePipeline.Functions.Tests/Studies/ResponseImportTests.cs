@@ -43,6 +43,17 @@ public sealed class ResponseImportTests(AzuriteFixture azurite)
         return rows;
     }
 
+    /// <summary>The example study under a new id, applied, and a client with its coordinator's (study) key.</summary>
+    private static async Task<(string Study, string Key, HttpClient Coordinator)> StudyAsync(TestApp app, string prefix)
+    {
+        var study = AzuriteFixture.UniqueName(prefix);
+        await app.ApplyStudyAsync(study, StudyFiles.Example(study));
+        var key = await app.KeyAsync(AccessScope.ForStudy(study));
+        var coordinator = new HttpClient { BaseAddress = app.Client.BaseAddress };
+        coordinator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        return (study, key, coordinator);
+    }
+
     private static async Task<string> ExportAsync(TestApp app, string study) =>
         Encoding.UTF8.GetString((await app.Services.GetRequiredService<ExportService>().ExportAsync(study, "csv", default))!.Content);
 
@@ -50,11 +61,8 @@ public sealed class ResponseImportTests(AzuriteFixture azurite)
     public async Task A_file_is_stored_whole_or_not_at_all_scored_as_a_raters_answers_once_and_audited_by_its_key()
     {
         await using var app = await TestApp.StartAsync(azurite, clock: Clock());
-        var study = AzuriteFixture.UniqueName("import");
-        await app.ApplyStudyAsync(study, StudyFiles.Example(study));
-        var key = await app.KeyAsync(AccessScope.ForStudy(study));
-        using var coordinator = new HttpClient { BaseAddress = app.Client.BaseAddress };
-        coordinator.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        var (study, key, coordinator) = await StudyAsync(app, "import");
+        using var _ = coordinator;
         var good = Header
             + "d-001,1,practitioner,2026-01-13,5,6,5,6,5,6,5,6,5,6,5,6\n"
             + "d-001,1,client,2026-01-14,7,7,1,7,7,7,7,7,7,7,7,2\n"
@@ -122,7 +130,7 @@ public sealed class ResponseImportTests(AzuriteFixture azurite)
         Assert.Equal(
         [
             ("key:" + key.Substring(3, 16), "3 line(s): 0 stored as imported, 3 already stored as given"),
-            ("key:" + key.Substring(3, 16), "3 line(s): 3 stored as imported, 0 already stored as given"),
+            ("key:" + key.Substring(3, 16), "3 line(s): 3 stored as imported, 0 already stored as given; 2 meeting date(s) recorded from the ratings' days"),
         ], imports);
 
         // Marked in the export, the codebook's word.
@@ -198,5 +206,87 @@ public sealed class ResponseImportTests(AzuriteFixture azurite)
         // Importing the first study's export into the second again changes nothing.
         (status, body) = await PostAsync(app.AdminClient, second, exported);
         Assert.Equal((HttpStatusCode.OK, 0, 3), (status, body["imported"]!.GetValue<int>(), body["unchanged"]!.GetValue<int>()));
+    }
+
+    private async Task<AssessmentEntity> FormAsync(string study, string id) =>
+        (await azurite.Tables.GetTableClient(StorageNames.AssessmentsTable).GetEntityAsync<AssessmentEntity>(study, id)).Value;
+
+    [Fact]
+    public async Task A_withdrawn_dyad_s_rating_is_imported_only_when_given_before_the_withdrawal_and_reopens_nothing()
+    {
+        // The app's clock starts on the day of the withdrawal, then moves on to 1 June.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 2, 10, 12, 0, 0, TimeSpan.Zero));
+        await using var app = await TestApp.StartAsync(azurite, clock: clock);
+        var (study, key, coordinator) = await StudyAsync(app, "import-wd");
+        using var _ = coordinator;
+
+        // d-002 (enrolled 19 January: meetings on 19 January, 2 and 16 February) is withdrawn on 10 February.
+        using (var withdraw = await coordinator.PostAsync($"/api/studies/{study}/dyads/d-002/withdraw", null)) Assert.Equal(HttpStatusCode.OK, withdraw.StatusCode);
+        clock.SetUtcNow(new DateTimeOffset(2026, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var before = "d-002,1,practitioner,2026-01-20,5,5,5,5,5,5,5,5,5,5,5,5\n";
+
+        // A rating dated after the withdrawal is refused naming its line and the day; nothing of the file is stored.
+        var (status, body) = await PostAsync(coordinator, study, Header + before + "d-002,3,practitioner,2026-02-20,4,4,4,4,4,4,4,4,4,4,4,4\n");
+        Assert.True(status == HttpStatusCode.Conflict, body.ToJsonString());
+        Assert.Equal("Dyad withdrawn", body["title"]!.GetValue<string>());
+        var error = Assert.Single(body["errors"]!.AsArray())!;
+        Assert.Equal((3, "meeting 3 of dyad 'd-002' (practitioner): dyad 'd-002' was withdrawn on 2026-02-10, and this rating is dated 2026-02-20, after it: "
+            + "only its ratings given before the withdrawal are imported (reinstate the dyad first if it was withdrawn by mistake)"),
+            (error["line"]!.GetValue<int>(), error["message"]!.GetValue<string>()));
+        Assert.Empty(await RowsAsync<ResponseEntity>(StorageNames.ResponsesTable, study));
+        Assert.Equal(nameof(AssessmentStatus.Withdrawn), (await FormAsync(study, "d-002-m3-practitioner")).Status);
+
+        // A rating given before it is stored: its form is completed, as it would be had it come in before the withdrawal;
+        // the dyad stays withdrawn and its other forms too (no link, no reminder).
+        (status, body) = await PostAsync(coordinator, study, Header + before);
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        Assert.Equal(1, body["imported"]!.GetValue<int>());
+        Assert.Equal("d-002-m1-practitioner", Assert.Single(await RowsAsync<ResponseEntity>(StorageNames.ResponsesTable, study)).RowKey);
+        Assert.Equal(nameof(AssessmentStatus.Completed), (await FormAsync(study, "d-002-m1-practitioner")).Status);
+        foreach (var id in new[] { "d-002-m2-practitioner", "d-002-m3-practitioner" }) Assert.Equal(nameof(AssessmentStatus.Withdrawn), (await FormAsync(study, id)).Status);
+        var dyad = (await azurite.Tables.GetTableClient(StorageNames.ParticipantsTable).GetEntityAsync<ParticipantEntity>(study, ParticipantEntity.Key(ParticipantEntity.Kinds.Dyad, "d-002"))).Value;
+        Assert.True(dyad.Withdrawn);
+    }
+
+    [Fact]
+    public async Task The_day_a_meeting_was_rated_is_recorded_as_its_date_where_none_is_moving_the_plan_and_audited_as_a_coordinator_s_date()
+    {
+        await using var app = await TestApp.StartAsync(azurite, clock: Clock());
+        var (study, key, coordinator) = await StudyAsync(app, "import-md");
+        using var _ = coordinator;
+        var d = (int y, int m, int day) => new DateTimeOffset(y, m, day, 0, 0, 0, TimeSpan.Zero);
+
+        // d-001 (enrolled 12 January, meetings every 14 days): meeting 2, planned on 26 January, rated on 29 January by
+        // the practitioner (and on 30 January by the client): it took place on the 29th, the earlier of the two.
+        var (status, body) = await PostAsync(coordinator, study, Header
+            + "d-001,2,client,2026-01-30,6,6,6,6,6,6,6,6,6,6,6,6\n"
+            + "d-001,2,practitioner,2026-01-29,5,5,5,5,5,5,5,5,5,5,5,5\n");
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        Assert.Equal(1, body["meetingDatesRecorded"]!.GetValue<int>());
+        Assert.EndsWith(" 1 meeting date(s) recorded from the days of their ratings.", body["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        foreach (var role in new[] { "practitioner", "client" })
+        {
+            var form = await FormAsync(study, $"d-001-m2-{role}");
+            Assert.Equal((nameof(AssessmentStatus.Completed), d(2026, 1, 29), true), (form.Status, form.MeetingDate, form.MeetingDateRecorded));
+        }
+        // Meeting 3 is planned again from the recorded date: 14 days after it, not 28 after enrolment.
+        var third = await FormAsync(study, "d-001-m3-practitioner");
+        Assert.Equal((d(2026, 2, 12), false, d(2026, 2, 12)), (third.MeetingDate, third.MeetingDateRecorded, third.InviteOn));
+
+        // Audited as a date a coordinator records: by the key, what it was and what it is.
+        var audit = await RowsAsync<TableEntity>(StorageNames.AuditTable, study);
+        var recorded = audit.Where(r => r.GetString("Action") == "meeting.recorded").ToList();
+        Assert.Contains(recorded, r => r.GetString("Subject") == "d-001-m2-practitioner" && r.GetString("Details") == "dyad d-001, meeting 2: took place on 2026-01-29");
+        Assert.Contains(recorded, r => r.GetString("Subject") == "d-001-m3-practitioner" && r.GetString("Details") == "dyad d-001, meeting 3: planned dates moved by a recorded meeting");
+        Assert.All(recorded, r => Assert.Equal("key:" + key.Substring(3, 16), r.GetString("Actor")));
+        Assert.Contains(audit, r => r.GetString("Action") == "response.imported" && r.GetString("Details").EndsWith("; 1 meeting date(s) recorded from the ratings' days", StringComparison.Ordinal));
+
+        // A date already recorded is kept: meeting 3 recorded on 10 February, then rated on the 12th.
+        using (var put = await coordinator.PutAsync($"/api/studies/{study}/dyads/d-001/meetings/3", new StringContent("{\"date\":\"2026-02-10\"}", Encoding.UTF8, "application/json")))
+            Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        (status, body) = await PostAsync(coordinator, study, Header + "d-001,3,practitioner,2026-02-12,5,5,5,5,5,5,5,5,5,5,5,5\n");
+        Assert.True(status == HttpStatusCode.OK, body.ToJsonString());
+        Assert.Equal(0, body["meetingDatesRecorded"]!.GetValue<int>());
+        Assert.Equal((d(2026, 2, 10), true), ((await FormAsync(study, "d-001-m3-practitioner")).MeetingDate, (await FormAsync(study, "d-001-m3-practitioner")).MeetingDateRecorded));
     }
 }
