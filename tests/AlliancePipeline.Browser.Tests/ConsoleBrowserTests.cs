@@ -13,15 +13,16 @@ namespace AlliancePipeline.Browser.Tests;
 /// The coordinators' console in real Chromium, with the example study applied: the French site's key opens a French
 /// dashboard (whatever the browser's language), follows a dyad's row to its page, and acts there through the page's
 /// forms by the key cookie (a meeting date, pause and resume, reissue and send, withdraw and reinstate); a form posted
-/// from another site's page is refused and changes nothing; a site key opening another site's dyad gets 404.
+/// from another site's page is refused and changes nothing; a site key opening another site's dyad gets 404; the dyad's
+/// covariates and its outcome with days worked and tenure are recorded through the page and read back from their tables.
 /// </summary>
 [Collection(BrowserCollection.Name)]
 public sealed class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelper output)
 {
-    private async Task<(string Study, IBrowserContext Context, IPage Page)> OpenAsRiverAsync(string prefix)
+    private async Task<(string Study, IBrowserContext Context, IPage Page)> OpenAsRiverAsync(string prefix, string more = "")
     {
         var study = AzuriteFixture.UniqueName(prefix);
-        await browser.App.ApplyStudyAsync(study, StudyFiles.Example(study));
+        await browser.App.ApplyStudyAsync(study, StudyFiles.Example(study) + more);
         var key = await browser.App.KeyAsync(AccessScope.ForSite(study, "site-river"));
         var context = await browser.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -117,5 +118,56 @@ public sealed class ConsoleBrowserTests(BrowserFixture browser, ITestOutputHelpe
         var text = await page.InnerTextAsync("main");
         Assert.DoesNotContain("north", text, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("d-001", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_coordinator_records_a_dyads_covariates_and_its_outcome_with_days_worked_through_the_page()
+    {
+        var (study, context, page) = await OpenAsRiverAsync("console-cov", """
+            covariates:
+              - { name: education, type: categorical, levels: [primary, secondary, tertiary], label: { en: Education, fr: Scolarité } }
+              - { name: age, type: numeric, min: 18, max: 70 }
+            analysis:
+              followUp: { days: 182 }
+
+            """);
+        await using var _ = context;
+        var tables = browser.App.Services.GetRequiredService<TableServiceClient>();
+        var dyad = await page.GotoAsync(new Uri(browser.App.Client.BaseAddress!, $"/api/studies/{study}/dyads/d-003").ToString());
+        Assert.Equal(200, dyad!.Status);
+        Assert.Equal("Saisir les covariables", await page.InnerTextAsync("#h-covariates"));
+        Assert.Equal("non saisie", await page.InnerTextAsync("#covariate-age-recorded"));
+
+        // The covariates: a level chosen from the select, a number typed.
+        await page.SelectOptionAsync("#covariate-education", "secondary");
+        await page.FillAsync("#covariate-age", "34");
+        await page.ClickAsync("section[aria-labelledby=h-covariates] form button");
+        Assert.Equal("Covariables enregistrées.", await page.InnerTextAsync(".status"));
+        var row = (await tables.GetTableClient(StorageNames.CovariatesTable).GetEntityAsync<CovariateEntity>(study, "d-003")).Value;
+        Assert.Equal(("{\"age\":34,\"education\":\"secondary\"}", "console"), (row.Values, row.Source));
+        // The page shows what was recorded.
+        Assert.Equal("secondary", await page.InputValueAsync("#covariate-education"));
+        Assert.Equal("34", await page.InputValueAsync("#covariate-age"));
+        Assert.Equal("saisie : 34", await page.InnerTextAsync("#covariate-age-recorded"));
+
+        // The outcome: employed, its start date, days worked and tenure.
+        await page.CheckAsync("section[aria-labelledby=h-outcome] input[name=employed][value=yes]");
+        await page.FillAsync("#job", "2026-03-02");
+        await page.FillAsync("#days-worked", "40");
+        await page.FillAsync("#tenure-days", "20");
+        await page.ClickAsync("section[aria-labelledby=h-outcome] form button");
+        Assert.Equal("Résultat enregistré.", await page.InnerTextAsync(".status"));
+        var outcome = (await tables.GetTableClient(StorageNames.OutcomesTable).GetEntityAsync<OutcomeEntity>(study, "d-003")).Value;
+        Assert.Equal((true, 40, 20), (outcome.Employed, outcome.DaysWorked, outcome.TenureDays));
+        await ScreenshotAsync(page, "console-covariates-fr");
+
+        // A tenure for a client not employed: refused by the API's own check, shown on the page, nothing changed.
+        await page.CheckAsync("section[aria-labelledby=h-outcome] input[name=employed][value=no]");
+        await page.FillAsync("#job", "");
+        await page.FillAsync("#days-worked", "");
+        await page.FillAsync("#tenure-days", "5");
+        await page.ClickAsync("section[aria-labelledby=h-outcome] form button");
+        Assert.StartsWith("Non fait : tenureDays is given but employed is no", await page.InnerTextAsync("[role=alert]"), StringComparison.Ordinal);
+        Assert.Equal(40, (await tables.GetTableClient(StorageNames.OutcomesTable).GetEntityAsync<OutcomeEntity>(study, "d-003")).Value.DaysWorked);
     }
 }

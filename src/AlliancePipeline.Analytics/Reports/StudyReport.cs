@@ -1,6 +1,7 @@
 using AlliancePipeline.Analytics.Analysis;
 using AlliancePipeline.Analytics.Statistics;
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Studies;
 
 namespace AlliancePipeline.Analytics.Reports;
 
@@ -345,4 +346,60 @@ public sealed record StudyReport
 
     /// <summary>The seed papers' further tables: flow of dyads, subscales per meeting by cluster, employment on mean alliance.</summary>
     public SeedPaperTables? Tables { get; init; }
+
+    /// <summary>The test the study file names primary (<c>analysis.primaryTest</c>), whether it ran, its p; null when it names none.</summary>
+    public PrimaryTestResult? Primary { get; init; }
+
+    /// <summary>The label of one of the tests a study may name: primary for the named one, else exploratory.</summary>
+    public string LabelOf(PrimaryTest test) => Primary?.Test == test ? PrimaryTestResult.PrimaryLabel : PrimaryTestResult.ExploratoryLabel;
+}
+
+/// <summary>
+/// The test a study file names primary (<c>analysis.primaryTest</c>) as this report ran it: every other test is exploratory.
+/// </summary>
+/// <param name="Test">The test named.</param>
+/// <param name="Name">The report's name of it (<c>log-rank test of time to job by pattern</c>).</param>
+/// <param name="P">Its p value when it ran.</param>
+/// <param name="NotRun">Why it did not run (no outcome recorded, no clusters, …), or null when it ran.</param>
+public sealed record PrimaryTestResult(PrimaryTest Test, string Name, double? P, string? NotRun)
+{
+    /// <summary>The label of the named test.</summary>
+    public const string PrimaryLabel = "primary (named in the study file before analysis)";
+
+    /// <summary>The label of every other test.</summary>
+    public const string ExploratoryLabel = "exploratory";
+
+    /// <summary>True when the test ran and gave a p value.</summary>
+    public bool Ran => NotRun is null;
+
+    /// <summary>The value in the study file.</summary>
+    public string FileValue => PrimaryTests.FileValue(Test);
+
+    /// <summary>The report's name of a test.</summary>
+    public static string NameOf(PrimaryTest test) => test switch
+    {
+        PrimaryTest.PatternEmployment => "Fisher–Freeman–Halton test of pattern × employment",
+        PrimaryTest.TimeToJob => "log-rank test of time to job by pattern",
+        _ => "Wald test of mean alliance in the logistic regression of employment",
+    };
+
+    /// <summary>The named test in <paramref name="report"/> (its tables computed), or null when the study names none.</summary>
+    public static PrimaryTestResult? Of(StudyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (report.Input.Analysis?.PrimaryTest is not { } test) return null;
+        var unclustered = "the dyads were not clustered" + (report.Message is { } m ? $" ({char.ToLowerInvariant(m[0])}{m[1..].TrimEnd('.')})" : "");
+        var (p, why) = test switch
+        {
+            PrimaryTest.PatternEmployment => report.Outcomes is not { } o ? (null, unclustered)
+                : o.FisherP is { } fp ? (fp, null) : ((double?)null, o.Note ?? "too few outcomes"),
+            PrimaryTest.TimeToJob => report.TimeToJob is not { } t
+                ? (null, report.Result is null ? unclustered : "no dyad has a time to job yet (no outcome recorded)")
+                : t.LogRank?.PValue is { } lp ? (lp, null) : ((double?)null, t.Note ?? "too few dyads followed"),
+            _ => report.Tables?.Employment is not { } e ? (null, "the regression did not run")
+                : e.Alliance?.Coefficient.PValue is { } ep ? (ep, null) : ((double?)null, e.Note ?? "the regression could not be fitted"),
+        };
+        // The reason reads inside a sentence: "did not run: no clustered dyad has a recorded outcome yet".
+        return new PrimaryTestResult(test, NameOf(test), p, why is null ? null : char.ToLowerInvariant(why[0]) + why[1..].TrimEnd('.'));
+    }
 }

@@ -107,6 +107,12 @@ public static class StudyReportAnalysis
     {
         report = report with { Warnings = Warnings(report) };
         report = report with { Tables = SeedPaperTables.Of(report) };
+        if (PrimaryTestResult.Of(report) is { } primary)
+            report = report with
+            {
+                Primary = primary,
+                Warnings = primary.Ran ? report.Warnings : [.. report.Warnings, $"The primary test named in the study file, the {primary.Name}, did not run: {primary.NotRun}."],
+            };
         return report with { Methods = Methods(report) };
     }
 
@@ -477,6 +483,7 @@ public static class StudyReportAnalysis
         parts.Add($"missingMeetings: {(a.Missing == MissingMeetings.Assign ? "assign" : "complete")}");
         if (a.FollowUp is { } f)
             parts.Add(string.Create(Inv, $"followUp: {f.Days} days from {(f.From == FollowUpOrigin.FirstMeeting ? "the first meeting" : "enrolment")}"));
+        if (a.PrimaryTest is { } primary) parts.Add($"primaryTest: {PrimaryTests.FileValue(primary)}");
         return $"Analysis settings of the study file: {string.Join("; ", parts)}.";
     }
 
@@ -528,6 +535,17 @@ public static class StudyReportAnalysis
         yield return "error bars and intervals of means are 95 % confidence intervals (t distribution; undefined with fewer than two values or none varying, where R's t.test refuses)";
     }
 
+    /// <summary>
+    /// Which test is primary and which exploratory, as the methods paragraph and the page say it: the test the study file
+    /// names (<c>analysis.primaryTest</c>) is primary, every other test exploratory; a named test that did not run is said so.
+    /// </summary>
+    public static string Exploratory(PrimaryTestResult? primary) => primary switch
+    {
+        null => "Every test is exploratory: the study file names no primary test, and no p value is corrected for multiple testing.",
+        { Ran: true } => $"The {primary.Name} is the primary test, named in the study file before analysis (analysis.primaryTest: {primary.FileValue}); every other test is exploratory, and no p value is corrected for multiple testing.",
+        _ => $"The study file names the {primary.Name} as the primary test (analysis.primaryTest: {primary.FileValue}), but it did not run: {primary.NotRun}. Every test that ran is exploratory, and no p value is corrected for multiple testing.",
+    };
+
     private static string Methods(StudyReport r)
     {
         var text = new List<string>();
@@ -577,7 +595,7 @@ public static class StudyReportAnalysis
             text.Add(string.Create(Inv, $"Patterns were named from each centroid's level, change (fitted first to last meeting) and bend (fitted dip or rise of the middle meetings), with a threshold of {result.Naming.MinChange:0.##} points; a stable level of {result.Naming.HighLevel ?? double.NaN:0.00} or more is high (the mean of all scores)."));
         }
         text.Add(string.Join("; ", Ran(r)) + ".");
-        text.Add("Every test is exploratory: the study file names no primary test, and no p value is corrected for multiple testing.");
+        text.Add(Exploratory(r.Primary));
         text.Add($"Computed by Alliance Pipeline {r.Input.SoftwareVersion} (AlliancePipeline.Analytics, every statistic checked against R 4.2.2); reproduce.R recomputes the numbers of the tables from responses.csv and dyads.csv with R and stops, naming the number, where one differs from clusters.json.");
         return string.Join(" ", text);
     }

@@ -33,6 +33,43 @@ public enum FollowUpOrigin
     FirstMeeting,
 }
 
+/// <summary>
+/// The one test a study names as primary before analysis (<c>analysis.primaryTest</c>): the report labels it primary and
+/// every other test exploratory. A closed set: the tests the report runs that answer the study's question.
+/// </summary>
+public enum PrimaryTest
+{
+    /// <summary>The pattern × employment association: the Fisher–Freeman–Halton test (<c>patternEmployment</c>).</summary>
+    PatternEmployment,
+
+    /// <summary>Time to job by pattern: the log-rank test (<c>timeToJob</c>; needs <c>followUp</c>).</summary>
+    TimeToJob,
+
+    /// <summary>Employment on mean alliance: the logistic regression's Wald test of alliance (<c>allianceEmployment</c>).</summary>
+    AllianceEmployment,
+}
+
+/// <summary>The study file's words for <see cref="PrimaryTest"/> and the report's names of the tests.</summary>
+public static class PrimaryTests
+{
+    /// <summary>The value in the study file (<c>patternEmployment</c>, <c>timeToJob</c>, <c>allianceEmployment</c>).</summary>
+    public static string FileValue(PrimaryTest test) => test switch
+    {
+        PrimaryTest.PatternEmployment => "patternEmployment",
+        PrimaryTest.TimeToJob => "timeToJob",
+        _ => "allianceEmployment",
+    };
+
+    /// <summary>The test named by a study file's value, or null for a value not in the set.</summary>
+    public static PrimaryTest? Parse(string? value) => value switch
+    {
+        "patternEmployment" => PrimaryTest.PatternEmployment,
+        "timeToJob" => PrimaryTest.TimeToJob,
+        "allianceEmployment" => PrimaryTest.AllianceEmployment,
+        _ => null,
+    };
+}
+
 /// <summary>How long outcomes are followed (<c>analysis.followUp</c>).</summary>
 /// <param name="Days">Days of follow-up from the origin: a job starting later is not an event of the study.</param>
 /// <param name="From">The origin.</param>
@@ -51,6 +88,7 @@ public sealed record FollowUp(int Days, FollowUpOrigin From);
 /// <param name="Deviation">Cluster deviation scores (<c>scores: deviation</c>) rather than raw ones.</param>
 /// <param name="Missing">What happens to dyads with a meeting missing (<c>missingMeetings</c>).</param>
 /// <param name="FollowUp">The follow-up (<c>followUp</c>), or null when the study sets none.</param>
+/// <param name="PrimaryTest">The test named primary (<c>primaryTest</c>), or null: every test exploratory.</param>
 public sealed record StudyAnalysis(
     int? FixedK = null,
     ClusterRule Rule = ClusterRule.Relative,
@@ -59,7 +97,8 @@ public sealed record StudyAnalysis(
     int MaxK = 8,
     bool Deviation = false,
     MissingMeetings Missing = MissingMeetings.Complete,
-    FollowUp? FollowUp = null)
+    FollowUp? FollowUp = null,
+    PrimaryTest? PrimaryTest = null)
 {
     /// <summary>The analysis without an <c>analysis</c> section.</summary>
     public static StudyAnalysis Default { get; } = new();

@@ -362,6 +362,7 @@ internal sealed partial class StudyFileReader
         {
             Deviation = Text(f, "scores") == "deviation",
             Missing = Text(f, "missingMeetings") == "assign" ? MissingMeetings.Assign : MissingMeetings.Complete,
+            PrimaryTest = PrimaryTests.Parse(Text(f, "primaryTest")),
         };
         if (Open(Value(f, "clusters"), f.PointerOf("clusters")) is { } c)
         {
@@ -388,6 +389,11 @@ internal sealed partial class StudyFileReader
         if (Open(Value(f, "followUp"), f.PointerOf("followUp")) is { } u && Integer(u, "days") is { } days)
         {
             analysis = analysis with { FollowUp = new FollowUp(days, Text(u, "from") == "firstMeeting" ? FollowUpOrigin.FirstMeeting : FollowUpOrigin.Enrolment) };
+        }
+
+        if (analysis.PrimaryTest == PrimaryTest.TimeToJob && analysis.FollowUp is null && !Has(f, "followUp"))
+        {
+            Error(Value(f, "primaryTest")!, f.PointerOf("primaryTest"), "timeToJob needs a follow-up (analysis.followUp): without one the report runs no log-rank test");
         }
 
         return analysis;

@@ -52,6 +52,12 @@ public sealed class ConsoleText
         }
     }
 
+    /// <summary>
+    /// <paramref name="english"/> in this language when the console has words for it (a refusal of the console's own
+    /// forms), else as given (a refusal written by the service the API shares, in English): never counted as missing.
+    /// </summary>
+    public string Known(string english) => _words is not null && _words.TryGetValue(english, out var word) ? word : english;
+
     /// <summary>The format <paramref name="english"/> in this language, with <paramref name="values"/> (invariant culture).</summary>
     public string Format(string english, params object?[] values) => string.Format(CultureInfo.InvariantCulture, this[english], values);
 

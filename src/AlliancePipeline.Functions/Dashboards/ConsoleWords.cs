@@ -151,5 +151,19 @@ internal static class ConsoleWords
         ["Dyad withdrawn."] = "Dyade retirée.",
         ["Dyad reinstated."] = "Dyade réintégrée.",
         ["Done."] = "Fait.",
+        ["Covariates recorded."] = "Covariables enregistrées.",
+        ["Record the covariates"] = "Saisir les covariables",
+        ["As the study file declares them; a field left empty keeps what was recorded."] = "Telles que le fichier d'étude les déclare ; un champ laissé vide garde ce qui était saisi.",
+        ["not recorded"] = "non saisie",
+        ["recorded: {0}"] = "saisie : {0}",
+        ["Days worked during follow-up (any job)"] = "Jours travaillés pendant le suivi (tout emploi)",
+        ["Days in the job so far (when employed)"] = "Jours dans l'emploi à ce jour (si en emploi)",
+        // Refusals of the console's own forms (ConsoleText.Known)
+        [DyadConsole.DaysRefused] = "Les jours travaillés et l'ancienneté sont des nombres entiers de jours, 0 ou plus, ou laissés vides.",
+        [DyadConsole.CovariatesRefused] = "Donnez la valeur d'au moins une covariable.",
+        ["Say whether the client is employed: yes or no."] = "Indiquez si le client est en emploi : oui ou non.",
+        ["The job start date is written yyyy-MM-dd."] = "La date de début de l'emploi s'écrit aaaa-mm-jj.",
+        ["Choose a meeting."] = "Choisissez une rencontre.",
+        ["Give the date the meeting took place, yyyy-MM-dd."] = "Donnez la date à laquelle la rencontre a eu lieu, aaaa-mm-jj.",
     };
 }

@@ -1,4 +1,6 @@
 using System.Globalization;
+using AlliancePipeline.Core.Studies;
+using AlliancePipeline.Functions.Dyads;
 using AlliancePipeline.Functions.Infrastructure.Pages;
 
 namespace AlliancePipeline.Functions.Dashboards;
@@ -8,13 +10,18 @@ namespace AlliancePipeline.Functions.Dashboards;
 /// <param name="Language">The page's language (<c>en</c> or <c>fr</c>).</param>
 /// <param name="Done">The action just done (<see cref="DyadPage.Actions"/>), to confirm; or null.</param>
 /// <param name="Error">Why the action just asked for was refused, or null.</param>
-public sealed record DyadView(DyadSchedule Schedule, string Language, string? Done = null, string? Error = null);
+public sealed record DyadView(DyadSchedule Schedule, string Language, string? Done = null, string? Error = null)
+{
+    /// <summary>The covariates the study declares with the dyad's values (its form), or null when it declares none.</summary>
+    public DyadCovariateValues? Covariates { get; init; }
+}
 
 /// <summary>
 /// Renders the console's page of one dyad (<c>GET /api/studies/{study}/dyads/{dyad}</c> in a browser): its meetings
 /// (planned or recorded dates), each form's invitation, due day, reminders (sent, paused), link version and expiry,
-/// answer, and the dyad's withdrawal; and the forms a coordinator acts with (record a meeting date or an outcome, import
-/// meeting dates from CSV, reissue and send a link, pause and resume reminders, withdraw and reinstate), each a POST to
+/// answer, and the dyad's withdrawal; and the forms a coordinator acts with (record a meeting date or an outcome with its
+/// days worked and tenure, the dyad's covariates as the study file declares them, import meeting dates from CSV, reissue
+/// and send a link, pause and resume reminders, withdraw and reinstate), each a POST to
 /// <c>{dyad}/console/{action}</c> (<see cref="Actions"/>). In English or French (<see cref="ConsoleText"/>), in the
 /// pages' one layout, from <c>Templates/dyad.liquid</c>. Raters appear by their pseudonymous id only: no address.
 /// </summary>
@@ -24,7 +31,7 @@ public static class DyadPage
     internal const string Template = "Pages.Dashboards.dyad.liquid";
 
     /// <summary>The actions of the page's forms, as the last segment of their address.</summary>
-    public static IReadOnlyList<string> Actions { get; } = ["meeting", "meetings", "outcome", "reissue", "pause", "resume", "withdraw", "reinstate"];
+    public static IReadOnlyList<string> Actions { get; } = ["meeting", "meetings", "outcome", "covariates", "reissue", "pause", "resume", "withdraw", "reinstate"];
 
     /// <summary>The page.</summary>
     public static string Render(DyadView view)
@@ -44,7 +51,7 @@ public static class DyadPage
         var meetings = s.Meetings.Select(m => new Option(m.Meeting.ToString(CultureInfo.InvariantCulture), x.Format("Meeting {0}", m.Meeting))).ToList();
         var words = new Words(
             x.Format("Study {0}", s.StudyId), x.Format("Dyad {0}", s.DyadId), string.Join(" ", facts), withdrawn, x["Views"], x["Dashboard"],
-            view.Done is { } done ? x[DoneText(done)] : "", view.Error is { } error ? x["Not done:"] + " " + error : "",
+            view.Done is { } done ? x[DoneText(done)] : "", view.Error is { } error ? x["Not done:"] + " " + x.Known(error) : "",
             x["Meetings and forms"], x["One row per form: its invitation, due day, reminders, link and answer."],
             x["Record a meeting date"], x["Meeting"], x["Date it took place"], x["Record"],
             x["Import meeting dates (CSV: dyad,meeting,date)"], x["CSV file"], x["Import"],
@@ -54,10 +61,17 @@ public static class DyadPage
                 ? (s.WithdrawnBy == "file" ? x["The study file withdraws this dyad: change the file to reinstate it."] : x["Its unanswered forms become pending again; each gets a new link, mailed by the next Reminders run."])
                 : x["Its links stop and its reminders stop; its answers stay."],
             s.Withdrawn ? x["Reinstate"] : x["Withdraw"],
-            s.Withdrawn && s.WithdrawnBy == "file");
+            s.Withdrawn && s.WithdrawnBy == "file")
+        {
+            DaysWorked = x["Days worked during follow-up (any job)"],
+            TenureDays = x["Days in the job so far (when employed)"],
+            CovariatesHeading = x["Record the covariates"],
+            CovariatesNote = x["As the study file declares them; a field left empty keeps what was recorded."],
+            NotRecorded = x["not recorded"],
+        };
         var table = new Table(x.Format("Forms of dyad {0}", s.DyadId),
             [x["Form"], x["Meeting date"], x["Status"], x["Invitation"], x["Due day"], x["Reminders"], x["Link"], x["Actions"]], rows, x["No forms planned."]);
-        var model = new DyadModel(words, post, s.Withdrawn ? "reinstate" : "withdraw", meetings, table);
+        var model = new DyadModel(words, post, s.Withdrawn ? "reinstate" : "withdraw", meetings, table, Covariates(view.Covariates, x));
         return PageTemplates.Renderer.Render(Template, model, x.Language, x.Format("Dyad {0}: {1}", s.DyadId, s.StudyName), PageRenderer.Kind.Dashboard);
     }
 
@@ -105,11 +119,26 @@ public static class DyadPage
         return cells;
     }
 
+    /// <summary>A field per declared covariate: a select of its levels, or a number within its range; the value recorded chosen.</summary>
+    private static IReadOnlyList<CovariateField> Covariates(DyadCovariateValues? covariates, ConsoleText x)
+    {
+        if (covariates is null) return [];
+        static string Number(double? v) => v is { } n ? n.ToString("R", CultureInfo.InvariantCulture) : "";
+        return [.. covariates.Declared.Select(c =>
+        {
+            var recorded = covariates.Values.GetValueOrDefault(c.Name);
+            return new CovariateField(c.Name, c.LabelIn(x.Language), c.Type == CovariateType.Categorical,
+                [.. c.Levels.Select(l => new LevelOption(l, recorded?.Level == l))], Number(recorded?.Number), Number(c.Min), Number(c.Max),
+                recorded is null ? x["not recorded"] : x.Format("recorded: {0}", recorded));
+        })];
+    }
+
     private static string DoneText(string action) => action switch
     {
         "meeting" => "Meeting date recorded.",
         "meetings" => "Meeting dates imported.",
         "outcome" => "Outcome recorded.",
+        "covariates" => "Covariates recorded.",
         "reissue" => "New link issued: the next Reminders run mails it to the rater; earlier links no longer open.",
         "pause" => "Reminders paused.",
         "resume" => "Reminders resumed.",
@@ -122,14 +151,26 @@ public static class DyadPage
 
     private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
 
-    private sealed record DyadModel(Words Words, string Post, string DyadAction, IReadOnlyList<Option> Meetings, Table Table);
+    private sealed record DyadModel(Words Words, string Post, string DyadAction, IReadOnlyList<Option> Meetings, Table Table, IReadOnlyList<CovariateField> Covariates);
+
+    /// <summary>A covariate's field: its name (the field's), label, levels or range, the value recorded and a note saying it.</summary>
+    private sealed record CovariateField(string Name, string Label, bool Categorical, IReadOnlyList<LevelOption> Levels, string Value, string Min, string Max, string Recorded);
+
+    private sealed record LevelOption(string Value, bool Selected);
 
     private sealed record Words(
         string Study, string Heading, string Facts, string Withdrawn, string Views, string Dashboard, string Done, string Error,
         string FormsHeading, string FormsNote, string MeetingHeading, string Meeting, string MeetingDate, string Record,
         string ImportHeading, string CsvFile, string Import,
         string OutcomeHeading, string Employed, string Yes, string No, string JobDate,
-        string DyadHeading, string DyadNote, string DyadButton, bool DyadActionClosed);
+        string DyadHeading, string DyadNote, string DyadButton, bool DyadActionClosed)
+    {
+        public string DaysWorked { get; init; } = "";
+        public string TenureDays { get; init; } = "";
+        public string CovariatesHeading { get; init; } = "";
+        public string CovariatesNote { get; init; } = "";
+        public string NotRecorded { get; init; } = "";
+    }
 
     private sealed record Option(string Value, string Text);
 

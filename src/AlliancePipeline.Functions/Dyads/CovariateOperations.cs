@@ -17,6 +17,11 @@ namespace AlliancePipeline.Functions.Dyads;
 /// <param name="Values">Covariate name → number or level.</param>
 public sealed record CovariatesRecorded(string StudyId, string DyadId, IReadOnlyDictionary<string, object> Values);
 
+/// <summary>The covariates a study declares and the values recorded for one dyad (its console page's form).</summary>
+/// <param name="Declared">The study file's covariates, in file order.</param>
+/// <param name="Values">Covariate name → value recorded; a covariate not recorded is absent.</param>
+public sealed record DyadCovariateValues(IReadOnlyList<StudyCovariate> Declared, IReadOnlyDictionary<string, CovariateValue> Values);
+
 /// <summary>Covariates imported from CSV.</summary>
 /// <param name="StudyId">The study.</param>
 /// <param name="Imported">Lines read.</param>
@@ -52,6 +57,17 @@ public sealed class CovariateOperations(StudyStore store, TableServiceClient tab
         var stored = await Table.GetEntityIfExistsAsync<CovariateEntity>(studyId, dyadId, cancellationToken: ct).ConfigureAwait(false);
         return new CovariatesRecorded(studyId, dyadId, Read(stored.HasValue ? stored.Value!.Values : "{}")
             .ToDictionary(v => v.Key, v => v.Value.Level is { } level ? (object)level : v.Value.Number!.Value, StringComparer.Ordinal));
+    }
+
+    /// <summary>
+    /// The covariates the study declares and those recorded for <paramref name="dyadId"/>, for the console page of a dyad
+    /// the caller was already let see (<see cref="DyadSchedules.ReadAsync"/>); null when the study declares none.
+    /// </summary>
+    public async Task<DyadCovariateValues?> ReadAsync(string studyId, string dyadId, CancellationToken ct)
+    {
+        if (await FindStudyAsync(studyId, ct).ConfigureAwait(false) is not { } study || study.Definition.Covariates.IsDefaultOrEmpty) return null;
+        var stored = await Table.GetEntityIfExistsAsync<CovariateEntity>(studyId, dyadId, cancellationToken: ct).ConfigureAwait(false);
+        return new DyadCovariateValues(study.Definition.Covariates, Read(stored.HasValue ? stored.Value!.Values : "{}"));
     }
 
     /// <summary>Imports covariates from CSV (<c>dyad</c> and a column per covariate); a bad line records nothing.</summary>

@@ -88,6 +88,22 @@ public static class ClustersDocument
             ["cohensD"] = a.Test is { } c ? N(c.CohensD) : null, ["note"] = a.Note,
         })]);
         SeedPaperTablesJson.AddTo(doc, report);
+        if (report.Primary is { } primary)
+            doc["primaryTest"] = new JsonObject
+            {
+                ["test"] = primary.FileValue,
+                ["name"] = primary.Name,
+                ["ran"] = primary.Ran,
+                ["p"] = primary.P,
+                ["notRun"] = primary.NotRun,
+                ["labels"] = new JsonObject
+                {
+                    ["patternEmployment"] = report.LabelOf(PrimaryTest.PatternEmployment),
+                    ["timeToJob"] = report.LabelOf(PrimaryTest.TimeToJob),
+                    ["allianceEmployment"] = report.LabelOf(PrimaryTest.AllianceEmployment),
+                    ["other"] = PrimaryTestResult.ExploratoryLabel,
+                },
+            };
         if (r is null) return doc;
 
         doc["certifiedEqualToR"] = r.Dendrogram.CertifiedEqualToR;

@@ -63,6 +63,13 @@ public static class ReportHtml
                 : "",
             AlertsPeriod = input.PeriodStart is { } since ? $"since the previous report ({Stamp(since)})" : "since the study began",
         };
+        if (r.Primary is { } primary)
+        {
+            view.Exploratory = StudyReportAnalysis.Exploratory(primary);
+            view.FisherLabel = r.LabelOf(PrimaryTest.PatternEmployment);
+            view.LogRankLabel = r.LabelOf(PrimaryTest.TimeToJob);
+            view.EmploymentLabel = r.LabelOf(PrimaryTest.AllianceEmployment);
+        }
         FillStatistics(r, view);
         view.Robustness = RobustnessSection.View(r);
         view.Seed = SeedTablesView.Of(r);

@@ -13,6 +13,14 @@ public sealed class ReportView
     public IReadOnlyList<string> Subscales { get; set; } = [];
     public IReadOnlyList<string> Warnings { get; set; } = [];
     public string Methods { get; set; } = "";
+
+    /// <summary>Which test is primary (the study file's <c>analysis.primaryTest</c>), or empty: every p value exploratory.</summary>
+    public string Exploratory { get; set; } = "";
+
+    /// <summary>The labels beside the tests a study may name primary (empty when it names none).</summary>
+    public string FisherLabel { get; set; } = "";
+    public string LogRankLabel { get; set; } = "";
+    public string EmploymentLabel { get; set; } = "";
     public string Sites { get; set; } = "";
     public string Dyads { get; set; } = "";
     public string Withdrawn { get; set; } = "";

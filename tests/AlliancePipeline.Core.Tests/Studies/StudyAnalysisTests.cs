@@ -35,12 +35,35 @@ public class StudyAnalysisTests
     [InlineData("analysis:\n  followUp: { days: 182, from: consent }\n", "analysis.followUp.from", "'consent'")]
     [InlineData("analysis:\n  clusters: { k: 3, rule: absolute }\n", "analysis.clusters.rule", "either k")]
     [InlineData("analysis:\n  clusters: { minK: 5, maxK: 4 }\n", "analysis.clusters.maxK", "the k range is empty: minK (5) is above maxK (4)")]
+    [InlineData("analysis:\n  primaryTest: clusterOutcome\n", "analysis.primaryTest", "'clusterOutcome'")]
+    [InlineData("analysis:\n  primaryTest: timeToJob\n", "analysis.primaryTest", "timeToJob needs a follow-up (analysis.followUp)")]
     [InlineData("analysis:\n  colour: blue\n", "analysis.colour", "'colour' is not a field of analysis")]
     public void A_bad_setting_is_refused_naming_its_field(string section, string field, string says)
     {
         var error = SingleError(Parse(Yaml + section));
         Assert.Equal(field, error.Field);
         Assert.Contains(says, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("patternEmployment", PrimaryTest.PatternEmployment)]
+    [InlineData("timeToJob", PrimaryTest.TimeToJob)]
+    [InlineData("allianceEmployment", PrimaryTest.AllianceEmployment)]
+    public void The_primary_test_is_read_and_left_out_names_none(string value, PrimaryTest test)
+    {
+        Assert.Equal(test, Valid(Yaml + $"analysis:\n  followUp: {{ days: 182 }}\n  primaryTest: {value}\n").Analysis.PrimaryTest);
+        Assert.Equal(value, PrimaryTests.FileValue(test));
+        Assert.Null(Valid(Yaml + "analysis:\n  followUp: { days: 182 }\n").Analysis.PrimaryTest);
+    }
+
+    [Fact]
+    public void An_unknown_primary_test_is_refused_by_the_schema_naming_its_line_and_the_tests_it_may_name()
+    {
+        var yaml = Yaml + "analysis:\n  scores: raw\n  primaryTest: fisher\n";
+        var error = SingleError(Parse(yaml));
+        Assert.Equal((yaml.Split('\n').Length - 1, "analysis.primaryTest"), (error.Line, error.Field));
+        Assert.Contains("'fisher'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("patternEmployment", error.Message, StringComparison.Ordinal);
     }
 
     private static readonly DateOnly Today = new(2026, 9, 30);

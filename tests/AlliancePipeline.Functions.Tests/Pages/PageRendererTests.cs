@@ -3,7 +3,9 @@ using System.Text.RegularExpressions;
 using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Dashboards;
+using AlliancePipeline.Functions.Dyads;
 using AlliancePipeline.Functions.Infrastructure.Pages;
 using AlliancePipeline.Functions.Invitations;
 using AlliancePipeline.Functions.Questionnaires;
@@ -250,6 +252,15 @@ public sealed partial class PageRendererTests
         ];
         var schedule = new DyadSchedule("s", Hostile, "d-" + Hostile, "site-a", Hostile, Hostile, new DateOnly(2026, 1, 12), false, null, null,
             [new DyadMeeting(1, new DateOnly(2026, 3, 8), true, forms)]);
-        return new DyadView(schedule, language, Done: "pause", Error: Hostile);
+        // Covariates whose label and level are hostile text: the form's labels, options and values are text too.
+        StudyCovariate[] declared =
+        [
+            new("education", CovariateType.Categorical, [Hostile, "tertiary"]) { Label = Hostile },
+            new("age", CovariateType.Numeric, [], 18, 70),
+        ];
+        return new DyadView(schedule, language, Done: "pause", Error: Hostile)
+        {
+            Covariates = new DyadCovariateValues(declared, new Dictionary<string, CovariateValue> { ["education"] = CovariateValue.OfLevel(Hostile) }),
+        };
     }
 }

@@ -203,4 +203,75 @@ public sealed class DyadConsoleTests(AzuriteFixture azurite)
         using (var refusedForm = await client.SendAsync(broken))
             Assert.Equal(HttpStatusCode.BadRequest, refusedForm.StatusCode);
     }
+
+    [Fact]
+    public async Task The_covariate_form_and_the_outcomes_days_record_through_the_services_the_API_uses_audited_and_refused_in_the_pages_language()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("console-cov");
+        await app.ApplyStudyAsync(study, StudyFiles.Example(study) + """
+            covariates:
+              - { name: education, type: categorical, levels: [primary, secondary, tertiary], label: { en: Education, fr: Scolarité } }
+              - { name: age, type: numeric, min: 18, max: 70 }
+            analysis:
+              followUp: { days: 182 }
+
+            """);
+        var north = await app.KeyAsync(AccessScope.ForSite(study, "site-north"));
+        var actions = $"/api/studies/{study}/dyads/d-001/console/";
+        var covariates = azurite.Tables.GetTableClient(StorageNames.CovariatesTable);
+
+        // Another site's dyad is not found, a cross-site post is refused: nothing recorded.
+        using (var otherSite = await PostFormAsync(app, north, $"/api/studies/{study}/dyads/d-003/console/covariates", new() { ["age"] = "40" }))
+            Assert.Equal(HttpStatusCode.NotFound, otherSite.StatusCode);
+        using (var crossSite = await PostFormAsync(app, north, actions + "covariates", new() { ["age"] = "40" }, fetchSite: "cross-site"))
+            Assert.Equal(HttpStatusCode.Unauthorized, crossSite.StatusCode);
+        Assert.False((await covariates.GetEntityIfExistsAsync<CovariateEntity>(study, "d-003")).HasValue);
+        Assert.False((await covariates.GetEntityIfExistsAsync<CovariateEntity>(study, "d-001")).HasValue);
+
+        // Recorded as the API records them (the level as the study file spells it), audited with the key id; 303 to the page.
+        using (var recorded = await PostFormAsync(app, north, actions + "covariates", new() { ["education"] = "Secondary", ["age"] = "34" }))
+        {
+            Assert.Equal(HttpStatusCode.SeeOther, recorded.StatusCode);
+            Assert.Equal("../../d-001?done=covariates", recorded.Headers.Location!.OriginalString);
+        }
+        var row = (await covariates.GetEntityAsync<CovariateEntity>(study, "d-001")).Value;
+        Assert.Equal(("{\"age\":34,\"education\":\"secondary\"}", "console"), (row.Values, row.Source));
+        var audit = Assert.Single(Audit(study, "covariates.recorded"));
+        Assert.Equal(("key:" + KeyId(north), "d-001"), (audit.Actor, audit.Subject));
+        // An empty field keeps what was recorded; the page shows the values.
+        using (var again = await PostFormAsync(app, north, actions + "covariates", new() { ["education"] = "", ["age"] = "35" }))
+            Assert.Equal(HttpStatusCode.SeeOther, again.StatusCode);
+        Assert.Equal("{\"age\":35,\"education\":\"secondary\"}", (await covariates.GetEntityAsync<CovariateEntity>(study, "d-001")).Value.Values);
+
+        // Refused by the covariate's own check (the API's), on the page, nothing changed.
+        using (var refused = await PostFormAsync(app, north, actions + "covariates", new() { ["age"] = "90" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Contains("covariate &#x27;age&#x27; must be a number from 18 to 70, not &#x27;90&#x27;", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        using (var unknown = await PostFormAsync(app, north, actions + "covariates", new() { ["income"] = "3" }))
+            Assert.Equal(HttpStatusCode.BadRequest, unknown.StatusCode);
+        Assert.Equal("{\"age\":35,\"education\":\"secondary\"}", (await covariates.GetEntityAsync<CovariateEntity>(study, "d-001")).Value.Values);
+
+        // The outcome with days worked and tenure, as the API records them.
+        using (var outcome = await PostFormAsync(app, north, actions + "outcome", new() { ["employed"] = "yes", ["date"] = "2026-03-02", ["daysWorked"] = "40", ["tenureDays"] = "20" }))
+            Assert.Equal(HttpStatusCode.SeeOther, outcome.StatusCode);
+        var stored = (await azurite.Tables.GetTableClient(StorageNames.OutcomesTable).GetEntityAsync<OutcomeEntity>(study, "d-001")).Value;
+        Assert.Equal((true, 40, 20), (stored.Employed, stored.DaysWorked, stored.TenureDays));
+        Assert.Equal("key:" + KeyId(north), Assert.Single(Audit(study, "outcome.recorded")).Actor);
+        using (var refusedDays = await PostFormAsync(app, north, actions + "outcome", new() { ["employed"] = "yes", ["date"] = "2026-03-02", ["daysWorked"] = "forty" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, refusedDays.StatusCode);
+            Assert.Contains("whole numbers of days", await refusedDays.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        // The French site's coordinator reads the console's own refusals in French.
+        var river = await app.KeyAsync(AccessScope.ForSite(study, "site-river"));
+        using (var french = await PostFormAsync(app, river, $"/api/studies/{study}/dyads/d-003/console/covariates", new() { ["education"] = "" }))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, french.StatusCode);
+            Assert.Contains("Non fait : Donnez la valeur d&#x27;au moins une covariable.", await french.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        Assert.Equal(40, (await azurite.Tables.GetTableClient(StorageNames.OutcomesTable).GetEntityAsync<OutcomeEntity>(study, "d-001")).Value.DaysWorked);
+    }
 }
