@@ -290,6 +290,29 @@ public sealed class AssessmentViewsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task Views_built_before_the_kept_summaries_give_each_site_a_version_on_first_read()
+    {
+        var study = await NewStudyAsync("oldviews", Sites);
+        var random = new Random(11);
+        var rows = Enumerable.Range(0, 60).Select(n => NewRow(study, n, random, Start, Sites)).ToList();
+        await Assessments.SubmitTransactionAsync(rows.Select(a => new TableTransactionAction(TableTransactionActionType.UpsertReplace, a)));
+        var dashboard = Dashboard(azurite.Tables, new FakeTimeProvider(Start));
+        Assert.Equal(await RecountAsync(study, null, Start), await ShownAsync(dashboard, study, null)); // builds the views
+        // As views built before the summaries were kept: no versions, no summaries, no Sums on the state row.
+        var views = new TableServiceClient(azurite.ConnectionString).GetTableClient(StorageNames.AssessmentViewsTable);
+        await foreach (var row in views.QueryAsync<TableEntity>(e => e.PartitionKey == $"{study}|sum"))
+            await views.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        await views.UpsertEntityAsync(new TableEntity($"{study}|state", "state") { ["Sums"] = false }, TableUpdateMode.Merge);
+        // A write since gives its site a version; the other sites have none but their copies.
+        await Assessments.UpdateEntityAsync(new TableEntity(study, rows[0].RowKey) { ["Status"] = "Completed", ["SubmittedAt"] = Start }, ETag.All, TableUpdateMode.Merge);
+        foreach (var site in new[] { null, "site-b" })
+        {
+            Assert.Equal(await RecountAsync(study, site, Start), await ShownAsync(dashboard, study, site));
+            Assert.Equal(await RecountAsync(study, site, Start), await ShownAsync(dashboard, study, site));
+        }
+    }
+
+    [Fact]
     public async Task A_write_whose_views_were_never_synced_is_read_from_Assessments()
     {
         var study = await NewStudyAsync("marked", Sites);
