@@ -1,3 +1,4 @@
+using System.Text.Json;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 
@@ -71,6 +72,61 @@ public sealed class CompletionSummary
         }
         return merged;
     }
+
+    /// <summary>
+    /// The summary as compact JSON, to be kept and read back by <see cref="FromJson"/> for another moment of the same UTC
+    /// day (every figure of a summary depends on its moment through its day only).
+    /// </summary>
+    public string ToJson() => JsonSerializer.Serialize(new Stored(
+        Totals.Pack(),
+        BySite.ToDictionary(p => p.Key, p => p.Value.Pack(), StringComparer.Ordinal),
+        [.. ByRater.Select(p => new StoredRater(p.Key.Site, p.Key.Rater, p.Key.Role, p.Value.Pack()))],
+        ByMeeting.ToDictionary(p => p.Key, p => p.Value.Pack()),
+        ByArm.ToDictionary(p => p.Key, p => p.Value.Pack(), StringComparer.Ordinal),
+        Overdue,
+        Paused,
+        FirstDay?.DayNumber,
+        AnsweredInWeek.ToDictionary(p => p.Key.DayNumber, p => p.Value),
+        DueInWeek.ToDictionary(p => p.Key.DayNumber, p => p.Value),
+        [.. AnsweredByWeeks.Select(p => new[] { p.Key.Due.DayNumber, p.Key.Answered.DayNumber, p.Value })],
+        UnansweredPastDue));
+
+    /// <summary>A summary written by <see cref="ToJson"/>, for <paramref name="now"/> (a moment of the day it was made for).</summary>
+    /// <exception cref="JsonException">Not such a summary.</exception>
+    public static CompletionSummary FromJson(string json, DateTimeOffset now)
+    {
+        var stored = JsonSerializer.Deserialize<Stored>(json) ?? throw new JsonException("No summary.");
+        var summary = new CompletionSummary(now);
+        summary.Totals.Add(Tally.Unpack(stored.T));
+        foreach (var (site, tally) in stored.S) summary.BySite[site] = Tally.Unpack(tally);
+        foreach (var r in stored.R) summary.ByRater[(r.S, r.R, r.Role)] = Tally.Unpack(r.T);
+        foreach (var (meeting, tally) in stored.M) summary.ByMeeting[meeting] = Tally.Unpack(tally);
+        foreach (var (arm, tally) in stored.A) summary.ByArm[arm] = Tally.Unpack(tally);
+        summary.Overdue.AddRange(stored.O);
+        Sum(summary.Paused, stored.P);
+        summary.Earliest(stored.F is { } f ? DateOnly.FromDayNumber(f) : null);
+        foreach (var (day, count) in stored.Aw) summary.AnsweredInWeek[DateOnly.FromDayNumber(day)] = count;
+        foreach (var (day, count) in stored.Dw) summary.DueInWeek[DateOnly.FromDayNumber(day)] = count;
+        foreach (var w in stored.Bw) summary.AnsweredByWeeks[(DateOnly.FromDayNumber(w[0]), DateOnly.FromDayNumber(w[1]))] = w[2];
+        summary.UnansweredPastDue = stored.U;
+        return summary;
+    }
+
+    private sealed record Stored(
+        int[] T,
+        Dictionary<string, int[]> S,
+        List<StoredRater> R,
+        Dictionary<int, int[]> M,
+        Dictionary<string, int[]> A,
+        List<OverdueAssessment> O,
+        Dictionary<string, int> P,
+        int? F,
+        Dictionary<int, int> Aw,
+        Dictionary<int, int> Dw,
+        List<int[]> Bw,
+        int U);
+
+    private sealed record StoredRater(string S, string R, string Role, int[] T);
 
     private static void MergeInto<TKey>(Dictionary<TKey, Tally> into, Dictionary<TKey, Tally> from) where TKey : notnull
     {
@@ -202,6 +258,17 @@ public sealed class CompletionSummary
             _withdrawn += other._withdrawn;
             Answered += other.Answered;
             foreach (var (days, count) in other._days) _days[days] = _days.GetValueOrDefault(days) + count;
+        }
+
+        /// <summary>The tally as numbers: assessments, overdue, withdrawn, answered, then pairs of days to answer and count.</summary>
+        public int[] Pack() => [_assessments, _overdue, _withdrawn, Answered, .. _days.SelectMany(p => new[] { p.Key, p.Value })];
+
+        /// <summary>A tally written by <see cref="Pack"/>.</summary>
+        public static Tally Unpack(int[] packed)
+        {
+            var tally = new Tally { _assessments = packed[0], _overdue = packed[1], _withdrawn = packed[2], Answered = packed[3] };
+            for (var i = 4; i + 1 < packed.Length; i += 2) tally._days[packed[i]] = packed[i + 1];
+            return tally;
         }
 
         public CompletionFigures Figures()

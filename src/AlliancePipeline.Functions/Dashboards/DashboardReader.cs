@@ -1,4 +1,5 @@
 using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Infrastructure.Storage;
 using Azure;
 using Azure.Data.Tables;
@@ -6,9 +7,10 @@ using Azure.Data.Tables;
 namespace AlliancePipeline.Functions.Dashboards;
 
 /// <summary>
-/// Reads what the dashboard shows from <c>Studies</c>, <c>Participants</c>, the assessments as
-/// <see cref="AssessmentViews"/> keeps them per site, and <c>Alerts</c>. When a site is given, storage is asked for that
-/// site's partition of the views only, so rows of other sites are neither read nor scanned.
+/// Reads what the dashboard shows from <c>Studies</c>, <c>Participants</c>, the sites' completion summaries and
+/// assessments as <see cref="AssessmentViews"/> keeps them per site, and <c>Alerts</c>. A site whose kept summary still
+/// holds is not read again; when a site is given, storage is asked for that site's rows only, so rows of other sites
+/// are neither read nor scanned.
 /// </summary>
 public sealed class DashboardReader(TableServiceClient tables, AssessmentViews views)
 {
@@ -56,14 +58,31 @@ public sealed class DashboardReader(TableServiceClient tables, AssessmentViews v
         return names;
     }
 
-    /// <summary>The rows of a completion report: the study's (or one site's) assessments and open alerts, and site names.</summary>
-    public async Task<CompletionInput> ReadAsync(StudyEntity study, string? site, CancellationToken ct)
+    /// <summary>
+    /// The completion report of the study (or one site of it) at <paramref name="now"/>: each site's summary kept in
+    /// <see cref="AssessmentViews"/> when nothing changed it since (<see cref="AssessmentViews.SummariesAsync"/>), every
+    /// other site's computed from its copies (and its assessments being written, from <c>Assessments</c>) and kept under
+    /// the version read before them (unless a marker touches the site); the sites' summaries merged, with the open alerts and site names.
+    /// </summary>
+    public async Task<CompletionReport> ReportAsync(StudyEntity study, string? site, DateTimeOffset now, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(study);
         var studyId = study.RowKey;
         var names = await SiteNamesAsync(study, site, ct).ConfigureAwait(false);
-
-        var assessments = await views.ReadAsync(studyId, site, ct).ConfigureAwait(false);
+        var today = StudyCalendar.Day(now);
+        var kept = await views.SummariesAsync(studyId, site, today, ct).ConfigureAwait(false);
+        var parts = new CompletionSummary[kept.Sites.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, parts.Length), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
+        {
+            var s = kept.Sites[i];
+            if (s.Summary is { } json)
+            {
+                parts[i] = CompletionSummary.FromJson(json, now);
+                return;
+            }
+            parts[i] = CompletionSummary.Of(await views.ReadSiteAsync(studyId, s.SiteId, kept.Marked, token).ConfigureAwait(false), now);
+            if (s.Version is { } version) await views.KeepSummaryAsync(studyId, s.SiteId, version, today, parts[i].ToJson(), token).ConfigureAwait(false);
+        }).ConfigureAwait(false);
 
         var alerts = new List<AlertEntity>();
         var alertQuery = site is null
@@ -71,7 +90,8 @@ public sealed class DashboardReader(TableServiceClient tables, AssessmentViews v
             : Table(StorageNames.AlertsTable).QueryAsync<AlertEntity>(a => a.PartitionKey == studyId && a.Status == OpenStatus && a.SiteId == site, cancellationToken: ct);
         await foreach (var a in alertQuery.ConfigureAwait(false)) alerts.Add(a);
 
-        return new CompletionInput(studyId, study.Name.Length > 0 ? study.Name : studyId, site, names, assessments, alerts);
+        var input = new CompletionInput(studyId, study.Name.Length > 0 ? study.Name : studyId, site, names, [], alerts);
+        return CompletionReport.Of(input, CompletionSummary.Merge(parts, now));
     }
 
     /// <summary>The alert raised by an assessment's response, or null.</summary>

@@ -44,7 +44,7 @@ public sealed class DashboardService(DashboardReader reader, TableServiceClient 
         var shown = keySite ?? site;
         if (keySite is null && shown is not null && !(await reader.SiteNamesAsync(study, shown, ct).ConfigureAwait(false)).ContainsKey(shown))
             return Refusal.NotFound("Not found", "The study has no such site.");
-        return CompletionReport.Build(await reader.ReadAsync(study, shown, ct).ConfigureAwait(false), clock.GetUtcNow());
+        return await reader.ReportAsync(study, shown, clock.GetUtcNow(), ct).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -274,6 +274,14 @@ public sealed class CompletionReportTests
         var merged = CompletionReport.Of(input, CompletionSummary.Merge(parts, Now));
 
         Assert.Equal(System.Text.Json.JsonSerializer.Serialize(whole), System.Text.Json.JsonSerializer.Serialize(merged));
+        // Summaries kept as JSON, made at midnight and at the last moment of the day, read back at any moment of it.
+        var midnight = Core.Studies.StudyCalendar.StartOf(Core.Studies.StudyCalendar.Day(Now));
+        foreach (var made in new[] { midnight, midnight.AddDays(1).AddTicks(-1) })
+        {
+            var kept = rows.GroupBy(r => r.SiteId).Select(g => CompletionSummary.FromJson(CompletionSummary.Of(g, made).ToJson(), Now));
+            Assert.Equal(System.Text.Json.JsonSerializer.Serialize(whole),
+                System.Text.Json.JsonSerializer.Serialize(CompletionReport.Of(input, CompletionSummary.Merge(kept, Now))));
+        }
         Assert.Equal(CompletionReport.MaxWeeks, whole.Weekly.Count);
         Assert.Equal(rows.Count(r => r.Status == "Withdrawn"), whole.Totals.Withdrawn);
         // Each site's own report is its summary's.

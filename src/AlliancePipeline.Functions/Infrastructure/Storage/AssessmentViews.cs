@@ -18,7 +18,10 @@ namespace AlliancePipeline.Functions.Infrastructure.Storage;
 /// remind (stale rows are harmless: the run checks <c>Assessments</c> and deletes them);</item>
 /// <item><c>{study}|mark</c>: RowKey <c>{assessment}|{write id}</c>, written before each write to the assessment and
 /// deleted once the views show it: while one exists, readers take that assessment from <c>Assessments</c>;</item>
-/// <item><c>{study}|state</c>: whether the views were built, and the reminder policy the due keys follow.</item>
+/// <item><c>{study}|state</c>: whether the views were built, and the reminder policy the due keys follow;</item>
+/// <item><c>{study}|sum</c>: per site a <c>ver|{site}</c> row (a random version, new after every sync that touches the
+/// site) and a <c>sum|{site}</c> row (the site's completion summary as JSON, the version it was computed under, the UTC
+/// day it is for), so a whole-study read recomputes only the sites changed since (<see cref="SummariesAsync"/>).</item>
 /// </list>
 /// Every write to <c>Assessments</c> through the app's table client goes through <see cref="AssessmentWriteWatch"/>,
 /// which marks, writes, then calls <see cref="SyncAsync"/>; a study without views is built from <c>Assessments</c> on
@@ -56,6 +59,13 @@ public sealed class AssessmentViews(TableServiceClient tables)
     private static string Due(string studyId) => $"{studyId}|due";
     private static string Mark(string studyId) => $"{studyId}|mark";
     private static string State(string studyId) => $"{studyId}|state";
+    private static string Sums(string studyId) => $"{studyId}|sum";
+    private static string VersionKey(string siteId) => $"ver|{siteId}";
+    private static string SummaryKey(string siteId) => $"sum|{siteId}";
+
+    /// <summary>A summary's JSON is kept in parts of this many characters (a string property holds 32K), at most <see cref="MaxParts"/>.</summary>
+    private const int PartLength = 30_000;
+    private const int MaxParts = 15;
 
     /// <summary>The reminder policy as kept on the state row.</summary>
     public static string PolicyText(ReminderPolicy policy)
@@ -88,23 +98,28 @@ public sealed class AssessmentViews(TableServiceClient tables)
 
     private static string Key(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    private sealed record StateRow(bool Built, ReminderPolicy? Policy);
+    /// <summary>The state row: <paramref name="Sums"/> once every site with copies has a <c>ver</c> row (views built before the summaries had none).</summary>
+    private sealed record StateRow(bool Built, ReminderPolicy? Policy, bool Sums = false);
 
     private async Task<StateRow?> ReadStateAsync(string studyId, CancellationToken ct)
     {
         var found = await Views.GetEntityIfExistsAsync<TableEntity>(State(studyId), StateKey, cancellationToken: ct).ConfigureAwait(false);
-        return found.HasValue ? new StateRow(found.Value!.GetBoolean("Built") ?? false, ParsePolicy(found.Value.GetString("Policy"))) : null;
+        return found.HasValue ? new StateRow(found.Value!.GetBoolean("Built") ?? false, ParsePolicy(found.Value.GetString("Policy")), found.Value.GetBoolean("Sums") ?? false) : null;
     }
 
     /// <summary>
     /// Builds the study's views from <c>Assessments</c> when they were never built, or (with <paramref name="policy"/>)
     /// when their due keys follow another reminder policy. Answers whether it built them now.
     /// </summary>
-    public async Task<bool> EnsureBuiltAsync(string studyId, ReminderPolicy? policy, CancellationToken ct)
+    public async Task<bool> EnsureBuiltAsync(string studyId, ReminderPolicy? policy, CancellationToken ct) =>
+        await EnsureBuiltStateAsync(studyId, policy, ct).ConfigureAwait(false) is null;
+
+    /// <summary><see cref="EnsureBuiltAsync"/>, answering the state row read when the views were built already (else null).</summary>
+    private async Task<StateRow?> EnsureBuiltStateAsync(string studyId, ReminderPolicy? policy, CancellationToken ct)
     {
         await EnsureTableAsync(ct).ConfigureAwait(false);
         var state = await ReadStateAsync(studyId, ct).ConfigureAwait(false);
-        if (state is { Built: true } && (policy is null || state.Policy == policy)) return false;
+        if (state is { Built: true } && (policy is null || state.Policy == policy)) return state;
         // Requests arriving while a build runs in this process wait for it rather than building again.
         policy ??= state?.Policy;
         var key = $"{tables.Uri}|{studyId}|{(policy is null ? "" : PolicyText(policy))}";
@@ -117,7 +132,7 @@ public sealed class AssessmentViews(TableServiceClient tables)
         {
             if (build.IsCompleted) Builds.TryRemove(new KeyValuePair<string, Task>(key, build));
         }
-        return true;
+        return null;
     }
 
     /// <summary>
@@ -140,6 +155,7 @@ public sealed class AssessmentViews(TableServiceClient tables)
         resync.AddRange(locs.Keys.Where(id => !present.Contains(id)));
         if (resync.Count > 0) await SyncAsync(studyId, resync, ct).ConfigureAwait(false);
         state["Built"] = true;
+        state["Sums"] = true;
         await Views.UpsertEntityAsync(state, TableUpdateMode.Replace, ct).ConfigureAwait(false);
     }
 
@@ -150,13 +166,18 @@ public sealed class AssessmentViews(TableServiceClient tables)
     /// </summary>
     private async Task<List<string>> WriteAsync(string studyId, ReminderPolicy? policy, IReadOnlyList<AssessmentEntity> rows, IReadOnlyDictionary<string, TableEntity> locs, CancellationToken ct)
     {
-        var locRows = rows.Select(a => (Row: LocRow(studyId, a, policy), ETag: locs.TryGetValue(a.RowKey, out var l) ? l.ETag : (ETag?)null)).ToList();
+        var locRows = rows.Select(a => locs.TryGetValue(a.RowKey, out var l)
+            ? (Row: LocRow(studyId, a, policy, l.GetString("Site")), ETag: l.ETag)
+            : (Row: LocRow(studyId, a, policy, null), ETag: (ETag?)null)).ToList();
         var dueRows = rows.Select(a => (a, Key: DueKey(a, policy))).Where(x => x.Key is not null)
             .Select(x => new TableEntity(Due(studyId), $"{x.Key}|{x.a.RowKey}")).ToList();
         var stale = rows.Where(a => locs.TryGetValue(a.RowKey, out var l) && l.GetString("Site") is { Length: > 0 } s && s != a.SiteId)
             .Select(a => new TableEntity(SitePartition(studyId, locs[a.RowKey].GetString("Site")!), a.RowKey)).ToList();
+        var touched = rows.Select(a => a.SiteId).Concat(stale.Select(c => c.PartitionKey[SitePartition(studyId, "").Length..])).ToList();
         await UpsertAllAsync(rows.Select(a => Copy(studyId, a)).Cast<ITableEntity>().Concat(dueRows), ct).ConfigureAwait(false);
         await DeleteAllAsync(stale, ct).ConfigureAwait(false);
+        // The copies changed: their sites get a new version before the loc rows say so (and before the markers go).
+        await BumpAsync(studyId, touched, ct).ConfigureAwait(false);
         var resync = new List<string>();
         foreach (var chunk in locRows.Chunk(100))
         {
@@ -184,8 +205,9 @@ public sealed class AssessmentViews(TableServiceClient tables)
         return a;
     }
 
-    private static TableEntity LocRow(string studyId, AssessmentEntity a, ReminderPolicy? policy) =>
-        new(Loc(studyId), a.RowKey) { ["Site"] = a.SiteId, ["DueKey"] = DueKey(a, policy) ?? "" };
+    /// <summary>The loc row of <paramref name="a"/>; <c>Left</c> is the site its copy was in before (<paramref name="left"/>).</summary>
+    private static TableEntity LocRow(string studyId, AssessmentEntity a, ReminderPolicy? policy, string? left) =>
+        new(Loc(studyId), a.RowKey) { ["Site"] = a.SiteId, ["Left"] = left ?? "", ["DueKey"] = DueKey(a, policy) ?? "" };
 
     private async Task UpsertAllAsync(IEnumerable<ITableEntity> rows, CancellationToken ct)
     {
@@ -278,6 +300,8 @@ public sealed class AssessmentViews(TableServiceClient tables)
 
     private async Task SyncOneAsync(string studyId, string id, CancellationToken ct)
     {
+        // Sites given a copy by an attempt that lost to another sync: the copy is removed when the assessment is elsewhere.
+        var written = new HashSet<string>(StringComparer.Ordinal);
         for (var attempt = 0; ; attempt++)
         {
             var state = await ReadStateAsync(studyId, ct).ConfigureAwait(false);
@@ -287,14 +311,18 @@ public sealed class AssessmentViews(TableServiceClient tables)
             var found = await Source.GetEntityIfExistsAsync<AssessmentEntity>(studyId, id, cancellationToken: ct).ConfigureAwait(false);
             var a = found.HasValue ? found.Value : null;
             var oldSite = loc?.GetString("Site");
+            var left = written.Append(oldSite ?? "").Where(s => s.Length > 0 && s != a?.SiteId).Distinct(StringComparer.Ordinal).ToList();
             if (a is not null)
             {
+                written.Add(a.SiteId);
                 await Views.UpsertEntityAsync(Copy(studyId, a), TableUpdateMode.Replace, ct).ConfigureAwait(false);
                 if (DueKey(a, state.Policy) is { } key)
                     await Views.UpsertEntityAsync(new TableEntity(Due(studyId), $"{key}|{id}"), TableUpdateMode.Replace, ct).ConfigureAwait(false);
             }
-            if (oldSite is { Length: > 0 } && oldSite != a?.SiteId)
-                await DeleteAllAsync([new TableEntity(SitePartition(studyId, oldSite), id)], ct).ConfigureAwait(false);
+            await DeleteAllAsync(left.Select(site => new TableEntity(SitePartition(studyId, site), id)), ct).ConfigureAwait(false);
+            // The copies changed: the sites the assessment is in and left get a new version, before the loc row says
+            // so (a reader that finds its marker recomputes the sites of the loc row and of the assessment).
+            await BumpAsync(studyId, left.Append(a?.SiteId ?? ""), ct).ConfigureAwait(false);
             try
             {
                 if (a is null)
@@ -303,11 +331,11 @@ public sealed class AssessmentViews(TableServiceClient tables)
                 }
                 else if (loc is null)
                 {
-                    await Views.AddEntityAsync(LocRow(studyId, a, state.Policy), ct).ConfigureAwait(false);
+                    await Views.AddEntityAsync(LocRow(studyId, a, state.Policy, null), ct).ConfigureAwait(false);
                 }
                 else
                 {
-                    await Views.UpdateEntityAsync(LocRow(studyId, a, state.Policy), loc.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+                    await Views.UpdateEntityAsync(LocRow(studyId, a, state.Policy, oldSite), loc.ETag, TableUpdateMode.Replace, ct).ConfigureAwait(false);
                 }
                 return;
             }
@@ -339,36 +367,123 @@ public sealed class AssessmentViews(TableServiceClient tables)
         ReadAllAsync(ids, id => Source.GetEntityIfExistsAsync<AssessmentEntity>(studyId, id, cancellationToken: ct), ct);
 
     /// <summary>
-    /// The assessments of one site (or, with <paramref name="siteId"/> null, of every site), as <c>Assessments</c> holds
-    /// them (PartitionKey the study id): the site's copies, with those being written read from <c>Assessments</c>.
+    /// The study's sites as a completion read needs them (of <paramref name="siteId"/> only, when given): per site, its
+    /// version and its kept summary when that may be taken — computed under the same version, for
+    /// <paramref name="today"/>, and no marker names an assessment that is, or whose copy is, in the site — and the
+    /// assessments being written, read from <c>Assessments</c> (null: gone). Sites are those with a version or a kept
+    /// summary (every site that has or had copies has a version), those of marked assessments, and the one asked for.
+    /// Builds the views first when needed, and gives every site with copies a version once in views built before the
+    /// summaries were kept.
     /// </summary>
-    public async Task<IReadOnlyList<AssessmentEntity>> ReadAsync(string studyId, string? siteId, CancellationToken ct)
+    public async Task<KeptSummaries> SummariesAsync(string studyId, string? siteId, DateOnly today, CancellationToken ct)
     {
-        await EnsureBuiltAsync(studyId, null, ct).ConfigureAwait(false);
-        var rows = new Dictionary<string, AssessmentEntity>(StringComparer.Ordinal);
+        var state = await EnsureBuiltStateAsync(studyId, null, ct).ConfigureAwait(false) ?? await ReadStateAsync(studyId, ct).ConfigureAwait(false);
+        if (state is not { Sums: true }) await VersionEverySiteAsync(studyId, ct).ConfigureAwait(false);
+        // The sites a marker touches: the marked assessment's, its copy's, and the one its copy left last (a sync
+        // moves the copy, gives both sites a new version, then updates the loc row, so while the marker stays a reader
+        // recomputes both whether it reads the loc row before or after).
+        var markedIds = (await MarksAsync(studyId, ct).ConfigureAwait(false)).Select(MarkedId).Distinct(StringComparer.Ordinal).ToList();
+        var marked = markedIds.Count == 0 ? [] : await ReadSourceAsync(studyId, markedIds, ct).ConfigureAwait(false);
+        var markedLocs = markedIds.Count == 0 ? [] : await ReadAllAsync(markedIds, id => Views.GetEntityIfExistsAsync<TableEntity>(Loc(studyId), id, cancellationToken: ct), ct).ConfigureAwait(false);
+        var touched = marked.Values.Select(a => a?.SiteId).Concat(markedLocs.Values.SelectMany(l => new[] { l?.GetString("Site"), l?.GetString("Left") }))
+            .OfType<string>().Where(s => s.Length > 0).ToHashSet(StringComparer.Ordinal);
+        // Versions after the markers (a reader's own sync of a stopped write bumps first); before the copies are read.
+        var versions = new Dictionary<string, string>(StringComparer.Ordinal);
+        var kept = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
         var query = siteId is null
-            ? Views.QueryAsync<AssessmentEntity>(e => e.PartitionKey.CompareTo($"{studyId}|site|") > 0 && e.PartitionKey.CompareTo($"{studyId}|site}}") < 0, cancellationToken: ct)
-            : Views.QueryAsync<AssessmentEntity>(e => e.PartitionKey == SitePartition(studyId, siteId), cancellationToken: ct);
-        await foreach (var a in query.ConfigureAwait(false))
+            ? Views.QueryAsync<TableEntity>(e => e.PartitionKey == Sums(studyId), cancellationToken: ct)
+            : Views.QueryAsync<TableEntity>(e => e.PartitionKey == Sums(studyId) && (e.RowKey == VersionKey(siteId) || e.RowKey == SummaryKey(siteId)), cancellationToken: ct);
+        await foreach (var row in query.ConfigureAwait(false))
+        {
+            if (row.RowKey.StartsWith("ver|", StringComparison.Ordinal)) versions[row.RowKey[4..]] = row.GetString("Version") ?? "";
+            else if (row.RowKey.StartsWith("sum|", StringComparison.Ordinal)) kept[row.RowKey[4..]] = row;
+        }
+        var day = Key(today);
+        var sites = versions.Keys.Concat(kept.Keys).Concat(touched).Concat(siteId is null ? [] : [siteId])
+            .Where(s => siteId is null || s == siteId).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        return new KeptSummaries([.. sites.Select(site =>
+        {
+            var version = versions.GetValueOrDefault(site) ?? "";
+            var take = kept.TryGetValue(site, out var row) && row.GetString("Version") == version && row.GetString("Day") == day && !touched.Contains(site);
+            // A site a marker touches is recomputed and not kept: its summary would hold a row read from Assessments.
+            return new KeptSummary(site, touched.Contains(site) ? null : version, take ? Joined(row!) : null);
+        })], marked);
+    }
+
+    /// <summary>The JSON of a <c>sum</c> row (kept in parts), or null when a part is missing.</summary>
+    private static string? Joined(TableEntity row)
+    {
+        var parts = row.GetInt32("Parts") ?? 0;
+        var text = new System.Text.StringBuilder();
+        for (var i = 0; i < parts; i++)
+        {
+            if (row.GetString($"J{i}") is not { } part) return null;
+            text.Append(part);
+        }
+        return parts == 0 ? null : text.ToString();
+    }
+
+    /// <summary>
+    /// Keeps a site's summary (<paramref name="json"/>), computed for <paramref name="today"/> from rows read after
+    /// <paramref name="version"/> was: a sync in between left a newer version, so this summary will not be taken. One
+    /// too large for a row is not kept (the site is then recomputed on every read).
+    /// </summary>
+    public async Task KeepSummaryAsync(string studyId, string siteId, string version, DateOnly today, string json, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        if (json.Length > PartLength * MaxParts) return;
+        var parts = json.Chunk(PartLength).Select(c => new string(c)).ToList();
+        var row = new TableEntity(Sums(studyId), SummaryKey(siteId)) { ["Version"] = version, ["Day"] = Key(today), ["Parts"] = parts.Count };
+        for (var i = 0; i < parts.Count; i++) row[$"J{i}"] = parts[i];
+        await Views.UpsertEntityAsync(row, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Gives each of <paramref name="siteIds"/> a new version: any summary kept for it before is not taken again.</summary>
+    private Task BumpAsync(string studyId, IEnumerable<string> siteIds, CancellationToken ct) =>
+        UpsertAllAsync(siteIds.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal)
+            .Select(s => new TableEntity(Sums(studyId), VersionKey(s)) { ["Version"] = Guid.NewGuid().ToString("N") }), ct);
+
+    /// <summary>
+    /// Views built before summaries were kept have no versions: gives every site with copies one (from one read of the
+    /// copies' keys), then notes it on the state row. A sync meanwhile gives its sites a version of its own.
+    /// </summary>
+    private async Task VersionEverySiteAsync(string studyId, CancellationToken ct)
+    {
+        var prefix = SitePartition(studyId, "");
+        var sites = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var copy in Views.QueryAsync<TableEntity>(e => e.PartitionKey.CompareTo(prefix) > 0 && e.PartitionKey.CompareTo($"{studyId}|site}}") < 0,
+            select: ["PartitionKey"], cancellationToken: ct).ConfigureAwait(false))
+        {
+            sites.Add(copy.PartitionKey[prefix.Length..]);
+        }
+        await BumpAsync(studyId, sites, ct).ConfigureAwait(false);
+        await Views.UpsertEntityAsync(new TableEntity(State(studyId), StateKey) { ["Sums"] = true }, TableUpdateMode.Merge, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The assessments of one site as <c>Assessments</c> holds them (PartitionKey the study id): the site's copies, with
+    /// those of <paramref name="marked"/> (being written, as <see cref="SummariesAsync"/> read them) taken from there.
+    /// </summary>
+    public async Task<IReadOnlyList<AssessmentEntity>> ReadSiteAsync(string studyId, string siteId, IReadOnlyDictionary<string, AssessmentEntity?> marked, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(marked);
+        var rows = new Dictionary<string, AssessmentEntity>(StringComparer.Ordinal);
+        await foreach (var a in Views.QueryAsync<AssessmentEntity>(e => e.PartitionKey == SitePartition(studyId, siteId), cancellationToken: ct).ConfigureAwait(false))
         {
             a.PartitionKey = studyId;
             rows[a.RowKey] = a;
         }
-        var marked = (await MarksAsync(studyId, ct).ConfigureAwait(false)).Select(MarkedId).ToList();
-        if (marked.Count > 0)
+        foreach (var (id, a) in marked)
         {
-            foreach (var (id, a) in await ReadSourceAsync(studyId, marked, ct).ConfigureAwait(false))
-            {
-                rows.Remove(id);
-                if (a is not null && (siteId is null || a.SiteId == siteId)) rows[id] = a;
-            }
+            rows.Remove(id);
+            if (a is not null && a.SiteId == siteId) rows[id] = a;
         }
         return [.. rows.Values.OrderBy(a => a.RowKey, StringComparer.Ordinal)];
     }
 
     /// <summary>
     /// The pending, overdue assessments of one site at <paramref name="now"/> (for the weekly digest), read as
-    /// <see cref="ReadAsync"/> reads, but asking storage for pending rows due before today only.
+    /// <see cref="ReadSiteAsync"/> reads (its markers read here), but asking storage for pending rows due before today only.
     /// </summary>
     public async Task<IReadOnlyList<AssessmentEntity>> OverdueAsync(string studyId, string siteId, DateTimeOffset now, CancellationToken ct)
     {
@@ -411,3 +526,15 @@ public sealed class AssessmentViews(TableServiceClient tables)
         return [.. rows.Values.OfType<AssessmentEntity>().OrderBy(a => a.RowKey, StringComparer.Ordinal)];
     }
 }
+
+/// <summary>A site's kept completion summary as <see cref="AssessmentViews.SummariesAsync"/> found it.</summary>
+/// <param name="SiteId">The site.</param>
+/// <param name="Version">Its version when read ("" when it has none): a summary computed from rows read now is kept
+/// under it; null when a marker touches the site (its summary is not kept).</param>
+/// <param name="Summary">The kept summary's JSON when it may be taken, else null (to be recomputed).</param>
+public sealed record KeptSummary(string SiteId, string? Version, string? Summary);
+
+/// <summary>What <see cref="AssessmentViews.SummariesAsync"/> found.</summary>
+/// <param name="Sites">The sites, in order.</param>
+/// <param name="Marked">The assessments being written, read from <c>Assessments</c> (null: gone).</param>
+public sealed record KeptSummaries(IReadOnlyList<KeptSummary> Sites, IReadOnlyDictionary<string, AssessmentEntity?> Marked);
