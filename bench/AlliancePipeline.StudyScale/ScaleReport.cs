@@ -52,7 +52,7 @@ internal sealed class ScaleReport(IReadOnlyList<SizeResult> results, ScaleOption
             yield return ($"{route}: storage requests per GET (table + blob), KiB answered", r => r.Routes.TryGetValue(route, out var s) ? $"{F(s.StoragePerRequest, "0.0")}, {F(s.Bytes / 1024.0, "0")}" : "");
         }
         yield return ("Reminders, first run (the backlog of overdue invitations): s (storage requests), mails queued", r => r.RemindersFirst is null ? "" : $"{Op(r.RemindersFirst)}, {N(r.RemindersFirstMails)}");
-        yield return ("Reminders, the next runs while the backlog's reminders fall due: s (storage requests), mails queued", r => string.Join("; ", r.RemindersCatchUp.Select(c => $"{Op(c.Run)}, {N(c.Mails)}")));
+        yield return ("Reminders, the next runs (the backlog's reminders, then the tidying of their due rows): s (storage requests), mails queued", r => string.Join("; ", r.RemindersCatchUp.Select(c => $"{Op(c.Run)}, {N(c.Mails)}")));
         yield return ("**Reminders, hourly run with nothing due**: s (storage requests)", r => Op(r.RemindersHourly));
         yield return ("**Recluster** with the report set: s (storage requests)", r => Op(r.Recluster));
         yield return ("**Recluster**: worker peak RSS, MiB", r => F(r.Recluster?.WorkerPeakMb, "0"));
@@ -92,7 +92,7 @@ internal sealed class ScaleReport(IReadOnlyList<SizeResult> results, ScaleOption
         sb.Append("which gives the rate a rater's post gets at this size (one dyad in 20 drops at meeting 2: rupture alerts); ");
         sb.Append("outcomes of four dyads in five are imported by `POST /api/studies/{id}/outcomes`. Meetings 3 and 4 lie in the future. ");
         sb.Append(CultureInfo.InvariantCulture, $"Then, through HTTP: {options.Requests} GETs of each dashboard route after 3 warm-up ones, one after another (admin key; one site is `?site=site-01`); ");
-        sb.Append("`Reminders` through the local host's `POST /admin/functions/Reminders?wait=true`, run after run until one queues no mail (the first mails the invitations of every overdue form, what a day's first run mails at this size; the next ones the reminders that backlog is due; the last finds nothing to mail, what most hourly runs do), queues drained between runs; ");
+        sb.Append("`Reminders` through the local host's `POST /admin/functions/Reminders?wait=true`, run after run until two in a row queue no mail (the first mails the invitations of every overdue form, what a day's first run mails at this size; the next ones the reminders that backlog is due, then one that mails nothing but deletes the due rows those reminders moved; the last finds nothing to do, what most hourly runs do), queues drained between runs; ");
         sb.Append("`Recluster` the same way (the report set written); the three exports read as a client reads them (streamed to nowhere, bytes counted).\n\n");
         sb.Append("**Storage requests** are counted by a reverse proxy in front of Azurite (one loopback port per service) that the local host and the worker are given as `AzureWebJobsStorage`: ");
         sb.Append("every request the app makes, wherever it makes it, including the local host's queue polling during the operation; an entity group transaction is one request. The benchmark's own checks go to Azurite directly and are not counted. ");

@@ -309,20 +309,24 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
 
         // 5. Reminders: the first run mails the backlog (every overdue form's invitation: what the first run of a day
         // mails in a study of this size); the next runs send the reminders the backlog is due at once; then runs that
-        // find nothing to mail, what 23 of a day's 24 hourly runs do. Runs until one queues no mail (at most 6).
+        // find nothing to mail, what 23 of a day's 24 hourly runs do. Runs until two in a row queue no mail (at most 7).
         var mailTable = tables.GetTableClient(StorageNames.MailTable);
         var mails = await CountAsync(mailTable, study.StudyId, ct).ConfigureAwait(false);
-        for (var run = 1; run <= 6; run++)
+        for (var run = 1; run <= 7; run++)
         {
+            var kinds = counter.Kinds();
             var measured = await InvokeAsync(http, counter, Worker, "Reminders", ct).ConfigureAwait(false);
+            var what = StorageCounter.Difference(kinds, counter.Kinds());
             await DrainAsync(azurite, ct).ConfigureAwait(false);
             var now2 = await CountAsync(mailTable, study.StudyId, ct).ConfigureAwait(false);
             var queued = now2 - mails;
             mails = now2;
-            log.WriteLine($"[{dyads}] Reminders run {run}: {measured.Seconds:0.0} s, {measured.Storage.Total} requests, {queued} mails queued.");
+            log.WriteLine($"[{dyads}] Reminders run {run}: {measured.Seconds:0.0} s, {measured.Storage.Total} requests ({what}), {queued} mails queued.");
+            // The first run that mails nothing still tidies the due rows the reminders before it moved; the run after
+            // it is what an hour without anything due costs.
             if (run == 1) (result.RemindersFirst, result.RemindersFirstMails) = (measured, queued);
-            else if (queued > 0) result.RemindersCatchUp.Add((measured, queued));
-            if (queued == 0 && run > 1)
+            else if (queued > 0 || result.RemindersCatchUp.LastOrDefault().Mails > 0) result.RemindersCatchUp.Add((measured, queued));
+            else
             {
                 result.RemindersHourly = measured;
                 break;

@@ -34,6 +34,7 @@ public readonly record struct StorageCount(long Blob, long Queue, long Table)
 public sealed class StorageCounter : IAsyncDisposable
 {
     private readonly long[] _counts = new long[3];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _kinds = new(StringComparer.Ordinal);
     private readonly List<WebApplication> _apps = [];
     private readonly HttpClient _upstream = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, MaxConnectionsPerServer = 256 })
     {
@@ -49,6 +50,13 @@ public sealed class StorageCounter : IAsyncDisposable
 
     /// <summary>The requests forwarded so far.</summary>
     public StorageCount Read() => new(Interlocked.Read(ref _counts[0]), Interlocked.Read(ref _counts[1]), Interlocked.Read(ref _counts[2]));
+
+    /// <summary>The requests forwarded so far by kind: method and resource (a table, <c>Table(key)</c> for a point operation, a queue's messages, <c>$batch</c>).</summary>
+    public IReadOnlyDictionary<string, long> Kinds() => new Dictionary<string, long>(_kinds, StringComparer.Ordinal);
+
+    /// <summary>What <paramref name="after"/> counts more than <paramref name="before"/>, most first, as <c>kind ×n</c>.</summary>
+    public static string Difference(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after, int top = 8) =>
+        string.Join(", ", after.Select(k => (k.Key, N: k.Value - before.GetValueOrDefault(k.Key))).Where(k => k.N > 0).OrderByDescending(k => k.N).Take(top).Select(k => $"{k.Key} ×{k.N}"));
 
     /// <summary>Starts a proxy for each of <paramref name="azurite"/>'s services on <paramref name="ports"/> (blob, queue, table).</summary>
     public static async Task<StorageCounter> StartAsync(AzuriteHandle azurite, IReadOnlyList<int> ports, CancellationToken ct)
@@ -83,6 +91,7 @@ public sealed class StorageCounter : IAsyncDisposable
     {
         Interlocked.Increment(ref _counts[service]);
         var target = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (context.Request.Path + context.Request.QueryString).ToString();
+        _kinds.AddOrUpdate($"{context.Request.Method} {Kind(target)}", 1, (_, n) => n + 1);
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), origin + target);
         var hasBody = context.Request.ContentLength > 0 || context.Request.Headers.TransferEncoding.Count > 0;
         if (hasBody) request.Content = new StreamContent(context.Request.Body);
@@ -101,6 +110,15 @@ public sealed class StorageCounter : IAsyncDisposable
         }
 
         await response.Content.CopyToAsync(context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    private static string Kind(string target)
+    {
+        var path = Uri.UnescapeDataString(target.Split('?')[0]);
+        var segments = path.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var name = string.Join('/', segments.Skip(1));
+        var paren = name.IndexOf('(', StringComparison.Ordinal);
+        return paren < 0 ? name : name[..paren] + (name.Contains("RowKey", StringComparison.Ordinal) ? "(key)" : "()");
     }
 
     /// <inheritdoc />
