@@ -123,7 +123,7 @@ public sealed class SeedStudyCheckTests(AzuriteFixture azurite)
         Assert.True(output.Contains("Clusters (dyads): SHA 5, SLA 10, LDA 3.", StringComparison.Ordinal), output);
 
         var set = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var file in new[] { "clusters.json", "report.html", "responses.csv", "reproduce.R" })
+        foreach (var file in new[] { "clusters.json", "report.html", "responses.csv", "dyads.csv", "reproduce.R" })
             set[file] = (await azurite.Blobs.GetBlobContainerClient(StorageNames.ReportsContainer).GetBlobClient($"{study}/latest/{file}").DownloadContentAsync()).Value.Content.ToString();
         var clusters = JsonNode.Parse(set["clusters.json"])!;
 
@@ -187,12 +187,12 @@ public sealed class SeedStudyCheckTests(AzuriteFixture azurite)
 
         // The set's reproduce.R recomputes every number from responses.csv and checks clusters.json: exit 0; with the
         // Fisher p changed, exit 1 naming it.
-        var (code, text, _) = RScript.Run(set["reproduce.R"], set["responses.csv"], set["clusters.json"]);
+        var (code, text, _) = RScript.Run(set["reproduce.R"], set["responses.csv"], set["clusters.json"], dyadsCsv: set["dyads.csv"]);
         Assert.True(code == 0, text);
         Assert.Contains("Checked: every number recomputed here equals clusters.json within 1e-9.", text, StringComparison.Ordinal);
         var changed = JsonNode.Parse(set["clusters.json"])!;
         changed["outcome"]!["fisherP"] = 0.5243;
-        (code, text, _) = RScript.Run(set["reproduce.R"], set["responses.csv"], changed.ToJsonString());
+        (code, text, _) = RScript.Run(set["reproduce.R"], set["responses.csv"], changed.ToJsonString(), dyadsCsv: set["dyads.csv"]);
         Assert.True(code == 1, text);
         Assert.Contains("1 number(s) differ from clusters.json beyond 1e-9", text, StringComparison.Ordinal);
         Assert.Contains("  outcome.fisherP: R ", text, StringComparison.Ordinal);
