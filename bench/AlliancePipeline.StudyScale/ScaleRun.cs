@@ -1,25 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using AlliancePipeline.Contracts.Api;
 using AlliancePipeline.Contracts.Storage;
-using AlliancePipeline.Core.Access;
 using AlliancePipeline.Core.Instruments;
 using AlliancePipeline.Emulators;
-using AlliancePipeline.Functions;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Load;
-using AlliancePipeline.LocalHost;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AlliancePipeline.StudyScale;
 
