@@ -300,7 +300,30 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
             log.WriteLine($"[{dyads}] {name}: p50 {result.Routes[name].P50Ms:0} ms, p95 {result.Routes[name].P95Ms:0} ms, {result.Routes[name].StoragePerRequest:0.0} storage requests each.");
         }
 
-        // 5. Reminders: the first run mails the backlog (every overdue form's invitation: what the first run of a day
+        // 5. Recluster with its report set.
+        result.Recluster = await InvokeAsync(http, counter, Worker, "Recluster", ct).ConfigureAwait(false);
+        log.WriteLine($"[{dyads}] Recluster: {result.Recluster.Seconds:0.0} s, worker peak {result.Recluster.WorkerPeakMb:0} MiB, {result.Recluster.Storage.Total} requests. {result.Recluster.Note}");
+        await DrainAsync(azurite, ct).ConfigureAwait(false);
+
+        // 6. Exports, read as a client would: the body streamed to nowhere, bytes counted.
+        foreach (var format in new[] { "csv", "json", "fhir" })
+        {
+            result.Exports[format] = await MeasureAsync(counter, Worker, async () =>
+            {
+                var clock = Stopwatch.StartNew();
+                using var answer = await http.GetAsync(new Uri($"api/studies/{study.StudyId}/export?format={format}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                var firstByte = clock.Elapsed.TotalSeconds;
+                await using var body = await answer.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                var buffer = new byte[81920];
+                long bytes = 0;
+                int read;
+                while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0) bytes += read;
+                return (bytes, firstByte, answer.IsSuccessStatusCode ? "" : $"status {(int)answer.StatusCode}");
+            }).ConfigureAwait(false);
+            log.WriteLine($"[{dyads}] Export {format}: {result.Exports[format].Seconds:0.0} s, {result.Exports[format].Bytes / 1048576.0:0.0} MiB, worker peak {result.Exports[format].WorkerPeakMb:0} MiB.");
+        }
+
+        // 7. Reminders, last (the longest, and what it mails changes nothing the others read): the first run mails the backlog (every overdue form's invitation: what the first run of a day
         // mails in a study of this size); the next runs send the reminders the backlog is due at once; then runs that
         // find nothing to mail, what 23 of a day's 24 hourly runs do. Runs until two in a row queue no mail (at most 7).
         var mailTable = tables.GetTableClient(StorageNames.MailTable);
@@ -326,29 +349,6 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
             }
         }
         await DrainAsync(azurite, ct).ConfigureAwait(false);
-
-        // 6. Recluster with its report set.
-        result.Recluster = await InvokeAsync(http, counter, Worker, "Recluster", ct).ConfigureAwait(false);
-        log.WriteLine($"[{dyads}] Recluster: {result.Recluster.Seconds:0.0} s, worker peak {result.Recluster.WorkerPeakMb:0} MiB, {result.Recluster.Storage.Total} requests. {result.Recluster.Note}");
-        await DrainAsync(azurite, ct).ConfigureAwait(false);
-
-        // 7. Exports, read as a client would: the body streamed to nowhere, bytes counted.
-        foreach (var format in new[] { "csv", "json", "fhir" })
-        {
-            result.Exports[format] = await MeasureAsync(counter, Worker, async () =>
-            {
-                var clock = Stopwatch.StartNew();
-                using var answer = await http.GetAsync(new Uri($"api/studies/{study.StudyId}/export?format={format}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                var firstByte = clock.Elapsed.TotalSeconds;
-                await using var body = await answer.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                var buffer = new byte[81920];
-                long bytes = 0;
-                int read;
-                while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0) bytes += read;
-                return (bytes, firstByte, answer.IsSuccessStatusCode ? "" : $"status {(int)answer.StatusCode}");
-            }).ConfigureAwait(false);
-            log.WriteLine($"[{dyads}] Export {format}: {result.Exports[format].Seconds:0.0} s, {result.Exports[format].Bytes / 1048576.0:0.0} MiB, worker peak {result.Exports[format].WorkerPeakMb:0} MiB.");
-        }
 
         result.LoadEnd = ProcessMeter.LoadAverage();
         result.WorkerHwmMb = host.WorkerProcessId is { } pid ? ProcessMeter.ReadProcess(pid).PeakRssBytes / 1048576.0 : double.NaN;
