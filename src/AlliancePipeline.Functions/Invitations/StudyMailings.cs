@@ -186,9 +186,7 @@ public sealed class StudyMailings(
             {
                 var model = new DigestModel(study.NameIn(digest.Coordinator.Language), site.Name, digest.Week,
                     [.. digest.Overdue.Select(a => DigestLine.Of(a, rows[a.Id].RemindersSent, rows[a.Id].RemindersPaused, now))], links.Dashboard(study.Id));
-                var message = new OutboxMail(MailIds.Digest(digest), study.Id, MailKinds.Digest, digest.Coordinator.Email, digest.Coordinator.Language,
-                    templates.Digest(model, digest.Coordinator.Language));
-                if (await outbox.QueueAsync(message, ct).ConfigureAwait(false)) queued++;
+                if (await outbox.QueueAsync(DigestMails.Fitting(templates, digest, model), ct).ConfigureAwait(false)) queued++;
             }
         }
         return queued;

@@ -45,9 +45,16 @@ public sealed record DigestLine(string DyadCode, int Meeting, string RaterRole, 
 /// <param name="StudyName">The study's display name.</param>
 /// <param name="SiteName">The coordinator's site (escaped in the HTML part).</param>
 /// <param name="Week">The ISO week (<see cref="CoordinatorDigest.Week"/>).</param>
-/// <param name="Overdue">The site's overdue assessments, oldest first; the mail lists at most <see cref="MailTemplates.MaxDigestLines"/> and counts the rest.</param>
-/// <param name="DashboardLink">The coordinator's dashboard, if any.</param>
-public sealed record DigestModel(string StudyName, string SiteName, IsoWeek Week, IReadOnlyList<DigestLine> Overdue, Uri? DashboardLink);
+/// <param name="Overdue">The site's overdue assessments, oldest first; the mail lists the first <see cref="Listed"/> and counts the rest.</param>
+/// <param name="DashboardLink">The coordinator's dashboard, if any (where the whole list is).</param>
+public sealed record DigestModel(string StudyName, string SiteName, IsoWeek Week, IReadOnlyList<DigestLine> Overdue, Uri? DashboardLink)
+{
+    /// <summary>
+    /// Most lines the mail lists (at most <see cref="MailTemplates.MaxDigestLines"/>): fewer when a long list would not
+    /// fit a queue message (<see cref="OutboxMessage.MaxTextBytes"/>).
+    /// </summary>
+    public int Listed { get; init; } = MailTemplates.MaxDigestLines;
+}
 
 /// <summary>What a rupture alert says (<see cref="MailTemplates.Alert"/>).</summary>
 /// <param name="StudyName">The study's display name.</param>

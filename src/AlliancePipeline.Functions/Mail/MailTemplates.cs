@@ -88,7 +88,8 @@ public sealed partial class MailTemplates
     {
         ArgumentNullException.ThrowIfNull(model);
         var lang = LanguageFor(language);
-        var lines = model.Overdue.Take(MaxDigestLines).Select(l => (object?)new Dictionary<string, object?>
+        var listed = Math.Clamp(model.Listed, 0, MaxDigestLines);
+        var lines = model.Overdue.Take(listed).Select(l => (object?)new Dictionary<string, object?>
         {
             ["dyad"] = l.DyadCode,
             ["meeting"] = l.Meeting,
@@ -105,7 +106,7 @@ public sealed partial class MailTemplates
             ["week_start"] = FormatDate(model.Week.Monday, lang),
             ["lines"] = lines,
             ["count"] = model.Overdue.Count,
-            ["more"] = Math.Max(0, model.Overdue.Count - MaxDigestLines),
+            ["more"] = Math.Max(0, model.Overdue.Count - listed),
             ["dashboard_link"] = model.DashboardLink?.AbsoluteUri ?? "",
         });
     }

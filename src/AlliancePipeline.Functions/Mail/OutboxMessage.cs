@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using AlliancePipeline.Contracts.Storage;
@@ -64,8 +65,11 @@ public sealed record OutboxMessage
         [JsonPropertyName("html")] public string Html { get; init; } = "";
     }
 
+    // Relaxed escaping: the text goes on a queue, never into a page, so '<', '>', '"' and non-ASCII letters need not be
+    // written as \uXXXX (which would make an HTML part up to six times longer and a long digest too large to queue).
     private static readonly JsonSerializerOptions Json = new()
     {
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
@@ -133,6 +137,9 @@ public sealed record OutboxMessage
                    attachments, mail.Content?.Subject, mail.Content?.Text, mail.Content?.Html)
                ?? SizeProblem(From(mail, DateTimeOffset.UnixEpoch).ToJson());
     }
+
+    /// <summary>Whether <paramref name="mail"/> fits a queue message (<see cref="MaxTextBytes"/>).</summary>
+    public static bool Fits(OutboxMail mail) => SizeProblem(From(mail, DateTimeOffset.UnixEpoch).ToJson()) is null;
 
     /// <summary>Null when <paramref name="json"/> fits a queue message, else why not.</summary>
     public static string? SizeProblem(string json)
