@@ -79,7 +79,7 @@ var suffix = uniqueString(resourceGroup().id, prefix)
 var storageName = '${prefix}${take(suffix, 13)}'
 // The app's names (src/AlliancePipeline.Functions/Storage/StorageNames.cs); a test keeps them equal.
 var tableNames = ['Studies', 'Participants', 'Assessments', 'Responses', 'ClusterRuns', 'Audit', 'Outcomes', 'Alerts', 'Mail', 'AccessKeys', 'AssessmentViews', 'Covariates']
-var queueNames = ['responses', 'responses-poison', 'outbox', 'outbox-poison']
+var queueNames = ['responses', 'responses-poison', 'outbox', 'outbox-poison', 'reminders', 'reminders-poison']
 var containerNames = ['reports', 'studies']
 // The Functions host's own containers (timer locks and host keys), made here so the app needs no account-wide role.
 var hostContainerNames = ['azure-webjobs-hosts', 'azure-webjobs-secrets']
@@ -464,6 +464,8 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
         // defaults to https://WEBSITE_HOSTNAME, which Azure sets.
         { name: 'AlliancePipeline__Storage__CreateResources', value: 'false' }
         { name: 'AlliancePipeline__Links__Lifetime', value: '30.00:00:00' }
+        // Reminders: a run decides due forms for 20 s, then hands the rest to a continuation (queue reminders).
+        { name: 'AlliancePipeline__Reminders__RunSeconds', value: '20' }
         { name: 'LinkSigning__Keys', value: '@Microsoft.KeyVault(SecretUri=${signingKeysSecret.properties.secretUri})' }
         { name: 'LinkSigning__CurrentKeyId', value: linkSigningCurrentKeyId }
         // Mail (SendEmail): TLS in Azure.

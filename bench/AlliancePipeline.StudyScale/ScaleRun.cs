@@ -72,7 +72,11 @@ public sealed class SizeResult
     public Measured? RemindersFirst { get; set; }
     public Measured? RemindersHourly { get; set; }
     public int RemindersFirstMails { get; set; }
-    public List<(Measured Run, int Mails)> RemindersCatchUp { get; } = [];
+    /// <summary>Mails the first run queued itself (within its budget), before its continuations.</summary>
+    public int RemindersFirstRunMails { get; set; }
+    /// <summary>After the first run: its continuations and <c>SendEmail</c>, until every queue is empty.</summary>
+    public Measured? RemindersFirstDrain { get; set; }
+    public List<(Measured Run, int Mails, Measured Drain)> RemindersCatchUp { get; } = [];
     public Measured? Recluster { get; set; }
     public Dictionary<string, Measured> Exports { get; } = new(StringComparer.Ordinal);
     public string LoadStart { get; set; } = "";
@@ -333,15 +337,22 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
             var kinds = counter.Kinds();
             var measured = await InvokeAsync(http, counter, Worker, "Reminders", ct).ConfigureAwait(false);
             var what = StorageCounter.Difference(kinds, counter.Kinds());
-            await DrainAsync(azurite, ct).ConfigureAwait(false);
+            var byRun = await CountAsync(mailTable, study.StudyId, ct).ConfigureAwait(false) - mails;
+            // The run's continuations (queue reminders, when its budget ran out) and SendEmail, until every queue is empty.
+            var drain = await MeasureAsync(counter, Worker, async () =>
+            {
+                await DrainAsync(azurite, ct).ConfigureAwait(false);
+                return (0L, 0.0, "");
+            }).ConfigureAwait(false);
             var now2 = await CountAsync(mailTable, study.StudyId, ct).ConfigureAwait(false);
             var queued = now2 - mails;
             mails = now2;
-            log.WriteLine($"[{dyads}] Reminders run {run}: {measured.Seconds:0.0} s, {measured.Storage.Total} requests ({what}), {queued} mails queued.");
+            log.WriteLine($"[{dyads}] Reminders run {run}: {measured.Seconds:0.0} s, {measured.Storage.Total} requests ({what}), {byRun} mails queued by the run; " +
+                $"its continuations and SendEmail until the queues were empty: {drain.Seconds:0.0} s, {drain.Storage.Total} requests; {queued} mails queued in all.");
             // The first run that mails nothing still tidies the due rows the reminders before it moved; the run after
             // it is what an hour without anything due costs.
-            if (run == 1) (result.RemindersFirst, result.RemindersFirstMails) = (measured, queued);
-            else if (queued > 0 || result.RemindersCatchUp.LastOrDefault().Mails > 0) result.RemindersCatchUp.Add((measured, queued));
+            if (run == 1) (result.RemindersFirst, result.RemindersFirstMails, result.RemindersFirstRunMails, result.RemindersFirstDrain) = (measured, queued, byRun, drain);
+            else if (queued > 0 || result.RemindersCatchUp.LastOrDefault().Mails > 0) result.RemindersCatchUp.Add((measured, queued, drain));
             else
             {
                 result.RemindersHourly = measured;

@@ -109,7 +109,7 @@ public sealed class SettingsTests
         var values = LocalSettingsValues(SamplePath());
         var keys = typeof(SettingNames).GetFields().Where(f => f.IsLiteral && f.Name.EndsWith("Key", StringComparison.Ordinal) && f.Name != nameof(SettingNames.WebsiteHostNameKey))
             .Select(f => (string)f.GetRawConstantValue()!).ToList();
-        Assert.Equal(13, keys.Count);
+        Assert.Equal(14, keys.Count);
         Assert.All(keys, k => Assert.True(values.ContainsKey(k), $"local.settings.sample.json lacks {SettingNames.Env(k)}"));
         Assert.Equal("dotnet-isolated", values["FUNCTIONS_WORKER_RUNTIME"]);
         // No usable key is committed: the sample's is a placeholder the first build replaces with a random one.

@@ -44,8 +44,10 @@ public static class StorageNames
     public const string ResponsesQueue = "responses";
     /// <summary>Queue of emails to send.</summary>
     public const string OutboxQueue = "outbox";
+    /// <summary>Queue of <c>Reminders</c> runs to continue: a study whose due forms a run had no time left for.</summary>
+    public const string RemindersQueue = "reminders";
     /// <summary>Every queue, without the poison twins.</summary>
-    public static readonly IReadOnlyList<string> Queues = [ResponsesQueue, OutboxQueue];
+    public static readonly IReadOnlyList<string> Queues = [ResponsesQueue, OutboxQueue, RemindersQueue];
 
     /// <summary>The container of report sets.</summary>
     public const string ReportsContainer = "reports";

@@ -1,14 +1,18 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Dyads;
 using AlliancePipeline.Functions.Infrastructure.Audit;
+using AlliancePipeline.Functions.Infrastructure.Settings;
 using AlliancePipeline.Functions.Infrastructure.Storage;
 using AlliancePipeline.Functions.Mail;
 using AlliancePipeline.Functions.Questionnaires;
 using AlliancePipeline.Functions.Studies;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
 
 namespace AlliancePipeline.Functions.Invitations;
 
@@ -17,11 +21,23 @@ namespace AlliancePipeline.Functions.Invitations;
 /// <param name="Invitations">Invitations queued (a link issued each).</param>
 /// <param name="Reminders">Reminders queued.</param>
 /// <param name="Digests">Coordinator digests queued.</param>
-public sealed record MailingRun(int Studies, int Invitations, int Reminders, int Digests)
+/// <param name="Left">Due forms the run had no time left for, handed to a continuation (<see cref="StudyMailings.ContinueAsync"/>).</param>
+public sealed record MailingRun(int Studies, int Invitations, int Reminders, int Digests, int Left = 0)
 {
+    /// <summary>Nothing done.</summary>
+    public static MailingRun None { get; } = new(0, 0, 0, 0);
+
+    /// <summary>This run and <paramref name="other"/>, added.</summary>
+    public MailingRun Plus(MailingRun other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return new(Studies + other.Studies, Invitations + other.Invitations, Reminders + other.Reminders, Digests + other.Digests, Left + other.Left);
+    }
+
     /// <inheritdoc />
     public override string ToString() =>
-        $"{Studies} stud{(Studies == 1 ? "y" : "ies")}: {Invitations} invitation(s), {Reminders} reminder(s), {Digests} digest(s) queued";
+        $"{Studies} stud{(Studies == 1 ? "y" : "ies")}: {Invitations} invitation(s), {Reminders} reminder(s), {Digests} digest(s) queued" +
+        (Left > 0 ? $"; {Left} due form(s) left to a continuation" : "");
 }
 
 /// <summary>
@@ -47,44 +63,79 @@ public sealed class StudyMailings(
     ILinkTokens tokens,
     DyadOperations dyads,
     AuditLog audit,
+    QueueServiceClient queues,
+    IOptions<ReminderRunOptions> runOptions,
     TimeProvider clock,
     ILogger<StudyMailings> log)
 {
+    private readonly TimeSpan budget = runOptions.Value.Budget;
+
     /// <summary>Due forms decided and mailed at once by a run.</summary>
     public const int FormsAtOnce = 16;
 
-    /// <summary>Runs every study.</summary>
+    /// <summary>
+    /// Runs every study within the run's budget (<see cref="ReminderRunOptions.Budget"/>): a study whose due forms the
+    /// budget did not cover, or that the run did not reach, is handed to a continuation on <c>reminders</c>.
+    /// </summary>
     public async Task<MailingRun> RunAllAsync(CancellationToken ct)
     {
-        var total = new MailingRun(0, 0, 0, 0);
+        var started = Stopwatch.StartNew();
+        var total = MailingRun.None;
         foreach (var study in await studyTables.ListStudiesAsync(ct).ConfigureAwait(false))
         {
+            if (started.Elapsed >= budget)
+            {
+                await ContinueLaterAsync(study.Id, "the run's budget was spent before it reached the study", ct).ConfigureAwait(false);
+                continue;
+            }
             var applied = await store.LoadAsync(study.Id, ct).ConfigureAwait(false);
             if (applied is null) continue; // seeded without a study file (the demo's older path): nobody to write to
-            var run = await RunAsync(applied.Definition, ct).ConfigureAwait(false);
-            total = new MailingRun(total.Studies + 1, total.Invitations + run.Invitations, total.Reminders + run.Reminders, total.Digests + run.Digests);
+            total = total.Plus(await RunWithinAsync(applied.Definition, started, ct).ConfigureAwait(false));
         }
         return total;
     }
 
     /// <summary>
-    /// Runs one study: the assessments <see cref="AssessmentViews.DueAsync"/> finds due (its index by due day, not the
-    /// whole study), each decided by <see cref="Decide"/> as a scan of every assessment would decide it.
+    /// Runs one study within a budget of its own (<see cref="ReminderRunOptions.Budget"/>): the assessments
+    /// <see cref="AssessmentViews.DueAsync"/> finds due (its index by due day, not the whole study), each decided by
+    /// <see cref="Decide"/> as a scan of every assessment would decide it; forms the budget did not cover go to a
+    /// continuation.
     /// </summary>
-    public async Task<MailingRun> RunAsync(StudyDefinition study, CancellationToken ct)
+    public Task<MailingRun> RunAsync(StudyDefinition study, CancellationToken ct) => RunWithinAsync(study, Stopwatch.StartNew(), ct);
+
+    /// <summary>
+    /// A continuation (<c>ContinueReminders</c>): runs <paramref name="studyId"/> as <see cref="RunAsync"/> does, or
+    /// nothing when the study has no applied file any more.
+    /// </summary>
+    public async Task<MailingRun> ContinueAsync(string studyId, CancellationToken ct)
+    {
+        var applied = await store.LoadAsync(studyId, ct).ConfigureAwait(false);
+        return applied is null ? MailingRun.None : await RunAsync(applied.Definition, ct).ConfigureAwait(false);
+    }
+
+    private async Task<MailingRun> RunWithinAsync(StudyDefinition study, Stopwatch started, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var assessments = await views.DueAsync(study.Id, study.Reminders, now, ct).ConfigureAwait(false);
+        var due = await views.DueAsync(study.Id, study.Reminders, now, ct).ConfigureAwait(false);
         // Each due form is decided and mailed on its own (deterministic mail ids, merges under the ETag read), so a few go
         // at once: one after another, a run that mails a day's invitations of a large study waits on every storage call
-        // of each in turn. The participant rows are read once per run, whichever form asks first.
+        // of each in turn. The participant rows are read once per run, whichever form asks first. The forms are taken in
+        // a random order, so forms a run cannot mail (a rater without an address) never hold back the others when the
+        // budget cuts a run short.
         var participants = new ConcurrentDictionary<string, Lazy<Task<ParticipantEntity?>>>(StringComparer.Ordinal);
         Task<ParticipantEntity?> Participant(string kind, string id) =>
             participants.GetOrAdd(ParticipantEntity.Key(kind, id), _ => new Lazy<Task<ParticipantEntity?>>(() => store.FindParticipantAsync(study.Id, kind, id, ct))).Value;
-        int invitations = 0, reminders = 0;
-        await Parallel.ForEachAsync(assessments.Where(a => a.Status == nameof(AssessmentStatus.Pending) && !a.IsHandedOver()),
-            new ParallelOptions { MaxDegreeOfParallelism = FormsAtOnce, CancellationToken = ct }, async (a, token) =>
+        var forms = due.Where(a => a.Status == nameof(AssessmentStatus.Pending) && !a.IsHandedOver()).ToArray();
+        Random.Shared.Shuffle(forms);
+        int invitations = 0, reminders = 0, begun = 0, left = 0;
+        await Parallel.ForEachAsync(forms, new ParallelOptions { MaxDegreeOfParallelism = FormsAtOnce, CancellationToken = ct }, async (a, token) =>
             {
+                // Every run decides at least one batch, so a continuation always gets somewhere.
+                if (Interlocked.Increment(ref begun) > FormsAtOnce && started.Elapsed >= budget)
+                {
+                    Interlocked.Increment(ref left);
+                    return;
+                }
                 var action = Decide(study.Reminders, a, await Participant(ParticipantEntity.Kinds.Dyad, a.DyadId).ConfigureAwait(false),
                     await Participant(ParticipantEntity.Kinds.Rater, a.RaterId).ConfigureAwait(false), now);
                 if (action is MailingAction.Invite invite && await InviteAsync(study, a, invite.Email, invite.Language, now, token).ConfigureAwait(false))
@@ -92,10 +143,22 @@ public sealed class StudyMailings(
                 else if (action is MailingAction.Remind remind && await RemindAsync(study, a, remind.Number, remind.Email, remind.Language, now, token).ConfigureAwait(false))
                     Interlocked.Increment(ref reminders);
             }).ConfigureAwait(false);
-        var digests = await DigestsAsync(study, now, ct).ConfigureAwait(false);
-        var run = new MailingRun(1, invitations, reminders, digests);
+        // A continuation only after a run that mailed something: the forms left are then fewer, so the chain ends.
+        var digests = 0;
+        if (left > 0 && invitations + reminders > 0)
+            await ContinueLaterAsync(study.Id, $"{left} due form(s) left after {started.Elapsed.TotalSeconds:0.0} s", ct).ConfigureAwait(false);
+        else
+            digests = await DigestsAsync(study, now, ct).ConfigureAwait(false); // once the forms are decided: the digest counts their reminders
+        var run = new MailingRun(1, invitations, reminders, digests, left);
         if (invitations + reminders + digests > 0) log.LogInformation("Reminders for {StudyId}: {Run}.", study.Id, run);
         return run;
+    }
+
+    /// <summary>Puts a continuation of <paramref name="studyId"/>'s run on <c>reminders</c> (<see cref="ReminderContinuation"/>).</summary>
+    private async Task ContinueLaterAsync(string studyId, string why, CancellationToken ct)
+    {
+        await queues.GetQueueClient(StorageNames.RemindersQueue).SendMessageAsync(new ReminderContinuation(studyId).ToJson(), cancellationToken: ct).ConfigureAwait(false);
+        log.LogInformation("Reminders for {StudyId} continue in another run: {Why}.", studyId, why);
     }
 
     /// <summary>

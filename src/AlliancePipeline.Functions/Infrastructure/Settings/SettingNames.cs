@@ -26,6 +26,8 @@ public static class SettingNames
     public const string CreateResourcesKey = StorageCreationOptions.Section + ":" + nameof(StorageCreationOptions.CreateResources);
     /// <summary>Whether an admin may move the app's clock (local demos and trials only; never in Azure).</summary>
     public const string ClockAdjustableKey = ClockOptions.Section + ":" + nameof(ClockOptions.Adjustable);
+    /// <summary>How many seconds a <c>Reminders</c> run decides forms before it hands the rest to a continuation (0 to 600; default 20).</summary>
+    public const string ReminderRunSecondsKey = ReminderRunOptions.Section + ":" + nameof(ReminderRunOptions.RunSeconds);
     /// <summary>The SMTP server's host name (locally MailDev: <c>127.0.0.1</c>).</summary>
     public const string SmtpHostKey = SmtpOptions.Section + ":" + nameof(SmtpOptions.Host);
     /// <summary>The SMTP server's port (default: 25 for <c>none</c>, 587 for <c>starttls</c>, 465 for <c>tls</c>).</summary>

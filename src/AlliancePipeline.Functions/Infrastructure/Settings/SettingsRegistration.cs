@@ -29,6 +29,7 @@ public static class SettingsRegistration
         services.AddSection<PublicAddressOptions, PublicAddressOptionsValidator>(PublicAddressOptions.Section)
             .Configure<IConfiguration>((options, configuration) => options.WebsiteHostName = configuration[PublicAddressOptions.WebsiteHostNameSetting]);
         services.AddSection<ClockOptions, ClockOptionsValidator>(ClockOptions.Section);
+        services.AddSection<ReminderRunOptions, ReminderRunOptionsValidator>(ReminderRunOptions.Section);
         services.AddSection<SmtpOptions, SmtpOptionsValidator>(SmtpOptions.Section);
 
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<StorageConnectionOptions>>().Value.ToConnection());

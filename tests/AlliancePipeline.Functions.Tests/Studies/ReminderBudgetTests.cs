@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Text;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Functions.Infrastructure.Settings;
+using AlliancePipeline.Functions.Invitations;
+using AlliancePipeline.Functions.Mail;
+using AlliancePipeline.Functions.Tests.Infrastructure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+
+namespace AlliancePipeline.Functions.Tests.Studies;
+
+/// <summary>
+/// A <c>Reminders</c> run within its budget (<see cref="ReminderRunOptions"/>): with no time at all, each run decides one
+/// batch of due forms and hands the rest to a continuation on <c>reminders</c>; over six weeks of a study of 60 dyads,
+/// runs and continuations together queue exactly the invitations and reminders an unbounded run queues on the same
+/// study, each once (Azurite).
+/// </summary>
+[Collection(MailCollection.Name)]
+public sealed class ReminderBudgetTests(MailDevFixture mail)
+{
+    private AzuriteFixture Azurite => mail.Azurite;
+
+    /// <summary>The example study under <paramref name="studyId"/>, with 56 practitioner-only dyads more at the north site, half enrolled on its first day and the rest over four weeks.</summary>
+    private static string Study(string studyId, string tag)
+    {
+        var more = new StringBuilder();
+        for (var n = 1; n <= 56; n++)
+        {
+            var enrolled = new DateOnly(2026, 1, 12).AddDays(n % 2 == 0 ? 0 : n % 28); // half on the first day
+            more.Append(CultureInfo.InvariantCulture, $"  - {{ id: x-{n:000}, practitioner: p-001, site: site-north, arm: ips, enrolled: {enrolled:yyyy-MM-dd} }}\n");
+        }
+        return StudyFiles.Example(studyId).Replace("@example.org", $"@{tag}.example.org", StringComparison.Ordinal)
+            .Replace("\ndyads:\n", "\ndyads:\n" + more, StringComparison.Ordinal);
+    }
+
+    private async Task<HashSet<string>> MailIdsAsync(string studyId, params string[] kinds)
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in Azurite.Tables.GetTableClient(StorageNames.MailTable).QueryAsync<TableEntity>(e => e.PartitionKey == studyId))
+        {
+            if (kinds.Contains(row.GetString("Kind"))) ids.Add(row.RowKey);
+        }
+        return ids;
+    }
+
+    /// <summary>Runs every continuation of <paramref name="studyId"/> on <c>reminders</c> until none is left; answers how many ran.</summary>
+    private async Task<int> ContinueAllAsync(TestApp app, string studyId)
+    {
+        var queue = Azurite.Queues.GetQueueClient(StorageNames.RemindersQueue);
+        var ran = 0;
+        for (var empty = 0; empty < 2;)
+        {
+            var batch = (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30))).Value;
+            var ours = batch.Where(m => ReminderContinuation.TryParse(m.Body.ToString(), out _)?.StudyId == studyId).ToList();
+            foreach (var other in batch.Except(ours))
+                await queue.UpdateMessageAsync(other.MessageId, other.PopReceipt, visibilityTimeout: TimeSpan.FromSeconds(2)); // another test's study
+            empty = ours.Count == 0 ? empty + 1 : 0;
+            foreach (var m in ours)
+            {
+                await app.Function<ContinueReminders>().Run(m.Body.ToString(), m.MessageId, m.DequeueCount, default);
+                await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+                ran++;
+            }
+        }
+        return ran;
+    }
+
+    [Fact]
+    public async Task Runs_out_of_time_continue_until_every_due_form_is_mailed_once_as_an_unbounded_run_mails_it()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 1, 12, 9, 5, 0, TimeSpan.Zero));
+        await using var bounded = await TestApp.StartAsync(Azurite, s =>
+        {
+            mail.UseMailDev(s);
+            s[SettingNames.ReminderRunSecondsKey] = "0";
+        }, clock);
+        await using var unbounded = await TestApp.StartAsync(Azurite, mail.UseMailDev, clock);
+        var tag = Guid.NewGuid().ToString("N")[..10];
+        var (small, large) = (AzuriteFixture.UniqueName("budget-zero"), AzuriteFixture.UniqueName("budget-none"));
+        foreach (var (app, study) in new[] { (bounded, small), (unbounded, large) })
+        {
+            using var put = await app.AdminClient.PutAsync($"/api/manage/studies/{study}", new StringContent(Study(study, tag), Encoding.UTF8, "application/yaml"));
+            Assert.Equal(System.Net.HttpStatusCode.OK, put.StatusCode);
+        }
+
+        // Day one: more forms are due than one batch, so the bounded run leaves some to a continuation.
+        var first = await bounded.Services.GetRequiredService<StudyMailings>().ContinueAsync(small, default);
+        Assert.Equal(StudyMailings.FormsAtOnce, first.Invitations + first.Reminders);
+        Assert.True(first.Left > 0, first.ToString());
+        Assert.Equal(0, first.Digests);
+
+        // Six weeks, a run a day at 09:05 and one at 15:05: each time, the bounded study's run and all its continuations
+        // queue the same mails as the unbounded study's single run.
+        var continuations = 0;
+        for (var day = 0; day < 42; day++)
+        {
+            foreach (var hour in new[] { 9, 15 })
+            {
+                clock.SetUtcNow(new DateTimeOffset(2026, 1, 12, hour, 5, 0, TimeSpan.Zero).AddDays(day));
+                var whole = await unbounded.Services.GetRequiredService<StudyMailings>().ContinueAsync(large, default);
+                Assert.Equal(0, whole.Left);
+                await bounded.Services.GetRequiredService<StudyMailings>().ContinueAsync(small, default);
+                continuations += await ContinueAllAsync(bounded, small);
+                var expected = await MailIdsAsync(large, MailKinds.Invitation, MailKinds.Reminder);
+                var got = await MailIdsAsync(small, MailKinds.Invitation, MailKinds.Reminder);
+                Assert.True(expected.SetEquals(got), $"{clock.GetUtcNow():yyyy-MM-dd HH:mm}: only unbounded {string.Join(", ", expected.Except(got).Take(5))}; only bounded {string.Join(", ", got.Except(expected).Take(5))}");
+            }
+        }
+        var mails = await MailIdsAsync(small, MailKinds.Invitation, MailKinds.Reminder);
+        Assert.True(mails.Count > 150, $"{mails.Count} mails");
+        Assert.True(continuations > 10, $"{continuations} continuations");
+        // The digests, queued by the run that finished its forms, are those of the unbounded study.
+        Assert.Equal((await MailIdsAsync(large, MailKinds.Digest)).Count, (await MailIdsAsync(small, MailKinds.Digest)).Count);
+    }
+
+    [Fact]
+    public async Task A_malformed_continuation_goes_to_reminders_poison_with_its_reason()
+    {
+        await using var app = await TestApp.StartAsync(Azurite, mail.UseMailDev);
+        var id = "bad-" + Guid.NewGuid().ToString("N");
+        await app.Function<ContinueReminders>().Run("{\"studyId\":\"Not A Study\"}", id, 1, default);
+        var audit = await Azurite.Tables.GetTableClient(StorageNames.AuditTable).GetEntityIfExistsAsync<TableEntity>($"poison-{StorageNames.RemindersQueue}", id);
+        Assert.True(audit.HasValue);
+        Assert.Contains("studyId is missing or not a valid study id", audit.Value!.GetString("Reason"), StringComparison.Ordinal);
+        Assert.Null(ReminderContinuation.TryParse("[1]", out var reason));
+        Assert.StartsWith("not a continuation message", reason, StringComparison.Ordinal);
+        Assert.Equal("s-1", ReminderContinuation.TryParse(new ReminderContinuation("s-1").ToJson(), out _)?.StudyId);
+    }
+}
