@@ -62,7 +62,7 @@ public sealed record StudyApplyOutcome(
 /// previous version and applying the file again completes it (Table Storage has no transaction across tables or
 /// partitions: "nothing half-applied" is reached by re-applying, which the report of the interrupted call asks for).
 /// </summary>
-public sealed class StudyApplier(StudyStore store, StudyTables studyTables, TableServiceClient tables, AuditLog audit, TimeProvider clock)
+public sealed class StudyApplier(StudyStore store, StudyTables studyTables, TableServiceClient tables, AssessmentViews views, AuditLog audit, TimeProvider clock)
 {
     /// <summary>Applies (or, with <paramref name="dryRun"/>, only reports) <paramref name="source"/>.</summary>
     /// <param name="source">The file and its instrument files.</param>
@@ -133,7 +133,12 @@ public sealed class StudyApplier(StudyStore store, StudyTables studyTables, Tabl
         };
         var entity = await store.FindEntityAsync(studyId, ct).ConfigureAwait(false);
         var complete = entity is not null && previous is not null && entity.AppliedAt is not null;
-        if (dryRun || (!outcome.HasChanges && complete)) return outcome;
+        if (dryRun) return outcome;
+        if (!outcome.HasChanges && complete)
+        {
+            await views.EnsureBuiltAsync(studyId, definition.Reminders, ct).ConfigureAwait(false);
+            return outcome;
+        }
 
         var now = clock.GetUtcNow();
         var storedParticipants = participants.ToDictionary(p => p.RowKey, AuditChange.Fields, StringComparer.Ordinal);
@@ -151,6 +156,9 @@ public sealed class StudyApplier(StudyStore store, StudyTables studyTables, Tabl
         await audit.WriteAsync(studyId, actor, "study.applied", studyId,
             $"{prepared.Changes!.Summary}; assessments: {writes.Added.Count} added, {writes.Updated.Count + writes.Relinked.Count} updated, {writes.Withdrawn.Count} withdrawn, {writes.Reinstated.Count} reinstated, {writes.Relinked.Count} relinked",
             ct).ConfigureAwait(false);
+        // The views (the dashboards' rows per site, the reminder index) under the study's reminder policy: built now from
+        // the rows just written, rather than by the first reader without a policy and again by the first Reminders run.
+        await views.EnsureBuiltAsync(studyId, definition.Reminders, ct).ConfigureAwait(false);
         return outcome with { Applied = true };
     }
 

@@ -293,4 +293,38 @@ public sealed class StudyApplyTests(AzuriteFixture azurite)
         Assert.Contains("study-own-client", entity.StudyInstruments, StringComparison.Ordinal);
         _ = BlobTraits.None;
     }
+
+    [Fact]
+    public async Task An_apply_builds_the_views_under_the_study_s_reminder_policy_and_rebuilds_them_when_it_changes()
+    {
+        await using var app = await TestApp.StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("apply-views");
+        var text = StudyFiles.Example(study);
+        var views = azurite.Tables.GetTableClient(StorageNames.AssessmentViewsTable);
+        async Task<(bool? Built, string? Policy, int Due)> StateAsync()
+        {
+            var state = (await views.GetEntityAsync<TableEntity>($"{study}|state", "state")).Value;
+            var due = 0;
+            await foreach (var _ in views.QueryAsync<TableEntity>(e => e.PartitionKey == $"{study}|due")) due++;
+            return (state.GetBoolean("Built"), state.GetString("Policy"), due);
+        }
+
+        // Before, the first reader (a dashboard, without a policy) built them, and the first Reminders run built them
+        // again under the policy: at 2,000 dyads, 25 s of that run.
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(app, study, text)).Status);
+        var first = await StateAsync();
+        Assert.Equal((true, "3,7,3"), (first.Built, first.Policy));
+        Assert.Equal(15, first.Due); // every pending form has its due row
+
+        var changed = text.Replace("  everyDays: 7\n", "  everyDays: 5\n", StringComparison.Ordinal);
+        Assert.NotEqual(text, changed);
+        Assert.Equal(HttpStatusCode.OK, (await PutAsync(app, study, changed)).Status);
+        Assert.Equal((true, "3,5,3", 15), await StateAsync());
+
+        // Unchanged, and views missing (an app updated before its storage): the apply builds them.
+        await views.DeleteEntityAsync($"{study}|state", "state");
+        var again = await PutAsync(app, study, changed);
+        Assert.False(again.Body["changed"]!.GetValue<bool>());
+        Assert.Equal((true, "3,5,3", 15), await StateAsync());
+    }
 }
