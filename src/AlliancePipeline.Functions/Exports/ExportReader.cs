@@ -24,7 +24,7 @@ public sealed record ExportedResponses(ResponseRowLookups Lookups, IAsyncEnumera
 /// <item>before the first byte (<see cref="OpenAsync"/>), a count: the roles that rated, the most answers and the score
 /// columns stored (the header's columns, as <see cref="ResponseLayout"/> makes them), each dyad's last row in table order
 /// and the latest row's time; with one read of the <c>Assessments</c> partition's few columns (each dyad's arm, the roles
-/// to rate), <c>Participants</c> and <c>Outcomes</c>, the <see cref="ResponseRowLookups"/>: a few records per dyad;</item>
+/// to rate), the dyads' arms and enrolment dates from <c>Participants</c> and <c>Outcomes</c>, the <see cref="ResponseRowLookups"/>: a few records per dyad;</item>
 /// <item>while the file is written (<see cref="ExportedResponses.Rows"/>), the rows again, each joined to its assessment's
 /// rater by a merge with a read of <c>Assessments</c> (<c>RowKey</c>, <c>RaterId</c>) in the same order, and put in the
 /// export's order by <see cref="ExportOrder"/>.</item>
@@ -38,6 +38,7 @@ public sealed record ExportedResponses(ResponseRowLookups Lookups, IAsyncEnumera
 public sealed class ExportReader(StudyStore store, TableServiceClient tables)
 {
     private static readonly string[] AssessmentCountColumns = [nameof(AssessmentEntity.RowKey), nameof(AssessmentEntity.DyadId), nameof(AssessmentEntity.RaterRole), nameof(AssessmentEntity.Arm)];
+    private static readonly string[] DyadColumns = [nameof(ParticipantEntity.Arm), nameof(ParticipantEntity.EnrolledOn)];
     private static readonly string[] RaterColumns = [nameof(AssessmentEntity.RowKey), nameof(AssessmentEntity.RaterId)];
 
     /// <summary>The study's responses ready to be written, or null when there is no such study.</summary>
@@ -81,14 +82,18 @@ public sealed class ExportReader(StudyStore store, TableServiceClient tables)
             ordered &= last is null || string.CompareOrdinal(last, a.RowKey) < 0;
             last = a.RowKey;
         }
-        var participants = await store.ParticipantsAsync(studyId, ct).ConfigureAwait(false);
-        var dyadRows = participants.Where(p => p.Kind == ParticipantEntity.Kinds.Dyad).ToArray();
-        var dyadArms = dyadRows.Length > 0
-            ? dyadRows.Where(p => p.Arm is not null).ToDictionary(p => p.Id, p => p.Arm, StringComparer.Ordinal)
-            : firstArm.Where(p => p.Value is not null).ToDictionary(StringComparer.Ordinal);
+        var recordedArms = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var enrolled = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
+        var dyadRows = false;
+        await foreach (var p in store.DyadRowsAsync(studyId, DyadColumns, ct).ConfigureAwait(false))
+        {
+            dyadRows = true;
+            if (p.Arm is not null) recordedArms.Add(p.Id, p.Arm);
+            if (p.EnrolledOn is { } on) enrolled.Add(p.Id, DateOnly.FromDateTime(on.UtcDateTime));
+        }
+        var dyadArms = dyadRows ? recordedArms : firstArm.Where(p => p.Value is not null).ToDictionary(StringComparer.Ordinal);
         var arms = dyadArms.ToDictionary(p => p.Key, p => p.Value!, StringComparer.Ordinal);
         foreach (var (dyad, arm) in assessmentArm) arms.TryAdd(dyad, arm);
-        var enrolled = dyadRows.Where(p => p.EnrolledOn is not null).ToDictionary(p => p.Id, p => DateOnly.FromDateTime(p.EnrolledOn!.Value.UtcDateTime), StringComparer.Ordinal);
         var outcomes = new List<ReportOutcome>();
         await foreach (var o in tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
             outcomes.Add(ReportSource.Outcome(o, enrolled.TryGetValue(o.RowKey, out var on) ? on : null));
