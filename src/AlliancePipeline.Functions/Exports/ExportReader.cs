@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Reports;
 using AlliancePipeline.Functions.Studies;
 using Azure.Data.Tables;
@@ -23,23 +24,22 @@ public sealed record ExportedResponses(ResponseRowLookups Lookups, IAsyncEnumera
 /// <list type="number">
 /// <item>before the first byte (<see cref="OpenAsync"/>), a count: the roles that rated, the most answers and the score
 /// columns stored (the header's columns, as <see cref="ResponseLayout"/> makes them), each dyad's last row in table order
-/// and the latest row's time; with one read of the <c>Assessments</c> partition's few columns (each dyad's arm, the roles
-/// to rate), the dyads' arms and enrolment dates from <c>Participants</c> and <c>Outcomes</c>, the <see cref="ResponseRowLookups"/>: a few records per dyad;</item>
-/// <item>while the file is written (<see cref="ExportedResponses.Rows"/>), the rows again, each joined to its assessment's
-/// rater by a merge with a read of <c>Assessments</c> (<c>RowKey</c>, <c>RaterId</c>) in the same order, and put in the
+/// and the latest row's time; with one read of six columns of the <c>Assessments</c> partition (each dyad's arm, the roles
+/// to rate, the raters: <see cref="RaterIndex"/>), the dyads' arms and enrolment dates from <c>Participants</c> and the
+/// <c>Outcomes</c>, the <see cref="ResponseRowLookups"/>: a few records per dyad;</item>
+/// <item>while the file is written (<see cref="ExportedResponses.Rows"/>), the rows again, each with its rater, put in the
 /// export's order by <see cref="ExportOrder"/>.</item>
 /// </list>
 /// A row stored after the count began (a response is only ever added: its <c>Timestamp</c> later than the count's latest
-/// row) is left out, as a response stored after the export began, so the header's columns hold every row written. The
-/// rater merge needs both partitions in ordinal <c>RowKey</c> order, as the table service returns them; when the count
-/// finds them otherwise, the raters are read whole first (an id per assessment: correct, less flat) and the rows are sorted
-/// whole (<see cref="ExportOrder"/>).
+/// row) is left out, as a response stored after the export began, so the header's columns hold every row written. When
+/// the count finds the keys not in ascending ordinal order (a table service that sorted otherwise), <see cref="ExportOrder"/>
+/// sorts the rows whole: correct, not flat.
 /// </summary>
 public sealed class ExportReader(StudyStore store, TableServiceClient tables)
 {
-    private static readonly string[] AssessmentCountColumns = [nameof(AssessmentEntity.RowKey), nameof(AssessmentEntity.DyadId), nameof(AssessmentEntity.RaterRole), nameof(AssessmentEntity.Arm)];
+    private static readonly string[] AssessmentCountColumns =
+        [nameof(AssessmentEntity.RowKey), nameof(AssessmentEntity.DyadId), nameof(AssessmentEntity.Meeting), nameof(AssessmentEntity.RaterRole), nameof(AssessmentEntity.RaterId), nameof(AssessmentEntity.Arm)];
     private static readonly string[] DyadColumns = [nameof(ParticipantEntity.Arm), nameof(ParticipantEntity.EnrolledOn)];
-    private static readonly string[] RaterColumns = [nameof(AssessmentEntity.RowKey), nameof(AssessmentEntity.RaterId)];
 
     /// <summary>The study's responses ready to be written, or null when there is no such study.</summary>
     public async Task<ExportedResponses?> OpenAsync(string studyId, DateTimeOffset generatedAt, CancellationToken ct)
@@ -73,14 +73,13 @@ public sealed class ExportReader(StudyStore store, TableServiceClient tables)
         var firstArm = new Dictionary<string, string?>(StringComparer.Ordinal);
         var assessmentArm = new Dictionary<string, string>(StringComparer.Ordinal);
         var assessmentRoles = new List<string>();
-        last = null;
+        var raters = new RaterIndex();
         await foreach (var a in tables.GetTableClient(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, select: AssessmentCountColumns, cancellationToken: ct).ConfigureAwait(false))
         {
             firstArm.TryAdd(a.DyadId, a.Arm);
             if (a.Arm is not null) assessmentArm.TryAdd(a.DyadId, a.Arm);
             if (!assessmentRoles.Contains(a.RaterRole, StringComparer.Ordinal)) assessmentRoles.Add(a.RaterRole);
-            ordered &= last is null || string.CompareOrdinal(last, a.RowKey) < 0;
-            last = a.RowKey;
+            raters.Add(a.RowKey, a.DyadId, a.Meeting, a.RaterRole, a.RaterId);
         }
         var recordedArms = new Dictionary<string, string?>(StringComparer.Ordinal);
         var enrolled = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
@@ -110,67 +109,73 @@ public sealed class ExportReader(StudyStore store, TableServiceClient tables)
             Arms = arms,
             Outcomes = outcomes,
         };
-        return new ExportedResponses(lookups, RowsAsync(studyId, instrumentOf, lastKeys, latest, ordered, CancellationToken.None));
+        return new ExportedResponses(lookups, RowsAsync(studyId, instrumentOf, raters, lastKeys, latest, ordered));
     }
 
     /// <summary>The <c>Responses</c> partition of the study, page by page.</summary>
     private IAsyncEnumerable<ResponseEntity> Responses(string studyId, CancellationToken ct) =>
         tables.GetTableClient(StorageNames.ResponsesTable).QueryAsync<ResponseEntity>(e => e.PartitionKey == studyId, cancellationToken: ct);
 
-    /// <summary>The rows counted, with their raters, in the export's order.</summary>
-    private async IAsyncEnumerable<ResponseRow> RowsAsync(string studyId, Func<string, InstrumentDefinition?> instrumentOf, IReadOnlyDictionary<string, string> lastKeys,
-        DateTimeOffset? latest, bool ordered, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// The rows counted, with their raters, in the export's order; read when enumerated, the enumerator's cancellation
+    /// (<c>WithCancellation</c>) passed to each page's request.
+    /// </summary>
+    private IAsyncEnumerable<ResponseRow> RowsAsync(string studyId, Func<string, InstrumentDefinition?> instrumentOf, RaterIndex raters, IReadOnlyDictionary<string, string> lastKeys,
+        DateTimeOffset? latest, bool ordered)
     {
-        var raters = await RatersAsync(studyId, ordered, ct).ConfigureAwait(false);
-        try
-        {
-            await foreach (var row in ExportOrder.InTurnAsync(ScanAsync(), lastKeys, ordered, ct).ConfigureAwait(false)) yield return row;
-        }
-        finally
-        {
-            await raters.DisposeAsync().ConfigureAwait(false);
-        }
+        return ExportOrder.InTurnAsync(ScanAsync(), lastKeys, ordered);
 
-        async IAsyncEnumerable<(string Key, ResponseRow Row)> ScanAsync()
+        async IAsyncEnumerable<(string Key, ResponseRow Row)> ScanAsync([EnumeratorCancellation] CancellationToken ct = default)
         {
             await foreach (var e in Responses(studyId, ct).ConfigureAwait(false))
             {
-                var rater = await raters.RaterAsync(e.RowKey).ConfigureAwait(false);
                 if (latest is null || e.Timestamp > latest) continue;
-                yield return (e.RowKey, new ResponseRow(ReportSource.Stored(e, instrumentOf(e.RaterRole)), rater));
+                var r = ReportSource.Stored(e, instrumentOf(e.RaterRole));
+                yield return (e.RowKey, new ResponseRow(r, raters.RaterOf(e.RowKey, r.DyadId, r.Meeting, r.RaterRole)));
             }
         }
     }
+}
 
-    /// <summary>The rater of each response: a merge with the assessments in the same order, or (<paramref name="ordered"/> false) all read first.</summary>
-    private async Task<RaterJoin> RatersAsync(string studyId, bool ordered, CancellationToken ct)
+/// <summary>
+/// The rater of each assessment, kept small: a study's assessments of one dyad and role (<c>{dyad}-m{meeting}-{role}</c>)
+/// nearly always share their rater, so each dyad and role keeps its rater once and the meetings it has assessments for
+/// (a bit each, meetings 1 to 64); an assessment whose rater is not its dyad and role's first, or whose key or meeting is
+/// out of that pattern, is kept by its key. A response's rater is its assessment's (the same key), none when it has none.
+/// </summary>
+public sealed class RaterIndex
+{
+    private readonly Dictionary<(string Dyad, string Role), (ulong Meetings, string Rater)> _usual = [];
+    private readonly Dictionary<string, string> _others = new(StringComparer.Ordinal);
+
+    /// <summary>An assessment: its key (<c>RowKey</c>), dyad, meeting, role and rater.</summary>
+    public void Add(string key, string dyad, int meeting, string role, string rater)
     {
-        var query = tables.GetTableClient(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, select: RaterColumns, cancellationToken: ct);
-        if (ordered) return new RaterJoin(query.GetAsyncEnumerator(ct), null);
-        var all = new Dictionary<string, string>(StringComparer.Ordinal);
-        await foreach (var a in query.ConfigureAwait(false)) all[a.RowKey] = a.RaterId;
-        return new RaterJoin(null, all);
-    }
-
-    /// <summary>Finds the rater of an assessment id, asked in ascending ordinal order: a merge, or a lookup in all the raters.</summary>
-    private sealed class RaterJoin(IAsyncEnumerator<AssessmentEntity>? assessments, Dictionary<string, string>? all) : IAsyncDisposable
-    {
-        private AssessmentEntity? _current;
-        private bool _started;
-
-        public async ValueTask<string?> RaterAsync(string assessmentId)
+        ArgumentNullException.ThrowIfNull(key);
+        if (meeting is >= 1 and <= 64 && key == EnrolmentPlan.AssessmentId(dyad, meeting, role))
         {
-            if (all is not null) return all.GetValueOrDefault(assessmentId);
-            if (!_started)
+            var bit = 1UL << (meeting - 1);
+            if (!_usual.TryGetValue((dyad, role), out var usual))
             {
-                _started = true;
-                _current = await assessments!.MoveNextAsync().ConfigureAwait(false) ? assessments.Current : null;
+                _usual[(dyad, role)] = (bit, rater);
+                return;
             }
-            while (_current is not null && string.CompareOrdinal(_current.RowKey, assessmentId) < 0)
-                _current = await assessments!.MoveNextAsync().ConfigureAwait(false) ? assessments.Current : null;
-            return _current is not null && _current.RowKey == assessmentId ? _current.RaterId : null;
+            if (usual.Rater == rater)
+            {
+                _usual[(dyad, role)] = (usual.Meetings | bit, rater);
+                return;
+            }
         }
+        _others[key] = rater;
+    }
 
-        public ValueTask DisposeAsync() => assessments?.DisposeAsync() ?? ValueTask.CompletedTask;
+    /// <summary>The rater of the assessment under <paramref name="key"/> (a response's key, dyad, meeting and role), null when there is none.</summary>
+    public string? RaterOf(string key, string dyad, int meeting, string role)
+    {
+        if (_others.TryGetValue(key, out var rater)) return rater;
+        return meeting is >= 1 and <= 64 && _usual.TryGetValue((dyad, role), out var usual) && (usual.Meetings & (1UL << (meeting - 1))) != 0
+            && key == EnrolmentPlan.AssessmentId(dyad, meeting, role)
+            ? usual.Rater
+            : null;
     }
 }

@@ -101,3 +101,32 @@ public sealed class ExportOrderTests
         Assert.Equal(["a-m1-client"], await IdsAsync(ExportOrder.InTurnAsync(table.ToAsyncEnumerable(), counted, ordered: true)));
     }
 }
+
+/// <summary>
+/// <see cref="RaterIndex"/>: a response's rater is its assessment's (same key) however the assessments of a dyad and role
+/// vary, and none when its assessment is missing, whatever the ids look like.
+/// </summary>
+public sealed class RaterIndexTests
+{
+    [Fact]
+    public void A_responses_rater_is_its_assessments_or_none()
+    {
+        var index = new RaterIndex();
+        foreach (var m in new[] { 1, 2, 4, 10, 64 }) index.Add(EnrolmentPlan.AssessmentId("a", m, "client"), "a", m, "client", "r-1");
+        index.Add(EnrolmentPlan.AssessmentId("a", 3, "client"), "a", 3, "client", "r-stand-in");
+        index.Add(EnrolmentPlan.AssessmentId("a", 70, "client"), "a", 70, "client", "r-70");
+        index.Add("imported-7", "a", 7, "client", "r-imported");
+        // Dyad "a-m1" rated by client at meeting 2: key a-m1-m2-client, which is no assessment of dyad "a".
+        index.Add(EnrolmentPlan.AssessmentId("a-m1", 2, "client"), "a-m1", 2, "client", "r-other-dyad");
+
+        string? Of(string dyad, int meeting, string role = "client", string? key = null) => index.RaterOf(key ?? EnrolmentPlan.AssessmentId(dyad, meeting, role), dyad, meeting, role);
+        Assert.Equal(["r-1", "r-1", "r-stand-in", "r-1", "r-1", "r-1", "r-70"], new[] { 1, 2, 3, 4, 10, 64, 70 }.Select(m => Of("a", m)));
+        Assert.Null(Of("a", 5));
+        Assert.Null(Of("a", 1, "practitioner"));
+        Assert.Null(Of("b", 1));
+        Assert.Equal("r-imported", Of("a", 7, key: "imported-7"));
+        Assert.Null(Of("a", 7));
+        Assert.Equal("r-other-dyad", Of("a-m1", 2));
+        Assert.Null(Of("a", 2, key: "a-m2-client-copy"));
+    }
+}

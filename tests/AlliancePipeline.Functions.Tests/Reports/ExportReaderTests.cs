@@ -17,7 +17,8 @@ namespace AlliancePipeline.Functions.Tests.Reports;
 /// study whose table order is not the export's: meetings of 10 and more, a dyad id that is another's followed by
 /// <c>-m…</c> (its rows among the other's) or by <c>-m-</c> (its rows before the other's), a row stored under a key out of
 /// the usual pattern, a response with more answers and a score column no instrument names; raters and arms from
-/// assessments of dyads the study file does not list. A response stored after the export began is left out.
+/// assessments of dyads the study file does not list, a rater who stood in for one meeting, a response with no assessment.
+/// A response stored after the export began is left out.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class ExportReaderTests(AzuriteFixture azurite)
@@ -43,15 +44,15 @@ public sealed class ExportReaderTests(AzuriteFixture azurite)
         };
     }
 
-    private static AssessmentEntity Assessment(string study, string dyad, int meeting, string role) => new()
+    private static AssessmentEntity Assessment(string study, string dyad, int meeting, string role, string? rater = null, string? rowKey = null) => new()
     {
         PartitionKey = study,
-        RowKey = EnrolmentPlan.AssessmentId(dyad, meeting, role),
+        RowKey = rowKey ?? EnrolmentPlan.AssessmentId(dyad, meeting, role),
         SiteId = "site-north",
         DyadId = dyad,
         Meeting = meeting,
         RaterRole = role,
-        RaterId = $"rater-{dyad}-{role}",
+        RaterId = rater ?? $"rater-{dyad}-{role}",
         Arm = meeting == 1 ? null : "tvs",
         DueDate = new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero),
     };
@@ -77,8 +78,11 @@ public sealed class ExportReaderTests(AzuriteFixture azurite)
         rows.Add(Response(study, "d-004", 1, "client", 6));
         if (offPattern) rows.Add(Response(study, "d-000", 3, "practitioner", 2, rowKey: "zz-imported-3"));
         foreach (var r in rows) await responses.UpsertEntityAsync(r, TableUpdateMode.Replace);
+        // Raters: one per dyad and role, a meeting with another rater, an assessment keyed out of pattern; d-001-m's meeting 2 has none.
         foreach (var (dyad, m, role) in new[] { ("d-001-m", 1, "practitioner"), ("d-001-m", 11, "practitioner"), ("d-001-m1x", 1, "client"), ("d-001-m1x", 3, "client"), ("d-001", 11, "practitioner") })
             await assessments.UpsertEntityAsync(Assessment(study, dyad, m, role), TableUpdateMode.Replace);
+        await assessments.UpsertEntityAsync(Assessment(study, "d-001-m1x", 10, "client", rater: "rater-stand-in"), TableUpdateMode.Replace);
+        await assessments.UpsertEntityAsync(Assessment(study, "d-000", 3, "practitioner", rater: "rater-imported", rowKey: "zz-imported-3"), TableUpdateMode.Replace);
         return (app, study);
     }
 
@@ -124,6 +128,8 @@ public sealed class ExportReaderTests(AzuriteFixture azurite)
             .Select(r => new ResponseRow(r, null))).Select(r => r.Response.AssessmentId);
         Assert.NotEqual(stored, order);
         Assert.Contains("d-001-m1x-m10-client", whole, StringComparison.Ordinal);
+        Assert.Contains("rater-stand-in", whole, StringComparison.Ordinal);
+        Assert.Equal(offPattern, whole.Contains("rater-imported", StringComparison.Ordinal));
     }
 
     [Fact]
