@@ -69,7 +69,8 @@ public sealed class ExportReader(StudyStore store, TableServiceClient tables)
             last = e.RowKey;
         }
 
-        // Each dyad's arm: its dyad record's; without dyad records (a study seeded without a file), its first assessment's.
+        // The assessments' few columns: the roles to rate, the raters, and each dyad's arm (its dyad record's; without dyad
+        // records, a study seeded without a file, its first assessment's; for responses.csv, else its first that names one).
         var firstArm = new Dictionary<string, string?>(StringComparer.Ordinal);
         var assessmentArm = new Dictionary<string, string>(StringComparer.Ordinal);
         var assessmentRoles = new List<string>();
