@@ -55,6 +55,7 @@ internal sealed record ScaleOptions
     public string? Label { get; init; }
     public string? DataDirectory { get; init; }
     public bool KeyedLookups { get; init; }
+    public bool ExportsFirst { get; init; }
     public string OutputDirectory { get; init; } = Path.Combine(EmulatorTools.Locate().RepositoryRoot, "bench", "results");
 
     public static ScaleOptions? Parse(string[] args)
@@ -75,6 +76,7 @@ internal sealed record ScaleOptions
                     "--hours" => o with { Deadline = TimeSpan.FromHours(Bounded(int.Parse(Next(), CultureInfo.InvariantCulture), 1, 12, "--hours")) },
                     "--worker" => o with { WorkerFolder = Path.GetFullPath(Next()) },
                     "--keyed-lookups" => o with { KeyedLookups = true },
+                    "--exports-first" => o with { ExportsFirst = true },
                     "--data" => o with { DataDirectory = Path.GetFullPath(Next()) },
                     "--label" => o with { Label = Next() },
                     "--out" => o with { OutputDirectory = Path.GetFullPath(Next()) },
@@ -84,7 +86,7 @@ internal sealed record ScaleOptions
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
             {
                 Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine("Options: --sizes N[,N…] (dyads, 20 to 10000) --requests N (GETs per route, after 3 warm-up ones) --concurrency N (answers posted at once while seeding) --form-answers N (meeting 2's answers posted through the form, 400 unless given; the rest imported) --idle S (seconds at rest measured) --hours H (the whole run's deadline, 3 unless given) --worker DIR (another published worker) --keyed-lookups (Azurite finds an entity by RowKey first: keyed-lookups.js) --data DIR (keep each size's seeded study there, and measure a kept one again without seeding) --label NAME --out DIR");
+                Console.Error.WriteLine("Options: --sizes N[,N…] (dyads, 20 to 10000) --requests N (GETs per route, after 3 warm-up ones) --concurrency N (answers posted at once while seeding) --form-answers N (meeting 2's answers posted through the form, 400 unless given; the rest imported) --idle S (seconds at rest measured) --hours H (the whole run's deadline, 3 unless given) --worker DIR (another published worker) --keyed-lookups (Azurite finds an entity by RowKey first: keyed-lookups.js) --exports-first (the exports measured first, on the worker as it started, so their peak is not what Recluster's heap left) --data DIR (keep each size's seeded study there, and measure a kept one again without seeding) --label NAME --out DIR");
                 return null;
             }
         }

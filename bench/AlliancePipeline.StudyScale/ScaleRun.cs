@@ -291,6 +291,30 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
             result.IdlePerHour = new StorageCount((long)(idle.Blob * perHour), (long)(idle.Queue * perHour), (long)(idle.Table * perHour));
         }
 
+        // Exports, read as a client would: the body streamed to nowhere, bytes counted.
+        async Task ExportsAsync()
+        {
+            foreach (var format in new[] { "csv", "json", "fhir" })
+            {
+                result.Exports[format] = await MeasureAsync(counter, Worker, async () =>
+                {
+                    var clock = Stopwatch.StartNew();
+                    using var answer = await http.GetAsync(new Uri($"api/studies/{study.StudyId}/export?format={format}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
+                    var firstByte = clock.Elapsed.TotalSeconds;
+                    await using var body = await answer.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                    var buffer = new byte[81920];
+                    long bytes = 0;
+                    int read;
+                    while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0) bytes += read;
+                    return (bytes, firstByte, answer.IsSuccessStatusCode ? "" : $"status {(int)answer.StatusCode}");
+                }).ConfigureAwait(false);
+                log.WriteLine($"[{dyads}] Export {format}: {result.Exports[format].Seconds:0.0} s, {result.Exports[format].Bytes / 1048576.0:0.0} MiB, worker peak {result.Exports[format].WorkerPeakMb:0} MiB, {result.Exports[format].Storage.Total} requests.");
+            }
+        }
+
+        // With --exports-first, the exports on the worker as it started: their peak is theirs, not what Recluster left.
+        if (options.ExportsFirst) await ExportsAsync().ConfigureAwait(false);
+
         // 4. The dashboard (HTML) and its figures as JSON, the whole study and one site.
         foreach (var (name, path) in new[]
         {
@@ -309,23 +333,8 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
         log.WriteLine($"[{dyads}] Recluster: {result.Recluster.Seconds:0.0} s, worker peak {result.Recluster.WorkerPeakMb:0} MiB, {result.Recluster.Storage.Total} requests. {result.Recluster.Note}");
         await DrainAsync(azurite, ct).ConfigureAwait(false);
 
-        // 6. Exports, read as a client would: the body streamed to nowhere, bytes counted.
-        foreach (var format in new[] { "csv", "json", "fhir" })
-        {
-            result.Exports[format] = await MeasureAsync(counter, Worker, async () =>
-            {
-                var clock = Stopwatch.StartNew();
-                using var answer = await http.GetAsync(new Uri($"api/studies/{study.StudyId}/export?format={format}", UriKind.Relative), HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                var firstByte = clock.Elapsed.TotalSeconds;
-                await using var body = await answer.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                var buffer = new byte[81920];
-                long bytes = 0;
-                int read;
-                while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0) bytes += read;
-                return (bytes, firstByte, answer.IsSuccessStatusCode ? "" : $"status {(int)answer.StatusCode}");
-            }).ConfigureAwait(false);
-            log.WriteLine($"[{dyads}] Export {format}: {result.Exports[format].Seconds:0.0} s, {result.Exports[format].Bytes / 1048576.0:0.0} MiB, worker peak {result.Exports[format].WorkerPeakMb:0} MiB.");
-        }
+        // 6. Exports (unless measured first).
+        if (!options.ExportsFirst) await ExportsAsync().ConfigureAwait(false);
 
         // 7. Reminders, last (the longest, and what it mails changes nothing the others read): the first run mails the backlog (every overdue form's invitation: what the first run of a day
         // mails in a study of this size); the next runs send the reminders the backlog is due at once; then runs that

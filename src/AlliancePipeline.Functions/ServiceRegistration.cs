@@ -66,6 +66,7 @@ public static class ServiceRegistration
         services.AddSingleton<ResponseImport>();
         services.AddSingleton<ReportSource>();
         services.AddSingleton<ReportWriter>();
+        services.AddSingleton<ExportReader>();
         services.AddSingleton<ExportService>();
         services.AddSingleton<StorageBootstrapper>();
         services.AddSingleton<AuditLog>();

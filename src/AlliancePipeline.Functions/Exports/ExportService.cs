@@ -26,7 +26,7 @@ public sealed class ExportProgress
 
 /// <summary>
 /// An export ready to be written: its name, content type and format, and the writer that streams it to a destination as
-/// it is made (the study's rows are read already; the file is never held whole).
+/// it is made (its rows read from storage as they are written; neither the rows nor the file are ever held whole).
 /// </summary>
 /// <param name="Name">File name.</param>
 /// <param name="ContentType">MIME type with charset.</param>
@@ -35,13 +35,14 @@ public sealed class ExportProgress
 public sealed record ExportStream(string Name, string ContentType, string Format, Func<Stream, ExportProgress, CancellationToken, Task> WriteAsync);
 
 /// <summary>
-/// A study's responses for other tools, read from storage (<see cref="ReportSource"/>) and written by the pure exporters:
-/// <c>csv</c> (<see cref="ResponseTables.WriteResponsesCsvAsync"/>, the long table of the report's responses.csv),
-/// <c>json</c> (<see cref="ResponseExport.WriteJsonAsync"/>) and <c>fhir</c> (<see cref="FhirExport.WriteStudyAsync"/>: a
-/// FHIR R4 collection bundle of the instruments' Questionnaires and one QuestionnaireResponse per response), each written
-/// to its destination as it is made. For the <c>export</c> route (streamed) and tests (<see cref="ExportAsync"/>).
+/// A study's responses for other tools, read from storage as they are written (<see cref="ExportReader"/>: page by page,
+/// memory flat in the study's size) by the same per-row writers as the report set's: <c>csv</c>
+/// (<see cref="ResponseTables.WriteResponsesCsvAsync(ResponseRowLookups, IAsyncEnumerable{ResponseRow}, Stream, Action, CancellationToken)"/>,
+/// the long table of the report's responses.csv), <c>json</c> (<see cref="ResponseExport"/>) and <c>fhir</c>
+/// (<see cref="FhirExport"/>: a FHIR R4 collection bundle of the instruments' Questionnaires and one QuestionnaireResponse
+/// per response). For the <c>export</c> route (streamed) and tests (<see cref="ExportAsync"/>).
 /// </summary>
-public sealed class ExportService(ReportSource source, TimeProvider clock)
+public sealed class ExportService(ExportReader reader, TimeProvider clock)
 {
     /// <summary>The formats, as the command and route name them.</summary>
     public static readonly IReadOnlyList<string> Formats = ["csv", "json", "fhir"];
@@ -54,14 +55,14 @@ public sealed class ExportService(ReportSource source, TimeProvider clock)
         var kind = format.Trim().ToLowerInvariant();
         if (!Formats.Contains(kind))
             throw new ArgumentException($"'{format}' is not an export format: use {string.Join(", ", Formats)}.", nameof(format));
-        var data = await source.ReadAsync(studyId, "export", clock.GetUtcNow(), null, ct).ConfigureAwait(false);
+        var data = await reader.OpenAsync(studyId, clock.GetUtcNow(), ct).ConfigureAwait(false);
         if (data is null) return null;
-        var input = data.Input;
+        var (lookups, rows) = (data.Lookups, data.Rows);
         return kind switch
         {
-            "csv" => new ExportStream($"{studyId}-responses.csv", "text/csv; charset=utf-8", kind, (s, p, t) => ResponseTables.WriteResponsesCsvAsync(input, s, p.Row, t)),
-            "json" => new ExportStream($"{studyId}-responses.json", "application/json; charset=utf-8", kind, (s, p, t) => ResponseExport.WriteJsonAsync(input, s, p.Row, t)),
-            _ => new ExportStream($"{studyId}-fhir.json", "application/fhir+json; charset=utf-8", kind, (s, p, t) => FhirExport.WriteStudyAsync(input, s, p.Row, t)),
+            "csv" => new ExportStream($"{studyId}-responses.csv", "text/csv; charset=utf-8", kind, (s, p, t) => ResponseTables.WriteResponsesCsvAsync(lookups, rows, s, p.Row, t)),
+            "json" => new ExportStream($"{studyId}-responses.json", "application/json; charset=utf-8", kind, (s, p, t) => ResponseExport.WriteJsonAsync(lookups, rows, s, p.Row, t)),
+            _ => new ExportStream($"{studyId}-fhir.json", "application/fhir+json; charset=utf-8", kind, (s, p, t) => FhirExport.WriteStudyAsync(lookups, rows, s, p.Row, t)),
         };
     }
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Core.Instruments;
+using AlliancePipeline.Functions.Reports;
 using Hl7.Fhir.Model;
 using Hl7.Fhir.Serialization;
 
@@ -136,8 +137,13 @@ public static class FhirExport
     /// </summary>
     public static Bundle Study(ReportInput input)
     {
-        var bundle = Header(input);
-        bundle.Entry.AddRange(Resources(input).Select(r => new Bundle.EntryComponent { Resource = r }));
+        var lookups = ResponseRowLookups.Of(input);
+        var bundle = Header(lookups);
+        bundle.Entry.AddRange(Questionnaires(lookups).Select(q => new Bundle.EntryComponent { Resource = q }));
+        foreach (var row in ResponseRowLookups.Rows(input))
+        {
+            if (Response(row, lookups) is { } qr) bundle.Entry.Add(new Bundle.EntryComponent { Resource = qr });
+        }
         return bundle;
     }
 
@@ -146,17 +152,27 @@ public static class FhirExport
     /// resource is made and serialized in turn, sent whenever <see cref="JsonStream.FlushBytes"/> have gathered, so neither the bundle nor its text is
     /// ever held whole; <paramref name="onResponse"/> is called after each questionnaire response.
     /// </summary>
-    public static async System.Threading.Tasks.Task WriteStudyAsync(ReportInput input, Stream destination, Action onResponse, CancellationToken ct)
+    public static System.Threading.Tasks.Task WriteStudyAsync(ReportInput input, Stream destination, Action onResponse, CancellationToken ct) =>
+        WriteStudyAsync(ResponseRowLookups.Of(input), ResponseRowLookups.Rows(input).ToAsyncEnumerable(), destination, onResponse, ct);
+
+    /// <summary>
+    /// The bundle of <paramref name="rows"/> (given in <see cref="ResponseRowLookups.Order"/>) as <see cref="Study"/> makes
+    /// it, each resource made, serialized and sent as it comes; <paramref name="onResponse"/> is called after each
+    /// questionnaire response.
+    /// </summary>
+    public static async System.Threading.Tasks.Task WriteStudyAsync(ResponseRowLookups lookups, IAsyncEnumerable<ResponseRow> rows, Stream destination, Action onResponse, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(lookups);
+        ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(onResponse);
         // The bundle's own elements as the SDK writes them (entry comes after identifier, type and timestamp, and is last).
-        using var header = JsonDocument.Parse(ToJson(Header(input)));
+        using var header = JsonDocument.Parse(ToJson(Header(lookups)));
         using var json = new JsonStream(destination, new JsonWriterOptions { Indented = JsonOptions.WriteIndented, Encoder = JsonOptions.Encoder });
         var writer = json.Writer;
         writer.WriteStartObject();
         foreach (var property in header.RootElement.EnumerateObject()) property.WriteTo(writer);
         var first = true;
-        foreach (var resource in Resources(input))
+        async System.Threading.Tasks.Task WriteAsync(Resource resource)
         {
             if (first) writer.WriteStartArray("entry");
             first = false;
@@ -167,34 +183,30 @@ public static class FhirExport
             if (resource is QuestionnaireResponse) onResponse();
             await json.SendAsync(ct).ConfigureAwait(false);
         }
+        foreach (var questionnaire in Questionnaires(lookups)) await WriteAsync(questionnaire).ConfigureAwait(false);
+        await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
+        {
+            if (Response(row, lookups) is { } qr) await WriteAsync(qr).ConfigureAwait(false);
+        }
         if (!first) writer.WriteEndArray();
         writer.WriteEndObject();
         await json.SendAsync(ct, all: true).ConfigureAwait(false);
     }
 
-    private static Bundle Header(ReportInput input)
+    private static Bundle Header(ResponseRowLookups lookups) => new()
     {
-        ArgumentNullException.ThrowIfNull(input);
-        return new Bundle
-        {
-            Type = Bundle.BundleType.Collection,
-            Identifier = new Identifier($"{Base}:export", input.StudyId),
-            Timestamp = input.GeneratedAt,
-        };
-    }
+        Type = Bundle.BundleType.Collection,
+        Identifier = new Identifier($"{Base}:export", lookups.StudyId),
+        Timestamp = lookups.GeneratedAt,
+    };
 
-    /// <summary>The bundle's resources in order, each made when it is asked for.</summary>
-    private static IEnumerable<Resource> Resources(ReportInput input)
-    {
-        foreach (var instrument in input.Instruments.Values.DistinctBy(i => i.Id).OrderBy(i => i.Id, StringComparer.Ordinal))
-            yield return ToQuestionnaire(instrument);
-        var raterOf = input.Assessments.ToDictionary(a => a.Id, a => a.RaterId, StringComparer.Ordinal);
-        foreach (var r in input.Responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal))
-        {
-            if (input.Instruments.TryGetValue(r.RaterRole, out var instrument))
-                yield return ToQuestionnaireResponse(r, instrument, raterOf.GetValueOrDefault(r.AssessmentId));
-        }
-    }
+    /// <summary>The questionnaire of each instrument, in id order, each made when it is asked for.</summary>
+    private static IEnumerable<Questionnaire> Questionnaires(ResponseRowLookups lookups) =>
+        lookups.Instruments.Values.DistinctBy(i => i.Id).OrderBy(i => i.Id, StringComparer.Ordinal).Select(ToQuestionnaire);
+
+    /// <summary>A row's questionnaire response, null when its role's instrument is not known.</summary>
+    private static QuestionnaireResponse? Response(ResponseRow row, ResponseRowLookups lookups) =>
+        lookups.Instruments.TryGetValue(row.Response.RaterRole, out var instrument) ? ToQuestionnaireResponse(row.Response, instrument, row.RaterId) : null;
 
     /// <summary>A resource as FHIR JSON.</summary>
     public static string ToJson(Resource resource) => JsonSerializer.Serialize(resource, resource.GetType(), JsonOptions);

@@ -29,10 +29,13 @@ public static class ResponseExport
     /// </summary>
     public static string Json(ReportInput input)
     {
+        var lookups = ResponseRowLookups.Of(input);
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer, WriterOptions))
         {
-            foreach (var _ in JsonSteps(input, writer))
+            WriteStart(writer, lookups);
+            foreach (var row in ResponseRowLookups.Rows(input)) WriteResponse(writer, row, lookups);
+            foreach (var _ in WriteEnd(writer, lookups))
             {
                 // Nothing to flush on the way: a memory stream.
             }
@@ -44,62 +47,74 @@ public static class ResponseExport
     /// The document <see cref="Json"/> gives, written to <paramref name="destination"/> as it is made (flushed whenever
     /// <see cref="JsonStream.FlushBytes"/> have gathered), never held whole; <paramref name="onRow"/> is called after each response.
     /// </summary>
-    public static async Task WriteJsonAsync(ReportInput input, Stream destination, Action onRow, CancellationToken ct)
+    public static Task WriteJsonAsync(ReportInput input, Stream destination, Action onRow, CancellationToken ct) =>
+        WriteJsonAsync(ResponseRowLookups.Of(input), ResponseRowLookups.Rows(input).ToAsyncEnumerable(), destination, onRow, ct);
+
+    /// <summary>
+    /// The document of <paramref name="rows"/> (given in <see cref="ResponseRowLookups.Order"/>), each response written to
+    /// <paramref name="destination"/> as it comes (flushed whenever <see cref="JsonStream.FlushBytes"/> have gathered);
+    /// <paramref name="onRow"/> is called after each response.
+    /// </summary>
+    public static async Task WriteJsonAsync(ResponseRowLookups lookups, IAsyncEnumerable<ResponseRow> rows, Stream destination, Action onRow, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(lookups);
+        ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(onRow);
         using var json = new JsonStream(destination, WriterOptions);
-        foreach (var step in JsonSteps(input, json.Writer))
+        WriteStart(json.Writer, lookups);
+        await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
         {
-            if (step == Step.Response) onRow();
+            WriteResponse(json.Writer, row, lookups);
+            onRow();
             await json.SendAsync(ct).ConfigureAwait(false);
         }
+        foreach (var _ in WriteEnd(json.Writer, lookups)) await json.SendAsync(ct).ConfigureAwait(false);
         await json.SendAsync(ct, all: true).ConfigureAwait(false);
     }
 
-    /// <summary>What the writer has just written.</summary>
-    private enum Step
+    /// <summary>The document up to its <c>responses</c> array, opened.</summary>
+    private static void WriteStart(Utf8JsonWriter w, ResponseRowLookups lookups)
     {
-        Response,
-        Outcome,
-    }
-
-    /// <summary>Writes the document, yielding after each response and each outcome so the caller may flush.</summary>
-    private static IEnumerable<Step> JsonSteps(ReportInput input, Utf8JsonWriter w)
-    {
-        ArgumentNullException.ThrowIfNull(input);
-        var raterOf = input.Assessments.ToDictionary(a => a.Id, a => a.RaterId, StringComparer.Ordinal);
-        var armOf = input.Dyads.Where(d => d.ArmId is not null).ToDictionary(d => d.Id, d => d.ArmId, StringComparer.Ordinal);
-        var scoreColumns = ResponseLayout.Of(input).ScoreColumns;
         w.WriteStartObject();
-        w.WriteString("studyId", input.StudyId);
-        w.WriteString("studyName", input.StudyName);
-        w.WriteString("exportedAt", input.GeneratedAt);
+        w.WriteString("studyId", lookups.StudyId);
+        w.WriteString("studyName", lookups.StudyName);
+        w.WriteString("exportedAt", lookups.GeneratedAt);
         w.WriteStartObject("instruments");
-        foreach (var (role, instrument) in input.Instruments.OrderBy(p => p.Key, StringComparer.Ordinal)) w.WriteString(role, instrument.Id);
+        foreach (var (role, instrument) in lookups.Instruments.OrderBy(p => p.Key, StringComparer.Ordinal)) w.WriteString(role, instrument.Id);
         w.WriteEndObject();
         w.WriteStartArray("responses");
-        foreach (var r in input.Responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal))
-        {
-            w.WriteStartObject();
-            w.WriteString("assessmentId", r.AssessmentId);
-            w.WriteString("siteId", r.SiteId);
-            w.WriteString("dyadId", r.DyadId);
-            w.WriteString("armId", armOf.GetValueOrDefault(r.DyadId));
-            w.WriteNumber("meeting", r.Meeting);
-            w.WriteString("raterRole", r.RaterRole);
-            w.WriteString("raterId", raterOf.GetValueOrDefault(r.AssessmentId));
-            w.WriteStartArray("items");
-            foreach (var item in r.Items) w.WriteNumberValue(item);
-            w.WriteEndArray();
-            foreach (var column in scoreColumns) Number(w, JsonNamingPolicy.CamelCase.ConvertName(column), r.Score(column));
-            w.WriteString("submittedAt", r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            w.WriteString("provenance", r.Provenance);
-            w.WriteEndObject();
-            yield return Step.Response;
-        }
+    }
+
+    /// <summary>One response of the <c>responses</c> array.</summary>
+    public static void WriteResponse(Utf8JsonWriter w, ResponseRow row, ResponseRowLookups lookups)
+    {
+        ArgumentNullException.ThrowIfNull(w);
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(lookups);
+        var r = row.Response;
+        w.WriteStartObject();
+        w.WriteString("assessmentId", r.AssessmentId);
+        w.WriteString("siteId", r.SiteId);
+        w.WriteString("dyadId", r.DyadId);
+        w.WriteString("armId", lookups.DyadArms.GetValueOrDefault(r.DyadId));
+        w.WriteNumber("meeting", r.Meeting);
+        w.WriteString("raterRole", r.RaterRole);
+        w.WriteString("raterId", row.RaterId);
+        w.WriteStartArray("items");
+        foreach (var item in r.Items) w.WriteNumberValue(item);
+        w.WriteEndArray();
+        foreach (var column in lookups.Layout.ScoreColumns) Number(w, JsonNamingPolicy.CamelCase.ConvertName(column), r.Score(column));
+        w.WriteString("submittedAt", r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+        w.WriteString("provenance", r.Provenance);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The <c>responses</c> array closed, the outcomes and the document's end, yielding after each outcome so the caller may flush.</summary>
+    private static IEnumerable<ReportOutcome> WriteEnd(Utf8JsonWriter w, ResponseRowLookups lookups)
+    {
         w.WriteEndArray();
         w.WriteStartArray("outcomes");
-        foreach (var o in input.Outcomes.OrderBy(o => o.DyadId, StringComparer.Ordinal))
+        foreach (var o in lookups.Outcomes.OrderBy(o => o.DyadId, StringComparer.Ordinal))
         {
             w.WriteStartObject();
             w.WriteString("dyadId", o.DyadId);
@@ -108,7 +123,7 @@ public static class ResponseExport
             if (o.DaysToJob is { } days) w.WriteNumber("daysToJob", days);
             else w.WriteNull("daysToJob");
             w.WriteEndObject();
-            yield return Step.Outcome;
+            yield return o;
         }
         w.WriteEndArray();
         w.WriteEndObject();

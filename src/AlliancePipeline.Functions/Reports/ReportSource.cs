@@ -46,20 +46,9 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
         if (context is null) return null;
         var applied = await store.LoadAsync(studyId, ct).ConfigureAwait(false);
         var definition = applied?.Definition;
-        // A role's instrument: the study file's, else the catalog's for the study (the demo's seeded study has no file).
-        var byRole = new Dictionary<string, InstrumentDefinition?>(StringComparer.Ordinal);
-        InstrumentDefinition? InstrumentOf(string role)
-        {
-            if (!byRole.TryGetValue(role, out var instrument))
-            {
-                instrument = definition is not null && definition.Instruments.TryGetValue(role, out var own) ? own.Definition : context.InstrumentFor(role);
-                byRole[role] = instrument;
-            }
-            return instrument;
-        }
 
         // Rows are made into the report's records as they are read, page by page: the entities are never all held.
-        var responses = await ReadResponsesAsync(studyId, InstrumentOf, ct).ConfigureAwait(false);
+        var responses = await ReadResponsesAsync(studyId, InstrumentLookup(context, definition), ct).ConfigureAwait(false);
         var (outcomes, alerts) = await ReadOutcomesAndAlertsAsync(studyId, ct).ConfigureAwait(false);
         var covariates = definition is null || definition.Covariates.IsDefaultOrEmpty
             ? (Values: new Dictionary<string, IReadOnlyDictionary<string, CovariateValue>>(), LastChangedAt: (DateTimeOffset?)null)
@@ -67,15 +56,7 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
         var (assessments, firstMeetings) = await ReadAssessmentsAsync(studyId, ct).ConfigureAwait(false);
         var participants = await store.ParticipantsAsync(studyId, ct).ConfigureAwait(false);
 
-        var instruments = new Dictionary<string, InstrumentDefinition>(StringComparer.Ordinal);
-        if (definition is not null)
-        {
-            foreach (var (role, instrument) in definition.Instruments) instruments[role] = instrument.Definition;
-        }
-        foreach (var role in responses.Select(r => r.RaterRole).Concat(assessments.Select(a => a.RaterRole)).Append(RaterRoles.Practitioner).Distinct(StringComparer.Ordinal))
-        {
-            if (!instruments.ContainsKey(role) && context.InstrumentFor(role) is { } definitionForRole) instruments[role] = definitionForRole;
-        }
+        var instruments = InstrumentsOf(context, definition, responses.Select(r => r.RaterRole).Concat(assessments.Select(a => a.RaterRole)));
 
         var siteRows = participants.Where(p => p.Kind == ParticipantEntity.Kinds.Site).ToDictionary(p => p.Id, p => p.Name ?? p.Id, StringComparer.Ordinal);
         var sites = definition is not null
@@ -87,12 +68,7 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
             : assessments.GroupBy(a => a.DyadId, StringComparer.Ordinal).Select(g => new ReportDyad(g.Key, g.First().SiteId, g.First().ArmId, null, g.All(a => a.Status == nameof(AssessmentStatus.Withdrawn)))).ToArray();
         var enrolled = dyads.Where(d => d.Enrolled is not null).ToDictionary(d => d.Id, d => d.Enrolled, StringComparer.Ordinal);
 
-        var reportOutcomes = outcomes.Select(o => new ReportOutcome(o.RowKey, o.Employed, o.JobDate is { } j ? DateOnly.FromDateTime(j.UtcDateTime) : null, enrolled.GetValueOrDefault(o.RowKey), o.RecordedAt)
-        {
-            RecordedOn = o.RecordedOn is { } on ? DateOnly.FromDateTime(on.UtcDateTime) : null,
-            DaysWorked = o.DaysWorked,
-            TenureDays = o.TenureDays,
-        }).ToArray();
+        var reportOutcomes = outcomes.Select(o => Outcome(o, enrolled.GetValueOrDefault(o.RowKey))).ToArray();
         var input = new ReportInput
         {
             StudyId = studyId,
@@ -126,6 +102,51 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
         return new StudyData(input, watermark);
     }
 
+    /// <summary>
+    /// A role's instrument, looked up once per role: the study file's, else the catalog's for the study (the demo's seeded
+    /// study has no file).
+    /// </summary>
+    internal static Func<string, InstrumentDefinition?> InstrumentLookup(StudyContext context, StudyDefinition? definition)
+    {
+        var byRole = new Dictionary<string, InstrumentDefinition?>(StringComparer.Ordinal);
+        return role =>
+        {
+            if (!byRole.TryGetValue(role, out var instrument))
+            {
+                instrument = definition is not null && definition.Instruments.TryGetValue(role, out var own) ? own.Definition : context.InstrumentFor(role);
+                byRole[role] = instrument;
+            }
+            return instrument;
+        };
+    }
+
+    /// <summary>
+    /// The instruments by role: the study file's, then the catalog's for each of <paramref name="roles"/> (those that rated
+    /// or are to rate) and the practitioner that the file does not name.
+    /// </summary>
+    internal static Dictionary<string, InstrumentDefinition> InstrumentsOf(StudyContext context, StudyDefinition? definition, IEnumerable<string> roles)
+    {
+        var instruments = new Dictionary<string, InstrumentDefinition>(StringComparer.Ordinal);
+        if (definition is not null)
+        {
+            foreach (var (role, instrument) in definition.Instruments) instruments[role] = instrument.Definition;
+        }
+        foreach (var role in roles.Append(RaterRoles.Practitioner).Distinct(StringComparer.Ordinal))
+        {
+            if (!instruments.ContainsKey(role) && context.InstrumentFor(role) is { } definitionForRole) instruments[role] = definitionForRole;
+        }
+        return instruments;
+    }
+
+    /// <summary>A recorded outcome as the report reads it, with its dyad's enrolment date when known.</summary>
+    internal static ReportOutcome Outcome(OutcomeEntity o, DateOnly? enrolled) =>
+        new(o.RowKey, o.Employed, o.JobDate is { } j ? DateOnly.FromDateTime(j.UtcDateTime) : null, enrolled, o.RecordedAt)
+        {
+            RecordedOn = o.RecordedOn is { } on ? DateOnly.FromDateTime(on.UtcDateTime) : null,
+            DaysWorked = o.DaysWorked,
+            TenureDays = o.TenureDays,
+        };
+
     /// <summary>Each dyad's first meeting date: its meeting 1's date (recorded, else expected from enrolment).</summary>
     public static IReadOnlyDictionary<string, DateOnly> FirstMeetings(IEnumerable<AssessmentEntity> assessments) =>
         assessments.Where(a => a.Meeting == 1 && (a.MeetingDate ?? a.InviteOn) is not null).GroupBy(a => a.DyadId, StringComparer.Ordinal)
@@ -135,7 +156,7 @@ public sealed class ReportSource(StudyStore store, TableServiceClient tables)
     /// A stored row as the report reads it: its answers, its scores by column, and its global score from the column its
     /// role's instrument names (<c>Global</c> when the instrument is not known).
     /// </summary>
-    private static StoredResponse Stored(ResponseEntity e, InstrumentDefinition? instrument)
+    internal static StoredResponse Stored(ResponseEntity e, InstrumentDefinition? instrument)
     {
         var scores = e.Scores;
         return new StoredResponse(e.PartitionKey, e.RowKey, e.SiteId, e.DyadId, e.Meeting, e.RaterRole, e.Items, scores,

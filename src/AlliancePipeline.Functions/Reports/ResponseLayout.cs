@@ -23,10 +23,21 @@ public sealed record ResponseLayout(int ItemCount, IReadOnlyList<string> ScoreCo
     public static ResponseLayout Of(ReportInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        var instruments = input.Instruments.OrderBy(p => p.Key == "practitioner" ? 0 : 1).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
-        var items = instruments.Select(p => p.Value.Items.Length).Concat(input.Responses.Select(r => r.Items.Count)).DefaultIfEmpty(0).Max();
-        var columns = instruments.SelectMany(p => p.Value.Subscales.Select(s => s.Column).Append(p.Value.Global.Column)).Distinct(StringComparer.Ordinal).ToList();
-        columns.AddRange(input.Responses.SelectMany(r => r.Scores.Keys).Distinct(StringComparer.Ordinal).Except(columns, StringComparer.Ordinal).Order(StringComparer.Ordinal));
-        return new ResponseLayout(items, columns, instruments);
+        return Of(input.Instruments, input.Responses.Select(r => r.Items.Count).DefaultIfEmpty(0).Max(), input.Responses.SelectMany(r => r.Scores.Keys));
+    }
+
+    /// <summary>
+    /// The layout of responses answering <paramref name="instruments"/> (by role) whose longest has
+    /// <paramref name="storedItems"/> answers and which store the score columns <paramref name="storedScores"/> (in any
+    /// order, repeated or not): what a reader that does not hold the responses gathers as it reads them.
+    /// </summary>
+    public static ResponseLayout Of(IReadOnlyDictionary<string, InstrumentDefinition> instruments, int storedItems, IEnumerable<string> storedScores)
+    {
+        ArgumentNullException.ThrowIfNull(instruments);
+        var ordered = instruments.OrderBy(p => p.Key == "practitioner" ? 0 : 1).ThenBy(p => p.Key, StringComparer.Ordinal).ToArray();
+        var items = ordered.Select(p => p.Value.Items.Length).Append(storedItems).Max();
+        var columns = ordered.SelectMany(p => p.Value.Subscales.Select(s => s.Column).Append(p.Value.Global.Column)).Distinct(StringComparer.Ordinal).ToList();
+        columns.AddRange(storedScores.Distinct(StringComparer.Ordinal).Except(columns, StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        return new ResponseLayout(items, columns, ordered);
     }
 }

@@ -46,69 +46,71 @@ public static class ResponseTables
     public static CsvWriterOptions WriterOptions { get; } = CsvWriterOptions.Default with { Injection = CsvInjection.Escape };
 
     /// <summary>
-    /// responses.csv: sorted by dyad, meeting and rater role (ordinal); doubles written to round-trip exactly (shortest
-    /// form), dates ISO 8601 UTC; an empty cell is a missing value. <paramref name="report"/> adds the cluster of each
-    /// clustered dyad (on all its rows, whichever role rated); without it those columns are empty.
+    /// responses.csv: sorted by dyad, meeting, rater role (ordinal) and time (<see cref="ResponseRowLookups.Order"/>); doubles
+    /// written to round-trip exactly (shortest form), dates ISO 8601 UTC; an empty cell is a missing value.
+    /// <paramref name="report"/> adds the cluster of each clustered dyad (on all its rows, whichever role rated); without it
+    /// those columns are empty.
     /// </summary>
     public static string ResponsesCsv(ReportInput input, StudyReport? report = null)
     {
+        var lookups = ResponseRowLookups.Of(input);
+        var clusters = report?.Clusters.SelectMany(c => c.DyadIds.Select(id => (id, c))).ToDictionary(p => p.id, p => p.c, StringComparer.Ordinal)
+            ?? new Dictionary<string, ClusterSummary>(StringComparer.Ordinal);
         using var text = new StringWriter(Inv);
         using (var csv = CsvWriter.Create(text, WriterOptions, leaveOpen: true))
         {
-            foreach (var record in ResponseRecords(input, report)) csv.WriteRecord(record);
+            csv.WriteRecord([.. ColumnsOf(lookups.Layout)]);
+            foreach (var row in ResponseRowLookups.Rows(input)) csv.WriteRecord(Record(row, lookups, clusters.GetValueOrDefault(row.Response.DyadId)));
         }
         return text.ToString();
     }
 
     /// <summary>
-    /// responses.csv as <see cref="ResponsesCsv"/> writes it, written to <paramref name="destination"/> as it is made
-    /// (UTF-8, CsvHelper flushing its buffer as it fills), never held whole; <paramref name="onRow"/> is called after each
-    /// response's row. Cluster columns empty (no report).
+    /// responses.csv as <see cref="ResponsesCsv"/> writes it (cluster columns empty: no report), written to
+    /// <paramref name="destination"/> as it is made (UTF-8, CsvHelper flushing its buffer as it fills), never held whole.
     /// </summary>
-    public static async Task WriteResponsesCsvAsync(ReportInput input, Stream destination, Action onRow, CancellationToken ct)
+    public static Task WriteResponsesCsvAsync(ReportInput input, Stream destination, Action onRow, CancellationToken ct) =>
+        WriteResponsesCsvAsync(ResponseRowLookups.Of(input), ResponseRowLookups.Rows(input).ToAsyncEnumerable(), destination, onRow, ct);
+
+    /// <summary>
+    /// responses.csv of <paramref name="rows"/> (given in <see cref="ResponseRowLookups.Order"/>), each row written to
+    /// <paramref name="destination"/> as it comes (CsvHelper flushing its buffer as it fills), cluster columns empty;
+    /// <paramref name="onRow"/> is called after each response's row.
+    /// </summary>
+    public static async Task WriteResponsesCsvAsync(ResponseRowLookups lookups, IAsyncEnumerable<ResponseRow> rows, Stream destination, Action onRow, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(lookups);
+        ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(onRow);
         var csv = CsvWriter.Create(destination, WriterOptions, leaveOpen: true);
         await using (csv.ConfigureAwait(false))
         {
-            var header = true;
-            foreach (var record in ResponseRecords(input, null))
+            await csv.WriteRecordAsync([.. ColumnsOf(lookups.Layout)], ct).ConfigureAwait(false);
+            await foreach (var row in rows.WithCancellation(ct).ConfigureAwait(false))
             {
-                await csv.WriteRecordAsync(record, ct).ConfigureAwait(false);
-                if (!header) onRow();
-                header = false;
+                await csv.WriteRecordAsync(Record(row, lookups, null), ct).ConfigureAwait(false);
+                onRow();
             }
             await csv.FlushAsync(ct).ConfigureAwait(false);
         }
     }
 
-    /// <summary>The header, then one record per response, sorted by dyad, meeting, rater role (ordinal) and time.</summary>
-    private static IEnumerable<string?[]> ResponseRecords(ReportInput input, StudyReport? report)
+    /// <summary>One response's record of responses.csv, with its dyad's cluster when it was clustered.</summary>
+    public static string?[] Record(ResponseRow row, ResponseRowLookups lookups, ClusterSummary? cluster)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var raterOf = input.Assessments.ToDictionary(a => a.Id, a => a.RaterId, StringComparer.Ordinal);
-        var armOf = input.Dyads.Where(d => d.ArmId is not null).ToDictionary(d => d.Id, d => d.ArmId!, StringComparer.Ordinal);
-        foreach (var a in input.Assessments.Where(a => a.ArmId is not null)) armOf.TryAdd(a.DyadId, a.ArmId!);
-        var outcomes = input.Outcomes.GroupBy(o => o.DyadId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(o => o.RecordedAt).Last(), StringComparer.Ordinal);
-        var clusters = report?.Clusters.SelectMany(c => c.DyadIds.Select(id => (id, c))).ToDictionary(p => p.id, p => p.c, StringComparer.Ordinal)
-            ?? new Dictionary<string, ClusterSummary>(StringComparer.Ordinal);
-        var layout = ResponseLayout.Of(input);
-
-        yield return [.. ColumnsOf(layout)];
-        foreach (var r in input.Responses.OrderBy(r => r.DyadId, StringComparer.Ordinal).ThenBy(r => r.Meeting).ThenBy(r => r.RaterRole, StringComparer.Ordinal).ThenBy(r => r.SubmittedAt))
-        {
-            var cluster = clusters.GetValueOrDefault(r.DyadId);
-            var outcome = outcomes.GetValueOrDefault(r.DyadId);
-            yield return
-            [
-                r.StudyId, r.AssessmentId, r.SiteId, r.DyadId, armOf.GetValueOrDefault(r.DyadId), r.Meeting.ToString(Inv), r.RaterRole, raterOf.GetValueOrDefault(r.AssessmentId),
-                .. Enumerable.Range(0, layout.ItemCount).Select(i => i < r.Items.Count ? r.Items[i].ToString(Inv) : null),
-                .. layout.ScoreColumns.Select(c => D(r.Score(c))), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv), r.Provenance,
-                cluster?.Cluster.ToString(Inv), cluster?.Label,
-                outcome is null ? null : outcome.Employed ? "1" : "0",
-                outcome?.JobDate?.ToString("yyyy-MM-dd", Inv), outcome?.DaysToJob?.ToString(Inv),
-            ];
-        }
+        ArgumentNullException.ThrowIfNull(row);
+        ArgumentNullException.ThrowIfNull(lookups);
+        var (r, layout) = (row.Response, lookups.Layout);
+        var outcome = lookups.LatestOutcomes.GetValueOrDefault(r.DyadId);
+        return
+        [
+            r.StudyId, r.AssessmentId, r.SiteId, r.DyadId, lookups.Arms.GetValueOrDefault(r.DyadId), r.Meeting.ToString(Inv), r.RaterRole, row.RaterId,
+            .. Enumerable.Range(0, layout.ItemCount).Select(i => i < r.Items.Count ? r.Items[i].ToString(Inv) : null),
+            .. layout.ScoreColumns.Select(c => D(r.Score(c))), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv), r.Provenance,
+            cluster?.Cluster.ToString(Inv), cluster?.Label,
+            outcome is null ? null : outcome.Employed ? "1" : "0",
+            outcome?.JobDate?.ToString("yyyy-MM-dd", Inv), outcome?.DaysToJob?.ToString(Inv),
+        ];
     }
 
     /// <summary>The codebook of responses.csv: one entry per column, in the same order.</summary>
