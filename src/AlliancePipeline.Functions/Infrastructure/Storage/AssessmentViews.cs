@@ -174,8 +174,11 @@ public sealed class AssessmentViews(TableServiceClient tables)
         var stale = rows.Where(a => locs.TryGetValue(a.RowKey, out var l) && l.GetString("Site") is { Length: > 0 } s && s != a.SiteId)
             .Select(a => new TableEntity(SitePartition(studyId, locs[a.RowKey].GetString("Site")!), a.RowKey)).ToList();
         var touched = rows.Select(a => a.SiteId).Concat(stale.Select(c => c.PartitionKey[SitePartition(studyId, "").Length..])).ToList();
+        var oldDue = OldDueRows(studyId, rows.Select(a => (a.RowKey, locs.GetValueOrDefault(a.RowKey), DueKey(a, policy)))).ToList();
         await UpsertAllAsync(rows.Select(a => Copy(studyId, a)).Cast<ITableEntity>().Concat(dueRows), ct).ConfigureAwait(false);
         await DeleteAllAsync(stale, ct).ConfigureAwait(false);
+        await Parallel.ForEachAsync(oldDue.Chunk(Math.Max(1, oldDue.Count / Parallelism)), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
+            async (chunk, token) => await DeleteAllAsync(chunk, token).ConfigureAwait(false)).ConfigureAwait(false);
         // The copies changed: their sites get a new version before the loc rows say so (and before the markers go).
         await BumpAsync(studyId, touched, ct).ConfigureAwait(false);
         var resync = new List<string>();
@@ -194,6 +197,18 @@ public sealed class AssessmentViews(TableServiceClient tables)
             }
         }
         return resync;
+    }
+
+    /// <summary>
+    /// The due rows the <c>loc</c> rows read name when the assessment's key is now another (or none): the index's rows
+    /// left behind by a change of the assessment. Computed before the entities are turned into copies.
+    /// </summary>
+    private static IEnumerable<TableEntity> OldDueRows(string studyId, IEnumerable<(string Id, TableEntity? Loc, string? Key)> rows)
+    {
+        foreach (var (id, loc, key) in rows)
+        {
+            if (loc?.GetString("DueKey") is { Length: > 0 } old && old != key) yield return new TableEntity(Due(studyId), $"{old}|{id}");
+        }
     }
 
     /// <summary>The row as its site's copy: the same entity, moved to the site's partition (it is not used as a source row again).</summary>
@@ -312,13 +327,17 @@ public sealed class AssessmentViews(TableServiceClient tables)
             var a = found.HasValue ? found.Value : null;
             var oldSite = loc?.GetString("Site");
             var left = written.Append(oldSite ?? "").Where(s => s.Length > 0 && s != a?.SiteId).Distinct(StringComparer.Ordinal).ToList();
+            var dueKey = a is null ? null : DueKey(a, state.Policy);
             if (a is not null)
             {
                 written.Add(a.SiteId);
                 await Views.UpsertEntityAsync(Copy(studyId, a), TableUpdateMode.Replace, ct).ConfigureAwait(false);
-                if (DueKey(a, state.Policy) is { } key)
-                    await Views.UpsertEntityAsync(new TableEntity(Due(studyId), $"{key}|{id}"), TableUpdateMode.Replace, ct).ConfigureAwait(false);
+                if (dueKey is not null)
+                    await Views.UpsertEntityAsync(new TableEntity(Due(studyId), $"{dueKey}|{id}"), TableUpdateMode.Replace, ct).ConfigureAwait(false);
             }
+            // The due row the loc row names, when the key moved (answered, invited, reminded): deleted now rather than
+            // read and deleted by the run on its day (an imported history would leave one per answer for the first run).
+            await DeleteAllAsync(OldDueRows(studyId, [(id, loc, dueKey)]), ct).ConfigureAwait(false);
             await DeleteAllAsync(left.Select(site => new TableEntity(SitePartition(studyId, site), id)), ct).ConfigureAwait(false);
             // The copies changed: the sites the assessment is in and left get a new version, before the loc row says
             // so (a reader that finds its marker recomputes the sites of the loc row and of the assessment).
