@@ -46,6 +46,7 @@ internal sealed class ScaleReport(IReadOnlyList<SizeResult> results, ScaleOption
         yield return ("seed: answers through the form per second (post to stored)", r => r.FormSeconds > 0 ? F(r.FormAnswers / r.FormSeconds, "0") : "");
         yield return ("seed: outcome import, s (storage requests)", r => Op(r.OutcomeImport));
         yield return ("seed: whole, s", r => F(r.SeedSeconds, "0"));
+        yield return ("the unchanged study file applied again (builds the views under the reminder policy on a study seeded before applies did): s (storage requests), worker peak MiB", r => r.Reapply is { } m ? $"{Op(m)}, {F(m.WorkerPeakMb, "0")}" : "");
         foreach (var route in new[] { "dashboard", "dashboard, one site", "completion JSON", "completion JSON, one site" })
         {
             yield return ($"{route}: p50 / p95 ms", r => r.Routes.TryGetValue(route, out var s) ? $"{F(s.P50Ms, "0")} / {F(s.P95Ms, "0")}" : "");

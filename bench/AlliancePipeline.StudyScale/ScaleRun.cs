@@ -63,6 +63,8 @@ public sealed class SizeResult
     public int Alerts { get; set; }
     public int Outcomes { get; set; }
     public Measured? Apply { get; set; }
+    /// <summary>The unchanged study file applied again at the start of the measures.</summary>
+    public Measured? Reapply { get; set; }
     public Measured? Answers { get; set; }
     public Measured? OutcomeImport { get; set; }
     public double SeedSeconds { get; set; }
@@ -170,14 +172,7 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
         // 1. The study file, applied through the admin API (enrolment: dyads, raters, every assessment planned).
         var text = study.Text();
         log.WriteLine($"[{dyads}] Applying the study ({text.Length / 1024.0 / 1024.0:0.0} MiB of YAML).");
-        result.Apply = await MeasureAsync(counter, Worker, async () =>
-        {
-            using var content = new StringContent(new StudySource { Source = $"{study.StudyId}.yaml", Text = text }.ToJson(), Encoding.UTF8, StudySource.MediaType);
-            using var answer = await http.PutAsync(new Uri($"api/manage/studies/{study.StudyId}", UriKind.Relative), content, ct).ConfigureAwait(false);
-            var body = await answer.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            if (!answer.IsSuccessStatusCode) throw new InvalidOperationException($"The study was refused: {(int)answer.StatusCode} {body[..Math.Min(body.Length, 2000)]}");
-            return (body.Length, 0.0, "");
-        }).ConfigureAwait(false);
+        result.Apply = await ApplyAsync(counter, Worker, http, study, text, ct).ConfigureAwait(false);
         result.Assessments = await CountAsync(tables.GetTableClient(StorageNames.AssessmentsTable), study.StudyId, ct).ConfigureAwait(false);
         log.WriteLine($"[{dyads}] Applied in {result.Apply.Seconds:0.0} s: {result.Assessments} assessments, {result.Apply.Storage.Total} storage requests.");
 
@@ -315,6 +310,12 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
         // With --exports-first, the exports on the worker as it started: their peak is theirs, not what Recluster left.
         if (options.ExportsFirst) await ExportsAsync().ConfigureAwait(false);
 
+        // The study file applied again, unchanged (a coordinator's re-apply): every apply ensures the views are built
+        // under the study's reminder policy, so on a study seeded by an earlier build this builds them, which the first
+        // Reminders run did before.
+        result.Reapply = await ApplyAsync(counter, Worker, http, study, study.Text(), ct).ConfigureAwait(false);
+        log.WriteLine($"[{dyads}] The unchanged study file applied again: {result.Reapply.Seconds:0.0} s, {result.Reapply.Storage.Total} storage requests, worker peak {result.Reapply.WorkerPeakMb:0} MiB.");
+
         // 4. The dashboard (HTML) and its figures as JSON, the whole study and one site.
         foreach (var (name, path) in new[]
         {
@@ -376,6 +377,17 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
         result.WorkerRestarts += host.WorkerRestarts;
         result.Warnings += stack.Warnings.Count;
     }
+
+    /// <summary>The study file applied through <c>PUT /api/manage/studies/{id}</c>, measured; a refusal throws.</summary>
+    private static async Task<Measured> ApplyAsync(StorageCounter counter, Func<int?> worker, HttpClient http, ScaleStudy study, string text, CancellationToken ct) =>
+        await MeasureAsync(counter, worker, async () =>
+        {
+            using var content = new StringContent(new StudySource { Source = $"{study.StudyId}.yaml", Text = text }.ToJson(), Encoding.UTF8, StudySource.MediaType);
+            using var answer = await http.PutAsync(new Uri($"api/manage/studies/{study.StudyId}", UriKind.Relative), content, ct).ConfigureAwait(false);
+            var body = await answer.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            if (!answer.IsSuccessStatusCode) throw new InvalidOperationException($"The study was refused: {(int)answer.StatusCode} {body[..Math.Min(body.Length, 2000)]}");
+            return (body.Length, 0.0, "");
+        }).ConfigureAwait(false);
 
     /// <summary>A queue or timer function run now through the local host's admin API, waited for.</summary>
     private static async Task<Measured> InvokeAsync(HttpClient http, StorageCounter counter, Func<int?> worker, string function, CancellationToken ct) =>
