@@ -21,8 +21,9 @@ namespace AlliancePipeline.Functions.Invitations;
 /// <param name="Invitations">Invitations queued (a link issued each).</param>
 /// <param name="Reminders">Reminders queued.</param>
 /// <param name="Digests">Coordinator digests queued.</param>
-/// <param name="Left">Due forms the run had no time left for, handed to a continuation (<see cref="StudyMailings.ContinueAsync"/>).</param>
-public sealed record MailingRun(int Studies, int Invitations, int Reminders, int Digests, int Left = 0)
+/// <param name="Left">Due forms the run had no time left for.</param>
+/// <param name="Continued">Studies handed to a continuation (<see cref="StudyMailings.ContinueAsync"/>): forms left, or due rows left unread.</param>
+public sealed record MailingRun(int Studies, int Invitations, int Reminders, int Digests, int Left = 0, int Continued = 0)
 {
     /// <summary>Nothing done.</summary>
     public static MailingRun None { get; } = new(0, 0, 0, 0);
@@ -31,13 +32,13 @@ public sealed record MailingRun(int Studies, int Invitations, int Reminders, int
     public MailingRun Plus(MailingRun other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return new(Studies + other.Studies, Invitations + other.Invitations, Reminders + other.Reminders, Digests + other.Digests, Left + other.Left);
+        return new(Studies + other.Studies, Invitations + other.Invitations, Reminders + other.Reminders, Digests + other.Digests, Left + other.Left, Continued + other.Continued);
     }
 
     /// <inheritdoc />
     public override string ToString() =>
         $"{Studies} stud{(Studies == 1 ? "y" : "ies")}: {Invitations} invitation(s), {Reminders} reminder(s), {Digests} digest(s) queued" +
-        (Left > 0 ? $"; {Left} due form(s) left to a continuation" : "");
+        (Left > 0 ? $"; {Left} due form(s) left" : "") + (Continued > 0 ? $"; {Continued} stud{(Continued == 1 ? "y" : "ies")} continued in another run" : "");
 }
 
 /// <summary>
@@ -86,6 +87,7 @@ public sealed class StudyMailings(
             if (started.Elapsed >= budget)
             {
                 await ContinueLaterAsync(study.Id, "the run's budget was spent before it reached the study", ct).ConfigureAwait(false);
+                total = total.Plus(MailingRun.None with { Continued = 1 });
                 continue;
             }
             var applied = await store.LoadAsync(study.Id, ct).ConfigureAwait(false);
@@ -116,7 +118,7 @@ public sealed class StudyMailings(
     private async Task<MailingRun> RunWithinAsync(StudyDefinition study, Stopwatch started, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var due = await views.DueAsync(study.Id, study.Reminders, now, ct).ConfigureAwait(false);
+        var due = await views.DueBatchAsync(study.Id, study.Reminders, now, AssessmentViews.DueRowsPerRun, ct).ConfigureAwait(false);
         // Each due form is decided and mailed on its own (deterministic mail ids, merges under the ETag read), so a few go
         // at once: one after another, a run that mails a day's invitations of a large study waits on every storage call
         // of each in turn. The participant rows are read once per run, whichever form asks first. The forms are taken in
@@ -125,7 +127,7 @@ public sealed class StudyMailings(
         var participants = new ConcurrentDictionary<string, Lazy<Task<ParticipantEntity?>>>(StringComparer.Ordinal);
         Task<ParticipantEntity?> Participant(string kind, string id) =>
             participants.GetOrAdd(ParticipantEntity.Key(kind, id), _ => new Lazy<Task<ParticipantEntity?>>(() => store.FindParticipantAsync(study.Id, kind, id, ct))).Value;
-        var forms = due.Where(a => a.Status == nameof(AssessmentStatus.Pending) && !a.IsHandedOver()).ToArray();
+        var forms = due.Rows.Where(a => a.Status == nameof(AssessmentStatus.Pending) && !a.IsHandedOver()).ToArray();
         Random.Shared.Shuffle(forms);
         int invitations = 0, reminders = 0, begun = 0, left = 0;
         await Parallel.ForEachAsync(forms, new ParallelOptions { MaxDegreeOfParallelism = FormsAtOnce, CancellationToken = ct }, async (a, token) =>
@@ -143,13 +145,15 @@ public sealed class StudyMailings(
                 else if (action is MailingAction.Remind remind && await RemindAsync(study, a, remind.Number, remind.Email, remind.Language, now, token).ConfigureAwait(false))
                     Interlocked.Increment(ref reminders);
             }).ConfigureAwait(false);
-        // A continuation only after a run that mailed something: the forms left are then fewer, so the chain ends.
+        // A continuation only after a run that got somewhere (mailed, or deleted due rows left behind): the forms and rows
+        // left are then fewer, so the chain ends.
         var digests = 0;
-        if (left > 0 && invitations + reminders > 0)
-            await ContinueLaterAsync(study.Id, $"{left} due form(s) left after {started.Elapsed.TotalSeconds:0.0} s", ct).ConfigureAwait(false);
+        var continued = (left > 0 || due.More) && invitations + reminders + due.StaleDeleted > 0;
+        if (continued)
+            await ContinueLaterAsync(study.Id, $"{left} due form(s) left after {started.Elapsed.TotalSeconds:0.0} s{(due.More ? $", more than {AssessmentViews.DueRowsPerRun} due rows" : "")}", ct).ConfigureAwait(false);
         else
             digests = await DigestsAsync(study, now, ct).ConfigureAwait(false); // once the forms are decided: the digest counts their reminders
-        var run = new MailingRun(1, invitations, reminders, digests, left);
+        var run = new MailingRun(1, invitations, reminders, digests, left, continued ? 1 : 0);
         if (invitations + reminders + digests > 0) log.LogInformation("Reminders for {StudyId}: {Run}.", study.Id, run);
         return run;
     }

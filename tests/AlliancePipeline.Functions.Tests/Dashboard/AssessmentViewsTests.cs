@@ -428,6 +428,16 @@ public sealed class AssessmentViewsTests(AzuriteFixture azurite)
         }
         Assert.True(selected > 100, $"only {selected} mails over the simulated study: the test would not show much");
 
+        // A run reads at most so many due rows, the oldest keys first, and says when it left some.
+        var later = now.AddDays(400);
+        var everything = await views.DueBatchAsync(study, policy, later, int.MaxValue, default);
+        Assert.False(everything.More);
+        Assert.True(everything.Rows.Count > 5, $"{everything.Rows.Count} due");
+        var oldest = everything.Rows.OrderBy(a => AssessmentViews.DueKey(a, policy), StringComparer.Ordinal).ThenBy(a => a.RowKey, StringComparer.Ordinal).Take(5).Select(a => a.RowKey).Order(StringComparer.Ordinal);
+        var five = await views.DueBatchAsync(study, policy, later, 5, default);
+        Assert.True(five.More);
+        Assert.Equal(oldest, five.Rows.Select(a => a.RowKey).Order(StringComparer.Ordinal));
+
         Console.WriteLine($"Due index over 70 simulated days, {ids.Count} assessments, a run every 5 hours: {selected} selected, {read} rows read from Assessments in all.");
     }
 

@@ -89,6 +89,7 @@ public sealed class ReminderBudgetTests(MailDevFixture mail)
         var first = await bounded.Services.GetRequiredService<StudyMailings>().ContinueAsync(small, default);
         Assert.Equal(StudyMailings.FormsAtOnce, first.Invitations + first.Reminders);
         Assert.True(first.Left > 0, first.ToString());
+        Assert.Equal(1, first.Continued);
         Assert.Equal(0, first.Digests);
 
         // Six weeks, a run a day at 09:05 and one at 15:05: each time, the bounded study's run and all its continuations
@@ -100,7 +101,7 @@ public sealed class ReminderBudgetTests(MailDevFixture mail)
             {
                 clock.SetUtcNow(new DateTimeOffset(2026, 1, 12, hour, 5, 0, TimeSpan.Zero).AddDays(day));
                 var whole = await unbounded.Services.GetRequiredService<StudyMailings>().ContinueAsync(large, default);
-                Assert.Equal(0, whole.Left);
+                Assert.Equal((0, 0), (whole.Left, whole.Continued));
                 await bounded.Services.GetRequiredService<StudyMailings>().ContinueAsync(small, default);
                 continuations += await ContinueAllAsync(bounded, small);
                 var expected = await MailIdsAsync(large, MailKinds.Invitation, MailKinds.Reminder);

@@ -524,6 +524,9 @@ public sealed class AssessmentViews(TableServiceClient tables)
         return [.. rows.Values.OrderBy(a => a.RowKey, StringComparer.Ordinal)];
     }
 
+    /// <summary>Most due rows a <c>Reminders</c> run reads (<see cref="DueBatchAsync"/>): the oldest first; a run that finds more hands the rest to a continuation.</summary>
+    public const int DueRowsPerRun = 4000;
+
     /// <summary>
     /// The assessments the <c>Reminders</c> run may have to act on at <paramref name="now"/>, read from
     /// <c>Assessments</c> (with their ETags): those whose due row is for today or earlier, and those being written. Due
@@ -531,20 +534,43 @@ public sealed class AssessmentViews(TableServiceClient tables)
     /// Builds the views first when needed, or rebuilds them when <paramref name="policy"/> is not the one their due
     /// keys follow.
     /// </summary>
-    public async Task<IReadOnlyList<AssessmentEntity>> DueAsync(string studyId, ReminderPolicy policy, DateTimeOffset now, CancellationToken ct)
+    public async Task<IReadOnlyList<AssessmentEntity>> DueAsync(string studyId, ReminderPolicy policy, DateTimeOffset now, CancellationToken ct) =>
+        (await DueBatchAsync(studyId, policy, now, int.MaxValue, ct).ConfigureAwait(false)).Rows;
+
+    /// <summary>
+    /// <see cref="DueAsync"/> reading at most <paramref name="maxRows"/> due rows, the oldest keys first, so a run's reads
+    /// are bounded however many rows are due (a backlog, or rows left behind by an older build): what it found, how many
+    /// stale rows it deleted, and whether due rows were left unread.
+    /// </summary>
+    public async Task<DueForms> DueBatchAsync(string studyId, ReminderPolicy policy, DateTimeOffset now, int maxRows, CancellationToken ct)
     {
         await EnsureBuiltAsync(studyId, policy, ct).ConfigureAwait(false);
         var bound = $"{Key(StudyCalendar.Day(now).AddDays(1))}|";
         var due = new List<TableEntity>();
+        var more = false;
         await foreach (var d in Views.QueryAsync<TableEntity>(e => e.PartitionKey == Due(studyId) && e.RowKey.CompareTo(bound) < 0, cancellationToken: ct).ConfigureAwait(false))
+        {
+            if (due.Count == maxRows)
+            {
+                more = true;
+                break;
+            }
             due.Add(d);
+        }
         var marked = (await MarksAsync(studyId, ct).ConfigureAwait(false)).Select(MarkedId);
         var rows = await ReadSourceAsync(studyId, due.Select(d => d.RowKey[(d.RowKey.IndexOf('|') + 1)..]).Concat(marked), ct).ConfigureAwait(false);
         var stale = due.Where(d => rows.GetValueOrDefault(d.RowKey[(d.RowKey.IndexOf('|') + 1)..]) is not { } a || DueKey(a, policy) != d.RowKey[..d.RowKey.IndexOf('|')]).ToList();
-        await DeleteAllAsync(stale, ct).ConfigureAwait(false);
-        return [.. rows.Values.OfType<AssessmentEntity>().OrderBy(a => a.RowKey, StringComparer.Ordinal)];
+        await Parallel.ForEachAsync(stale.Chunk(Math.Max(1, (stale.Count + Parallelism - 1) / Parallelism)), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
+            async (chunk, token) => await DeleteAllAsync(chunk, token).ConfigureAwait(false)).ConfigureAwait(false);
+        return new DueForms([.. rows.Values.OfType<AssessmentEntity>().OrderBy(a => a.RowKey, StringComparer.Ordinal)], stale.Count, more);
     }
 }
+
+/// <summary>What <see cref="AssessmentViews.DueBatchAsync"/> found.</summary>
+/// <param name="Rows">The assessments to decide, from <c>Assessments</c>.</param>
+/// <param name="StaleDeleted">Due rows deleted because they no longer matched their assessment.</param>
+/// <param name="More">Due rows were left unread (more than the most asked for).</param>
+public sealed record DueForms(IReadOnlyList<AssessmentEntity> Rows, int StaleDeleted, bool More);
 
 /// <summary>A site's kept completion summary as <see cref="AssessmentViews.SummariesAsync"/> found it.</summary>
 /// <param name="SiteId">The site.</param>
