@@ -376,6 +376,7 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
         result.AzuriteHwmMb = azurite.ProcessId is { } apid ? ProcessMeter.ReadProcess(apid).PeakRssBytes / 1048576.0 : double.NaN;
         result.WorkerRestarts += host.WorkerRestarts;
         result.Warnings += stack.Warnings.Count;
+        foreach (var (kind, count) in stack.Warnings.Top(5)) log.WriteLine($"[{dyads}] Warnings while measuring: {count} × {kind}");
     }
 
     /// <summary>The study file applied through <c>PUT /api/manage/studies/{id}</c>, measured; a refusal throws.</summary>
@@ -480,11 +481,15 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
         return n;
     }
 
-    /// <summary>Waits until the app's queues are empty (mails sent, answers scored), at most ten minutes.</summary>
+    /// <summary>
+    /// Waits until the app's queues are empty (mails sent, answers scored, runs continued), at most 30 minutes; past that
+    /// it throws, so a figure never stands for a drain that did not end (a run of 10,000 dyads once stopped waiting at ten
+    /// minutes, and the next run's figures took in the rest).
+    /// </summary>
     private static async Task DrainAsync(AzuriteHandle azurite, CancellationToken ct)
     {
         var queues = new QueueServiceClient(azurite.ConnectionString);
-        await WaitForAsync(async () =>
+        var drained = await WaitForAsync(async () =>
         {
             foreach (var name in StorageNames.Queues)
             {
@@ -492,16 +497,19 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
                 if (properties.Value.ApproximateMessagesCount > 0) return false;
             }
             return true;
-        }, TimeSpan.FromMinutes(10), ct).ConfigureAwait(false);
+        }, TimeSpan.FromMinutes(30), ct).ConfigureAwait(false);
+        if (!drained) throw new TimeoutException("The app's queues were not empty after 30 minutes.");
     }
 
-    private static async Task WaitForAsync(Func<Task<bool>> done, TimeSpan timeout, CancellationToken ct)
+    /// <summary>Polls <paramref name="done"/> every 2 s; false when <paramref name="timeout"/> passed first.</summary>
+    private static async Task<bool> WaitForAsync(Func<Task<bool>> done, TimeSpan timeout, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
         while (!await done().ConfigureAwait(false))
         {
-            if (clock.Elapsed > timeout) return;
+            if (clock.Elapsed > timeout) return false;
             await Task.Delay(TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
         }
+        return true;
     }
 }
