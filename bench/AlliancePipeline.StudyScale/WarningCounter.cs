@@ -38,6 +38,7 @@ internal sealed partial class WarningCounter : ILoggerProvider, ILogger
     {
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"[0-9a-f]{6,}|\d+")]
+    /// <summary>What varies within a kind: a bracketed request id, then any number.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"\[[^\]]*\]|\d+")]
     private static partial System.Text.RegularExpressions.Regex Digits();
 }
