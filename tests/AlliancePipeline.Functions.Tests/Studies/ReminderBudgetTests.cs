@@ -76,7 +76,12 @@ public sealed class ReminderBudgetTests(MailDevFixture mail)
             mail.UseMailDev(s);
             s[SettingNames.ReminderRunSecondsKey] = "0";
         }, clock);
-        await using var unbounded = await TestApp.StartAsync(Azurite, mail.UseMailDev, clock);
+        // "Unbounded": the longest budget the setting takes, so a loaded machine never cuts its runs short.
+        await using var unbounded = await TestApp.StartAsync(Azurite, s =>
+        {
+            mail.UseMailDev(s);
+            s[SettingNames.ReminderRunSecondsKey] = "600";
+        }, clock);
         var tag = Guid.NewGuid().ToString("N")[..10];
         var (small, large) = (AzuriteFixture.UniqueName("budget-zero"), AzuriteFixture.UniqueName("budget-none"));
         foreach (var (app, study) in new[] { (bounded, small), (unbounded, large) })

@@ -177,8 +177,7 @@ public sealed class AssessmentViews(TableServiceClient tables)
         var oldDue = OldDueRows(studyId, rows.Select(a => (a.RowKey, locs.GetValueOrDefault(a.RowKey), DueKey(a, policy)))).ToList();
         await UpsertAllAsync(rows.Select(a => Copy(studyId, a)).Cast<ITableEntity>().Concat(dueRows), ct).ConfigureAwait(false);
         await DeleteAllAsync(stale, ct).ConfigureAwait(false);
-        await Parallel.ForEachAsync(oldDue.Chunk(Math.Max(1, oldDue.Count / Parallelism)), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
-            async (chunk, token) => await DeleteAllAsync(chunk, token).ConfigureAwait(false)).ConfigureAwait(false);
+        await DeleteAllAsync(oldDue, ct).ConfigureAwait(false);
         // The copies changed: their sites get a new version before the loc rows say so (and before the markers go).
         await BumpAsync(studyId, touched, ct).ConfigureAwait(false);
         var resync = new List<string>();
@@ -233,20 +232,19 @@ public sealed class AssessmentViews(TableServiceClient tables)
         }
     }
 
-    private async Task DeleteAllAsync(IEnumerable<ITableEntity> rows, CancellationToken ct)
-    {
-        foreach (var row in rows)
+    /// <summary>Deletes <paramref name="rows"/>, <see cref="Parallelism"/> at once; one gone already or written again since it was read is left.</summary>
+    private async Task DeleteAllAsync(IEnumerable<ITableEntity> rows, CancellationToken ct) =>
+        await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct }, async (row, token) =>
         {
             try
             {
-                await Views.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag == default ? ETag.All : row.ETag, ct).ConfigureAwait(false);
+                await Views.DeleteEntityAsync(row.PartitionKey, row.RowKey, row.ETag == default ? ETag.All : row.ETag, token).ConfigureAwait(false);
             }
             catch (RequestFailedException e) when (e.Status is 404 or 412)
             {
                 // Gone already, or written again since it was read: left as it is.
             }
-        }
-    }
+        }).ConfigureAwait(false);
 
     /// <summary>Marks assessments as being written (before the write): readers take them from <c>Assessments</c> until unmarked.</summary>
     public async Task<IReadOnlyList<TableEntity>> MarkAsync(string studyId, IReadOnlyCollection<string> assessmentIds, CancellationToken ct)
@@ -560,8 +558,7 @@ public sealed class AssessmentViews(TableServiceClient tables)
         var marked = (await MarksAsync(studyId, ct).ConfigureAwait(false)).Select(MarkedId);
         var rows = await ReadSourceAsync(studyId, due.Select(d => d.RowKey[(d.RowKey.IndexOf('|') + 1)..]).Concat(marked), ct).ConfigureAwait(false);
         var stale = due.Where(d => rows.GetValueOrDefault(d.RowKey[(d.RowKey.IndexOf('|') + 1)..]) is not { } a || DueKey(a, policy) != d.RowKey[..d.RowKey.IndexOf('|')]).ToList();
-        await Parallel.ForEachAsync(stale.Chunk(Math.Max(1, (stale.Count + Parallelism - 1) / Parallelism)), new ParallelOptions { MaxDegreeOfParallelism = Parallelism, CancellationToken = ct },
-            async (chunk, token) => await DeleteAllAsync(chunk, token).ConfigureAwait(false)).ConfigureAwait(false);
+        await DeleteAllAsync(stale, ct).ConfigureAwait(false);
         return new DueForms([.. rows.Values.OfType<AssessmentEntity>().OrderBy(a => a.RowKey, StringComparer.Ordinal)], stale.Count, more);
     }
 }
