@@ -26,7 +26,9 @@ public sealed record ExportedResponses(ResponseRowLookups Lookups, IAsyncEnumera
 /// columns stored (the header's columns, as <see cref="ResponseLayout"/> makes them), each dyad's last row in table order
 /// and the latest row's time; with one read of six columns of the <c>Assessments</c> partition (each dyad's arm, the roles
 /// to rate, the raters: <see cref="RaterIndex"/>), the dyads' arms and enrolment dates from <c>Participants</c> and the
-/// <c>Outcomes</c>, the <see cref="ResponseRowLookups"/>: a few records per dyad;</item>
+/// <c>Outcomes</c>, the <see cref="ResponseRowLookups"/>: a few records per dyad, each dyad id, arm, role and rater kept
+/// once; the study's name and instruments by role come from its <c>Studies</c> row (the applied study file, which lists
+/// every dyad, is not read);</item>
 /// <item>while the file is written (<see cref="ExportedResponses.Rows"/>), the rows again, each with its rater, put in the
 /// export's order by <see cref="ExportOrder"/>.</item>
 /// </list>
@@ -44,10 +46,20 @@ public sealed class ExportReader(StudyStore store, TableServiceClient tables)
     /// <summary>The study's responses ready to be written, or null when there is no such study.</summary>
     public async Task<ExportedResponses?> OpenAsync(string studyId, DateTimeOffset generatedAt, CancellationToken ct)
     {
+        // The study's name and its instruments by role come from its Studies row, as the apply wrote them from the file: the
+        // applied file itself (every dyad and rater listed, 2 MB at 10,000 dyads) is neither read nor parsed.
         var context = await store.FindContextAsync(studyId, ct).ConfigureAwait(false);
         if (context is null) return null;
-        var definition = (await store.LoadAsync(studyId, ct).ConfigureAwait(false))?.Definition;
-        var instrumentOf = ReportSource.InstrumentLookup(context, definition);
+        var instrumentOf = ReportSource.InstrumentLookup(context, definition: null);
+
+        // Each dyad id, arm, role and rater is kept once however many rows name it (each row read is a new string).
+        var pool = new HashSet<string>(StringComparer.Ordinal);
+        string Pooled(string value)
+        {
+            if (pool.TryGetValue(value, out var kept)) return kept;
+            pool.Add(value);
+            return value;
+        }
 
         // The count of the responses.
         var roles = new List<string>();
@@ -61,7 +73,7 @@ public sealed class ExportReader(StudyStore store, TableServiceClient tables)
         {
             var r = ReportSource.Stored(e, instrumentOf(e.RaterRole));
             if (!roles.Contains(r.RaterRole, StringComparer.Ordinal)) roles.Add(r.RaterRole);
-            lastKeys[r.DyadId] = e.RowKey;
+            lastKeys[Pooled(r.DyadId)] = e.RowKey;
             if (e.Timestamp is { } at && (latest is null || at > latest)) latest = at;
             scoreColumns.UnionWith(r.Scores.Keys);
             items = Math.Max(items, r.Items.Count);
@@ -69,28 +81,32 @@ public sealed class ExportReader(StudyStore store, TableServiceClient tables)
             last = e.RowKey;
         }
 
-        // The assessments' few columns: the roles to rate, the raters, and each dyad's arm (its dyad record's; without dyad
-        // records, a study seeded without a file, its first assessment's; for responses.csv, else its first that names one).
-        var firstArm = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var assessmentArm = new Dictionary<string, string>(StringComparer.Ordinal);
-        var assessmentRoles = new List<string>();
-        var raters = new RaterIndex();
-        await foreach (var a in tables.GetTableClient(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, select: AssessmentCountColumns, cancellationToken: ct).ConfigureAwait(false))
-        {
-            firstArm.TryAdd(a.DyadId, a.Arm);
-            if (a.Arm is not null) assessmentArm.TryAdd(a.DyadId, a.Arm);
-            if (!assessmentRoles.Contains(a.RaterRole, StringComparer.Ordinal)) assessmentRoles.Add(a.RaterRole);
-            raters.Add(a.RowKey, a.DyadId, a.Meeting, a.RaterRole, a.RaterId);
-        }
+        // Each dyad's arm: its dyad record's; without dyad records (a study seeded without a file), its first assessment's;
+        // for responses.csv, else its first assessment's that names one.
         var recordedArms = new Dictionary<string, string?>(StringComparer.Ordinal);
         var enrolled = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
         var dyadRows = false;
         await foreach (var p in store.DyadRowsAsync(studyId, DyadColumns, ct).ConfigureAwait(false))
         {
             dyadRows = true;
-            if (p.Arm is not null) recordedArms.Add(p.Id, p.Arm);
-            if (p.EnrolledOn is { } on) enrolled.Add(p.Id, DateOnly.FromDateTime(on.UtcDateTime));
+            if (p.Arm is not null) recordedArms.Add(Pooled(p.Id), Pooled(p.Arm));
+            if (p.EnrolledOn is { } on) enrolled.Add(Pooled(p.Id), DateOnly.FromDateTime(on.UtcDateTime));
         }
+
+        // The assessments' few columns: the roles to rate, the raters, and the arms of dyads their records leave without.
+        var firstArm = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var assessmentArm = new Dictionary<string, string>(StringComparer.Ordinal);
+        var assessmentRoles = new List<string>();
+        var raters = new RaterIndex();
+        await foreach (var a in tables.GetTableClient(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, select: AssessmentCountColumns, cancellationToken: ct).ConfigureAwait(false))
+        {
+            var dyad = Pooled(a.DyadId);
+            if (!dyadRows) firstArm.TryAdd(dyad, a.Arm is null ? null : Pooled(a.Arm));
+            if (a.Arm is not null && !recordedArms.ContainsKey(dyad)) assessmentArm.TryAdd(dyad, Pooled(a.Arm));
+            if (!assessmentRoles.Contains(a.RaterRole, StringComparer.Ordinal)) assessmentRoles.Add(a.RaterRole);
+            raters.Add(a.RowKey, dyad, a.Meeting, Pooled(a.RaterRole), Pooled(a.RaterId));
+        }
+        pool.Clear();
         var dyadArms = dyadRows ? recordedArms : firstArm.Where(p => p.Value is not null).ToDictionary(StringComparer.Ordinal);
         var arms = dyadArms.ToDictionary(p => p.Key, p => p.Value!, StringComparer.Ordinal);
         foreach (var (dyad, arm) in assessmentArm) arms.TryAdd(dyad, arm);
@@ -98,11 +114,12 @@ public sealed class ExportReader(StudyStore store, TableServiceClient tables)
         await foreach (var o in tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
             outcomes.Add(ReportSource.Outcome(o, enrolled.TryGetValue(o.RowKey, out var on) ? on : null));
 
-        var instruments = ReportSource.InstrumentsOf(context, definition, roles.Concat(assessmentRoles));
+        var studyRoles = context.Study.InstrumentIdsByRole?.Keys ?? [];
+        var instruments = ReportSource.InstrumentsOf(context, definition: null, roles.Concat(assessmentRoles).Concat(studyRoles));
         var lookups = new ResponseRowLookups
         {
             StudyId = studyId,
-            StudyName = definition?.Name ?? context.Study.Name,
+            StudyName = context.Study.Name,
             GeneratedAt = generatedAt,
             Instruments = instruments,
             Layout = ResponseLayout.Of(instruments, items, scoreColumns),

@@ -151,4 +151,32 @@ public sealed class ExportReaderTests(AzuriteFixture azurite)
         Assert.Equal(before, Encoding.UTF8.GetString(written.ToArray()));
         Assert.NotEqual(before, await WholeAsync(app, study, "csv"));
     }
+    /// <summary>
+    /// The export takes the study's name and instruments from its <c>Studies</c> row, not from the applied file (which
+    /// lists every dyad): a role the file gives an instrument but that has no assessment and no response yet (the
+    /// example's client) still has its instrument in the file, as the whole study read with its file gives it.
+    /// </summary>
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("json")]
+    [InlineData("fhir")]
+    public async Task A_role_with_no_rows_yet_keeps_its_instrument_from_the_studys_row(string format)
+    {
+        var app = await TestApp.StartAsync(azurite, clock: Clock());
+        await using var _ = app;
+        var study = AzuriteFixture.UniqueName("exportroles");
+        await app.ApplyStudyAsync(study, StudyFiles.Example(study));
+        var assessments = azurite.Tables.GetTableClient(StorageNames.AssessmentsTable);
+        await foreach (var a in assessments.QueryAsync<TableEntity>(e => e.PartitionKey == study, select: ["PartitionKey", "RowKey"]))
+            await assessments.DeleteEntityAsync(a.PartitionKey, a.RowKey);
+        var responses = azurite.Tables.GetTableClient(StorageNames.ResponsesTable);
+        foreach (var m in new[] { 1, 2 }) await responses.UpsertEntityAsync(Response(study, "d-001", m, "practitioner", m), TableUpdateMode.Replace);
+
+        var whole = await WholeAsync(app, study, format);
+        var exported = await app.Services.GetRequiredService<ExportService>().ExportAsync(study, format, default);
+
+        Assert.Equal(whole, Encoding.UTF8.GetString(exported!.Content));
+        // JSON and FHIR name each instrument (the CSV names none: its columns are the same for both roles' instruments).
+        Assert.Equal(format != "csv", whole.Contains("wai-s-client", StringComparison.Ordinal));
+    }
 }
