@@ -56,6 +56,8 @@ internal sealed record ScaleOptions
     public string? DataDirectory { get; init; }
     public bool KeyedLookups { get; init; }
     public bool ExportsFirst { get; init; }
+    public bool ExportsOnly { get; init; }
+    public IReadOnlyDictionary<string, string> WorkerEnvironment { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
     public string OutputDirectory { get; init; } = Path.Combine(EmulatorTools.Locate().RepositoryRoot, "bench", "results");
 
     public static ScaleOptions? Parse(string[] args)
@@ -77,6 +79,8 @@ internal sealed record ScaleOptions
                     "--worker" => o with { WorkerFolder = Path.GetFullPath(Next()) },
                     "--keyed-lookups" => o with { KeyedLookups = true },
                     "--exports-first" => o with { ExportsFirst = true },
+                    "--exports-only" => o with { ExportsFirst = true, ExportsOnly = true },
+                    "--worker-env" => o with { WorkerEnvironment = WithSetting(o.WorkerEnvironment, Next()) },
                     "--data" => o with { DataDirectory = Path.GetFullPath(Next()) },
                     "--label" => o with { Label = Next() },
                     "--out" => o with { OutputDirectory = Path.GetFullPath(Next()) },
@@ -86,11 +90,18 @@ internal sealed record ScaleOptions
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
             {
                 Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine("Options: --sizes N[,N…] (dyads, 20 to 10000) --requests N (GETs per route, after 3 warm-up ones) --concurrency N (answers posted at once while seeding) --form-answers N (meeting 2's answers posted through the form, 400 unless given; the rest imported) --idle S (seconds at rest measured) --hours H (the whole run's deadline, 3 unless given) --worker DIR (another published worker) --keyed-lookups (Azurite finds an entity by RowKey first: keyed-lookups.js) --exports-first (the exports measured first, on the worker as it started, so their peak is not what Recluster's heap left) --data DIR (keep each size's seeded study there, and measure a kept one again without seeding) --label NAME --out DIR");
+                Console.Error.WriteLine("Options: --sizes N[,N…] (dyads, 20 to 10000) --requests N (GETs per route, after 3 warm-up ones) --concurrency N (answers posted at once while seeding) --form-answers N (meeting 2's answers posted through the form, 400 unless given; the rest imported) --idle S (seconds at rest measured) --hours H (the whole run's deadline, 3 unless given) --worker DIR (another published worker) --keyed-lookups (Azurite finds an entity by RowKey first: keyed-lookups.js) --exports-first (the exports measured first, on the worker as it started, so their peak is not what Recluster's heap left) --exports-only (the exports, measured first, and nothing after them) --worker-env NAME=VALUE (a setting of the worker's process, for instance DOTNET_GCHeapHardLimit=0x4000000; repeatable) --data DIR (keep each size's seeded study there, and measure a kept one again without seeding) --label NAME --out DIR");
                 return null;
             }
         }
         return o;
+    }
+
+    private static Dictionary<string, string> WithSetting(IReadOnlyDictionary<string, string> settings, string pair)
+    {
+        var at = pair.IndexOf('=', StringComparison.Ordinal);
+        if (at <= 0) throw new ArgumentException($"--worker-env takes NAME=VALUE, not {pair}.");
+        return new Dictionary<string, string>(settings, StringComparer.Ordinal) { [pair[..at]] = pair[(at + 1)..] };
     }
 
     private static int Bounded(int value, int min, int max, string name) =>

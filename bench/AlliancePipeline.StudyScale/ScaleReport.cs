@@ -151,6 +151,8 @@ internal sealed class ScaleReport(IReadOnlyList<SizeResult> results, ScaleOption
             ("exports: worker peak flat in the study's size (highest of the three, and its growth over the smallest size)", r =>
             {
                 double? Peak(SizeResult x) => x.Exports.Count == 0 ? null : x.Exports.Values.Max(m => m.WorkerPeakMb);
+                var failed = r.Exports.Where(e => e.Value.Note.Length > 0).Select(e => $"{e.Key}: {e.Value.Note}").ToList();
+                if (failed.Count > 0) return $"**not met**: {string.Join(", ", failed)}";
                 return Peak(r) is { } p && smallest is not null && Peak(smallest) is { } p0 ? $"{F(p, "0")} MiB ({(p - p0 >= 0 ? "+" : "")}{F(p - p0, "0")} MiB)" : "not measured";
             }),
         ];

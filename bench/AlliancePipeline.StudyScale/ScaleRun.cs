@@ -309,6 +309,7 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
 
         // With --exports-first, the exports on the worker as it started: their peak is theirs, not what Recluster left.
         if (options.ExportsFirst) await ExportsAsync().ConfigureAwait(false);
+        if (options.ExportsOnly) return;
 
         // The study file applied again, unchanged (a coordinator's re-apply): every apply ensures the views are built
         // under the study's reminder policy, so on a study seeded by an earlier build this builds them, which the first

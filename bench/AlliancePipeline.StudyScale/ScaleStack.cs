@@ -93,6 +93,7 @@ internal sealed class ScaleStack : IAsyncDisposable
             LoggerFactory = LoggerFactory.Create(b => b.AddProvider(warnings).SetMinimumLevel(LogLevel.Warning)),
         };
         foreach (var (key, value) in settings) hostOptions.SettingOverrides[key] = value;
+        foreach (var (key, value) in options.WorkerEnvironment) hostOptions.SettingOverrides[key] = value;
         var host = await FunctionsLocalHost.StartAsync(hostOptions, ct).ConfigureAwait(false);
         var stack = new ScaleStack(azurite, mailDev, counter, host, warnings);
         if (!host.BaseAddress.IsLoopback) throw new InvalidOperationException($"The host listens on {host.BaseAddress}, not a loopback address.");
