@@ -89,13 +89,15 @@ public abstract record ReminderDecision
 /// <param name="LastSentAt">When the last reminder was sent, if any.</param>
 /// <param name="LinkExpiresAt">When its current link expires, if known.</param>
 /// <param name="Paused">Whether reminders are paused for it.</param>
+/// <param name="InvitedAt">When its invitation (for its current link) was queued, if it was.</param>
 public sealed record ReminderState(
     DateOnly DueOn,
     AssessmentStatus Status,
     int Sent,
     DateTimeOffset? LastSentAt = null,
     DateTimeOffset? LinkExpiresAt = null,
-    bool Paused = false);
+    bool Paused = false,
+    DateTimeOffset? InvitedAt = null);
 
 /// <summary>
 /// The reminder rule, as a pure function of the policy, the assessment's state and the time, so the timer (which may
@@ -111,13 +113,17 @@ public static class ReminderSchedule
     /// <item><paramref name="now"/> at or after the link's expiry → <see cref="ReminderStopReason.LinkExpired"/>;</item>
     /// <item>paused → <see cref="ReminderStopReason.Paused"/>;</item>
     /// <item><see cref="ReminderPolicy.MaxCount"/> already sent → <see cref="ReminderStopReason.AllSent"/>;</item>
-    /// <item>otherwise reminder n = sent + 1 may go from 00:00 UTC on the later of its planned day
-    /// (<see cref="ReminderPolicy.DayOf"/>) and the day <see cref="ReminderPolicy.EveryDays"/> after the UTC day the
-    /// last one was sent: <see cref="ReminderDecision.Send"/> if that is now or earlier, else
-    /// <see cref="ReminderDecision.Wait"/>.</item>
+    /// <item>otherwise reminder n = sent + 1 may go from 00:00 UTC on the latest of its planned day
+    /// (<see cref="ReminderPolicy.DayOf"/>), the day <see cref="ReminderPolicy.EveryDays"/> after the UTC day the
+    /// last one was sent, and the day <see cref="ReminderPolicy.FirstAfterDays"/> after the UTC day the invitation was
+    /// queued: <see cref="ReminderDecision.Send"/> if that is now or earlier, else <see cref="ReminderDecision.Wait"/>.</item>
     /// </list>
     /// A timer that missed days sends one reminder, not the backlog, and the next one keeps the policy's spacing from
-    /// it. Comparing days, not instants, keeps a daily timer from slipping a day when a send took a few seconds.
+    /// it. An invitation that went late (after the due date: a rater added late, a link reissued, a run that was down)
+    /// gets the grace an invitation on time gets before the first reminder, not a reminder at the next run. An invitation
+    /// on time changes nothing: it goes no later than the due date, so its day plus
+    /// <see cref="ReminderPolicy.FirstAfterDays"/> is no later than the first reminder's planned day. Comparing days, not
+    /// instants, keeps a daily timer from slipping a day when a send took a few seconds.
     /// </summary>
     public static ReminderDecision Decide(ReminderPolicy policy, ReminderState state, DateTimeOffset now)
     {
@@ -154,6 +160,11 @@ public static class ReminderSchedule
         if (state.LastSentAt is { } last && StudyCalendar.Day(last).AddDays(policy.EveryDays) is var spaced && spaced > day)
         {
             day = spaced;
+        }
+
+        if (state.InvitedAt is { } invited && StudyCalendar.Day(invited).AddDays(policy.FirstAfterDays) is var grace && grace > day)
+        {
+            day = grace;
         }
 
         var from = StudyCalendar.StartOf(day);

@@ -183,7 +183,7 @@ public sealed class StudyMailings(
         var language = rater.Language ?? a.Language;
         if (a.InvitationQueuedAt is null)
             return a.InviteOn is { } inviteOn && inviteOn <= now ? new MailingAction.Invite(email, language) : null;
-        var state = new ReminderState(StudyCalendar.Day(a.DueDate), AssessmentStatus.Pending, a.RemindersSent, a.LastReminderAt, a.LinkExpiresAt, a.RemindersPaused);
+        var state = new ReminderState(StudyCalendar.Day(a.DueDate), AssessmentStatus.Pending, a.RemindersSent, a.LastReminderAt, a.LinkExpiresAt, a.RemindersPaused, a.InvitationQueuedAt);
         return ReminderSchedule.Decide(policy, state, now) is ReminderDecision.Send send ? new MailingAction.Remind(send.Number, email, language) : null;
     }
 

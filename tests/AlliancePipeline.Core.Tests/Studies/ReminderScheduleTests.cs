@@ -120,6 +120,28 @@ public class ReminderScheduleTests
     }
 
     [Fact]
+    public void A_late_invitation_gets_the_first_reminders_grace_before_it()
+    {
+        // Due 11 March, invited only on 24 March (a rater added late): the first reminder three days after the
+        // invitation, not at the next run; the others keep the policy's spacing from it.
+        var timer = Timer(Utc(3, 24, 13), new ReminderState(DueOn, AssessmentStatus.Pending, 0, InvitedAt: Utc(3, 24, 13, 0, 5)));
+        timer.RunDays(28);
+        Assert.Equal([(1, Utc(3, 27, 13)), (2, Utc(4, 3, 13)), (3, Utc(4, 10, 13))], timer.Sent);
+        Assert.Equal(new ReminderDecision.Wait(1, Utc(3, 27)), ReminderSchedule.Decide(Policy, new ReminderState(DueOn, AssessmentStatus.Pending, 0, InvitedAt: Utc(3, 24, 23, 59)), Utc(3, 26, 23)));
+    }
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    [InlineData(11)]
+    public void An_invitation_on_or_before_the_due_date_changes_nothing(int invitedOn)
+    {
+        var timer = Timer(Utc(3, 3, 13), new ReminderState(DueOn, AssessmentStatus.Pending, 0, InvitedAt: Utc(3, invitedOn, 23, 59)));
+        timer.RunDays(42);
+        Assert.Equal([(1, Utc(3, 14, 13)), (2, Utc(3, 21, 13)), (3, Utc(3, 28, 13))], timer.Sent);
+    }
+
+    [Fact]
     public void Before_the_first_reminder_the_decision_says_when()
     {
         var state = new ReminderState(DueOn, AssessmentStatus.Pending, 0);

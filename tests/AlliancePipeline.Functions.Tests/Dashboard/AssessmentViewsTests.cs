@@ -441,6 +441,42 @@ public sealed class AssessmentViewsTests(AzuriteFixture azurite)
         Console.WriteLine($"Due index over 70 simulated days, {ids.Count} assessments, a run every 5 hours: {selected} selected, {read} rows read from Assessments in all.");
     }
 
+    [Fact]
+    public async Task A_due_row_on_a_day_the_rule_no_longer_gives_moves_to_the_right_day_rather_than_losing_the_form()
+    {
+        var study = await NewStudyAsync("duemove", Sites);
+        var views = new AssessmentViews(azurite.Tables);
+        var policy = new ReminderPolicy(2, 3, 3);
+        // Due on 2 March, invited late on 7 March: the first reminder from 9 March (the invitation's day plus two), where
+        // an older rule (and the index it built) said 4 March (the due date plus two).
+        var row = NewRow(study, 0, new Random(3), Start, Sites);
+        (row.Status, row.SubmittedAt, row.DueDate, row.InvitationQueuedAt, row.LinkExpiresAt) =
+            (nameof(AssessmentStatus.Pending), null, StudyCalendar.StartOf(new DateOnly(2026, 3, 2)), Start.AddDays(5), Start.AddDays(60));
+        await Assessments.UpsertEntityAsync(row, TableUpdateMode.Replace);
+        Assert.Empty(await views.DueAsync(study, policy, Start, default)); // builds the index
+        Assert.Equal("20260309", AssessmentViews.DueKey(row, policy));
+        var index = azurite.Tables.GetTableClient(StorageNames.AssessmentViewsTable);
+        async Task<List<string>> IndexAsync()
+        {
+            var keys = new List<string>();
+            await foreach (var d in index.QueryAsync<TableEntity>(e => e.PartitionKey == $"{study}|due")) keys.Add(d.RowKey);
+            return keys;
+        }
+        Assert.Equal([$"20260309|{row.RowKey}"], await IndexAsync());
+
+        // The index as the older rule left it.
+        await index.DeleteEntityAsync($"{study}|due", $"20260309|{row.RowKey}");
+        await index.UpsertEntityAsync(new TableEntity($"{study}|due", $"20260304|{row.RowKey}"));
+
+        // On 4 March the run reads the row, finds nothing to send, and the row moves to 9 March.
+        var found = await views.DueBatchAsync(study, policy, Start.AddDays(2), int.MaxValue, default);
+        Assert.Equal(1, found.StaleDeleted);
+        Assert.Null(StudyMailings.Decide(policy, found.Rows.Single(), null, new ParticipantEntity { Kind = ParticipantEntity.Kinds.Rater, Email = "r@example.org" }, Start.AddDays(2)));
+        Assert.Equal([$"20260309|{row.RowKey}"], await IndexAsync());
+        Assert.Empty(await views.DueAsync(study, policy, Start.AddDays(6), default));
+        Assert.Equal([row.RowKey], (await views.DueAsync(study, policy, Start.AddDays(7), default)).Select(a => a.RowKey));
+    }
+
     /// <summary>Counts requests and the entities their answers carry.</summary>
     private sealed class Counter : HttpPipelinePolicy
     {

@@ -88,7 +88,7 @@ public sealed class AssessmentViews(TableServiceClient tables)
         if (a.Status != nameof(AssessmentStatus.Pending) || a.IsHandedOver()) return null;
         if (a.InvitationQueuedAt is null) return a.InviteOn is { } on ? Key(StudyCalendar.Day(on)) : null;
         if (policy is null) return Key(StudyCalendar.Day(a.DueDate));
-        var state = new ReminderState(StudyCalendar.Day(a.DueDate), AssessmentStatus.Pending, a.RemindersSent, a.LastReminderAt, null, a.RemindersPaused);
+        var state = new ReminderState(StudyCalendar.Day(a.DueDate), AssessmentStatus.Pending, a.RemindersSent, a.LastReminderAt, null, a.RemindersPaused, a.InvitationQueuedAt);
         return ReminderSchedule.Decide(policy, state, DateTimeOffset.MinValue) switch
         {
             ReminderDecision.Wait wait when a.LinkExpiresAt is not { } expires || expires > wait.NotBefore => Key(StudyCalendar.Day(wait.NotBefore)),
@@ -558,6 +558,10 @@ public sealed class AssessmentViews(TableServiceClient tables)
         var marked = (await MarksAsync(studyId, ct).ConfigureAwait(false)).Select(MarkedId);
         var rows = await ReadSourceAsync(studyId, due.Select(d => d.RowKey[(d.RowKey.IndexOf('|') + 1)..]).Concat(marked), ct).ConfigureAwait(false);
         var stale = due.Where(d => rows.GetValueOrDefault(d.RowKey[(d.RowKey.IndexOf('|') + 1)..]) is not { } a || DueKey(a, policy) != d.RowKey[..d.RowKey.IndexOf('|')]).ToList();
+        // A stale row whose assessment is still to be acted on, on another day (a sync that never ran, or due keys made
+        // by an older rule), is written again under that day before it goes: the index never loses a form.
+        await UpsertAllAsync(stale.Select(d => rows.GetValueOrDefault(d.RowKey[(d.RowKey.IndexOf('|') + 1)..]) is { } a && DueKey(a, policy) is { } key
+            ? new TableEntity(Due(studyId), $"{key}|{a.RowKey}") : null).OfType<TableEntity>(), ct).ConfigureAwait(false);
         await DeleteAllAsync(stale, ct).ConfigureAwait(false);
         return new DueForms([.. rows.Values.OfType<AssessmentEntity>().OrderBy(a => a.RowKey, StringComparer.Ordinal)], stale.Count, more);
     }
