@@ -378,6 +378,15 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
         result.WorkerRestarts += host.WorkerRestarts;
         result.Warnings += stack.Warnings.Count;
         foreach (var (kind, count) in stack.Warnings.Top(5)) log.WriteLine($"[{dyads}] Warnings while measuring: {count} × {kind}");
+        foreach (var (kind, count) in stack.Counter.ServerErrors().OrderByDescending(e => e.Value)) log.WriteLine($"[{dyads}] Storage answered a server error while measuring: {count} × {kind}");
+        // Nothing lost: a message the app gave up on (after five tries) lies in a poison queue.
+        var queueService = new QueueServiceClient(azurite.ConnectionString);
+        foreach (var name in StorageNames.Queues.Select(StorageNames.Poison))
+        {
+            var poison = queueService.GetQueueClient(name);
+            var count = await poison.ExistsAsync(ct).ConfigureAwait(false) ? (await poison.GetPropertiesAsync(ct).ConfigureAwait(false)).Value.ApproximateMessagesCount : 0;
+            log.WriteLine($"[{dyads}] {name}: {count} message(s).");
+        }
     }
 
     /// <summary>The study file applied through <c>PUT /api/manage/studies/{id}</c>, measured; a refusal throws.</summary>

@@ -35,6 +35,7 @@ public sealed class StorageCounter : IAsyncDisposable
 {
     private readonly long[] _counts = new long[3];
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _kinds = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _failed = new(StringComparer.Ordinal);
     private readonly List<WebApplication> _apps = [];
     private readonly HttpClient _upstream = new(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false, MaxConnectionsPerServer = 256 })
     {
@@ -53,6 +54,9 @@ public sealed class StorageCounter : IAsyncDisposable
 
     /// <summary>The requests forwarded so far by kind: method and resource (a table, <c>Table(key)</c> for a point operation, a queue's messages, <c>$batch</c>).</summary>
     public IReadOnlyDictionary<string, long> Kinds() => new Dictionary<string, long>(_kinds, StringComparer.Ordinal);
+
+    /// <summary>The requests storage answered with a server error (5xx) so far, by method, resource and status.</summary>
+    public IReadOnlyDictionary<string, long> ServerErrors() => new Dictionary<string, long>(_failed, StringComparer.Ordinal);
 
     /// <summary>What <paramref name="after"/> counts more than <paramref name="before"/>, most first, as <c>kind ×n</c>.</summary>
     public static string Difference(IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after, int top = 8) =>
@@ -103,6 +107,7 @@ public sealed class StorageCounter : IAsyncDisposable
 
         using var response = await _upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted).ConfigureAwait(false);
         context.Response.StatusCode = (int)response.StatusCode;
+        if (context.Response.StatusCode >= 500) _failed.AddOrUpdate($"{context.Request.Method} {Kind(target)} {context.Response.StatusCode}", 1, (_, n) => n + 1);
         foreach (var (name, values) in response.Headers.Concat(response.Content.Headers))
         {
             if (name.Equals("Transfer-Encoding", StringComparison.OrdinalIgnoreCase)) continue;
