@@ -57,6 +57,16 @@ public sealed class AssessmentViews(TableServiceClient tables)
 
     private static string Loc(string studyId) => $"{studyId}|loc";
     private static string Due(string studyId) => $"{studyId}|due";
+
+    /// <summary>The due row of assessment <paramref name="id"/> on the day <paramref name="key"/> (<c>yyyyMMdd</c>).</summary>
+    private static TableEntity DueRow(string studyId, string key, string id) => new(Due(studyId), $"{key}|{id}");
+
+    /// <summary>A due row's day (<c>yyyyMMdd</c>) and assessment id.</summary>
+    private static (string Key, string Id) DueParts(TableEntity row)
+    {
+        var bar = row.RowKey.IndexOf('|');
+        return (row.RowKey[..bar], row.RowKey[(bar + 1)..]);
+    }
     private static string Mark(string studyId) => $"{studyId}|mark";
     private static string State(string studyId) => $"{studyId}|state";
     private static string Sums(string studyId) => $"{studyId}|sum";
@@ -170,7 +180,7 @@ public sealed class AssessmentViews(TableServiceClient tables)
             ? (Row: LocRow(studyId, a, policy, l.GetString("Site")), ETag: l.ETag)
             : (Row: LocRow(studyId, a, policy, null), ETag: (ETag?)null)).ToList();
         var dueRows = rows.Select(a => (a, Key: DueKey(a, policy))).Where(x => x.Key is not null)
-            .Select(x => new TableEntity(Due(studyId), $"{x.Key}|{x.a.RowKey}")).ToList();
+            .Select(x => DueRow(studyId, x.Key!, x.a.RowKey)).ToList();
         var stale = rows.Where(a => locs.TryGetValue(a.RowKey, out var l) && l.GetString("Site") is { Length: > 0 } s && s != a.SiteId)
             .Select(a => new TableEntity(SitePartition(studyId, locs[a.RowKey].GetString("Site")!), a.RowKey)).ToList();
         var touched = rows.Select(a => a.SiteId).Concat(stale.Select(c => c.PartitionKey[SitePartition(studyId, "").Length..])).ToList();
@@ -206,7 +216,7 @@ public sealed class AssessmentViews(TableServiceClient tables)
     {
         foreach (var (id, loc, key) in rows)
         {
-            if (loc?.GetString("DueKey") is { Length: > 0 } old && old != key) yield return new TableEntity(Due(studyId), $"{old}|{id}");
+            if (loc?.GetString("DueKey") is { Length: > 0 } old && old != key) yield return DueRow(studyId, old, id);
         }
     }
 
@@ -331,7 +341,7 @@ public sealed class AssessmentViews(TableServiceClient tables)
                 written.Add(a.SiteId);
                 await Views.UpsertEntityAsync(Copy(studyId, a), TableUpdateMode.Replace, ct).ConfigureAwait(false);
                 if (dueKey is not null)
-                    await Views.UpsertEntityAsync(new TableEntity(Due(studyId), $"{dueKey}|{id}"), TableUpdateMode.Replace, ct).ConfigureAwait(false);
+                    await Views.UpsertEntityAsync(DueRow(studyId, dueKey, id), TableUpdateMode.Replace, ct).ConfigureAwait(false);
             }
             // The due row the loc row names, when the key moved (answered, invited, reminded): deleted now rather than
             // read and deleted by the run on its day (an imported history would leave one per answer for the first run).
@@ -556,13 +566,15 @@ public sealed class AssessmentViews(TableServiceClient tables)
             due.Add(d);
         }
         var marked = (await MarksAsync(studyId, ct).ConfigureAwait(false)).Select(MarkedId);
-        var rows = await ReadSourceAsync(studyId, due.Select(d => d.RowKey[(d.RowKey.IndexOf('|') + 1)..]).Concat(marked), ct).ConfigureAwait(false);
-        var stale = due.Where(d => rows.GetValueOrDefault(d.RowKey[(d.RowKey.IndexOf('|') + 1)..]) is not { } a || DueKey(a, policy) != d.RowKey[..d.RowKey.IndexOf('|')]).ToList();
+        var rows = await ReadSourceAsync(studyId, due.Select(d => DueParts(d).Id).Concat(marked), ct).ConfigureAwait(false);
+        // Each due row with the day its assessment is due on now (null: none, or the assessment is gone); stale when they differ.
+        var stale = due.Select(d => (Row: d, Parts: DueParts(d)))
+            .Select(d => (d.Row, d.Parts, Now: rows.GetValueOrDefault(d.Parts.Id) is { } a ? DueKey(a, policy) : null))
+            .Where(d => d.Now != d.Parts.Key).ToList();
         // A stale row whose assessment is still to be acted on, on another day (a sync that never ran, or due keys made
         // by an older rule), is written again under that day before it goes: the index never loses a form.
-        await UpsertAllAsync(stale.Select(d => rows.GetValueOrDefault(d.RowKey[(d.RowKey.IndexOf('|') + 1)..]) is { } a && DueKey(a, policy) is { } key
-            ? new TableEntity(Due(studyId), $"{key}|{a.RowKey}") : null).OfType<TableEntity>(), ct).ConfigureAwait(false);
-        await DeleteAllAsync(stale, ct).ConfigureAwait(false);
+        await UpsertAllAsync(stale.Where(d => d.Now is not null).Select(d => DueRow(studyId, d.Now!, d.Parts.Id)), ct).ConfigureAwait(false);
+        await DeleteAllAsync(stale.Select(d => d.Row), ct).ConfigureAwait(false);
         return new DueForms([.. rows.Values.OfType<AssessmentEntity>().OrderBy(a => a.RowKey, StringComparer.Ordinal)], stale.Count, more);
     }
 }
