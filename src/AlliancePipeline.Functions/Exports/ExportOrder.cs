@@ -4,56 +4,96 @@ using AlliancePipeline.Functions.Reports;
 namespace AlliancePipeline.Functions.Exports;
 
 /// <summary>
-/// Puts the rows of a study's responses, read in table order, into the export's order (<see cref="ResponseRowLookups.Order"/>:
-/// dyad, meeting, role, time) holding as few as that order allows. No I/O.
+/// Puts the rows of a study's responses, read in table order, into the export's order by dyad (ordinal), holding as few
+/// as that order allows and nothing kept per dyad of the study. No I/O: what it must know of rows not read yet it asks
+/// (<c>hasRows</c>).
 /// </summary>
 /// <remarks>
-/// Table order is by <c>RowKey</c>, the assessment id <c>{dyad}-m{meeting}-{role}</c>, and that is not the export's order
-/// in general: meeting 10 comes before meeting 2, and the rows of a dyad whose id is another's followed by <c>-m…</c> (or by
-/// a character before <c>-</c>) come among or before that one's. So each dyad's rows are held until the read has passed the
-/// dyad's last row as the count found it (its last <c>RowKey</c>), then sorted (meeting, role, time; stable, so rows equal in
-/// all keep the order read) and handed on once every dyad before it in ordinal order has been. When dyads come in the
-/// table in their own order (the usual ids) only the dyad being read is held; rows that come before their turn are held
-/// until it, which is correct for every order of ids. Rows of a dyad the count did not see, or of a dyad already handed
-/// on, are left out (stored after the count). When the keys are not read in ascending ordinal order (a table service
-/// that sorts otherwise) the positions mean nothing, and every row is held and sorted at the end: correct, not flat.
+/// <para>
+/// Table order is by <c>RowKey</c>, the assessment id <c>{dyad}-m{meeting}-{role}</c>: each dyad's rows lie in the range
+/// of keys that begin with <c>{dyad}-m</c> (its <em>range</em>), and a key read beyond that range (greater, without that
+/// beginning) means every row of the dyad has been read. Ranges come in the dyads' own order except where one dyad id
+/// begins with another: the rows of <c>d-001</c> (keys <c>d-001-m…</c>) come before those of a dyad <c>d</c> (keys
+/// <c>d-m…</c>) though <c>d</c> comes first in the export, and the rows of <c>a-m1x</c> lie among those of <c>a</c>.
+/// </para>
+/// <para>
+/// So the rows are held by dyad until the dyad's range has been read past, and a dyad read past is handed on once no
+/// dyad before it in ordinal order may still come. Only a dyad whose id begins the held one's can (a dyad before it whose
+/// id does not has its range before the held one's, so already read); for each such id whose range is still ahead the
+/// reader is asked, once, whether that dyad has rows at all. With the usual ids (<c>d-001</c>, <c>site-2-014</c>) that is
+/// a question per shared prefix (<c>d</c>, <c>site</c>, <c>site-2</c>), and only the dyad being read is held: memory flat
+/// in the study's size. When such a dyad does exist, the dyads after it are held until its rows have been read: correct,
+/// and as large as that stretch of the table.
+/// </para>
+/// <para>
+/// The caller gives only rows whose keys follow the pattern, in ascending ordinal order (as Azure Table storage returns
+/// them); a study with others is read whole (<see cref="ExportReader"/>).
+/// </para>
 /// </remarks>
 public static class ExportOrder
 {
     /// <summary>
-    /// The rows of <paramref name="scan"/> (each with its <c>RowKey</c>, in table order) in the export's order.
-    /// <paramref name="lastKeys"/>: each dyad's last <c>RowKey</c> as counted; <paramref name="ordered"/>: whether the
-    /// keys come in ascending ordinal order.
+    /// The rows of <paramref name="scan"/> (each with its <c>RowKey</c>, in ascending ordinal order) grouped by dyad, the
+    /// groups in ordinal order of dyad and each group's rows in the order read. <paramref name="hasRows"/> tells whether a
+    /// dyad has rows in the table (asked only of a dyad not read yet whose id begins a held one's).
     /// </summary>
-    public static async IAsyncEnumerable<ResponseRow> InTurnAsync(IAsyncEnumerable<(string Key, ResponseRow Row)> scan, IReadOnlyDictionary<string, string> lastKeys, bool ordered,
+    public static async IAsyncEnumerable<DyadGroup> InTurnAsync(IAsyncEnumerable<(string Key, ResponseRow Row)> scan, Func<string, CancellationToken, ValueTask<bool>> hasRows,
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(scan);
-        ArgumentNullException.ThrowIfNull(lastKeys);
-        var dyads = lastKeys.Keys.Order(StringComparer.Ordinal).ToArray();
-        var turn = new Dictionary<string, int>(dyads.Length, StringComparer.Ordinal);
-        for (var i = 0; i < dyads.Length; i++) turn[dyads[i]] = i;
-        var held = new Dictionary<string, List<ResponseRow>>(StringComparer.Ordinal);
-        var next = 0;
+        ArgumentNullException.ThrowIfNull(hasRows);
+        var held = new SortedDictionary<string, List<ResponseRow>>(StringComparer.Ordinal);
+        var known = new Dictionary<string, bool>(StringComparer.Ordinal);
+        string? handedOn = null;
         await foreach (var (key, row) in scan.WithCancellation(ct).ConfigureAwait(false))
         {
             var dyad = row.Response.DyadId;
-            if (!turn.TryGetValue(dyad, out var position) || position < next) continue;
+            // A row of a dyad already handed on cannot come from a table in key order; were it to, it is left out rather
+            // than written out of order.
+            if (handedOn is not null && string.CompareOrdinal(dyad, handedOn) <= 0) continue;
             if (!held.TryGetValue(dyad, out var rows)) held[dyad] = rows = [];
             rows.Add(row);
-            // Hand on each dyad in turn whose last row has been read.
-            while (ordered && next < dyads.Length && string.CompareOrdinal(key, lastKeys[dyads[next]]) >= 0)
+            foreach (var passed in known.Keys.Where(y => IsPast(key, y)).ToList()) known.Remove(passed);
+            while (held.Count > 0)
             {
-                foreach (var r in HandOn(dyads[next++], held)) yield return r;
+                var (first, firstRows) = held.First();
+                if (!IsPast(key, first) || await MayStillComeAsync(first, key).ConfigureAwait(false)) break;
+                held.Remove(first);
+                handedOn = first;
+                yield return new DyadGroup(first, firstRows);
             }
         }
-        while (next < dyads.Length)
+        foreach (var (dyad, rows) in held) yield return new DyadGroup(dyad, rows);
+
+        // Whether a dyad before this one, whose id begins this one's and whose range is still ahead of the key read, has rows.
+        async ValueTask<bool> MayStillComeAsync(string dyad, string key)
         {
-            foreach (var r in HandOn(dyads[next++], held)) yield return r;
+            for (var length = dyad.Length - 1; length > 0; length--)
+            {
+                var before = dyad[..length];
+                if (IsPast(key, before)) continue;
+                if (!known.TryGetValue(before, out var has)) known[before] = has = await hasRows(before, ct).ConfigureAwait(false);
+                if (has) return true;
+            }
+            return false;
         }
     }
 
-    /// <summary>A dyad's held rows (none when it has none) in the export's order, no longer held.</summary>
-    private static IEnumerable<ResponseRow> HandOn(string dyad, Dictionary<string, List<ResponseRow>> held) =>
-        held.Remove(dyad, out var rows) ? ResponseRowLookups.Order(rows) : [];
+    /// <summary>The beginning of every key of a dyad's rows: <c>{dyad}-m</c>.</summary>
+    public static string RangeOf(string dyad) => dyad + "-m";
+
+    /// <summary>Whether a key follows the pattern of its dyad's rows (it begins with <see cref="RangeOf"/>).</summary>
+    public static bool InRange(string key, string dyad)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return key.StartsWith(RangeOf(dyad), StringComparison.Ordinal);
+    }
+
+    /// <summary>Whether <paramref name="key"/> lies beyond every key of <paramref name="dyad"/>'s range.</summary>
+    private static bool IsPast(string key, string dyad) => string.CompareOrdinal(key, RangeOf(dyad)) > 0 && !InRange(key, dyad);
 }
+
+/// <summary>A dyad's rows, in the order read.</summary>
+/// <param name="DyadId">The dyad.</param>
+/// <param name="Rows">Its rows.</param>
+public sealed record DyadGroup(string DyadId, IReadOnlyList<ResponseRow> Rows);

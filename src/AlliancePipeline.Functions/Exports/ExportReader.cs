@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using AlliancePipeline.Analytics.Reports;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Instruments;
-using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Reports;
 using AlliancePipeline.Functions.Studies;
 using Azure.Data.Tables;
@@ -10,110 +9,90 @@ using Azure.Data.Tables;
 namespace AlliancePipeline.Functions.Exports;
 
 /// <summary>
-/// A study's responses read for a streamed export: what the rows are written with (<see cref="Lookups"/>, small) and the
-/// rows themselves, read from storage in order as they are enumerated (<see cref="Rows"/>).
+/// A study's responses read for a streamed export: what the rows are written with (<see cref="Lookups"/>, small), the rows
+/// and the outcomes, both read from storage as they are enumerated.
 /// </summary>
-/// <param name="Lookups">The study, instruments, columns, arms and outcomes.</param>
-/// <param name="Rows">The rows in <see cref="ResponseRowLookups.Order"/>, read page by page each time they are enumerated.</param>
-public sealed record ExportedResponses(ResponseRowLookups Lookups, IAsyncEnumerable<ResponseRow> Rows);
+/// <param name="Lookups">The study, instruments and columns.</param>
+/// <param name="Rows">The rows in <see cref="ResponseRowLookups.Order"/>, each with its rater and its dyad's arm and outcome.</param>
+/// <param name="Outcomes">The study's outcomes in dyad order (the JSON export's <c>outcomes</c>).</param>
+/// <param name="ReadWhole">The study was read whole (keys the merged reading cannot take), not as the file is written.</param>
+public sealed record ExportedResponses(ResponseRowLookups Lookups, IAsyncEnumerable<ResponseRow> Rows, IAsyncEnumerable<ReportOutcome> Outcomes, bool ReadWhole = false);
 
 /// <summary>
-/// Reads a study's responses for the exports without holding them (issue #19): memory flat in the study's size. Two reads
-/// of the <c>Responses</c> partition, page by page (the SDK's <see cref="Azure.AsyncPageable{T}"/>, the request's
-/// cancellation passed through):
+/// Reads a study's responses for the exports holding nothing per dyad of the study (issue #19): memory flat in the study's
+/// size. Every read is page by page (the SDK's <see cref="Azure.AsyncPageable{T}"/>, the request's cancellation passed
+/// through), and every table is read in its key order, which Azure Table storage guarantees:
 /// <list type="number">
-/// <item>before the first byte (<see cref="OpenAsync"/>), a count: the roles that rated, the most answers and the score
-/// columns stored (the header's columns, as <see cref="ResponseLayout"/> makes them), each dyad's last row in table order
-/// and the latest row's time; with one read of six columns of the <c>Assessments</c> partition (each dyad's arm, the roles
-/// to rate, the raters: <see cref="RaterIndex"/>), the dyads' arms and enrolment dates from <c>Participants</c> and the
-/// <c>Outcomes</c>, the <see cref="ResponseRowLookups"/>: a few records per dyad, each dyad id, arm, role and rater kept
-/// once; the study's name and instruments by role come from its <c>Studies</c> row (the applied study file, which lists
-/// every dyad, is not read);</item>
-/// <item>while the file is written (<see cref="ExportedResponses.Rows"/>), the rows again, each with its rater, put in the
-/// export's order by <see cref="ExportOrder"/>.</item>
+/// <item>before the first byte (<see cref="OpenAsync"/>), a count: of the <c>Responses</c> partition (the roles that rated,
+/// the most answers, the score columns stored: the header's columns, as <see cref="ResponseLayout"/> makes them; the latest
+/// row's time) and of four columns of <c>Assessments</c> (the roles to rate, whether any names an arm); the study's name and
+/// instruments by role come from its <c>Studies</c> row (the applied study file, which lists every dyad, is not read);</item>
+/// <item>while the file is written (<see cref="ExportedResponses.Rows"/>), the responses again, merged in key order with
+/// the assessments (a response's rater is its assessment's: the same key), put in the export's order by
+/// <see cref="ExportOrder"/>, and each dyad as it is handed on merged with its dyad record (<c>Participants</c>, keyed
+/// <c>dyad:{id}</c>: its arm and enrolment date) and its outcome (<c>Outcomes</c>, keyed by dyad id), both read in dyad
+/// order as the export goes. A dyad whose record names no arm while assessments do (a study seeded without a file) has
+/// its arm from its own assessments, one range query.</item>
 /// </list>
 /// A row stored after the count began (a response is only ever added: its <c>Timestamp</c> later than the count's latest
-/// row) is left out, as a response stored after the export began, so the header's columns hold every row written. When
-/// the count finds the keys not in ascending ordinal order (a table service that sorted otherwise), <see cref="ExportOrder"/>
-/// sorts the rows whole: correct, not flat.
+/// row) is left out, as a response stored after the export began, so the header's columns hold every row written. A study
+/// where the count finds a key out of the assessment id's pattern, or keys not in ascending ordinal order (a table
+/// service that sorted otherwise), is read whole (<see cref="ReportSource"/>) and sorted: correct, not flat.
 /// </summary>
-public sealed class ExportReader(StudyStore store, TableServiceClient tables)
+public sealed class ExportReader(StudyStore store, ReportSource source, TableServiceClient tables, ILogger<ExportReader> log)
 {
+    private static readonly string[] ResponseKeyColumns = [nameof(ResponseEntity.RowKey)];
     private static readonly string[] AssessmentCountColumns =
-        [nameof(AssessmentEntity.RowKey), nameof(AssessmentEntity.DyadId), nameof(AssessmentEntity.Meeting), nameof(AssessmentEntity.RaterRole), nameof(AssessmentEntity.RaterId), nameof(AssessmentEntity.Arm)];
+        [nameof(AssessmentEntity.RowKey), nameof(AssessmentEntity.DyadId), nameof(AssessmentEntity.RaterRole), nameof(AssessmentEntity.Arm)];
+    private static readonly string[] RaterColumns = [nameof(AssessmentEntity.RowKey), nameof(AssessmentEntity.RaterId)];
+    private static readonly string[] ArmColumns = [nameof(AssessmentEntity.Arm)];
     private static readonly string[] DyadColumns = [nameof(ParticipantEntity.Arm), nameof(ParticipantEntity.EnrolledOn)];
 
     /// <summary>The study's responses ready to be written, or null when there is no such study.</summary>
     public async Task<ExportedResponses?> OpenAsync(string studyId, DateTimeOffset generatedAt, CancellationToken ct)
     {
-        // The study's name and its instruments by role come from its Studies row, as the apply wrote them from the file: the
-        // applied file itself (every dyad and rater listed, 2 MB at 10,000 dyads) is neither read nor parsed.
         var context = await store.FindContextAsync(studyId, ct).ConfigureAwait(false);
         if (context is null) return null;
         var instrumentOf = ReportSource.InstrumentLookup(context, definition: null);
 
-        // Each dyad id, arm, role and rater is kept once however many rows name it (each row read is a new string).
-        var pool = new HashSet<string>(StringComparer.Ordinal);
-        string Pooled(string value)
-        {
-            if (pool.TryGetValue(value, out var kept)) return kept;
-            pool.Add(value);
-            return value;
-        }
-
         // The count of the responses.
         var roles = new List<string>();
-        var lastKeys = new Dictionary<string, string>(StringComparer.Ordinal);
         DateTimeOffset? latest = null;
         var scoreColumns = new HashSet<string>(StringComparer.Ordinal);
         var items = 0;
-        var ordered = true;
-        string? last = null;
+        var inOrder = new KeyOrder();
         await foreach (var e in Responses(studyId, ct).ConfigureAwait(false))
         {
             var r = ReportSource.Stored(e, instrumentOf(e.RaterRole));
             if (!roles.Contains(r.RaterRole, StringComparer.Ordinal)) roles.Add(r.RaterRole);
-            lastKeys[Pooled(r.DyadId)] = e.RowKey;
             if (e.Timestamp is { } at && (latest is null || at > latest)) latest = at;
             scoreColumns.UnionWith(r.Scores.Keys);
             items = Math.Max(items, r.Items.Count);
-            ordered &= last is null || string.CompareOrdinal(last, e.RowKey) < 0;
-            last = e.RowKey;
+            inOrder.Add(e.RowKey, e.DyadId);
         }
 
-        // Each dyad's arm: its dyad record's; without dyad records (a study seeded without a file), its first assessment's;
-        // for responses.csv, else its first assessment's that names one.
-        var recordedArms = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var enrolled = new Dictionary<string, DateOnly>(StringComparer.Ordinal);
-        var dyadRows = false;
-        await foreach (var p in store.DyadRowsAsync(studyId, DyadColumns, ct).ConfigureAwait(false))
-        {
-            dyadRows = true;
-            if (p.Arm is not null) recordedArms.Add(Pooled(p.Id), Pooled(p.Arm));
-            if (p.EnrolledOn is { } on) enrolled.Add(Pooled(p.Id), DateOnly.FromDateTime(on.UtcDateTime));
-        }
-
-        // The assessments' few columns: the roles to rate, the raters, and the arms of dyads their records leave without.
-        var firstArm = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var assessmentArm = new Dictionary<string, string>(StringComparer.Ordinal);
+        // The assessments' roles, and whether any names an arm.
         var assessmentRoles = new List<string>();
-        var raters = new RaterIndex();
-        await foreach (var a in tables.GetTableClient(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, select: AssessmentCountColumns, cancellationToken: ct).ConfigureAwait(false))
+        var assessmentArms = false;
+        var assessmentsInOrder = new KeyOrder();
+        await foreach (var a in Assessments(studyId, AssessmentCountColumns, ct).ConfigureAwait(false))
         {
-            var dyad = Pooled(a.DyadId);
-            if (!dyadRows) firstArm.TryAdd(dyad, a.Arm is null ? null : Pooled(a.Arm));
-            if (a.Arm is not null && !recordedArms.ContainsKey(dyad)) assessmentArm.TryAdd(dyad, Pooled(a.Arm));
             if (!assessmentRoles.Contains(a.RaterRole, StringComparer.Ordinal)) assessmentRoles.Add(a.RaterRole);
-            raters.Add(a.RowKey, dyad, a.Meeting, Pooled(a.RaterRole), Pooled(a.RaterId));
+            assessmentArms |= a.Arm is not null;
+            assessmentsInOrder.Add(a.RowKey, a.DyadId);
         }
-        pool.Clear();
-        var dyadArms = dyadRows ? recordedArms : firstArm.Where(p => p.Value is not null).ToDictionary(StringComparer.Ordinal);
-        var arms = dyadArms.ToDictionary(p => p.Key, p => p.Value!, StringComparer.Ordinal);
-        foreach (var (dyad, arm) in assessmentArm) arms.TryAdd(dyad, arm);
-        var outcomes = new List<ReportOutcome>();
-        await foreach (var o in tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == studyId, cancellationToken: ct).ConfigureAwait(false))
-            outcomes.Add(ReportSource.Outcome(o, enrolled.TryGetValue(o.RowKey, out var on) ? on : null));
+        if (!inOrder.Holds || !assessmentsInOrder.Holds)
+        {
+            log.LogWarning("The export of {StudyId} reads the study whole: a response or assessment is stored under a key out of the assessment id's pattern, or the table gave its keys out of order.", studyId);
+            return await WholeAsync(studyId, generatedAt, ct).ConfigureAwait(false);
+        }
 
+        var dyadRecords = false;
+        await foreach (var _ in store.DyadRowsAsync(studyId, [], ct).ConfigureAwait(false))
+        {
+            dyadRecords = true;
+            break;
+        }
         var studyRoles = context.Study.InstrumentIdsByRole?.Keys ?? [];
         var instruments = ReportSource.InstrumentsOf(context, definition: null, roles.Concat(assessmentRoles).Concat(studyRoles));
         var lookups = new ResponseRowLookups
@@ -123,77 +102,153 @@ public sealed class ExportReader(StudyStore store, TableServiceClient tables)
             GeneratedAt = generatedAt,
             Instruments = instruments,
             Layout = ResponseLayout.Of(instruments, items, scoreColumns),
-            DyadArms = dyadArms,
-            Arms = arms,
-            Outcomes = outcomes,
         };
-        return new ExportedResponses(lookups, RowsAsync(studyId, instrumentOf, raters, lastKeys, latest, ordered));
+        var read = new Reading(studyId, instrumentOf, latest, dyadRecords, assessmentArms);
+        return new ExportedResponses(lookups, RowsAsync(read), OutcomesAsync(studyId));
     }
+
+    /// <summary>The study read whole, for a table whose keys the merged reading cannot take.</summary>
+    private async Task<ExportedResponses?> WholeAsync(string studyId, DateTimeOffset generatedAt, CancellationToken ct)
+    {
+        var data = await source.ReadAsync(studyId, "export", generatedAt, null, ct).ConfigureAwait(false);
+        if (data is null) return null;
+        var input = data.Input;
+        return new ExportedResponses(ResponseRowLookups.Of(input), ResponseRowLookups.Rows(input).ToAsyncEnumerable(), ResponseRowLookups.Outcomes(input).ToAsyncEnumerable(), ReadWhole: true);
+    }
+
+    /// <summary>What the count found that the rows are read with.</summary>
+    private sealed record Reading(string StudyId, Func<string, InstrumentDefinition?> InstrumentOf, DateTimeOffset? Latest, bool DyadRecords, bool AssessmentArms);
+
+    /// <summary>
+    /// The rows counted, each with its rater and its dyad's arm and outcome, in the export's order; read when enumerated,
+    /// the enumerator's cancellation (<c>WithCancellation</c>) passed to each page's request.
+    /// </summary>
+    private async IAsyncEnumerable<ResponseRow> RowsAsync(Reading read, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var studyId = read.StudyId;
+        var raters = new KeyCursor<AssessmentEntity>(Assessments(studyId, RaterColumns, ct), a => a.RowKey);
+        await using var _ = raters.ConfigureAwait(false);
+        var dyads = new KeyCursor<ParticipantEntity>(store.DyadRowsAsync(studyId, DyadColumns, ct), p => p.Id);
+        await using var __ = dyads.ConfigureAwait(false);
+        var outcomes = new KeyCursor<OutcomeEntity>(Outcomes(studyId, ct), o => o.RowKey);
+        await using var ___ = outcomes.ConfigureAwait(false);
+
+        async IAsyncEnumerable<(string Key, ResponseRow Row)> ScanAsync()
+        {
+            await foreach (var e in Responses(studyId, ct).ConfigureAwait(false))
+            {
+                if (read.Latest is null || e.Timestamp > read.Latest) continue;
+                var r = ReportSource.Stored(e, read.InstrumentOf(e.RaterRole));
+                var assessment = await raters.SeekAsync(e.RowKey, ct).ConfigureAwait(false);
+                yield return (e.RowKey, new ResponseRow(r, assessment?.RaterId, RowDyad.None));
+            }
+        }
+
+        await foreach (var group in ExportOrder.InTurnAsync(ScanAsync(), (dyad, t) => HasResponsesAsync(studyId, dyad, t), ct).ConfigureAwait(false))
+        {
+            var record = await dyads.SeekAsync(group.DyadId, ct).ConfigureAwait(false);
+            var outcome = await outcomes.SeekAsync(group.DyadId, ct).ConfigureAwait(false);
+            var (first, named) = read.AssessmentArms && record?.Arm is null ? await AssessmentArmsAsync(studyId, group.DyadId, ct).ConfigureAwait(false) : (null, null);
+            var dyad = new RowDyad(read.DyadRecords ? record?.Arm : first, record?.Arm ?? named, outcome is null ? null : ReportSource.Outcome(outcome, Enrolled(record)));
+            foreach (var row in ResponseRowLookups.Order(group.Rows)) yield return row with { Dyad = dyad };
+        }
+    }
+
+    /// <summary>The study's outcomes in dyad order, each with its dyad's enrolment date; read when enumerated.</summary>
+    private async IAsyncEnumerable<ReportOutcome> OutcomesAsync(string studyId, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var dyads = new KeyCursor<ParticipantEntity>(store.DyadRowsAsync(studyId, DyadColumns, ct), p => p.Id);
+        await using var _ = dyads.ConfigureAwait(false);
+        await foreach (var o in Outcomes(studyId, ct).ConfigureAwait(false))
+            yield return ReportSource.Outcome(o, Enrolled(await dyads.SeekAsync(o.RowKey, ct).ConfigureAwait(false)));
+    }
+
+    private static DateOnly? Enrolled(ParticipantEntity? record) => record?.EnrolledOn is { } on ? DateOnly.FromDateTime(on.UtcDateTime) : null;
+
+    /// <summary>Whether a dyad has responses: one query of its range (<see cref="ExportOrder.RangeOf"/>).</summary>
+    private async ValueTask<bool> HasResponsesAsync(string studyId, string dyad, CancellationToken ct)
+    {
+        await foreach (var _ in tables.GetTableClient(StorageNames.ResponsesTable).QueryAsync<TableEntity>(InRange(studyId, dyad), maxPerPage: 1, select: ResponseKeyColumns, cancellationToken: ct).ConfigureAwait(false))
+            return true;
+        return false;
+    }
+
+    /// <summary>A dyad's first assessment's arm and its first assessment's that names one: one query of its range.</summary>
+    private async Task<(string? First, string? Named)> AssessmentArmsAsync(string studyId, string dyad, CancellationToken ct)
+    {
+        var (first, read) = ((string?)null, false);
+        await foreach (var a in tables.GetTableClient(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(InRange(studyId, dyad), select: ArmColumns, cancellationToken: ct).ConfigureAwait(false))
+        {
+            if (!read) (first, read) = (a.Arm, true);
+            if (a.Arm is not null) return (first, a.Arm);
+        }
+        return (first, null);
+    }
+
+    /// <summary>The rows of a dyad in its range of keys (<see cref="ExportOrder.RangeOf"/>; a dyad whose id begins with its own followed by <c>-m</c> has rows there too).</summary>
+    private static string InRange(string studyId, string dyad) =>
+        TableClient.CreateQueryFilter($"PartitionKey eq {studyId} and RowKey ge {ExportOrder.RangeOf(dyad)} and RowKey lt {dyad + "-n"} and DyadId eq {dyad}");
 
     /// <summary>The <c>Responses</c> partition of the study, page by page.</summary>
     private IAsyncEnumerable<ResponseEntity> Responses(string studyId, CancellationToken ct) =>
         tables.GetTableClient(StorageNames.ResponsesTable).QueryAsync<ResponseEntity>(e => e.PartitionKey == studyId, cancellationToken: ct);
 
-    /// <summary>
-    /// The rows counted, with their raters, in the export's order; read when enumerated, the enumerator's cancellation
-    /// (<c>WithCancellation</c>) passed to each page's request.
-    /// </summary>
-    private IAsyncEnumerable<ResponseRow> RowsAsync(string studyId, Func<string, InstrumentDefinition?> instrumentOf, RaterIndex raters, IReadOnlyDictionary<string, string> lastKeys,
-        DateTimeOffset? latest, bool ordered)
-    {
-        return ExportOrder.InTurnAsync(ScanAsync(), lastKeys, ordered);
+    /// <summary>Columns of the <c>Assessments</c> partition of the study, page by page.</summary>
+    private IAsyncEnumerable<AssessmentEntity> Assessments(string studyId, IEnumerable<string> columns, CancellationToken ct) =>
+        tables.GetTableClient(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, select: columns, cancellationToken: ct);
 
-        async IAsyncEnumerable<(string Key, ResponseRow Row)> ScanAsync([EnumeratorCancellation] CancellationToken ct = default)
+    /// <summary>The <c>Outcomes</c> partition of the study (keyed by dyad id), page by page.</summary>
+    private IAsyncEnumerable<OutcomeEntity> Outcomes(string studyId, CancellationToken ct) =>
+        tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == studyId, cancellationToken: ct);
+
+    /// <summary>Whether rows read so far came in ascending ordinal key order, each key in its dyad's range.</summary>
+    private sealed class KeyOrder
+    {
+        private string? _last;
+
+        /// <summary>True while every key added was greater than the one before and in its dyad's range.</summary>
+        public bool Holds { get; private set; } = true;
+
+        public void Add(string key, string dyad)
         {
-            await foreach (var e in Responses(studyId, ct).ConfigureAwait(false))
-            {
-                if (latest is null || e.Timestamp > latest) continue;
-                var r = ReportSource.Stored(e, instrumentOf(e.RaterRole));
-                yield return (e.RowKey, new ResponseRow(r, raters.RaterOf(e.RowKey, r.DyadId, r.Meeting, r.RaterRole)));
-            }
+            Holds &= (_last is null || string.CompareOrdinal(_last, key) < 0) && ExportOrder.InRange(key, dyad);
+            _last = key;
         }
     }
 }
 
 /// <summary>
-/// The rater of each assessment, kept small: a study's assessments of one dyad and role (<c>{dyad}-m{meeting}-{role}</c>)
-/// nearly always share their rater, so each dyad and role keeps its rater once and the meetings it has assessments for
-/// (a bit each, meetings 1 to 64); an assessment whose rater is not its dyad and role's first, or whose key or meeting is
-/// out of that pattern, is kept by its key. A response's rater is its assessment's (the same key), none when it has none.
+/// A table's rows read once, in ascending ordinal key order, and sought by keys that only ever grow: a merge join of two
+/// tables in key order, holding one row.
 /// </summary>
-public sealed class RaterIndex
+/// <typeparam name="T">The row.</typeparam>
+internal sealed class KeyCursor<T>(IAsyncEnumerable<T> rows, Func<T, string> keyOf) : IAsyncDisposable
+    where T : class
 {
-    private readonly Dictionary<(string Dyad, string Role), (ulong Meetings, string Rater)> _usual = [];
-    private readonly Dictionary<string, string> _others = new(StringComparer.Ordinal);
+    private IAsyncEnumerator<T>? _rows;
+    private T? _current;
+    private bool _done;
 
-    /// <summary>An assessment: its key (<c>RowKey</c>), dyad, meeting, role and rater.</summary>
-    public void Add(string key, string dyad, int meeting, string role, string rater)
+    /// <summary>The row under <paramref name="key"/>, null when there is none; each key sought no smaller than the one before.</summary>
+    /// <exception cref="InvalidOperationException">The table gave its rows out of key order.</exception>
+    public async ValueTask<T?> SeekAsync(string key, CancellationToken ct)
     {
-        ArgumentNullException.ThrowIfNull(key);
-        if (meeting is >= 1 and <= 64 && key == EnrolmentPlan.AssessmentId(dyad, meeting, role))
+        _rows ??= rows.GetAsyncEnumerator(ct);
+        while (!_done && (_current is null || string.CompareOrdinal(keyOf(_current), key) < 0))
         {
-            var bit = 1UL << (meeting - 1);
-            if (!_usual.TryGetValue((dyad, role), out var usual))
+            var before = _current;
+            if (!await _rows.MoveNextAsync().ConfigureAwait(false))
             {
-                _usual[(dyad, role)] = (bit, rater);
-                return;
+                (_done, _current) = (true, null);
+                break;
             }
-            if (usual.Rater == rater)
-            {
-                _usual[(dyad, role)] = (usual.Meetings | bit, rater);
-                return;
-            }
+            _current = _rows.Current;
+            if (before is not null && string.CompareOrdinal(keyOf(before), keyOf(_current)) >= 0)
+                throw new InvalidOperationException("The table gave its rows out of key order.");
         }
-        _others[key] = rater;
+        return _current is not null && keyOf(_current) == key ? _current : null;
     }
 
-    /// <summary>The rater of the assessment under <paramref name="key"/> (a response's key, dyad, meeting and role), null when there is none.</summary>
-    public string? RaterOf(string key, string dyad, int meeting, string role)
-    {
-        if (_others.TryGetValue(key, out var rater)) return rater;
-        return meeting is >= 1 and <= 64 && _usual.TryGetValue((dyad, role), out var usual) && (usual.Meetings & (1UL << (meeting - 1))) != 0
-            && key == EnrolmentPlan.AssessmentId(dyad, meeting, role)
-            ? usual.Rater
-            : null;
-    }
+    /// <inheritdoc />
+    public ValueTask DisposeAsync() => _rows?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -61,7 +61,7 @@ public sealed class ExportService(ExportReader reader, TimeProvider clock)
         return kind switch
         {
             "csv" => new ExportStream($"{studyId}-responses.csv", "text/csv; charset=utf-8", kind, (s, p, t) => ResponseTables.WriteResponsesCsvAsync(lookups, rows, s, p.Row, t)),
-            "json" => new ExportStream($"{studyId}-responses.json", "application/json; charset=utf-8", kind, (s, p, t) => ResponseExport.WriteJsonAsync(lookups, rows, s, p.Row, t)),
+            "json" => new ExportStream($"{studyId}-responses.json", "application/json; charset=utf-8", kind, (s, p, t) => ResponseExport.WriteJsonAsync(lookups, rows, data.Outcomes, s, p.Row, t)),
             _ => new ExportStream($"{studyId}-fhir.json", "application/fhir+json; charset=utf-8", kind, (s, p, t) => FhirExport.WriteStudyAsync(lookups, rows, s, p.Row, t)),
         };
     }

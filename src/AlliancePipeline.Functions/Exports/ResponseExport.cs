@@ -35,10 +35,11 @@ public static class ResponseExport
         {
             WriteStart(writer, lookups);
             foreach (var row in ResponseRowLookups.Rows(input)) WriteResponse(writer, row, lookups);
-            foreach (var _ in WriteEnd(writer, lookups))
-            {
-                // Nothing to flush on the way: a memory stream.
-            }
+            writer.WriteEndArray();
+            writer.WriteStartArray("outcomes");
+            foreach (var outcome in ResponseRowLookups.Outcomes(input)) WriteOutcome(writer, outcome);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
@@ -48,17 +49,19 @@ public static class ResponseExport
     /// <see cref="JsonStream.FlushBytes"/> have gathered), never held whole; <paramref name="onRow"/> is called after each response.
     /// </summary>
     public static Task WriteJsonAsync(ReportInput input, Stream destination, Action onRow, CancellationToken ct) =>
-        WriteJsonAsync(ResponseRowLookups.Of(input), ResponseRowLookups.Rows(input).ToAsyncEnumerable(), destination, onRow, ct);
+        WriteJsonAsync(ResponseRowLookups.Of(input), ResponseRowLookups.Rows(input).ToAsyncEnumerable(), ResponseRowLookups.Outcomes(input).ToAsyncEnumerable(), destination, onRow, ct);
 
     /// <summary>
-    /// The document of <paramref name="rows"/> (given in <see cref="ResponseRowLookups.Order"/>), each response written to
-    /// <paramref name="destination"/> as it comes (flushed whenever <see cref="JsonStream.FlushBytes"/> have gathered);
-    /// <paramref name="onRow"/> is called after each response.
+    /// The document of <paramref name="rows"/> (given in <see cref="ResponseRowLookups.Order"/>) and
+    /// <paramref name="outcomes"/> (in dyad order), each response and outcome written to <paramref name="destination"/> as
+    /// it comes (flushed whenever <see cref="JsonStream.FlushBytes"/> have gathered); <paramref name="onRow"/> is called
+    /// after each response.
     /// </summary>
-    public static async Task WriteJsonAsync(ResponseRowLookups lookups, IAsyncEnumerable<ResponseRow> rows, Stream destination, Action onRow, CancellationToken ct)
+    public static async Task WriteJsonAsync(ResponseRowLookups lookups, IAsyncEnumerable<ResponseRow> rows, IAsyncEnumerable<ReportOutcome> outcomes, Stream destination, Action onRow, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(lookups);
         ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(outcomes);
         ArgumentNullException.ThrowIfNull(onRow);
         using var json = new JsonStream(destination, WriterOptions);
         WriteStart(json.Writer, lookups);
@@ -68,7 +71,15 @@ public static class ResponseExport
             onRow();
             await json.SendAsync(ct).ConfigureAwait(false);
         }
-        foreach (var _ in WriteEnd(json.Writer, lookups)) await json.SendAsync(ct).ConfigureAwait(false);
+        json.Writer.WriteEndArray();
+        json.Writer.WriteStartArray("outcomes");
+        await foreach (var outcome in outcomes.WithCancellation(ct).ConfigureAwait(false))
+        {
+            WriteOutcome(json.Writer, outcome);
+            await json.SendAsync(ct).ConfigureAwait(false);
+        }
+        json.Writer.WriteEndArray();
+        json.Writer.WriteEndObject();
         await json.SendAsync(ct, all: true).ConfigureAwait(false);
     }
 
@@ -96,7 +107,7 @@ public static class ResponseExport
         w.WriteString("assessmentId", r.AssessmentId);
         w.WriteString("siteId", r.SiteId);
         w.WriteString("dyadId", r.DyadId);
-        w.WriteString("armId", lookups.DyadArms.GetValueOrDefault(r.DyadId));
+        w.WriteString("armId", row.Dyad.RecordedArm);
         w.WriteNumber("meeting", r.Meeting);
         w.WriteString("raterRole", r.RaterRole);
         w.WriteString("raterId", row.RaterId);
@@ -109,23 +120,15 @@ public static class ResponseExport
         w.WriteEndObject();
     }
 
-    /// <summary>The <c>responses</c> array closed, the outcomes and the document's end, yielding after each outcome so the caller may flush.</summary>
-    private static IEnumerable<ReportOutcome> WriteEnd(Utf8JsonWriter w, ResponseRowLookups lookups)
+    /// <summary>One outcome of the <c>outcomes</c> array.</summary>
+    private static void WriteOutcome(Utf8JsonWriter w, ReportOutcome o)
     {
-        w.WriteEndArray();
-        w.WriteStartArray("outcomes");
-        foreach (var o in lookups.Outcomes.OrderBy(o => o.DyadId, StringComparer.Ordinal))
-        {
-            w.WriteStartObject();
-            w.WriteString("dyadId", o.DyadId);
-            w.WriteBoolean("employed", o.Employed);
-            w.WriteString("jobDate", o.JobDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-            if (o.DaysToJob is { } days) w.WriteNumber("daysToJob", days);
-            else w.WriteNull("daysToJob");
-            w.WriteEndObject();
-            yield return o;
-        }
-        w.WriteEndArray();
+        w.WriteStartObject();
+        w.WriteString("dyadId", o.DyadId);
+        w.WriteBoolean("employed", o.Employed);
+        w.WriteString("jobDate", o.JobDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        if (o.DaysToJob is { } days) w.WriteNumber("daysToJob", days);
+        else w.WriteNull("daysToJob");
         w.WriteEndObject();
     }
 

@@ -101,10 +101,10 @@ public static class ResponseTables
         ArgumentNullException.ThrowIfNull(row);
         ArgumentNullException.ThrowIfNull(lookups);
         var (r, layout) = (row.Response, lookups.Layout);
-        var outcome = lookups.LatestOutcomes.GetValueOrDefault(r.DyadId);
+        var outcome = row.Dyad.Outcome;
         return
         [
-            r.StudyId, r.AssessmentId, r.SiteId, r.DyadId, lookups.Arms.GetValueOrDefault(r.DyadId), r.Meeting.ToString(Inv), r.RaterRole, row.RaterId,
+            r.StudyId, r.AssessmentId, r.SiteId, r.DyadId, row.Dyad.Arm, r.Meeting.ToString(Inv), r.RaterRole, row.RaterId,
             .. Enumerable.Range(0, layout.ItemCount).Select(i => i < r.Items.Count ? r.Items[i].ToString(Inv) : null),
             .. layout.ScoreColumns.Select(c => D(r.Score(c))), r.SubmittedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", Inv), r.Provenance,
             cluster?.Cluster.ToString(Inv), cluster?.Label,

@@ -78,11 +78,11 @@ public sealed class ExportReaderTests(AzuriteFixture azurite)
         rows.Add(Response(study, "d-004", 1, "client", 6));
         if (offPattern) rows.Add(Response(study, "d-000", 3, "practitioner", 2, rowKey: "zz-imported-3"));
         foreach (var r in rows) await responses.UpsertEntityAsync(r, TableUpdateMode.Replace);
-        // Raters: one per dyad and role, a meeting with another rater, an assessment keyed out of pattern; d-001-m's meeting 2 has none.
+        // Raters: one per dyad and role, a meeting with another rater (and, offPattern, an assessment keyed out of pattern); d-001-m's meeting 2 has none.
         foreach (var (dyad, m, role) in new[] { ("d-001-m", 1, "practitioner"), ("d-001-m", 11, "practitioner"), ("d-001-m1x", 1, "client"), ("d-001-m1x", 3, "client"), ("d-001", 11, "practitioner") })
             await assessments.UpsertEntityAsync(Assessment(study, dyad, m, role), TableUpdateMode.Replace);
         await assessments.UpsertEntityAsync(Assessment(study, "d-001-m1x", 10, "client", rater: "rater-stand-in"), TableUpdateMode.Replace);
-        await assessments.UpsertEntityAsync(Assessment(study, "d-000", 3, "practitioner", rater: "rater-imported", rowKey: "zz-imported-3"), TableUpdateMode.Replace);
+        if (offPattern) await assessments.UpsertEntityAsync(Assessment(study, "d-000", 3, "practitioner", rater: "rater-imported", rowKey: "zz-imported-3"), TableUpdateMode.Replace);
         return (app, study);
     }
 
@@ -125,11 +125,15 @@ public sealed class ExportReaderTests(AzuriteFixture azurite)
         Assert.Equal(stored.Count, exported.Rows);
         // The table's order is not the export's: the test is of the awkward case.
         var order = ResponseRowLookups.Order((await app.Services.GetRequiredService<ReportSource>().ReadAsync(study, "x", DateTimeOffset.UnixEpoch, null, default))!.Input.Responses
-            .Select(r => new ResponseRow(r, null))).Select(r => r.Response.AssessmentId);
+            .Select(r => new ResponseRow(r, null, RowDyad.None))).Select(r => r.Response.AssessmentId);
         Assert.NotEqual(stored, order);
         Assert.Contains("d-001-m1x-m10-client", whole, StringComparison.Ordinal);
         Assert.Contains("rater-stand-in", whole, StringComparison.Ordinal);
         Assert.Equal(offPattern, whole.Contains("rater-imported", StringComparison.Ordinal));
+        // Read as written unless a key is out of pattern; then read whole, and the log says why.
+        var opened = await app.Services.GetRequiredService<ExportReader>().OpenAsync(study, DateTimeOffset.UnixEpoch, default);
+        Assert.Equal(offPattern, opened!.ReadWhole);
+        Assert.Equal(offPattern, app.Logs.GetSnapshot().Any(r => r.Says("reads the study whole") && r.Says(study)));
     }
 
     [Fact]
