@@ -22,7 +22,7 @@ namespace AlliancePipeline.Functions.Invitations;
 /// <param name="Invitations">Invitations queued (a link issued each).</param>
 /// <param name="Reminders">Reminders queued.</param>
 /// <param name="Digests">Coordinator digests queued.</param>
-/// <param name="Left">Due forms the run had no time left for: forms read and not decided, and due assessments not read.</param>
+/// <param name="Left">Due forms the run had no time left for: due assessments it did not read (each one read is decided).</param>
 /// <param name="Continued">Studies handed to a continuation (<see cref="StudyMailings.ContinueAsync"/>): forms left, or due rows left unread.</param>
 /// <param name="Read">Assessments read from <c>Assessments</c> to be decided (<see cref="AssessmentViews.ReadDueAsync"/>).</param>
 public sealed record MailingRun(int Studies, int Invitations, int Reminders, int Digests, int Left = 0, int Continued = 0, int Read = 0)
@@ -154,7 +154,7 @@ public sealed class StudyMailings(
                 // Every run reads and decides at least one chunk, so a continuation always gets somewhere.
                 if (read > 0 && started.Elapsed >= budget) yield break;
                 var found = await views.ReadDueAsync(study.Id, study.Reminders, chunk, token).ConfigureAwait(false);
-                (read, stale) = (read + chunk.Length, stale + found.StaleDeleted);
+                (read, stale) = (read + found.Read, stale + found.StaleDeleted);
                 foreach (var a in found.Rows.Where(a => a.Status == nameof(AssessmentStatus.Pending) && !a.IsHandedOver())) yield return a;
             }
         }

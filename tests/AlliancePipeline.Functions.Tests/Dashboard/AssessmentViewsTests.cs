@@ -479,6 +479,29 @@ public sealed class AssessmentViewsTests(AzuriteFixture azurite)
         Assert.Equal([row.RowKey], (await views.DueAsync(study, policy, Start.AddDays(7), default)).Select(a => a.RowKey));
     }
 
+    [Fact]
+    public async Task A_form_being_written_is_among_the_due_ids_though_the_index_does_not_name_it()
+    {
+        var study = await NewStudyAsync("duemark", Sites);
+        var views = new AssessmentViews(azurite.Tables);
+        var policy = new ReminderPolicy(2, 3, 3);
+        var row = NewRow(study, 0, new Random(5), Start, Sites);
+        (row.Status, row.SubmittedAt, row.InvitationQueuedAt, row.InviteOn) = (nameof(AssessmentStatus.Pending), null, null, Start.AddDays(3));
+        await Assessments.UpsertEntityAsync(row, TableUpdateMode.Replace);
+        Assert.Empty(await views.DueAsync(study, policy, Start, default)); // builds the index: the form is due in three days
+
+        // A write in progress (marked, written, not synced yet) makes it due today: the index still names another day.
+        await views.MarkAsync(study, [row.RowKey], default);
+        await new TableServiceClient(azurite.ConnectionString).GetTableClient(StorageNames.AssessmentsTable)
+            .UpdateEntityAsync(new TableEntity(study, row.RowKey) { ["InviteOn"] = Start }, ETag.All, TableUpdateMode.Merge);
+        var batch = await views.DueBatchAsync(study, policy, Start, int.MaxValue, default);
+        var only = Assert.Single(batch.Ids);
+        Assert.Equal((row.RowKey, 0), (only.Id, only.Rows.Count));
+        var found = await views.ReadDueAsync(study, policy, batch.Ids, default);
+        Assert.Equal((1, 0), (found.Read, found.StaleDeleted));
+        Assert.IsType<MailingAction.Invite>(StudyMailings.Decide(policy, found.Rows.Single(), null, new ParticipantEntity { Kind = ParticipantEntity.Kinds.Rater, Email = "r@example.org" }, Start));
+    }
+
     /// <summary>Counts requests and the entities their answers carry.</summary>
     private sealed class Counter : HttpPipelinePolicy
     {
