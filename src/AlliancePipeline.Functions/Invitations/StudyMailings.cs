@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Core.Studies;
 using AlliancePipeline.Functions.Dyads;
@@ -21,9 +22,10 @@ namespace AlliancePipeline.Functions.Invitations;
 /// <param name="Invitations">Invitations queued (a link issued each).</param>
 /// <param name="Reminders">Reminders queued.</param>
 /// <param name="Digests">Coordinator digests queued.</param>
-/// <param name="Left">Due forms the run had no time left for.</param>
+/// <param name="Left">Due forms the run had no time left for: due assessments it did not read (each one read is decided).</param>
 /// <param name="Continued">Studies handed to a continuation (<see cref="StudyMailings.ContinueAsync"/>): forms left, or due rows left unread.</param>
-public sealed record MailingRun(int Studies, int Invitations, int Reminders, int Digests, int Left = 0, int Continued = 0)
+/// <param name="Read">Assessments read from <c>Assessments</c> to be decided (<see cref="AssessmentViews.ReadDueAsync"/>).</param>
+public sealed record MailingRun(int Studies, int Invitations, int Reminders, int Digests, int Left = 0, int Continued = 0, int Read = 0)
 {
     /// <summary>Nothing done.</summary>
     public static MailingRun None { get; } = new(0, 0, 0, 0);
@@ -32,13 +34,15 @@ public sealed record MailingRun(int Studies, int Invitations, int Reminders, int
     public MailingRun Plus(MailingRun other)
     {
         ArgumentNullException.ThrowIfNull(other);
-        return new(Studies + other.Studies, Invitations + other.Invitations, Reminders + other.Reminders, Digests + other.Digests, Left + other.Left, Continued + other.Continued);
+        return new(Studies + other.Studies, Invitations + other.Invitations, Reminders + other.Reminders, Digests + other.Digests, Left + other.Left,
+            Continued + other.Continued, Read + other.Read);
     }
 
     /// <inheritdoc />
     public override string ToString() =>
         $"{Studies} stud{(Studies == 1 ? "y" : "ies")}: {Invitations} invitation(s), {Reminders} reminder(s), {Digests} digest(s) queued" +
-        (Left > 0 ? $"; {Left} due form(s) left" : "") + (Continued > 0 ? $"; {Continued} stud{(Continued == 1 ? "y" : "ies")} continued in another run" : "");
+        (Read > 0 ? $"; {Read} assessment(s) read" : "") + (Left > 0 ? $"; {Left} due form(s) left" : "") +
+        (Continued > 0 ? $"; {Continued} stud{(Continued == 1 ? "y" : "ies")} continued in another run" : "");
 }
 
 /// <summary>
@@ -47,7 +51,7 @@ public sealed record MailingRun(int Studies, int Invitations, int Reminders, int
 /// the study's policy (Core's <see cref="ReminderSchedule.Decide"/>: first N days after the due date, then every M days,
 /// at most K; none once answered, withdrawn, expired or paused, nor for a form whose current link a coordinator was
 /// handed); and each site coordinator's weekly overdue digest
-/// (Core's <see cref="OverdueDigest"/>). It reads what is due from the reminder index (<see cref="AssessmentViews.DueAsync"/>),
+/// (Core's <see cref="OverdueDigest"/>). It reads what is due from the reminder index (<see cref="AssessmentViews.DueBatchAsync"/>),
 /// and a site's overdue rows only in a week its digest is not queued yet (docs/architecture.md, "Assessment views"). Every mail has a deterministic id (<see cref="MailIds"/>), so a run that is
 /// repeated or interrupted queues nothing twice; the assessment's invitation log is updated with an ETag after its mail
 /// is queued.
@@ -75,6 +79,17 @@ public sealed class StudyMailings(
     public const int FormsAtOnce = 16;
 
     /// <summary>
+    /// Due assessments a run reads from <c>Assessments</c> at a time (<see cref="AssessmentViews.ReadDueAsync"/>), the
+    /// next ones only when its <see cref="FormsAtOnce"/> workers have taken the last and only within the budget: a run
+    /// reads little more than it decides, where reading every due form first (up to
+    /// <see cref="AssessmentViews.DueRowsPerRun"/>) had a backlog's continuations read the same thousands of assessments
+    /// again and again for a few hundred mails each. Every form read is decided, so a run may overrun its budget by one
+    /// chunk: larger would overrun more, smaller would have the workers wait on a read more often (a chunk is two rounds
+    /// of point reads, 16 at once).
+    /// </summary>
+    public const int FormsPerRead = 2 * FormsAtOnce;
+
+    /// <summary>
     /// Runs every study within the run's budget (<see cref="ReminderRunOptions.Budget"/>): a study whose due forms the
     /// budget did not cover, or that the run did not reach, is handed to a continuation on <c>reminders</c>.
     /// </summary>
@@ -99,9 +114,9 @@ public sealed class StudyMailings(
 
     /// <summary>
     /// Runs one study within a budget of its own (<see cref="ReminderRunOptions.Budget"/>): the assessments
-    /// <see cref="AssessmentViews.DueAsync"/> finds due (its index by due day, not the whole study), each decided by
-    /// <see cref="Decide"/> as a scan of every assessment would decide it; forms the budget did not cover go to a
-    /// continuation.
+    /// <see cref="AssessmentViews.DueBatchAsync"/> finds due (its index by due day, not the whole study), read
+    /// <see cref="FormsPerRead"/> at a time while the budget lasts, each decided by <see cref="Decide"/> as a scan of every
+    /// assessment would decide it; forms the budget did not cover, read or not, go to a continuation.
     /// </summary>
     public Task<MailingRun> RunAsync(StudyDefinition study, CancellationToken ct) => RunWithinAsync(study, Stopwatch.StartNew(), ct);
 
@@ -123,21 +138,28 @@ public sealed class StudyMailings(
         // at once: one after another, a run that mails a day's invitations of a large study waits on every storage call
         // of each in turn. The participant rows are read once per run, whichever form asks first. The forms are taken in
         // a random order, so forms a run cannot mail (a rater without an address) never hold back the others when the
-        // budget cuts a run short.
+        // budget cuts a run short; and read a chunk at a time, as the workers need them, so a run cut short has read only
+        // the forms it decided.
         var participants = new ConcurrentDictionary<string, Lazy<Task<ParticipantEntity?>>>(StringComparer.Ordinal);
         Task<ParticipantEntity?> Participant(string kind, string id) =>
             participants.GetOrAdd(ParticipantEntity.Key(kind, id), _ => new Lazy<Task<ParticipantEntity?>>(() => store.FindParticipantAsync(study.Id, kind, id, ct))).Value;
-        var forms = due.Rows.Where(a => a.Status == nameof(AssessmentStatus.Pending) && !a.IsHandedOver()).ToArray();
-        Random.Shared.Shuffle(forms);
-        int invitations = 0, reminders = 0, begun = 0, left = 0;
-        await Parallel.ForEachAsync(forms, new ParallelOptions { MaxDegreeOfParallelism = FormsAtOnce, CancellationToken = ct }, async (a, token) =>
+        var ids = due.Ids.ToArray();
+        Random.Shared.Shuffle(ids);
+        int invitations = 0, reminders = 0, read = 0, stale = 0;
+        // Called by one worker at a time (Parallel.ForEachAsync takes the next form under a lock).
+        async IAsyncEnumerable<AssessmentEntity> FormsAsync([EnumeratorCancellation] CancellationToken token = default)
+        {
+            foreach (var chunk in ids.Chunk(FormsPerRead))
             {
-                // Every run decides at least one batch, so a continuation always gets somewhere.
-                if (Interlocked.Increment(ref begun) > FormsAtOnce && started.Elapsed >= budget)
-                {
-                    Interlocked.Increment(ref left);
-                    return;
-                }
+                // Every run reads and decides at least one chunk, so a continuation always gets somewhere.
+                if (read > 0 && started.Elapsed >= budget) yield break;
+                var found = await views.ReadDueAsync(study.Id, study.Reminders, chunk, token).ConfigureAwait(false);
+                (read, stale) = (read + found.Read, stale + found.StaleDeleted);
+                foreach (var a in found.Rows.Where(a => a.Status == nameof(AssessmentStatus.Pending) && !a.IsHandedOver())) yield return a;
+            }
+        }
+        await Parallel.ForEachAsync(FormsAsync(), new ParallelOptions { MaxDegreeOfParallelism = FormsAtOnce, CancellationToken = ct }, async (a, token) =>
+            {
                 var action = Decide(study.Reminders, a, await Participant(ParticipantEntity.Kinds.Dyad, a.DyadId).ConfigureAwait(false),
                     await Participant(ParticipantEntity.Kinds.Rater, a.RaterId).ConfigureAwait(false), now);
                 if (action is MailingAction.Invite invite && await InviteAsync(study, a, invite.Email, invite.Language, now, token).ConfigureAwait(false))
@@ -145,15 +167,16 @@ public sealed class StudyMailings(
                 else if (action is MailingAction.Remind remind && await RemindAsync(study, a, remind.Number, remind.Email, remind.Language, now, token).ConfigureAwait(false))
                     Interlocked.Increment(ref reminders);
             }).ConfigureAwait(false);
-        // A continuation only after a run that got somewhere (mailed, or deleted due rows left behind): the forms and rows
-        // left are then fewer, so the chain ends.
+        // Due assessments never read are left, as forms are: a continuation reads them. It follows only a run that got
+        // somewhere (mailed, or deleted due rows left behind): the forms and rows left are then fewer, so the chain ends.
+        var left = ids.Length - read;
         var digests = 0;
-        var continued = (left > 0 || due.More) && invitations + reminders + due.StaleDeleted > 0;
+        var continued = (left > 0 || due.More) && invitations + reminders + stale > 0;
         if (continued)
-            await ContinueLaterAsync(study.Id, $"{left} due form(s) left after {started.Elapsed.TotalSeconds:0.0} s{(due.More ? $", more than {AssessmentViews.DueRowsPerRun} due rows" : "")}", ct).ConfigureAwait(false);
+            await ContinueLaterAsync(study.Id, $"{left} due form(s) left after {started.Elapsed.TotalSeconds:0.0} s, {read} read{(due.More ? $", more than {AssessmentViews.DueRowsPerRun} due rows" : "")}", ct).ConfigureAwait(false);
         else
             digests = await DigestsAsync(study, now, ct).ConfigureAwait(false); // once the forms are decided: the digest counts their reminders
-        var run = new MailingRun(1, invitations, reminders, digests, left, continued ? 1 : 0);
+        var run = new MailingRun(1, invitations, reminders, digests, left, continued ? 1 : 0, read);
         if (invitations + reminders + digests > 0) log.LogInformation("Reminders for {StudyId}: {Run}.", study.Id, run);
         return run;
     }

@@ -432,11 +432,12 @@ public sealed class AssessmentViewsTests(AzuriteFixture azurite)
         var later = now.AddDays(400);
         var everything = await views.DueBatchAsync(study, policy, later, int.MaxValue, default);
         Assert.False(everything.More);
-        Assert.True(everything.Rows.Count > 5, $"{everything.Rows.Count} due");
-        var oldest = everything.Rows.OrderBy(a => AssessmentViews.DueKey(a, policy), StringComparer.Ordinal).ThenBy(a => a.RowKey, StringComparer.Ordinal).Take(5).Select(a => a.RowKey).Order(StringComparer.Ordinal);
+        var all = (await views.ReadDueAsync(study, policy, everything.Ids, default)).Rows;
+        Assert.True(all.Count > 5, $"{all.Count} due");
+        var oldest = all.OrderBy(a => AssessmentViews.DueKey(a, policy), StringComparer.Ordinal).ThenBy(a => a.RowKey, StringComparer.Ordinal).Take(5).Select(a => a.RowKey).Order(StringComparer.Ordinal);
         var five = await views.DueBatchAsync(study, policy, later, 5, default);
         Assert.True(five.More);
-        Assert.Equal(oldest, five.Rows.Select(a => a.RowKey).Order(StringComparer.Ordinal));
+        Assert.Equal(oldest, five.Ids.Select(d => d.Id).Order(StringComparer.Ordinal));
 
         Console.WriteLine($"Due index over 70 simulated days, {ids.Count} assessments, a run every 5 hours: {selected} selected, {read} rows read from Assessments in all.");
     }
@@ -469,12 +470,36 @@ public sealed class AssessmentViewsTests(AzuriteFixture azurite)
         await index.UpsertEntityAsync(new TableEntity($"{study}|due", $"20260304|{row.RowKey}"));
 
         // On 4 March the run reads the row, finds nothing to send, and the row moves to 9 March.
-        var found = await views.DueBatchAsync(study, policy, Start.AddDays(2), int.MaxValue, default);
+        var batch = await views.DueBatchAsync(study, policy, Start.AddDays(2), int.MaxValue, default);
+        var found = await views.ReadDueAsync(study, policy, batch.Ids, default);
         Assert.Equal(1, found.StaleDeleted);
         Assert.Null(StudyMailings.Decide(policy, found.Rows.Single(), null, new ParticipantEntity { Kind = ParticipantEntity.Kinds.Rater, Email = "r@example.org" }, Start.AddDays(2)));
         Assert.Equal([$"20260309|{row.RowKey}"], await IndexAsync());
         Assert.Empty(await views.DueAsync(study, policy, Start.AddDays(6), default));
         Assert.Equal([row.RowKey], (await views.DueAsync(study, policy, Start.AddDays(7), default)).Select(a => a.RowKey));
+    }
+
+    [Fact]
+    public async Task A_form_being_written_is_among_the_due_ids_though_the_index_does_not_name_it()
+    {
+        var study = await NewStudyAsync("duemark", Sites);
+        var views = new AssessmentViews(azurite.Tables);
+        var policy = new ReminderPolicy(2, 3, 3);
+        var row = NewRow(study, 0, new Random(5), Start, Sites);
+        (row.Status, row.SubmittedAt, row.InvitationQueuedAt, row.InviteOn) = (nameof(AssessmentStatus.Pending), null, null, Start.AddDays(3));
+        await Assessments.UpsertEntityAsync(row, TableUpdateMode.Replace);
+        Assert.Empty(await views.DueAsync(study, policy, Start, default)); // builds the index: the form is due in three days
+
+        // A write in progress (marked, written, not synced yet) makes it due today: the index still names another day.
+        await views.MarkAsync(study, [row.RowKey], default);
+        await new TableServiceClient(azurite.ConnectionString).GetTableClient(StorageNames.AssessmentsTable)
+            .UpdateEntityAsync(new TableEntity(study, row.RowKey) { ["InviteOn"] = Start }, ETag.All, TableUpdateMode.Merge);
+        var batch = await views.DueBatchAsync(study, policy, Start, int.MaxValue, default);
+        var only = Assert.Single(batch.Ids);
+        Assert.Equal((row.RowKey, 0), (only.Id, only.Rows.Count));
+        var found = await views.ReadDueAsync(study, policy, batch.Ids, default);
+        Assert.Equal((1, 0), (found.Read, found.StaleDeleted));
+        Assert.IsType<MailingAction.Invite>(StudyMailings.Decide(policy, found.Rows.Single(), null, new ParticipantEntity { Kind = ParticipantEntity.Kinds.Rater, Email = "r@example.org" }, Start));
     }
 
     /// <summary>Counts requests and the entities their answers carry.</summary>

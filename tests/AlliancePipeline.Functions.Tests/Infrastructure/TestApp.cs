@@ -94,8 +94,12 @@ public sealed class TestApp : IAsyncDisposable
         ["AlliancePipeline:Smtp:From"] = "Alliance Pipeline tests <noreply@example.org>",
     };
 
-    /// <summary>Starts the app's services and HTTP functions on a free port.</summary>
-    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? adjust = null, TimeProvider? clock = null)
+    /// <summary>
+    /// Starts the app's services and HTTP functions on a free port; <paramref name="services"/> adds to the app's
+    /// registrations (after them), e.g. a pipeline policy on the storage clients that counts requests.
+    /// </summary>
+    public static async Task<TestApp> StartAsync(AzuriteFixture azurite, Action<Dictionary<string, string?>>? adjust = null, TimeProvider? clock = null,
+        Action<IServiceCollection>? services = null)
     {
         var values = Settings(azurite.ConnectionString);
         adjust?.Invoke(values);
@@ -106,6 +110,7 @@ public sealed class TestApp : IAsyncDisposable
         builder.Logging.ClearProviders().AddFakeLogging().SetMinimumLevel(LogLevel.Information).AddWorkerLogFilters();
         builder.Services.AddAlliancePipeline();
         if (clock is not null) builder.Services.AddSingleton(clock); // the last registration wins: a clock the test moves
+        services?.Invoke(builder.Services);
         var pipeline = new WorkerPipeline(builder.Services);
         pipeline.UseHttpEdge();
         var app = builder.Build();

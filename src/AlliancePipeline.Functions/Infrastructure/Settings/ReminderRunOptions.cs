@@ -16,8 +16,8 @@ public sealed class ReminderRunOptions
     public string? RunSeconds { get; set; }
 
     /// <summary>
-    /// How long a run starts deciding new forms: past it, the forms still due are left for a continuation
-    /// (<c>ContinueReminders</c>). 0 decides one batch of forms a run (tests).
+    /// How long a run starts reading and deciding new forms: past it, the forms still due are left for a continuation
+    /// (<c>ContinueReminders</c>). 0 reads and decides one chunk of due forms a run (<c>StudyMailings.FormsPerRead</c>; tests).
     /// </summary>
     public TimeSpan Budget => TimeSpan.FromSeconds(SettingValues.Integer(RunSeconds, 0, 600) ?? DefaultRunSeconds);
 }

@@ -540,17 +540,23 @@ public sealed class AssessmentViews(TableServiceClient tables)
     /// <c>Assessments</c> (with their ETags): those whose due row is for today or earlier, and those being written. Due
     /// rows that no longer match their assessment are deleted (under the ETag read, so one written again stays).
     /// Builds the views first when needed, or rebuilds them when <paramref name="policy"/> is not the one their due
-    /// keys follow.
+    /// keys follow. <see cref="DueBatchAsync"/> and <see cref="ReadDueAsync"/> over every due row.
     /// </summary>
-    public async Task<IReadOnlyList<AssessmentEntity>> DueAsync(string studyId, ReminderPolicy policy, DateTimeOffset now, CancellationToken ct) =>
-        (await DueBatchAsync(studyId, policy, now, int.MaxValue, ct).ConfigureAwait(false)).Rows;
+    public async Task<IReadOnlyList<AssessmentEntity>> DueAsync(string studyId, ReminderPolicy policy, DateTimeOffset now, CancellationToken ct)
+    {
+        var batch = await DueBatchAsync(studyId, policy, now, int.MaxValue, ct).ConfigureAwait(false);
+        return (await ReadDueAsync(studyId, policy, batch.Ids, ct).ConfigureAwait(false)).Rows;
+    }
 
     /// <summary>
-    /// <see cref="DueAsync"/> reading at most <paramref name="maxRows"/> due rows, the oldest keys first, so a run's reads
-    /// are bounded however many rows are due (a backlog, or rows left behind by an older build): what it found, how many
-    /// stale rows it deleted, and whether due rows were left unread.
+    /// What a <c>Reminders</c> run may have to act on at <paramref name="now"/>, without reading one assessment: the ids
+    /// of at most <paramref name="maxRows"/> due rows for today or earlier, the oldest keys first (so a run's reads are
+    /// bounded however many rows are due: a backlog, or rows left behind by an older build), with those rows' ETags, and
+    /// the assessments being written; and whether due rows were left unread. A run reads them a few at a time
+    /// (<see cref="ReadDueAsync"/>), as far as its budget goes. Builds the views first when needed, or rebuilds them when
+    /// <paramref name="policy"/> is not the one their due keys follow.
     /// </summary>
-    public async Task<DueForms> DueBatchAsync(string studyId, ReminderPolicy policy, DateTimeOffset now, int maxRows, CancellationToken ct)
+    public async Task<DueBatch> DueBatchAsync(string studyId, ReminderPolicy policy, DateTimeOffset now, int maxRows, CancellationToken ct)
     {
         await EnsureBuiltAsync(studyId, policy, ct).ConfigureAwait(false);
         var bound = $"{Key(StudyCalendar.Day(now).AddDays(1))}|";
@@ -566,24 +572,58 @@ public sealed class AssessmentViews(TableServiceClient tables)
             due.Add(d);
         }
         var marked = (await MarksAsync(studyId, ct).ConfigureAwait(false)).Select(MarkedId);
-        var rows = await ReadSourceAsync(studyId, due.Select(d => DueParts(d).Id).Concat(marked), ct).ConfigureAwait(false);
+        // One entry per assessment, with every due row read for it (an older build may have left more than one).
+        var read = due.Select(d => (Parts: DueParts(d), d.ETag)).ToList();
+        var rows = read.ToLookup(d => d.Parts.Id, d => new DueRowRead(d.Parts.Key, d.ETag), StringComparer.Ordinal);
+        var ids = read.Select(d => d.Parts.Id).Concat(marked).Distinct(StringComparer.Ordinal);
+        return new DueBatch([.. ids.Select(id => new DueId(id, [.. rows[id]]))], more);
+    }
+
+    /// <summary>
+    /// Reads the assessments of <paramref name="ids"/> (from <see cref="DueBatchAsync"/>) from <c>Assessments</c>, with
+    /// their ETags, and heals their due rows: one that no longer matches its assessment is deleted under the ETag read (so
+    /// one written again stays), after being written again under the day its assessment is due on now, if any (a sync
+    /// that never ran, or due keys made by an older rule): the index never loses a form.
+    /// </summary>
+    public async Task<DueForms> ReadDueAsync(string studyId, ReminderPolicy policy, IReadOnlyCollection<DueId> ids, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var rows = await ReadSourceAsync(studyId, ids.Select(d => d.Id), ct).ConfigureAwait(false);
         // Each due row with the day its assessment is due on now (null: none, or the assessment is gone); stale when they differ.
-        var stale = due.Select(d => (Row: d, Parts: DueParts(d)))
-            .Select(d => (d.Row, d.Parts, Now: rows.GetValueOrDefault(d.Parts.Id) is { } a ? DueKey(a, policy) : null))
-            .Where(d => d.Now != d.Parts.Key).ToList();
-        // A stale row whose assessment is still to be acted on, on another day (a sync that never ran, or due keys made
-        // by an older rule), is written again under that day before it goes: the index never loses a form.
-        await UpsertAllAsync(stale.Where(d => d.Now is not null).Select(d => DueRow(studyId, d.Now!, d.Parts.Id)), ct).ConfigureAwait(false);
-        await DeleteAllAsync(stale.Select(d => d.Row), ct).ConfigureAwait(false);
-        return new DueForms([.. rows.Values.OfType<AssessmentEntity>().OrderBy(a => a.RowKey, StringComparer.Ordinal)], stale.Count, more);
+        var stale = ids.SelectMany(d => d.Rows.Select(r => (d.Id, r.Key, r.ETag)))
+            .Select(d => (d.Id, d.Key, d.ETag, Now: rows.GetValueOrDefault(d.Id) is { } a ? DueKey(a, policy) : null))
+            .Where(d => d.Now != d.Key).ToList();
+        await UpsertAllAsync(stale.Where(d => d.Now is not null).Select(d => DueRow(studyId, d.Now!, d.Id)), ct).ConfigureAwait(false);
+        await DeleteAllAsync(stale.Select(d =>
+        {
+            var row = DueRow(studyId, d.Key, d.Id);
+            row.ETag = d.ETag;
+            return row;
+        }), ct).ConfigureAwait(false);
+        return new DueForms([.. rows.Values.OfType<AssessmentEntity>().OrderBy(a => a.RowKey, StringComparer.Ordinal)], rows.Count, stale.Count);
     }
 }
 
-/// <summary>What <see cref="AssessmentViews.DueBatchAsync"/> found.</summary>
-/// <param name="Rows">The assessments to decide, from <c>Assessments</c>.</param>
-/// <param name="StaleDeleted">Due rows deleted because they no longer matched their assessment.</param>
+/// <summary>What <see cref="AssessmentViews.DueBatchAsync"/> found: no assessment read yet.</summary>
+/// <param name="Ids">The assessments to read and decide, each once, in the order of their oldest due row, then those being written.</param>
 /// <param name="More">Due rows were left unread (more than the most asked for).</param>
-public sealed record DueForms(IReadOnlyList<AssessmentEntity> Rows, int StaleDeleted, bool More);
+public sealed record DueBatch(IReadOnlyList<DueId> Ids, bool More);
+
+/// <summary>An assessment a <c>Reminders</c> run may have to act on.</summary>
+/// <param name="Id">The assessment.</param>
+/// <param name="Rows">Its due rows as read (none when it is only being written).</param>
+public sealed record DueId(string Id, IReadOnlyList<DueRowRead> Rows);
+
+/// <summary>A due row as <see cref="AssessmentViews.DueBatchAsync"/> read it.</summary>
+/// <param name="Key">Its day (<c>yyyyMMdd</c>).</param>
+/// <param name="ETag">Its ETag: it is deleted only as read.</param>
+public sealed record DueRowRead(string Key, ETag ETag);
+
+/// <summary>What <see cref="AssessmentViews.ReadDueAsync"/> read.</summary>
+/// <param name="Rows">The assessments to decide, from <c>Assessments</c> (those gone left out).</param>
+/// <param name="Read">Assessments read (point reads of <c>Assessments</c>).</param>
+/// <param name="StaleDeleted">Due rows deleted because they no longer matched their assessment.</param>
+public sealed record DueForms(IReadOnlyList<AssessmentEntity> Rows, int Read, int StaleDeleted);
 
 /// <summary>A site's kept completion summary as <see cref="AssessmentViews.SummariesAsync"/> found it.</summary>
 /// <param name="SiteId">The site.</param>
