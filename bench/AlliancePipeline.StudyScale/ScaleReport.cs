@@ -52,7 +52,7 @@ internal sealed class ScaleReport(IReadOnlyList<SizeResult> results, ScaleOption
             yield return ($"{route}: p50 / p95 ms", r => r.Routes.TryGetValue(route, out var s) ? $"{F(s.P50Ms, "0")} / {F(s.P95Ms, "0")}" : "");
             yield return ($"{route}: storage requests per GET (table + blob), KiB answered", r => r.Routes.TryGetValue(route, out var s) ? $"{F(s.StoragePerRequest, "0.0")}, {F(s.Bytes / 1024.0, "0")}" : "");
         }
-        yield return ("**Reminders, first run** (the backlog of overdue invitations; the run stops starting forms after its 20 s budget): s (storage requests), mails it queued", r => r.RemindersFirst is null ? "" : $"{Op(r.RemindersFirst)}, {N(r.RemindersFirstRunMails)}");
+        yield return ("**Reminders, first run** (the backlog of overdue invitations; the run reads and decides its due forms a chunk at a time and reads no further chunk after its 20 s budget): s (storage requests), mails it queued", r => r.RemindersFirst is null ? "" : $"{Op(r.RemindersFirst)}, {N(r.RemindersFirstRunMails)}");
         yield return ("Reminders, the first run's backlog to its end (the run, its continuations on `reminders` and `SendEmail`, until every queue is empty): s (storage requests), mails queued, mails a second", r =>
             r.RemindersFirst is null || r.RemindersFirstDrain is null ? "" : Backlog(r.RemindersFirst, r.RemindersFirstDrain, r.RemindersFirstMails));
         yield return ("Reminders, the next runs to their ends (the backlog's reminders, then the tidying of their due rows): s (storage requests), mails queued, mails a second", r => string.Join("; ", r.RemindersCatchUp.Select(c => Backlog(c.Run, c.Drain, c.Mails))));
