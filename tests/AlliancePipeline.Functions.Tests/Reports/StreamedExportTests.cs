@@ -6,6 +6,7 @@ using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Reports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace AlliancePipeline.Functions.Tests.Reports;
@@ -56,10 +57,18 @@ public sealed class StreamedExportTests
         Assert.True(destination.LargestWrite < whole.Length / 5, $"largest write {destination.LargestWrite} of {whole.Length}");
     }
 
-    [Fact]
-    public async Task A_failure_midway_aborts_the_connection_and_reports_the_rows_that_went_out_as_incomplete()
+    /// <summary>
+    /// Any failure once the headers went out aborts the connection, so the client never waits on a file that will not end:
+    /// a storage failure, and running out of memory (rethrown, not swallowed).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_failure_midway_aborts_the_connection_and_reports_the_rows_that_went_out_as_incomplete(bool outOfMemory)
     {
         var builder = WebApplication.CreateSlimBuilder();
+        // The out-of-memory case is rethrown to the server, which would log it: an expected failure, kept off the console.
+        builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
         await using var app = builder.Build();
         var ended = new TaskCompletionSource<(int Rows, bool Complete)>();
@@ -72,7 +81,7 @@ public sealed class StreamedExportTests
                 p.Row();
             }
             await s.FlushAsync(t);
-            throw new InvalidOperationException("storage went away");
+            throw outOfMemory ? new OutOfMemoryException("heap limit") : (Exception)new InvalidOperationException("storage went away");
         });
         app.MapGet("/export", () => HttpResults.Streamed(export, ReportAccess.ReportSecurityPolicy, (rows, complete) =>
         {

@@ -132,7 +132,14 @@ public static class HttpResults
             {
                 log.LogWarning("The export {File} was cut short: the client went away after {Rows} responses.", export.Name, progress.Rows);
             }
-            catch (Exception e) when (response.HasStarted && e is not OutOfMemoryException)
+            catch (OutOfMemoryException) when (response.HasStarted)
+            {
+                // Neither logged (that needs memory) nor swallowed; but the connection is aborted, so the client learns at
+                // once that the file is cut short, where it would otherwise wait on a response whose headers went out.
+                httpContext.Abort();
+                throw;
+            }
+            catch (Exception e) when (response.HasStarted)
             {
                 log.LogError(e, "The export {File} failed after {Rows} responses had gone out; the connection is aborted.", export.Name, progress.Rows);
                 httpContext.Abort();
