@@ -84,10 +84,11 @@ public sealed class StudyMailings(
     /// reads little more than it decides, where reading every due form first (up to
     /// <see cref="AssessmentViews.DueRowsPerRun"/>) had a backlog's continuations read the same thousands of assessments
     /// again and again for a few hundred mails each. Every form read is decided, so a run may overrun its budget by one
-    /// chunk: larger would overrun more, smaller would have the workers wait on a read more often (a chunk is two rounds
-    /// of point reads, 16 at once).
+    /// chunk: one round of the workers. Two rounds (32) took a 10,000-dyad study's first run to 27.2 s against its 20 s
+    /// budget, near the 30 s a run is allowed, on an Azurite at 100% of a core (bench/results/study-scale.md); a chunk of
+    /// 16 costs the same requests a mail (29.4 against 29.2 on a 302-form backlog), in more continuations.
     /// </summary>
-    public const int FormsPerRead = 2 * FormsAtOnce;
+    public const int FormsPerRead = FormsAtOnce;
 
     /// <summary>
     /// Runs every study within the run's budget (<see cref="ReminderRunOptions.Budget"/>): a study whose due forms the

@@ -131,7 +131,7 @@ public sealed class ReminderBudgetTests(MailDevFixture mail)
         }
         var mails = await MailIdsAsync(small, MailKinds.Invitation, MailKinds.Reminder);
         Assert.True(mails.Count > 150, $"{mails.Count} mails");
-        Assert.True(continuations > 5, $"{continuations} continuations"); // a run reads and mails one chunk of 32
+        Assert.True(continuations > 5, $"{continuations} continuations"); // a run reads and mails one chunk
         // The digests, queued by the run that finished its forms, are those of the unbounded study.
         Assert.Equal((await MailIdsAsync(large, MailKinds.Digest)).Count, (await MailIdsAsync(small, MailKinds.Digest)).Count);
     }
