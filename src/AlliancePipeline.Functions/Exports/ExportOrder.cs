@@ -53,7 +53,11 @@ public static class ExportOrder
             if (handedOn is not null && string.CompareOrdinal(dyad, handedOn) <= 0) continue;
             if (!held.TryGetValue(dyad, out var rows)) held[dyad] = rows = [];
             rows.Add(row);
-            foreach (var passed in known.Keys.Where(y => IsPast(key, y)).ToList()) known.Remove(passed);
+            // Answers about ids whose range the read has passed are no longer asked for (usually there are none).
+            if (known.Count > 0)
+            {
+                foreach (var passed in known.Keys.Where(y => IsPast(key, y)).ToList()) known.Remove(passed);
+            }
             while (held.Count > 0)
             {
                 var (first, firstRows) = held.First();
