@@ -54,6 +54,7 @@ internal sealed record ScaleOptions
     public string? WorkerFolder { get; init; }
     public string? Label { get; init; }
     public string? DataDirectory { get; init; }
+    public string? LogFile { get; init; }
     public bool KeyedLookups { get; init; }
     public bool ExportsFirst { get; init; }
     public bool ExportsOnly { get; init; }
@@ -82,6 +83,7 @@ internal sealed record ScaleOptions
                     "--exports-only" => o with { ExportsFirst = true, ExportsOnly = true },
                     "--worker-env" => o with { WorkerEnvironment = WithSetting(o.WorkerEnvironment, Next()) },
                     "--data" => o with { DataDirectory = Path.GetFullPath(Next()) },
+                    "--log" => o with { LogFile = Path.GetFullPath(Next()) },
                     "--label" => o with { Label = Next() },
                     "--out" => o with { OutputDirectory = Path.GetFullPath(Next()) },
                     _ => throw new ArgumentException($"Unknown option {args[i]}."),
@@ -90,7 +92,7 @@ internal sealed record ScaleOptions
             catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
             {
                 Console.Error.WriteLine(e.Message);
-                Console.Error.WriteLine("Options: --sizes N[,N…] (dyads, 20 to 10000) --requests N (GETs per route, after 3 warm-up ones) --concurrency N (answers posted at once while seeding) --form-answers N (meeting 2's answers posted through the form, 400 unless given; the rest imported) --idle S (seconds at rest measured) --hours H (the whole run's deadline, 3 unless given) --worker DIR (another published worker) --keyed-lookups (Azurite finds an entity by RowKey first: keyed-lookups.js) --exports-first (the exports measured first, on the worker as it started, so their peak is not what Recluster's heap left) --exports-only (the exports, measured first, and nothing after them) --worker-env NAME=VALUE (a setting of the worker's process, for instance DOTNET_GCHeapHardLimit=0x4000000; repeatable) --data DIR (keep each size's seeded study there, and measure a kept one again without seeding) --label NAME --out DIR");
+                Console.Error.WriteLine("Options: --sizes N[,N…] (dyads, 20 to 10000) --requests N (GETs per route, after 3 warm-up ones) --concurrency N (answers posted at once while seeding) --form-answers N (meeting 2's answers posted through the form, 400 unless given; the rest imported) --idle S (seconds at rest measured) --hours H (the whole run's deadline, 3 unless given) --worker DIR (another published worker) --keyed-lookups (Azurite finds an entity by RowKey first: keyed-lookups.js) --exports-first (the exports measured first, on the worker as it started, so their peak is not what Recluster's heap left) --exports-only (the exports, measured first, and nothing after them) --worker-env NAME=VALUE (a setting of the worker's process, for instance DOTNET_GCHeapHardLimit=0x4000000; repeatable) --data DIR (keep each size's seeded study there, and measure a kept one again without seeding) --log FILE (every line the host and the worker log, appended) --label NAME --out DIR");
                 return null;
             }
         }

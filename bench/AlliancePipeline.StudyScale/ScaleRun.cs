@@ -300,10 +300,18 @@ internal sealed class ScaleRun(ScaleOptions options, int dyads, TextWriter log)
                     var buffer = new byte[81920];
                     long bytes = 0;
                     int read;
-                    while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0) bytes += read;
+                    try
+                    {
+                        while ((read = await body.ReadAsync(buffer, ct).ConfigureAwait(false)) > 0) bytes += read;
+                    }
+                    catch (Exception e) when (e is IOException or HttpRequestException && !ct.IsCancellationRequested)
+                    {
+                        // The worker broke the connection midway (an export that failed after its headers): a failed export, not the run's end.
+                        return (bytes, firstByte, $"the connection broke after {bytes:N0} bytes ({e.GetBaseException().Message})");
+                    }
                     return (bytes, firstByte, answer.IsSuccessStatusCode ? "" : $"status {(int)answer.StatusCode}");
                 }).ConfigureAwait(false);
-                log.WriteLine($"[{dyads}] Export {format}: {result.Exports[format].Seconds:0.0} s, {result.Exports[format].Bytes / 1048576.0:0.0} MiB, worker peak {result.Exports[format].WorkerPeakMb:0} MiB, {result.Exports[format].Storage.Total} requests.");
+                log.WriteLine($"[{dyads}] Export {format}: {result.Exports[format].Seconds:0.0} s, {result.Exports[format].Bytes / 1048576.0:0.0} MiB, worker peak {result.Exports[format].WorkerPeakMb:0} MiB, {result.Exports[format].Storage.Total} requests.{(result.Exports[format].Note is { Length: > 0 } n ? " Failed: " + n + "." : "")}");
             }
         }
 

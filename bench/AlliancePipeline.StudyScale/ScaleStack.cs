@@ -90,7 +90,11 @@ internal sealed class ScaleStack : IAsyncDisposable
             ScriptRoot = options.WorkerFolder ?? Path.Combine(AppContext.BaseDirectory, "worker"),
             HttpPort = ports[0],
             StartEmulators = false,
-            LoggerFactory = LoggerFactory.Create(b => b.AddProvider(warnings).SetMinimumLevel(LogLevel.Warning)),
+            LoggerFactory = LoggerFactory.Create(b =>
+            {
+                b.AddProvider(warnings).SetMinimumLevel(LogLevel.Warning);
+                if (options.LogFile is { } file) b.AddProvider(new FileLog(file)).SetMinimumLevel(LogLevel.Information);
+            }),
         };
         foreach (var (key, value) in settings) hostOptions.SettingOverrides[key] = value;
         foreach (var (key, value) in options.WorkerEnvironment) hostOptions.SettingOverrides[key] = value;
