@@ -21,9 +21,10 @@ public sealed record ExportedResponses(ResponseRowLookups Lookups, IAsyncEnumera
 /// <summary>
 /// Reads a study's responses for the exports holding nothing per dyad of the study (issue #19): memory flat in the study's
 /// size. Every read is page by page (the SDK's <see cref="Azure.AsyncPageable{T}"/>, the request's cancellation passed
-/// through), and every table is read in its key order, which Azure Table storage guarantees:
+/// through), in pages small enough to stay off the large object heap (<see cref="PageRows"/>), and every table is read in
+/// its key order, which Azure Table storage guarantees:
 /// <list type="number">
-/// <item>before the first byte (<see cref="OpenAsync"/>), a count: of the <c>Responses</c> partition (the roles that rated,
+/// <item>before the first byte (<see cref="OpenAsync"/>), a count of two tables at once: of the <c>Responses</c> partition (the roles that rated,
 /// the most answers, the score columns stored: the header's columns, as <see cref="ResponseLayout"/> makes them; the latest
 /// row's time) and of four columns of <c>Assessments</c> (the roles to rate, whether any names an arm); the study's name and
 /// instruments by role come from its <c>Studies</c> row (the applied study file, which lists every dyad, is not read);</item>
@@ -48,6 +49,32 @@ public sealed class ExportReader(StudyStore store, ReportSource source, TableSer
     private static readonly string[] ArmColumns = [nameof(AssessmentEntity.Arm)];
     private static readonly string[] DyadColumns = [nameof(ParticipantEntity.Arm), nameof(ParticipantEntity.EnrolledOn)];
 
+    /// <summary>
+    /// Rows per page of each table read, so that a page's body stays under 64 KiB with the rows a study stores (measured
+    /// on Azurite: a response of 12 items about 540 bytes, an assessment's four count columns about 150, its rater about
+    /// 120, a dyad record about 190, an outcome about 380). A larger body goes to the large object heap three times over
+    /// (the SDK's buffer of the body, grown by doubling, and the parser's two rented arrays), which only a full collection
+    /// frees: with the service's 1,000 rows a page, an export of 10,000 dyads failed under a 32 MiB heap that one of 400
+    /// dyads fits in. Small pages cost requests: about 1,500 more for an export of 10,000 dyads, a few cents a million.
+    /// </summary>
+    public static class PageRows
+    {
+        /// <summary>Responses, every column (about 540 bytes each with 12 items).</summary>
+        public const int Responses = 100;
+
+        /// <summary>Assessments, the count's four columns (about 150 bytes each).</summary>
+        public const int AssessmentCounts = 350;
+
+        /// <summary>Assessments, key and rater (about 120 bytes each).</summary>
+        public const int Raters = 450;
+
+        /// <summary>Dyad records, id, arm and enrolment date (about 190 bytes each).</summary>
+        public const int Dyads = 300;
+
+        /// <summary>Outcomes, every column (about 380 bytes each).</summary>
+        public const int Outcomes = 150;
+    }
+
     /// <summary>The study's responses ready to be written, or null when there is no such study.</summary>
     public async Task<ExportedResponses?> OpenAsync(string studyId, DateTimeOffset generatedAt, CancellationToken ct)
     {
@@ -55,40 +82,20 @@ public sealed class ExportReader(StudyStore store, ReportSource source, TableSer
         if (context is null) return null;
         var instrumentOf = ReportSource.InstrumentLookup(context, definition: null);
 
-        // The count of the responses.
-        var roles = new List<string>();
-        DateTimeOffset? latest = null;
-        var scoreColumns = new HashSet<string>(StringComparer.Ordinal);
-        var items = 0;
-        var inOrder = new KeyOrder();
-        await foreach (var e in Responses(studyId, ct).ConfigureAwait(false))
-        {
-            var r = ReportSource.Stored(e, instrumentOf(e.RaterRole));
-            if (!roles.Contains(r.RaterRole, StringComparer.Ordinal)) roles.Add(r.RaterRole);
-            if (e.Timestamp is { } at && (latest is null || at > latest)) latest = at;
-            scoreColumns.UnionWith(r.Scores.Keys);
-            items = Math.Max(items, r.Items.Count);
-            inOrder.Add(e.RowKey, e.DyadId);
-        }
-
-        // The assessments' roles, and whether any names an arm.
-        var assessmentRoles = new List<string>();
-        var assessmentArms = false;
-        var assessmentsInOrder = new KeyOrder();
-        await foreach (var a in Assessments(studyId, AssessmentCountColumns, ct).ConfigureAwait(false))
-        {
-            if (!assessmentRoles.Contains(a.RaterRole, StringComparer.Ordinal)) assessmentRoles.Add(a.RaterRole);
-            assessmentArms |= a.Arm is not null;
-            assessmentsInOrder.Add(a.RowKey, a.DyadId);
-        }
-        if (!inOrder.Holds || !assessmentsInOrder.Holds)
+        // The two counts at once (each holds one page): the responses', and the assessments' roles and whether any names an arm.
+        var responsesCounted = CountResponsesAsync(studyId, instrumentOf, ct);
+        var assessmentsCounted = CountAssessmentsAsync(studyId, ct);
+        await Task.WhenAll(responsesCounted, assessmentsCounted).ConfigureAwait(false);
+        var (roles, latest, scoreColumns, items, responsesInOrder) = await responsesCounted.ConfigureAwait(false);
+        var (assessmentRoles, assessmentArms, assessmentsInOrder) = await assessmentsCounted.ConfigureAwait(false);
+        if (!responsesInOrder || !assessmentsInOrder)
         {
             log.LogWarning("The export of {StudyId} reads the study whole: a response or assessment is stored under a key out of the assessment id's pattern, or the table gave its keys out of order.", studyId);
             return await WholeAsync(studyId, generatedAt, ct).ConfigureAwait(false);
         }
 
         var dyadRecords = false;
-        await foreach (var _ in store.DyadRowsAsync(studyId, [], ct).ConfigureAwait(false))
+        await foreach (var _ in store.DyadRowsAsync(studyId, [], maxPerPage: 1, ct).ConfigureAwait(false))
         {
             dyadRecords = true;
             break;
@@ -105,6 +112,45 @@ public sealed class ExportReader(StudyStore store, ReportSource source, TableSer
         };
         var read = new Reading(studyId, instrumentOf, latest, dyadRecords, assessmentArms);
         return new ExportedResponses(lookups, RowsAsync(read), OutcomesAsync(studyId));
+    }
+
+    /// <summary>
+    /// The count of the responses: the roles that rated (in the order met), the latest row's time, the score columns
+    /// stored, the most answers, and whether every key came in order and in its dyad's range.
+    /// </summary>
+    private async Task<(List<string> Roles, DateTimeOffset? Latest, HashSet<string> ScoreColumns, int Items, bool InOrder)> CountResponsesAsync(
+        string studyId, Func<string, InstrumentDefinition?> instrumentOf, CancellationToken ct)
+    {
+        var roles = new List<string>();
+        DateTimeOffset? latest = null;
+        var scoreColumns = new HashSet<string>(StringComparer.Ordinal);
+        var items = 0;
+        var inOrder = new KeyOrder();
+        await foreach (var e in Responses(studyId, ct).ConfigureAwait(false))
+        {
+            var r = ReportSource.Stored(e, instrumentOf(e.RaterRole));
+            if (!roles.Contains(r.RaterRole, StringComparer.Ordinal)) roles.Add(r.RaterRole);
+            if (e.Timestamp is { } at && (latest is null || at > latest)) latest = at;
+            scoreColumns.UnionWith(r.Scores.Keys);
+            items = Math.Max(items, r.Items.Count);
+            inOrder.Add(e.RowKey, e.DyadId);
+        }
+        return (roles, latest, scoreColumns, items, inOrder.Holds);
+    }
+
+    /// <summary>The count of the assessments: the roles to rate (in the order met), whether any names an arm, and whether every key came in order and in its dyad's range.</summary>
+    private async Task<(List<string> Roles, bool Arms, bool InOrder)> CountAssessmentsAsync(string studyId, CancellationToken ct)
+    {
+        var roles = new List<string>();
+        var arms = false;
+        var inOrder = new KeyOrder();
+        await foreach (var a in Assessments(studyId, AssessmentCountColumns, PageRows.AssessmentCounts, ct).ConfigureAwait(false))
+        {
+            if (!roles.Contains(a.RaterRole, StringComparer.Ordinal)) roles.Add(a.RaterRole);
+            arms |= a.Arm is not null;
+            inOrder.Add(a.RowKey, a.DyadId);
+        }
+        return (roles, arms, inOrder.Holds);
     }
 
     /// <summary>The study read whole, for a table whose keys the merged reading cannot take.</summary>
@@ -126,9 +172,9 @@ public sealed class ExportReader(StudyStore store, ReportSource source, TableSer
     private async IAsyncEnumerable<ResponseRow> RowsAsync(Reading read, [EnumeratorCancellation] CancellationToken ct = default)
     {
         var studyId = read.StudyId;
-        var raters = new KeyCursor<AssessmentEntity>(Assessments(studyId, RaterColumns, ct), a => a.RowKey);
+        var raters = new KeyCursor<AssessmentEntity>(Assessments(studyId, RaterColumns, PageRows.Raters, ct), a => a.RowKey);
         await using var _ = raters.ConfigureAwait(false);
-        var dyads = new KeyCursor<ParticipantEntity>(store.DyadRowsAsync(studyId, DyadColumns, ct), p => p.Id);
+        var dyads = new KeyCursor<ParticipantEntity>(store.DyadRowsAsync(studyId, DyadColumns, PageRows.Dyads, ct), p => p.Id);
         await using var __ = dyads.ConfigureAwait(false);
         var outcomes = new KeyCursor<OutcomeEntity>(Outcomes(studyId, ct), o => o.RowKey);
         await using var ___ = outcomes.ConfigureAwait(false);
@@ -157,7 +203,7 @@ public sealed class ExportReader(StudyStore store, ReportSource source, TableSer
     /// <summary>The study's outcomes in dyad order, each with its dyad's enrolment date; read when enumerated.</summary>
     private async IAsyncEnumerable<ReportOutcome> OutcomesAsync(string studyId, [EnumeratorCancellation] CancellationToken ct = default)
     {
-        var dyads = new KeyCursor<ParticipantEntity>(store.DyadRowsAsync(studyId, DyadColumns, ct), p => p.Id);
+        var dyads = new KeyCursor<ParticipantEntity>(store.DyadRowsAsync(studyId, DyadColumns, PageRows.Dyads, ct), p => p.Id);
         await using var _ = dyads.ConfigureAwait(false);
         await foreach (var o in Outcomes(studyId, ct).ConfigureAwait(false))
             yield return ReportSource.Outcome(o, Enrolled(await dyads.SeekAsync(o.RowKey, ct).ConfigureAwait(false)));
@@ -191,15 +237,15 @@ public sealed class ExportReader(StudyStore store, ReportSource source, TableSer
 
     /// <summary>The <c>Responses</c> partition of the study, page by page.</summary>
     private IAsyncEnumerable<ResponseEntity> Responses(string studyId, CancellationToken ct) =>
-        tables.GetTableClient(StorageNames.ResponsesTable).QueryAsync<ResponseEntity>(e => e.PartitionKey == studyId, cancellationToken: ct);
+        tables.GetTableClient(StorageNames.ResponsesTable).QueryAsync<ResponseEntity>(e => e.PartitionKey == studyId, maxPerPage: PageRows.Responses, cancellationToken: ct);
 
     /// <summary>Columns of the <c>Assessments</c> partition of the study, page by page.</summary>
-    private IAsyncEnumerable<AssessmentEntity> Assessments(string studyId, IEnumerable<string> columns, CancellationToken ct) =>
-        tables.GetTableClient(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, select: columns, cancellationToken: ct);
+    private IAsyncEnumerable<AssessmentEntity> Assessments(string studyId, IEnumerable<string> columns, int pageRows, CancellationToken ct) =>
+        tables.GetTableClient(StorageNames.AssessmentsTable).QueryAsync<AssessmentEntity>(e => e.PartitionKey == studyId, maxPerPage: pageRows, select: columns, cancellationToken: ct);
 
     /// <summary>The <c>Outcomes</c> partition of the study (keyed by dyad id), page by page.</summary>
     private IAsyncEnumerable<OutcomeEntity> Outcomes(string studyId, CancellationToken ct) =>
-        tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == studyId, cancellationToken: ct);
+        tables.GetTableClient(StorageNames.OutcomesTable).QueryAsync<OutcomeEntity>(e => e.PartitionKey == studyId, maxPerPage: PageRows.Outcomes, cancellationToken: ct);
 
     /// <summary>Whether rows read so far came in ascending ordinal key order, each key in its dyad's range.</summary>
     private sealed class KeyOrder

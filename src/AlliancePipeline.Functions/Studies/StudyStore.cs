@@ -220,9 +220,9 @@ public sealed class StudyStore(TableServiceClient tables, BlobServiceClient blob
     /// by page as they are enumerated: for a reader that needs a few columns of every dyad (an export), not the names and
     /// addresses of the others.
     /// </summary>
-    public IAsyncEnumerable<ParticipantEntity> DyadRowsAsync(string studyId, IEnumerable<string> columns, CancellationToken ct) =>
+    public AsyncPageable<ParticipantEntity> DyadRowsAsync(string studyId, IEnumerable<string> columns, int? maxPerPage, CancellationToken ct) =>
         Participants.QueryAsync<ParticipantEntity>(e => e.PartitionKey == studyId && e.Kind == ParticipantEntity.Kinds.Dyad,
-            select: [nameof(ParticipantEntity.Kind), nameof(ParticipantEntity.Id), .. columns], cancellationToken: ct);
+            maxPerPage: maxPerPage, select: [nameof(ParticipantEntity.Kind), nameof(ParticipantEntity.Id), .. columns], cancellationToken: ct);
 
     /// <summary>One participant row, or null.</summary>
     public async Task<ParticipantEntity?> FindParticipantAsync(string studyId, string kind, string id, CancellationToken ct)

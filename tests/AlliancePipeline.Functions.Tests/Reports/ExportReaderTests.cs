@@ -136,6 +136,90 @@ public sealed class ExportReaderTests(AzuriteFixture azurite)
         Assert.Equal(offPattern, app.Logs.GetSnapshot().Any(r => r.Says("reads the study whole") && r.Says(study)));
     }
 
+    /// <summary>
+    /// A study whose every table the export reads spans several of its pages (<c>ExportReader.PageRows</c>), so that the
+    /// merge of the four tables crosses page boundaries at different rows in each: 330 dyads (2 pages of dyad records), 1,155
+    /// responses (12 pages), 1,650 assessments (5 pages of the count's columns, 4 of raters'), 220 outcomes (2 pages); each
+    /// dyad's rows written in one batch.
+    /// </summary>
+    [Theory]
+    [InlineData("csv")]
+    [InlineData("json")]
+    [InlineData("fhir")]
+    public async Task An_export_over_several_pages_of_every_table_is_byte_for_byte_the_whole_study_sorted(string format)
+    {
+        var app = await TestApp.StartAsync(azurite, clock: Clock());
+        await using var _ = app;
+        var study = AzuriteFixture.UniqueName("exportpages");
+        await app.ApplyStudyAsync(study, StudyFiles.Example(study));
+        var participants = azurite.Tables.GetTableClient(StorageNames.ParticipantsTable);
+        var responses = azurite.Tables.GetTableClient(StorageNames.ResponsesTable);
+        var assessments = azurite.Tables.GetTableClient(StorageNames.AssessmentsTable);
+        var outcomes = azurite.Tables.GetTableClient(StorageNames.OutcomesTable);
+        const int Dyads = 330;
+        var (dyadBatch, outcomeBatch) = (new List<TableTransactionAction>(), new List<TableTransactionAction>());
+        for (var d = 1; d <= Dyads; d++)
+        {
+            var dyad = $"p-{d:D4}";
+            dyadBatch.Add(new(TableTransactionActionType.UpsertReplace, new ParticipantEntity
+            {
+                PartitionKey = study,
+                RowKey = ParticipantEntity.Key(ParticipantEntity.Kinds.Dyad, dyad),
+                Kind = ParticipantEntity.Kinds.Dyad,
+                Id = dyad,
+                SiteId = "site-north",
+                Arm = d % 2 == 0 ? "tvs" : "usual",
+                EnrolledOn = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddDays(d % 40),
+            }));
+            if (d % 3 != 0)
+            {
+                outcomeBatch.Add(new(TableTransactionActionType.UpsertReplace, new OutcomeEntity
+                {
+                    PartitionKey = study,
+                    RowKey = dyad,
+                    Employed = d % 2 == 0,
+                    RecordedAt = new DateTimeOffset(2026, 5, 1, 0, 0, 0, TimeSpan.Zero),
+                    Source = "import",
+                    DaysWorked = d % 2 == 0 ? d : null,
+                }));
+            }
+            // Meetings 1 and 2 rated by both roles; the client's meeting-2 form and a third meeting left unanswered.
+            var rows = new List<TableTransactionAction>();
+            var assessmentRows = new List<TableTransactionAction>();
+            foreach (var (meeting, role) in new[] { (1, "practitioner"), (1, "client"), (2, "practitioner"), (2, "client"), (3, "practitioner") })
+            {
+                assessmentRows.Add(new(TableTransactionActionType.UpsertReplace, Assessment(study, dyad, meeting, role, rater: $"rater-{d % 17}-{role}")));
+                if (meeting == 3 || (meeting == 2 && role == "client" && d % 2 == 1)) continue;
+                rows.Add(new(TableTransactionActionType.UpsertReplace, Response(study, dyad, meeting, role, 1 + (d % 6))));
+            }
+            await responses.SubmitTransactionAsync(rows);
+            await assessments.SubmitTransactionAsync(assessmentRows);
+            if (dyadBatch.Count == 100 || d == Dyads)
+            {
+                await participants.SubmitTransactionAsync(dyadBatch);
+                dyadBatch.Clear();
+            }
+            if (outcomeBatch.Count == 100 || (d == Dyads && outcomeBatch.Count > 0))
+            {
+                await outcomes.SubmitTransactionAsync(outcomeBatch);
+                outcomeBatch.Clear();
+            }
+        }
+        var whole = await WholeAsync(app, study, format);
+
+        var exported = await app.Services.GetRequiredService<ExportService>().ExportAsync(study, format, default);
+
+        Assert.Equal(whole, Encoding.UTF8.GetString(exported!.Content));
+        Assert.Equal(Dyads * 3 + Dyads / 2, exported.Rows);
+        var opened = await app.Services.GetRequiredService<ExportReader>().OpenAsync(study, DateTimeOffset.UnixEpoch, default);
+        Assert.False(opened!.ReadWhole);
+        // Every table read spans more than one of its pages.
+        Assert.True(exported.Rows > 2 * ExportReader.PageRows.Responses && Dyads * 5 > 2 * ExportReader.PageRows.AssessmentCounts && Dyads * 5 > ExportReader.PageRows.Raters);
+        Assert.True(Dyads > ExportReader.PageRows.Dyads && Dyads * 2 / 3 > ExportReader.PageRows.Outcomes);
+        Assert.Contains("rater-16-client", whole, StringComparison.Ordinal);
+        Assert.Contains("p-0330-m2-practitioner", whole, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_response_stored_after_the_export_began_is_left_out()
     {
