@@ -140,6 +140,34 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         await EventuallyAsync(async () => (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0 ? new object() : null, TimeSpan.FromSeconds(30), "the responses queue to empty");
     }
 
+    /// <summary>
+    /// A function that fails before answering (here the export, on a study row whose instruments are not JSON) is answered
+    /// 500 with problem details by the worker itself: the worker's ASP.NET Core integration would otherwise complete the
+    /// response the function left, a 200 with nothing in it, and a client could take a failed export for an empty one.
+    /// </summary>
+    [Fact]
+    public async Task An_export_that_fails_before_its_first_byte_is_answered_500_with_problem_details_not_an_empty_200()
+    {
+        const string study = "e2e-failed-export";
+        await SeedAsync(study);
+        var studies = pipeline.Tables.GetTableClient(AlliancePipeline.Contracts.Storage.StorageNames.StudiesTable);
+        var row = (await studies.GetEntityAsync<TableEntity>(AlliancePipeline.Contracts.Storage.StudyEntity.Partition, study)).Value;
+        row["StudyInstruments"] = "{ not json";
+        await studies.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge);
+        var now = DateTimeOffset.UtcNow;
+        var issued = await AlliancePipeline.Contracts.Storage.AccessKeyWriter.IssueAsync(pipeline.Tables.GetTableClient(AlliancePipeline.Contracts.Storage.StorageNames.AccessKeysTable),
+            pipeline.Tables.GetTableClient(AlliancePipeline.Contracts.Storage.StorageNames.AuditTable), AlliancePipeline.Core.Access.AccessScope.Admin, "e2e admin", now.AddDays(1), "cli", now, default);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/studies/{study}/export?format=csv");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", issued.Key);
+        using var answer = await pipeline.Http.SendAsync(request);
+        var text = await answer.Content.ReadAsStringAsync();
+
+        Assert.Equal((HttpStatusCode.InternalServerError, "application/problem+json"), (answer.StatusCode, answer.Content.Headers.ContentType?.MediaType));
+        Assert.Equal(AlliancePipeline.Functions.Infrastructure.Http.UnexpectedFailureMiddleware.Detail, JsonNode.Parse(text)!["detail"]!.GetValue<string>());
+        Assert.DoesNotContain("json", text.Replace("problem+json", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
+    }
+
     [Fact]
     public async Task The_same_submission_delivered_twice_leaves_one_entity_and_one_completed_assessment()
     {

@@ -66,6 +66,10 @@ public static class AccessResults
         return Refusal(answerAs, StatusCodes.Status503ServiceUnavailable, "Temporarily unavailable", "Storage did not answer just now; nothing was changed. Please try again in a minute.");
     }
 
+    /// <summary>500: the request failed on the server (<see cref="UnexpectedFailureMiddleware"/>).</summary>
+    public static IResult Failed(AnswerAs answerAs) =>
+        Refusal(answerAs, StatusCodes.Status500InternalServerError, UnexpectedFailureMiddleware.Title, UnexpectedFailureMiddleware.Detail);
+
     private static IResult Refusal(AnswerAs answerAs, int status, string title, string detail, bool keyForm = false) =>
         answerAs == AnswerAs.Json
             ? HttpResults.NoStore(HttpResults.Problem(status, title, detail))

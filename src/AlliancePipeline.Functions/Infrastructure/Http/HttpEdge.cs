@@ -8,7 +8,8 @@ public static class HttpEdge
 {
     /// <summary>
     /// Adds, for HTTP functions: <see cref="TransportSecurityMiddleware"/> (HSTS on every answer served over HTTPS, first
-    /// so that it covers the others' answers too), <see cref="RequestLimitsMiddleware"/> (413/415 before anything else),
+    /// so that it covers the others' answers too), <see cref="UnexpectedFailureMiddleware"/> (500 rather than an empty 200 when
+    /// a function fails before answering, around the rest), <see cref="RequestLimitsMiddleware"/> (413/415 before anything else),
     /// <see cref="StorageUnavailableMiddleware"/> (503 instead of what storage could not do, around the rest), and for
     /// functions with <see cref="KeyAccessAttribute"/>, <see cref="KeyAccessMiddleware"/> (the key, then the function).
     /// </summary>
@@ -16,6 +17,7 @@ public static class HttpEdge
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.UseWhen<TransportSecurityMiddleware>(IsHttp);
+        builder.UseWhen<UnexpectedFailureMiddleware>(IsHttp);
         builder.UseWhen<RequestLimitsMiddleware>(IsHttp);
         builder.UseWhen<StorageUnavailableMiddleware>(IsHttp);
         builder.UseWhen<KeyAccessMiddleware>(KeyAccessMiddleware.Applies);

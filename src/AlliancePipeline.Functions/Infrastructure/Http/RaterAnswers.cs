@@ -60,6 +60,18 @@ public static class RaterAnswers
             : HttpResults.Page(StatusCodes.Status503ServiceUnavailable, PausePage.Render(PauseView.Unavailable, language));
     }
 
+    /// <summary>500 for the questionnaire (<see cref="UnexpectedFailureMiddleware"/>): the page that asks to send the answers again in a minute, in the rater's language.</summary>
+    public static IResult QuestionnaireFailed(HttpRequest request, string? language) =>
+        request.WantsJson()
+            ? HttpResults.Problem(StatusCodes.Status500InternalServerError, UnexpectedFailureMiddleware.Title, UnexpectedFailureMiddleware.Detail)
+            : HttpResults.Page(StatusCodes.Status500InternalServerError, QuestionnairePage.RenderMessage(MessagePage.Unavailable, language));
+
+    /// <summary>500 for the pause link (<see cref="UnexpectedFailureMiddleware"/>): the page that asks to try again, in the rater's language.</summary>
+    public static IResult PauseFailed(HttpRequest request, string? language) =>
+        request.WantsJson()
+            ? HttpResults.Problem(StatusCodes.Status500InternalServerError, UnexpectedFailureMiddleware.Title, UnexpectedFailureMiddleware.Detail)
+            : HttpResults.Page(StatusCodes.Status500InternalServerError, PausePage.Render(PauseView.Unavailable, language));
+
     /// <summary>The language remembered by <see cref="KnowPageLanguage"/>, else <see cref="Language"/>.</summary>
     internal static string? PageLanguage(FunctionContext context, HttpRequest request) =>
         context.Items.TryGetValue(PageLanguageItem, out var known) && known is string language ? language : Language(request);
