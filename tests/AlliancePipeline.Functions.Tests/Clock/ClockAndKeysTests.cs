@@ -1,8 +1,10 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Contracts.Storage;
 using AlliancePipeline.Functions.Tests.Dashboard;
 using AlliancePipeline.Functions.Tests.Infrastructure;
+using AlliancePipeline.Functions.Tests.Studies;
 
 namespace AlliancePipeline.Functions.Tests.Clock;
 
@@ -63,5 +65,26 @@ public sealed class ClockAndKeysTests(AzuriteFixture azurite)
 
         (status, _) = await SetAsync(app.AdminClient, "2026-03-01T09:00:00Z");
         Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
+    public async Task A_timer_run_on_demand_is_written_to_the_study_s_audit_trail_with_who_ran_it_and_what_it_did()
+    {
+        await using var app = await StartAsync(azurite);
+        var study = AzuriteFixture.UniqueName("timerrun");
+        await app.ApplyStudyAsync(study, StudyFiles.Example(study));
+
+        foreach (var timer in new[] { "reminders", "recluster" })
+        {
+            using var run = await app.AdminClient.PostAsync($"/api/manage/studies/{study}/run/{timer}", null);
+            Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        }
+
+        var rows = new List<AuditEntity>();
+        await foreach (var row in azurite.Tables.GetTableClient(StorageNames.AuditTable).QueryAsync<AuditEntity>(e => e.PartitionKey == study && e.Action == "timer.run"))
+            rows.Add(row);
+        Assert.Equal(["recluster", "reminders"], rows.Select(r => r.Subject).Order());
+        Assert.All(rows, r => Assert.StartsWith("key:", r.Actor, StringComparison.Ordinal));
+        Assert.Contains(rows, r => r.Subject == "reminders" && r.Details.Contains("invitations", StringComparison.Ordinal) && r.Details.Contains("run on demand at the app's clock", StringComparison.Ordinal));
     }
 }
