@@ -89,7 +89,7 @@ public sealed class DyadConsole(DyadSchedules schedules, DyadOperations dyads, C
         {
             "meeting" => (await dyads.RecordMeetingAsync(studyId, Meeting(form, dyadId), caller, ct)).Refusal,
             "meetings" => (await dyads.ImportMeetingsAsync(studyId, await CsvAsync(form, ct), caller, ct)).Refusal,
-            "outcome" => (await dyads.RecordOutcomeAsync(studyId, Outcome(form, dyadId), caller, ct)).Refusal,
+            "outcome" => (await dyads.RecordOutcomeAsync(studyId, Outcome(form, dyadId), "console", caller, ct)).Refusal,
             "covariates" => (await covariates.RecordAsync(studyId, dyadId, study => Covariates(form, study, dyadId), "console", caller, ct)).Refusal,
             "reissue" => (await dyads.ReissueAsync(studyId, assessment, caller, ct)).Refusal,
             "pause" => (await dyads.SetRemindersPausedAsync(studyId, assessment, true, caller, ct)).Refusal,

@@ -201,8 +201,8 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         return recording.Count;
     }
 
-    /// <summary>Records one outcome.</summary>
-    public async Task<Outcome<OutcomeRecorded>> RecordOutcomeAsync(string studyId, Outcome<DyadOutcome> outcome, Caller caller, CancellationToken ct)
+    /// <summary>Records one outcome; <paramref name="source"/> says how it came (<c>api</c>, <c>console</c>), stored with it.</summary>
+    public async Task<Outcome<OutcomeRecorded>> RecordOutcomeAsync(string studyId, Outcome<DyadOutcome> outcome, string source, Caller caller, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         ArgumentNullException.ThrowIfNull(caller);
@@ -214,7 +214,7 @@ public sealed class DyadOperations(StudyStore store, StudyTables studyTables, Ta
         var (wrong, broken) = StudyInputs.CheckOutcomeOn(visible, recorded, Today, await FirstMeetingsAsync(study.Definition, ct).ConfigureAwait(false));
         if (broken is not null) return DateRuleRefusal("Outcome refused", broken);
         if (wrong is not null) return Refusal.Invalid("Outcome refused", wrong);
-        await SaveOutcomesAsync(studyId, [recorded], "api", caller.Actor, ct).ConfigureAwait(false);
+        await SaveOutcomesAsync(studyId, [recorded], source, caller.Actor, ct).ConfigureAwait(false);
         return new OutcomeRecorded(studyId, recorded.DyadId, recorded.Employed, recorded.JobDate is { } j ? StudyDefinition.Format(j) : null)
         {
             DaysWorked = recorded.DaysWorked,

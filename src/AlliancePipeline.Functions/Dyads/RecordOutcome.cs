@@ -26,7 +26,7 @@ public sealed class RecordOutcome(DyadOperations dyads)
     {
         var body = await RequestBody.ReadJsonAsync(request, DyadOperations.MaxJsonBytes, BodyJson.Default.OutcomeBody, cancellationToken);
         var read = body is null ? Refusal.TooLarge("Body too large", "An outcome is a small JSON object.") : Read(body, dyadId);
-        var recorded = await dyads.RecordOutcomeAsync(studyId, read, context.GetCaller(), cancellationToken);
+        var recorded = await dyads.RecordOutcomeAsync(studyId, read, "api", context.GetCaller(), cancellationToken);
         return recorded.Answer(r => TypedResults.Ok(r));
     }
 

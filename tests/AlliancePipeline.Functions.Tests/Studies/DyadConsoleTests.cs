@@ -258,7 +258,7 @@ public sealed class DyadConsoleTests(AzuriteFixture azurite)
         using (var outcome = await PostFormAsync(app, north, actions + "outcome", new() { ["employed"] = "yes", ["date"] = "2026-03-02", ["daysWorked"] = "40", ["tenureDays"] = "20" }))
             Assert.Equal(HttpStatusCode.SeeOther, outcome.StatusCode);
         var stored = (await azurite.Tables.GetTableClient(StorageNames.OutcomesTable).GetEntityAsync<OutcomeEntity>(study, "d-001")).Value;
-        Assert.Equal((true, 40, 20), (stored.Employed, stored.DaysWorked, stored.TenureDays));
+        Assert.Equal((true, 40, 20, "console"), (stored.Employed, stored.DaysWorked, stored.TenureDays, stored.Source));
         Assert.Equal("key:" + KeyId(north), Assert.Single(Audit(study, "outcome.recorded")).Actor);
         using (var refusedDays = await PostFormAsync(app, north, actions + "outcome", new() { ["employed"] = "yes", ["date"] = "2026-03-02", ["daysWorked"] = "forty" }))
         {
