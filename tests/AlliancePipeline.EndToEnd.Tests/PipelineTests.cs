@@ -3,6 +3,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using AlliancePipeline.Contracts.Storage;
+using AlliancePipeline.Core.Access;
+using AlliancePipeline.Functions.Infrastructure.Http;
 using AlliancePipeline.Functions.Tests.Infrastructure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs.Models;
@@ -150,13 +153,13 @@ public sealed class PipelineTests(PipelineFixture pipeline)
     {
         const string study = "e2e-failed-export";
         await SeedAsync(study);
-        var studies = pipeline.Tables.GetTableClient(AlliancePipeline.Contracts.Storage.StorageNames.StudiesTable);
-        var row = (await studies.GetEntityAsync<TableEntity>(AlliancePipeline.Contracts.Storage.StudyEntity.Partition, study)).Value;
+        var studies = pipeline.Tables.GetTableClient(StorageNames.StudiesTable);
+        var row = (await studies.GetEntityAsync<TableEntity>(StudyEntity.Partition, study)).Value;
         row["StudyInstruments"] = "{ not json";
         await studies.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Merge);
         var now = DateTimeOffset.UtcNow;
-        var issued = await AlliancePipeline.Contracts.Storage.AccessKeyWriter.IssueAsync(pipeline.Tables.GetTableClient(AlliancePipeline.Contracts.Storage.StorageNames.AccessKeysTable),
-            pipeline.Tables.GetTableClient(AlliancePipeline.Contracts.Storage.StorageNames.AuditTable), AlliancePipeline.Core.Access.AccessScope.Admin, "e2e admin", now.AddDays(1), "cli", now, default);
+        var issued = await AccessKeyWriter.IssueAsync(pipeline.Tables.GetTableClient(StorageNames.AccessKeysTable),
+            pipeline.Tables.GetTableClient(StorageNames.AuditTable), AccessScope.Admin, "e2e admin", now.AddDays(1), "cli", now, default);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, $"/api/studies/{study}/export?format=csv");
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", issued.Key);
@@ -164,7 +167,7 @@ public sealed class PipelineTests(PipelineFixture pipeline)
         var text = await answer.Content.ReadAsStringAsync();
 
         Assert.Equal((HttpStatusCode.InternalServerError, "application/problem+json"), (answer.StatusCode, answer.Content.Headers.ContentType?.MediaType));
-        Assert.Equal(AlliancePipeline.Functions.Infrastructure.Http.UnexpectedFailureMiddleware.Detail, JsonNode.Parse(text)!["detail"]!.GetValue<string>());
+        Assert.Equal(UnexpectedFailureMiddleware.Detail, JsonNode.Parse(text)!["detail"]!.GetValue<string>());
         Assert.DoesNotContain("json", text.Replace("problem+json", "", StringComparison.Ordinal), StringComparison.OrdinalIgnoreCase);
     }
 

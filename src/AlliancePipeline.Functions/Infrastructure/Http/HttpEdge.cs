@@ -24,6 +24,22 @@ public static class HttpEdge
         return builder;
     }
 
+    /// <summary>
+    /// How an HTTP function's failure is answered, by its <see cref="StorageOutageAttribute.Answer"/>: the questionnaire's
+    /// or the pause link's answer in the rater's language (<see cref="RaterAnswers.PageLanguage"/>), else
+    /// <paramref name="standard"/> as the function's key refusals are answered, a page or problem details
+    /// (<see cref="KeyAccessAttribute.AnswerFor"/>). One choice for <see cref="StorageUnavailableMiddleware"/> (503) and
+    /// <see cref="UnexpectedFailureMiddleware"/> (500).
+    /// </summary>
+    internal static IResult FailureAnswer(FunctionContext context, HttpRequest request, Func<HttpRequest, string?, IResult> questionnaire,
+        Func<HttpRequest, string?, IResult> pauseLink, Func<AnswerAs, IResult> standard) =>
+        (FunctionAttributes.Get<StorageOutageAttribute>(context)?.Answer ?? OutageAnswer.Standard) switch
+        {
+            OutageAnswer.Questionnaire => questionnaire(request, RaterAnswers.PageLanguage(context, request)),
+            OutageAnswer.PauseLink => pauseLink(request, RaterAnswers.PageLanguage(context, request)),
+            _ => standard(FunctionAttributes.Get<KeyAccessAttribute>(context)?.AnswerFor(request, context.RouteValue(KeyAccessAttribute.FileRouteValue)) ?? AnswerAs.Json),
+        };
+
     /// <summary>Whether <paramref name="context"/> is an HTTP-triggered function.</summary>
     public static bool IsHttp(FunctionContext context)
     {

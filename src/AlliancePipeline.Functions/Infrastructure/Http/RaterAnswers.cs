@@ -62,9 +62,7 @@ public static class RaterAnswers
 
     /// <summary>500 for the questionnaire (<see cref="UnexpectedFailureMiddleware"/>): the page that asks to send the answers again in a minute, in the rater's language.</summary>
     public static IResult QuestionnaireFailed(HttpRequest request, string? language) =>
-        request.WantsJson()
-            ? HttpResults.Problem(StatusCodes.Status500InternalServerError, UnexpectedFailureMiddleware.Title, UnexpectedFailureMiddleware.Detail)
-            : HttpResults.Page(StatusCodes.Status500InternalServerError, QuestionnairePage.RenderMessage(MessagePage.Unavailable, language));
+        Message(request, StatusCodes.Status500InternalServerError, MessagePage.Unavailable, language, UnexpectedFailureMiddleware.Title, UnexpectedFailureMiddleware.Detail);
 
     /// <summary>500 for the pause link (<see cref="UnexpectedFailureMiddleware"/>): the page that asks to try again, in the rater's language.</summary>
     public static IResult PauseFailed(HttpRequest request, string? language) =>

@@ -32,12 +32,7 @@ public sealed class StorageUnavailableMiddleware(ILogger<StorageUnavailableMiddl
                 ? "An access key could not be checked"
                 : outage?.WhatFor(request.Method) ?? $"A {context.FunctionDefinition.Name} request could not be served";
             log.LogWarning("{What} (storage unavailable: {Reason}); answered 503.", what, StorageUnavailable.Describe(e));
-            var answer = (outage?.Answer ?? OutageAnswer.Standard) switch
-            {
-                OutageAnswer.Questionnaire => RaterAnswers.QuestionnaireUnavailable(request, RaterAnswers.PageLanguage(context, request)),
-                OutageAnswer.PauseLink => RaterAnswers.PauseUnavailable(request, RaterAnswers.PageLanguage(context, request)),
-                _ => AccessResults.Unavailable(request, access?.AnswerFor(request, context.RouteValue(KeyAccessAttribute.FileRouteValue)) ?? AnswerAs.Json),
-            };
+            var answer = HttpEdge.FailureAnswer(context, request, RaterAnswers.QuestionnaireUnavailable, RaterAnswers.PauseUnavailable, answerAs => AccessResults.Unavailable(request, answerAs));
             await answer.ExecuteAsync(http).ConfigureAwait(false);
         }
     }

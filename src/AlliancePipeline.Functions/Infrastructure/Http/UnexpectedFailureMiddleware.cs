@@ -34,13 +34,7 @@ public sealed class UnexpectedFailureMiddleware(ILogger<UnexpectedFailureMiddlew
             var http = context.GetHttpContext()!;
             var request = http.Request;
             log.LogError("{Function} failed before answering ({Exception}); answered 500.", context.FunctionDefinition.Name, e.GetType().Name);
-            var access = FunctionAttributes.Get<KeyAccessAttribute>(context);
-            var answer = FunctionAttributes.Get<StorageOutageAttribute>(context)?.Answer switch
-            {
-                OutageAnswer.Questionnaire => RaterAnswers.QuestionnaireFailed(request, RaterAnswers.PageLanguage(context, request)),
-                OutageAnswer.PauseLink => RaterAnswers.PauseFailed(request, RaterAnswers.PageLanguage(context, request)),
-                _ => AccessResults.Failed(access?.AnswerFor(request, context.RouteValue(KeyAccessAttribute.FileRouteValue)) ?? AnswerAs.Json),
-            };
+            var answer = HttpEdge.FailureAnswer(context, request, RaterAnswers.QuestionnaireFailed, RaterAnswers.PauseFailed, AccessResults.Failed);
             try
             {
                 http.Response.Clear();
